@@ -1,0 +1,131 @@
+//! One-time codes: their alphabets, uniform generation from caller entropy, and the
+//! normalisation a submitted code goes through before it is tagged.
+
+use core::fmt;
+
+use crate::Policy;
+
+/// Bytes of caller entropy one code generation consumes: [`Code::generate`],
+/// [`Confirmation::issue`](crate::Confirmation::issue) and
+/// [`Confirmation::reissue`](crate::Confirmation::reissue) take `&[u8; ENTROPY_LEN]`
+/// filled by the caller's CSPRNG.
+pub const ENTROPY_LEN: usize = 32;
+
+/// The longest code a [`Policy`](crate::Policy) may ask for.
+pub const MAX_CODE_LEN: usize = 16;
+
+/// The characters a code is made of.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[expect(
+    clippy::exhaustive_enums,
+    reason = "a new alphabet changes stored tags' meaning and should be a breaking change"
+)]
+pub enum Alphabet {
+    /// `0`–`9`, what Cognito sends (3.32 bits per character).
+    Digits,
+    /// Crockford's base32, `0`–`9` and `A`–`Z` without `I L O U` (5 bits per character).
+    ///
+    /// Submitted codes are read leniently, as Crockford specifies: lower case is accepted,
+    /// `O` reads as `0`, `I` and `L` read as `1`, and hyphens are ignored.
+    CrockfordBase32,
+}
+
+impl Alphabet {
+    /// The symbols, in the order generation maps values onto them.
+    #[must_use]
+    pub const fn symbols(self) -> &'static [u8] {
+        match self {
+            Self::Digits => b"0123456789",
+            Self::CrockfordBase32 => b"0123456789ABCDEFGHJKMNPQRSTVWXYZ",
+        }
+    }
+
+    /// How many symbols the alphabet has.
+    #[must_use]
+    pub const fn size(self) -> u16 {
+        match self {
+            Self::Digits => 10,
+            Self::CrockfordBase32 => 32,
+        }
+    }
+
+    /// The canonical byte a submitted byte stands for, or `None` if it is ignored.
+    /// Bytes outside the alphabet pass through unchanged, so they simply fail to match.
+    pub(crate) const fn normalize(self, byte: u8) -> Option<u8> {
+        match (self, byte.to_ascii_uppercase()) {
+            (Self::Digits, _) => Some(byte),
+            (Self::CrockfordBase32, b'-') => None,
+            (Self::CrockfordBase32, b'O') => Some(b'0'),
+            (Self::CrockfordBase32, b'I' | b'L') => Some(b'1'),
+            (Self::CrockfordBase32, upper) => Some(upper),
+        }
+    }
+}
+
+/// A freshly generated one-time code, to be delivered to the user and then dropped.
+///
+/// The crate never stores it: a [`Confirmation`](crate::Confirmation) keeps only a keyed
+/// tag. `Debug` is redacted so a code cannot leak through logs.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Code(heapless::String<MAX_CODE_LEN>);
+
+impl Code {
+    /// Draws a code of the policy's length and alphabet, uniformly, from `entropy`.
+    ///
+    /// # Method
+    /// Each symbol consumes bytes of `entropy` in order. A byte `b` is accepted only if
+    /// `b < 256 - 256 % n`, where `n` is the alphabet size, and then maps to symbol `b % n`.
+    /// Every symbol therefore has exactly `(256 - 256 % n) / n` accepted preimages (25 for
+    /// digits, 8 for base32), so the code is exactly uniform — no modulo bias. Digits
+    /// reject 6 byte values in 256; base32 rejects none.
+    ///
+    /// # Errors
+    /// [`EntropyExhausted`] if too many bytes were rejected to fill the code (for six
+    /// digits from 32 random bytes the chance is below 10⁻³⁶). Nothing is lost: call
+    /// again with fresh bytes.
+    pub fn generate(policy: &Policy, entropy: &[u8; ENTROPY_LEN]) -> Result<Self, EntropyExhausted> {
+        let (alphabet, length) = (policy.alphabet(), usize::from(policy.code_length()));
+        let size = alphabet.size();
+        let accept_below = 256_u16.saturating_sub(256_u16.checked_rem(size).unwrap_or(0));
+        let mut code = heapless::String::new();
+        let symbols = entropy
+            .iter()
+            .map(|&byte| u16::from(byte))
+            .filter(|&value| value < accept_below)
+            .filter_map(|value| value.checked_rem(size))
+            .filter_map(|index| alphabet.symbols().get(usize::from(index)));
+        for &symbol in symbols.take(length) {
+            code.push(char::from(symbol)).map_err(|_| EntropyExhausted)?;
+        }
+        if code.len() == length {
+            Ok(Self(code))
+        } else {
+            Err(EntropyExhausted)
+        }
+    }
+
+    /// The code as the user should see it.
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Code(<redacted>)")
+    }
+}
+
+/// The caller's entropy was not enough to draw a code (see [`Code::generate`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub struct EntropyExhausted;
+
+impl fmt::Display for EntropyExhausted {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("the supplied entropy could not fill a code; retry with fresh random bytes")
+    }
+}
+
+impl core::error::Error for EntropyExhausted {}

@@ -1,0 +1,26 @@
+#![no_std]
+#![forbid(unsafe_code)]
+#![doc = include_str!("../README.md")]
+
+mod code;
+mod key;
+mod machine;
+mod policy;
+mod status;
+mod stored;
+mod time;
+mod window;
+
+pub use code::{Alphabet, Code, ENTROPY_LEN, EntropyExhausted, MAX_CODE_LEN};
+pub use key::{KeyId, ServerKey};
+pub use machine::{Confirmation, Submission};
+pub use policy::{
+    MAX_ATTEMPTS_PER_CODE, MAX_CODE_TTL, MAX_RESENDS_PER_WINDOW, MAX_SUBMISSIONS_PER_WINDOW,
+    MAX_WINDOW, MIN_CODE_SPACE, Policy, PolicyConfig, PolicyError,
+};
+pub use status::{Refusal, Status};
+pub use stored::{StateError, StoredState};
+pub use time::Timestamp;
+
+// The state is meant to be copied into and out of a store: keep it small.
+const _: () = assert!(size_of::<Confirmation>() <= 256);

@@ -1,0 +1,330 @@
+//! `Confirmation`: the state a caller persists, and the one table that moves it.
+
+use crate::{
+    code::{Code, ENTROPY_LEN, EntropyExhausted},
+    key::{KeyId, ServerKey, Tag},
+    policy::{MAX_RESENDS_PER_WINDOW, MAX_SUBMISSIONS_PER_WINDOW, Policy},
+    status::{Refusal, Status},
+    time::Timestamp,
+    window::RateLog,
+};
+
+const SUBMISSION_LOG: usize = MAX_SUBMISSIONS_PER_WINDOW as usize;
+const RESEND_LOG: usize = MAX_RESENDS_PER_WINDOW as usize;
+
+/// One user's sign-up confirmation: a small `Copy` value the caller stores and passes back.
+///
+/// Every operation is pure: it takes the stored value and `now`, and returns the value to
+/// store next. Each change increments [`version`](Self::version), so a store that writes
+/// with compare-and-swap on it never lets two concurrent requests share one attempt.
+/// The code itself is never held: only its keyed tag, bound to the user (`subject`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(
+    feature = "serde",
+    serde(into = "crate::StoredState", try_from = "crate::StoredState")
+)]
+pub struct Confirmation {
+    pub(crate) status: Status,
+    pub(crate) attempts: u8,
+    pub(crate) key_id: KeyId,
+    pub(crate) tag: Tag,
+    pub(crate) issued_at: Timestamp,
+    pub(crate) expires_at: Timestamp,
+    pub(crate) seen_at: Timestamp,
+    pub(crate) version: u64,
+    pub(crate) submissions: RateLog<SUBMISSION_LOG>,
+    pub(crate) resends: RateLog<RESEND_LOG>,
+}
+
+/// What a caller asks of a state, with the tag already computed (so every submission costs
+/// exactly one HMAC, whatever the outcome).
+#[derive(Clone, Copy)]
+enum Request {
+    Submit { key: KeyId, tag: Tag },
+    Reissue { key: KeyId, tag: Tag },
+    AdminConfirm,
+}
+
+/// A change the table decided on; [`Confirmation::apply`] carries it out. A request
+/// turned down before anything is counted is an `Err(Refusal)` instead.
+#[derive(Clone, Copy)]
+enum Change {
+    /// The submission is counted in the window, the state moves to `to`, then refused.
+    Count { to: Status, refusal: Refusal },
+    /// The submission is counted and one attempt spent, then the tag is compared.
+    Compare(Tag),
+    /// A new code replaces the old one; the resend is counted.
+    Reissue { key: KeyId, tag: Tag },
+    /// Confirmed without a code.
+    Confirm,
+}
+
+impl Confirmation {
+    /// The transition table: every rule, in the order it is checked.
+    fn decide(&self, policy: &Policy, now: Timestamp, request: Request) -> Result<Change, Refusal> {
+        use Refusal::RateLimited;
+        let window = policy.window();
+        let submissions_free_at = self.submissions.free_at(policy.submissions_per_window(), window);
+        let resends_free_at = self.resends.free_at(policy.resends_per_window(), window);
+        let code_dead =
+            self.status == Status::TooManyAttempts || self.attempts >= policy.attempts_per_code();
+        let expired = self.status == Status::Expired || now >= self.expires_at;
+        match (self.status, request) {
+            (Status::Confirmed, _) => Err(Refusal::AlreadyConfirmed),
+            (_, Request::Submit { key, .. }) if key != self.key_id => {
+                Err(Refusal::UnknownKey { stored: self.key_id })
+            }
+            (_, Request::Submit { .. }) if submissions_free_at > now => {
+                Err(RateLimited { retry_at: submissions_free_at })
+            }
+            (_, Request::Submit { .. }) if code_dead => Ok(Change::Count {
+                to: Status::TooManyAttempts,
+                refusal: Refusal::TooManyAttempts,
+            }),
+            (_, Request::Submit { .. }) if expired => Ok(Change::Count {
+                to: Status::Expired,
+                refusal: Refusal::Expired,
+            }),
+            (_, Request::Submit { tag, .. }) => Ok(Change::Compare(tag)),
+            (_, Request::Reissue { .. }) if resends_free_at > now => {
+                Err(RateLimited { retry_at: resends_free_at })
+            }
+            (_, Request::Reissue { key, tag }) => Ok(Change::Reissue { key, tag }),
+            (_, Request::AdminConfirm) => Ok(Change::Confirm),
+        }
+    }
+
+    /// Carries out `change` at `now`: the only place a state is modified.
+    fn apply(&self, policy: &Policy, now: Timestamp, change: Change) -> (Self, Result<(), Refusal>) {
+        let Some(version) = self.version.checked_add(1) else {
+            return (*self, Err(Refusal::VersionExhausted));
+        };
+        let mut next = Self { version, seen_at: now, ..*self };
+        let outcome = match change {
+            Change::Count { to, refusal } => {
+                next.submissions = self.submissions.record(now, policy.window());
+                next.status = to;
+                Err(refusal)
+            }
+            Change::Compare(tag) => {
+                next.submissions = self.submissions.record(now, policy.window());
+                next.attempts = self.attempts.saturating_add(1);
+                let remaining = policy.attempts_per_code().saturating_sub(next.attempts);
+                if tag.matches(&self.tag) {
+                    next.status = Status::Confirmed;
+                    Ok(())
+                } else {
+                    next.status = if remaining == 0 {
+                        Status::TooManyAttempts
+                    } else {
+                        Status::CodeMismatch
+                    };
+                    Err(Refusal::CodeMismatch { remaining })
+                }
+            }
+            Change::Reissue { key, tag } => {
+                next.status = Status::Pending;
+                next.attempts = 0;
+                next.key_id = key;
+                next.tag = tag;
+                next.issued_at = now;
+                next.expires_at = now.saturating_add(policy.code_ttl());
+                next.resends = self.resends.record(now, policy.window());
+                Ok(())
+            }
+            Change::Confirm => {
+                next.status = Status::Confirmed;
+                Ok(())
+            }
+        };
+        (next, outcome)
+    }
+
+    /// Runs `request` through the table at the state's clock, then applies the change.
+    fn step(&self, policy: &Policy, now: Timestamp, request: Request) -> (Self, Result<(), Refusal>) {
+        let now = self.clock(now);
+        match self.decide(policy, now, request) {
+            Ok(change) => self.apply(policy, now, change),
+            Err(refusal) => (*self, Err(refusal)),
+        }
+    }
+
+    /// `now`, never earlier than the last change: a clock going back cannot undo time.
+    fn clock(&self, now: Timestamp) -> Timestamp {
+        now.max(self.seen_at)
+    }
+}
+
+impl Confirmation {
+    /// Issues the first code for `subject` (the user's stable id, bound into the tag).
+    ///
+    /// Returns the state to store and the code to deliver. The state starts at version 1
+    /// with status [`Status::Pending`]; the code lives until `now + policy.code_ttl()`.
+    ///
+    /// # Errors
+    /// [`EntropyExhausted`] if `entropy` could not fill a code (see [`Code::generate`]).
+    pub fn issue(
+        policy: &Policy,
+        key: &ServerKey,
+        subject: &[u8],
+        now: Timestamp,
+        entropy: &[u8; ENTROPY_LEN],
+    ) -> Result<(Self, Code), EntropyExhausted> {
+        let code = Code::generate(policy, entropy)?;
+        let state = Self {
+            status: Status::Pending,
+            attempts: 0,
+            key_id: key.id(),
+            tag: key.tag(subject, code.as_str().as_bytes(), policy.alphabet()),
+            issued_at: now,
+            expires_at: now.saturating_add(policy.code_ttl()),
+            seen_at: now,
+            version: 1,
+            submissions: RateLog::EMPTY,
+            resends: RateLog::EMPTY,
+        };
+        Ok((state, code))
+    }
+
+    /// Checks a code the user submitted, in this order:
+    ///
+    /// 1. already confirmed → [`Refusal::AlreadyConfirmed`], nothing changes;
+    /// 2. the stored tag is under another key → [`Refusal::UnknownKey`], nothing changes;
+    /// 3. the rolling window is full → [`Refusal::RateLimited`], nothing is counted;
+    /// 4. the submission is counted in the window (every outcome below changes the state);
+    /// 5. the code's attempts are spent → [`Refusal::TooManyAttempts`], no comparison;
+    /// 6. `now` is at or past the deadline → [`Refusal::Expired`], no comparison;
+    /// 7. one attempt is spent, then the tags are compared in constant time: a match
+    ///    confirms; a mismatch is [`Refusal::CodeMismatch`], and the last one leaves the
+    ///    state [`Status::TooManyAttempts`].
+    ///
+    /// Every call computes exactly one tag, whatever the outcome. Persist the returned
+    /// state (when [`Submission::changed`]) with compare-and-swap on the old version
+    /// *before* answering the user.
+    pub fn submit(
+        &self,
+        policy: &Policy,
+        key: &ServerKey,
+        subject: &[u8],
+        code: &str,
+        now: Timestamp,
+    ) -> Submission {
+        let tag = key.tag(subject, code.as_bytes(), policy.alphabet());
+        let (state, outcome) = self.step(policy, now, Request::Submit { key: key.id(), tag });
+        Submission { state, outcome }
+    }
+
+    /// Sends a new code (Cognito's `ResendConfirmationCode`): the old code dies, the new one
+    /// gets a fresh attempt budget and deadline, and the resend is counted. The submission
+    /// window is never refunded. `key` may be a newer key than the stored one: reissuing is
+    /// how states move to a rotated key.
+    ///
+    /// # Errors
+    /// Nothing changes on any error: [`Refusal::AlreadyConfirmed`];
+    /// [`Refusal::RateLimited`] when the resend window is full;
+    /// [`Refusal::EntropyExhausted`]; [`Refusal::VersionExhausted`].
+    pub fn reissue(
+        &self,
+        policy: &Policy,
+        key: &ServerKey,
+        subject: &[u8],
+        now: Timestamp,
+        entropy: &[u8; ENTROPY_LEN],
+    ) -> Result<(Self, Code), Refusal> {
+        let code = Code::generate(policy, entropy)?;
+        let tag = key.tag(subject, code.as_str().as_bytes(), policy.alphabet());
+        let (state, outcome) = self.step(policy, now, Request::Reissue { key: key.id(), tag });
+        outcome.map(|()| (state, code))
+    }
+
+    /// Confirms without a code (Cognito's `AdminConfirmSignUp`): nothing is counted.
+    ///
+    /// # Errors
+    /// Nothing changes on any error: [`Refusal::AlreadyConfirmed`];
+    /// [`Refusal::VersionExhausted`].
+    pub fn admin_confirm(&self, policy: &Policy, now: Timestamp) -> Result<Self, Refusal> {
+        let (state, outcome) = self.step(policy, now, Request::AdminConfirm);
+        outcome.map(|()| state)
+    }
+
+    /// The status as of `now`: a live code whose deadline has passed reads
+    /// [`Status::Expired`] without any submission. Changes nothing.
+    #[must_use]
+    pub fn status_at(&self, now: Timestamp) -> Status {
+        match self.status {
+            Status::Pending | Status::CodeMismatch if self.clock(now) >= self.expires_at => {
+                Status::Expired
+            }
+            status => status,
+        }
+    }
+
+    /// The status as stored, without applying the deadline (see [`Self::status_at`]).
+    #[must_use]
+    pub const fn status(&self) -> Status {
+        self.status
+    }
+
+    /// Incremented by every change; the compare-and-swap token for the caller's store.
+    #[must_use]
+    pub const fn version(&self) -> u64 {
+        self.version
+    }
+
+    /// The key the current code's tag was made with.
+    #[must_use]
+    pub const fn key_id(&self) -> KeyId {
+        self.key_id
+    }
+
+    /// When the current code was issued.
+    #[must_use]
+    pub const fn issued_at(&self) -> Timestamp {
+        self.issued_at
+    }
+
+    /// The current code's deadline: from this instant on it is expired.
+    #[must_use]
+    pub const fn expires_at(&self) -> Timestamp {
+        self.expires_at
+    }
+
+    /// The time of the last change; earlier `now`s are read as this.
+    #[must_use]
+    pub const fn last_changed_at(&self) -> Timestamp {
+        self.seen_at
+    }
+
+    /// Attempts spent on the current code.
+    #[must_use]
+    pub const fn attempts_used(&self) -> u8 {
+        self.attempts
+    }
+}
+
+/// The result of [`Confirmation::submit`]: the state to store and what happened.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[must_use = "the returned state must be persisted before answering"]
+#[non_exhaustive]
+pub struct Submission {
+    /// The state to store. Equal to the input when nothing was counted.
+    pub state: Confirmation,
+    /// `Ok(())` when the code matched and the user is now confirmed.
+    pub outcome: Result<(), Refusal>,
+}
+
+impl Submission {
+    /// Whether the code matched and the user is now confirmed.
+    #[must_use]
+    pub const fn is_confirmed(&self) -> bool {
+        self.outcome.is_ok()
+    }
+
+    /// Whether `state` differs from `before` and must be written (with compare-and-swap on
+    /// `before.version()`).
+    #[must_use]
+    pub const fn changed(&self, before: &Confirmation) -> bool {
+        self.state.version != before.version
+    }
+}

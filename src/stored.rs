@@ -1,0 +1,199 @@
+//! `StoredState`: the persisted form of a [`Confirmation`], and the checks that make it
+//! safe to load from storage nobody should trust blindly.
+
+use core::fmt;
+
+use heapless::{String, Vec};
+
+use crate::{
+    key::{KeyId, Tag},
+    machine::Confirmation,
+    policy::{MAX_ATTEMPTS_PER_CODE, MAX_CODE_TTL, MAX_RESENDS_PER_WINDOW, MAX_SUBMISSIONS_PER_WINDOW},
+    status::Status,
+    time::Timestamp,
+    window::RateLog,
+};
+
+const SUBMISSION_LOG: usize = MAX_SUBMISSIONS_PER_WINDOW as usize;
+const RESEND_LOG: usize = MAX_RESENDS_PER_WINDOW as usize;
+
+/// The persisted form of a [`Confirmation`]: plain fields a database or a serializer can
+/// hold. With feature `serde`, `Confirmation` itself serializes through this shape.
+///
+/// Converting back with [`TryFrom`] re-checks every invariant, because stored state is
+/// untrusted input: a row edited by hand, restored from an old backup, or corrupted is
+/// rejected with a [`StateError`] instead of being acted on. (Validation cannot tell an old
+/// but genuine state from the current one: that is what compare-and-swap on `version` is for.)
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+#[expect(
+    clippy::exhaustive_structs,
+    reason = "the stored format is versioned by its fields; a new field is a breaking change"
+)]
+pub struct StoredState {
+    /// [`Status::as_str`] of the status.
+    pub status: String<17>,
+    /// The key the tag was made with.
+    pub key_id: u32,
+    /// The code's tag, 64 lower-case hex digits.
+    pub tag: String<64>,
+    /// When the current code was issued (Unix seconds).
+    pub issued_at: u64,
+    /// The current code's deadline (Unix seconds).
+    pub expires_at: u64,
+    /// The time of the last change (Unix seconds).
+    pub last_changed_at: u64,
+    /// The compare-and-swap version, at least 1.
+    pub version: u64,
+    /// Attempts spent on the current code.
+    pub attempts: u8,
+    /// Times of recent code submissions, oldest first.
+    pub submissions: Vec<u64, SUBMISSION_LOG>,
+    /// Times of recent resends, oldest first.
+    pub resends: Vec<u64, RESEND_LOG>,
+}
+
+impl From<Confirmation> for StoredState {
+    fn from(state: Confirmation) -> Self {
+        let mut tag = String::new();
+        for byte in state.tag.0 {
+            for nibble in [byte >> 4, byte & 0x0f] {
+                // 64 hex digits fill the 64-byte string exactly; a push cannot fail.
+                let _ = tag.push(char::from(HEX.get(usize::from(nibble)).copied().unwrap_or(b'0')));
+            }
+        }
+        let mut status = String::new();
+        let _ = status.push_str(state.status.as_str());
+        Self {
+            status,
+            key_id: state.key_id.0,
+            tag,
+            issued_at: state.issued_at.as_unix_seconds(),
+            expires_at: state.expires_at.as_unix_seconds(),
+            last_changed_at: state.seen_at.as_unix_seconds(),
+            version: state.version,
+            attempts: state.attempts,
+            submissions: state.submissions.iter().map(Timestamp::as_unix_seconds).collect(),
+            resends: state.resends.iter().map(Timestamp::as_unix_seconds).collect(),
+        }
+    }
+}
+
+const HEX: &[u8; 16] = b"0123456789abcdef";
+
+impl TryFrom<StoredState> for Confirmation {
+    type Error = StateError;
+
+    fn try_from(stored: StoredState) -> Result<Self, StateError> {
+        let status = Status::from_name(&stored.status).ok_or(StateError::UnknownStatus)?;
+        let tag = parse_tag(&stored.tag).ok_or(StateError::MalformedTag)?;
+        let [issued_at, expires_at, seen_at] = [stored.issued_at, stored.expires_at, stored.last_changed_at]
+            .map(Timestamp::from_unix_seconds);
+        if expires_at < issued_at {
+            return Err(StateError::DeadlineBeforeIssue);
+        }
+        if expires_at.saturating_since(issued_at) > MAX_CODE_TTL {
+            return Err(StateError::LifetimeTooLong);
+        }
+        let submissions = log(&stored.submissions, seen_at).ok_or(StateError::ClockOutOfOrder)?;
+        let resends = log(&stored.resends, seen_at).ok_or(StateError::ClockOutOfOrder)?;
+        if seen_at < issued_at {
+            return Err(StateError::ClockOutOfOrder);
+        }
+        if stored.version == 0 {
+            return Err(StateError::ZeroVersion);
+        }
+        if stored.attempts > MAX_ATTEMPTS_PER_CODE {
+            return Err(StateError::AttemptsOverBudget);
+        }
+        let consistent = match status {
+            Status::Pending => stored.attempts == 0,
+            Status::CodeMismatch | Status::TooManyAttempts => stored.attempts > 0,
+            Status::Expired => expires_at <= seen_at,
+            Status::Confirmed => true,
+        };
+        if !consistent {
+            return Err(StateError::StatusInconsistent);
+        }
+        Ok(Self {
+            status,
+            attempts: stored.attempts,
+            key_id: KeyId(stored.key_id),
+            tag,
+            issued_at,
+            expires_at,
+            seen_at,
+            version: stored.version,
+            submissions,
+            resends,
+        })
+    }
+}
+
+/// A rate log from stored seconds: in order, none after the last change.
+fn log<const N: usize>(times: &[u64], seen_at: Timestamp) -> Option<RateLog<N>> {
+    let times: Vec<Timestamp, N> = times.iter().copied().map(Timestamp::from_unix_seconds).collect();
+    if times.iter().any(|&event| event > seen_at) {
+        return None;
+    }
+    RateLog::from_times(&times)
+}
+
+/// 64 lower-case hex digits to a tag.
+fn parse_tag(hex: &str) -> Option<Tag> {
+    let mut tag = [0_u8; 32];
+    if hex.len() != 64 {
+        return None;
+    }
+    for (byte, pair) in tag.iter_mut().zip(hex.as_bytes().chunks_exact(2)) {
+        let mut value = 0_u8;
+        for &digit in pair {
+            let nibble = HEX.iter().position(|&hex_digit| hex_digit == digit)?;
+            value = (value << 4) | u8::try_from(nibble).ok()?;
+        }
+        *byte = value;
+    }
+    Some(Tag(tag))
+}
+
+/// Why a [`StoredState`] was refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum StateError {
+    /// `status` is not one of the names of [`Status::as_str`].
+    UnknownStatus,
+    /// `tag` is not 64 lower-case hex digits.
+    MalformedTag,
+    /// `expires_at` is before `issued_at`.
+    DeadlineBeforeIssue,
+    /// The code's lifetime exceeds what any policy allows.
+    LifetimeTooLong,
+    /// A recorded time is out of order: a window entry after the last change, window
+    /// entries not oldest first, or the last change before the issue.
+    ClockOutOfOrder,
+    /// `version` is 0; issued states start at 1.
+    ZeroVersion,
+    /// `attempts` exceeds what any policy allows.
+    AttemptsOverBudget,
+    /// The status contradicts the counters (say `pending` with attempts spent, or
+    /// `expired` before the deadline).
+    StatusInconsistent,
+}
+
+impl fmt::Display for StateError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::UnknownStatus => "stored state has an unknown status",
+            Self::MalformedTag => "stored state's tag is not 64 lower-case hex digits",
+            Self::DeadlineBeforeIssue => "stored state's deadline is before its issue time",
+            Self::LifetimeTooLong => "stored state's code lifetime exceeds 30 days",
+            Self::ClockOutOfOrder => "stored state's times are out of order",
+            Self::ZeroVersion => "stored state's version is 0",
+            Self::AttemptsOverBudget => "stored state's attempt counter exceeds any budget",
+            Self::StatusInconsistent => "stored state's status contradicts its counters",
+        })
+    }
+}
+
+impl core::error::Error for StateError {}
