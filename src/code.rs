@@ -83,7 +83,10 @@ impl Code {
     /// [`EntropyExhausted`] if too many bytes were rejected to fill the code (for six
     /// digits from 32 random bytes the chance is below 10⁻³⁶). Nothing is lost: call
     /// again with fresh bytes.
-    pub fn generate(policy: &Policy, entropy: &[u8; ENTROPY_LEN]) -> Result<Self, EntropyExhausted> {
+    pub fn generate(
+        policy: &Policy,
+        entropy: &[u8; ENTROPY_LEN],
+    ) -> Result<Self, EntropyExhausted> {
         let (alphabet, length) = (policy.alphabet(), usize::from(policy.code_length()));
         let size = alphabet.size();
         let accept_below = 256_u16.saturating_sub(256_u16.checked_rem(size).unwrap_or(0));
@@ -95,7 +98,8 @@ impl Code {
             .filter_map(|value| value.checked_rem(size))
             .filter_map(|index| alphabet.symbols().get(usize::from(index)));
         for &symbol in symbols.take(length) {
-            code.push(char::from(symbol)).map_err(|_| EntropyExhausted)?;
+            code.push(char::from(symbol))
+                .map_err(|_| EntropyExhausted)?;
         }
         if code.len() == length {
             Ok(Self(code))

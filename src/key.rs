@@ -22,9 +22,15 @@ pub(crate) fn keyed_hmac(key: &[u8]) -> HmacSha256 {
     let mut block = hmac::digest::Key::<HmacSha256>::default();
     if key.len() > block.len() {
         let digest = Sha256::digest(key);
-        block.iter_mut().zip(digest.iter()).for_each(|(slot, byte)| *slot = *byte);
+        block
+            .iter_mut()
+            .zip(digest.iter())
+            .for_each(|(slot, byte)| *slot = *byte);
     } else {
-        block.iter_mut().zip(key).for_each(|(slot, byte)| *slot = *byte);
+        block
+            .iter_mut()
+            .zip(key)
+            .for_each(|(slot, byte)| *slot = *byte);
     }
     HmacSha256::new(&block)
 }

@@ -65,19 +65,21 @@ impl Confirmation {
     fn decide(&self, policy: &Policy, now: Timestamp, request: Request) -> Result<Change, Refusal> {
         use Refusal::RateLimited;
         let window = policy.window();
-        let submissions_free_at = self.submissions.free_at(policy.submissions_per_window(), window);
+        let submissions_free_at = self
+            .submissions
+            .free_at(policy.submissions_per_window(), window);
         let resends_free_at = self.resends.free_at(policy.resends_per_window(), window);
         let code_dead =
             self.status == Status::TooManyAttempts || self.attempts >= policy.attempts_per_code();
         let expired = self.status == Status::Expired || now >= self.expires_at;
         match (self.status, request) {
             (Status::Confirmed, _) => Err(Refusal::AlreadyConfirmed),
-            (_, Request::Submit { key, .. }) if key != self.key_id => {
-                Err(Refusal::UnknownKey { stored: self.key_id })
-            }
-            (_, Request::Submit { .. }) if submissions_free_at > now => {
-                Err(RateLimited { retry_at: submissions_free_at })
-            }
+            (_, Request::Submit { key, .. }) if key != self.key_id => Err(Refusal::UnknownKey {
+                stored: self.key_id,
+            }),
+            (_, Request::Submit { .. }) if submissions_free_at > now => Err(RateLimited {
+                retry_at: submissions_free_at,
+            }),
             (_, Request::Submit { .. }) if code_dead => Ok(Change::Count {
                 to: Status::TooManyAttempts,
                 refusal: Refusal::TooManyAttempts,
@@ -87,20 +89,29 @@ impl Confirmation {
                 refusal: Refusal::Expired,
             }),
             (_, Request::Submit { tag, .. }) => Ok(Change::Compare(tag)),
-            (_, Request::Reissue { .. }) if resends_free_at > now => {
-                Err(RateLimited { retry_at: resends_free_at })
-            }
+            (_, Request::Reissue { .. }) if resends_free_at > now => Err(RateLimited {
+                retry_at: resends_free_at,
+            }),
             (_, Request::Reissue { key, tag }) => Ok(Change::Reissue { key, tag }),
             (_, Request::AdminConfirm) => Ok(Change::Confirm),
         }
     }
 
     /// Carries out `change` at `now`: the only place a state is modified.
-    fn apply(&self, policy: &Policy, now: Timestamp, change: Change) -> (Self, Result<(), Refusal>) {
+    fn apply(
+        &self,
+        policy: &Policy,
+        now: Timestamp,
+        change: Change,
+    ) -> (Self, Result<(), Refusal>) {
         let Some(version) = self.version.checked_add(1) else {
             return (*self, Err(Refusal::VersionExhausted));
         };
-        let mut next = Self { version, seen_at: now, ..*self };
+        let mut next = Self {
+            version,
+            seen_at: now,
+            ..*self
+        };
         let outcome = match change {
             Change::Count { to, refusal } => {
                 next.submissions = self.submissions.record(now, policy.window());
@@ -142,7 +153,12 @@ impl Confirmation {
     }
 
     /// Runs `request` through the table at the state's clock, then applies the change.
-    fn step(&self, policy: &Policy, now: Timestamp, request: Request) -> (Self, Result<(), Refusal>) {
+    fn step(
+        &self,
+        policy: &Policy,
+        now: Timestamp,
+        request: Request,
+    ) -> (Self, Result<(), Refusal>) {
         let now = self.clock(now);
         match self.decide(policy, now, request) {
             Ok(change) => self.apply(policy, now, change),

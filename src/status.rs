@@ -116,7 +116,10 @@ impl fmt::Display for Refusal {
         match self {
             Self::AlreadyConfirmed => f.write_str("the user is already confirmed"),
             Self::UnknownKey { stored } => {
-                write!(f, "the code was tagged under key {stored}, not the key given")
+                write!(
+                    f,
+                    "the code was tagged under key {stored}, not the key given"
+                )
             }
             Self::RateLimited { retry_at } => write!(
                 f,

@@ -8,7 +8,9 @@ use heapless::{String, Vec};
 use crate::{
     key::{KeyId, Tag},
     machine::Confirmation,
-    policy::{MAX_ATTEMPTS_PER_CODE, MAX_CODE_TTL, MAX_RESENDS_PER_WINDOW, MAX_SUBMISSIONS_PER_WINDOW},
+    policy::{
+        MAX_ATTEMPTS_PER_CODE, MAX_CODE_TTL, MAX_RESENDS_PER_WINDOW, MAX_SUBMISSIONS_PER_WINDOW,
+    },
     status::Status,
     time::Timestamp,
     window::RateLog,
@@ -60,7 +62,9 @@ impl From<Confirmation> for StoredState {
         for byte in state.tag.0 {
             for nibble in [byte >> 4, byte & 0x0f] {
                 // 64 hex digits fill the 64-byte string exactly; a push cannot fail.
-                let _ = tag.push(char::from(HEX.get(usize::from(nibble)).copied().unwrap_or(b'0')));
+                let _ = tag.push(char::from(
+                    HEX.get(usize::from(nibble)).copied().unwrap_or(b'0'),
+                ));
             }
         }
         let mut status = String::new();
@@ -74,8 +78,16 @@ impl From<Confirmation> for StoredState {
             last_changed_at: state.seen_at.as_unix_seconds(),
             version: state.version,
             attempts: state.attempts,
-            submissions: state.submissions.iter().map(Timestamp::as_unix_seconds).collect(),
-            resends: state.resends.iter().map(Timestamp::as_unix_seconds).collect(),
+            submissions: state
+                .submissions
+                .iter()
+                .map(Timestamp::as_unix_seconds)
+                .collect(),
+            resends: state
+                .resends
+                .iter()
+                .map(Timestamp::as_unix_seconds)
+                .collect(),
         }
     }
 }
@@ -88,8 +100,9 @@ impl TryFrom<StoredState> for Confirmation {
     fn try_from(stored: StoredState) -> Result<Self, StateError> {
         let status = Status::from_name(&stored.status).ok_or(StateError::UnknownStatus)?;
         let tag = parse_tag(&stored.tag).ok_or(StateError::MalformedTag)?;
-        let [issued_at, expires_at, seen_at] = [stored.issued_at, stored.expires_at, stored.last_changed_at]
-            .map(Timestamp::from_unix_seconds);
+        let [issued_at, expires_at, seen_at] =
+            [stored.issued_at, stored.expires_at, stored.last_changed_at]
+                .map(Timestamp::from_unix_seconds);
         if expires_at < issued_at {
             return Err(StateError::DeadlineBeforeIssue);
         }
@@ -133,7 +146,11 @@ impl TryFrom<StoredState> for Confirmation {
 
 /// A rate log from stored seconds: in order, none after the last change.
 fn log<const N: usize>(times: &[u64], seen_at: Timestamp) -> Option<RateLog<N>> {
-    let times: Vec<Timestamp, N> = times.iter().copied().map(Timestamp::from_unix_seconds).collect();
+    let times: Vec<Timestamp, N> = times
+        .iter()
+        .copied()
+        .map(Timestamp::from_unix_seconds)
+        .collect();
     if times.iter().any(|&event| event > seen_at) {
         return None;
     }

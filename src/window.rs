@@ -40,7 +40,9 @@ impl<const N: usize> RateLog<N> {
     /// if the log is still full, the oldest goes (it can no longer decide any limit ≤ `N`).
     #[must_use]
     pub(crate) fn record(&self, now: Timestamp, window: Duration) -> Self {
-        let live = self.iter().filter(|&event| event.saturating_add(window) > now);
+        let live = self
+            .iter()
+            .filter(|&event| event.saturating_add(window) > now);
         let surplus = live.clone().count().saturating_sub(N.saturating_sub(1));
         let mut next = Self::EMPTY;
         for event in live.skip(surplus).chain(core::iter::once(now)) {
