@@ -107,19 +107,22 @@ impl Confirmation {
         let Some(version) = self.version.checked_add(1) else {
             return (*self, Err(Refusal::VersionExhausted));
         };
+        let window = policy.window();
         let mut next = Self {
             version,
             seen_at: now,
+            submissions: self.submissions.pruned(now, window),
+            resends: self.resends.pruned(now, window),
             ..*self
         };
         let outcome = match change {
             Change::Count { to, refusal } => {
-                next.submissions = self.submissions.record(now, policy.window());
+                next.submissions = next.submissions.with(now);
                 next.status = to;
                 Err(refusal)
             }
             Change::Compare(tag) => {
-                next.submissions = self.submissions.record(now, policy.window());
+                next.submissions = next.submissions.with(now);
                 next.attempts = self.attempts.saturating_add(1);
                 let remaining = policy.attempts_per_code().saturating_sub(next.attempts);
                 if tag.matches(&self.tag) {
@@ -141,7 +144,7 @@ impl Confirmation {
                 next.tag = tag;
                 next.issued_at = now;
                 next.expires_at = now.saturating_add(policy.code_ttl());
-                next.resends = self.resends.record(now, policy.window());
+                next.resends = next.resends.with(now);
                 Ok(())
             }
             Change::Confirm => {

@@ -1,7 +1,7 @@
 //! `StoredState`: the persisted form of a [`Confirmation`], and the checks that make it
 //! safe to load from storage nobody should trust blindly.
 
-use core::fmt;
+use core::{fmt, time::Duration};
 
 use heapless::{String, Vec};
 
@@ -10,6 +10,7 @@ use crate::{
     machine::Confirmation,
     policy::{
         MAX_ATTEMPTS_PER_CODE, MAX_CODE_TTL, MAX_RESENDS_PER_WINDOW, MAX_SUBMISSIONS_PER_WINDOW,
+        MAX_WINDOW,
     },
     status::Status,
     time::Timestamp,
@@ -50,10 +51,11 @@ pub struct StoredState {
     pub version: u64,
     /// Attempts spent on the current code.
     pub attempts: u8,
-    /// Times of recent code submissions, oldest first.
-    pub submissions: Vec<u64, SUBMISSION_LOG>,
-    /// Times of recent resends, oldest first.
-    pub resends: Vec<u64, RESEND_LOG>,
+    /// Recent code submissions, oldest first, each as its age in seconds at
+    /// `last_changed_at` (ages keep the form small: they are below the rate window).
+    pub submission_ages: Vec<u32, SUBMISSION_LOG>,
+    /// Recent resends, oldest first, as ages in seconds at `last_changed_at`.
+    pub resend_ages: Vec<u32, RESEND_LOG>,
 }
 
 impl From<Confirmation> for StoredState {
@@ -78,16 +80,8 @@ impl From<Confirmation> for StoredState {
             last_changed_at: state.seen_at.as_unix_seconds(),
             version: state.version,
             attempts: state.attempts,
-            submissions: state
-                .submissions
-                .iter()
-                .map(Timestamp::as_unix_seconds)
-                .collect(),
-            resends: state
-                .resends
-                .iter()
-                .map(Timestamp::as_unix_seconds)
-                .collect(),
+            submission_ages: ages(state.submissions.iter(), state.seen_at),
+            resend_ages: ages(state.resends.iter(), state.seen_at),
         }
     }
 }
@@ -109,8 +103,8 @@ impl TryFrom<StoredState> for Confirmation {
         if expires_at.saturating_since(issued_at) > MAX_CODE_TTL {
             return Err(StateError::LifetimeTooLong);
         }
-        let submissions = log(&stored.submissions, seen_at).ok_or(StateError::ClockOutOfOrder)?;
-        let resends = log(&stored.resends, seen_at).ok_or(StateError::ClockOutOfOrder)?;
+        let submissions = log(&stored.submission_ages, seen_at)?;
+        let resends = log(&stored.resend_ages, seen_at)?;
         if seen_at < issued_at {
             return Err(StateError::ClockOutOfOrder);
         }
@@ -144,17 +138,30 @@ impl TryFrom<StoredState> for Confirmation {
     }
 }
 
-/// A rate log from stored seconds: in order, none after the last change.
-fn log<const N: usize>(times: &[u64], seen_at: Timestamp) -> Option<RateLog<N>> {
-    let times: Vec<Timestamp, N> = times
+/// Each event's age in seconds at `seen_at`. Logs are pruned to the window on every
+/// change, so an age is below [`MAX_WINDOW`] and always fits.
+fn ages<const N: usize>(
+    events: impl Iterator<Item = Timestamp>,
+    seen_at: Timestamp,
+) -> Vec<u32, N> {
+    events
+        .map(|event| u32::try_from(seen_at.saturating_since(event).as_secs()).unwrap_or(u32::MAX))
+        .collect()
+}
+
+/// A rate log from stored ages: each younger than any window, oldest first.
+fn log<const N: usize>(ages: &[u32], seen_at: Timestamp) -> Result<RateLog<N>, StateError> {
+    if ages
         .iter()
-        .copied()
-        .map(Timestamp::from_unix_seconds)
-        .collect();
-    if times.iter().any(|&event| event > seen_at) {
-        return None;
+        .any(|&age| Duration::from_secs(u64::from(age)) >= MAX_WINDOW)
+    {
+        return Err(StateError::WindowEntryTooOld);
     }
-    RateLog::from_times(&times)
+    let times: Vec<Timestamp, N> = ages
+        .iter()
+        .map(|&age| seen_at.saturating_sub(Duration::from_secs(u64::from(age))))
+        .collect();
+    RateLog::from_times(&times).ok_or(StateError::ClockOutOfOrder)
 }
 
 /// 64 lower-case hex digits to a tag.
@@ -186,9 +193,11 @@ pub enum StateError {
     DeadlineBeforeIssue,
     /// The code's lifetime exceeds what any policy allows.
     LifetimeTooLong,
-    /// A recorded time is out of order: a window entry after the last change, window
-    /// entries not oldest first, or the last change before the issue.
+    /// Recorded times are out of order: window entries not oldest first, more entries
+    /// than a window holds, or the last change before the issue.
     ClockOutOfOrder,
+    /// A window entry is older than any rate window (genuine logs are pruned on change).
+    WindowEntryTooOld,
     /// `version` is 0; issued states start at 1.
     ZeroVersion,
     /// `attempts` exceeds what any policy allows.
@@ -206,6 +215,9 @@ impl fmt::Display for StateError {
             Self::DeadlineBeforeIssue => "stored state's deadline is before its issue time",
             Self::LifetimeTooLong => "stored state's code lifetime exceeds 30 days",
             Self::ClockOutOfOrder => "stored state's times are out of order",
+            Self::WindowEntryTooOld => {
+                "stored state's rate window holds an entry older than 7 days"
+            }
             Self::ZeroVersion => "stored state's version is 0",
             Self::AttemptsOverBudget => "stored state's attempt counter exceeds any budget",
             Self::StatusInconsistent => "stored state's status contradicts its counters",

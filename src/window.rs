@@ -36,16 +36,28 @@ impl<const N: usize> RateLog<N> {
             .map_or(Timestamp::EPOCH, |event| event.saturating_add(window))
     }
 
-    /// This log with `now` appended. Events that have left the window are dropped first;
-    /// if the log is still full, the oldest goes (it can no longer decide any limit ≤ `N`).
+    /// This log without the events that have left the window at `now`. Every change
+    /// prunes both logs, so a stored log only holds events younger than the window.
     #[must_use]
-    pub(crate) fn record(&self, now: Timestamp, window: Duration) -> Self {
-        let live = self
-            .iter()
-            .filter(|&event| event.saturating_add(window) > now);
-        let surplus = live.clone().count().saturating_sub(N.saturating_sub(1));
+    pub(crate) fn pruned(&self, now: Timestamp, window: Duration) -> Self {
         let mut next = Self::EMPTY;
-        for event in live.skip(surplus).chain(core::iter::once(now)) {
+        for event in self
+            .iter()
+            .filter(|&event| event.saturating_add(window) > now)
+        {
+            next.push(event);
+        }
+        next
+    }
+
+    /// This log with `now` appended; if it is full, the oldest event goes first (with
+    /// every limit at most `N`, an event older than `N` newer ones decides nothing).
+    #[must_use]
+    pub(crate) fn with(&self, now: Timestamp) -> Self {
+        let mut next = Self::EMPTY;
+        let keep = N.saturating_sub(1);
+        let surplus = usize::from(self.len).saturating_sub(keep);
+        for event in self.iter().skip(surplus).chain(core::iter::once(now)) {
             next.push(event);
         }
         next

@@ -269,7 +269,7 @@ fn admin_confirm_confirms_without_a_code_and_counts_nothing() {
     let confirmed = state.admin_confirm(P, at(60)).unwrap();
     assert_eq!(confirmed.status(), Status::Confirmed);
     assert_eq!(confirmed.version(), 2);
-    assert!(StoredState::from(confirmed).submissions.is_empty());
+    assert!(StoredState::from(confirmed).submission_ages.is_empty());
     assert_eq!(confirmed.attempts_used(), 0);
 }
 

@@ -1,0 +1,129 @@
+//! No operation of the crate touches the heap. A counting `#[global_allocator]` wraps the
+//! system allocator for this test binary only and counts, per thread, every allocation.
+#![allow(
+    unsafe_code,
+    reason = "a GlobalAlloc impl is unsafe by definition; this one only forwards to System"
+)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects,
+    reason = "tests fail loudly; the no-panic rules guard the library, not its tests"
+)]
+
+mod common;
+
+use core::{
+    alloc::{GlobalAlloc, Layout},
+    cell::Cell,
+    fmt::Write as _,
+};
+use std::alloc::System;
+
+use common::{SUBJECT, T0, at, entropy, key, rotated_key};
+use confirmation_flow::{Code, Confirmation, Policy, PolicyConfig, StoredState};
+
+struct Counting;
+
+thread_local! {
+    static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
+}
+
+fn count_one() {
+    // `try_with` because the allocator also runs while thread-locals are torn down.
+    let _ = ALLOCATIONS.try_with(|n| n.set(n.get() + 1));
+}
+
+// SAFETY: every method forwards to `System` with the caller's arguments unchanged.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        count_one();
+        // SAFETY: forwarded as received.
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        count_one();
+        // SAFETY: forwarded as received.
+        unsafe { System.alloc_zeroed(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: forwarded as received.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        count_one();
+        // SAFETY: forwarded as received.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+/// How many allocations `work` made on this thread.
+fn allocations_during(work: impl FnOnce()) -> usize {
+    let before = ALLOCATIONS.with(Cell::get);
+    work();
+    ALLOCATIONS.with(Cell::get) - before
+}
+
+#[test]
+fn the_counter_sees_an_allocation() {
+    // The control: without it, a broken counter would make every other test pass.
+    let n = allocations_during(|| drop(core::hint::black_box(vec![1_u8; 10])));
+    assert!(n >= 1);
+}
+
+#[test]
+fn no_operation_allocates() {
+    // Fixtures are built outside the measured region (the test harness allocates).
+    let policy = Policy::COGNITO;
+    let (key, rotated, seeds) = (key(), rotated_key(), [entropy(0), entropy(1), [0xff; 32]]);
+    let n = allocations_during(|| {
+        let strict = Policy::new(PolicyConfig {
+            attempts_per_code: 2,
+            ..PolicyConfig::COGNITO
+        })
+        .unwrap();
+        let code = Code::generate(&strict, &seeds[1]).unwrap();
+        assert!(Code::generate(&policy, &seeds[2]).is_err());
+        let (state, first) = Confirmation::issue(&policy, &key, SUBJECT, T0, &seeds[0]).unwrap();
+        let wrong = state.submit(&policy, &key, SUBJECT, code.as_str(), at(1));
+        let rotated_refusal = wrong
+            .state
+            .submit(&policy, &rotated, SUBJECT, first.as_str(), at(2));
+        let right = rotated_refusal
+            .state
+            .submit(&policy, &key, SUBJECT, first.as_str(), at(3));
+        assert!(right.is_confirmed());
+        let (again, _) = wrong
+            .state
+            .reissue(&policy, &rotated, SUBJECT, at(4), &seeds[1])
+            .unwrap();
+        let _ = again.status_at(at(86_400 * 2));
+        let confirmed = again.admin_confirm(&policy, at(5)).unwrap();
+        let stored = StoredState::from(confirmed);
+        let loaded = Confirmation::try_from(stored).unwrap();
+        assert_eq!(loaded, confirmed);
+        let mut text = heapless::String::<128>::new();
+        write!(text, "{} {}", wrong.outcome.unwrap_err(), loaded.status()).unwrap();
+    });
+    assert_eq!(n, 0);
+}
+
+#[cfg(feature = "serde")]
+#[test]
+fn serde_round_trip_allocates_nothing_in_the_crate() {
+    let (state, _) =
+        Confirmation::issue(&Policy::COGNITO, &key(), SUBJECT, T0, &entropy(0)).unwrap();
+    let mut buffer = [0_u8; 512];
+    let n = allocations_during(|| {
+        let mut cursor = &mut buffer[..];
+        serde_json::to_writer(&mut cursor, &state).unwrap();
+        let written = 512 - cursor.len();
+        let back: Confirmation = serde_json::from_slice(&buffer[..written]).unwrap();
+        assert_eq!(back, state);
+    });
+    assert_eq!(n, 0);
+}
