@@ -1,0 +1,241 @@
+//! The machine against a small reference model, over random operation sequences.
+//!
+//! The model is written from the rules in `Confirmation::submit`'s documentation, with an
+//! unbounded event history where the machine keeps a bounded log. After every operation:
+//!
+//! * the outcome (down to `remaining` and `retry_at`) and the status agree with the model;
+//! * the user is never confirmed except by the right code or an admin call;
+//! * attempts on one code never exceed the budget;
+//! * `Confirmed` is absorbing;
+//! * `version` increases by exactly one on every change and never otherwise;
+//! * the state survives its stored form unchanged.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects,
+    reason = "tests fail loudly; the no-panic rules guard the library, not its tests"
+)]
+
+mod common;
+
+use common::{SUBJECT, T0, entropy, key, wrong};
+use confirmation_flow::{Code, Confirmation, Policy, Refusal, Status, StoredState, Timestamp};
+use proptest::prelude::*;
+
+const P: &Policy = &Policy::COGNITO;
+const WINDOW: u64 = 3600;
+const TTL: u64 = 86_400;
+
+#[derive(Clone, Debug)]
+enum Op {
+    SubmitRight,
+    SubmitWrong,
+    SubmitRightForAnotherUser,
+    Reissue(u32),
+    AdminConfirm,
+    Advance(u64),
+    ClockBack(u64),
+    /// Jump to the current code's deadline, plus -1, 0 or +1 seconds.
+    NearDeadline(i8),
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    // Weighted towards dense wrong guesses and short steps, so sequences reach the
+    // attempt budget and the rolling windows before a confirmation ends the interesting part.
+    prop_oneof![
+        12 => Just(Op::SubmitWrong),
+        1 => Just(Op::SubmitRight),
+        2 => Just(Op::SubmitRightForAnotherUser),
+        3 => any::<u32>().prop_map(Op::Reissue),
+        1 => Just(Op::AdminConfirm),
+        6 => (0..60_u64).prop_map(Op::Advance),
+        2 => (0..WINDOW).prop_map(Op::Advance),
+        1 => (0..2 * TTL).prop_map(Op::Advance),
+        1 => (0..2 * TTL).prop_map(Op::ClockBack),
+        1 => (-1..=1_i8).prop_map(Op::NearDeadline),
+    ]
+}
+
+/// The specification, with unbounded memory.
+#[derive(Clone, Debug)]
+struct Model {
+    status: Status,
+    attempts: u8,
+    expires_at: u64,
+    last_change: u64,
+    submissions: Vec<u64>,
+    resends: Vec<u64>,
+}
+
+impl Model {
+    /// When one more event fits under `limit` per window, if it does not fit at `now`.
+    fn blocked(events: &[u64], limit: usize, now: u64) -> Option<u64> {
+        let live: Vec<u64> = events
+            .iter()
+            .copied()
+            .filter(|&t| t + WINDOW > now)
+            .collect();
+        (live.len() >= limit).then(|| live[live.len() - limit] + WINDOW)
+    }
+
+    fn submit(&mut self, right: bool, now: u64) -> Result<(), Refusal> {
+        let now = now.max(self.last_change);
+        if self.status == Status::Confirmed {
+            return Err(Refusal::AlreadyConfirmed);
+        }
+        if let Some(retry) = Self::blocked(&self.submissions, 15, now) {
+            return Err(Refusal::RateLimited {
+                retry_at: Timestamp::from_unix_seconds(retry),
+            });
+        }
+        self.submissions.push(now);
+        self.last_change = now;
+        if self.status == Status::TooManyAttempts || self.attempts >= 5 {
+            self.status = Status::TooManyAttempts;
+            return Err(Refusal::TooManyAttempts);
+        }
+        if self.status == Status::Expired || now >= self.expires_at {
+            self.status = Status::Expired;
+            return Err(Refusal::Expired);
+        }
+        self.attempts += 1;
+        if right {
+            self.status = Status::Confirmed;
+            return Ok(());
+        }
+        let remaining = 5 - self.attempts;
+        self.status = if remaining == 0 {
+            Status::TooManyAttempts
+        } else {
+            Status::CodeMismatch
+        };
+        Err(Refusal::CodeMismatch { remaining })
+    }
+
+    fn reissue(&mut self, now: u64) -> Result<(), Refusal> {
+        let now = now.max(self.last_change);
+        if self.status == Status::Confirmed {
+            return Err(Refusal::AlreadyConfirmed);
+        }
+        if let Some(retry) = Self::blocked(&self.resends, 5, now) {
+            return Err(Refusal::RateLimited {
+                retry_at: Timestamp::from_unix_seconds(retry),
+            });
+        }
+        self.resends.push(now);
+        (
+            self.status,
+            self.attempts,
+            self.expires_at,
+            self.last_change,
+        ) = (Status::Pending, 0, now + TTL, now);
+        Ok(())
+    }
+
+    fn admin_confirm(&mut self, now: u64) -> Result<(), Refusal> {
+        if self.status == Status::Confirmed {
+            return Err(Refusal::AlreadyConfirmed);
+        }
+        self.status = Status::Confirmed;
+        self.last_change = now.max(self.last_change);
+        Ok(())
+    }
+}
+
+fn run(ops: &[Op]) {
+    let t0 = T0.as_unix_seconds();
+    let (mut state, mut code): (Confirmation, Code) =
+        Confirmation::issue(P, &key(), SUBJECT, T0, &entropy(0)).unwrap();
+    let mut model = Model {
+        status: Status::Pending,
+        attempts: 0,
+        expires_at: t0 + TTL,
+        last_change: t0,
+        submissions: Vec::new(),
+        resends: Vec::new(),
+    };
+    let mut clock = t0;
+    for (step, op) in ops.iter().enumerate() {
+        let now = Timestamp::from_unix_seconds(clock);
+        let before = state;
+        let (outcome, expected, may_confirm) = match op {
+            Op::SubmitRight | Op::SubmitWrong | Op::SubmitRightForAnotherUser => {
+                let right = matches!(op, Op::SubmitRight);
+                let (subject, submitted) = match op {
+                    Op::SubmitWrong => (SUBJECT, wrong(&code)),
+                    Op::SubmitRight => (SUBJECT, code.as_str().to_owned()),
+                    _ => (&b"user-0002"[..], code.as_str().to_owned()),
+                };
+                let result = state.submit(P, &key(), subject, &submitted, now);
+                state = result.state;
+                (result.outcome, model.submit(right, clock), right)
+            }
+            Op::Reissue(seed) => {
+                let result = state.reissue(P, &key(), SUBJECT, now, &entropy(*seed));
+                let outcome = result.as_ref().map(|_| ()).map_err(|refusal| *refusal);
+                if let Ok((next, new_code)) = result {
+                    (state, code) = (next, new_code);
+                }
+                (outcome, model.reissue(clock), false)
+            }
+            Op::AdminConfirm => {
+                let result = state.admin_confirm(P, now);
+                let outcome = result.map(|next| state = next);
+                (outcome, model.admin_confirm(clock), true)
+            }
+            Op::Advance(seconds) => {
+                clock += seconds;
+                continue;
+            }
+            Op::ClockBack(seconds) => {
+                clock = clock.saturating_sub(*seconds);
+                continue;
+            }
+            Op::NearDeadline(offset) => {
+                clock = model.expires_at.saturating_add_signed(i64::from(*offset));
+                continue;
+            }
+        };
+        let context = format!("step {step}: {op:?} at +{}", clock - t0.min(clock));
+        assert_eq!(outcome, expected, "{context}");
+        assert_eq!(state.status(), model.status, "{context}");
+        assert_eq!(state.attempts_used(), model.attempts, "{context}");
+        assert!(state.attempts_used() <= P.attempts_per_code(), "{context}");
+        if state.status() == Status::Confirmed && before.status() != Status::Confirmed {
+            assert!(
+                may_confirm,
+                "{context}: confirmed without the right code or an admin call"
+            );
+        }
+        if before.status() == Status::Confirmed {
+            assert_eq!(state, before, "{context}: Confirmed must absorb");
+        }
+        if state == before {
+            assert_eq!(state.version(), before.version(), "{context}");
+        } else {
+            assert_eq!(state.version(), before.version() + 1, "{context}");
+        }
+        assert_eq!(
+            Confirmation::try_from(StoredState::from(state)),
+            Ok(state),
+            "{context}"
+        );
+        assert_eq!(
+            state.status_at(Timestamp::from_unix_seconds(clock)) == Status::Expired,
+            model.status == Status::Expired
+                || (matches!(model.status, Status::Pending | Status::CodeMismatch)
+                    && clock.max(model.last_change) >= model.expires_at),
+            "{context}: status_at"
+        );
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn machine_agrees_with_the_model(ops in prop::collection::vec(op(), 1..120)) {
+        run(&ops);
+    }
+}
