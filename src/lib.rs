@@ -9,6 +9,7 @@ mod policy;
 mod status;
 mod stored;
 mod time;
+mod transition;
 mod window;
 
 pub use code::{Alphabet, Code, ENTROPY_LEN, EntropyExhausted, MAX_CODE_LEN};

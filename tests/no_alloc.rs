@@ -12,6 +12,7 @@
     reason = "tests fail loudly; the no-panic rules guard the library, not its tests"
 )]
 
+#[path = "suite/common.rs"]
 mod common;
 
 use core::{

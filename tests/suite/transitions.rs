@@ -1,15 +1,6 @@
 //! One test per edge of the transition table (see `Confirmation::submit` for the order).
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::arithmetic_side_effects,
-    reason = "tests fail loudly; the no-panic rules guard the library, not its tests"
-)]
 
-mod common;
-
-use common::{DAY, HOUR, SUBJECT, T0, at, entropy, issued, key, rotated_key, wrong};
+use crate::common::{DAY, HOUR, SUBJECT, T0, at, entropy, issued, key, rotated_key, wrong};
 use confirmation_flow::{
     Alphabet, Confirmation, KeyId, Policy, PolicyConfig, Refusal, ServerKey, Status, StoredState,
     Timestamp,

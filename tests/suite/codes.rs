@@ -1,13 +1,4 @@
 //! Code generation is exactly uniform over the alphabet (no modulo bias).
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::arithmetic_side_effects,
-    reason = "tests fail loudly; the no-panic rules guard the library, not its tests"
-)]
-
-mod common;
 
 use confirmation_flow::{Alphabet, Code, EntropyExhausted, Policy, PolicyConfig};
 
@@ -61,7 +52,7 @@ fn chi_squared(alphabet: Alphabet, length: u8, draws: u32) -> Vec<f64> {
     let symbols = alphabet.symbols();
     let mut counts = vec![vec![0_u32; symbols.len()]; usize::from(length)];
     for seed in 0..draws {
-        let code = Code::generate(&policy, &common::entropy(seed)).unwrap();
+        let code = Code::generate(&policy, &crate::common::entropy(seed)).unwrap();
         for (position, symbol) in code.as_str().bytes().enumerate() {
             counts[position][symbols.iter().position(|&s| s == symbol).unwrap()] += 1;
         }

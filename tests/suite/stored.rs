@@ -1,15 +1,6 @@
 //! Stored state is untrusted input: loading re-checks every invariant and names what broke.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::arithmetic_side_effects,
-    reason = "tests fail loudly; the no-panic rules guard the library, not its tests"
-)]
 
-mod common;
-
-use common::{SUBJECT, T0, at, entropy, issued, key, wrong};
+use crate::common::{SUBJECT, T0, at, entropy, issued, key, wrong};
 use confirmation_flow::{Confirmation, Policy, StateError, Status, StoredState};
 
 const P: &Policy = &Policy::COGNITO;

@@ -11,15 +11,6 @@
 //!                        b"confirmation-flow/v1/code-tag" + len(subject).to_bytes(8, "big")
 //!                        + subject + code)
 //! ```
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::arithmetic_side_effects,
-    reason = "tests fail loudly; the no-panic rules guard the library, not its tests"
-)]
-
-mod common;
 
 use confirmation_flow::{
     Alphabet, Code, Confirmation, KeyId, Policy, PolicyConfig, ServerKey, StoredState,
@@ -86,7 +77,8 @@ fn issued_codes_and_stored_tags_match_the_frozen_vectors() {
         .unwrap();
         let entropy: [u8; 32] = Sha256::digest(vector.seed).into();
         let (state, code) =
-            Confirmation::issue(&policy, &key(), vector.subject, common::T0, &entropy).unwrap();
+            Confirmation::issue(&policy, &key(), vector.subject, crate::common::T0, &entropy)
+                .unwrap();
         assert_eq!(code.as_str(), vector.code, "vector {index}: code");
         let stored = StoredState::from(state);
         assert_eq!(stored.tag.as_str(), vector.tag, "vector {index}: tag");

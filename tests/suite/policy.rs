@@ -1,11 +1,4 @@
 //! `Policy` defaults and validation.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::arithmetic_side_effects,
-    reason = "tests fail loudly; the no-panic rules guard the library, not its tests"
-)]
 
 use core::time::Duration;
 

@@ -1,16 +1,6 @@
 //! `Confirmation` through JSON: compact, round-trips, and refuses tampered state.
-#![cfg(feature = "serde")]
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::arithmetic_side_effects,
-    reason = "tests fail loudly; the no-panic rules guard the library, not its tests"
-)]
 
-mod common;
-
-use common::{SUBJECT, at, entropy, issued, key, wrong};
+use crate::common::{SUBJECT, at, entropy, issued, key, wrong};
 use confirmation_flow::{Confirmation, MAX_WINDOW, Policy, StateError, StoredState};
 
 const P: &Policy = &Policy::COGNITO;

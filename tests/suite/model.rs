@@ -9,17 +9,8 @@
 //! * `Confirmed` is absorbing;
 //! * `version` increases by exactly one on every change and never otherwise;
 //! * the state survives its stored form unchanged.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::arithmetic_side_effects,
-    reason = "tests fail loudly; the no-panic rules guard the library, not its tests"
-)]
 
-mod common;
-
-use common::{SUBJECT, T0, entropy, key, wrong};
+use crate::common::{SUBJECT, T0, entropy, key, wrong};
 use confirmation_flow::{Code, Confirmation, Policy, Refusal, Status, StoredState, Timestamp};
 use proptest::prelude::*;
 

@@ -1,0 +1,19 @@
+//! The integration suite: one test binary, one module per concern. (The allocation test is
+//! its own binary, `tests/no_alloc.rs`, because it installs a global allocator.)
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects,
+    reason = "tests fail loudly; the no-panic rules guard the library, not its tests"
+)]
+
+mod codes;
+mod common;
+mod model;
+mod policy;
+#[cfg(feature = "serde")]
+mod serde;
+mod stored;
+mod transitions;
+mod vectors;
