@@ -93,7 +93,37 @@ impl Confirmation {
         now: Timestamp,
     ) -> Submission {
         let tag = key.tag(subject, code.as_bytes(), policy.alphabet());
-        let (state, outcome) = self.step(policy, now, Request::Submit { key: key.id(), tag });
+        let request = Request::Submit {
+            key: key.id(),
+            tag,
+            confirm: true,
+        };
+        let (state, outcome) = self.step(policy, now, request);
+        Submission { state, outcome }
+    }
+
+    /// Counts and compares exactly like [`submit`](Self::submit), but a match does not
+    /// confirm: the attempt is spent and the code stays live (status [`Status::Pending`],
+    /// or [`Status::TooManyAttempts`] if that was its last attempt).
+    ///
+    /// For flows that must check something else once the code is proven and before
+    /// committing, such as Cognito's alias conflict: the user can then resubmit the code
+    /// with `ForceAliasCreation`. `outcome` is `Ok(())` when the code matched.
+    pub fn submit_without_confirming(
+        &self,
+        policy: &Policy,
+        key: &ServerKey,
+        subject: &[u8],
+        code: &str,
+        now: Timestamp,
+    ) -> Submission {
+        let tag = key.tag(subject, code.as_bytes(), policy.alphabet());
+        let request = Request::Submit {
+            key: key.id(),
+            tag,
+            confirm: false,
+        };
+        let (state, outcome) = self.step(policy, now, request);
         Submission { state, outcome }
     }
 

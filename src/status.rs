@@ -22,7 +22,9 @@ use crate::{key::KeyId, time::Timestamp};
     reason = "callers must handle every state; a new state should be a breaking change"
 )]
 pub enum Status {
-    /// A code is out and nothing has been submitted against it.
+    /// A code is out and no wrong code has been submitted since (a match that was held back
+    /// by [`submit_without_confirming`](crate::Confirmation::submit_without_confirming)
+    /// also reads `Pending`).
     Pending,
     /// The last submission was wrong; the code is still live and has attempts left.
     CodeMismatch,

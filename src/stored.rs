@@ -115,10 +115,9 @@ impl TryFrom<StoredState> for Confirmation {
             return Err(StateError::AttemptsOverBudget);
         }
         let consistent = match status {
-            Status::Pending => stored.attempts == 0,
             Status::CodeMismatch | Status::TooManyAttempts => stored.attempts > 0,
+            Status::Pending | Status::Confirmed => true,
             Status::Expired => expires_at <= seen_at,
-            Status::Confirmed => true,
         };
         if !consistent {
             return Err(StateError::StatusInconsistent);
@@ -202,7 +201,7 @@ pub enum StateError {
     ZeroVersion,
     /// `attempts` exceeds what any policy allows.
     AttemptsOverBudget,
-    /// The status contradicts the counters (say `pending` with attempts spent, or
+    /// The status contradicts the counters (say `code_mismatch` with no attempt spent, or
     /// `expired` before the deadline).
     StatusInconsistent,
 }

@@ -13,8 +13,16 @@ use crate::{
 /// exactly one HMAC, whatever the outcome).
 #[derive(Clone, Copy)]
 pub(crate) enum Request {
-    Submit { key: KeyId, tag: Tag },
-    Reissue { key: KeyId, tag: Tag },
+    /// `confirm`: whether a match confirms, or only proves the code (leaving it live).
+    Submit {
+        key: KeyId,
+        tag: Tag,
+        confirm: bool,
+    },
+    Reissue {
+        key: KeyId,
+        tag: Tag,
+    },
     AdminConfirm,
 }
 
@@ -24,8 +32,9 @@ pub(crate) enum Request {
 enum Change {
     /// The submission is counted in the window, the state moves to `to`, then refused.
     Count { to: Status, refusal: Refusal },
-    /// The submission is counted and one attempt spent, then the tag is compared.
-    Compare(Tag),
+    /// The submission is counted and one attempt spent, then the tag is compared; a match
+    /// confirms if `confirm`, else leaves the status as it was.
+    Compare { tag: Tag, confirm: bool },
     /// A new code replaces the old one; the resend is counted.
     Reissue { key: KeyId, tag: Tag },
     /// Confirmed without a code.
@@ -60,7 +69,7 @@ impl Confirmation {
                 to: Status::Expired,
                 refusal: Refusal::Expired,
             }),
-            (_, Request::Submit { tag, .. }) => Ok(Change::Compare(tag)),
+            (_, Request::Submit { tag, confirm, .. }) => Ok(Change::Compare { tag, confirm }),
             (_, Request::Reissue { .. }) if resends_free_at > now => Err(RateLimited {
                 retry_at: resends_free_at,
             }),
@@ -93,21 +102,25 @@ impl Confirmation {
                 next.status = to;
                 Err(refusal)
             }
-            Change::Compare(tag) => {
+            Change::Compare { tag, confirm } => {
                 next.submissions = next.submissions.with(now);
                 next.attempts = self.attempts.saturating_add(1);
                 let remaining = policy.attempts_per_code().saturating_sub(next.attempts);
-                if tag.matches(&self.tag) {
-                    next.status = Status::Confirmed;
-                    Ok(())
-                } else {
-                    next.status = if remaining == 0 {
-                        Status::TooManyAttempts
-                    } else {
-                        Status::CodeMismatch
-                    };
-                    Err(Refusal::CodeMismatch { remaining })
-                }
+                let (status, outcome) = match (tag.matches(&self.tag), confirm) {
+                    (true, true) => (Status::Confirmed, Ok(())),
+                    (true, false) if remaining > 0 => (Status::Pending, Ok(())),
+                    (true, false) => (Status::TooManyAttempts, Ok(())),
+                    (false, _) if remaining > 0 => (
+                        Status::CodeMismatch,
+                        Err(Refusal::CodeMismatch { remaining }),
+                    ),
+                    (false, _) => (
+                        Status::TooManyAttempts,
+                        Err(Refusal::CodeMismatch { remaining }),
+                    ),
+                };
+                next.status = status;
+                outcome
             }
             Change::Reissue { key, tag } => {
                 next.status = Status::Pending;

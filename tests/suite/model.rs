@@ -21,6 +21,8 @@ const TTL: u64 = 86_400;
 #[derive(Clone, Debug)]
 enum Op {
     SubmitRight,
+    /// The right code through `submit_without_confirming`.
+    SubmitRightHeld,
     SubmitWrong,
     SubmitRightForAnotherUser,
     Reissue(u32),
@@ -37,6 +39,7 @@ fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
         12 => Just(Op::SubmitWrong),
         1 => Just(Op::SubmitRight),
+        1 => Just(Op::SubmitRightHeld),
         2 => Just(Op::SubmitRightForAnotherUser),
         3 => any::<u32>().prop_map(Op::Reissue),
         1 => Just(Op::AdminConfirm),
@@ -70,7 +73,7 @@ impl Model {
         (live.len() >= limit).then(|| live[live.len() - limit] + WINDOW)
     }
 
-    fn submit(&mut self, right: bool, now: u64) -> Result<(), Refusal> {
+    fn submit(&mut self, right: bool, confirm: bool, now: u64) -> Result<(), Refusal> {
         let now = now.max(self.last_change);
         if self.status == Status::Confirmed {
             return Err(Refusal::AlreadyConfirmed);
@@ -91,11 +94,15 @@ impl Model {
             return Err(Refusal::Expired);
         }
         self.attempts += 1;
+        let remaining = 5 - self.attempts;
         if right {
-            self.status = Status::Confirmed;
+            self.status = match (confirm, remaining) {
+                (true, _) => Status::Confirmed,
+                (false, 0) => Status::TooManyAttempts,
+                (false, _) => Status::Pending,
+            };
             return Ok(());
         }
-        let remaining = 5 - self.attempts;
         self.status = if remaining == 0 {
             Status::TooManyAttempts
         } else {
@@ -151,16 +158,28 @@ fn run(ops: &[Op]) {
         let now = Timestamp::from_unix_seconds(clock);
         let before = state;
         let (outcome, expected, may_confirm) = match op {
-            Op::SubmitRight | Op::SubmitWrong | Op::SubmitRightForAnotherUser => {
-                let right = matches!(op, Op::SubmitRight);
+            Op::SubmitRight
+            | Op::SubmitRightHeld
+            | Op::SubmitWrong
+            | Op::SubmitRightForAnotherUser => {
+                let right = matches!(op, Op::SubmitRight | Op::SubmitRightHeld);
+                let confirm = !matches!(op, Op::SubmitRightHeld);
                 let (subject, submitted) = match op {
                     Op::SubmitWrong => (SUBJECT, wrong(&code)),
-                    Op::SubmitRight => (SUBJECT, code.as_str().to_owned()),
-                    _ => (&b"user-0002"[..], code.as_str().to_owned()),
+                    Op::SubmitRightForAnotherUser => (&b"user-0002"[..], code.as_str().to_owned()),
+                    _ => (SUBJECT, code.as_str().to_owned()),
                 };
-                let result = state.submit(P, &key(), subject, &submitted, now);
+                let result = if confirm {
+                    state.submit(P, &key(), subject, &submitted, now)
+                } else {
+                    state.submit_without_confirming(P, &key(), subject, &submitted, now)
+                };
                 state = result.state;
-                (result.outcome, model.submit(right, clock), right)
+                (
+                    result.outcome,
+                    model.submit(right, confirm, clock),
+                    right && confirm,
+                )
             }
             Op::Reissue(seed) => {
                 let result = state.reissue(P, &key(), SUBJECT, now, &entropy(*seed));

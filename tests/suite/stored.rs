@@ -114,8 +114,11 @@ fn version_zero_is_rejected() {
 
 #[test]
 fn a_status_that_contradicts_the_counters_is_rejected() {
-    let pending_with_attempts = load(|s| s.status = "pending".try_into().unwrap());
-    assert_eq!(pending_with_attempts, Err(StateError::StatusInconsistent));
+    let dead_without_attempts = load(|s| {
+        s.status = "too_many_attempts".try_into().unwrap();
+        s.attempts = 0;
+    });
+    assert_eq!(dead_without_attempts, Err(StateError::StatusInconsistent));
     let mismatch_without_attempts = load(|s| s.attempts = 0);
     assert_eq!(
         mismatch_without_attempts,

@@ -444,3 +444,35 @@ fn debug_output_redacts_codes_tags_and_keys() {
     );
     assert!(!shown.contains("7, 7"), "{shown}");
 }
+
+#[test]
+fn a_held_match_proves_the_code_spends_an_attempt_and_leaves_it_live() {
+    let (state, code) = wrong_times(1);
+    let held = state.submit_without_confirming(P, &key(), SUBJECT, code.as_str(), at(600));
+    assert_eq!(held.outcome, Ok(()));
+    assert_eq!(held.state.status(), Status::Pending);
+    assert_eq!(held.state.attempts_used(), 2);
+    assert!(held.changed(&state));
+    let wrong = held
+        .state
+        .submit_without_confirming(P, &key(), SUBJECT, &wrong(&code), at(660));
+    assert_eq!(wrong.outcome, Err(Refusal::CodeMismatch { remaining: 2 }));
+    assert!(
+        wrong
+            .state
+            .submit(P, &key(), SUBJECT, code.as_str(), at(720))
+            .is_confirmed()
+    );
+}
+
+#[test]
+fn a_held_match_on_the_last_attempt_leaves_the_code_dead() {
+    let (state, code) = wrong_times(4);
+    let held = state.submit_without_confirming(P, &key(), SUBJECT, code.as_str(), at(600));
+    assert_eq!(held.outcome, Ok(()));
+    assert_eq!(held.state.status(), Status::TooManyAttempts);
+    let after = held
+        .state
+        .submit(P, &key(), SUBJECT, code.as_str(), at(660));
+    assert_eq!(after.outcome, Err(Refusal::TooManyAttempts));
+}
