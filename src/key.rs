@@ -80,6 +80,12 @@ impl ServerKey {
         self.id
     }
 
+    /// A copy of the keyed HMAC state, for other MACs under this key (each with its own
+    /// domain prefix).
+    pub(crate) fn keyed_mac(&self) -> HmacSha256 {
+        self.mac.clone()
+    }
+
     /// `HMAC-SHA-256(key, domain ‖ u64be(len subject) ‖ subject ‖ normalized code)`.
     pub(crate) fn tag(&self, subject: &[u8], code: &[u8], alphabet: Alphabet) -> Tag {
         let mut mac = self.mac.clone();

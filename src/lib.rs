@@ -3,6 +3,7 @@
 #![doc = include_str!("../README.md")]
 
 mod code;
+pub mod cognito;
 mod key;
 mod machine;
 mod policy;

@@ -69,6 +69,23 @@ impl Confirmation {
         Ok((state, code))
     }
 
+    /// A pending state whose tag no code matches, for spending a wrong code's work on a
+    /// user who does not exist.
+    pub(crate) fn decoy(policy: &Policy, key: &ServerKey, now: Timestamp) -> Self {
+        Self {
+            status: Status::Pending,
+            attempts: 0,
+            key_id: key.id(),
+            tag: Tag([0; 32]),
+            issued_at: now,
+            expires_at: now.saturating_add(policy.code_ttl()),
+            seen_at: now,
+            version: 1,
+            submissions: RateLog::EMPTY,
+            resends: RateLog::EMPTY,
+        }
+    }
+
     /// Checks a code the user submitted, in this order:
     ///
     /// 1. already confirmed → [`Refusal::AlreadyConfirmed`], nothing changes;

@@ -12,6 +12,7 @@ mod codes;
 mod common;
 mod model;
 mod policy;
+mod secret_hash;
 #[cfg(feature = "serde")]
 mod serde;
 mod stored;

@@ -1,0 +1,290 @@
+//! `Exception`: every error of `ConfirmSignUp`, `AdminConfirmSignUp` and
+//! `ResendConfirmationCode`, with the service's `__type`, message and HTTP status.
+
+use core::fmt;
+
+use super::validation::ValidationErrors;
+
+/// An answer in Cognito's error vocabulary.
+///
+/// [`name`](Self::name) is the `__type` of the error body, `Display` writes the `message`
+/// exactly as the service words it (interpolations included), and
+/// [`http_status`](Self::http_status) is what the live service answers: 400 for every client
+/// fault (even where the service model says 403/404/429), 500 for internal errors.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Exception<'a> {
+    /// Request members broke the service model's constraints.
+    Validation(ValidationErrors),
+    /// `ResendConfirmationCode` for a user who is already confirmed.
+    AlreadyConfirmedResend,
+    /// The app client id is unknown: `User pool client <id> does not exist.`
+    ClientNotFound {
+        /// The client id as sent (it passed validation, so it is plain ASCII).
+        client_id: &'a str,
+    },
+    /// The user pool id is unknown: `User pool <id> does not exist.`
+    UserPoolNotFound {
+        /// The pool id as sent.
+        user_pool_id: &'a str,
+    },
+    /// The client has a secret but the request carried no `SecretHash`.
+    SecretHashMissing {
+        /// The client id as sent.
+        client_id: &'a str,
+    },
+    /// The `SecretHash` did not verify.
+    SecretHashWrong {
+        /// The client id as sent.
+        client_id: &'a str,
+    },
+    /// The user is not `UNCONFIRMED`: `User cannot be confirmed. Current status is <S>`.
+    CannotConfirm {
+        /// The user's current status.
+        status: UserStatus,
+    },
+    /// Unknown user on the public operations (`PreventUserExistenceErrors` = `LEGACY`).
+    UserNotFound,
+    /// Unknown user on `AdminConfirmSignUp`.
+    AdminUserNotFound,
+    /// The code did not match.
+    CodeMismatch,
+    /// The code expired, was replaced by a resend, or was never issued.
+    ExpiredCode,
+    /// The code's attempts are spent; a new code is needed.
+    TooManyFailedAttempts,
+    /// The user's rolling window for this operation is full.
+    LimitExceeded,
+    /// The attribute being verified is already a verified alias of another user.
+    AliasExists {
+        /// Which attribute.
+        attribute: AliasAttribute,
+    },
+    /// The `PostConfirmation` trigger returned an error.
+    UserLambdaValidation {
+        /// The function's error message.
+        error: &'a str,
+    },
+    /// The `PostConfirmation` trigger could not be invoked (timeout, permission, …).
+    UnexpectedLambda {
+        /// Why the invocation failed.
+        reason: &'a str,
+    },
+    /// The `PostConfirmation` trigger's output was not valid.
+    InvalidLambdaResponse,
+    /// Request-rate throttling.
+    TooManyRequests,
+    /// The operation is disabled for this pool.
+    OperationNotEnabled,
+    /// A web ACL blocked the request.
+    Forbidden,
+    /// The code could not be delivered.
+    CodeDeliveryFailure,
+    /// The pool's SMS role policy is wrong.
+    InvalidSmsRoleAccessPolicy,
+    /// The pool's SMS role trust is wrong.
+    InvalidSmsRoleTrustRelationship,
+    /// The pool's email role policy is wrong.
+    InvalidEmailRoleAccessPolicy,
+    /// Something failed on the server side.
+    InternalError,
+}
+
+impl Exception<'_> {
+    /// The `__type` of the error body, e.g. `CodeMismatchException`.
+    #[must_use]
+    pub const fn name(&self) -> &'static str {
+        match self {
+            Self::Validation(_) | Self::AlreadyConfirmedResend => "InvalidParameterException",
+            Self::ClientNotFound { .. } | Self::UserPoolNotFound { .. } => {
+                "ResourceNotFoundException"
+            }
+            Self::SecretHashMissing { .. }
+            | Self::SecretHashWrong { .. }
+            | Self::CannotConfirm { .. } => "NotAuthorizedException",
+            Self::UserNotFound | Self::AdminUserNotFound => "UserNotFoundException",
+            Self::CodeMismatch => "CodeMismatchException",
+            Self::ExpiredCode => "ExpiredCodeException",
+            Self::TooManyFailedAttempts => "TooManyFailedAttemptsException",
+            Self::LimitExceeded => "LimitExceededException",
+            Self::AliasExists { .. } => "AliasExistsException",
+            Self::UserLambdaValidation { .. } => "UserLambdaValidationException",
+            Self::UnexpectedLambda { .. } => "UnexpectedLambdaException",
+            Self::InvalidLambdaResponse => "InvalidLambdaResponseException",
+            Self::TooManyRequests => "TooManyRequestsException",
+            Self::OperationNotEnabled => "OperationNotEnabledException",
+            Self::Forbidden => "ForbiddenException",
+            Self::CodeDeliveryFailure => "CodeDeliveryFailureException",
+            Self::InvalidSmsRoleAccessPolicy => "InvalidSmsRoleAccessPolicyException",
+            Self::InvalidSmsRoleTrustRelationship => "InvalidSmsRoleTrustRelationshipException",
+            Self::InvalidEmailRoleAccessPolicy => "InvalidEmailRoleAccessPolicyException",
+            Self::InternalError => "InternalErrorException",
+        }
+    }
+
+    /// The HTTP status the live service answers with: 500 for
+    /// [`InternalError`](Self::InternalError), 400 for everything else.
+    #[must_use]
+    pub const fn http_status(&self) -> u16 {
+        match self {
+            Self::InternalError => 500,
+            _ => 400,
+        }
+    }
+}
+
+impl fmt::Display for Exception<'_> {
+    /// The `message` of the error body.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Validation(errors) => errors.fmt(f),
+            Self::AlreadyConfirmedResend => f.write_str("User is already confirmed."),
+            Self::ClientNotFound { client_id } => {
+                write!(f, "User pool client {client_id} does not exist.")
+            }
+            Self::UserPoolNotFound { user_pool_id } => {
+                write!(f, "User pool {user_pool_id} does not exist.")
+            }
+            Self::SecretHashMissing { client_id } => write!(
+                f,
+                "Client {client_id} is configured with secret but SECRET_HASH was not received"
+            ),
+            Self::SecretHashWrong { client_id } => {
+                write!(f, "Unable to verify secret hash for client {client_id}")
+            }
+            Self::CannotConfirm { status } => {
+                write!(f, "User cannot be confirmed. Current status is {status}")
+            }
+            Self::UserNotFound => f.write_str("Username/client id combination not found."),
+            Self::AdminUserNotFound => f.write_str("User does not exist."),
+            Self::CodeMismatch => {
+                f.write_str("Invalid verification code provided, please try again.")
+            }
+            Self::ExpiredCode => f.write_str("Invalid code provided, please request a code again."),
+            Self::TooManyFailedAttempts => {
+                f.write_str("Too many failed attempts for this code, please request a new code.")
+            }
+            Self::LimitExceeded => {
+                f.write_str("Attempt limit exceeded, please try after some time.")
+            }
+            Self::AliasExists { attribute } => {
+                write!(f, "An account with the {attribute} already exists.")
+            }
+            Self::UserLambdaValidation { error } => {
+                write!(f, "PostConfirmation failed with error {error}.")
+            }
+            Self::UnexpectedLambda { reason } => {
+                write!(
+                    f,
+                    "PostConfirmation invocation failed due to error {reason}."
+                )
+            }
+            Self::InvalidLambdaResponse => {
+                f.write_str("Invalid lambda function output : Invalid JSON")
+            }
+            Self::TooManyRequests => f.write_str("Rate exceeded"),
+            Self::OperationNotEnabled => {
+                f.write_str("This operation is not enabled for the user pool.")
+            }
+            Self::Forbidden => f.write_str("Request blocked by the web ACL."),
+            Self::CodeDeliveryFailure => f.write_str("Unable to deliver the confirmation code."),
+            Self::InvalidSmsRoleAccessPolicy => {
+                f.write_str("The SMS role does not have permission to publish using Amazon SNS.")
+            }
+            Self::InvalidSmsRoleTrustRelationship => {
+                f.write_str("The SMS role trust relationship is not valid.")
+            }
+            Self::InvalidEmailRoleAccessPolicy => {
+                f.write_str("The email role does not have permission to send email.")
+            }
+            Self::InternalError => f.write_str("Internal error."),
+        }
+    }
+}
+
+impl core::error::Error for Exception<'_> {}
+
+/// A Cognito user status (`UserStatusType`), as interpolated into `CannotConfirm`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UserStatus {
+    /// Signed up, not yet confirmed.
+    Unconfirmed,
+    /// Confirmed.
+    Confirmed,
+    /// Archived.
+    Archived,
+    /// Compromised.
+    Compromised,
+    /// Unknown.
+    Unknown,
+    /// Must reset the password.
+    ResetRequired,
+    /// Created by an admin; must change the temporary password.
+    ForceChangePassword,
+    /// Signed in through a federated provider.
+    ExternalProvider,
+}
+
+impl UserStatus {
+    /// The wire name, e.g. `CONFIRMED`.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Unconfirmed => "UNCONFIRMED",
+            Self::Confirmed => "CONFIRMED",
+            Self::Archived => "ARCHIVED",
+            Self::Compromised => "COMPROMISED",
+            Self::Unknown => "UNKNOWN",
+            Self::ResetRequired => "RESET_REQUIRED",
+            Self::ForceChangePassword => "FORCE_CHANGE_PASSWORD",
+            Self::ExternalProvider => "EXTERNAL_PROVIDER",
+        }
+    }
+}
+
+impl fmt::Display for UserStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// An attribute a confirmation code verifies, and that can be an alias.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[expect(
+    clippy::exhaustive_enums,
+    reason = "Cognito verifies exactly these two attributes (VerifiedAttributeType)"
+)]
+pub enum AliasAttribute {
+    /// `email`.
+    Email,
+    /// `phone_number`.
+    PhoneNumber,
+}
+
+impl AliasAttribute {
+    /// The attribute name, `email` or `phone_number`.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Email => "email",
+            Self::PhoneNumber => "phone_number",
+        }
+    }
+
+    /// The attribute that records its verification, `email_verified` or
+    /// `phone_number_verified`.
+    #[must_use]
+    pub const fn verified_flag(self) -> &'static str {
+        match self {
+            Self::Email => "email_verified",
+            Self::PhoneNumber => "phone_number_verified",
+        }
+    }
+}
+
+impl fmt::Display for AliasAttribute {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}

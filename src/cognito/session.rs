@@ -1,0 +1,210 @@
+//! `Session` tokens: the sign-in hand-off after a confirmation, minted and verified by the
+//! crate with the server key.
+
+use core::{fmt, time::Duration};
+
+use base64ct::{Base64UrlUnpadded, Encoding};
+use hmac::Mac;
+use subtle::ConstantTimeEq;
+
+use crate::{KeyId, ServerKey, Timestamp, key::finish};
+
+/// Prefix of every session's MAC input, apart from code tags' domain.
+const SESSION_DOMAIN: &[u8] = b"confirmation-flow/v1/session";
+/// `key id (4) ‖ purpose (1) ‖ expires (8) ‖ nonce (16)`: what the MAC binds besides the
+/// user and the client.
+const HEADER_LEN: usize = 29;
+/// The header and the 32-byte MAC.
+const RAW_LEN: usize = HEADER_LEN + 32;
+/// Unpadded base64url of [`RAW_LEN`] bytes.
+pub const SESSION_LEN: usize = 81;
+
+/// What a session may be used for; a token minted for one purpose never verifies for another.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum SessionPurpose {
+    /// Handed out by `SignUp`, carried into `ConfirmSignUp`.
+    ConfirmSignUp,
+    /// Handed out by `ConfirmSignUp`, redeemed by `InitiateAuth` with `USER_AUTH`.
+    SignIn,
+}
+
+impl SessionPurpose {
+    const fn byte(self) -> u8 {
+        match self {
+            Self::ConfirmSignUp => 1,
+            Self::SignIn => 2,
+        }
+    }
+}
+
+/// A session token: 81 characters of base64url, within the model's 20–2048.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Session(heapless::String<SESSION_LEN>);
+
+impl Session {
+    /// Mints a token for `user` of `client`, valid until `now + ttl`, keyed with `key`.
+    ///
+    /// `nonce` is 16 bytes from the caller's CSPRNG; it makes every token unique, so a
+    /// caller that records redeemed nonces until expiry makes tokens single-use.
+    #[must_use]
+    pub fn mint(
+        key: &ServerKey,
+        purpose: SessionPurpose,
+        user: &str,
+        client: &str,
+        now: Timestamp,
+        ttl: Duration,
+        nonce: &[u8; 16],
+    ) -> Self {
+        let expires_at = now.saturating_add(ttl).as_unix_seconds();
+        let header = raw_header(key.id(), purpose, expires_at, nonce);
+        let tag = mac(key, &header, user, client);
+        let mut raw = [0_u8; RAW_LEN];
+        raw.iter_mut()
+            .zip(header.iter().chain(&tag))
+            .for_each(|(slot, byte)| *slot = *byte);
+        let mut text = [0_u8; SESSION_LEN];
+        let encoded = Base64UrlUnpadded::encode(&raw, &mut text).unwrap_or_default();
+        let mut token = heapless::String::new();
+        // The encoding is ASCII and exactly SESSION_LEN bytes long.
+        let _ = token.push_str(encoded);
+        Self(token)
+    }
+
+    /// Checks `token` for `purpose`, `user` and `client` at `now`.
+    ///
+    /// # Errors
+    /// [`SessionError::Malformed`] if it is not a token of this crate,
+    /// [`SessionError::UnknownKey`] if it was minted under another key,
+    /// [`SessionError::Invalid`] if it was forged or minted for another purpose, user or
+    /// client, [`SessionError::Expired`] at or after its deadline.
+    pub fn verify(
+        key: &ServerKey,
+        token: &str,
+        purpose: SessionPurpose,
+        user: &str,
+        client: &str,
+        now: Timestamp,
+    ) -> Result<VerifiedSession, SessionError> {
+        let mut raw = [0_u8; RAW_LEN];
+        match Base64UrlUnpadded::decode(token, &mut raw) {
+            Ok(decoded) if decoded.len() == RAW_LEN => {}
+            _ => return Err(SessionError::Malformed),
+        }
+        let (header, claimed) = raw
+            .split_at_checked(HEADER_LEN)
+            .ok_or(SessionError::Malformed)?;
+        let id = KeyId(u32::from_be_bytes(array(header.get(..4))));
+        if id != key.id() {
+            return Err(SessionError::UnknownKey);
+        }
+        let expires_at = u64::from_be_bytes(array(header.get(5..13)));
+        let nonce: [u8; 16] = array(header.get(13..29));
+        let expected = mac(
+            key,
+            &raw_header(id, purpose, expires_at, &nonce),
+            user,
+            client,
+        );
+        if !bool::from(expected.ct_eq(claimed)) {
+            return Err(SessionError::Invalid);
+        }
+        let expires_at = Timestamp::from_unix_seconds(expires_at);
+        if now >= expires_at {
+            return Err(SessionError::Expired);
+        }
+        Ok(VerifiedSession { expires_at, nonce })
+    }
+
+    /// The token.
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Session {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Session(<redacted>)")
+    }
+}
+
+/// A session that verified: when it expires, and its nonce (record it to make the token
+/// single-use).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct VerifiedSession {
+    /// The token's deadline.
+    pub expires_at: Timestamp,
+    /// The token's unique nonce.
+    pub nonce: [u8; 16],
+}
+
+/// Why a session token did not verify.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum SessionError {
+    /// Not a token of this crate.
+    Malformed,
+    /// Minted under another key.
+    UnknownKey,
+    /// Forged, or minted for another purpose, user or client.
+    Invalid,
+    /// At or past its deadline.
+    Expired,
+}
+
+impl fmt::Display for SessionError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Malformed => "the session is not a well-formed token",
+            Self::UnknownKey => "the session was minted under another key",
+            Self::Invalid => "the session does not verify for this purpose, user and client",
+            Self::Expired => "the session has expired",
+        })
+    }
+}
+
+impl core::error::Error for SessionError {}
+
+/// The first bytes of a token.
+fn raw_header(
+    id: KeyId,
+    purpose: SessionPurpose,
+    expires_at: u64,
+    nonce: &[u8; 16],
+) -> [u8; HEADER_LEN] {
+    let mut header = [0_u8; HEADER_LEN];
+    let fields =
+        id.0.to_be_bytes()
+            .into_iter()
+            .chain([purpose.byte()])
+            .chain(expires_at.to_be_bytes())
+            .chain(nonce.iter().copied());
+    header
+        .iter_mut()
+        .zip(fields)
+        .for_each(|(slot, byte)| *slot = byte);
+    header
+}
+
+/// `HMAC(key, domain ‖ header ‖ u64be(len user) ‖ user ‖ u64be(len client) ‖ client)`.
+fn mac(key: &ServerKey, header: &[u8; HEADER_LEN], user: &str, client: &str) -> [u8; 32] {
+    let mut mac = key.keyed_mac();
+    mac.update(SESSION_DOMAIN);
+    mac.update(header);
+    for part in [user, client] {
+        mac.update(&u64::try_from(part.len()).unwrap_or(u64::MAX).to_be_bytes());
+        mac.update(part.as_bytes());
+    }
+    finish(mac)
+}
+
+/// A fixed-size array from a slice of the right length (zeros otherwise; callers pass
+/// ranges inside a buffer of known size).
+fn array<const N: usize>(bytes: Option<&[u8]>) -> [u8; N] {
+    bytes
+        .and_then(|bytes| <[u8; N]>::try_from(bytes).ok())
+        .unwrap_or([0; N])
+}

@@ -1,0 +1,148 @@
+//! The `PostConfirmation` trigger: the event the crate builds, and how the caller's report of
+//! the invocation maps to an exception.
+
+use super::{AliasAttribute, ClientMetadata, Exception};
+
+/// `callerContext.clientId` for admin operations.
+pub const CLIENT_ID_NOT_APPLICABLE: &str = "CLIENT_ID_NOT_APPLICABLE";
+
+/// The event a `PostConfirmation` Lambda receives, in the service's shape (with feature
+/// `serde` it serializes to the exact JSON; see [`PostConfirmationEvent::VERSION`] and
+/// friends for the constant members).
+///
+/// The crate builds it; the caller invokes the trigger *after* persisting the confirmation,
+/// because the user stays confirmed whatever the trigger does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct PostConfirmationEvent<'a> {
+    /// `region`.
+    pub region: &'a str,
+    /// `userPoolId`.
+    pub user_pool_id: &'a str,
+    /// `userName`: the user's username.
+    pub user_name: &'a str,
+    /// `callerContext.clientId`: the app client, or [`CLIENT_ID_NOT_APPLICABLE`].
+    pub client_id: &'a str,
+    /// The user's stored attributes; see [`Self::user_attributes`] for what is sent.
+    pub stored_attributes: &'a [(&'a str, &'a str)],
+    /// The attribute this confirmation verified, if any.
+    pub verified: Option<AliasAttribute>,
+    /// `request.clientMetadata`, present only when the request carried it.
+    pub client_metadata: Option<ClientMetadata<'a>>,
+}
+
+impl<'a> PostConfirmationEvent<'a> {
+    /// `version`.
+    pub const VERSION: &'static str = "1";
+    /// `triggerSource`.
+    pub const TRIGGER_SOURCE: &'static str = "PostConfirmation_ConfirmSignUp";
+    /// `callerContext.awsSdkVersion` for API callers.
+    pub const AWS_SDK_VERSION: &'static str = "aws-sdk-unknown-unknown";
+
+    /// `request.userAttributes`: the stored attributes, with `cognito:user_status` set to
+    /// `CONFIRMED` and, if an attribute was verified, its `*_verified` flag set to `"true"`.
+    /// All values are strings, as in real events.
+    pub fn user_attributes(&self) -> impl Iterator<Item = (&'a str, &'a str)> + Clone + 'a {
+        let flag = self.verified.map(AliasAttribute::verified_flag);
+        let overridden = move |name: &str| name == "cognito:user_status" || Some(name) == flag;
+        self.stored_attributes
+            .iter()
+            .copied()
+            .filter(move |&(name, _)| !overridden(name))
+            .chain(core::iter::once(("cognito:user_status", "CONFIRMED")))
+            .chain(flag.map(|flag| (flag, "true")))
+    }
+}
+
+/// What the caller saw when it invoked the trigger.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TriggerOutcome<'a> {
+    /// The function returned the event.
+    Succeeded,
+    /// The function threw or returned an error with this message.
+    FunctionError {
+        /// The function's error message.
+        error: &'a str,
+    },
+    /// The invocation failed (timeout, throttling, permissions) for this reason.
+    InvocationFailed {
+        /// Why, e.g. `Socket timeout while invoking Lambda function`.
+        reason: &'a str,
+    },
+    /// The function's output was not valid JSON.
+    InvalidOutput,
+}
+
+impl<'a> TriggerOutcome<'a> {
+    /// The exception to answer with, if any. The confirmation itself stands either way.
+    #[must_use]
+    pub const fn exception(self) -> Option<Exception<'a>> {
+        match self {
+            Self::Succeeded => None,
+            Self::FunctionError { error } => Some(Exception::UserLambdaValidation { error }),
+            Self::InvocationFailed { reason } => Some(Exception::UnexpectedLambda { reason }),
+            Self::InvalidOutput => Some(Exception::InvalidLambdaResponse),
+        }
+    }
+}
+
+#[cfg(feature = "serde")]
+mod json {
+    use serde::ser::{Serialize, SerializeMap, Serializer};
+
+    use super::PostConfirmationEvent;
+
+    /// A JSON object from string pairs.
+    struct Pairs<I>(I);
+
+    impl<'a, I: Iterator<Item = (&'a str, &'a str)> + Clone> Serialize for Pairs<I> {
+        fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            let mut map = serializer.serialize_map(None)?;
+            for (name, value) in self.0.clone() {
+                map.serialize_entry(name, value)?;
+            }
+            map.end()
+        }
+    }
+
+    struct CallerContext<'a>(&'a str);
+
+    impl Serialize for CallerContext<'_> {
+        fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            let mut map = serializer.serialize_map(Some(2))?;
+            map.serialize_entry("awsSdkVersion", PostConfirmationEvent::AWS_SDK_VERSION)?;
+            map.serialize_entry("clientId", self.0)?;
+            map.end()
+        }
+    }
+
+    struct Request<'e, 'a>(&'e PostConfirmationEvent<'a>);
+
+    impl Serialize for Request<'_, '_> {
+        fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("userAttributes", &Pairs(self.0.user_attributes()))?;
+            if let Some(metadata) = self.0.client_metadata {
+                map.serialize_entry("clientMetadata", &Pairs(metadata.iter().copied()))?;
+            }
+            map.end()
+        }
+    }
+
+    impl Serialize for PostConfirmationEvent<'_> {
+        /// The service's event JSON.
+        fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            let mut map = serializer.serialize_map(Some(8))?;
+            map.serialize_entry("version", Self::VERSION)?;
+            map.serialize_entry("triggerSource", Self::TRIGGER_SOURCE)?;
+            map.serialize_entry("region", self.region)?;
+            map.serialize_entry("userPoolId", self.user_pool_id)?;
+            map.serialize_entry("userName", self.user_name)?;
+            map.serialize_entry("callerContext", &CallerContext(self.client_id))?;
+            map.serialize_entry("request", &Request(self))?;
+            map.serialize_entry("response", &Pairs(core::iter::empty()))?;
+            map.end()
+        }
+    }
+}

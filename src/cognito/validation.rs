@@ -1,0 +1,297 @@
+//! Field validation exactly as the service model constrains each member, and the
+//! service's `N validation errors detected: …` message.
+
+use core::fmt;
+
+use unicode_general_category::{GeneralCategory, get_general_category};
+
+/// How many violations one request can report (every member can break at most two rules).
+pub const MAX_VIOLATIONS: usize = 16;
+
+/// A request member that has constraints in the service model.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Member {
+    /// `ClientId`.
+    ClientId,
+    /// `SecretHash`.
+    SecretHash,
+    /// `Username`.
+    Username,
+    /// `ConfirmationCode`.
+    ConfirmationCode,
+    /// `UserPoolId`.
+    UserPoolId,
+    /// `Session`.
+    Session,
+}
+
+impl Member {
+    /// The name the service uses in messages (lowerCamelCase), e.g. `confirmationCode`.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::ClientId => "clientId",
+            Self::SecretHash => "secretHash",
+            Self::Username => "username",
+            Self::ConfirmationCode => "confirmationCode",
+            Self::UserPoolId => "userPoolId",
+            Self::Session => "session",
+        }
+    }
+}
+
+/// A rule of the service model that a member broke.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Constraint {
+    /// A required member is absent.
+    NotNull,
+    /// Shorter than the minimum (in Unicode scalar values).
+    MinLength(u16),
+    /// Longer than the maximum (in Unicode scalar values).
+    MaxLength(u16),
+    /// Not matched by the pattern.
+    Pattern(Pattern),
+}
+
+/// One broken rule: which member and which rule.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub struct Violation {
+    /// The member.
+    pub member: Member,
+    /// The rule it broke.
+    pub constraint: Constraint,
+}
+
+impl fmt::Display for Violation {
+    /// `Value at 'member' failed to satisfy constraint: …`. Values are never echoed, so a
+    /// secret or a code cannot leak through an error message or a log of one.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let member = self.member.as_str();
+        match self.constraint {
+            Constraint::NotNull => write!(
+                f,
+                "Value null at '{member}' failed to satisfy constraint: Member must not be null"
+            ),
+            Constraint::MinLength(min) => write!(
+                f,
+                "Value at '{member}' failed to satisfy constraint: \
+                 Member must have length greater than or equal to {min}"
+            ),
+            Constraint::MaxLength(max) => write!(
+                f,
+                "Value at '{member}' failed to satisfy constraint: \
+                 Member must have length less than or equal to {max}"
+            ),
+            Constraint::Pattern(pattern) => write!(
+                f,
+                "Value at '{member}' failed to satisfy constraint: \
+                 Member must satisfy regular expression pattern: {}",
+                pattern.as_str()
+            ),
+        }
+    }
+}
+
+/// Every rule a request broke, in member order. `Display` is the service's message.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ValidationErrors {
+    violations: heapless::Vec<Violation, MAX_VIOLATIONS>,
+}
+
+impl ValidationErrors {
+    /// The broken rules.
+    #[must_use]
+    pub fn violations(&self) -> &[Violation] {
+        &self.violations
+    }
+
+    /// Whether nothing was broken.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.violations.is_empty()
+    }
+
+    fn push(&mut self, member: Member, constraint: Constraint) {
+        // Capacity covers two rules for every member of the largest request.
+        let _ = self.violations.push(Violation { member, constraint });
+    }
+
+    /// `Ok(())` when nothing was broken, else these errors.
+    pub(crate) fn into_result(self) -> Result<(), Self> {
+        if self.is_empty() { Ok(()) } else { Err(self) }
+    }
+
+    /// Checks `value` against `shape`, recording what it breaks.
+    pub(crate) fn check(&mut self, shape: Shape, value: Option<&str>) {
+        let Some(value) = value else {
+            if shape.required {
+                self.push(shape.member, Constraint::NotNull);
+            }
+            return;
+        };
+        let length = value.chars().count();
+        if length < usize::from(shape.min) {
+            self.push(shape.member, Constraint::MinLength(shape.min));
+        }
+        if length > usize::from(shape.max) {
+            self.push(shape.member, Constraint::MaxLength(shape.max));
+        }
+        if let Some(pattern) = shape.pattern
+            && !value.is_empty()
+            && !pattern.matches(value)
+        {
+            self.push(shape.member, Constraint::Pattern(pattern));
+        }
+    }
+}
+
+impl fmt::Display for ValidationErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.violations.len() {
+            1 => f.write_str("1 validation error detected: ")?,
+            n => write!(f, "{n} validation errors detected: ")?,
+        }
+        for (index, violation) in self.violations.iter().enumerate() {
+            if index > 0 {
+                f.write_str("; ")?;
+            }
+            violation.fmt(f)?;
+        }
+        Ok(())
+    }
+}
+
+/// A member's constraints in the service model.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Shape {
+    pub(crate) member: Member,
+    pub(crate) required: bool,
+    pub(crate) min: u16,
+    pub(crate) max: u16,
+    pub(crate) pattern: Option<Pattern>,
+}
+
+/// `ClientIdType`.
+pub(crate) const CLIENT_ID: Shape = Shape {
+    member: Member::ClientId,
+    required: true,
+    min: 1,
+    max: 128,
+    pattern: Some(Pattern::Word),
+};
+/// `SecretHashType`.
+pub(crate) const SECRET_HASH: Shape = Shape {
+    member: Member::SecretHash,
+    required: false,
+    min: 1,
+    max: 128,
+    pattern: Some(Pattern::SecretHash),
+};
+/// `UsernameType`.
+pub(crate) const USERNAME: Shape = Shape {
+    member: Member::Username,
+    required: true,
+    min: 1,
+    max: 128,
+    pattern: Some(Pattern::Username),
+};
+/// `ConfirmationCodeType`.
+pub(crate) const CONFIRMATION_CODE: Shape = Shape {
+    member: Member::ConfirmationCode,
+    required: true,
+    min: 1,
+    max: 2048,
+    pattern: Some(Pattern::NonSpace),
+};
+/// `UserPoolIdType`.
+pub(crate) const USER_POOL_ID: Shape = Shape {
+    member: Member::UserPoolId,
+    required: true,
+    min: 1,
+    max: 55,
+    pattern: Some(Pattern::UserPoolId),
+};
+/// `SessionType`.
+pub(crate) const SESSION: Shape = Shape {
+    member: Member::Session,
+    required: false,
+    min: 20,
+    max: 2048,
+    pattern: None,
+};
+
+/// The patterns of the service model, matched against the whole value as Java does
+/// (`\w` and `\s` are ASCII classes there; `\p{..}` are Unicode general categories).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Pattern {
+    /// `[\w+]+`
+    Word,
+    /// `[\w+=/]+`
+    SecretHash,
+    /// `[\S]+`
+    NonSpace,
+    /// `[\w-]+_[0-9a-zA-Z]+`
+    UserPoolId,
+    /// `[\p{L}\p{M}\p{S}\p{N}\p{P}]+`
+    Username,
+}
+
+impl Pattern {
+    /// The pattern as the service model writes it, e.g. `[\S]+`.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Word => r"[\w+]+",
+            Self::SecretHash => r"[\w+=/]+",
+            Self::NonSpace => r"[\S]+",
+            Self::UserPoolId => r"[\w-]+_[0-9a-zA-Z]+",
+            Self::Username => r"[\p{L}\p{M}\p{S}\p{N}\p{P}]+",
+        }
+    }
+
+    /// Whether the whole of `value` matches.
+    #[must_use]
+    pub fn matches(self, value: &str) -> bool {
+        let word = |c: char| c.is_ascii_alphanumeric() || c == '_';
+        match self {
+            Self::Word => value.chars().all(|c| word(c) || c == '+'),
+            Self::SecretHash => value
+                .chars()
+                .all(|c| word(c) || matches!(c, '+' | '=' | '/')),
+            // Java's \s is [ \t\n\x0B\f\r]; every other character, Unicode spaces included, is \S.
+            Self::NonSpace => !value
+                .chars()
+                .any(|c| matches!(c, ' ' | '\t' | '\n' | '\u{0B}' | '\u{0C}' | '\r')),
+            // The suffix cannot hold '_', so the separator is the last underscore.
+            Self::UserPoolId => value.rsplit_once('_').is_some_and(|(prefix, suffix)| {
+                !prefix.is_empty()
+                    && prefix.chars().all(|c| word(c) || c == '-')
+                    && !suffix.is_empty()
+                    && suffix.chars().all(|c| c.is_ascii_alphanumeric())
+            }),
+            Self::Username => value.chars().all(username_char),
+        }
+    }
+}
+
+/// Letters, marks, symbols, numbers and punctuation: everything but separators (spaces,
+/// line and paragraph separators) and "other" (controls, format characters, surrogates,
+/// private use, unassigned code points).
+fn username_char(c: char) -> bool {
+    use GeneralCategory as G;
+    !matches!(
+        get_general_category(c),
+        G::SpaceSeparator
+            | G::LineSeparator
+            | G::ParagraphSeparator
+            | G::Control
+            | G::Format
+            | G::Surrogate
+            | G::PrivateUse
+            | G::Unassigned
+    )
+}
