@@ -137,7 +137,28 @@ impl PartialEq for Tag {
 
 impl Eq for Tag {}
 
+/// The first 8 bytes of a replaced code's tag: enough to recognise that code and answer
+/// "expired" rather than "wrong", too short to be worth anything as a tag. All zeros when
+/// no code was replaced.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct ReplacedTag(pub(crate) [u8; 8]);
+
 impl Tag {
+    /// What a state keeps of this tag once its code is replaced.
+    pub(crate) fn replaced(&self) -> ReplacedTag {
+        let mut prefix = [0_u8; 8];
+        prefix
+            .iter_mut()
+            .zip(self.0)
+            .for_each(|(slot, byte)| *slot = byte);
+        ReplacedTag(prefix)
+    }
+
+    /// Whether this tag begins with `replaced`, in constant time.
+    pub(crate) fn begins_with(&self, replaced: ReplacedTag) -> bool {
+        bool::from(self.replaced().0.ct_eq(&replaced.0))
+    }
+
     /// Constant-time equality on the fixed-size arrays (subtle's length check never
     /// short-circuits: both sides are 32 bytes). The `Choice` becomes a `bool` only here.
     pub(crate) fn matches(&self, other: &Self) -> bool {

@@ -2,7 +2,7 @@
 
 use crate::{
     code::{Code, ENTROPY_LEN, EntropyExhausted},
-    key::{KeyId, ServerKey, Tag},
+    key::{KeyId, ReplacedTag, ServerKey, Tag},
     policy::{MAX_RESENDS_PER_WINDOW, MAX_SUBMISSIONS_PER_WINDOW, Policy},
     status::{Refusal, Status},
     time::Timestamp,
@@ -30,6 +30,7 @@ pub struct Confirmation {
     pub(crate) attempts: u8,
     pub(crate) key_id: KeyId,
     pub(crate) tag: Tag,
+    pub(crate) replaced: ReplacedTag,
     pub(crate) issued_at: Timestamp,
     pub(crate) expires_at: Timestamp,
     pub(crate) seen_at: Timestamp,
@@ -59,6 +60,7 @@ impl Confirmation {
             attempts: 0,
             key_id: key.id(),
             tag: key.tag(subject, code.as_str().as_bytes(), policy.alphabet()),
+            replaced: ReplacedTag::default(),
             issued_at: now,
             expires_at: now.saturating_add(policy.code_ttl()),
             seen_at: now,
@@ -77,6 +79,7 @@ impl Confirmation {
             attempts: 0,
             key_id: key.id(),
             tag: Tag([0; 32]),
+            replaced: ReplacedTag::default(),
             issued_at: now,
             expires_at: now.saturating_add(policy.code_ttl()),
             seen_at: now,
@@ -95,8 +98,9 @@ impl Confirmation {
     /// 5. the code's attempts are spent → [`Refusal::TooManyAttempts`], no comparison;
     /// 6. `now` is at or past the deadline → [`Refusal::Expired`], no comparison;
     /// 7. one attempt is spent, then the tags are compared in constant time: a match
-    ///    confirms; a mismatch is [`Refusal::CodeMismatch`], and the last one leaves the
-    ///    state [`Status::TooManyAttempts`].
+    ///    confirms; a mismatch is [`Refusal::CodeMismatch`] — or [`Refusal::Expired`] when
+    ///    it is the code the last reissue replaced — and the last one leaves the state
+    ///    [`Status::TooManyAttempts`].
     ///
     /// Every call computes exactly one tag, whatever the outcome. Persist the returned
     /// state (when [`Submission::changed`]) with compare-and-swap on the old version

@@ -6,7 +6,7 @@ use core::{fmt, time::Duration};
 use heapless::{String, Vec};
 
 use crate::{
-    key::{KeyId, Tag},
+    key::{KeyId, ReplacedTag, Tag},
     machine::Confirmation,
     policy::{
         MAX_ATTEMPTS_PER_CODE, MAX_CODE_TTL, MAX_RESENDS_PER_WINDOW, MAX_SUBMISSIONS_PER_WINDOW,
@@ -41,6 +41,9 @@ pub struct StoredState {
     pub key_id: u32,
     /// The code's tag, 64 lower-case hex digits.
     pub tag: String<64>,
+    /// The first 8 bytes of the tag of the code the last reissue replaced, 16 lower-case hex
+    /// digits (all zeros if none).
+    pub replaced_tag: String<16>,
     /// When the current code was issued (Unix seconds).
     pub issued_at: u64,
     /// The current code's deadline (Unix seconds).
@@ -60,21 +63,15 @@ pub struct StoredState {
 
 impl From<Confirmation> for StoredState {
     fn from(state: Confirmation) -> Self {
-        let mut tag = String::new();
-        for byte in state.tag.0 {
-            for nibble in [byte >> 4, byte & 0x0f] {
-                // 64 hex digits fill the 64-byte string exactly; a push cannot fail.
-                let _ = tag.push(char::from(
-                    HEX.get(usize::from(nibble)).copied().unwrap_or(b'0'),
-                ));
-            }
-        }
+        let tag = hex(&state.tag.0);
+        let replaced_tag = hex(&state.replaced.0);
         let mut status = String::new();
         let _ = status.push_str(state.status.as_str());
         Self {
             status,
             key_id: state.key_id.0,
             tag,
+            replaced_tag,
             issued_at: state.issued_at.as_unix_seconds(),
             expires_at: state.expires_at.as_unix_seconds(),
             last_changed_at: state.seen_at.as_unix_seconds(),
@@ -93,7 +90,9 @@ impl TryFrom<StoredState> for Confirmation {
 
     fn try_from(stored: StoredState) -> Result<Self, StateError> {
         let status = Status::from_name(&stored.status).ok_or(StateError::UnknownStatus)?;
-        let tag = parse_tag(&stored.tag).ok_or(StateError::MalformedTag)?;
+        let tag = Tag(parse_hex(&stored.tag).ok_or(StateError::MalformedTag)?);
+        let replaced =
+            ReplacedTag(parse_hex(&stored.replaced_tag).ok_or(StateError::MalformedTag)?);
         let [issued_at, expires_at, seen_at] =
             [stored.issued_at, stored.expires_at, stored.last_changed_at]
                 .map(Timestamp::from_unix_seconds);
@@ -127,6 +126,7 @@ impl TryFrom<StoredState> for Confirmation {
             attempts: stored.attempts,
             key_id: KeyId(stored.key_id),
             tag,
+            replaced,
             issued_at,
             expires_at,
             seen_at,
@@ -163,13 +163,25 @@ fn log<const N: usize>(ages: &[u32], seen_at: Timestamp) -> Result<RateLog<N>, S
     RateLog::from_times(&times).ok_or(StateError::ClockOutOfOrder)
 }
 
-/// 64 lower-case hex digits to a tag.
-fn parse_tag(hex: &str) -> Option<Tag> {
-    let mut tag = [0_u8; 32];
-    if hex.len() != 64 {
+/// Lower-case hex of `bytes`; the capacity `M` is exactly twice `N`.
+fn hex<const N: usize, const M: usize>(bytes: &[u8; N]) -> String<M> {
+    let digit = |nibble: u8| char::from(HEX.get(usize::from(nibble)).copied().unwrap_or(b'0'));
+    let mut text = String::new();
+    for byte in bytes {
+        // `M` is `2 * N` at every call, so no push can fail.
+        let _ = text.push(digit(byte >> 4));
+        let _ = text.push(digit(byte & 0x0f));
+    }
+    text
+}
+
+/// Exactly `2 * N` lower-case hex digits to bytes.
+fn parse_hex<const N: usize>(text: &str) -> Option<[u8; N]> {
+    let mut bytes = [0_u8; N];
+    if text.len() != N.checked_mul(2)? {
         return None;
     }
-    for (byte, pair) in tag.iter_mut().zip(hex.as_bytes().chunks_exact(2)) {
+    for (byte, pair) in bytes.iter_mut().zip(text.as_bytes().chunks_exact(2)) {
         let mut value = 0_u8;
         for &digit in pair {
             let nibble = HEX.iter().position(|&hex_digit| hex_digit == digit)?;
@@ -177,7 +189,7 @@ fn parse_tag(hex: &str) -> Option<Tag> {
         }
         *byte = value;
     }
-    Some(Tag(tag))
+    Some(bytes)
 }
 
 /// Why a [`StoredState`] was refused.
@@ -186,7 +198,7 @@ fn parse_tag(hex: &str) -> Option<Tag> {
 pub enum StateError {
     /// `status` is not one of the names of [`Status::as_str`].
     UnknownStatus,
-    /// `tag` is not 64 lower-case hex digits.
+    /// `tag` is not 64, or `replaced_tag` not 16, lower-case hex digits.
     MalformedTag,
     /// `expires_at` is before `issued_at`.
     DeadlineBeforeIssue,
@@ -210,7 +222,7 @@ impl fmt::Display for StateError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
             Self::UnknownStatus => "stored state has an unknown status",
-            Self::MalformedTag => "stored state's tag is not 64 lower-case hex digits",
+            Self::MalformedTag => "stored state's tags are not lower-case hex of the right length",
             Self::DeadlineBeforeIssue => "stored state's deadline is before its issue time",
             Self::LifetimeTooLong => "stored state's code lifetime exceeds 30 days",
             Self::ClockOutOfOrder => "stored state's times are out of order",

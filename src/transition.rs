@@ -106,18 +106,19 @@ impl Confirmation {
                 next.submissions = next.submissions.with(now);
                 next.attempts = self.attempts.saturating_add(1);
                 let remaining = policy.attempts_per_code().saturating_sub(next.attempts);
-                let (status, outcome) = match (tag.matches(&self.tag), confirm) {
+                // Both comparisons always run, so timing tells neither result.
+                let (matched, replaced) = (tag.matches(&self.tag), tag.begins_with(self.replaced));
+                let wrong = if replaced {
+                    Refusal::Expired
+                } else {
+                    Refusal::CodeMismatch { remaining }
+                };
+                let (status, outcome) = match (matched, confirm) {
                     (true, true) => (Status::Confirmed, Ok(())),
                     (true, false) if remaining > 0 => (Status::Pending, Ok(())),
                     (true, false) => (Status::TooManyAttempts, Ok(())),
-                    (false, _) if remaining > 0 => (
-                        Status::CodeMismatch,
-                        Err(Refusal::CodeMismatch { remaining }),
-                    ),
-                    (false, _) => (
-                        Status::TooManyAttempts,
-                        Err(Refusal::CodeMismatch { remaining }),
-                    ),
+                    (false, _) if remaining > 0 => (Status::CodeMismatch, Err(wrong)),
+                    (false, _) => (Status::TooManyAttempts, Err(wrong)),
                 };
                 next.status = status;
                 outcome
@@ -126,6 +127,7 @@ impl Confirmation {
                 next.status = Status::Pending;
                 next.attempts = 0;
                 next.key_id = key;
+                next.replaced = self.tag.replaced();
                 next.tag = tag;
                 next.issued_at = now;
                 next.expires_at = now.saturating_add(policy.code_ttl());

@@ -24,6 +24,8 @@ enum Op {
     /// The right code through `submit_without_confirming`.
     SubmitRightHeld,
     SubmitWrong,
+    /// The code the last reissue replaced.
+    SubmitOldCode,
     SubmitRightForAnotherUser,
     Reissue(u32),
     AdminConfirm,
@@ -38,6 +40,7 @@ fn op() -> impl Strategy<Value = Op> {
     // attempt budget and the rolling windows before a confirmation ends the interesting part.
     prop_oneof![
         12 => Just(Op::SubmitWrong),
+        2 => Just(Op::SubmitOldCode),
         1 => Just(Op::SubmitRight),
         1 => Just(Op::SubmitRightHeld),
         2 => Just(Op::SubmitRightForAnotherUser),
@@ -73,7 +76,8 @@ impl Model {
         (live.len() >= limit).then(|| live[live.len() - limit] + WINDOW)
     }
 
-    fn submit(&mut self, right: bool, confirm: bool, now: u64) -> Result<(), Refusal> {
+    /// `right`: the current code; `old`: the code the last reissue replaced.
+    fn submit(&mut self, right: bool, old: bool, confirm: bool, now: u64) -> Result<(), Refusal> {
         let now = now.max(self.last_change);
         if self.status == Status::Confirmed {
             return Err(Refusal::AlreadyConfirmed);
@@ -108,6 +112,9 @@ impl Model {
         } else {
             Status::CodeMismatch
         };
+        if old {
+            return Err(Refusal::Expired);
+        }
         Err(Refusal::CodeMismatch { remaining })
     }
 
@@ -154,6 +161,7 @@ fn run(ops: &[Op]) {
         resends: Vec::new(),
     };
     let mut clock = t0;
+    let mut old_code: Option<String> = None;
     for (step, op) in ops.iter().enumerate() {
         let now = Timestamp::from_unix_seconds(clock);
         let before = state;
@@ -161,14 +169,22 @@ fn run(ops: &[Op]) {
             Op::SubmitRight
             | Op::SubmitRightHeld
             | Op::SubmitWrong
+            | Op::SubmitOldCode
             | Op::SubmitRightForAnotherUser => {
-                let right = matches!(op, Op::SubmitRight | Op::SubmitRightHeld);
                 let confirm = !matches!(op, Op::SubmitRightHeld);
                 let (subject, submitted) = match op {
                     Op::SubmitWrong => (SUBJECT, wrong(&code)),
+                    Op::SubmitOldCode => match &old_code {
+                        Some(old) => (SUBJECT, old.clone()),
+                        None => continue,
+                    },
                     Op::SubmitRightForAnotherUser => (&b"user-0002"[..], code.as_str().to_owned()),
                     _ => (SUBJECT, code.as_str().to_owned()),
                 };
+                // What the submission is, judged by the harness, not by the machine.
+                let own = subject == SUBJECT;
+                let right = own && submitted == code.as_str();
+                let old = own && !right && old_code.as_deref() == Some(submitted.as_str());
                 let result = if confirm {
                     state.submit(P, &key(), subject, &submitted, now)
                 } else {
@@ -177,7 +193,7 @@ fn run(ops: &[Op]) {
                 state = result.state;
                 (
                     result.outcome,
-                    model.submit(right, confirm, clock),
+                    model.submit(right, old, confirm, clock),
                     right && confirm,
                 )
             }
@@ -185,6 +201,7 @@ fn run(ops: &[Op]) {
                 let result = state.reissue(P, &key(), SUBJECT, now, &entropy(*seed));
                 let outcome = result.as_ref().map(|_| ()).map_err(|refusal| *refusal);
                 if let Ok((next, new_code)) = result {
+                    old_code = Some(code.as_str().to_owned());
                     (state, code) = (next, new_code);
                 }
                 (outcome, model.reissue(clock), false)

@@ -5,15 +5,60 @@ use confirmation_flow::cognito::ClientSecret;
 
 /// (username, client id, client secret, SecretHash).
 const VECTORS: &[(&str, &str, &str, &str)] = &[
-    ("username", "EPswPGbpdBLZnh9XW134hK7qYe", "ps50nb7hd1umdnmlt1xa9nwiscqvdvzy5ijw63vcacd09yihc2b", "oUkNFqfm7UjLds8vXFWarT1l3gqORGoztf+EyFmoX2Q="),
-    ("john@doe.io", "3333", "44444", "MPes6MCbb9oZNDZDTpNlwG96sr65NiXkyFi8V7h2HCY="),
-    ("alice", "1example23456789", "examplesecret0123456789abcdefghijklmnopqrstuvwxyz00", "89uv5q5I31Qozug8O6s7IDqx0FtNyrzrDsV8Cy1jrDU="),
-    ("jie@example.com", "1234567890abcdef0", "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMN", "EB8kAEbqxkZtHxDah4sM1StIJc3lal90GR5HDEq+ifs="),
-    ("Bob", "7ql4example", "s3cr3t", "kWrCOiuCWhyjsCaD2Hv4iyr82fBK4ToBUp/qwQuW+Ko="),
-    ("bob", "7ql4example", "s3cr3t", "8AlXfm7lqunFtNoEnkrnzVzDARrhoDRYbxmPLDUEIZE="),
-    ("Jürgen", "abc123", "k", "9krvyjBlR87GOuGy72s9ICAcrqHsOT0XKZ0L1ADSmPk="),
-    ("+12065551212", "2ects9inqraapp43ejve80pv12", "1a2b3c4d5e6f7g8h9i0jklmnopqrstuvwxyz1234567890abcd", "HbbqUsa7lEX/PGMaWSAqwMPbq/y9Bl2O24l+0wCxsus="),
-    ("", "clientid", "secret", "Qp230NVO+3MNxY8xAnJ3u5u4ycx8rnwah/huD/TCxv0="),
+    (
+        "username",
+        "EPswPGbpdBLZnh9XW134hK7qYe",
+        "ps50nb7hd1umdnmlt1xa9nwiscqvdvzy5ijw63vcacd09yihc2b",
+        "oUkNFqfm7UjLds8vXFWarT1l3gqORGoztf+EyFmoX2Q=",
+    ),
+    (
+        "john@doe.io",
+        "3333",
+        "44444",
+        "MPes6MCbb9oZNDZDTpNlwG96sr65NiXkyFi8V7h2HCY=",
+    ),
+    (
+        "alice",
+        "1example23456789",
+        "examplesecret0123456789abcdefghijklmnopqrstuvwxyz00",
+        "89uv5q5I31Qozug8O6s7IDqx0FtNyrzrDsV8Cy1jrDU=",
+    ),
+    (
+        "jie@example.com",
+        "1234567890abcdef0",
+        "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMN",
+        "EB8kAEbqxkZtHxDah4sM1StIJc3lal90GR5HDEq+ifs=",
+    ),
+    (
+        "Bob",
+        "7ql4example",
+        "s3cr3t",
+        "kWrCOiuCWhyjsCaD2Hv4iyr82fBK4ToBUp/qwQuW+Ko=",
+    ),
+    (
+        "bob",
+        "7ql4example",
+        "s3cr3t",
+        "8AlXfm7lqunFtNoEnkrnzVzDARrhoDRYbxmPLDUEIZE=",
+    ),
+    (
+        "Jürgen",
+        "abc123",
+        "k",
+        "9krvyjBlR87GOuGy72s9ICAcrqHsOT0XKZ0L1ADSmPk=",
+    ),
+    (
+        "+12065551212",
+        "2ects9inqraapp43ejve80pv12",
+        "1a2b3c4d5e6f7g8h9i0jklmnopqrstuvwxyz1234567890abcd",
+        "HbbqUsa7lEX/PGMaWSAqwMPbq/y9Bl2O24l+0wCxsus=",
+    ),
+    (
+        "",
+        "clientid",
+        "secret",
+        "Qp230NVO+3MNxY8xAnJ3u5u4ycx8rnwah/huD/TCxv0=",
+    ),
 ];
 
 #[test]
@@ -28,7 +73,10 @@ fn compute_matches_every_spec_vector() {
 #[test]
 fn verify_accepts_every_spec_vector() {
     for &(username, client_id, secret, expected) in VECTORS {
-        assert!(ClientSecret::new(secret).verify(username, client_id, expected), "{username}");
+        assert!(
+            ClientSecret::new(secret).verify(username, client_id, expected),
+            "{username}"
+        );
     }
 }
 
@@ -41,11 +89,26 @@ fn verify_rejects_near_misses() {
         bytes[index] = if bytes[index] == b'A' { b'B' } else { b'A' };
         String::from_utf8(bytes).unwrap()
     };
-    for candidate in [flip(0), flip(42), right[..43].to_owned(), format!("{right}="), String::new()] {
-        assert!(!secret.verify(username, client_id, &candidate), "{candidate:?}");
+    for candidate in [
+        flip(0),
+        flip(42),
+        right[..43].to_owned(),
+        format!("{right}="),
+        String::new(),
+    ] {
+        assert!(
+            !secret.verify(username, client_id, &candidate),
+            "{candidate:?}"
+        );
     }
-    assert!(!secret.verify("bob", client_id, right), "the username is case-sensitive");
-    assert!(!secret.verify(username, "7ql4exampl", right), "the client id is bound");
+    assert!(
+        !secret.verify("bob", client_id, right),
+        "the username is case-sensitive"
+    );
+    assert!(
+        !secret.verify(username, "7ql4exampl", right),
+        "the client id is bound"
+    );
 }
 
 #[test]
@@ -54,9 +117,15 @@ fn rfc4231_cases_1_and_2_through_the_public_type() {
     // client id it is plain HMAC of the username, so the RFC's vectors apply (its hex
     // outputs, base64-encoded).
     let case_1 = ClientSecret::new(&"\u{0b}".repeat(20)).compute("Hi There", "");
-    assert_eq!(case_1.as_str(), "sDRMYdjbOFNcqK/OrwvxK4gdwgDJgz2nJuk3bC4yz/c=");
+    assert_eq!(
+        case_1.as_str(),
+        "sDRMYdjbOFNcqK/OrwvxK4gdwgDJgz2nJuk3bC4yz/c="
+    );
     let case_2 = ClientSecret::new("Jefe").compute("what do ya want ", "for nothing?");
-    assert_eq!(case_2.as_str(), "W9zBRr9gdU5qBCQmCJV1x1oAPwidJzmDnexYuWTsOEM=");
+    assert_eq!(
+        case_2.as_str(),
+        "W9zBRr9gdU5qBCQmCJV1x1oAPwidJzmDnexYuWTsOEM="
+    );
 }
 
 #[test]

@@ -66,6 +66,8 @@ fn malformed_tags_are_rejected() {
     assert_eq!(upper, Err(StateError::MalformedTag));
     let not_hex = load(|s| s.tag = "g".repeat(64).as_str().try_into().unwrap());
     assert_eq!(not_hex, Err(StateError::MalformedTag));
+    let short_replaced = load(|s| s.replaced_tag.truncate(15));
+    assert_eq!(short_replaced, Err(StateError::MalformedTag));
 }
 
 #[test]

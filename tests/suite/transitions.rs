@@ -194,8 +194,14 @@ fn reissue_invalidates_the_old_code() {
         .reissue(P, &key(), SUBJECT, at(60), &entropy(1))
         .unwrap();
     assert_ne!(old, new);
+    // The replaced code reads as expired (Cognito's answer), and costs an attempt like
+    // any other wrong code.
     let (next, outcome) = submit(&state, old.as_str(), at(120));
-    assert_eq!(outcome, Err(Refusal::CodeMismatch { remaining: 4 }));
+    assert_eq!(outcome, Err(Refusal::Expired));
+    assert_eq!(next.status(), Status::CodeMismatch);
+    assert_eq!(next.attempts_used(), 1);
+    let (next, outcome) = submit(&next, &wrong(&new), at(150));
+    assert_eq!(outcome, Err(Refusal::CodeMismatch { remaining: 3 }));
     assert_eq!(submit(&next, new.as_str(), at(180)).1, Ok(()));
 }
 
