@@ -226,36 +226,47 @@ fn run(ops: &[Op]) {
         };
         let context = format!("step {step}: {op:?} at +{}", clock - t0.min(clock));
         assert_eq!(outcome, expected, "{context}");
-        assert_eq!(state.status(), model.status, "{context}");
-        assert_eq!(state.attempts_used(), model.attempts, "{context}");
-        assert!(state.attempts_used() <= P.attempts_per_code(), "{context}");
-        if state.status() == Status::Confirmed && before.status() != Status::Confirmed {
-            assert!(
-                may_confirm,
-                "{context}: confirmed without the right code or an admin call"
-            );
-        }
-        if before.status() == Status::Confirmed {
-            assert_eq!(state, before, "{context}: Confirmed must absorb");
-        }
-        if state == before {
-            assert_eq!(state.version(), before.version(), "{context}");
-        } else {
-            assert_eq!(state.version(), before.version() + 1, "{context}");
-        }
-        assert_eq!(
-            Confirmation::try_from(StoredState::from(state)),
-            Ok(state),
-            "{context}"
-        );
-        assert_eq!(
-            state.status_at(Timestamp::from_unix_seconds(clock)) == Status::Expired,
-            model.status == Status::Expired
-                || (matches!(model.status, Status::Pending | Status::CodeMismatch)
-                    && clock.max(model.last_change) >= model.expires_at),
-            "{context}: status_at"
+        check_invariants(&context, &before, &state, &model, may_confirm, clock);
+    }
+}
+
+/// What must hold after every operation, whatever it was.
+fn check_invariants(
+    context: &str,
+    before: &Confirmation,
+    state: &Confirmation,
+    model: &Model,
+    may_confirm: bool,
+    clock: u64,
+) {
+    assert_eq!(state.status(), model.status, "{context}");
+    assert_eq!(state.attempts_used(), model.attempts, "{context}");
+    assert!(state.attempts_used() <= P.attempts_per_code(), "{context}");
+    if state.status() == Status::Confirmed && before.status() != Status::Confirmed {
+        assert!(
+            may_confirm,
+            "{context}: confirmed without the right code or an admin call"
         );
     }
+    if before.status() == Status::Confirmed {
+        assert_eq!(state, before, "{context}: Confirmed must absorb");
+    }
+    if state == before {
+        assert_eq!(state.version(), before.version(), "{context}");
+    } else {
+        assert_eq!(state.version(), before.version() + 1, "{context}");
+    }
+    let stored = Confirmation::try_from(StoredState::from(*state));
+    assert_eq!(stored, Ok(*state), "{context}");
+    let expected_expired = model.status == Status::Expired
+        || (matches!(model.status, Status::Pending | Status::CodeMismatch)
+            && clock.max(model.last_change) >= model.expires_at);
+    let read = state.status_at(Timestamp::from_unix_seconds(clock));
+    assert_eq!(
+        read == Status::Expired,
+        expected_expired,
+        "{context}: status_at"
+    );
 }
 
 proptest! {

@@ -3,7 +3,7 @@
 
 use confirmation_flow::cognito::ClientSecret;
 
-/// (username, client id, client secret, SecretHash).
+/// (username, client id, client secret, `SecretHash`).
 const VECTORS: &[(&str, &str, &str, &str)] = &[
     (
         "username",
