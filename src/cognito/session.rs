@@ -16,8 +16,8 @@ const SESSION_DOMAIN: &[u8] = b"confirmation-flow/v1/session";
 const HEADER_LEN: usize = 29;
 /// The header and the 32-byte MAC.
 const RAW_LEN: usize = HEADER_LEN + 32;
-/// Unpadded base64url of [`RAW_LEN`] bytes.
-pub const SESSION_LEN: usize = 81;
+/// Characters in a session token: the unpadded base64url of its 61 bytes.
+pub const SESSION_LEN: usize = (RAW_LEN * 4).div_ceil(3);
 
 /// What a session may be used for; a token minted for one purpose never verifies for another.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -38,7 +38,7 @@ impl SessionPurpose {
     }
 }
 
-/// A session token: 81 characters of base64url, within the model's 20–2048.
+/// A session token: [`SESSION_LEN`] (82) characters of base64url, within the model's 20–2048.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Session(heapless::String<SESSION_LEN>);
 

@@ -9,6 +9,10 @@
 )]
 
 mod codes;
+mod cognito_admin_resend;
+mod cognito_confirm;
+mod cognito_fixtures;
+mod cognito_messages;
 mod common;
 mod model;
 mod policy;
