@@ -2,6 +2,9 @@
 #![forbid(unsafe_code)]
 #![doc = include_str!("../README.md")]
 
+#[cfg(feature = "alloc")]
+extern crate alloc;
+
 mod code;
 pub mod cognito;
 mod key;

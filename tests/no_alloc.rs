@@ -113,6 +113,99 @@ fn no_operation_allocates() {
     assert_eq!(n, 0);
 }
 
+#[test]
+fn cognito_decisions_allocate_nothing() {
+    use confirmation_flow::cognito::{
+        AliasAttribute, AppClient, ClientSecret, ConfirmLookup, ConfirmSignUp, Destination, Pool,
+        ResendConfirmationCode, Session, SessionPurpose, UserRecord, UserStatus, confirm_sign_up,
+        resend_confirmation_code,
+    };
+    let (policy, key) = (Policy::COGNITO, key());
+    let (state, code) = Confirmation::issue(&policy, &key, SUBJECT, T0, &entropy(0)).unwrap();
+    let secret = ClientSecret::new("s3cr3t");
+    let hash = secret.compute("alice", "client1");
+    let attributes = [("email", "alice@example.com")];
+    let n = allocations_during(|| {
+        let pool = Pool {
+            region: "us-east-1",
+            user_pool_id: "us-east-1_EXAMPLE",
+            policy: &policy,
+            key: &key,
+            decoy_subject: SUBJECT,
+            session_ttl: core::time::Duration::from_secs(180),
+        };
+        let client = AppClient {
+            client_id: "client1",
+            secret: Some(&secret),
+            prevent_user_existence_errors: true,
+        };
+        let user = UserRecord {
+            username: "alice",
+            subject: SUBJECT,
+            status: UserStatus::Unconfirmed,
+            confirmation: state,
+            destination: Some(Destination {
+                attribute: AliasAttribute::Email,
+                value: "alice@example.com",
+            }),
+            attributes: &attributes,
+        };
+        let session = Session::mint(
+            &key,
+            SessionPurpose::ConfirmSignUp,
+            "alice",
+            "client1",
+            T0,
+            core::time::Duration::from_secs(60),
+            &[1; 16],
+        );
+        let request = ConfirmSignUp {
+            client_id: "client1",
+            secret_hash: Some(hash.as_str()),
+            username: "alice",
+            confirmation_code: code.as_str(),
+            session: Some(session.as_str()),
+            ..ConfirmSignUp::default()
+        };
+        let invalid = ConfirmSignUp {
+            confirmation_code: "1 2",
+            ..request
+        };
+        let mut text = heapless::String::<512>::new();
+        write!(text, "{}", invalid.validate().unwrap_err()).unwrap();
+        let unknown = ConfirmLookup {
+            client: Some(client),
+            user: None,
+            alias_owner: None,
+        };
+        assert!(confirm_sign_up(&pool, &request, &unknown, at(1), &[2; 16]).is_err());
+        let lookup = ConfirmLookup {
+            user: Some(user),
+            ..unknown
+        };
+        let done = confirm_sign_up(&pool, &request, &lookup, at(1), &[2; 16]).unwrap();
+        assert!(done.event.user_attributes().count() > 1);
+        let resend = ResendConfirmationCode {
+            client_id: "client1",
+            secret_hash: Some(hash.as_str()),
+            username: "alice",
+            ..ResendConfirmationCode::default()
+        };
+        assert!(
+            resend_confirmation_code(
+                &pool,
+                &resend,
+                Some(&client),
+                Some(&user),
+                at(2),
+                &entropy(3)
+            )
+            .is_ok()
+        );
+    });
+    assert_eq!(n, 0);
+}
+
 #[cfg(feature = "serde")]
 #[test]
 fn serde_round_trip_allocates_nothing_in_the_crate() {
@@ -125,6 +218,21 @@ fn serde_round_trip_allocates_nothing_in_the_crate() {
         let written = 512 - cursor.len();
         let back: Confirmation = serde_json::from_slice(&buffer[..written]).unwrap();
         assert_eq!(back, state);
+    });
+    assert_eq!(n, 0);
+}
+
+#[cfg(all(feature = "serde", not(feature = "alloc")))]
+#[test]
+fn wire_bodies_decode_and_encode_without_allocating() {
+    use confirmation_flow::cognito::{ConfirmSignUpBody, Exception};
+    let body = br#"{"ClientId": "client123", "Username": "alice", "ConfirmationCode": "000000", "ClientMetadata": {"k": "v"}}"#;
+    let mut buffer = [0_u8; 256];
+    let n = allocations_during(|| {
+        let decoded: ConfirmSignUpBody = serde_json::from_slice(body).unwrap();
+        assert_eq!(decoded.request().unwrap().username, "alice");
+        let mut cursor = &mut buffer[..];
+        serde_json::to_writer(&mut cursor, &Exception::CodeMismatch.body()).unwrap();
     });
     assert_eq!(n, 0);
 }

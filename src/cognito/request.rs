@@ -2,15 +2,12 @@
 //! wherever the caller decoded them; and their validation.
 
 use super::{
-    Exception,
+    ClientMetadata, Exception,
     validation::{
         CLIENT_ID, CONFIRMATION_CODE, SECRET_HASH, SESSION, USER_POOL_ID, USERNAME,
         ValidationErrors,
     },
 };
-
-/// `ClientMetadata`: string pairs passed through to the trigger, never stored.
-pub type ClientMetadata<'a> = &'a [(&'a str, &'a str)];
 
 /// `AnalyticsMetadata`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

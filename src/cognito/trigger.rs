@@ -124,7 +124,7 @@ mod json {
             let mut map = serializer.serialize_map(None)?;
             map.serialize_entry("userAttributes", &Pairs(self.0.user_attributes()))?;
             if let Some(metadata) = self.0.client_metadata {
-                map.serialize_entry("clientMetadata", &Pairs(metadata.iter().copied()))?;
+                map.serialize_entry("clientMetadata", &Pairs(metadata.iter()))?;
             }
             map.end()
         }

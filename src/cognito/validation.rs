@@ -126,26 +126,58 @@ impl ValidationErrors {
 
     /// Checks `value` against `shape`, recording what it breaks.
     pub(crate) fn check(&mut self, shape: Shape, value: Option<&str>) {
-        let Some(value) = value else {
+        self.check_known(shape, value.map(|text| (text, Facts::of(text))));
+    }
+
+    /// Checks a value known by `facts` (a wire body may keep only a prefix of a long
+    /// value, with the facts of the whole of it); `text` is what was kept.
+    pub(crate) fn check_known(&mut self, shape: Shape, value: Option<(&str, Facts)>) {
+        let Some((text, facts)) = value else {
             if shape.required {
                 self.push(shape.member, Constraint::NotNull);
             }
             return;
         };
-        let length = value.chars().count();
-        if length < usize::from(shape.min) {
+        if facts.chars < usize::from(shape.min) {
             self.push(shape.member, Constraint::MinLength(shape.min));
         }
-        if length > usize::from(shape.max) {
+        if facts.chars > usize::from(shape.max) {
             self.push(shape.member, Constraint::MaxLength(shape.max));
         }
+        let matches = |pattern: Pattern| match pattern {
+            Pattern::NonSpace => !facts.java_space,
+            pattern => pattern.matches(text),
+        };
         if let Some(pattern) = shape.pattern
-            && !value.is_empty()
-            && !pattern.matches(value)
+            && facts.chars > 0
+            && !matches(pattern)
         {
             self.push(shape.member, Constraint::Pattern(pattern));
         }
     }
+}
+
+/// What validation needs to know about a whole value.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Facts {
+    /// Length in Unicode scalar values.
+    pub(crate) chars: usize,
+    /// Whether it holds a character of Java's `\s`.
+    pub(crate) java_space: bool,
+}
+
+impl Facts {
+    pub(crate) fn of(text: &str) -> Self {
+        Self {
+            chars: text.chars().count(),
+            java_space: text.chars().any(is_java_space),
+        }
+    }
+}
+
+/// Java's `\s`: `[ \t\n\x0B\f\r]`. Every other character, Unicode spaces included, is `\S`.
+const fn is_java_space(c: char) -> bool {
+    matches!(c, ' ' | '\t' | '\n' | '\u{0B}' | '\u{0C}' | '\r')
 }
 
 impl fmt::Display for ValidationErrors {
@@ -262,10 +294,7 @@ impl Pattern {
             Self::SecretHash => value
                 .chars()
                 .all(|c| word(c) || matches!(c, '+' | '=' | '/')),
-            // Java's \s is [ \t\n\x0B\f\r]; every other character, Unicode spaces included, is \S.
-            Self::NonSpace => !value
-                .chars()
-                .any(|c| matches!(c, ' ' | '\t' | '\n' | '\u{0B}' | '\u{0C}' | '\r')),
+            Self::NonSpace => !value.chars().any(is_java_space),
             // The suffix cannot hold '_', so the separator is the last underscore.
             Self::UserPoolId => value.rsplit_once('_').is_some_and(|(prefix, suffix)| {
                 !prefix.is_empty()

@@ -4,8 +4,8 @@
 use confirmation_flow::{
     Status,
     cognito::{
-        AliasAttribute, ConfirmLookup, ConfirmSignUp, Destination, Rejection, Session,
-        SessionError, SessionPurpose, SignUpConfirmed, UserStatus, confirm_sign_up,
+        AliasAttribute, ClientMetadata, ConfirmLookup, ConfirmSignUp, Destination, Rejection,
+        Session, SessionError, SessionPurpose, SignUpConfirmed, UserStatus, confirm_sign_up,
     },
 };
 
@@ -332,7 +332,7 @@ fn row_10_a_wrong_code_never_reveals_the_alias_owner() {
 fn row_11_the_commit_verifies_the_destination_and_builds_the_event() {
     let fixture = Fixture::new();
     let (lookup, code) = lookup(&fixture, false);
-    let metadata: &[(&str, &str)] = &[("source", "web")];
+    let metadata = ClientMetadata::new(&[("source", "web")]);
     let request = ConfirmSignUp {
         client_metadata: Some(metadata),
         ..request(code.as_str())

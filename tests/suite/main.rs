@@ -13,6 +13,8 @@ mod cognito_admin_resend;
 mod cognito_confirm;
 mod cognito_fixtures;
 mod cognito_messages;
+#[cfg(feature = "serde")]
+mod cognito_wire;
 mod common;
 mod model;
 mod policy;
