@@ -13,6 +13,7 @@ mod cognito_admin_resend;
 mod cognito_confirm;
 mod cognito_fixtures;
 mod cognito_messages;
+mod cognito_model;
 #[cfg(feature = "serde")]
 mod cognito_wire;
 mod common;

@@ -56,16 +56,28 @@ fn op() -> impl Strategy<Value = Op> {
 
 /// The specification, with unbounded memory.
 #[derive(Clone, Debug)]
-struct Model {
-    status: Status,
-    attempts: u8,
-    expires_at: u64,
-    last_change: u64,
+pub(crate) struct Model {
+    pub(crate) status: Status,
+    pub(crate) attempts: u8,
+    pub(crate) expires_at: u64,
+    pub(crate) last_change: u64,
     submissions: Vec<u64>,
     resends: Vec<u64>,
 }
 
 impl Model {
+    /// A code just issued at `t0`.
+    pub(crate) fn issued(t0: u64) -> Self {
+        Self {
+            status: Status::Pending,
+            attempts: 0,
+            expires_at: t0 + TTL,
+            last_change: t0,
+            submissions: Vec::new(),
+            resends: Vec::new(),
+        }
+    }
+
     /// When one more event fits under `limit` per window, if it does not fit at `now`.
     fn blocked(events: &[u64], limit: usize, now: u64) -> Option<u64> {
         let live: Vec<u64> = events
@@ -77,7 +89,13 @@ impl Model {
     }
 
     /// `right`: the current code; `old`: the code the last reissue replaced.
-    fn submit(&mut self, right: bool, old: bool, confirm: bool, now: u64) -> Result<(), Refusal> {
+    pub(crate) fn submit(
+        &mut self,
+        right: bool,
+        old: bool,
+        confirm: bool,
+        now: u64,
+    ) -> Result<(), Refusal> {
         let now = now.max(self.last_change);
         if self.status == Status::Confirmed {
             return Err(Refusal::AlreadyConfirmed);
@@ -118,7 +136,7 @@ impl Model {
         Err(Refusal::CodeMismatch { remaining })
     }
 
-    fn reissue(&mut self, now: u64) -> Result<(), Refusal> {
+    pub(crate) fn reissue(&mut self, now: u64) -> Result<(), Refusal> {
         let now = now.max(self.last_change);
         if self.status == Status::Confirmed {
             return Err(Refusal::AlreadyConfirmed);
@@ -138,7 +156,7 @@ impl Model {
         Ok(())
     }
 
-    fn admin_confirm(&mut self, now: u64) -> Result<(), Refusal> {
+    pub(crate) fn admin_confirm(&mut self, now: u64) -> Result<(), Refusal> {
         if self.status == Status::Confirmed {
             return Err(Refusal::AlreadyConfirmed);
         }
@@ -152,14 +170,7 @@ fn run(ops: &[Op]) {
     let t0 = T0.as_unix_seconds();
     let (mut state, mut code): (Confirmation, Code) =
         Confirmation::issue(P, &key(), SUBJECT, T0, &entropy(0)).unwrap();
-    let mut model = Model {
-        status: Status::Pending,
-        attempts: 0,
-        expires_at: t0 + TTL,
-        last_change: t0,
-        submissions: Vec::new(),
-        resends: Vec::new(),
-    };
+    let mut model = Model::issued(t0);
     let mut clock = t0;
     let mut old_code: Option<String> = None;
     for (step, op) in ops.iter().enumerate() {
