@@ -5,6 +5,7 @@
     clippy::expect_used,
     clippy::indexing_slicing,
     clippy::arithmetic_side_effects,
+    clippy::panic,
     reason = "tests fail loudly; the no-panic rules guard the library, not its tests"
 )]
 
