@@ -11,6 +11,7 @@ mod confirm;
 mod context;
 mod exception;
 mod metadata;
+mod pattern;
 mod request;
 mod resend;
 mod secret_hash;
@@ -31,6 +32,7 @@ pub use exception::{AliasAttribute, Exception, UserStatus};
 pub use metadata::{
     ClientMetadata, METADATA_ENTRIES, METADATA_KEY_CAP, METADATA_VALUE_CAP, MetadataIter,
 };
+pub use pattern::Pattern;
 pub use request::{
     AdminConfirmSignUp, AnalyticsMetadata, ConfirmSignUp, ResendConfirmationCode, UserContextData,
 };
@@ -38,7 +40,7 @@ pub use resend::{CodeDeliveryDetails, CodeResent, MaskedDestination, resend_conf
 pub use secret_hash::{ClientSecret, SECRET_HASH_LEN};
 pub use session::{SESSION_LEN, Session, SessionError, SessionPurpose, VerifiedSession};
 pub use trigger::{CLIENT_ID_NOT_APPLICABLE, PostConfirmationEvent, TriggerOutcome};
-pub use validation::{Constraint, MAX_VIOLATIONS, Member, Pattern, ValidationErrors, Violation};
+pub use validation::{Constraint, MAX_VIOLATIONS, Member, ValidationErrors, Violation};
 #[cfg(feature = "serde")]
 pub use wire::{MetadataBody, Text};
 #[cfg(feature = "serde")]

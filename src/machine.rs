@@ -113,14 +113,7 @@ impl Confirmation {
         code: &str,
         now: Timestamp,
     ) -> Submission {
-        let tag = key.tag(subject, code.as_bytes(), policy.alphabet());
-        let request = Request::Submit {
-            key: key.id(),
-            tag,
-            confirm: true,
-        };
-        let (state, outcome) = self.step(policy, now, request);
-        Submission { state, outcome }
+        self.attempt(policy, key, subject, code, now, true)
     }
 
     /// Counts and compares exactly like [`submit`](Self::submit), but a match does not
@@ -138,11 +131,24 @@ impl Confirmation {
         code: &str,
         now: Timestamp,
     ) -> Submission {
+        self.attempt(policy, key, subject, code, now, false)
+    }
+
+    /// One tag, then the table; `confirm` says whether a match confirms.
+    fn attempt(
+        &self,
+        policy: &Policy,
+        key: &ServerKey,
+        subject: &[u8],
+        code: &str,
+        now: Timestamp,
+        confirm: bool,
+    ) -> Submission {
         let tag = key.tag(subject, code.as_bytes(), policy.alphabet());
         let request = Request::Submit {
             key: key.id(),
             tag,
-            confirm: false,
+            confirm,
         };
         let (state, outcome) = self.step(policy, now, request);
         Submission { state, outcome }

@@ -1,0 +1,78 @@
+//! The patterns of the service model, as Java's regex engine (the service's) reads them.
+
+use unicode_general_category::{GeneralCategory, get_general_category};
+
+/// The patterns of the service model, matched against the whole value as Java does
+/// (`\w` and `\s` are ASCII classes there; `\p{..}` are Unicode general categories).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Pattern {
+    /// `[\w+]+`
+    Word,
+    /// `[\w+=/]+`
+    SecretHash,
+    /// `[\S]+`
+    NonSpace,
+    /// `[\w-]+_[0-9a-zA-Z]+`
+    UserPoolId,
+    /// `[\p{L}\p{M}\p{S}\p{N}\p{P}]+`
+    Username,
+}
+
+impl Pattern {
+    /// The pattern as the service model writes it, e.g. `[\S]+`.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Word => r"[\w+]+",
+            Self::SecretHash => r"[\w+=/]+",
+            Self::NonSpace => r"[\S]+",
+            Self::UserPoolId => r"[\w-]+_[0-9a-zA-Z]+",
+            Self::Username => r"[\p{L}\p{M}\p{S}\p{N}\p{P}]+",
+        }
+    }
+
+    /// Whether the whole of `value` matches.
+    #[must_use]
+    pub fn matches(self, value: &str) -> bool {
+        let word = |c: char| c.is_ascii_alphanumeric() || c == '_';
+        match self {
+            Self::Word => value.chars().all(|c| word(c) || c == '+'),
+            Self::SecretHash => value
+                .chars()
+                .all(|c| word(c) || matches!(c, '+' | '=' | '/')),
+            Self::NonSpace => !value.chars().any(is_java_space),
+            // The suffix cannot hold '_', so the separator is the last underscore.
+            Self::UserPoolId => value.rsplit_once('_').is_some_and(|(prefix, suffix)| {
+                !prefix.is_empty()
+                    && prefix.chars().all(|c| word(c) || c == '-')
+                    && !suffix.is_empty()
+                    && suffix.chars().all(|c| c.is_ascii_alphanumeric())
+            }),
+            Self::Username => value.chars().all(username_char),
+        }
+    }
+}
+
+/// Letters, marks, symbols, numbers and punctuation: everything but separators (spaces,
+/// line and paragraph separators) and "other" (controls, format characters, surrogates,
+/// private use, unassigned code points).
+fn username_char(c: char) -> bool {
+    use GeneralCategory as G;
+    !matches!(
+        get_general_category(c),
+        G::SpaceSeparator
+            | G::LineSeparator
+            | G::ParagraphSeparator
+            | G::Control
+            | G::Format
+            | G::Surrogate
+            | G::PrivateUse
+            | G::Unassigned
+    )
+}
+
+/// Java's `\s`: `[ \t\n\x0B\f\r]`. Every other character, Unicode spaces included, is `\S`.
+pub(crate) const fn is_java_space(c: char) -> bool {
+    matches!(c, ' ' | '\t' | '\n' | '\u{0B}' | '\u{0C}' | '\r')
+}
