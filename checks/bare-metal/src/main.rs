@@ -1,0 +1,89 @@
+//! A bare-metal binary with **no global allocator** that links every kind of operation of
+//! the public API. If anything in the crate (or its dependencies, with feature `serde`)
+//! needed the heap, linking would fail with "no global memory allocator found".
+#![no_std]
+#![no_main]
+
+use core::{hint::black_box, panic::PanicInfo, time::Duration};
+
+use confirmation_flow::{
+    Confirmation, KeyId, Policy, ServerKey, StoredState, Timestamp,
+    cognito::{
+        AliasAttribute, AppClient, ClientSecret, ConfirmLookup, ConfirmSignUp, Destination, Pool,
+        Session, SessionPurpose, UserRecord, UserStatus, confirm_sign_up,
+    },
+};
+
+#[panic_handler]
+fn panic(_: &PanicInfo<'_>) -> ! {
+    loop {}
+}
+
+fn exercise() -> Option<bool> {
+    let policy = Policy::COGNITO;
+    let key = ServerKey::new(KeyId(1), &black_box([7; 32]));
+    let now = Timestamp::from_unix_seconds(black_box(1_700_000_000));
+    let (state, _first) =
+        Confirmation::issue(&policy, &key, b"sub", now, &black_box([1; 32])).ok()?;
+    let wrong = state.submit(&policy, &key, b"sub", "000000", now);
+    let (state, code) = wrong
+        .state
+        .reissue(&policy, &key, b"sub", now, &black_box([2; 32]))
+        .ok()?;
+    let reloaded = Confirmation::try_from(StoredState::from(state)).ok()?;
+    let secret = ClientSecret::new("s3cr3t");
+    let hash = secret.compute("alice", "client");
+    let pool = Pool {
+        region: "us-east-1",
+        user_pool_id: "us-east-1_EXAMPLE",
+        policy: &policy,
+        key: &key,
+        decoy_subject: b"sub",
+        session_ttl: Duration::from_secs(180),
+    };
+    let session = Session::mint(
+        &key,
+        SessionPurpose::ConfirmSignUp,
+        "alice",
+        "client",
+        now,
+        Duration::from_secs(60),
+        &[3; 16],
+    );
+    let request = ConfirmSignUp {
+        client_id: "client",
+        secret_hash: Some(hash.as_str()),
+        username: "alice",
+        confirmation_code: code.as_str(),
+        session: Some(session.as_str()),
+        ..ConfirmSignUp::default()
+    };
+    let lookup = ConfirmLookup {
+        client: Some(AppClient {
+            client_id: "client",
+            secret: Some(&secret),
+            prevent_user_existence_errors: true,
+        }),
+        user: Some(UserRecord {
+            username: "alice",
+            subject: b"sub",
+            status: UserStatus::Unconfirmed,
+            confirmation: reloaded,
+            destination: Some(Destination {
+                attribute: AliasAttribute::Email,
+                value: "a@example.com",
+            }),
+            attributes: &[],
+        }),
+        alias_owner: None,
+    };
+    let done = confirm_sign_up(&pool, &request, &lookup, now, &[4; 16]).ok()?;
+    Some(done.state.admin_confirm(&policy, now).is_err())
+}
+
+/// The entry point: run the API once, then idle.
+#[unsafe(no_mangle)]
+pub extern "C" fn _start() -> ! {
+    black_box(exercise());
+    loop {}
+}
