@@ -161,6 +161,10 @@ impl Tag {
 
     /// Constant-time equality on the fixed-size arrays (subtle's length check never
     /// short-circuits: both sides are 32 bytes). The `Choice` becomes a `bool` only here.
+    ///
+    /// Never inlined: the optimiser cannot fuse the comparison into the branch that
+    /// follows, and the constant-time gate (`.ci/ct-gate`) can count its instructions.
+    #[inline(never)]
     pub(crate) fn matches(&self, other: &Self) -> bool {
         bool::from(self.0.ct_eq(&other.0))
     }

@@ -66,22 +66,25 @@ pub fn confirm_sign_up<'a>(
     let hides_users = lookup
         .client
         .is_some_and(|client| client.prevent_user_existence_errors);
-    let Some(user) = lookup.user else {
-        if !hides_users {
-            return Err(Exception::UserNotFound.into());
-        }
-        // The work of a wrong code for a real user (one tag, one comparison), kept from
-        // being optimised away, and that wrong code's answer.
-        let decoy = Confirmation::decoy(pool.policy, pool.key, now);
-        let code = request.confirmation_code;
-        let _ = core::hint::black_box(decoy.submit(
-            pool.policy,
-            pool.key,
-            pool.decoy_subject,
-            code,
-            now,
-        ));
-        return Err(Exception::CodeMismatch.into());
+    // An unknown user under PreventUserExistenceErrors walks the same path as a real one,
+    // with a decoy whose tag no code matches: the same work, and a wrong code's answer.
+    // The decoy is built either way and chosen by index, not by branch, so a real user and
+    // an unknown one cost the same instructions.
+    #[expect(
+        clippy::needless_bitwise_bool,
+        reason = "both sides evaluated: no branch on whether the user exists"
+    )]
+    let reveal_unknown = lookup.user.is_none() & !hides_users;
+    if reveal_unknown {
+        return Err(Exception::UserNotFound.into());
+    }
+    let candidates = [lookup.user, Some(UserRecord::decoy(pool, now))];
+    let chosen = candidates
+        .get(usize::from(lookup.user.is_none()))
+        .copied()
+        .flatten();
+    let Some(user) = chosen else {
+        return Err(Exception::InternalError.into());
     };
     if user.status != UserStatus::Unconfirmed {
         return Err(Exception::CannotConfirm {
@@ -101,7 +104,12 @@ pub fn confirm_sign_up<'a>(
         }
         _ => before.submit(policy, key, user.subject, code, now),
     };
+    // Nothing to store for a user who does not exist; chosen by index, not by branch.
     let counted = step.changed(&before).then_some(step.state);
+    let counted = [counted, None]
+        .get(usize::from(lookup.user.is_none()))
+        .copied()
+        .flatten();
     if let Err(refusal) = step.outcome {
         return Err(Rejection {
             exception: exception_for(refusal),

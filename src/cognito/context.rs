@@ -78,6 +78,24 @@ pub struct UserRecord<'a> {
     pub attributes: &'a [(&'a str, &'a str)],
 }
 
+impl UserRecord<'_> {
+    /// A user who does not exist: a fresh decoy state over the pool's decoy subject, shaped
+    /// like a real record so that checking it costs what checking a real user costs.
+    pub(crate) fn decoy<'p>(pool: &Pool<'p>, now: crate::Timestamp) -> UserRecord<'p> {
+        UserRecord {
+            username: "",
+            subject: pool.decoy_subject,
+            status: UserStatus::Unconfirmed,
+            confirmation: Confirmation::decoy(pool.policy, pool.key, now),
+            destination: Some(Destination {
+                attribute: AliasAttribute::Email,
+                value: "",
+            }),
+            attributes: &[],
+        }
+    }
+}
+
 /// A refusal: the exception to answer with, and the state to persist first if the
 /// request was counted (an attempt spent, a submission in the window).
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -1,0 +1,145 @@
+//! Harness for the constant-time gate (`.ci/ct-gate`): runs one case once, so that
+//! `valgrind --tool=callgrind` can count the instructions of the secret-dependent work.
+//!
+//! `cargo run --release --example ct_harness -- <case>`; the cases come in groups whose
+//! counts must be identical (and a control group whose counts must differ):
+//!
+//! * `code-equal`, `code-first`, `code-last` — tag the right code and compare it with a
+//!   stored tag that is right, or wrong in its first or its last byte (counted in
+//!   `ServerKey::tag` and `Tag::matches`). Tags are crafted through `StoredState`: varying
+//!   the code itself would vary the whole tag, which says nothing about the comparison;
+//! * `hash-right`, `hash-first`, `hash-last` — `ClientSecret::verify`;
+//! * `user-wrong-code`, `user-unknown` — `confirm_sign_up` under `PreventUserExistenceErrors`;
+//! * `naive-first`, `naive-last` — the control: `==` on the hash strings, which must differ.
+
+use core::{hint::black_box, time::Duration};
+
+use confirmation_flow::{
+    Confirmation, KeyId, Policy, ServerKey, StoredState, Timestamp,
+    cognito::{
+        AliasAttribute, AppClient, ClientSecret, ConfirmLookup, ConfirmSignUp, Destination, Pool,
+        UserRecord, UserStatus, confirm_sign_up,
+    },
+};
+
+const SUB: &[u8] = b"8f4c2e1a-0b3d-4c5e-9f6a-7b8c9d0e1f2a";
+
+/// `state` with byte `index` of its stored tag flipped.
+fn with_tag_byte_flipped(
+    state: Confirmation,
+    index: usize,
+) -> Result<Confirmation, Box<dyn core::error::Error>> {
+    let mut stored = StoredState::from(state);
+    let mut hex: Vec<u8> = stored.tag.as_bytes().to_vec();
+    let digit = hex.get_mut(index.saturating_mul(2)).ok_or("no such byte")?;
+    *digit = if *digit == b'0' { b'1' } else { b'0' };
+    stored.tag = core::str::from_utf8(&hex)?
+        .try_into()
+        .map_err(|_| "tag too long")?;
+    Ok(Confirmation::try_from(stored)?)
+}
+
+/// `text` with its character at `index` replaced by a different ASCII digit or letter.
+fn altered(text: &str, index: usize) -> String {
+    text.char_indices()
+        .map(|(i, c)| match (i == index, c) {
+            (false, c) => c,
+            (true, '0') => '1',
+            (true, c) if c.is_ascii_digit() => '0',
+            (true, 'A') => 'B',
+            (true, _) => 'A',
+        })
+        .collect()
+}
+
+#[inline(never)]
+fn measured_submit(state: &Confirmation, policy: &Policy, key: &ServerKey, code: &str) -> bool {
+    let now = Timestamp::from_unix_seconds(1_700_000_060);
+    black_box(state.submit_without_confirming(policy, key, SUB, code, now))
+        .outcome
+        .is_ok()
+}
+
+#[inline(never)]
+fn measured_verify(secret: &ClientSecret, candidate: &str) -> bool {
+    black_box(secret.verify(black_box("alice"), black_box("7ql4example"), candidate))
+}
+
+#[inline(never)]
+fn measured_naive(expected: &str, candidate: &str) -> bool {
+    black_box(expected) == black_box(candidate)
+}
+
+#[inline(never)]
+fn measured_confirm(
+    pool: &Pool<'_>,
+    request: &ConfirmSignUp<'_>,
+    lookup: &ConfirmLookup<'_>,
+) -> bool {
+    let now = Timestamp::from_unix_seconds(1_700_000_060);
+    black_box(confirm_sign_up(pool, request, lookup, now, &[0; 16])).is_ok()
+}
+
+fn main() -> Result<(), Box<dyn core::error::Error>> {
+    let case = std::env::args().nth(1).ok_or("usage: ct_harness <case>")?;
+    let policy = Policy::COGNITO;
+    let key = ServerKey::new(KeyId(1), &[7; 32]);
+    let issued = Timestamp::from_unix_seconds(1_700_000_000);
+    let (state, code) = Confirmation::issue(&policy, &key, SUB, issued, &[1; 32])?;
+    let secret = ClientSecret::new("s3cr3t");
+    let hash = secret.compute("alice", "7ql4example");
+    let code = code.as_str();
+    let result = match case.as_str() {
+        "code-equal" => measured_submit(&state, &policy, &key, code),
+        "code-first" => measured_submit(&with_tag_byte_flipped(state, 0)?, &policy, &key, code),
+        "code-last" => measured_submit(&with_tag_byte_flipped(state, 31)?, &policy, &key, code),
+        "hash-right" => measured_verify(&secret, &hash),
+        "hash-first" => measured_verify(&secret, &altered(&hash, 0)),
+        "hash-last" => measured_verify(&secret, &altered(&hash, 42)),
+        "naive-first" => measured_naive(&hash, &altered(&hash, 0)),
+        "naive-last" => measured_naive(&hash, &altered(&hash, 42)),
+        "user-wrong-code" | "user-unknown" => {
+            let pool = Pool {
+                region: "us-east-1",
+                user_pool_id: "us-east-1_EXAMPLE",
+                policy: &policy,
+                key: &key,
+                decoy_subject: b"00000000-0000-0000-0000-000000000000",
+                session_ttl: Duration::from_secs(180),
+            };
+            let user = UserRecord {
+                username: "alice",
+                subject: SUB,
+                status: UserStatus::Unconfirmed,
+                confirmation: state,
+                destination: Some(Destination {
+                    attribute: AliasAttribute::Email,
+                    value: "alice@example.com",
+                }),
+                attributes: &[],
+            };
+            let wrong = altered(code, 0);
+            let request = ConfirmSignUp {
+                client_id: "7ql4example",
+                username: "alice",
+                confirmation_code: &wrong,
+                ..ConfirmSignUp::default()
+            };
+            let client = AppClient {
+                client_id: "7ql4example",
+                secret: None,
+                prevent_user_existence_errors: true,
+            };
+            let known = case == "user-wrong-code";
+            let lookup = ConfirmLookup {
+                client: Some(client),
+                user: known.then_some(user),
+                alias_owner: None,
+            };
+            measured_confirm(&pool, &request, &lookup)
+        }
+        other => return Err(format!("unknown case {other}").into()),
+    };
+    println!("{case}: {result}");
+    Ok(())
+}
