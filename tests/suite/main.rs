@@ -14,10 +14,11 @@ mod cognito_admin_resend;
 mod cognito_confirm;
 mod cognito_fixtures;
 mod cognito_messages;
-mod cognito_model;
 #[cfg(feature = "serde")]
 mod cognito_wire;
 mod common;
+#[cfg(not(target_family = "wasm"))]
+mod flow_state_machine;
 mod model;
 mod policy;
 mod secret_hash;
