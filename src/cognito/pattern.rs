@@ -35,19 +35,22 @@ impl Pattern {
     /// Whether the whole of `value` matches.
     #[must_use]
     pub fn matches(self, value: &str) -> bool {
-        let word = |c: char| c.is_ascii_alphanumeric() || c == '_';
+        // The ASCII classes are checked on bytes: any byte of a multi-byte character is
+        // >= 0x80 and fails them, exactly as the character would.
+        let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+        let bytes = value.as_bytes();
         match self {
-            Self::Word => value.chars().all(|c| word(c) || c == '+'),
-            Self::SecretHash => value
-                .chars()
-                .all(|c| word(c) || matches!(c, '+' | '=' | '/')),
-            Self::NonSpace => !value.chars().any(is_java_space),
+            Self::Word => bytes.iter().all(|&b| word(b) || b == b'+'),
+            Self::SecretHash => bytes
+                .iter()
+                .all(|&b| word(b) || matches!(b, b'+' | b'=' | b'/')),
+            Self::NonSpace => !bytes.iter().any(|&b| is_java_space(char::from(b))),
             // The suffix cannot hold '_', so the separator is the last underscore.
             Self::UserPoolId => value.rsplit_once('_').is_some_and(|(prefix, suffix)| {
                 !prefix.is_empty()
-                    && prefix.chars().all(|c| word(c) || c == '-')
+                    && prefix.bytes().all(|b| word(b) || b == b'-')
                     && !suffix.is_empty()
-                    && suffix.chars().all(|c| c.is_ascii_alphanumeric())
+                    && suffix.bytes().all(|b| b.is_ascii_alphanumeric())
             }),
             Self::Username => value.chars().all(username_char),
         }
@@ -59,6 +62,11 @@ impl Pattern {
 /// private use, unassigned code points).
 fn username_char(c: char) -> bool {
     use GeneralCategory as G;
+    // ASCII: the graphic characters are all letters, numbers, punctuation or symbols; space
+    // and the controls are not. This skips the table lookup for almost every username.
+    if c.is_ascii() {
+        return c.is_ascii_graphic();
+    }
     !matches!(
         get_general_category(c),
         G::SpaceSeparator

@@ -168,10 +168,14 @@ pub(crate) struct Facts {
 
 impl Facts {
     pub(crate) fn of(text: &str) -> Self {
-        Self {
-            chars: text.chars().count(),
-            java_space: text.chars().any(is_java_space),
-        }
+        // Java's whitespace is all ASCII, so a byte scan finds it in any UTF-8 text.
+        let java_space = text.bytes().any(|byte| is_java_space(char::from(byte)));
+        let chars = if text.is_ascii() {
+            text.len()
+        } else {
+            text.chars().count()
+        };
+        Self { chars, java_space }
     }
 }
 

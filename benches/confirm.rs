@@ -1,0 +1,258 @@
+//! Wall-clock benchmarks, each readable as a ratio to the `floor` group measured in the same
+//! run: the cryptography a confirmation cannot avoid, with keys precomputed.
+//!
+//! `cargo bench --features serde --bench confirm` (the README's Performance section shows
+//! one run). Instruction-count limits, which do not depend on the machine's noise, are
+//! `.ci/icount-gate`.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "benchmark set-up fails loudly"
+)]
+
+use core::time::Duration;
+
+use confirmation_flow::{
+    Code, Confirmation, KeyId, Policy, ServerKey, Timestamp,
+    cognito::{
+        AliasAttribute, AppClient, ClientSecret, ConfirmLookup, ConfirmSignUp, ConfirmSignUpBody,
+        Destination, Pool, UserRecord, UserStatus, confirm_sign_up,
+    },
+};
+use divan::{Bencher, black_box};
+use hmac::{Hmac, KeyInit, Mac};
+use sha2::Sha256;
+use subtle::ConstantTimeEq;
+
+fn main() {
+    divan::main();
+}
+
+const SUB: &[u8] = b"8f4c2e1a-0b3d-4c5e-9f6a-7b8c9d0e1f2a";
+const SECRET: &str = "1a2b3c4d5e6f7g8h9i0jklmnopqrstuvwxyz1234567890abcd";
+const CLIENT: &str = "2ects9inqraapp43ejve80pv12";
+const USER: &str = "alice";
+const T0: Timestamp = Timestamp::from_unix_seconds(1_700_000_000);
+const NOW: Timestamp = Timestamp::from_unix_seconds(1_700_000_060);
+
+struct World {
+    policy: Policy,
+    key: ServerKey,
+    secret: ClientSecret,
+    state: Confirmation,
+    code: Code,
+    hash: heapless::String<44>,
+}
+
+fn world() -> World {
+    let policy = Policy::COGNITO;
+    let key = ServerKey::new(KeyId(1), &[7; 32]);
+    let (state, code) = Confirmation::issue(&policy, &key, SUB, T0, &[1; 32]).unwrap();
+    let secret = ClientSecret::new(SECRET);
+    let hash = secret.compute(USER, CLIENT);
+    World {
+        policy,
+        key,
+        secret,
+        state,
+        code,
+        hash,
+    }
+}
+
+/// The floor: only what a ConfirmSignUp with a SecretHash cannot avoid — two keyed
+/// HMAC-SHA-256s (SecretHash, code tag) and two 32-byte constant-time comparisons.
+mod floor {
+    use super::*;
+
+    type HmacSha256 = Hmac<Sha256>;
+
+    #[divan::bench]
+    fn confirm_with_secret_hash(bencher: Bencher<'_, '_>) {
+        let secret_key = HmacSha256::new_from_slice(SECRET.as_bytes()).unwrap();
+        let code_key = HmacSha256::new_from_slice(&[7; 32]).unwrap();
+        let (expected_hash, expected_tag) = ([3_u8; 32], [4_u8; 32]);
+        bencher.bench_local(|| {
+            let mut mac = secret_key.clone();
+            mac.update(black_box(USER).as_bytes());
+            mac.update(black_box(CLIENT).as_bytes());
+            let hash: [u8; 32] = mac.finalize().into_bytes().into();
+            let mut mac = code_key.clone();
+            mac.update(b"confirmation-flow/v1/code-tag");
+            mac.update(&36_u64.to_be_bytes());
+            mac.update(black_box(SUB));
+            mac.update(black_box(b"111111"));
+            let tag: [u8; 32] = mac.finalize().into_bytes().into();
+            black_box(hash.ct_eq(&expected_hash) & tag.ct_eq(&expected_tag))
+        });
+    }
+
+    #[divan::bench]
+    fn submit(bencher: Bencher<'_, '_>) {
+        let code_key = HmacSha256::new_from_slice(&[7; 32]).unwrap();
+        let expected_tag = [4_u8; 32];
+        bencher.bench_local(|| {
+            let mut mac = code_key.clone();
+            mac.update(b"confirmation-flow/v1/code-tag");
+            mac.update(&36_u64.to_be_bytes());
+            mac.update(black_box(SUB));
+            mac.update(black_box(b"111111"));
+            let tag: [u8; 32] = mac.finalize().into_bytes().into();
+            black_box(tag.ct_eq(&expected_tag))
+        });
+    }
+}
+
+mod core_machine {
+    use super::*;
+
+    #[divan::bench]
+    fn issue(bencher: Bencher<'_, '_>) {
+        let world = world();
+        bencher.bench_local(|| {
+            Confirmation::issue(
+                &world.policy,
+                &world.key,
+                black_box(SUB),
+                T0,
+                black_box(&[1; 32]),
+            )
+        });
+    }
+
+    #[divan::bench]
+    fn submit_right(bencher: Bencher<'_, '_>) {
+        let world = world();
+        bencher.bench_local(|| {
+            black_box(world.state).submit(
+                &world.policy,
+                &world.key,
+                SUB,
+                black_box(world.code.as_str()),
+                NOW,
+            )
+        });
+    }
+
+    #[divan::bench]
+    fn submit_wrong(bencher: Bencher<'_, '_>) {
+        let world = world();
+        bencher.bench_local(|| {
+            black_box(world.state).submit(&world.policy, &world.key, SUB, black_box("000000"), NOW)
+        });
+    }
+
+    #[divan::bench]
+    fn status_read(bencher: Bencher<'_, '_>) {
+        let world = world();
+        bencher.bench_local(|| black_box(world.state).status_at(black_box(NOW)));
+    }
+
+    #[divan::bench]
+    fn code_generation(bencher: Bencher<'_, '_>) {
+        let policy = Policy::COGNITO;
+        bencher.bench_local(|| Code::generate(&policy, black_box(&[1; 32])));
+    }
+}
+
+mod cognito {
+    use super::*;
+
+    #[divan::bench]
+    fn secret_hash_verify_precomputed(bencher: Bencher<'_, '_>) {
+        let world = world();
+        bencher.bench_local(|| {
+            world
+                .secret
+                .verify(black_box(USER), black_box(CLIENT), black_box(&world.hash))
+        });
+    }
+
+    #[divan::bench]
+    fn secret_hash_verify_keying_each_time(bencher: Bencher<'_, '_>) {
+        let world = world();
+        bencher.bench_local(|| {
+            ClientSecret::new(black_box(SECRET)).verify(USER, CLIENT, black_box(&world.hash))
+        });
+    }
+
+    #[divan::bench]
+    fn request_validation(bencher: Bencher<'_, '_>) {
+        let world = world();
+        let request = ConfirmSignUp {
+            client_id: CLIENT,
+            secret_hash: Some(&world.hash),
+            username: USER,
+            confirmation_code: world.code.as_str(),
+            ..ConfirmSignUp::default()
+        };
+        bencher.bench_local(|| black_box(&request).validate());
+    }
+
+    #[divan::bench]
+    fn json_decode_confirm_sign_up(bencher: Bencher<'_, '_>) {
+        let body = br#"{"ClientId": "2ects9inqraapp43ejve80pv12", "SecretHash": "HbbqUsa7lEX/PGMaWSAqwMPbq/y9Bl2O24l+0wCxsus=", "Username": "alice", "ConfirmationCode": "111111"}"#;
+        bencher
+            .bench_local(|| serde_json::from_slice::<ConfirmSignUpBody>(black_box(body)).unwrap());
+    }
+
+    fn decision(bencher: Bencher<'_, '_>, with_secret: bool) {
+        let world = world();
+        let pool = Pool {
+            region: "us-east-1",
+            user_pool_id: "us-east-1_EXAMPLE",
+            policy: &world.policy,
+            key: &world.key,
+            decoy_subject: SUB,
+            session_ttl: Duration::from_secs(180),
+        };
+        let client = AppClient {
+            client_id: CLIENT,
+            secret: with_secret.then_some(&world.secret),
+            prevent_user_existence_errors: true,
+        };
+        let user = UserRecord {
+            username: USER,
+            subject: SUB,
+            status: UserStatus::Unconfirmed,
+            confirmation: world.state,
+            destination: Some(Destination {
+                attribute: AliasAttribute::Email,
+                value: "alice@example.com",
+            }),
+            attributes: &[],
+        };
+        let request = ConfirmSignUp {
+            client_id: CLIENT,
+            secret_hash: with_secret.then_some(world.hash.as_str()),
+            username: USER,
+            confirmation_code: world.code.as_str(),
+            ..ConfirmSignUp::default()
+        };
+        let lookup = ConfirmLookup {
+            client: Some(client),
+            user: Some(user),
+            alias_owner: None,
+        };
+        bencher.bench_local(|| {
+            confirm_sign_up(
+                &pool,
+                black_box(&request),
+                black_box(&lookup),
+                NOW,
+                &[0; 16],
+            )
+            .is_ok()
+        });
+    }
+
+    #[divan::bench]
+    fn confirm_sign_up_decision(bencher: Bencher<'_, '_>) {
+        decision(bencher, false);
+    }
+
+    #[divan::bench]
+    fn confirm_sign_up_decision_with_secret_hash(bencher: Bencher<'_, '_>) {
+        decision(bencher, true);
+    }
+}
