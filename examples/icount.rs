@@ -4,7 +4,7 @@
 //!
 //! `cargo run --release --example icount -- <case>`, with `submit`,
 //! `confirm_sign_up_with_secret_hash`, or `floor` (only the two keyed HMACs and two
-//! constant-time comparisons that a ConfirmSignUp with a `SecretHash` cannot avoid).
+//! constant-time comparisons that a `ConfirmSignUp` with a `SecretHash` cannot avoid).
 
 use core::{hint::black_box, time::Duration};
 
