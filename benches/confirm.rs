@@ -9,6 +9,10 @@
     clippy::expect_used,
     reason = "benchmark set-up fails loudly"
 )]
+#![allow(
+    clippy::wildcard_imports,
+    reason = "each group module shares the file's set-up"
+)]
 
 use core::time::Duration;
 
@@ -60,8 +64,8 @@ fn world() -> World {
     }
 }
 
-/// The floor: only what a ConfirmSignUp with a SecretHash cannot avoid — two keyed
-/// HMAC-SHA-256s (SecretHash, code tag) and two 32-byte constant-time comparisons.
+/// The floor: only what a `ConfirmSignUp` with a `SecretHash` cannot avoid — two keyed
+/// HMAC-SHA-256s (`SecretHash`, code tag) and two 32-byte constant-time comparisons.
 mod floor {
     use super::*;
 
