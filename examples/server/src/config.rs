@@ -1,0 +1,104 @@
+//! The JSON configuration (`--config PATH`), and the default when none is given.
+
+use std::{net::SocketAddr, path::PathBuf};
+
+use serde::Deserialize;
+
+/// An app client.
+#[derive(Clone, Debug, Deserialize)]
+pub struct ClientConfig {
+    pub client_id: String,
+    pub client_secret: Option<String>,
+}
+
+/// Everything the server can be told. Only `clients` is required.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    #[serde(default = "default_listen")]
+    pub listen: SocketAddr,
+    #[serde(default = "default_region")]
+    pub region: String,
+    #[serde(default = "default_pool")]
+    pub user_pool_id: String,
+    pub clients: Vec<ClientConfig>,
+    #[serde(default)]
+    pub prevent_user_existence_errors: bool,
+    /// A subset of `["email", "phone_number"]`: attributes that become aliases once verified.
+    #[serde(default = "default_aliases")]
+    pub alias_attributes: Vec<String>,
+    #[serde(default = "default_ttl")]
+    pub code_ttl_seconds: u64,
+    /// A file path, or `":memory:"`.
+    pub database: Option<String>,
+    /// Where codes are "delivered": one JSON line per code.
+    pub outbox: Option<PathBuf>,
+}
+
+fn default_listen() -> SocketAddr {
+    SocketAddr::from(([127, 0, 0, 1], 9229))
+}
+
+fn default_region() -> String {
+    "us-east-1".to_owned()
+}
+
+fn default_pool() -> String {
+    "us-east-1_LOCAL".to_owned()
+}
+
+fn default_aliases() -> Vec<String> {
+    vec!["email".to_owned(), "phone_number".to_owned()]
+}
+
+const fn default_ttl() -> u64 {
+    24 * 60 * 60
+}
+
+impl Config {
+    /// Reads `--config PATH`, or builds the default: one client without a secret whose id is
+    /// random, a database file and an outbox in the system's temp directory.
+    pub fn from_args() -> Result<Self, Box<dyn std::error::Error>> {
+        let mut args = std::env::args().skip(1);
+        match (args.next().as_deref(), args.next()) {
+            (Some("--config"), Some(path)) => {
+                let config: Self = serde_json::from_slice(&std::fs::read(&path)?)
+                    .map_err(|error| format!("{path}: {error}"))?;
+                if config.clients.is_empty() {
+                    return Err(format!("{path}: `clients` must name at least one client").into());
+                }
+                if config
+                    .alias_attributes
+                    .iter()
+                    .any(|a| a != "email" && a != "phone_number")
+                {
+                    return Err(format!(
+                        "{path}: alias_attributes may hold only email and phone_number"
+                    )
+                    .into());
+                }
+                Ok(config)
+            }
+            (None, None) => {
+                let client_id = crate::random_id(26);
+                let dir = std::env::temp_dir().join("confirmation-flow-server");
+                std::fs::create_dir_all(&dir)?;
+                Ok(Self {
+                    listen: default_listen(),
+                    region: default_region(),
+                    user_pool_id: default_pool(),
+                    clients: vec![ClientConfig {
+                        client_id,
+                        client_secret: None,
+                    }],
+                    prevent_user_existence_errors: false,
+                    alias_attributes: default_aliases(),
+                    code_ttl_seconds: default_ttl(),
+                    database: Some(dir.join("users.sqlite3").display().to_string()),
+                    outbox: Some(dir.join("outbox.jsonl")),
+                })
+            }
+            _ => Err("usage: confirmation-flow-server [--config PATH]".into()),
+        }
+    }
+}
