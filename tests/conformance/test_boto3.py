@@ -240,3 +240,24 @@ def test_fifty_concurrent_wrong_codes_give_exactly_five_mismatches(hiding):
     with pytest.raises(hiding.client.exceptions.ClientError):
         hiding.client.confirm_sign_up(ClientId=PUBLIC, Username=user, ConfirmationCode=code)
     assert hiding.attributes(user)[0] == "UNCONFIRMED"
+
+
+def test_unknown_operations_and_malformed_json_are_clear_400s(hiding):
+    import urllib.error
+    import urllib.request
+
+    def post(target, body):
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{hiding.port}/", data=body, method="POST",
+            headers={"X-Amz-Target": target, "Content-Type": "application/x-amz-json-1.1"},
+        )
+        with pytest.raises(urllib.error.HTTPError) as excinfo:
+            urllib.request.urlopen(request, timeout=10)
+        return excinfo.value.code, excinfo.value.headers, json.loads(excinfo.value.read())
+
+    status, headers, body = post("AWSCognitoIdentityProviderService.DeleteEverything", b"{}")
+    assert (status, body["__type"]) == (400, "UnknownOperationException")
+    assert headers["x-amzn-ErrorType"] == "UnknownOperationException:"
+    assert headers["x-amzn-RequestId"]
+    status, _, body = post("AWSCognitoIdentityProviderService.ConfirmSignUp", b"{not json")
+    assert (status, body["__type"]) == (400, "SerializationException")
