@@ -55,30 +55,23 @@ impl Confirmation {
         entropy: &[u8; ENTROPY_LEN],
     ) -> Result<(Self, Code), EntropyExhausted> {
         let code = Code::generate(policy, entropy)?;
-        let state = Self {
-            status: Status::Pending,
-            attempts: 0,
-            key_id: key.id(),
-            tag: key.tag(subject, code.as_str().as_bytes(), policy.alphabet()),
-            replaced: ReplacedTag::default(),
-            issued_at: now,
-            expires_at: now.saturating_add(policy.code_ttl()),
-            seen_at: now,
-            version: 1,
-            submissions: RateLog::EMPTY,
-            resends: RateLog::EMPTY,
-        };
-        Ok((state, code))
+        let tag = key.tag(subject, code.as_str().as_bytes(), policy.alphabet());
+        Ok((Self::fresh(policy, key.id(), tag, now), code))
     }
 
     /// A pending state whose tag no code matches, for spending a wrong code's work on a
     /// user who does not exist.
     pub(crate) fn decoy(policy: &Policy, key: &ServerKey, now: Timestamp) -> Self {
+        Self::fresh(policy, key.id(), Tag([0; 32]), now)
+    }
+
+    /// A first code's state: pending, version 1, nothing counted yet.
+    fn fresh(policy: &Policy, key_id: KeyId, tag: Tag, now: Timestamp) -> Self {
         Self {
             status: Status::Pending,
             attempts: 0,
-            key_id: key.id(),
-            tag: Tag([0; 32]),
+            key_id,
+            tag,
             replaced: ReplacedTag::default(),
             issued_at: now,
             expires_at: now.saturating_add(policy.code_ttl()),
