@@ -12,17 +12,17 @@
 //! * `user-wrong-code`, `user-unknown` — `confirm_sign_up` under `PreventUserExistenceErrors`;
 //! * `naive-first`, `naive-last` — the control: `==` on the hash strings, which must differ.
 
-use core::{hint::black_box, time::Duration};
+use core::hint::black_box;
 
 use confirmation_flow::{
     Confirmation, KeyId, Policy, ServerKey, StoredState, Timestamp,
-    cognito::{
-        AliasAttribute, AppClient, ClientSecret, ConfirmLookup, ConfirmSignUp, Destination, Pool,
-        UserRecord, UserStatus, confirm_sign_up,
-    },
+    cognito::{AppClient, ClientSecret, ConfirmLookup, ConfirmSignUp, Pool, confirm_sign_up},
 };
 
-const SUB: &[u8] = b"8f4c2e1a-0b3d-4c5e-9f6a-7b8c9d0e1f2a";
+#[path = "support/mod.rs"]
+mod support;
+
+use support::SUB;
 
 /// `state` with byte `index` of its stored tag flipped.
 fn with_tag_byte_flipped(
@@ -99,25 +99,8 @@ fn main() -> Result<(), Box<dyn core::error::Error>> {
         "naive-first" => measured_naive(&hash, &altered(&hash, 0)),
         "naive-last" => measured_naive(&hash, &altered(&hash, 42)),
         "user-wrong-code" | "user-unknown" => {
-            let pool = Pool {
-                region: "us-east-1",
-                user_pool_id: "us-east-1_EXAMPLE",
-                policy: &policy,
-                key: &key,
-                decoy_subject: b"00000000-0000-0000-0000-000000000000",
-                session_ttl: Duration::from_secs(180),
-            };
-            let user = UserRecord {
-                username: "alice",
-                subject: SUB,
-                status: UserStatus::Unconfirmed,
-                confirmation: state,
-                destination: Some(Destination {
-                    attribute: AliasAttribute::Email,
-                    value: "alice@example.com",
-                }),
-                attributes: &[],
-            };
+            let pool = support::pool(&policy, &key);
+            let user = support::alice(state);
             let wrong = altered(code, 0);
             let request = ConfirmSignUp {
                 client_id: "7ql4example",

@@ -6,7 +6,7 @@
 //! `confirm_sign_up_with_secret_hash`, or `floor` (only the two keyed HMACs and two
 //! constant-time comparisons that a `ConfirmSignUp` with a `SecretHash` cannot avoid).
 
-use core::{hint::black_box, time::Duration};
+use core::hint::black_box;
 
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
@@ -14,13 +14,13 @@ use subtle::ConstantTimeEq;
 
 use confirmation_flow::{
     Confirmation, KeyId, Policy, ServerKey, Submission, Timestamp,
-    cognito::{
-        AliasAttribute, AppClient, ClientSecret, ConfirmLookup, ConfirmSignUp, Destination, Pool,
-        UserRecord, UserStatus, confirm_sign_up,
-    },
+    cognito::{AppClient, ClientSecret, ConfirmLookup, ConfirmSignUp, Pool, confirm_sign_up},
 };
 
-const SUB: &[u8] = b"8f4c2e1a-0b3d-4c5e-9f6a-7b8c9d0e1f2a";
+#[path = "support/mod.rs"]
+mod support;
+
+use support::SUB;
 
 #[inline(never)]
 fn measured_submit(
@@ -89,14 +89,7 @@ fn main() -> Result<(), Box<dyn core::error::Error>> {
             measured_submit(&state, &policy, &key, code.as_str()).outcome
         ),
         "confirm_sign_up_with_secret_hash" => {
-            let pool = Pool {
-                region: "us-east-1",
-                user_pool_id: "us-east-1_EXAMPLE",
-                policy: &policy,
-                key: &key,
-                decoy_subject: SUB,
-                session_ttl: Duration::from_secs(180),
-            };
+            let pool = support::pool(&policy, &key);
             let request = ConfirmSignUp {
                 client_id,
                 secret_hash: Some(hash.as_str()),
@@ -110,17 +103,7 @@ fn main() -> Result<(), Box<dyn core::error::Error>> {
                     secret: Some(&secret),
                     prevent_user_existence_errors: true,
                 }),
-                user: Some(UserRecord {
-                    username: "alice",
-                    subject: SUB,
-                    status: UserStatus::Unconfirmed,
-                    confirmation: state,
-                    destination: Some(Destination {
-                        attribute: AliasAttribute::Email,
-                        value: "alice@example.com",
-                    }),
-                    attributes: &[],
-                }),
+                user: Some(support::alice(state)),
                 alias_owner: None,
             };
             println!("{}", measured_decision(&pool, &request, &lookup));
