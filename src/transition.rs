@@ -33,7 +33,8 @@ enum Change {
     /// The submission is counted in the window, the state moves to `to`, then refused.
     Count { to: Status, refusal: Refusal },
     /// The submission is counted and one attempt spent, then the tag is compared; a match
-    /// confirms if `confirm`, else leaves the status as it was.
+    /// confirms if `confirm`, else leaves the code live (`Pending`, or `TooManyAttempts` if
+    /// that was its last attempt).
     Compare { tag: Tag, confirm: bool },
     /// A new code replaces the old one; the resend is counted.
     Reissue { key: KeyId, tag: Tag },
