@@ -9,7 +9,9 @@
 
 mod api;
 mod config;
+mod confirmations;
 mod store;
+mod users;
 
 use std::{
     path::PathBuf,
