@@ -122,6 +122,11 @@ pub fn confirm_sign_up<'a>(
             state: counted,
         });
     }
+    // A decoy cannot match (its tag is all zeros); should a hash ever say otherwise, a user
+    // who does not exist is still never confirmed.
+    if lookup.user.is_none() {
+        return Err(Exception::CodeMismatch.into());
+    }
     let verified = user.destination.map(|destination| destination.attribute);
     Ok(SignUpConfirmed {
         state: step.state,
