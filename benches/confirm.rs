@@ -17,10 +17,10 @@
 use core::time::Duration;
 
 use confirmation_flow::{
-    Code, Confirmation, KeyId, Policy, ServerKey, Timestamp,
+    Code, Confirmation, KeyId, KeyRing, Policy, ServerKey, Timestamp,
     cognito::{
-        AliasAttribute, AppClient, ClientSecret, ConfirmLookup, ConfirmSignUp, ConfirmSignUpBody,
-        Destination, Pool, UserRecord, UserStatus, confirm_sign_up,
+        AppClient, AttributeSet, Body, ClientSecret, ConfirmSignUp, Fresh, Lookup, Operation,
+        OperationName, Pool, UserRecord, UserStatus,
     },
 };
 use divan::{Bencher, black_box};
@@ -32,7 +32,7 @@ fn main() {
     divan::main();
 }
 
-const SUB: &[u8] = b"8f4c2e1a-0b3d-4c5e-9f6a-7b8c9d0e1f2a";
+const SUB: &str = "8f4c2e1a-0b3d-4c5e-9f6a-7b8c9d0e1f2a";
 const SECRET: &str = "1a2b3c4d5e6f7g8h9i0jklmnopqrstuvwxyz1234567890abcd";
 const CLIENT: &str = "2ects9inqraapp43ejve80pv12";
 const USER: &str = "alice";
@@ -51,7 +51,7 @@ struct World {
 fn world() -> World {
     let policy = Policy::COGNITO;
     let key = ServerKey::new(KeyId(1), &[7; 32]);
-    let (state, code) = Confirmation::issue(&policy, &key, SUB, T0, &[1; 32]).unwrap();
+    let (state, code) = Confirmation::issue(&policy, &key, SUB.as_bytes(), T0, &[1; 32]).unwrap();
     let secret = ClientSecret::new(SECRET);
     let hash = secret.compute(USER, CLIENT);
     World {
@@ -84,7 +84,7 @@ mod floor {
             let mut mac = code_key.clone();
             mac.update(b"confirmation-flow/v1/code-tag");
             mac.update(&36_u64.to_be_bytes());
-            mac.update(black_box(SUB));
+            mac.update(black_box(SUB.as_bytes()));
             mac.update(black_box(b"111111"));
             let tag: [u8; 32] = mac.finalize().into_bytes().into();
             black_box(hash.ct_eq(&expected_hash) & tag.ct_eq(&expected_tag))
@@ -99,7 +99,7 @@ mod floor {
             let mut mac = code_key.clone();
             mac.update(b"confirmation-flow/v1/code-tag");
             mac.update(&36_u64.to_be_bytes());
-            mac.update(black_box(SUB));
+            mac.update(black_box(SUB.as_bytes()));
             mac.update(black_box(b"111111"));
             let tag: [u8; 32] = mac.finalize().into_bytes().into();
             black_box(tag.ct_eq(&expected_tag))
@@ -117,7 +117,7 @@ mod core_machine {
             Confirmation::issue(
                 &world.policy,
                 &world.key,
-                black_box(SUB),
+                black_box(SUB.as_bytes()),
                 T0,
                 black_box(&[1; 32]),
             )
@@ -131,7 +131,7 @@ mod core_machine {
             black_box(world.state).submit(
                 &world.policy,
                 &world.key,
-                SUB,
+                SUB.as_bytes(),
                 black_box(world.code.as_str()),
                 NOW,
             )
@@ -142,7 +142,13 @@ mod core_machine {
     fn submit_wrong(bencher: Bencher<'_, '_>) {
         let world = world();
         bencher.bench_local(|| {
-            black_box(world.state).submit(&world.policy, &world.key, SUB, black_box("000000"), NOW)
+            black_box(world.state).submit(
+                &world.policy,
+                &world.key,
+                SUB.as_bytes(),
+                black_box("000000"),
+                NOW,
+            )
         });
     }
 
@@ -196,20 +202,38 @@ mod cognito {
     #[divan::bench]
     fn json_decode_confirm_sign_up(bencher: Bencher<'_, '_>) {
         let body = br#"{"ClientId": "2ects9inqraapp43ejve80pv12", "SecretHash": "HbbqUsa7lEX/PGMaWSAqwMPbq/y9Bl2O24l+0wCxsus=", "Username": "alice", "ConfirmationCode": "111111"}"#;
-        bencher
-            .bench_local(|| serde_json::from_slice::<ConfirmSignUpBody>(black_box(body)).unwrap());
+        bencher.bench_local(|| {
+            let mut json = serde_json::Deserializer::from_slice(black_box(body));
+            Body::decode(OperationName::ConfirmSignUp, &mut json).unwrap()
+        });
     }
 
-    fn decision(bencher: Bencher<'_, '_>, with_secret: bool) {
-        let world = world();
-        let pool = Pool {
+    fn pool(world: &World) -> Pool<'_> {
+        Pool {
             region: "us-east-1",
             user_pool_id: "us-east-1_EXAMPLE",
             policy: &world.policy,
-            key: &world.key,
-            decoy_subject: SUB,
+            keys: KeyRing::single(&world.key),
+            auto_verified: AttributeSet::EMAIL,
+            aliases: AttributeSet::EMAIL,
             session_ttl: Duration::from_secs(180),
-        };
+        }
+    }
+
+    fn request(world: &World, with_secret: bool) -> ConfirmSignUp<'_> {
+        ConfirmSignUp {
+            client_id: CLIENT,
+            secret_hash: with_secret.then_some(world.hash.as_str()),
+            username: USER,
+            confirmation_code: world.code.as_str(),
+            ..ConfirmSignUp::default()
+        }
+    }
+
+    /// The decision alone (`Needs::decide`): the request validated, the look-ups done.
+    fn decision(bencher: Bencher<'_, '_>, with_secret: bool) {
+        let world = world();
+        let pool = pool(&world);
         let client = AppClient {
             client_id: CLIENT,
             secret: with_secret.then_some(&world.secret),
@@ -220,33 +244,29 @@ mod cognito {
             subject: SUB,
             status: UserStatus::Unconfirmed,
             confirmation: world.state,
-            destination: Some(Destination {
-                attribute: AliasAttribute::Email,
-                value: "alice@example.com",
-            }),
+            email: Some("alice@example.com"),
+            phone_number: None,
             attributes: &[],
         };
-        let request = ConfirmSignUp {
-            client_id: CLIENT,
-            secret_hash: with_secret.then_some(world.hash.as_str()),
-            username: USER,
-            confirmation_code: world.code.as_str(),
-            ..ConfirmSignUp::default()
-        };
-        let lookup = ConfirmLookup {
+        let operation = Operation::from(request(&world, with_secret).validate().unwrap());
+        let needs = operation.needs(&pool);
+        let lookup = Lookup {
             client: Some(client),
             user: Some(user),
-            alias_owner: None,
+            ..Lookup::default()
+        };
+        let fresh = Fresh {
+            now: NOW,
+            entropy: [5; 32],
+            nonce: [0; 16],
+            new_subject: "",
         };
         bencher.bench_local(|| {
-            confirm_sign_up(
-                &pool,
-                black_box(&request),
-                black_box(&lookup),
-                NOW,
-                &[0; 16],
-            )
-            .is_ok()
+            black_box(&needs)
+                .decide(black_box(&lookup), &fresh)
+                .reply
+                .exception()
+                .is_none()
         });
     }
 
@@ -258,5 +278,14 @@ mod cognito {
     #[divan::bench]
     fn confirm_sign_up_decision_with_secret_hash(bencher: Bencher<'_, '_>) {
         decision(bencher, true);
+    }
+
+    /// What `ConfirmSignUp` must look up: the phantom id's HMAC.
+    #[divan::bench]
+    fn confirm_sign_up_needs(bencher: Bencher<'_, '_>) {
+        let world = world();
+        let pool = pool(&world);
+        let operation = Operation::from(request(&world, true).validate().unwrap());
+        bencher.bench_local(|| black_box(&operation).needs(&pool).phantom());
     }
 }

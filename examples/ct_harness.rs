@@ -9,14 +9,18 @@
 //!   `ServerKey::tag` and `Tag::matches`). Tags are crafted through `StoredState`: varying
 //!   the code itself would vary the whole tag, which says nothing about the comparison;
 //! * `hash-right`, `hash-first`, `hash-last` — `ClientSecret::verify`;
-//! * `user-wrong-code`, `user-unknown` — `confirm_sign_up` under `PreventUserExistenceErrors`;
+//! * `user-first`, `unknown-first` — the `ConfirmSignUp` decision under
+//!   `PreventUserExistenceErrors` for a wrong code to a user fresh from sign-up, and for an
+//!   unknown user seen for the first time;
+//! * `user-again`, `phantom-again` — the same after one wrong code each: a user, and an
+//!   unknown user whose phantom is stored (the same history, so the same work);
 //! * `naive-first`, `naive-last` — the control: `==` on the hash strings, which must differ.
 
 use core::hint::black_box;
 
 use confirmation_flow::{
     Confirmation, KeyId, Policy, ServerKey, StoredState, Timestamp,
-    cognito::{AppClient, ClientSecret, ConfirmLookup, ConfirmSignUp, Pool, confirm_sign_up},
+    cognito::{AppClient, ClientSecret, ConfirmSignUp, Lookup, Needs, Operation},
 };
 
 #[path = "support/mod.rs"]
@@ -55,7 +59,7 @@ fn altered(text: &str, index: usize) -> String {
 #[inline(never)]
 fn measured_submit(state: &Confirmation, policy: &Policy, key: &ServerKey, code: &str) -> bool {
     let now = Timestamp::from_unix_seconds(1_700_000_060);
-    black_box(state.submit_without_confirming(policy, key, SUB, code, now))
+    black_box(state.submit_without_confirming(policy, key, SUB.as_bytes(), code, now))
         .outcome
         .is_ok()
 }
@@ -71,13 +75,11 @@ fn measured_naive(expected: &str, candidate: &str) -> bool {
 }
 
 #[inline(never)]
-fn measured_confirm(
-    pool: &Pool<'_>,
-    request: &ConfirmSignUp<'_>,
-    lookup: &ConfirmLookup<'_>,
-) -> bool {
-    let now = Timestamp::from_unix_seconds(1_700_000_060);
-    black_box(confirm_sign_up(pool, request, lookup, now, &[0; 16])).is_ok()
+fn measured_confirm(needs: &Needs<'_, '_>, lookup: &Lookup<'_>) -> bool {
+    black_box(needs.decide(lookup, &support::fresh()))
+        .reply
+        .exception()
+        .is_none()
 }
 
 fn main() -> Result<(), Box<dyn core::error::Error>> {
@@ -85,7 +87,7 @@ fn main() -> Result<(), Box<dyn core::error::Error>> {
     let policy = Policy::COGNITO;
     let key = ServerKey::new(KeyId(1), &[7; 32]);
     let issued = Timestamp::from_unix_seconds(1_700_000_000);
-    let (state, code) = Confirmation::issue(&policy, &key, SUB, issued, &[1; 32])?;
+    let (state, code) = Confirmation::issue(&policy, &key, SUB.as_bytes(), issued, &[1; 32])?;
     let secret = ClientSecret::new("s3cr3t");
     let hash = secret.compute("alice", "7ql4example");
     let code = code.as_str();
@@ -98,9 +100,8 @@ fn main() -> Result<(), Box<dyn core::error::Error>> {
         "hash-last" => measured_verify(&secret, &altered(&hash, 42)),
         "naive-first" => measured_naive(&hash, &altered(&hash, 0)),
         "naive-last" => measured_naive(&hash, &altered(&hash, 42)),
-        "user-wrong-code" | "user-unknown" => {
+        "user-first" | "unknown-first" | "user-again" | "phantom-again" => {
             let pool = support::pool(&policy, &key);
-            let user = support::alice(state);
             let wrong = altered(code, 0);
             let request = ConfirmSignUp {
                 client_id: "7ql4example",
@@ -108,18 +109,41 @@ fn main() -> Result<(), Box<dyn core::error::Error>> {
                 confirmation_code: &wrong,
                 ..ConfirmSignUp::default()
             };
+            let operation = Operation::from(request.validate()?);
+            let needs = operation.needs(&pool);
             let client = AppClient {
                 client_id: "7ql4example",
                 secret: None,
                 prevent_user_existence_errors: true,
             };
-            let known = case == "user-wrong-code";
-            let lookup = ConfirmLookup {
+            let unknown = Lookup {
                 client: Some(client),
-                user: known.then_some(user),
-                alias_owner: None,
+                ..Lookup::default()
             };
-            measured_confirm(&pool, &request, &lookup)
+            let user = Lookup {
+                user: Some(support::alice(state)),
+                ..unknown
+            };
+            // One wrong code first, stored: the user's row and the phantom's.
+            let again = |lookup: &Lookup<'_>| {
+                needs
+                    .decide(lookup, &support::fresh())
+                    .write
+                    .map(|write| write.state)
+            };
+            let lookup = match case.as_str() {
+                "user-first" => user,
+                "unknown-first" => unknown,
+                "user-again" => Lookup {
+                    user: again(&user).map(support::alice),
+                    ..unknown
+                },
+                _ => Lookup {
+                    phantom: again(&unknown),
+                    ..unknown
+                },
+            };
+            measured_confirm(&needs, &lookup)
         }
         other => return Err(format!("unknown case {other}").into()),
     };

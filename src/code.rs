@@ -3,7 +3,7 @@
 
 use core::fmt;
 
-use crate::Policy;
+use crate::{Policy, key::ct_eq};
 
 /// Bytes of caller entropy one code generation consumes: [`Code::generate`],
 /// [`Confirmation::issue`](crate::Confirmation::issue) and
@@ -13,6 +13,12 @@ pub const ENTROPY_LEN: usize = 32;
 
 /// The longest code a [`Policy`](crate::Policy) may ask for.
 pub const MAX_CODE_LEN: usize = 16;
+
+/// The longest submitted code, in bytes, that can match: four times the longest code a
+/// policy issues, room for any hyphenation of a Crockford code. A longer submission never
+/// matches, whatever it normalizes to, so no layer that keeps only part of a long value
+/// (a bounded wire decoder, say) can turn it into a match.
+pub const MAX_SUBMITTED_CODE_LEN: usize = 4 * MAX_CODE_LEN;
 
 /// The characters a code is made of.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -65,9 +71,29 @@ impl Alphabet {
 /// A freshly generated one-time code, to be delivered to the user and then dropped.
 ///
 /// The crate never stores it: a [`Confirmation`](crate::Confirmation) keeps only a keyed
-/// tag. `Debug` is redacted so a code cannot leak through logs.
-#[derive(Clone, PartialEq, Eq)]
+/// tag. `Debug` is redacted so a code cannot leak through logs, and equality is
+/// constant-time.
+#[derive(Clone)]
 pub struct Code(heapless::String<MAX_CODE_LEN>);
+
+/// Constant-time in the symbols: both codes are compared as fixed 16-byte arrays (their
+/// lengths, which the policy fixes, are compared too).
+impl PartialEq for Code {
+    fn eq(&self, other: &Self) -> bool {
+        let padded = |code: &Self| {
+            let mut bytes = [0_u8; MAX_CODE_LEN];
+            bytes
+                .iter_mut()
+                .zip(code.0.bytes())
+                .for_each(|(slot, byte)| *slot = byte);
+            bytes
+        };
+        let same_length = subtle::Choice::from(u8::from(self.0.len() == other.0.len()));
+        bool::from(ct_eq(&padded(self), &padded(other)) & same_length)
+    }
+}
+
+impl Eq for Code {}
 
 impl Code {
     /// Draws a code of the policy's length and alphabet, uniformly, from `entropy`.

@@ -1,49 +1,60 @@
-//! The Cognito surface: `ConfirmSignUp`, `AdminConfirmSignUp` and `ResendConfirmationCode`
-//! as the service answers them — request validation, `SecretHash`, alias conflicts, the
-//! exception taxonomy, the `PostConfirmation` event and the sign-in `Session`.
+//! The Cognito surface: `SignUp`'s code part, `ConfirmSignUp`, `AdminConfirmSignUp` and
+//! `ResendConfirmationCode` as the service answers them, through one loop:
 //!
-//! Each operation is one pure function. The caller decodes the request, looks up what it
-//! names (the app client, the user, who owns the alias), calls the function, writes the
-//! returned state with compare-and-swap, and answers.
+//! ```text
+//! request ─► Operation (validated once) ─► needs ─► your store's lookup ─► decide
+//!   ─► Outcome { write, reply, after } ─► write in one transaction (a lost race: look up
+//!      and decide again) ─► trigger ─► reply ─► deliver
+//! ```
+//!
+//! Every operation goes through the same steps with the same types; the crate's README
+//! walks through it with a store.
 
+mod account;
 mod admin;
 mod confirm;
-mod context;
+mod delivery;
+mod domain;
 mod exception;
-mod metadata;
+mod lookup;
+mod members;
+mod operation;
+mod outcome;
+mod pairs;
 mod pattern;
+mod phantom;
 mod request;
 mod resend;
 mod secret_hash;
 mod session;
+mod sign_up;
 mod trigger;
 mod validation;
 #[cfg(feature = "serde")]
 mod wire;
-#[cfg(feature = "serde")]
-mod wire_bodies;
-#[cfg(feature = "serde")]
-mod wire_out;
 
-pub use admin::{AdminConfirmed, admin_confirm_sign_up};
-pub use confirm::{ConfirmLookup, SignUpConfirmed, confirm_sign_up};
-pub use context::{AppClient, Destination, Pool, Rejection, UserRecord};
-pub use exception::{AliasAttribute, Exception, UserStatus};
-pub use metadata::{
-    ClientMetadata, METADATA_ENTRIES, METADATA_KEY_CAP, METADATA_VALUE_CAP, MetadataIter,
+pub use admin::AdminConfirmSignUp;
+pub use confirm::ConfirmSignUp;
+pub use delivery::{CodeDeliveryDetails, Destination, MaskedDestination};
+pub use domain::{AliasAttribute, AttributeSet, UserStatus};
+pub use exception::Exception;
+pub use lookup::{AliasOwners, AppClient, Lookup, Pool, UserRecord};
+pub use operation::{Fresh, Needs, Operation, OperationName};
+pub use outcome::{After, AliasClaim, Delivery, Expected, Outcome, Reply, Target, Write};
+pub use pairs::{
+    ATTRIBUTE_ENTRIES, ATTRIBUTE_NAME_CAP, ATTRIBUTE_VALUE_CAP, ClientMetadata, METADATA_ENTRIES,
+    METADATA_KEY_CAP, METADATA_VALUE_CAP, Pairs, PairsIter, UserAttributes,
 };
 pub use pattern::Pattern;
-pub use request::{
-    AdminConfirmSignUp, AnalyticsMetadata, ConfirmSignUp, ResendConfirmationCode, UserContextData,
-};
-pub use resend::{CodeDeliveryDetails, CodeResent, MaskedDestination, resend_confirmation_code};
+pub use phantom::{PHANTOM_ID_LEN, PhantomId};
+pub use request::{AnalyticsMetadata, UserContextData, Valid};
+pub use resend::ResendConfirmationCode;
 pub use secret_hash::{ClientSecret, SECRET_HASH_LEN};
 pub use session::{SESSION_LEN, Session, SessionError, SessionPurpose, VerifiedSession};
+pub use sign_up::SignUp;
 pub use trigger::{CLIENT_ID_NOT_APPLICABLE, PostConfirmationEvent, TriggerOutcome};
-pub use validation::{Constraint, MAX_VIOLATIONS, Member, ValidationErrors, Violation};
+pub use validation::{
+    AttributePart, Constraint, MAX_VIOLATIONS, Member, ValidationErrors, Violation,
+};
 #[cfg(feature = "serde")]
-pub use wire::{MetadataBody, Text};
-#[cfg(feature = "serde")]
-pub use wire_bodies::{AdminConfirmSignUpBody, ConfirmSignUpBody, ResendConfirmationCodeBody};
-#[cfg(feature = "serde")]
-pub use wire_out::{ConfirmSignUpResponse, EmptyResponse, ErrorBody, ResendResponse};
+pub use wire::{Body, ErrorBody, ReplyBody};

@@ -15,6 +15,22 @@ pub(crate) type HmacSha256 = Hmac<Sha256>;
 /// made under the same key.
 const CODE_TAG_DOMAIN: &[u8] = b"confirmation-flow/v1/code-tag";
 
+/// Prefix of the tags of codes nobody may use (a phantom's, see `cognito`): as long as
+/// [`CODE_TAG_DOMAIN`], so making one costs exactly what a real tag costs, and no submitted
+/// code, which is always tagged under the code domain, can ever match one.
+const UNMATCHABLE_DOMAIN: &[u8] = b"confirmation-flow/v1/no-match";
+
+const _: () = assert!(CODE_TAG_DOMAIN.len() == UNMATCHABLE_DOMAIN.len());
+
+/// Which domain a tag is made in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum TagDomain {
+    /// Tags of codes that are delivered and may be submitted.
+    Code,
+    /// Tags no submission can match.
+    Unmatchable,
+}
+
 /// Keys an HMAC-SHA-256 per RFC 2104 §2: a key longer than the 64-byte block is hashed
 /// first, a shorter one is zero-padded. Going through the fixed-size block keeps key set-up
 /// infallible (no `Result` to unwrap); RFC 4231's vectors pin the equivalence.
@@ -80,28 +96,31 @@ impl ServerKey {
         self.id
     }
 
-    /// A copy of the keyed HMAC state, for other MACs under this key (each with its own
-    /// domain prefix).
-    pub(crate) fn keyed_mac(&self) -> HmacSha256 {
-        self.mac.clone()
-    }
-
-    /// `HMAC-SHA-256(key, domain ‖ u64be(len subject) ‖ subject ‖ normalized code)`.
-    pub(crate) fn tag(&self, subject: &[u8], code: &[u8], alphabet: Alphabet) -> Tag {
+    /// `HMAC-SHA-256(key, domain ‖ u64be(len subject) ‖ subject ‖ normalized code)`, and
+    /// how many symbols the normalized code has.
+    pub(crate) fn tag(
+        &self,
+        domain: TagDomain,
+        subject: &[u8],
+        code: &[u8],
+        alphabet: Alphabet,
+    ) -> (Tag, usize) {
         let mut mac = self.mac.clone();
-        mac.update(CODE_TAG_DOMAIN);
-        // usize is at most 64 bits on every target Rust supports, so this never saturates.
-        let subject_len = u64::try_from(subject.len()).unwrap_or(u64::MAX);
-        mac.update(&subject_len.to_be_bytes());
+        mac.update(match domain {
+            TagDomain::Code => CODE_TAG_DOMAIN,
+            TagDomain::Unmatchable => UNMATCHABLE_DOMAIN,
+        });
+        mac.update(&length_prefix(subject));
         mac.update(subject);
         if alphabet == Alphabet::Digits {
             // Digits are read exactly as sent: no normalisation pass needed.
             mac.update(code);
-            return Tag(finish(mac));
+            return (Tag(finish(mac)), code.len());
         }
         let mut chunk = [0_u8; 64];
-        let mut filled = 0_usize;
+        let (mut filled, mut symbols) = (0_usize, 0_usize);
         for byte in code.iter().filter_map(|&byte| alphabet.normalize(byte)) {
+            symbols = symbols.saturating_add(1);
             if let Some(slot) = chunk.get_mut(filled) {
                 *slot = byte;
                 filled = filled.saturating_add(1);
@@ -112,8 +131,45 @@ impl ServerKey {
             }
         }
         mac.update(chunk.get(..filled).unwrap_or_default());
-        Tag(finish(mac))
+        (Tag(finish(mac)), symbols)
     }
+
+    /// `HMAC-SHA-256(key, domain ‖ u64be(len part) ‖ part ‖ …)`: a keyed, domain-separated,
+    /// unambiguous digest of `parts`, for ids derived from the key.
+    pub(crate) fn derive(&self, domain: &[u8], parts: &[&[u8]]) -> [u8; 32] {
+        let mut mac = self.mac.clone();
+        mac.update(domain);
+        for part in parts {
+            mac.update(&length_prefix(part));
+            mac.update(part);
+        }
+        finish(mac)
+    }
+}
+
+/// Constant-time equality of two byte arrays, compared as 64-bit words through `subtle`
+/// (its byte-wise comparison hides every byte from the optimiser separately, five times the
+/// work; words are as opaque and as branch-free). A trailing partial word is zero-padded.
+pub(crate) fn ct_eq<const N: usize>(a: &[u8; N], b: &[u8; N]) -> subtle::Choice {
+    let word = |chunk: &[u8]| {
+        let mut bytes = [0_u8; 8];
+        bytes
+            .iter_mut()
+            .zip(chunk)
+            .for_each(|(slot, byte)| *slot = *byte);
+        u64::from_le_bytes(bytes)
+    };
+    a.chunks(8)
+        .zip(b.chunks(8))
+        .fold(subtle::Choice::from(1), |equal, (x, y)| {
+            equal & word(x).ct_eq(&word(y))
+        })
+}
+
+/// `u64be(len bytes)`: usize is at most 64 bits on every target Rust supports, so this
+/// never saturates.
+pub(crate) fn length_prefix(bytes: &[u8]) -> [u8; 8] {
+    u64::try_from(bytes.len()).unwrap_or(u64::MAX).to_be_bytes()
 }
 
 impl fmt::Debug for ServerKey {
@@ -156,17 +212,17 @@ impl Tag {
 
     /// Whether this tag begins with `replaced`, in constant time.
     pub(crate) fn begins_with(&self, replaced: ReplacedTag) -> bool {
-        bool::from(self.replaced().0.ct_eq(&replaced.0))
+        bool::from(ct_eq(&self.replaced().0, &replaced.0))
     }
 
-    /// Constant-time equality on the fixed-size arrays (subtle's length check never
-    /// short-circuits: both sides are 32 bytes). The `Choice` becomes a `bool` only here.
+    /// Constant-time equality on the fixed-size arrays ([`ct_eq`]). The `Choice` becomes a
+    /// `bool` only here.
     ///
     /// Never inlined: the optimiser cannot fuse the comparison into the branch that
     /// follows, and the constant-time gate (`.ci/ct-gate`) can count its instructions.
     #[inline(never)]
     pub(crate) fn matches(&self, other: &Self) -> bool {
-        bool::from(self.0.ct_eq(&other.0))
+        bool::from(ct_eq(&self.0, &other.0))
     }
 }
 

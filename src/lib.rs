@@ -10,19 +10,24 @@ pub mod cognito;
 mod key;
 mod machine;
 mod policy;
+mod ring;
 mod status;
 mod stored;
 mod time;
 mod transition;
 mod window;
 
-pub use code::{Alphabet, Code, ENTROPY_LEN, EntropyExhausted, MAX_CODE_LEN};
+pub use code::{
+    Alphabet, Code, ENTROPY_LEN, EntropyExhausted, MAX_CODE_LEN, MAX_SUBMITTED_CODE_LEN,
+};
 pub use key::{KeyId, ServerKey};
 pub use machine::{Confirmation, Submission};
 pub use policy::{
-    MAX_ATTEMPTS_PER_CODE, MAX_CODE_TTL, MAX_RESENDS_PER_WINDOW, MAX_SUBMISSIONS_PER_WINDOW,
-    MAX_WINDOW, MIN_CODE_SPACE, Policy, PolicyConfig, PolicyError,
+    GuessBound, MAX_ATTEMPTS_PER_CODE, MAX_CODE_TTL, MAX_RESENDS_PER_WINDOW,
+    MAX_SUBMISSIONS_PER_WINDOW, MAX_WINDOW, MIN_CODE_SPACE, MIN_DAILY_GUESS_ODDS, Policy,
+    PolicyConfig, PolicyError,
 };
+pub use ring::{KeyRing, KeyRingError};
 pub use status::{Refusal, Status};
 pub use stored::{StateError, StoredState};
 pub use time::Timestamp;

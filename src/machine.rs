@@ -1,8 +1,15 @@
-//! `Confirmation`: the state a caller persists, and the operations on it.
+//! `Confirmation`: the state a caller persists and the operations on it. Its fields are
+//! private to this module: `apply` (the one place a state is modified) and `parts` (the
+//! stored form's view) are its children.
+
+mod apply;
+mod parts;
+
+pub(crate) use parts::Parts;
 
 use crate::{
-    code::{Code, ENTROPY_LEN, EntropyExhausted},
-    key::{KeyId, ReplacedTag, ServerKey, Tag},
+    code::{Code, ENTROPY_LEN, EntropyExhausted, MAX_SUBMITTED_CODE_LEN},
+    key::{KeyId, ReplacedTag, ServerKey, Tag, TagDomain},
     policy::{MAX_RESENDS_PER_WINDOW, MAX_SUBMISSIONS_PER_WINDOW, Policy},
     status::{Refusal, Status},
     time::Timestamp,
@@ -10,8 +17,8 @@ use crate::{
     window::RateLog,
 };
 
-const SUBMISSION_LOG: usize = MAX_SUBMISSIONS_PER_WINDOW as usize;
-const RESEND_LOG: usize = MAX_RESENDS_PER_WINDOW as usize;
+pub(crate) const SUBMISSION_LOG: usize = MAX_SUBMISSIONS_PER_WINDOW as usize;
+pub(crate) const RESEND_LOG: usize = MAX_RESENDS_PER_WINDOW as usize;
 
 /// One user's sign-up confirmation: a small `Copy` value the caller stores and passes back.
 ///
@@ -26,17 +33,17 @@ const RESEND_LOG: usize = MAX_RESENDS_PER_WINDOW as usize;
     serde(into = "crate::StoredState", try_from = "crate::StoredState")
 )]
 pub struct Confirmation {
-    pub(crate) status: Status,
-    pub(crate) attempts: u8,
-    pub(crate) key_id: KeyId,
-    pub(crate) tag: Tag,
-    pub(crate) replaced: ReplacedTag,
-    pub(crate) issued_at: Timestamp,
-    pub(crate) expires_at: Timestamp,
-    pub(crate) seen_at: Timestamp,
-    pub(crate) version: u64,
-    pub(crate) submissions: RateLog<SUBMISSION_LOG>,
-    pub(crate) resends: RateLog<RESEND_LOG>,
+    status: Status,
+    attempts: u8,
+    key_id: KeyId,
+    tag: Tag,
+    replaced: ReplacedTag,
+    issued_at: Timestamp,
+    expires_at: Timestamp,
+    seen_at: Timestamp,
+    version: u64,
+    submissions: RateLog<SUBMISSION_LOG>,
+    resends: RateLog<RESEND_LOG>,
 }
 
 impl Confirmation {
@@ -55,14 +62,19 @@ impl Confirmation {
         entropy: &[u8; ENTROPY_LEN],
     ) -> Result<(Self, Code), EntropyExhausted> {
         let code = Code::generate(policy, entropy)?;
-        let tag = key.tag(subject, code.as_str().as_bytes(), policy.alphabet());
+        let (tag, _) = key.tag(
+            TagDomain::Code,
+            subject,
+            code.as_str().as_bytes(),
+            policy.alphabet(),
+        );
         Ok((Self::fresh(policy, key.id(), tag, now), code))
     }
 
-    /// A pending state whose tag no code matches, for spending a wrong code's work on a
-    /// user who does not exist.
-    pub(crate) fn decoy(policy: &Policy, key: &ServerKey, now: Timestamp) -> Self {
-        Self::fresh(policy, key.id(), Tag([0; 32]), now)
+    /// A pending state whose tag no code matches, made without any MAC (so making it costs
+    /// next to nothing): the first state of a phantom, a user who does not exist.
+    pub(crate) fn unmatchable(policy: &Policy, key_id: KeyId, now: Timestamp) -> Self {
+        Self::fresh(policy, key_id, Tag([0; 32]), now)
     }
 
     /// A first code's state: pending, version 1, nothing counted yet.
@@ -95,9 +107,10 @@ impl Confirmation {
     ///    it is the code the last reissue replaced — and the last one leaves the state
     ///    [`Status::TooManyAttempts`].
     ///
-    /// Every call computes exactly one tag, whatever the outcome. Persist the returned
-    /// state (when [`Submission::changed`]) with compare-and-swap on the old version
-    /// *before* answering the user.
+    /// A submission longer than [`MAX_SUBMITTED_CODE_LEN`] bytes, or with more or fewer
+    /// symbols than the policy's codes, never matches. Every call computes exactly one tag,
+    /// whatever the outcome. Persist the returned state (when [`Submission::changed`]) with
+    /// compare-and-swap on the old version *before* answering the user.
     pub fn submit(
         &self,
         policy: &Policy,
@@ -128,7 +141,7 @@ impl Confirmation {
     }
 
     /// One tag, then the table; `confirm` says whether a match confirms.
-    fn attempt(
+    pub(crate) fn attempt(
         &self,
         policy: &Policy,
         key: &ServerKey,
@@ -137,11 +150,16 @@ impl Confirmation {
         now: Timestamp,
         confirm: bool,
     ) -> Submission {
-        let tag = key.tag(subject, code.as_bytes(), policy.alphabet());
+        let (tag, symbols) = key.tag(TagDomain::Code, subject, code.as_bytes(), policy.alphabet());
+        // Public facts about the submission (its length is on the wire), checked beside the
+        // comparison rather than instead of it.
+        let matchable =
+            code.len() <= MAX_SUBMITTED_CODE_LEN && symbols == usize::from(policy.code_length());
         let request = Request::Submit {
             key: key.id(),
             tag,
             confirm,
+            matchable,
         };
         let (state, outcome) = self.step(policy, now, request);
         Submission { state, outcome }
@@ -164,8 +182,22 @@ impl Confirmation {
         now: Timestamp,
         entropy: &[u8; ENTROPY_LEN],
     ) -> Result<(Self, Code), Refusal> {
+        self.reissue_in(TagDomain::Code, policy, key, subject, now, entropy)
+    }
+
+    /// [`reissue`](Self::reissue) with the new code's tag made in `domain`: a phantom's
+    /// reissue costs what a real one costs and leaves a tag no submission matches.
+    pub(crate) fn reissue_in(
+        &self,
+        domain: TagDomain,
+        policy: &Policy,
+        key: &ServerKey,
+        subject: &[u8],
+        now: Timestamp,
+        entropy: &[u8; ENTROPY_LEN],
+    ) -> Result<(Self, Code), Refusal> {
         let code = Code::generate(policy, entropy)?;
-        let tag = key.tag(subject, code.as_str().as_bytes(), policy.alphabet());
+        let (tag, _) = key.tag(domain, subject, code.as_str().as_bytes(), policy.alphabet());
         let (state, outcome) = self.step(policy, now, Request::Reissue { key: key.id(), tag });
         outcome.map(|()| (state, code))
     }

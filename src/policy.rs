@@ -25,6 +25,12 @@ pub const MAX_CODE_TTL: Duration = Duration::from_secs(30 * 24 * 60 * 60);
 /// The longest a rate window may be.
 pub const MAX_WINDOW: Duration = Duration::from_secs(7 * 24 * 60 * 60);
 
+/// A policy may let a guesser hit a code within 24 hours with a chance of at most one in
+/// this many (see [`GuessBound`]). Cognito's numbers give 360 in 10⁶, one in 2,778.
+pub const MIN_DAILY_GUESS_ODDS: u64 = 1_000;
+
+const DAY: u64 = 24 * 60 * 60;
+
 /// The settings a [`Policy`] is built from; every field is checked by [`Policy::new`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[expect(
@@ -80,7 +86,9 @@ impl Policy {
     /// Checks `config` and wraps it.
     ///
     /// # Errors
-    /// The first [`PolicyError`] found, in field order.
+    /// The first [`PolicyError`] found, in field order; then
+    /// [`PolicyError::GuessingTooLikely`] if the worst-case chance of guessing a code within
+    /// 24 hours ([`GuessBound`]) exceeds one in [`MIN_DAILY_GUESS_ODDS`].
     pub const fn new(config: PolicyConfig) -> Result<Self, PolicyError> {
         let ttl = config.code_ttl.as_secs();
         if ttl == 0 || ttl > MAX_CODE_TTL.as_secs() {
@@ -90,8 +98,8 @@ impl Policy {
         if config.code_length == 0 || config.code_length as usize > MAX_CODE_LEN {
             return Err(PolicyError::CodeLengthOutOfRange);
         }
-        let space = (config.alphabet.size() as u64).saturating_pow(config.code_length as u32);
-        if space < MIN_CODE_SPACE {
+        let bound = GuessBound::of(&config);
+        if bound.code_space < MIN_CODE_SPACE {
             return Err(PolicyError::CodeSpaceTooSmall);
         }
         if config.attempts_per_code == 0 || config.attempts_per_code > MAX_ATTEMPTS_PER_CODE {
@@ -109,7 +117,17 @@ impl Policy {
         if window == 0 || window > MAX_WINDOW.as_secs() {
             return Err(PolicyError::WindowOutOfRange);
         }
+        if bound.guesses_per_day.saturating_mul(MIN_DAILY_GUESS_ODDS) > bound.code_space {
+            return Err(PolicyError::GuessingTooLikely);
+        }
         Ok(Self(config))
+    }
+
+    /// The most codes a guesser can try against one user in any 24 hours under this policy,
+    /// and how many codes there are: their ratio bounds the chance of a hit.
+    #[must_use]
+    pub const fn guess_bound(&self) -> GuessBound {
+        GuessBound::of(&self.0)
     }
 
     /// The settings this policy was built from.
@@ -167,6 +185,60 @@ impl Default for Policy {
     }
 }
 
+/// The worst case a policy allows against one user in any 24 hours: at most
+/// `guesses_per_day` comparisons against codes drawn uniformly from `code_space`, so the
+/// chance that any of them hits is at most `guesses_per_day / code_space` (a union bound,
+/// whatever the guesser does and however many codes are resent).
+///
+/// With `n = ⌈24 h / window⌉` windows touching a day, `guesses_per_day` is the smaller of
+/// `submissions_per_window × n` (every comparison is a counted submission) and
+/// `(resends_per_window × n + 1) × attempts_per_code` (every comparison spends an attempt of
+/// a code that was live that day). For [`Policy::COGNITO`]: `min(15 × 24, 121 × 5)` = 360
+/// in 10⁶.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub struct GuessBound {
+    /// The most comparisons any 24 hours can hold.
+    pub guesses_per_day: u64,
+    /// How many distinct codes the policy draws from (`alphabet size ^ code length`,
+    /// saturating at `u64::MAX`).
+    pub code_space: u64,
+}
+
+impl GuessBound {
+    const fn of(config: &PolicyConfig) -> Self {
+        // A zero window is refused before this runs; `max(1)` keeps the division total.
+        let window = if config.window.as_secs() == 0 {
+            1
+        } else {
+            config.window.as_secs()
+        };
+        let windows = DAY.div_ceil(window);
+        let by_submissions = (config.submissions_per_window as u64).saturating_mul(windows);
+        let codes = (config.resends_per_window as u64)
+            .saturating_mul(windows)
+            .saturating_add(1);
+        let by_attempts = codes.saturating_mul(config.attempts_per_code as u64);
+        let guesses_per_day = if by_submissions < by_attempts {
+            by_submissions
+        } else {
+            by_attempts
+        };
+        let code_space = (config.alphabet.size() as u64).saturating_pow(config.code_length as u32);
+        Self {
+            guesses_per_day,
+            code_space,
+        }
+    }
+}
+
+impl fmt::Display for GuessBound {
+    /// `360 in 1000000`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} in {}", self.guesses_per_day, self.code_space)
+    }
+}
+
 /// Why [`Policy::new`] refused a [`PolicyConfig`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -185,6 +257,9 @@ pub enum PolicyError {
     ResendsOutOfRange,
     /// `window` is under one second or over [`MAX_WINDOW`].
     WindowOutOfRange,
+    /// The limits let a guesser hit a code within 24 hours with a chance above one in
+    /// [`MIN_DAILY_GUESS_ODDS`] (see [`GuessBound`]).
+    GuessingTooLikely,
 }
 
 impl fmt::Display for PolicyError {
@@ -197,6 +272,9 @@ impl fmt::Display for PolicyError {
             Self::SubmissionsOutOfRange => "submissions per window must be between 1 and 15",
             Self::ResendsOutOfRange => "resends per window must be between 1 and 5",
             Self::WindowOutOfRange => "the rate window must be between 1 second and 7 days",
+            Self::GuessingTooLikely => {
+                "the limits allow more than a 1 in 1000 chance of guessing a code within 24 hours"
+            }
         })
     }
 }

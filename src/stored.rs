@@ -7,18 +7,12 @@ use heapless::{String, Vec};
 
 use crate::{
     key::{KeyId, ReplacedTag, Tag},
-    machine::Confirmation,
-    policy::{
-        MAX_ATTEMPTS_PER_CODE, MAX_CODE_TTL, MAX_RESENDS_PER_WINDOW, MAX_SUBMISSIONS_PER_WINDOW,
-        MAX_WINDOW,
-    },
+    machine::{Confirmation, Parts, RESEND_LOG, SUBMISSION_LOG},
+    policy::{MAX_ATTEMPTS_PER_CODE, MAX_CODE_TTL, MAX_WINDOW},
     status::Status,
     time::Timestamp,
     window::RateLog,
 };
-
-const SUBMISSION_LOG: usize = MAX_SUBMISSIONS_PER_WINDOW as usize;
-const RESEND_LOG: usize = MAX_RESENDS_PER_WINDOW as usize;
 
 /// The persisted form of a [`Confirmation`]: plain fields a database or a serializer can
 /// hold. With feature `serde`, `Confirmation` itself serializes through this shape.
@@ -63,15 +57,14 @@ pub struct StoredState {
 
 impl From<Confirmation> for StoredState {
     fn from(state: Confirmation) -> Self {
-        let tag = hex(&state.tag.0);
-        let replaced_tag = hex(&state.replaced.0);
+        let state = state.parts();
         let mut status = String::new();
         let _ = status.push_str(state.status.as_str());
         Self {
             status,
             key_id: state.key_id.0,
-            tag,
-            replaced_tag,
+            tag: hex(&state.tag.0),
+            replaced_tag: hex(&state.replaced.0),
             issued_at: state.issued_at.as_unix_seconds(),
             expires_at: state.expires_at.as_unix_seconds(),
             last_changed_at: state.seen_at.as_unix_seconds(),
@@ -82,8 +75,6 @@ impl From<Confirmation> for StoredState {
         }
     }
 }
-
-const HEX: &[u8; 16] = b"0123456789abcdef";
 
 impl TryFrom<StoredState> for Confirmation {
     type Error = StateError;
@@ -121,7 +112,7 @@ impl TryFrom<StoredState> for Confirmation {
         if !consistent {
             return Err(StateError::StatusInconsistent);
         }
-        Ok(Self {
+        Ok(Self::from_parts(Parts {
             status,
             attempts: stored.attempts,
             key_id: KeyId(stored.key_id),
@@ -133,7 +124,7 @@ impl TryFrom<StoredState> for Confirmation {
             version: stored.version,
             submissions,
             resends,
-        })
+        }))
     }
 }
 
@@ -163,33 +154,26 @@ fn log<const N: usize>(ages: &[u32], seen_at: Timestamp) -> Result<RateLog<N>, S
     RateLog::from_times(&times).ok_or(StateError::ClockOutOfOrder)
 }
 
-/// Lower-case hex of `bytes`; the capacity `M` is exactly twice `N`.
+/// Lower-case hex of `bytes`, in constant time (`base16ct`: a tag is secret); the
+/// capacity `M` is exactly twice `N`.
 fn hex<const N: usize, const M: usize>(bytes: &[u8; N]) -> String<M> {
-    let digit = |nibble: u8| char::from(HEX.get(usize::from(nibble)).copied().unwrap_or(b'0'));
+    let mut digits = [0_u8; M];
     let mut text = String::new();
-    for byte in bytes {
-        // `M` is `2 * N` at every call, so no push can fail.
-        let _ = text.push(digit(byte >> 4));
-        let _ = text.push(digit(byte & 0x0f));
+    // `M` is `2 * N` at every call, so encoding and the push cannot fail.
+    if let Ok(encoded) = base16ct::lower::encode_str(bytes, &mut digits) {
+        let _ = text.push_str(encoded);
     }
     text
 }
 
-/// Exactly `2 * N` lower-case hex digits to bytes.
+/// Exactly `2 * N` lower-case hex digits to bytes, in constant time in their values.
 fn parse_hex<const N: usize>(text: &str) -> Option<[u8; N]> {
     let mut bytes = [0_u8; N];
     if text.len() != N.checked_mul(2)? {
         return None;
     }
-    for (byte, pair) in bytes.iter_mut().zip(text.as_bytes().chunks_exact(2)) {
-        let mut value = 0_u8;
-        for &digit in pair {
-            let nibble = HEX.iter().position(|&hex_digit| hex_digit == digit)?;
-            value = (value << 4) | u8::try_from(nibble).ok()?;
-        }
-        *byte = value;
-    }
-    Some(bytes)
+    let decoded = base16ct::lower::decode(text, &mut bytes).ok()?.len();
+    (decoded == N).then_some(bytes)
 }
 
 /// Why a [`StoredState`] was refused.

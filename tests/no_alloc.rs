@@ -9,6 +9,8 @@
     clippy::expect_used,
     clippy::indexing_slicing,
     clippy::arithmetic_side_effects,
+    clippy::panic,
+    clippy::too_many_lines,
     reason = "tests fail loudly; the no-panic rules guard the library, not its tests"
 )]
 
@@ -114,14 +116,19 @@ fn no_operation_allocates() {
 }
 
 #[test]
-fn cognito_decisions_allocate_nothing() {
-    use confirmation_flow::cognito::{
-        AliasAttribute, AppClient, ClientSecret, ConfirmLookup, ConfirmSignUp, Destination, Pool,
-        ResendConfirmationCode, Session, SessionPurpose, UserRecord, UserStatus, confirm_sign_up,
-        resend_confirmation_code,
+fn every_cognito_decision_allocates_nothing() {
+    use confirmation_flow::{
+        KeyRing,
+        cognito::{
+            AdminConfirmSignUp, AppClient, AttributeSet, ClientSecret, ConfirmSignUp, Fresh,
+            Lookup, Operation, Pool, ResendConfirmationCode, Session, SessionPurpose, SignUp,
+            UserAttributes, UserRecord, UserStatus,
+        },
     };
+    const SUB: &str = "8f4c2e1a-0b3d-4c5e-9f6a-7b8c9d0e1f2a";
     let (policy, key) = (Policy::COGNITO, key());
-    let (state, code) = Confirmation::issue(&policy, &key, SUBJECT, T0, &entropy(0)).unwrap();
+    let (state, code) =
+        Confirmation::issue(&policy, &key, SUB.as_bytes(), T0, &entropy(0)).unwrap();
     let secret = ClientSecret::new("s3cr3t");
     let hash = secret.compute("alice", "client1");
     let attributes = [("email", "alice@example.com")];
@@ -130,8 +137,9 @@ fn cognito_decisions_allocate_nothing() {
             region: "us-east-1",
             user_pool_id: "us-east-1_EXAMPLE",
             policy: &policy,
-            key: &key,
-            decoy_subject: SUBJECT,
+            keys: KeyRing::single(&key),
+            auto_verified: AttributeSet::BOTH,
+            aliases: AttributeSet::EMAIL,
             session_ttl: core::time::Duration::from_secs(180),
         };
         let client = AppClient {
@@ -141,14 +149,18 @@ fn cognito_decisions_allocate_nothing() {
         };
         let user = UserRecord {
             username: "alice",
-            subject: SUBJECT,
+            subject: SUB,
             status: UserStatus::Unconfirmed,
             confirmation: state,
-            destination: Some(Destination {
-                attribute: AliasAttribute::Email,
-                value: "alice@example.com",
-            }),
+            email: Some("alice@example.com"),
+            phone_number: None,
             attributes: &attributes,
+        };
+        let fresh = Fresh {
+            now: at(1),
+            entropy: entropy(3),
+            nonce: [2; 16],
+            new_subject: "0e9d8c7b-6a5f-4e3d-8c2b-1a0f9e8d7c6b",
         };
         let session = Session::mint(
             &key,
@@ -173,34 +185,72 @@ fn cognito_decisions_allocate_nothing() {
         };
         let mut text = heapless::String::<512>::new();
         write!(text, "{}", invalid.validate().unwrap_err()).unwrap();
-        let unknown = ConfirmLookup {
+        let confirm = Operation::from(request.validate().unwrap());
+        let needs = confirm.needs(&pool);
+        // An unknown user seen for the first time, then its stored phantom, then the user.
+        let unknown = Lookup {
             client: Some(client),
-            user: None,
-            alias_owner: None,
+            ..Lookup::default()
         };
-        assert!(confirm_sign_up(&pool, &request, &unknown, at(1), &[2; 16]).is_err());
-        let lookup = ConfirmLookup {
+        let first = needs.decide(&unknown, &fresh);
+        assert!(first.reply.exception().is_some());
+        let stored = Lookup {
+            phantom: first.write.map(|write| write.state),
+            ..unknown
+        };
+        assert!(needs.decide(&stored, &fresh).reply.exception().is_some());
+        let known = Lookup {
             user: Some(user),
             ..unknown
         };
-        let done = confirm_sign_up(&pool, &request, &lookup, at(1), &[2; 16]).unwrap();
-        assert!(done.event.user_attributes().count() > 1);
-        let resend = ResendConfirmationCode {
-            client_id: "client1",
-            secret_hash: Some(hash.as_str()),
-            username: "alice",
-            ..ResendConfirmationCode::default()
-        };
+        let done = needs.decide(&known, &fresh);
+        assert!(done.reply.exception().is_none());
+        let resend = Operation::from(
+            ResendConfirmationCode {
+                client_id: "client1",
+                secret_hash: Some(hash.as_str()),
+                username: "alice",
+                ..ResendConfirmationCode::default()
+            }
+            .validate()
+            .unwrap(),
+        );
+        let needs = resend.needs(&pool);
+        assert!(needs.decide(&known, &fresh).write.is_some());
+        assert!(needs.decide(&unknown, &fresh).write.is_some());
+        let admin = Operation::from(
+            AdminConfirmSignUp {
+                user_pool_id: "us-east-1_EXAMPLE",
+                username: "alice",
+                client_metadata: None,
+            }
+            .validate()
+            .unwrap(),
+        );
+        assert!(admin.needs(&pool).decide(&known, &fresh).write.is_some());
+        let new_user_attributes = [
+            ("email", "bob@example.com"),
+            ("phone_number", "+12065551212"),
+        ];
+        let bob_hash = secret.compute("bob", "client1");
+        let sign_up = Operation::from(
+            SignUp {
+                client_id: "client1",
+                secret_hash: Some(bob_hash.as_str()),
+                username: "bob",
+                password: Some("Passw0rd!"),
+                user_attributes: Some(UserAttributes::new(&new_user_attributes)),
+                ..SignUp::default()
+            }
+            .validate()
+            .unwrap(),
+        );
         assert!(
-            resend_confirmation_code(
-                &pool,
-                &resend,
-                Some(&client),
-                Some(&user),
-                at(2),
-                &entropy(3)
-            )
-            .is_ok()
+            sign_up
+                .needs(&pool)
+                .decide(&unknown, &fresh)
+                .write
+                .is_some()
         );
     });
     assert_eq!(n, 0);
@@ -225,14 +275,23 @@ fn serde_round_trip_allocates_nothing_in_the_crate() {
 #[cfg(all(feature = "serde", not(feature = "alloc")))]
 #[test]
 fn wire_bodies_decode_and_encode_without_allocating() {
-    use confirmation_flow::cognito::{ConfirmSignUpBody, Exception};
-    let body = br#"{"ClientId": "client123", "Username": "alice", "ConfirmationCode": "000000", "ClientMetadata": {"k": "v"}}"#;
+    use confirmation_flow::cognito::{Body, Exception, Operation, OperationName, Reply};
+    let confirm = br#"{"ClientId": "client123", "Username": "alice", "ConfirmationCode": "000000", "ClientMetadata": {"k": "v"}}"#;
+    let sign_up = br#"{"ClientId": "client123", "Username": "bob", "Password": "p", "UserAttributes": [{"Name": "email", "Value": "bob@example.com"}]}"#;
     let mut buffer = [0_u8; 256];
     let n = allocations_during(|| {
-        let decoded: ConfirmSignUpBody = serde_json::from_slice(body).unwrap();
-        assert_eq!(decoded.request().unwrap().username, "alice");
+        let mut json = serde_json::Deserializer::from_slice(confirm);
+        let decoded = Body::decode(OperationName::ConfirmSignUp, &mut json).unwrap();
+        let Ok(Operation::ConfirmSignUp(request)) = decoded.operation() else {
+            panic!("a ConfirmSignUp");
+        };
+        assert_eq!(request.username, "alice");
+        let mut json = serde_json::Deserializer::from_slice(sign_up);
+        let decoded = Body::decode(OperationName::SignUp, &mut json).unwrap();
+        assert!(decoded.operation().is_ok());
         let mut cursor = &mut buffer[..];
-        serde_json::to_writer(&mut cursor, &Exception::CodeMismatch.body()).unwrap();
+        let reply = Reply::Exception(Exception::CodeMismatch);
+        serde_json::to_writer(&mut cursor, &reply.body()).unwrap();
     });
     assert_eq!(n, 0);
 }

@@ -4,21 +4,22 @@
 use core::time::Duration;
 
 use confirmation_flow::{
-    Confirmation, Policy, ServerKey,
-    cognito::{AliasAttribute, Destination, Pool, UserRecord, UserStatus},
+    Confirmation, KeyRing, Policy, ServerKey, Timestamp,
+    cognito::{AttributeSet, Fresh, Pool, UserRecord, UserStatus},
 };
 
-/// A user's stable id, as long as Cognito's `sub`.
-pub(crate) const SUB: &[u8] = b"8f4c2e1a-0b3d-4c5e-9f6a-7b8c9d0e1f2a";
+/// A user's stable id, a UUID as Cognito's `sub` is.
+pub(crate) const SUB: &str = "8f4c2e1a-0b3d-4c5e-9f6a-7b8c9d0e1f2a";
 
-/// The pool: Cognito's policy, the given key, a decoy subject as long as [`SUB`].
+/// The pool: Cognito's policy, the given key, email auto-verified and an alias.
 pub(crate) fn pool<'a>(policy: &'a Policy, key: &'a ServerKey) -> Pool<'a> {
     Pool {
         region: "us-east-1",
         user_pool_id: "us-east-1_EXAMPLE",
         policy,
-        key,
-        decoy_subject: b"00000000-0000-0000-0000-000000000000",
+        keys: KeyRing::single(key),
+        auto_verified: AttributeSet::EMAIL,
+        aliases: AttributeSet::EMAIL,
         session_ttl: Duration::from_secs(180),
     }
 }
@@ -30,10 +31,18 @@ pub(crate) fn alice(confirmation: Confirmation) -> UserRecord<'static> {
         subject: SUB,
         status: UserStatus::Unconfirmed,
         confirmation,
-        destination: Some(Destination {
-            attribute: AliasAttribute::Email,
-            value: "alice@example.com",
-        }),
+        email: Some("alice@example.com"),
+        phone_number: None,
         attributes: &[],
+    }
+}
+
+/// A minute after the code was issued, with fixed "random" bytes.
+pub(crate) fn fresh() -> Fresh<'static> {
+    Fresh {
+        now: Timestamp::from_unix_seconds(1_700_000_060),
+        entropy: [5; 32],
+        nonce: [0; 16],
+        new_subject: "0e9d8c7b-6a5f-4e3d-8c2b-1a0f9e8d7c6b",
     }
 }

@@ -1,54 +1,91 @@
 //! `AdminConfirmSignUp`: no code, no counting, no attribute verified.
 
 use super::{
-    AdminConfirmSignUp, Exception, PostConfirmationEvent, Rejection, UserRecord, UserStatus,
-    context::{Pool, exception_for},
+    ClientMetadata, Exception, Fresh, Lookup, Needs, Outcome, PostConfirmationEvent, Reply, Target,
+    UserStatus, Valid, Write,
+    members::{self, Slot, Value},
+    outcome::{After, Expected},
     trigger::CLIENT_ID_NOT_APPLICABLE,
 };
-use crate::{Confirmation, Timestamp};
 
-/// A user confirmed by an administrator.
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct AdminConfirmed<'a> {
-    /// The user's new state; write it with compare-and-swap on the old version.
-    pub state: Confirmation,
-    /// The `PostConfirmation` event (client `CLIENT_ID_NOT_APPLICABLE`, nothing verified).
-    pub event: PostConfirmationEvent<'a>,
+/// An `AdminConfirmSignUp` request.
+#[derive(Clone, Copy, Debug, Default)]
+#[expect(
+    clippy::exhaustive_structs,
+    reason = "mirrors the service model's members"
+)]
+pub struct AdminConfirmSignUp<'a> {
+    /// `UserPoolId` (required).
+    pub user_pool_id: &'a str,
+    /// `Username` (required).
+    pub username: &'a str,
+    /// `ClientMetadata`, for the `PostConfirmation` trigger.
+    pub client_metadata: Option<ClientMetadata<'a>>,
 }
 
-/// Runs `AdminConfirmSignUp`: validation, the pool, the user, its status, then the commit.
-/// (IAM authentication of the caller is the server's job, before this call.)
-///
-/// # Errors
-/// A [`Rejection`] with the exception to answer; nothing is ever counted.
-pub fn admin_confirm_sign_up<'a>(
-    pool: &Pool<'a>,
+/// The members, in the model's order.
+pub(crate) const MEMBERS: &[Slot] = &[Slot::UserPoolId, Slot::Username, Slot::ClientMetadata];
+
+impl<'a> AdminConfirmSignUp<'a> {
+    /// Checks every member against the service model.
+    ///
+    /// # Errors
+    /// [`Exception::Validation`] listing every broken rule, in member order.
+    pub fn validate(self) -> Result<Valid<Self>, Exception<'static>> {
+        members::validate(MEMBERS, |slot| self.value(slot)).map_err(Exception::Validation)?;
+        Ok(Valid::checked(self))
+    }
+
+    fn value(&self, slot: Slot) -> Value<'a> {
+        match slot {
+            Slot::UserPoolId => Value::text(Some(self.user_pool_id)),
+            Slot::Username => Value::text(Some(self.username)),
+            _ => Value::Free,
+        }
+    }
+}
+
+/// Runs `AdminConfirmSignUp`: the pool, the user, its status, then the commit. (IAM
+/// authentication of the caller is the server's job, before this.) Admin operations name
+/// unknown users, as the service's do.
+pub(crate) fn decide<'a>(
     request: &AdminConfirmSignUp<'a>,
-    user: Option<&UserRecord<'a>>,
-    now: Timestamp,
-) -> Result<AdminConfirmed<'a>, Rejection<'a>> {
-    request.validate()?;
+    needs: &Needs<'_, 'a>,
+    lookup: &Lookup<'a>,
+    fresh: &Fresh<'a>,
+) -> Outcome<'a> {
+    let pool = needs.pool();
     if request.user_pool_id != pool.user_pool_id {
-        return Err(Exception::UserPoolNotFound {
+        return Outcome::refuse(Exception::UserPoolNotFound {
             user_pool_id: request.user_pool_id,
-        }
-        .into());
+        });
     }
-    let user = user.ok_or(Exception::AdminUserNotFound)?;
+    let Some(user) = lookup.user else {
+        return Outcome::refuse(Exception::AdminUserNotFound);
+    };
     if user.status != UserStatus::Unconfirmed {
-        return Err(Exception::CannotConfirm {
+        return Outcome::refuse(Exception::CannotConfirm {
             status: user.status,
-        }
-        .into());
+        });
     }
-    let state = user
-        .confirmation
-        .admin_confirm(pool.policy, now)
-        .map_err(exception_for)?;
-    Ok(AdminConfirmed {
-        state,
-        event: PostConfirmationEvent {
+    let state = match user.confirmation.admin_confirm(pool.policy, fresh.now) {
+        Ok(state) => state,
+        Err(refusal) => return Outcome::refuse(Exception::for_refusal(refusal)),
+    };
+    Outcome {
+        write: Some(Write {
+            target: Target::User {
+                username: user.username,
+                subject: user.subject,
+            },
+            expected: Expected::Version(user.confirmation.version()),
+            state,
+            status: Some(UserStatus::Confirmed),
+            verify: None,
+            alias: None,
+        }),
+        reply: Reply::AdminConfirmSignUp,
+        after: After::PostConfirmation(PostConfirmationEvent {
             region: pool.region,
             user_pool_id: pool.user_pool_id,
             user_name: user.username,
@@ -56,6 +93,6 @@ pub fn admin_confirm_sign_up<'a>(
             stored_attributes: user.attributes,
             verified: None,
             client_metadata: request.client_metadata,
-        },
-    })
+        }),
+    }
 }

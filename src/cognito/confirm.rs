@@ -1,160 +1,209 @@
-//! `ConfirmSignUp`: DESIGN §3's checks, in order, as one pure function.
+//! `ConfirmSignUp`: the request, its member table, and DESIGN §3's checks in order.
+
+use core::fmt;
 
 use super::{
-    AliasAttribute, AppClient, ConfirmSignUp, Exception, PostConfirmationEvent, Rejection, Session,
-    SessionError, SessionPurpose, UserRecord, UserStatus,
-    context::{Pool, check_client, exception_for},
+    AliasClaim, AnalyticsMetadata, ClientMetadata, Exception, Fresh, Lookup, Needs, Outcome,
+    PostConfirmationEvent, Reply, Session, SessionPurpose, UserContextData, UserStatus, Valid,
+    Write,
+    account::Account,
+    members::{self, Slot, Value},
+    outcome::After,
+    request::Redacted,
 };
-use crate::{Confirmation, Timestamp};
 
-/// What the caller looked up for a `ConfirmSignUp` request.
-#[derive(Clone, Copy, Debug, Default)]
-#[expect(clippy::exhaustive_structs, reason = "a plain set of look-up results")]
-pub struct ConfirmLookup<'a> {
-    /// The app client named by `ClientId`, if it exists.
-    pub client: Option<AppClient<'a>>,
-    /// The user named by `Username`, if it exists.
-    pub user: Option<UserRecord<'a>>,
-    /// Another user who holds the user's destination value as a verified alias, if any.
-    pub alias_owner: Option<&'a str>,
-}
-
-/// A confirmed sign-up: everything the caller must write, in one transaction, with
-/// compare-and-swap on the old state's version; then the trigger to invoke.
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct SignUpConfirmed<'a> {
-    /// The user's new state (status `Confirmed`).
-    pub state: Confirmation,
-    /// The attribute that became verified: set its `*_verified` to `true`.
-    pub verified: Option<AliasAttribute>,
-    /// With `ForceAliasCreation`, the user who held the alias: set their `*_verified` for
-    /// the same attribute to `false` (they keep the value, not the alias).
-    pub alias_taken_from: Option<&'a str>,
-    /// The `PostConfirmation` event, to send after the write.
-    pub event: PostConfirmationEvent<'a>,
-    /// When the request carried a `Session`: a new sign-in session if it verified, or why
-    /// it did not (the confirmation stands either way).
-    pub session: Option<Result<Session, SessionError>>,
-}
-
-/// Runs `ConfirmSignUp`: validation, client, secret hash, user, status, then the code
-/// (rate window, attempt budget, deadline, constant-time match), the alias conflict, and the
-/// commit. `session_nonce` is 16 bytes from the caller's CSPRNG, used only if a sign-in
-/// session is minted.
+/// A `ConfirmSignUp` request, borrowed from wherever the caller decoded it.
 ///
-/// # Errors
-/// A [`Rejection`]: the exception to answer with and, when the request was counted, the
-/// state to persist before answering. Under `PreventUserExistenceErrors` an unknown user is
-/// answered exactly like a wrong code, after the same work: one tag over
-/// [`Pool::decoy_subject`] and one constant-time comparison.
-pub fn confirm_sign_up<'a>(
-    pool: &Pool<'a>,
+/// `Debug` shows no code, hash, session or context data.
+#[derive(Clone, Copy, Default)]
+#[expect(
+    clippy::exhaustive_structs,
+    reason = "mirrors the service model's members; a new member is a breaking change, as in the SDKs"
+)]
+pub struct ConfirmSignUp<'a> {
+    /// `ClientId` (required).
+    pub client_id: &'a str,
+    /// `SecretHash`, required in practice when the client has a secret.
+    pub secret_hash: Option<&'a str>,
+    /// `Username` (required): the user's username as the client knows it.
+    pub username: &'a str,
+    /// `ConfirmationCode` (required).
+    pub confirmation_code: &'a str,
+    /// `ForceAliasCreation`: take a verified alias from another user. Defaults to false.
+    pub force_alias_creation: bool,
+    /// `AnalyticsMetadata`.
+    pub analytics_metadata: Option<AnalyticsMetadata<'a>>,
+    /// `UserContextData`.
+    pub user_context_data: Option<UserContextData<'a>>,
+    /// `ClientMetadata`, for the `PostConfirmation` trigger.
+    pub client_metadata: Option<ClientMetadata<'a>>,
+    /// `Session`, from `SignUp`.
+    pub session: Option<&'a str>,
+}
+
+/// The members, in the model's order.
+pub(crate) const MEMBERS: &[Slot] = &[
+    Slot::ClientId,
+    Slot::SecretHash,
+    Slot::Username,
+    Slot::ConfirmationCode,
+    Slot::ForceAliasCreation,
+    Slot::AnalyticsMetadata,
+    Slot::UserContextData,
+    Slot::ClientMetadata,
+    Slot::Session,
+];
+
+impl<'a> ConfirmSignUp<'a> {
+    /// Checks every member against the service model.
+    ///
+    /// # Errors
+    /// [`Exception::Validation`] listing every broken rule, in member order.
+    pub fn validate(self) -> Result<Valid<Self>, Exception<'static>> {
+        members::validate(MEMBERS, |slot| self.value(slot)).map_err(Exception::Validation)?;
+        Ok(Valid::checked(self))
+    }
+
+    fn value(&self, slot: Slot) -> Value<'a> {
+        match slot {
+            Slot::ClientId => Value::text(Some(self.client_id)),
+            Slot::SecretHash => Value::text(self.secret_hash),
+            Slot::Username => Value::text(Some(self.username)),
+            Slot::ConfirmationCode => Value::text(Some(self.confirmation_code)),
+            Slot::Session => Value::text(self.session),
+            _ => Value::Free,
+        }
+    }
+}
+
+impl fmt::Debug for ConfirmSignUp<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ConfirmSignUp")
+            .field("client_id", &self.client_id)
+            .field("secret_hash", &Redacted::of(self.secret_hash.as_ref()))
+            .field("username", &self.username)
+            .field("confirmation_code", &Redacted(true))
+            .field("force_alias_creation", &self.force_alias_creation)
+            .field("analytics_metadata", &self.analytics_metadata)
+            .field(
+                "user_context_data",
+                &Redacted::of(self.user_context_data.as_ref()),
+            )
+            .field("client_metadata", &self.client_metadata)
+            .field("session", &Redacted::of(self.session.as_ref()))
+            .finish()
+    }
+}
+
+/// Runs `ConfirmSignUp`: client, secret hash, user (or phantom), status, key, then the
+/// code (rate window, attempt budget, deadline, constant-time match), the alias conflict,
+/// and the commit.
+pub(crate) fn decide<'a>(
     request: &ConfirmSignUp<'a>,
-    lookup: &ConfirmLookup<'a>,
-    now: Timestamp,
-    session_nonce: &[u8; 16],
-) -> Result<SignUpConfirmed<'a>, Rejection<'a>> {
-    request.validate()?;
-    let client_id = request.client_id;
-    check_client(
-        client_id,
-        request.secret_hash,
-        request.username,
-        lookup.client.as_ref(),
-    )?;
-    let hides_users = lookup
-        .client
-        .is_some_and(|client| client.prevent_user_existence_errors);
-    // An unknown user under PreventUserExistenceErrors walks the same path as a real one,
-    // with a decoy whose tag no code matches: the same work, and a wrong code's answer.
-    // The decoy is built either way and chosen by index, not by branch, so a real user and
-    // an unknown one cost the same instructions.
+    needs: &Needs<'_, 'a>,
+    lookup: &Lookup<'a>,
+    fresh: &Fresh<'a>,
+) -> Outcome<'a> {
+    let pool = needs.pool();
+    let (client_id, username) = (request.client_id, request.username);
+    let client = match lookup.authorized_client(client_id, username, request.secret_hash) {
+        Ok(client) => client,
+        Err(exception) => return Outcome::refuse(exception),
+    };
+    let account = match Account::resolve(needs, &client, lookup, fresh.now) {
+        Ok(account) => account,
+        Err(exception) => return Outcome::refuse(exception),
+    };
+    if account.status != UserStatus::Unconfirmed {
+        return Outcome::refuse(Exception::CannotConfirm {
+            status: account.status,
+        });
+    }
+    let Some(key) = pool.keys.get(account.state.key_id()) else {
+        return Outcome::refuse(Exception::InternalError);
+    };
+    // The attribute this code verifies, when it is an alias of the pool, and who else holds
+    // the same value verified.
+    let alias = account
+        .destination
+        .filter(|destination| pool.aliases.contains(destination.attribute));
+    let owner = alias
+        .and_then(|destination| lookup.alias_owners.of(destination.attribute))
+        .filter(|owner| *owner != account.username);
     #[expect(
         clippy::needless_bitwise_bool,
-        reason = "both sides evaluated: no branch on whether the user exists"
+        reason = "both sides evaluated: no branch on the request's flag"
     )]
-    let reveal_unknown = lookup.user.is_none() & !hides_users;
-    if reveal_unknown {
-        return Err(Exception::UserNotFound.into());
-    }
-    let candidates = [lookup.user, Some(UserRecord::decoy(pool, now))];
-    let chosen = candidates
-        .get(usize::from(lookup.user.is_none()))
-        .copied()
-        .flatten();
-    let Some(user) = chosen else {
-        return Err(Exception::InternalError.into());
-    };
-    if user.status != UserStatus::Unconfirmed {
-        return Err(Exception::CannotConfirm {
-            status: user.status,
-        }
-        .into());
-    }
-    let conflict = user
-        .destination
-        .zip(lookup.alias_owner.filter(|owner| *owner != user.username))
-        .map(|(destination, owner)| (destination.attribute, owner));
-    let (code, policy, key) = (request.confirmation_code, pool.policy, pool.key);
-    let before = user.confirmation;
-    let step = match conflict {
-        Some(_) if !request.force_alias_creation => {
-            before.submit_without_confirming(policy, key, user.subject, code, now)
-        }
-        _ => before.submit(policy, key, user.subject, code, now),
-    };
-    // Nothing to store for a user who does not exist; chosen by index, not by branch.
-    let counted = step.changed(&before).then_some(step.state);
-    let counted = [counted, None]
-        .get(usize::from(lookup.user.is_none()))
-        .copied()
-        .flatten();
+    let held = owner.is_some() & !request.force_alias_creation;
+    let before = &account.state;
+    let subject = account.subject();
+    let code = request.confirmation_code;
+    let step = before.attempt(pool.policy, key, subject, code, fresh.now, !held);
+    let counted = step.changed(before).then(|| account.write(step.state));
     if let Err(refusal) = step.outcome {
-        return Err(Rejection {
-            exception: exception_for(refusal),
-            state: counted,
-        });
+        return Outcome::refuse_after(counted, Exception::for_refusal(refusal));
     }
-    if let (Some((attribute, _)), false) = (conflict, request.force_alias_creation) {
-        return Err(Rejection {
-            exception: Exception::AliasExists { attribute },
-            state: counted,
-        });
+    if let (true, Some(destination)) = (held, alias) {
+        let attribute = destination.attribute;
+        return Outcome::refuse_after(counted, Exception::AliasExists { attribute });
     }
-    // A decoy cannot match (its tag is all zeros); should a hash ever say otherwise, a user
+    // A phantom's tag is never made from a code; should a hash ever say otherwise, a user
     // who does not exist is still never confirmed.
-    if lookup.user.is_none() {
-        return Err(Exception::CodeMismatch.into());
+    if !account.is_user() {
+        return Outcome::refuse(Exception::CodeMismatch);
     }
-    let verified = user.destination.map(|destination| destination.attribute);
-    Ok(SignUpConfirmed {
-        state: step.state,
-        verified,
-        alias_taken_from: conflict.map(|(_, owner)| owner),
-        event: PostConfirmationEvent {
+    let verified = account.destination.map(|destination| destination.attribute);
+    let claim = alias.map(|destination| {
+        let (attribute, value) = (destination.attribute, destination.value);
+        match owner {
+            Some(owner) => AliasClaim::TakeFrom {
+                attribute,
+                value,
+                owner,
+            },
+            None => AliasClaim::MustBeFree { attribute, value },
+        }
+    });
+    let session = request.session.and_then(|token| {
+        let purpose = SessionPurpose::ConfirmSignUp;
+        Session::verify(
+            &pool.keys,
+            token,
+            purpose,
+            account.username,
+            client_id,
+            fresh.now,
+        )
+        .ok()?;
+        let purpose = SessionPurpose::SignIn;
+        let (current, ttl) = (pool.keys.current(), pool.session_ttl);
+        let minted = Session::mint(
+            current,
+            purpose,
+            account.username,
+            client_id,
+            fresh.now,
+            ttl,
+            &fresh.nonce,
+        );
+        Some(minted)
+    });
+    Outcome {
+        write: Some(Write {
+            status: Some(UserStatus::Confirmed),
+            verify: verified,
+            alias: claim,
+            ..account.write(step.state)
+        }),
+        reply: Reply::ConfirmSignUp { session },
+        after: After::PostConfirmation(PostConfirmationEvent {
             region: pool.region,
             user_pool_id: pool.user_pool_id,
-            user_name: user.username,
+            user_name: account.username,
             client_id,
-            stored_attributes: user.attributes,
+            stored_attributes: account.attributes,
             verified,
             client_metadata: request.client_metadata,
-        },
-        session: request.session.map(|token| {
-            let purpose = SessionPurpose::ConfirmSignUp;
-            Session::verify(key, token, purpose, user.username, client_id, now).map(|_| {
-                let purpose = SessionPurpose::SignIn;
-                Session::mint(
-                    key,
-                    purpose,
-                    user.username,
-                    client_id,
-                    now,
-                    pool.session_ttl,
-                    session_nonce,
-                )
-            })
         }),
-    })
+    }
 }

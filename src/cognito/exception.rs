@@ -1,9 +1,11 @@
-//! `Exception`: every error of `ConfirmSignUp`, `AdminConfirmSignUp` and
-//! `ResendConfirmationCode`, with the service's `__type`, message and HTTP status.
+//! `Exception`: every error of `SignUp`'s code part, `ConfirmSignUp`,
+//! `AdminConfirmSignUp` and `ResendConfirmationCode`, with the service's `__type`, message
+//! and HTTP status.
 
 use core::fmt;
 
-use super::validation::ValidationErrors;
+use super::{AliasAttribute, UserStatus, validation::ValidationErrors};
+use crate::Refusal;
 
 /// An answer in Cognito's error vocabulary.
 ///
@@ -18,6 +20,14 @@ pub enum Exception<'a> {
     Validation(ValidationErrors),
     /// `ResendConfirmationCode` for a user who is already confirmed.
     AlreadyConfirmedResend,
+    /// `SignUp` with a username in the format of an alias attribute of the pool:
+    /// `Username cannot be of email format, since user pool is configured for email alias.`
+    UsernameFormat {
+        /// The alias attribute whose format the username has.
+        attribute: AliasAttribute,
+    },
+    /// `SignUp` with a username that is taken: `User already exists`.
+    UsernameExists,
     /// The app client id is unknown: `User pool client <id> does not exist.`
     ClientNotFound {
         /// The client id as sent (it passed validation, so it is plain ASCII).
@@ -91,11 +101,29 @@ pub enum Exception<'a> {
 }
 
 impl Exception<'_> {
+    /// A refusal of the state machine in Cognito's words. A key the caller could not
+    /// supply, an exhausted version counter and exhausted entropy are server faults.
+    pub(crate) const fn for_refusal(refusal: Refusal) -> Exception<'static> {
+        match refusal {
+            Refusal::AlreadyConfirmed => Exception::CannotConfirm {
+                status: UserStatus::Confirmed,
+            },
+            Refusal::RateLimited { .. } => Exception::LimitExceeded,
+            Refusal::TooManyAttempts => Exception::TooManyFailedAttempts,
+            Refusal::Expired => Exception::ExpiredCode,
+            Refusal::CodeMismatch { .. } => Exception::CodeMismatch,
+            _ => Exception::InternalError,
+        }
+    }
+
     /// The `__type` of the error body, e.g. `CodeMismatchException`.
     #[must_use]
     pub const fn name(&self) -> &'static str {
         match self {
-            Self::Validation(_) | Self::AlreadyConfirmedResend => "InvalidParameterException",
+            Self::Validation(_) | Self::AlreadyConfirmedResend | Self::UsernameFormat { .. } => {
+                "InvalidParameterException"
+            }
+            Self::UsernameExists => "UsernameExistsException",
             Self::ClientNotFound { .. } | Self::UserPoolNotFound { .. } => {
                 "ResourceNotFoundException"
             }
@@ -139,6 +167,14 @@ impl fmt::Display for Exception<'_> {
         match self {
             Self::Validation(errors) => errors.fmt(f),
             Self::AlreadyConfirmedResend => f.write_str("User is already confirmed."),
+            // The email wording is the service's (amplify-js#8800); the phone wording follows
+            // the same template with the attribute name, as AliasExists does (unverified).
+            Self::UsernameFormat { attribute } => write!(
+                f,
+                "Username cannot be of {attribute} format, since user pool is configured for \
+                 {attribute} alias."
+            ),
+            Self::UsernameExists => f.write_str("User already exists"),
             Self::ClientNotFound { client_id } => {
                 write!(f, "User pool client {client_id} does not exist.")
             }
@@ -203,88 +239,3 @@ impl fmt::Display for Exception<'_> {
 }
 
 impl core::error::Error for Exception<'_> {}
-
-/// A Cognito user status (`UserStatusType`), as interpolated into `CannotConfirm`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum UserStatus {
-    /// Signed up, not yet confirmed.
-    Unconfirmed,
-    /// Confirmed.
-    Confirmed,
-    /// Archived.
-    Archived,
-    /// Compromised.
-    Compromised,
-    /// Unknown.
-    Unknown,
-    /// Must reset the password.
-    ResetRequired,
-    /// Created by an admin; must change the temporary password.
-    ForceChangePassword,
-    /// Signed in through a federated provider.
-    ExternalProvider,
-}
-
-impl UserStatus {
-    /// The wire name, e.g. `CONFIRMED`.
-    #[must_use]
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::Unconfirmed => "UNCONFIRMED",
-            Self::Confirmed => "CONFIRMED",
-            Self::Archived => "ARCHIVED",
-            Self::Compromised => "COMPROMISED",
-            Self::Unknown => "UNKNOWN",
-            Self::ResetRequired => "RESET_REQUIRED",
-            Self::ForceChangePassword => "FORCE_CHANGE_PASSWORD",
-            Self::ExternalProvider => "EXTERNAL_PROVIDER",
-        }
-    }
-}
-
-impl fmt::Display for UserStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// An attribute a confirmation code verifies, and that can be an alias.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[expect(
-    clippy::exhaustive_enums,
-    reason = "Cognito verifies exactly these two attributes (VerifiedAttributeType)"
-)]
-pub enum AliasAttribute {
-    /// `email`.
-    Email,
-    /// `phone_number`.
-    PhoneNumber,
-}
-
-impl AliasAttribute {
-    /// The attribute name, `email` or `phone_number`.
-    #[must_use]
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::Email => "email",
-            Self::PhoneNumber => "phone_number",
-        }
-    }
-
-    /// The attribute that records its verification, `email_verified` or
-    /// `phone_number_verified`.
-    #[must_use]
-    pub const fn verified_flag(self) -> &'static str {
-        match self {
-            Self::Email => "email_verified",
-            Self::PhoneNumber => "phone_number_verified",
-        }
-    }
-}
-
-impl fmt::Display for AliasAttribute {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}

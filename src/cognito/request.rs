@@ -1,13 +1,39 @@
-//! The three operations' requests, with every member the service model has, borrowed from
-//! wherever the caller decoded them; and their validation.
+//! What every request shares: the proof that it was validated, the optional context
+//! members, and redaction of sensitive members in `Debug`.
 
-use super::{
-    ClientMetadata, Exception,
-    validation::{
-        CLIENT_ID, CONFIRMATION_CODE, SECRET_HASH, SESSION, USER_POOL_ID, USERNAME,
-        ValidationErrors,
-    },
-};
+use core::{fmt, ops::Deref};
+
+/// A request that passed validation against the service model; only validation makes one,
+/// so an [`Operation`](super::Operation) never validates twice.
+#[derive(Clone, Copy)]
+pub struct Valid<T>(T);
+
+impl<T> Valid<T> {
+    /// Wraps a request that has just been validated.
+    pub(crate) const fn checked(request: T) -> Self {
+        Self(request)
+    }
+
+    /// The request.
+    #[must_use]
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+impl<T> Deref for Valid<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T: fmt::Debug> fmt::Debug for Valid<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
 
 /// `AnalyticsMetadata`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -20,8 +46,8 @@ pub struct AnalyticsMetadata<'a> {
     pub analytics_endpoint_id: Option<&'a str>,
 }
 
-/// `UserContextData` (sensitive in the model; the crate carries it and never logs it).
-#[derive(Clone, Copy, Default, PartialEq, Eq)]
+/// `UserContextData` (sensitive in the model; the crate carries it and never shows it).
+#[derive(Clone, Copy, Default)]
 #[expect(
     clippy::exhaustive_structs,
     reason = "mirrors the service model's members"
@@ -33,114 +59,24 @@ pub struct UserContextData<'a> {
     pub encoded_data: Option<&'a str>,
 }
 
-impl core::fmt::Debug for UserContextData<'_> {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+impl fmt::Debug for UserContextData<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("UserContextData(<redacted>)")
     }
 }
 
-/// A `ConfirmSignUp` request.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-#[expect(
-    clippy::exhaustive_structs,
-    reason = "mirrors the service model's members; a new member is a breaking change, as in the SDKs"
-)]
-pub struct ConfirmSignUp<'a> {
-    /// `ClientId` (required).
-    pub client_id: &'a str,
-    /// `SecretHash`, required in practice when the client has a secret.
-    pub secret_hash: Option<&'a str>,
-    /// `Username` (required): the user's username as the client knows it.
-    pub username: &'a str,
-    /// `ConfirmationCode` (required).
-    pub confirmation_code: &'a str,
-    /// `ForceAliasCreation`: take a verified alias from another user. Defaults to false.
-    pub force_alias_creation: bool,
-    /// `AnalyticsMetadata`.
-    pub analytics_metadata: Option<AnalyticsMetadata<'a>>,
-    /// `UserContextData`.
-    pub user_context_data: Option<UserContextData<'a>>,
-    /// `ClientMetadata`, for the `PostConfirmation` trigger.
-    pub client_metadata: Option<ClientMetadata<'a>>,
-    /// `Session`, from `SignUp`.
-    pub session: Option<&'a str>,
-}
+/// A sensitive member as `Debug` shows it: whether it is there, never what it is.
+pub(crate) struct Redacted(pub(crate) bool);
 
-impl ConfirmSignUp<'_> {
-    /// Checks every member against the service model.
-    ///
-    /// # Errors
-    /// [`Exception::Validation`] listing every broken rule, in member order.
-    pub fn validate(&self) -> Result<(), Exception<'static>> {
-        let mut errors = ValidationErrors::default();
-        errors.check(CLIENT_ID, Some(self.client_id));
-        errors.check(SECRET_HASH, self.secret_hash);
-        errors.check(USERNAME, Some(self.username));
-        errors.check(CONFIRMATION_CODE, Some(self.confirmation_code));
-        errors.check(SESSION, self.session);
-        errors.into_result().map_err(Exception::Validation)
+impl Redacted {
+    /// An optional member.
+    pub(crate) const fn of<T>(value: Option<&T>) -> Self {
+        Self(value.is_some())
     }
 }
 
-/// An `AdminConfirmSignUp` request.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-#[expect(
-    clippy::exhaustive_structs,
-    reason = "mirrors the service model's members"
-)]
-pub struct AdminConfirmSignUp<'a> {
-    /// `UserPoolId` (required).
-    pub user_pool_id: &'a str,
-    /// `Username` (required).
-    pub username: &'a str,
-    /// `ClientMetadata`, for the `PostConfirmation` trigger.
-    pub client_metadata: Option<ClientMetadata<'a>>,
-}
-
-impl AdminConfirmSignUp<'_> {
-    /// Checks every member against the service model.
-    ///
-    /// # Errors
-    /// [`Exception::Validation`] listing every broken rule, in member order.
-    pub fn validate(&self) -> Result<(), Exception<'static>> {
-        let mut errors = ValidationErrors::default();
-        errors.check(USER_POOL_ID, Some(self.user_pool_id));
-        errors.check(USERNAME, Some(self.username));
-        errors.into_result().map_err(Exception::Validation)
-    }
-}
-
-/// A `ResendConfirmationCode` request.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-#[expect(
-    clippy::exhaustive_structs,
-    reason = "mirrors the service model's members"
-)]
-pub struct ResendConfirmationCode<'a> {
-    /// `ClientId` (required).
-    pub client_id: &'a str,
-    /// `SecretHash`.
-    pub secret_hash: Option<&'a str>,
-    /// `Username` (required).
-    pub username: &'a str,
-    /// `UserContextData`.
-    pub user_context_data: Option<UserContextData<'a>>,
-    /// `AnalyticsMetadata`.
-    pub analytics_metadata: Option<AnalyticsMetadata<'a>>,
-    /// `ClientMetadata`, for a custom-message trigger.
-    pub client_metadata: Option<ClientMetadata<'a>>,
-}
-
-impl ResendConfirmationCode<'_> {
-    /// Checks every member against the service model.
-    ///
-    /// # Errors
-    /// [`Exception::Validation`] listing every broken rule, in member order.
-    pub fn validate(&self) -> Result<(), Exception<'static>> {
-        let mut errors = ValidationErrors::default();
-        errors.check(CLIENT_ID, Some(self.client_id));
-        errors.check(SECRET_HASH, self.secret_hash);
-        errors.check(USERNAME, Some(self.username));
-        errors.into_result().map_err(Exception::Validation)
+impl fmt::Debug for Redacted {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(if self.0 { "<redacted>" } else { "None" })
     }
 }

@@ -1,138 +1,140 @@
-//! `ResendConfirmationCode`: a new code, the old one dead, the rate windows never refunded.
+//! `ResendConfirmationCode`: a new code, the old one dead, the rate windows never
+//! refunded — for a phantom too, so an unknown user's answers are a real user's.
 
 use core::fmt;
 
 use super::{
-    AliasAttribute, AppClient, Exception, Rejection, ResendConfirmationCode, UserRecord,
-    UserStatus,
-    context::{Pool, check_client},
+    AnalyticsMetadata, ClientMetadata, Exception, Fresh, Lookup, Needs, Outcome, Reply,
+    UserContextData, UserStatus, Valid,
+    account::Account,
+    members::{self, Slot, Value},
+    outcome::{After, Delivery},
+    request::Redacted,
 };
-use crate::{Code, Confirmation, ENTROPY_LEN, Refusal, Timestamp};
+use crate::{Refusal, key::TagDomain};
 
-/// A code was (or, for a hidden unknown user, appears to have been) sent again.
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct CodeResent<'a> {
-    /// The user's new state, to write with compare-and-swap; `None` for a hidden unknown user.
-    pub state: Option<Confirmation>,
-    /// The code to deliver to [`CodeDeliveryDetails::destination`]; `None` for a hidden
-    /// unknown user.
-    pub code: Option<Code>,
-    /// `CodeDeliveryDetails` for the response; `None` if the user has no destination.
-    pub delivery: Option<CodeDeliveryDetails<'a>>,
+/// A `ResendConfirmationCode` request. `Debug` shows no hash or context data.
+#[derive(Clone, Copy, Default)]
+#[expect(
+    clippy::exhaustive_structs,
+    reason = "mirrors the service model's members"
+)]
+pub struct ResendConfirmationCode<'a> {
+    /// `ClientId` (required).
+    pub client_id: &'a str,
+    /// `SecretHash`.
+    pub secret_hash: Option<&'a str>,
+    /// `Username` (required).
+    pub username: &'a str,
+    /// `UserContextData`.
+    pub user_context_data: Option<UserContextData<'a>>,
+    /// `AnalyticsMetadata`.
+    pub analytics_metadata: Option<AnalyticsMetadata<'a>>,
+    /// `ClientMetadata`, for a custom-message trigger.
+    pub client_metadata: Option<ClientMetadata<'a>>,
 }
 
-/// `CodeDeliveryDetails`: where the code went, with the destination masked on output.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct CodeDeliveryDetails<'a> {
-    /// `AttributeName`.
-    pub attribute: AliasAttribute,
-    /// The unmasked destination; [`Self::masked_destination`] is what the response shows.
-    pub destination: &'a str,
-}
+/// The members, in the model's order.
+pub(crate) const MEMBERS: &[Slot] = &[
+    Slot::ClientId,
+    Slot::SecretHash,
+    Slot::UserContextData,
+    Slot::Username,
+    Slot::AnalyticsMetadata,
+    Slot::ClientMetadata,
+];
 
-impl<'a> CodeDeliveryDetails<'a> {
-    /// `DeliveryMedium`: `EMAIL` or `SMS`.
-    #[must_use]
-    pub const fn delivery_medium(&self) -> &'static str {
-        match self.attribute {
-            AliasAttribute::Email => "EMAIL",
-            AliasAttribute::PhoneNumber => "SMS",
+impl<'a> ResendConfirmationCode<'a> {
+    /// Checks every member against the service model.
+    ///
+    /// # Errors
+    /// [`Exception::Validation`] listing every broken rule, in member order.
+    pub fn validate(self) -> Result<Valid<Self>, Exception<'static>> {
+        members::validate(MEMBERS, |slot| self.value(slot)).map_err(Exception::Validation)?;
+        Ok(Valid::checked(self))
+    }
+
+    fn value(&self, slot: Slot) -> Value<'a> {
+        match slot {
+            Slot::ClientId => Value::text(Some(self.client_id)),
+            Slot::SecretHash => Value::text(self.secret_hash),
+            Slot::Username => Value::text(Some(self.username)),
+            _ => Value::Free,
         }
     }
-
-    /// `Destination` as the service shows it: `j***@e***` for an email,
-    /// `+*******1212` for a phone number.
-    #[must_use]
-    pub const fn masked_destination(&self) -> MaskedDestination<'a> {
-        MaskedDestination(self.attribute, self.destination)
-    }
 }
 
-/// A destination, masked when displayed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct MaskedDestination<'a>(AliasAttribute, &'a str);
-
-impl fmt::Display for MaskedDestination<'_> {
+impl fmt::Debug for ResendConfirmationCode<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let first = |text: &str| text.chars().next().unwrap_or('*');
-        match (self.0, self.1.split_once('@')) {
-            (AliasAttribute::Email, Some((local, domain))) => {
-                write!(f, "{}***@{}***", first(local), first(domain))
-            }
-            (AliasAttribute::Email, None) => write!(f, "{}***", first(self.1)),
-            (AliasAttribute::PhoneNumber, _) => {
-                let digits = self.1.chars().count();
-                let mut tail = self.1.chars().skip(digits.saturating_sub(4));
-                f.write_str("+*******")?;
-                tail.try_for_each(|digit| write!(f, "{digit}"))
-            }
-        }
+        f.debug_struct("ResendConfirmationCode")
+            .field("client_id", &self.client_id)
+            .field("secret_hash", &Redacted::of(self.secret_hash.as_ref()))
+            .field("username", &self.username)
+            .field(
+                "user_context_data",
+                &Redacted::of(self.user_context_data.as_ref()),
+            )
+            .field("analytics_metadata", &self.analytics_metadata)
+            .field("client_metadata", &self.client_metadata)
+            .finish()
     }
 }
 
-/// Runs `ResendConfirmationCode`: validation, client, secret hash, user, status, then a new
-/// code from `entropy` (32 bytes from the caller's CSPRNG).
-///
-/// # Errors
-/// A [`Rejection`] with the exception to answer; a refused resend never changes the state.
-/// Under `PreventUserExistenceErrors` an unknown user gets a normal-looking answer with
-/// delivery details derived from the username, and nothing to store or send.
-pub fn resend_confirmation_code<'a>(
-    pool: &Pool<'a>,
+/// Runs `ResendConfirmationCode`: client, secret hash, user (or phantom), status, then a
+/// new code under the current key. A phantom's new tag is made in a domain no code matches
+/// and its code is never delivered; everything else is the same work and the same answer.
+pub(crate) fn decide<'a>(
     request: &ResendConfirmationCode<'a>,
-    client: Option<&AppClient<'a>>,
-    user: Option<&UserRecord<'a>>,
-    now: Timestamp,
-    entropy: &[u8; ENTROPY_LEN],
-) -> Result<CodeResent<'a>, Rejection<'a>> {
-    request.validate()?;
-    check_client(
-        request.client_id,
-        request.secret_hash,
-        request.username,
-        client,
-    )?;
-    let Some(user) = user else {
-        if client.is_some_and(|client| client.prevent_user_existence_errors) {
-            let attribute = if request.username.contains('@') {
-                AliasAttribute::Email
-            } else {
-                AliasAttribute::PhoneNumber
-            };
-            let delivery = CodeDeliveryDetails {
-                attribute,
-                destination: request.username,
-            };
-            return Ok(CodeResent {
-                state: None,
-                code: None,
-                delivery: Some(delivery),
-            });
-        }
-        return Err(Exception::UserNotFound.into());
+    needs: &Needs<'_, 'a>,
+    lookup: &Lookup<'a>,
+    fresh: &Fresh<'a>,
+) -> Outcome<'a> {
+    let pool = needs.pool();
+    let (client_id, username) = (request.client_id, request.username);
+    let client = match lookup.authorized_client(client_id, username, request.secret_hash) {
+        Ok(client) => client,
+        Err(exception) => return Outcome::refuse(exception),
     };
-    match user.status {
+    let account = match Account::resolve(needs, &client, lookup, fresh.now) {
+        Ok(account) => account,
+        Err(exception) => return Outcome::refuse(exception),
+    };
+    match account.status {
         UserStatus::Unconfirmed => {}
-        UserStatus::Confirmed => return Err(Exception::AlreadyConfirmedResend.into()),
-        status => return Err(Exception::CannotConfirm { status }.into()),
+        UserStatus::Confirmed => return Outcome::refuse(Exception::AlreadyConfirmedResend),
+        status => return Outcome::refuse(Exception::CannotConfirm { status }),
     }
-    let (state, code) = user
-        .confirmation
-        .reissue(pool.policy, pool.key, user.subject, now, entropy)
-        .map_err(|refusal| match refusal {
-            Refusal::AlreadyConfirmed => Exception::AlreadyConfirmedResend,
-            Refusal::RateLimited { .. } => Exception::LimitExceeded,
-            _ => Exception::InternalError,
-        })?;
-    let delivery = user.destination.map(|destination| CodeDeliveryDetails {
-        attribute: destination.attribute,
-        destination: destination.value,
-    });
-    Ok(CodeResent {
-        state: Some(state),
-        code: Some(code),
-        delivery,
-    })
+    let domain = if account.is_user() {
+        TagDomain::Code
+    } else {
+        TagDomain::Unmatchable
+    };
+    let (policy, key, subject) = (pool.policy, pool.keys.current(), account.subject());
+    let (state, code) =
+        match account
+            .state
+            .reissue_in(domain, policy, key, subject, fresh.now, &fresh.entropy)
+        {
+            Ok(reissued) => reissued,
+            Err(Refusal::RateLimited { .. }) => return Outcome::refuse(Exception::LimitExceeded),
+            Err(Refusal::AlreadyConfirmed) => {
+                return Outcome::refuse(Exception::AlreadyConfirmedResend);
+            }
+            Err(_) => return Outcome::refuse(Exception::InternalError),
+        };
+    let after = match (account.is_user(), account.destination) {
+        (true, Some(destination)) => After::Deliver(Delivery {
+            username: account.username,
+            destination,
+            code,
+        }),
+        _ => After::Nothing,
+    };
+    Outcome {
+        write: Some(account.write(state)),
+        reply: Reply::ResendConfirmationCode {
+            delivery: account.details(),
+        },
+        after,
+    }
 }

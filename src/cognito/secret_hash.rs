@@ -2,11 +2,9 @@
 
 use core::fmt;
 
+use crate::key::{HmacSha256, ct_eq, finish, keyed_hmac};
 use base64ct::{Base64, Encoding};
 use hmac::Mac;
-use subtle::ConstantTimeEq;
-
-use crate::key::{HmacSha256, finish, keyed_hmac};
 
 /// Characters in a `SecretHash`: 32 bytes in padded standard base64.
 pub const SECRET_HASH_LEN: usize = 44;
@@ -43,7 +41,7 @@ impl ClientSecret {
 
     /// Whether `candidate` is the right `SecretHash` for `username` and `client_id`.
     ///
-    /// Constant-time in the candidate's content: the 44 expected bytes are compared with
+    /// Constant-time in the candidate's content: the 44 expected bytes are compared through
     /// `subtle` against a fixed 44-byte copy of the candidate; only its length (which is
     /// public: it is on the wire) decides anything else.
     #[must_use]
@@ -55,7 +53,7 @@ impl ClientSecret {
             .zip(candidate.bytes())
             .for_each(|(slot, byte)| *slot = byte);
         let same_length = subtle::Choice::from(u8::from(candidate.len() == SECRET_HASH_LEN));
-        bool::from(expected.ct_eq(&received) & same_length)
+        bool::from(ct_eq(&expected, &received) & same_length)
     }
 
     /// The base64 text as bytes. On the impossible failure of encoding 32 bytes into 44,

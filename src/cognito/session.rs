@@ -4,10 +4,8 @@
 use core::{fmt, time::Duration};
 
 use base64ct::{Base64UrlUnpadded, Encoding};
-use hmac::Mac;
-use subtle::ConstantTimeEq;
 
-use crate::{KeyId, ServerKey, Timestamp, key::finish};
+use crate::{KeyId, KeyRing, ServerKey, Timestamp, key::ct_eq};
 
 /// Prefix of every session's MAC input, apart from code tags' domain.
 const SESSION_DOMAIN: &[u8] = b"confirmation-flow/v1/session";
@@ -39,8 +37,25 @@ impl SessionPurpose {
 }
 
 /// A session token: [`SESSION_LEN`] (82) characters of base64url, within the model's 20–2048.
-#[derive(Clone, PartialEq, Eq)]
+/// `Debug` is redacted and equality is constant-time.
+#[derive(Clone)]
 pub struct Session(heapless::String<SESSION_LEN>);
+
+impl PartialEq for Session {
+    fn eq(&self, other: &Self) -> bool {
+        let bytes = |session: &Self| {
+            let mut bytes = [0_u8; SESSION_LEN];
+            bytes
+                .iter_mut()
+                .zip(session.0.bytes())
+                .for_each(|(slot, byte)| *slot = byte);
+            bytes
+        };
+        bool::from(ct_eq(&bytes(self), &bytes(other)))
+    }
+}
+
+impl Eq for Session {}
 
 impl Session {
     /// Mints a token for `user` of `client`, valid until `now + ttl`, keyed with `key`.
@@ -72,15 +87,16 @@ impl Session {
         Self(token)
     }
 
-    /// Checks `token` for `purpose`, `user` and `client` at `now`.
+    /// Checks `token` for `purpose`, `user` and `client` at `now`, with the key of `keys`
+    /// that minted it.
     ///
     /// # Errors
     /// [`SessionError::Malformed`] if it is not a token of this crate,
-    /// [`SessionError::UnknownKey`] if it was minted under another key,
+    /// [`SessionError::UnknownKey`] if it was minted under a key `keys` does not hold,
     /// [`SessionError::Invalid`] if it was forged or minted for another purpose, user or
     /// client, [`SessionError::Expired`] at or after its deadline.
     pub fn verify(
-        key: &ServerKey,
+        keys: &KeyRing<'_>,
         token: &str,
         purpose: SessionPurpose,
         user: &str,
@@ -96,9 +112,7 @@ impl Session {
             .split_at_checked(HEADER_LEN)
             .ok_or(SessionError::Malformed)?;
         let id = KeyId(u32::from_be_bytes(array(header.get(..4))));
-        if id != key.id() {
-            return Err(SessionError::UnknownKey);
-        }
+        let key = keys.get(id).ok_or(SessionError::UnknownKey)?;
         let expires_at = u64::from_be_bytes(array(header.get(5..13)));
         let nonce: [u8; 16] = array(header.get(13..29));
         let expected = mac(
@@ -107,7 +121,7 @@ impl Session {
             user,
             client,
         );
-        if !bool::from(expected.ct_eq(claimed)) {
+        if !bool::from(ct_eq(&expected, &array(Some(claimed)))) {
             return Err(SessionError::Invalid);
         }
         let expires_at = Timestamp::from_unix_seconds(expires_at);
@@ -147,7 +161,7 @@ pub struct VerifiedSession {
 pub enum SessionError {
     /// Not a token of this crate.
     Malformed,
-    /// Minted under another key.
+    /// Minted under a key the ring does not hold.
     UnknownKey,
     /// Forged, or minted for another purpose, user or client.
     Invalid,
@@ -159,7 +173,7 @@ impl fmt::Display for SessionError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
             Self::Malformed => "the session is not a well-formed token",
-            Self::UnknownKey => "the session was minted under another key",
+            Self::UnknownKey => "the session was minted under a key that is not in the ring",
             Self::Invalid => "the session does not verify for this purpose, user and client",
             Self::Expired => "the session has expired",
         })
@@ -189,16 +203,13 @@ fn raw_header(
     header
 }
 
-/// `HMAC(key, domain ‖ header ‖ u64be(len user) ‖ user ‖ u64be(len client) ‖ client)`.
+/// `HMAC(key, domain ‖ u64be(len header) ‖ header ‖ u64be(len user) ‖ user ‖
+/// u64be(len client) ‖ client)`.
 fn mac(key: &ServerKey, header: &[u8; HEADER_LEN], user: &str, client: &str) -> [u8; 32] {
-    let mut mac = key.keyed_mac();
-    mac.update(SESSION_DOMAIN);
-    mac.update(header);
-    for part in [user, client] {
-        mac.update(&u64::try_from(part.len()).unwrap_or(u64::MAX).to_be_bytes());
-        mac.update(part.as_bytes());
-    }
-    finish(mac)
+    key.derive(
+        SESSION_DOMAIN,
+        &[header, user.as_bytes(), client.as_bytes()],
+    )
 }
 
 /// A fixed-size array from a slice of the right length (zeros otherwise; callers pass

@@ -5,7 +5,7 @@ use core::fmt;
 
 use super::pattern::{Pattern, is_java_space};
 
-/// How many violations one request can report (every member can break at most two rules).
+/// How many violations one message lists; [`ValidationErrors::count`] counts them all.
 pub const MAX_VIOLATIONS: usize = 16;
 
 /// A request member that has constraints in the service model.
@@ -24,19 +24,59 @@ pub enum Member {
     UserPoolId,
     /// `Session`.
     Session,
+    /// `Password`.
+    Password,
+    /// A member of an entry of `UserAttributes`.
+    UserAttribute {
+        /// The entry's position, counted from 1 as the service counts.
+        position: u16,
+        /// `Name` or `Value`.
+        part: AttributePart,
+    },
+    /// A member of an entry of `ValidationData`.
+    ValidationData {
+        /// The entry's position, counted from 1.
+        position: u16,
+        /// `Name` or `Value`.
+        part: AttributePart,
+    },
 }
 
-impl Member {
-    /// The name the service uses in messages (lowerCamelCase), e.g. `confirmationCode`.
-    #[must_use]
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::ClientId => "clientId",
-            Self::SecretHash => "secretHash",
-            Self::Username => "username",
-            Self::ConfirmationCode => "confirmationCode",
-            Self::UserPoolId => "userPoolId",
-            Self::Session => "session",
+/// The members of an `AttributeType` entry.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[expect(
+    clippy::exhaustive_enums,
+    reason = "AttributeType has exactly these two members"
+)]
+pub enum AttributePart {
+    /// `Name`.
+    Name,
+    /// `Value`.
+    Value,
+}
+
+impl fmt::Display for Member {
+    /// The path the service names in messages (lowerCamelCase), e.g. `confirmationCode` or
+    /// `userAttributes.1.member.value`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let part = |part: AttributePart| match part {
+            AttributePart::Name => "name",
+            AttributePart::Value => "value",
+        };
+        match *self {
+            Self::ClientId => f.write_str("clientId"),
+            Self::SecretHash => f.write_str("secretHash"),
+            Self::Username => f.write_str("username"),
+            Self::ConfirmationCode => f.write_str("confirmationCode"),
+            Self::UserPoolId => f.write_str("userPoolId"),
+            Self::Session => f.write_str("session"),
+            Self::Password => f.write_str("password"),
+            Self::UserAttribute { position, part: p } => {
+                write!(f, "userAttributes.{position}.member.{}", part(p))
+            }
+            Self::ValidationData { position, part: p } => {
+                write!(f, "validationData.{position}.member.{}", part(p))
+            }
         }
     }
 }
@@ -69,7 +109,7 @@ impl fmt::Display for Violation {
     /// `Value at 'member' failed to satisfy constraint: …`. Values are never echoed, so a
     /// secret or a code cannot leak through an error message or a log of one.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let member = self.member.as_str();
+        let member = self.member;
         match self.constraint {
             Constraint::NotNull => write!(
                 f,
@@ -99,23 +139,31 @@ impl fmt::Display for Violation {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ValidationErrors {
     violations: heapless::Vec<Violation, MAX_VIOLATIONS>,
+    count: usize,
 }
 
 impl ValidationErrors {
-    /// The broken rules.
+    /// The broken rules, the first [`MAX_VIOLATIONS`] of them.
     #[must_use]
     pub fn violations(&self) -> &[Violation] {
         &self.violations
     }
 
+    /// How many rules were broken (a request with long attribute lists can break more
+    /// than [`MAX_VIOLATIONS`]; the message counts them all and lists the first ones).
+    #[must_use]
+    pub const fn count(&self) -> usize {
+        self.count
+    }
+
     /// Whether nothing was broken.
     #[must_use]
-    pub fn is_empty(&self) -> bool {
-        self.violations.is_empty()
+    pub const fn is_empty(&self) -> bool {
+        self.count == 0
     }
 
     fn push(&mut self, member: Member, constraint: Constraint) {
-        // Capacity covers two rules for every member of the largest request.
+        self.count = self.count.saturating_add(1);
         let _ = self.violations.push(Violation { member, constraint });
     }
 
@@ -124,25 +172,20 @@ impl ValidationErrors {
         if self.is_empty() { Ok(()) } else { Err(self) }
     }
 
-    /// Checks `value` against `shape`, recording what it breaks.
-    pub(crate) fn check(&mut self, shape: Shape, value: Option<&str>) {
-        self.check_known(shape, value.map(|text| (text, Facts::of(text))));
-    }
-
     /// Checks a value known by `facts` (a wire body may keep only a prefix of a long
     /// value, with the facts of the whole of it); `text` is what was kept.
-    pub(crate) fn check_known(&mut self, shape: Shape, value: Option<(&str, Facts)>) {
+    pub(crate) fn check(&mut self, member: Member, shape: Shape, value: Option<(&str, Facts)>) {
         let Some((text, facts)) = value else {
             if shape.required {
-                self.push(shape.member, Constraint::NotNull);
+                self.push(member, Constraint::NotNull);
             }
             return;
         };
         if facts.chars < usize::from(shape.min) {
-            self.push(shape.member, Constraint::MinLength(shape.min));
+            self.push(member, Constraint::MinLength(shape.min));
         }
         if facts.chars > usize::from(shape.max) {
-            self.push(shape.member, Constraint::MaxLength(shape.max));
+            self.push(member, Constraint::MaxLength(shape.max));
         }
         let matches = |pattern: Pattern| match pattern {
             Pattern::NonSpace => !facts.java_space,
@@ -152,7 +195,7 @@ impl ValidationErrors {
             && facts.chars > 0
             && !matches(pattern)
         {
-            self.push(shape.member, Constraint::Pattern(pattern));
+            self.push(member, Constraint::Pattern(pattern));
         }
     }
 }
@@ -181,7 +224,7 @@ impl Facts {
 
 impl fmt::Display for ValidationErrors {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.violations.len() {
+        match self.count {
             1 => f.write_str("1 validation error detected: ")?,
             n => write!(f, "{n} validation errors detected: ")?,
         }
@@ -198,58 +241,38 @@ impl fmt::Display for ValidationErrors {
 /// A member's constraints in the service model.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Shape {
-    pub(crate) member: Member,
     pub(crate) required: bool,
     pub(crate) min: u16,
     pub(crate) max: u16,
     pub(crate) pattern: Option<Pattern>,
 }
 
-/// `ClientIdType`.
-pub(crate) const CLIENT_ID: Shape = Shape {
-    member: Member::ClientId,
-    required: true,
-    min: 1,
-    max: 128,
-    pattern: Some(Pattern::Word),
-};
+impl Shape {
+    const fn new(required: bool, min: u16, max: u16, pattern: Option<Pattern>) -> Self {
+        Self {
+            required,
+            min,
+            max,
+            pattern,
+        }
+    }
+}
+
+/// `ClientIdType`, required.
+pub(crate) const CLIENT_ID: Shape = Shape::new(true, 1, 128, Some(Pattern::Word));
 /// `SecretHashType`.
-pub(crate) const SECRET_HASH: Shape = Shape {
-    member: Member::SecretHash,
-    required: false,
-    min: 1,
-    max: 128,
-    pattern: Some(Pattern::SecretHash),
-};
-/// `UsernameType`.
-pub(crate) const USERNAME: Shape = Shape {
-    member: Member::Username,
-    required: true,
-    min: 1,
-    max: 128,
-    pattern: Some(Pattern::Username),
-};
-/// `ConfirmationCodeType`.
-pub(crate) const CONFIRMATION_CODE: Shape = Shape {
-    member: Member::ConfirmationCode,
-    required: true,
-    min: 1,
-    max: 2048,
-    pattern: Some(Pattern::NonSpace),
-};
-/// `UserPoolIdType`.
-pub(crate) const USER_POOL_ID: Shape = Shape {
-    member: Member::UserPoolId,
-    required: true,
-    min: 1,
-    max: 55,
-    pattern: Some(Pattern::UserPoolId),
-};
+pub(crate) const SECRET_HASH: Shape = Shape::new(false, 1, 128, Some(Pattern::SecretHash));
+/// `UsernameType`, required.
+pub(crate) const USERNAME: Shape = Shape::new(true, 1, 128, Some(Pattern::Username));
+/// `ConfirmationCodeType`, required.
+pub(crate) const CONFIRMATION_CODE: Shape = Shape::new(true, 1, 2048, Some(Pattern::NonSpace));
+/// `UserPoolIdType`, required.
+pub(crate) const USER_POOL_ID: Shape = Shape::new(true, 1, 55, Some(Pattern::UserPoolId));
 /// `SessionType`.
-pub(crate) const SESSION: Shape = Shape {
-    member: Member::Session,
-    required: false,
-    min: 20,
-    max: 2048,
-    pattern: None,
-};
+pub(crate) const SESSION: Shape = Shape::new(false, 20, 2048, None);
+/// `PasswordType` (optional: passwordless pools sign up without one).
+pub(crate) const PASSWORD: Shape = Shape::new(false, 0, 256, Some(Pattern::NonSpace));
+/// `AttributeNameType`, required in every entry (the Smithy model's pattern).
+pub(crate) const ATTRIBUTE_NAME: Shape = Shape::new(true, 1, 32, Some(Pattern::Username));
+/// `AttributeValueType`.
+pub(crate) const ATTRIBUTE_VALUE: Shape = Shape::new(false, 0, 2048, None);

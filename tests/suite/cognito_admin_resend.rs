@@ -1,18 +1,18 @@
-//! `AdminConfirmSignUp`, `ResendConfirmationCode` and sessions through the public API.
+//! `AdminConfirmSignUp`, `ResendConfirmationCode` and sessions through the loop.
 
 use core::time::Duration;
 
 use confirmation_flow::{
-    Status,
+    KeyRing, Status,
     cognito::{
-        AdminConfirmSignUp, CLIENT_ID_NOT_APPLICABLE, ResendConfirmationCode, Session,
-        SessionError, SessionPurpose, UserStatus, admin_confirm_sign_up, resend_confirmation_code,
+        AdminConfirmSignUp, After, CLIENT_ID_NOT_APPLICABLE, Expected, Lookup, Outcome, Pool,
+        Reply, ResendConfirmationCode, Session, SessionError, SessionPurpose, Target, UserStatus,
     },
 };
 
 use crate::{
-    cognito_fixtures::{CLIENT_ID, Fixture, POOL_ID, USERNAME},
-    common::{T0, at, entropy, rotated_key},
+    cognito_fixtures::{CLIENT_ID, Fixture, POOL_ID, SUB, USERNAME, decide, found, refused},
+    common::{T0, at, rotated_key},
 };
 
 fn admin_request() -> AdminConfirmSignUp<'static> {
@@ -31,17 +31,41 @@ fn resend_request() -> ResendConfirmationCode<'static> {
     }
 }
 
+fn admin<'a>(pool: &Pool<'a>, request: AdminConfirmSignUp<'a>, lookup: &Lookup<'a>) -> Outcome<'a> {
+    decide(pool, request.validate().unwrap(), lookup, at(60))
+}
+
+fn resend<'a>(
+    pool: &Pool<'a>,
+    request: ResendConfirmationCode<'a>,
+    lookup: &Lookup<'a>,
+    now: u64,
+) -> Outcome<'a> {
+    decide(pool, request.validate().unwrap(), lookup, at(now))
+}
+
 #[test]
 fn admin_confirm_confirms_without_a_code_and_verifies_nothing() {
     let fixture = Fixture::new();
     let (user, _) = fixture.alice();
-    let done =
-        admin_confirm_sign_up(&fixture.pool(), &admin_request(), Some(&user), at(60)).unwrap();
-    assert_eq!(done.state.status(), Status::Confirmed);
-    assert_eq!(done.event.client_id, CLIENT_ID_NOT_APPLICABLE);
-    assert_eq!(done.event.verified, None);
+    let lookup = Lookup {
+        user: Some(user),
+        ..Lookup::default()
+    };
+    let done = admin(&fixture.pool(), admin_request(), &lookup);
+    assert!(matches!(done.reply, Reply::AdminConfirmSignUp));
+    let write = done.write.unwrap();
+    assert_eq!(write.state.status(), Status::Confirmed);
+    assert_eq!(write.status, Some(UserStatus::Confirmed));
+    assert_eq!((write.verify, write.alias), (None, None));
+    assert_eq!(write.expected, Expected::Version(1));
+    let After::PostConfirmation(event) = done.after else {
+        panic!("the trigger runs for admin confirmations too");
+    };
+    assert_eq!(event.client_id, CLIENT_ID_NOT_APPLICABLE);
+    assert_eq!(event.verified, None);
     assert!(
-        done.event
+        event
             .user_attributes()
             .any(|pair| pair == ("email_verified", "false"))
     );
@@ -55,18 +79,24 @@ fn admin_confirm_of_a_confirmed_user_is_not_authorized() {
         .confirmation
         .admin_confirm(&fixture.policy, at(1))
         .unwrap();
-    let rejection =
-        admin_confirm_sign_up(&fixture.pool(), &admin_request(), Some(&user), at(60)).unwrap_err();
-    assert_eq!(rejection.exception.name(), "NotAuthorizedException");
+    let lookup = Lookup {
+        user: Some(user),
+        ..Lookup::default()
+    };
+    let outcome = admin(&fixture.pool(), admin_request(), &lookup);
+    assert_eq!(refused(&outcome).name(), "NotAuthorizedException");
     assert_eq!(
-        rejection.exception.to_string(),
+        refused(&outcome).to_string(),
         "User cannot be confirmed. Current status is CONFIRMED"
     );
     user.status = UserStatus::ForceChangePassword;
-    let rejection =
-        admin_confirm_sign_up(&fixture.pool(), &admin_request(), Some(&user), at(60)).unwrap_err();
+    let lookup = Lookup {
+        user: Some(user),
+        ..Lookup::default()
+    };
+    let outcome = admin(&fixture.pool(), admin_request(), &lookup);
     assert_eq!(
-        rejection.exception.to_string(),
+        refused(&outcome).to_string(),
         "User cannot be confirmed. Current status is FORCE_CHANGE_PASSWORD"
     );
 }
@@ -74,13 +104,10 @@ fn admin_confirm_of_a_confirmed_user_is_not_authorized() {
 #[test]
 fn admin_confirm_of_an_unknown_user_or_pool() {
     let fixture = Fixture::new();
-    let rejection =
-        admin_confirm_sign_up(&fixture.pool(), &admin_request(), None, at(60)).unwrap_err();
+    let outcome = admin(&fixture.pool(), admin_request(), &Lookup::default());
+    let exception = refused(&outcome);
     assert_eq!(
-        (
-            rejection.exception.name(),
-            rejection.exception.to_string().as_str()
-        ),
+        (exception.name(), exception.to_string().as_str()),
         ("UserNotFoundException", "User does not exist.")
     );
     let other_pool = AdminConfirmSignUp {
@@ -88,45 +115,90 @@ fn admin_confirm_of_an_unknown_user_or_pool() {
         ..admin_request()
     };
     let (user, _) = fixture.alice();
-    let rejection =
-        admin_confirm_sign_up(&fixture.pool(), &other_pool, Some(&user), at(60)).unwrap_err();
-    assert_eq!(rejection.exception.name(), "ResourceNotFoundException");
+    let lookup = Lookup {
+        user: Some(user),
+        ..Lookup::default()
+    };
+    let outcome = admin(&fixture.pool(), other_pool, &lookup);
+    assert_eq!(refused(&outcome).name(), "ResourceNotFoundException");
     assert_eq!(
-        rejection.exception.to_string(),
+        refused(&outcome).to_string(),
         "User pool eu-west-1_Other does not exist."
     );
     let malformed = AdminConfirmSignUp {
         user_pool_id: "no-underscore",
         ..admin_request()
     };
-    let rejection =
-        admin_confirm_sign_up(&fixture.pool(), &malformed, Some(&user), at(60)).unwrap_err();
     assert_eq!(
-        rejection.exception.to_string(),
+        malformed.validate().unwrap_err().to_string(),
         r"1 validation error detected: Value at 'userPoolId' failed to satisfy constraint: Member must satisfy regular expression pattern: [\w-]+_[0-9a-zA-Z]+"
     );
 }
 
 #[test]
-fn resend_issues_a_new_code_and_masks_the_destination() {
+fn resend_issues_a_new_code_delivers_it_and_masks_the_destination() {
     let fixture = Fixture::new();
     let (user, old) = fixture.alice();
-    let client = Fixture::public_client(false);
-    let sent = resend_confirmation_code(
-        &fixture.pool(),
-        &resend_request(),
-        Some(&client),
-        Some(&user),
-        at(60),
-        &entropy(9),
-    )
-    .unwrap();
-    let (state, code) = (sent.state.unwrap(), sent.code.unwrap());
-    assert_ne!(code, old);
-    assert_eq!(state.status(), Status::Pending);
-    let delivery = sent.delivery.unwrap();
-    assert_eq!(delivery.delivery_medium(), "EMAIL");
-    assert_eq!(delivery.masked_destination().to_string(), "a***@e***");
+    let lookup = found(Fixture::public_client(false), Some(user));
+    let sent = resend(&fixture.pool(), resend_request(), &lookup, 60);
+    let Reply::ResendConfirmationCode {
+        delivery: Some(details),
+    } = sent.reply
+    else {
+        panic!("{:?}", sent.reply);
+    };
+    assert_eq!(details.delivery_medium(), "EMAIL");
+    assert_eq!(details.masked_destination().to_string(), "a***@e***");
+    let After::Deliver(delivery) = sent.after else {
+        panic!("the new code is delivered");
+    };
+    assert_ne!(delivery.code, old);
+    assert_eq!(delivery.destination.value, "alice@example.com");
+    let write = sent.write.unwrap();
+    assert_eq!(
+        write.target,
+        Target::User {
+            username: USERNAME,
+            subject: SUB
+        }
+    );
+    assert_eq!(write.expected, Expected::Version(1));
+    assert_eq!(write.state.status(), Status::Pending);
+}
+
+#[test]
+fn resend_goes_to_the_phone_when_both_are_auto_verified() {
+    let fixture = Fixture::new();
+    let (mut user, _) = fixture.alice();
+    user.phone_number = Some("+12065551212");
+    let lookup = found(Fixture::public_client(false), Some(user));
+    let sent = resend(&fixture.pool(), resend_request(), &lookup, 60);
+    let Reply::ResendConfirmationCode {
+        delivery: Some(details),
+    } = sent.reply
+    else {
+        panic!("{:?}", sent.reply);
+    };
+    assert_eq!(
+        (details.delivery_medium(), details.attribute().as_str()),
+        ("SMS", "phone_number")
+    );
+    assert_eq!(details.masked_destination().to_string(), "+*******1212");
+}
+
+#[test]
+fn resend_moves_the_state_to_the_current_key() {
+    let fixture = Fixture::new();
+    let (user, _) = fixture.alice();
+    let lookup = found(Fixture::public_client(false), Some(user));
+    let rotated = rotated_key();
+    let older = [fixture.key.clone()];
+    let pool = Pool {
+        keys: KeyRing::new(&rotated, &older).unwrap(),
+        ..fixture.pool()
+    };
+    let sent = resend(&pool, resend_request(), &lookup, 60);
+    assert_eq!(sent.write.unwrap().state.key_id(), rotated.id());
 }
 
 #[test]
@@ -139,127 +211,62 @@ fn resend_for_a_confirmed_user_is_already_confirmed() {
             .unwrap(),
         UserStatus::Confirmed,
     );
-    let client = Fixture::public_client(false);
-    let rejection = resend_confirmation_code(
-        &fixture.pool(),
-        &resend_request(),
-        Some(&client),
-        Some(&user),
-        at(60),
-        &entropy(9),
-    )
-    .unwrap_err();
-    assert_eq!(rejection.exception.name(), "InvalidParameterException");
-    assert_eq!(
-        rejection.exception.to_string(),
-        "User is already confirmed."
-    );
+    let lookup = found(Fixture::public_client(false), Some(user));
+    let outcome = resend(&fixture.pool(), resend_request(), &lookup, 60);
+    assert_eq!(refused(&outcome).name(), "InvalidParameterException");
+    assert_eq!(refused(&outcome).to_string(), "User is already confirmed.");
+    assert!(outcome.write.is_none());
 }
 
 #[test]
 fn the_sixth_resend_in_an_hour_is_limit_exceeded() {
     let fixture = Fixture::new();
     let (mut user, _) = fixture.alice();
-    let client = Fixture::public_client(false);
     for i in 0..5 {
-        let sent = resend_confirmation_code(
-            &fixture.pool(),
-            &resend_request(),
-            Some(&client),
-            Some(&user),
-            at(i),
-            &entropy(10 + u32::try_from(i).unwrap()),
-        )
-        .unwrap();
-        user.confirmation = sent.state.unwrap();
+        let lookup = found(Fixture::public_client(false), Some(user));
+        user.confirmation = resend(&fixture.pool(), resend_request(), &lookup, i)
+            .write
+            .unwrap()
+            .state;
     }
-    let rejection = resend_confirmation_code(
-        &fixture.pool(),
-        &resend_request(),
-        Some(&client),
-        Some(&user),
-        at(60),
-        &entropy(20),
-    )
-    .unwrap_err();
-    assert_eq!(rejection.exception.name(), "LimitExceededException");
-    assert_eq!(rejection.state, None);
+    let lookup = found(Fixture::public_client(false), Some(user));
+    let outcome = resend(&fixture.pool(), resend_request(), &lookup, 60);
+    assert_eq!(refused(&outcome).name(), "LimitExceededException");
+    assert!(outcome.write.is_none());
 }
 
 #[test]
-fn resend_for_an_unknown_user_depends_on_hiding() {
+fn resend_for_an_unknown_user_without_hiding_is_user_not_found() {
     let fixture = Fixture::new();
-    let legacy = Fixture::public_client(false);
-    let rejection = resend_confirmation_code(
-        &fixture.pool(),
-        &resend_request(),
-        Some(&legacy),
-        None,
-        at(60),
-        &entropy(9),
-    )
-    .unwrap_err();
+    let lookup = found(Fixture::public_client(false), None);
+    let outcome = resend(&fixture.pool(), resend_request(), &lookup, 60);
     assert_eq!(
-        rejection.exception.to_string(),
+        refused(&outcome).to_string(),
         "Username/client id combination not found."
     );
-    let hiding = Fixture::public_client(true);
-    let request = ResendConfirmationCode {
-        username: "mallory@example.com",
-        ..resend_request()
-    };
-    let sent = resend_confirmation_code(
-        &fixture.pool(),
-        &request,
-        Some(&hiding),
-        None,
-        at(60),
-        &entropy(9),
-    )
-    .unwrap();
-    assert_eq!((sent.state, sent.code), (None, None));
-    assert_eq!(
-        sent.delivery.unwrap().masked_destination().to_string(),
-        "m***@e***"
-    );
+    assert!(outcome.write.is_none());
 }
 
 #[test]
 fn resend_checks_the_secret_hash() {
     let fixture = Fixture::new();
     let (user, _) = fixture.alice();
-    let client = fixture.secret_client();
-    let rejection = resend_confirmation_code(
-        &fixture.pool(),
-        &resend_request(),
-        Some(&client),
-        Some(&user),
-        at(60),
-        &entropy(9),
-    )
-    .unwrap_err();
-    assert_eq!(rejection.exception.name(), "NotAuthorizedException");
+    let lookup = found(fixture.secret_client(), Some(user));
+    let outcome = resend(&fixture.pool(), resend_request(), &lookup, 60);
+    assert_eq!(refused(&outcome).name(), "NotAuthorizedException");
     let hash = fixture.secret.compute(USERNAME, CLIENT_ID);
-    let request = ResendConfirmationCode {
+    let with_hash = ResendConfirmationCode {
         secret_hash: Some(hash.as_str()),
         ..resend_request()
     };
-    assert!(
-        resend_confirmation_code(
-            &fixture.pool(),
-            &request,
-            Some(&client),
-            Some(&user),
-            at(60),
-            &entropy(9)
-        )
-        .is_ok()
-    );
+    let outcome = resend(&fixture.pool(), with_hash, &lookup, 60);
+    assert!(outcome.reply.exception().is_none());
 }
 
 #[test]
-fn sessions_expire_at_their_deadline_and_fail_closed_under_another_key() {
+fn sessions_expire_at_their_deadline_and_fail_closed_under_a_key_the_ring_lacks() {
     let fixture = Fixture::new();
+    let ring = KeyRing::single(&fixture.key);
     let ttl = Duration::from_secs(300);
     let token = Session::mint(
         &fixture.key,
@@ -274,9 +281,9 @@ fn sessions_expire_at_their_deadline_and_fail_closed_under_another_key() {
         token.as_str().len(),
         confirmation_flow::cognito::SESSION_LEN
     );
-    let verify = |key, user, client, now| {
+    let verify = |keys: &KeyRing<'_>, user, client, now| {
         Session::verify(
-            key,
+            keys,
             token.as_str(),
             SessionPurpose::SignIn,
             user,
@@ -284,27 +291,39 @@ fn sessions_expire_at_their_deadline_and_fail_closed_under_another_key() {
             now,
         )
     };
-    assert!(verify(&fixture.key, USERNAME, CLIENT_ID, at(299)).is_ok());
+    assert!(verify(&ring, USERNAME, CLIENT_ID, at(299)).is_ok());
     assert_eq!(
-        verify(&fixture.key, USERNAME, CLIENT_ID, at(300)),
+        verify(&ring, USERNAME, CLIENT_ID, at(300)),
         Err(SessionError::Expired)
     );
     assert_eq!(
-        verify(&fixture.key, USERNAME, "otherclient", at(1)),
+        verify(&ring, USERNAME, "otherclient", at(1)),
         Err(SessionError::Invalid)
     );
     assert_eq!(
-        verify(&fixture.key, "alicf", CLIENT_ID, at(1)),
+        verify(&ring, "alicf", CLIENT_ID, at(1)),
         Err(SessionError::Invalid)
     );
+    let rotated = rotated_key();
     assert_eq!(
-        verify(&rotated_key(), USERNAME, CLIENT_ID, at(1)),
+        verify(&KeyRing::single(&rotated), USERNAME, CLIENT_ID, at(1)),
         Err(SessionError::UnknownKey)
+    );
+    let older = [fixture.key.clone()];
+    assert!(
+        verify(
+            &KeyRing::new(&rotated, &older).unwrap(),
+            USERNAME,
+            CLIENT_ID,
+            at(1)
+        )
+        .is_ok(),
+        "a session minted under an older key of the ring still verifies"
     );
     let mut tampered = token.as_str().to_owned();
     tampered.replace_range(40..41, if &tampered[40..41] == "A" { "B" } else { "A" });
     let result = Session::verify(
-        &fixture.key,
+        &ring,
         &tampered,
         SessionPurpose::SignIn,
         USERNAME,

@@ -1,8 +1,12 @@
-//! A user pool, clients and users for the Cognito-surface tests.
+//! A user pool, clients and users for the Cognito-surface tests, and the one-call way to
+//! run a request through the loop against a given lookup.
 
 use confirmation_flow::{
-    Code, Confirmation, Policy,
-    cognito::{AliasAttribute, AppClient, ClientSecret, Destination, Pool, UserRecord, UserStatus},
+    Code, Confirmation, KeyRing, Policy, ServerKey, Timestamp,
+    cognito::{
+        AppClient, AttributeSet, ClientSecret, Exception, Fresh, Lookup, Operation, Outcome, Pool,
+        UserRecord, UserStatus,
+    },
 };
 
 use crate::common::{T0, entropy, key};
@@ -12,18 +16,20 @@ pub(crate) const POOL_ID: &str = "us-east-1_EXAMPLE";
 pub(crate) const CLIENT_ID: &str = "7ql4example";
 pub(crate) const SECRET: &str = "s3cr3t";
 pub(crate) const USERNAME: &str = "alice";
-pub(crate) const SUB: &[u8] = b"8f4c2e1a-0b3d-4c5e-9f6a-7b8c9d0e1f2a";
+pub(crate) const SUB: &str = "8f4c2e1a-0b3d-4c5e-9f6a-7b8c9d0e1f2a";
+/// The `sub` new users get from [`fresh`].
+pub(crate) const NEW_SUB: &str = "0e9d8c7b-6a5f-4e3d-8c2b-1a0f9e8d7c6b";
 pub(crate) const EMAIL: &str = "alice@example.com";
 pub(crate) const ATTRIBUTES: &[(&str, &str)] = &[
-    ("sub", "8f4c2e1a-0b3d-4c5e-9f6a-7b8c9d0e1f2a"),
+    ("sub", SUB),
     ("email", EMAIL),
     ("email_verified", "false"),
     ("cognito:user_status", "UNCONFIRMED"),
 ];
 
-/// The pool, owning the key and policy it borrows.
+/// The pool's secrets, owned, so that pools can borrow them.
 pub(crate) struct Fixture {
-    pub(crate) key: confirmation_flow::ServerKey,
+    pub(crate) key: ServerKey,
     pub(crate) policy: Policy,
     pub(crate) secret: ClientSecret,
 }
@@ -37,13 +43,15 @@ impl Fixture {
         }
     }
 
+    /// Email and phone auto-verified and aliases, one key.
     pub(crate) fn pool(&self) -> Pool<'_> {
         Pool {
             region: REGION,
             user_pool_id: POOL_ID,
             policy: &self.policy,
-            key: &self.key,
-            decoy_subject: b"00000000-0000-0000-0000-000000000000",
+            keys: KeyRing::single(&self.key),
+            auto_verified: AttributeSet::BOTH,
+            aliases: AttributeSet::BOTH,
             session_ttl: core::time::Duration::from_secs(180),
         }
     }
@@ -68,7 +76,7 @@ impl Fixture {
     /// Alice, unconfirmed, with a code out to her email.
     pub(crate) fn alice(&self) -> (UserRecord<'static>, Code) {
         let (confirmation, code) =
-            Confirmation::issue(&self.policy, &self.key, SUB, T0, &entropy(0)).unwrap();
+            Confirmation::issue(&self.policy, &self.key, SUB.as_bytes(), T0, &entropy(0)).unwrap();
         (record(confirmation), code)
     }
 }
@@ -79,10 +87,54 @@ pub(crate) fn record(confirmation: Confirmation) -> UserRecord<'static> {
         subject: SUB,
         status: UserStatus::Unconfirmed,
         confirmation,
-        destination: Some(Destination {
-            attribute: AliasAttribute::Email,
-            value: EMAIL,
-        }),
+        email: Some(EMAIL),
+        phone_number: None,
         attributes: ATTRIBUTES,
     }
+}
+
+/// A lookup that found `user` of `client`, and nothing else.
+pub(crate) fn found<'a>(client: AppClient<'a>, user: Option<UserRecord<'a>>) -> Lookup<'a> {
+    Lookup {
+        client: Some(client),
+        user,
+        ..Lookup::default()
+    }
+}
+
+/// The clock and CSPRNG of one moment: entropy seeded by the time, a fixed nonce.
+pub(crate) fn fresh(now: Timestamp) -> Fresh<'static> {
+    Fresh {
+        now,
+        entropy: entropy(u32::try_from(now.as_unix_seconds() % 1_000_000).unwrap()),
+        nonce: [3; 16],
+        new_subject: NEW_SUB,
+    }
+}
+
+/// Runs `operation` through the loop once against `lookup` at `now`.
+pub(crate) fn decide<'a>(
+    pool: &Pool<'a>,
+    operation: impl Into<Operation<'a>>,
+    lookup: &Lookup<'a>,
+    now: Timestamp,
+) -> Outcome<'a> {
+    let operation = operation.into();
+    operation.needs(pool).decide(lookup, &fresh(now))
+}
+
+/// The exception an outcome answers with.
+pub(crate) fn refused<'o, 'a>(outcome: &'o Outcome<'a>) -> &'o Exception<'a> {
+    outcome
+        .reply
+        .exception()
+        .unwrap_or_else(|| panic!("expected an exception, got {:?}", outcome.reply))
+}
+
+/// Asserts the outcome's wire triple: `__type`, message, status 400.
+pub(crate) fn assert_exception(outcome: &Outcome<'_>, name: &str, message: &str) {
+    let exception = refused(outcome);
+    assert_eq!(exception.name(), name);
+    assert_eq!(exception.to_string(), message);
+    assert_eq!(outcome.reply.http_status(), 400);
 }

@@ -1,15 +1,19 @@
 //! The wire (feature `serde`): the exact bodies boto3 and the JavaScript SDK v3 send
-//! (feasibility §10), the error and response bodies byte for byte, and the trigger event.
+//! (feasibility §10), decoded through each operation's member table; reply and error
+//! bodies byte for byte; and the trigger event.
 
-use confirmation_flow::cognito::{
-    AdminConfirmSignUpBody, ConfirmLookup, ConfirmSignUp, ConfirmSignUpBody, Exception,
-    ResendConfirmationCodeBody, Session, SessionPurpose, confirm_sign_up, resend_confirmation_code,
+use confirmation_flow::{
+    Status,
+    cognito::{
+        After, Body, ConfirmSignUp, Exception, Lookup, Operation, OperationName, Outcome, Pool,
+        Reply, ResendConfirmationCode, Session, SessionPurpose,
+    },
 };
 use serde_json::json;
 
 use crate::{
-    cognito_fixtures::{CLIENT_ID, Fixture, USERNAME},
-    common::{T0, at, entropy},
+    cognito_fixtures::{CLIENT_ID, Fixture, USERNAME, decide, found, refused},
+    common::{T0, at},
 };
 
 const BOTO3_CONFIRM: &str =
@@ -18,35 +22,84 @@ const JS_CONFIRM: &str =
     r#"{"ClientId":"client123","Username":"alice@example.com","ConfirmationCode":"000000"}"#;
 const BOTO3_ADMIN: &str =
     r#"{"UserPoolId": "us-east-1_ABCdef123", "Username": "alice@example.com"}"#;
+const BOTO3_SIGN_UP: &str = r#"{"ClientId": "client123", "Username": "alice", "Password": "Passw0rd!", "UserAttributes": [{"Name": "email", "Value": "alice@example.com"}, {"Name": "phone_number", "Value": "+12065551212"}]}"#;
 
-#[test]
-fn boto3_and_js_confirm_bodies_decode_to_the_same_request() {
-    for body in [BOTO3_CONFIRM, JS_CONFIRM] {
-        let decoded: ConfirmSignUpBody = serde_json::from_str(body).unwrap();
-        let request = decoded.request().unwrap();
-        let expected = ConfirmSignUp {
-            client_id: "client123",
-            username: "alice@example.com",
-            confirmation_code: "000000",
-            ..ConfirmSignUp::default()
-        };
-        assert_eq!(request, expected, "{body}");
+fn body(operation: OperationName, json: &str) -> Body {
+    Body::decode(operation, &mut serde_json::Deserializer::from_str(json)).unwrap()
+}
+
+fn confirm_body(json: &str) -> Body {
+    body(OperationName::ConfirmSignUp, json)
+}
+
+fn decoded_confirm(body: &Body) -> ConfirmSignUp<'_> {
+    match body.operation().unwrap() {
+        Operation::ConfirmSignUp(request) => request.into_inner(),
+        other => panic!("{other:?}"),
     }
 }
 
 #[test]
-fn the_boto3_admin_body_decodes() {
-    let decoded: AdminConfirmSignUpBody = serde_json::from_str(BOTO3_ADMIN).unwrap();
-    let request = decoded.request().unwrap();
+fn the_target_header_names_the_operation() {
+    assert_eq!(
+        OperationName::from_target("AWSCognitoIdentityProviderService.ConfirmSignUp"),
+        Some(OperationName::ConfirmSignUp)
+    );
+    assert_eq!(
+        OperationName::from_target("AWSCognitoIdentityProviderService.SignUp"),
+        Some(OperationName::SignUp)
+    );
+    for unknown in [
+        "ConfirmSignUp",
+        "AWSCognitoIdentityProviderService.DeleteEverything",
+        "",
+    ] {
+        assert_eq!(OperationName::from_target(unknown), None, "{unknown}");
+    }
+}
+
+#[test]
+fn boto3_and_js_confirm_bodies_decode_to_the_same_request() {
+    for json in [BOTO3_CONFIRM, JS_CONFIRM] {
+        let body = confirm_body(json);
+        let request = decoded_confirm(&body);
+        assert_eq!(
+            (
+                request.client_id,
+                request.username,
+                request.confirmation_code
+            ),
+            ("client123", "alice@example.com", "000000"),
+            "{json}"
+        );
+        assert!(!request.force_alias_creation);
+        assert!(request.secret_hash.is_none() && request.session.is_none());
+    }
+}
+
+#[test]
+fn the_boto3_admin_and_sign_up_bodies_decode() {
+    let admin = body(OperationName::AdminConfirmSignUp, BOTO3_ADMIN);
+    let Operation::AdminConfirmSignUp(request) = admin.operation().unwrap() else {
+        panic!();
+    };
     assert_eq!(
         (request.user_pool_id, request.username),
         ("us-east-1_ABCdef123", "alice@example.com")
     );
+    let sign_up = body(OperationName::SignUp, BOTO3_SIGN_UP);
+    let Operation::SignUp(request) = sign_up.operation().unwrap() else {
+        panic!();
+    };
+    assert_eq!(request.password, Some("Passw0rd!"));
+    assert_eq!(request.attribute("email"), Some("alice@example.com"));
+    assert_eq!(request.attribute("phone_number"), Some("+12065551212"));
+    assert_eq!(request.attribute("name"), None);
 }
 
 #[test]
 fn every_member_decodes_and_escapes_are_decoded() {
-    let body = json!({
+    let json = json!({
         "ClientId": "client123", "SecretHash": "abc=", "Username": "J\u{fc}rgen",
         "ConfirmationCode": "123456", "ForceAliasCreation": true,
         "AnalyticsMetadata": {"AnalyticsEndpointId": "endpoint-1"},
@@ -54,13 +107,14 @@ fn every_member_decodes_and_escapes_are_decoded() {
         "ClientMetadata": {"source": "web", "campaign": "spring"},
         "Session": "s".repeat(40),
         "SomeFutureMember": {"ignored": true},
+        "Password": "not a ConfirmSignUp member, ignored",
     });
-    let text = serde_json::to_string(&body)
+    let text = serde_json::to_string(&json)
         .unwrap()
         .replace("Jürgen", "J\\u00fcrgen");
     assert!(text.contains("J\\u00fcrgen"));
-    let decoded: ConfirmSignUpBody = serde_json::from_str(&text).unwrap();
-    let request = decoded.request().unwrap();
+    let body = confirm_body(&text);
+    let request = decoded_confirm(&body);
     assert_eq!(request.username, "Jürgen");
     assert_eq!(request.secret_hash, Some("abc="));
     assert!(request.force_alias_creation);
@@ -80,33 +134,30 @@ fn every_member_decodes_and_escapes_are_decoded() {
 
 #[test]
 fn missing_and_malformed_members_give_the_services_messages() {
-    let missing: ConfirmSignUpBody =
-        serde_json::from_str(r#"{"ClientId":"c","Username":"u"}"#).unwrap();
+    let missing = confirm_body(r#"{"ClientId":"c","Username":"u"}"#);
     assert_eq!(
-        missing.request().unwrap_err().to_string(),
+        missing.operation().unwrap_err().to_string(),
         "1 validation error detected: Value null at 'confirmationCode' failed to satisfy constraint: Member must not be null"
     );
-    let empty: ResendConfirmationCodeBody = serde_json::from_str("{}").unwrap();
+    let empty = body(OperationName::ResendConfirmationCode, "{}");
     assert_eq!(
-        empty.request().unwrap_err().to_string(),
+        empty.operation().unwrap_err().to_string(),
         "2 validation errors detected: Value null at 'clientId' failed to satisfy constraint: Member must not be null; \
          Value null at 'username' failed to satisfy constraint: Member must not be null"
     );
     let long_code =
         json!({"ClientId": "c", "Username": "u", "ConfirmationCode": "9".repeat(2049)}).to_string();
-    let decoded: ConfirmSignUpBody = serde_json::from_str(&long_code).unwrap();
     assert!(
-        decoded
-            .request()
+        confirm_body(&long_code)
+            .operation()
             .unwrap_err()
             .to_string()
             .ends_with("Member must have length less than or equal to 2048")
     );
     let spaced_long_code = json!({"ClientId": "c", "Username": "u", "ConfirmationCode": format!("{} 1", "9".repeat(100))}).to_string();
-    let decoded: ConfirmSignUpBody = serde_json::from_str(&spaced_long_code).unwrap();
     assert!(
-        decoded
-            .request()
+        confirm_body(&spaced_long_code)
+            .operation()
             .unwrap_err()
             .to_string()
             .contains(r"pattern: [\S]+"),
@@ -119,18 +170,24 @@ fn missing_and_malformed_members_give_the_services_messages() {
         "{",
         r#"{"ClientMetadata": {"k": 1}}"#,
     ] {
-        assert!(
-            serde_json::from_str::<ConfirmSignUpBody>(broken).is_err(),
-            "{broken}"
+        let decoded = Body::decode(
+            OperationName::ConfirmSignUp,
+            &mut serde_json::Deserializer::from_str(broken),
         );
+        assert!(decoded.is_err(), "{broken}");
     }
+    let no_name = r#"{"ClientId":"c","Username":"u","UserAttributes":[{"Value":"x"}]}"#;
+    let decoded = Body::decode(
+        OperationName::SignUp,
+        &mut serde_json::Deserializer::from_str(no_name),
+    );
+    assert!(decoded.unwrap_err().to_string().contains("Name"));
 }
 
 #[test]
 fn wire_and_borrowed_requests_validate_identically() {
-    let body =
+    let json =
         json!({"ClientId": "bad-id", "Username": "a b", "ConfirmationCode": "12 3"}).to_string();
-    let decoded: ConfirmSignUpBody = serde_json::from_str(&body).unwrap();
     let direct = ConfirmSignUp {
         client_id: "bad-id",
         username: "a b",
@@ -138,9 +195,39 @@ fn wire_and_borrowed_requests_validate_identically() {
         ..ConfirmSignUp::default()
     };
     assert_eq!(
-        decoded.request().unwrap_err(),
+        confirm_body(&json).operation().unwrap_err(),
         direct.validate().unwrap_err()
     );
+    let sign_up = json!({"ClientId": "c", "Username": "u", "Password": "a b",
+        "UserAttributes": [{"Name": "", "Value": "x"}, {"Name": "a b", "Value": "y"}]})
+    .to_string();
+    let decoded = body(OperationName::SignUp, &sign_up);
+    let message = decoded.operation().unwrap_err().to_string();
+    assert_eq!(
+        message,
+        "3 validation errors detected: \
+         Value at 'password' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\S]+; \
+         Value at 'userAttributes.1.member.name' failed to satisfy constraint: Member must have length greater than or equal to 1; \
+         Value at 'userAttributes.2.member.name' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+"
+    );
+}
+
+#[cfg(feature = "alloc")]
+#[test]
+fn attribute_values_longer_than_the_model_allows_are_refused() {
+    let sign_up = json!({"ClientId": "c", "Username": "u",
+        "UserAttributes": [{"Name": "email", "Value": "y".repeat(2049)}]})
+    .to_string();
+    let decoded = body(OperationName::SignUp, &sign_up);
+    let message = decoded.operation().unwrap_err().to_string();
+    assert_eq!(
+        message,
+        "1 validation error detected: Value at 'userAttributes.1.member.value' failed to satisfy constraint: Member must have length less than or equal to 2048"
+    );
+}
+
+fn confirm_alice<'a>(pool: &Pool<'a>, body: &'a Body, lookup: &Lookup<'a>) -> Outcome<'a> {
+    decide(pool, body.operation().unwrap(), lookup, at(60))
 }
 
 #[test]
@@ -148,48 +235,59 @@ fn a_long_valid_code_decodes_and_can_only_mismatch() {
     let fixture = Fixture::new();
     let (user, code) = fixture.alice();
     let long = format!("{}{}", code.as_str(), "0".repeat(94));
-    let body =
+    let json =
         json!({"ClientId": CLIENT_ID, "Username": USERNAME, "ConfirmationCode": long}).to_string();
-    let decoded: ConfirmSignUpBody = serde_json::from_str(&body).unwrap();
-    let request = decoded.request().unwrap();
-    let lookup = ConfirmLookup {
-        client: Some(Fixture::public_client(false)),
-        user: Some(user),
-        alias_owner: None,
-    };
-    let rejection =
-        confirm_sign_up(&fixture.pool(), &request, &lookup, at(60), &[0; 16]).unwrap_err();
-    assert_eq!(rejection.exception, Exception::CodeMismatch);
+    let body = confirm_body(&json);
+    let lookup = found(Fixture::public_client(false), Some(user));
+    let outcome = confirm_alice(&fixture.pool(), &body, &lookup);
+    assert_eq!(*refused(&outcome), Exception::CodeMismatch);
 }
 
 #[cfg(not(feature = "alloc"))]
 #[test]
-fn client_metadata_beyond_the_allocation_free_bounds_is_refused_clearly() {
+fn lists_beyond_the_allocation_free_bounds_are_refused_clearly() {
+    let decode = |operation, json: String| {
+        Body::decode(operation, &mut serde_json::Deserializer::from_str(&json)).unwrap_err()
+    };
     let nine: serde_json::Map<_, _> = (0..9).map(|i| (format!("k{i}"), json!("v"))).collect();
-    let body = json!({"ClientMetadata": nine}).to_string();
-    let error = serde_json::from_str::<ConfirmSignUpBody>(&body).unwrap_err();
+    let error = decode(
+        OperationName::ConfirmSignUp,
+        json!({"ClientMetadata": nine}).to_string(),
+    );
     assert!(
         error.to_string().contains("enable the `alloc` feature"),
         "{error}"
     );
     let long_value = json!({"ClientMetadata": {"k": "v".repeat(513)}}).to_string();
-    assert!(serde_json::from_str::<ConfirmSignUpBody>(&long_value).is_err());
+    assert!(
+        decode(OperationName::ConfirmSignUp, long_value)
+            .to_string()
+            .contains("alloc")
+    );
+    let seventeen: Vec<_> = (0..17)
+        .map(|i| json!({"Name": format!("custom:a{i}"), "Value": "v"}))
+        .collect();
+    let error = decode(
+        OperationName::SignUp,
+        json!({"UserAttributes": seventeen}).to_string(),
+    );
+    assert!(
+        error.to_string().contains("attribute list exceeds"),
+        "{error}"
+    );
 }
 
 #[cfg(feature = "alloc")]
 #[test]
-fn client_metadata_is_unbounded_with_alloc() {
+fn lists_are_unbounded_with_alloc() {
     let many: serde_json::Map<_, _> = (0..100)
         .map(|i| (format!("k{i}"), json!("v".repeat(1000))))
         .collect();
-    let body =
+    let json =
         json!({"ClientId": "c", "Username": "u", "ConfirmationCode": "1", "ClientMetadata": many})
             .to_string();
-    let decoded: ConfirmSignUpBody = serde_json::from_str(&body).unwrap();
-    assert_eq!(
-        decoded.request().unwrap().client_metadata.unwrap().len(),
-        100
-    );
+    let body = confirm_body(&json);
+    assert_eq!(decoded_confirm(&body).client_metadata.unwrap().len(), 100);
 }
 
 #[test]
@@ -218,25 +316,24 @@ fn error_bodies_are_byte_exact() {
         body,
         r#"{"__type":"InvalidParameterException","message":"1 validation error detected: Value at 'confirmationCode' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\S]+"}"#
     );
+    let reply = Reply::Exception(Exception::ExpiredCode);
+    assert_eq!(
+        serde_json::to_string(&reply.body()).unwrap(),
+        serde_json::to_string(&Exception::ExpiredCode.body()).unwrap()
+    );
 }
 
 #[test]
-fn confirm_responses_are_empty_or_carry_the_session() {
+fn confirm_replies_are_empty_or_carry_the_session() {
     let fixture = Fixture::new();
+    let pool = fixture.pool();
     let (user, code) = fixture.alice();
-    let lookup = ConfirmLookup {
-        client: Some(Fixture::public_client(false)),
-        user: Some(user),
-        alias_owner: None,
-    };
-    let plain = ConfirmSignUp {
-        client_id: CLIENT_ID,
-        username: USERNAME,
-        confirmation_code: code.as_str(),
-        ..ConfirmSignUp::default()
-    };
-    let done = confirm_sign_up(&fixture.pool(), &plain, &lookup, at(60), &[0; 16]).unwrap();
-    assert_eq!(serde_json::to_string(&done.response()).unwrap(), "{}");
+    let lookup = found(Fixture::public_client(false), Some(user));
+    let plain =
+        json!({"ClientId": CLIENT_ID, "Username": USERNAME, "ConfirmationCode": code.as_str()});
+    let body = confirm_body(&plain.to_string());
+    let done = confirm_alice(&pool, &body, &lookup);
+    assert_eq!(serde_json::to_string(&done.reply.body()).unwrap(), "{}");
     let sign_up = Session::mint(
         &fixture.key,
         SessionPurpose::ConfirmSignUp,
@@ -246,63 +343,76 @@ fn confirm_responses_are_empty_or_carry_the_session() {
         core::time::Duration::from_secs(600),
         &[1; 16],
     );
-    let with_session = ConfirmSignUp {
-        session: Some(sign_up.as_str()),
-        ..plain
+    let mut with_session = plain;
+    with_session["Session"] = json!(sign_up.as_str());
+    let body = confirm_body(&with_session.to_string());
+    let done = confirm_alice(&pool, &body, &lookup);
+    let Reply::ConfirmSignUp {
+        session: Some(minted),
+    } = &done.reply
+    else {
+        panic!();
     };
-    let done = confirm_sign_up(&fixture.pool(), &with_session, &lookup, at(60), &[0; 16]).unwrap();
-    let minted = done.session.clone().unwrap().unwrap();
     assert_eq!(
-        serde_json::to_value(done.response()).unwrap(),
+        serde_json::to_value(done.reply.body()).unwrap(),
         json!({"Session": minted.as_str()})
     );
 }
 
 #[test]
-fn the_resend_response_masks_the_destination() {
+fn the_resend_reply_masks_the_destination() {
     let fixture = Fixture::new();
     let (user, _) = fixture.alice();
-    let request = confirmation_flow::cognito::ResendConfirmationCode {
+    let request = ResendConfirmationCode {
         client_id: CLIENT_ID,
         username: USERNAME,
         ..Default::default()
     };
-    let client = Fixture::public_client(false);
-    let sent = resend_confirmation_code(
+    let lookup = found(Fixture::public_client(false), Some(user));
+    let sent = decide(
         &fixture.pool(),
-        &request,
-        Some(&client),
-        Some(&user),
+        request.validate().unwrap(),
+        &lookup,
         at(60),
-        &entropy(4),
-    )
-    .unwrap();
+    );
     assert_eq!(
-        serde_json::to_string(&sent.response()).unwrap(),
+        serde_json::to_string(&sent.reply.body()).unwrap(),
         r#"{"CodeDeliveryDetails":{"Destination":"a***@e***","DeliveryMedium":"EMAIL","AttributeName":"email"}}"#
+    );
+}
+
+#[test]
+fn the_sign_up_reply_has_the_sub_and_the_delivery() {
+    let fixture = Fixture::new();
+    let body = body(OperationName::SignUp, BOTO3_SIGN_UP);
+    let lookup = found(Fixture::public_client(false), None);
+    let outcome = decide(&fixture.pool(), body.operation().unwrap(), &lookup, at(0));
+    assert_eq!(
+        serde_json::to_value(outcome.reply.body()).unwrap(),
+        json!({
+            "UserConfirmed": false,
+            "UserSub": crate::cognito_fixtures::NEW_SUB,
+            "CodeDeliveryDetails": {"Destination": "+*******1212", "DeliveryMedium": "SMS", "AttributeName": "phone_number"}
+        })
     );
 }
 
 #[test]
 fn the_post_confirmation_event_has_the_services_shape() {
     let fixture = Fixture::new();
+    let pool = fixture.pool();
     let (user, code) = fixture.alice();
-    let lookup = ConfirmLookup {
-        client: Some(Fixture::public_client(false)),
-        user: Some(user),
-        alias_owner: None,
+    let lookup = found(Fixture::public_client(false), Some(user));
+    let json = json!({"ClientId": CLIENT_ID, "Username": USERNAME, "ConfirmationCode": code.as_str(),
+        "ClientMetadata": {"source": "web"}});
+    let body = confirm_body(&json.to_string());
+    let done = confirm_alice(&pool, &body, &lookup);
+    assert_eq!(done.write.unwrap().state.status(), Status::Confirmed);
+    let After::PostConfirmation(event) = done.after else {
+        panic!();
     };
-    let metadata = confirmation_flow::cognito::ClientMetadata::new(&[("source", "web")]);
-    let request = ConfirmSignUp {
-        client_id: CLIENT_ID,
-        username: USERNAME,
-        confirmation_code: code.as_str(),
-        client_metadata: Some(metadata),
-        ..ConfirmSignUp::default()
-    };
-    let done = confirm_sign_up(&fixture.pool(), &request, &lookup, at(60), &[0; 16]).unwrap();
     assert_eq!(
-        serde_json::to_value(done.event).unwrap(),
+        serde_json::to_value(event).unwrap(),
         json!({
             "version": "1",
             "triggerSource": "PostConfirmation_ConfirmSignUp",
@@ -322,24 +432,13 @@ fn the_post_confirmation_event_has_the_services_shape() {
             "response": {}
         })
     );
-    let without_metadata = ConfirmSignUp {
-        client_metadata: None,
-        ..request
+    let json =
+        json!({"ClientId": CLIENT_ID, "Username": USERNAME, "ConfirmationCode": code.as_str()});
+    let body = confirm_body(&json.to_string());
+    let After::PostConfirmation(event) = confirm_alice(&pool, &body, &lookup).after else {
+        panic!();
     };
-    let (user, _) = fixture.alice();
-    let lookup = ConfirmLookup {
-        user: Some(user),
-        ..lookup
-    };
-    let done = confirm_sign_up(
-        &fixture.pool(),
-        &without_metadata,
-        &lookup,
-        at(60),
-        &[0; 16],
-    )
-    .unwrap();
-    let event = serde_json::to_value(done.event).unwrap();
+    let event = serde_json::to_value(event).unwrap();
     assert!(
         event["request"].get("clientMetadata").is_none(),
         "present only when given"
@@ -347,15 +446,17 @@ fn the_post_confirmation_event_has_the_services_shape() {
 }
 
 #[test]
-fn the_admin_response_is_an_empty_object() {
-    use confirmation_flow::cognito::{AdminConfirmSignUp, admin_confirm_sign_up};
+fn the_admin_reply_is_an_empty_object() {
     let fixture = Fixture::new();
     let (user, _) = fixture.alice();
-    let request = AdminConfirmSignUp {
-        user_pool_id: "us-east-1_EXAMPLE",
-        username: USERNAME,
-        client_metadata: None,
+    let body = body(
+        OperationName::AdminConfirmSignUp,
+        r#"{"UserPoolId": "us-east-1_EXAMPLE", "Username": "alice"}"#,
+    );
+    let lookup = Lookup {
+        user: Some(user),
+        ..Lookup::default()
     };
-    let done = admin_confirm_sign_up(&fixture.pool(), &request, Some(&user), at(60)).unwrap();
-    assert_eq!(serde_json::to_string(&done.response()).unwrap(), "{}");
+    let done = decide(&fixture.pool(), body.operation().unwrap(), &lookup, at(60));
+    assert_eq!(serde_json::to_string(&done.reply.body()).unwrap(), "{}");
 }

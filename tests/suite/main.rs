@@ -6,7 +6,12 @@
     clippy::indexing_slicing,
     clippy::arithmetic_side_effects,
     clippy::panic,
+    clippy::unreachable,
     reason = "tests fail loudly; the no-panic rules guard the library, not its tests"
+)]
+#![allow(
+    clippy::large_types_passed_by_value,
+    reason = "fixtures pass states and records by value, as a caller's code does"
 )]
 
 mod codes;
@@ -14,12 +19,16 @@ mod cognito_admin_resend;
 mod cognito_confirm;
 mod cognito_fixtures;
 mod cognito_messages;
+mod cognito_sign_up;
 #[cfg(feature = "serde")]
 mod cognito_wire;
 mod common;
 #[cfg(not(target_family = "wasm"))]
 mod flow_state_machine;
+mod hygiene;
+mod memory_store;
 mod model;
+mod phantoms;
 mod policy;
 mod secret_hash;
 #[cfg(feature = "serde")]

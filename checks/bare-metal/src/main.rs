@@ -7,10 +7,10 @@
 use core::{hint::black_box, panic::PanicInfo, time::Duration};
 
 use confirmation_flow::{
-    Confirmation, KeyId, Policy, ServerKey, StoredState, Timestamp,
+    Confirmation, KeyId, KeyRing, Policy, ServerKey, StoredState, Timestamp,
     cognito::{
-        AliasAttribute, AppClient, ClientSecret, ConfirmLookup, ConfirmSignUp, Destination, Pool,
-        Session, SessionPurpose, UserRecord, UserStatus, confirm_sign_up,
+        AppClient, AttributeSet, ClientSecret, ConfirmSignUp, Fresh, Lookup, Operation, Pool,
+        Session, SessionPurpose, SignUp, UserAttributes, UserRecord, UserStatus,
     },
 };
 
@@ -37,8 +37,9 @@ fn exercise() -> Option<bool> {
         region: "us-east-1",
         user_pool_id: "us-east-1_EXAMPLE",
         policy: &policy,
-        key: &key,
-        decoy_subject: b"sub",
+        keys: KeyRing::single(&key),
+        auto_verified: AttributeSet::BOTH,
+        aliases: AttributeSet::EMAIL,
         session_ttl: Duration::from_secs(180),
     };
     let session = Session::mint(
@@ -50,35 +51,65 @@ fn exercise() -> Option<bool> {
         Duration::from_secs(60),
         &[3; 16],
     );
-    let request = ConfirmSignUp {
+    let client = AppClient {
         client_id: "client",
-        secret_hash: Some(hash.as_str()),
-        username: "alice",
-        confirmation_code: code.as_str(),
-        session: Some(session.as_str()),
-        ..ConfirmSignUp::default()
+        secret: Some(&secret),
+        prevent_user_existence_errors: true,
     };
-    let lookup = ConfirmLookup {
-        client: Some(AppClient {
+    let fresh = Fresh {
+        now,
+        entropy: black_box([4; 32]),
+        nonce: [4; 16],
+        new_subject: "new-sub",
+    };
+    let attributes = [("email", "b@example.com")];
+    let bob_hash = secret.compute("bob", "client");
+    let sign_up = Operation::from(
+        SignUp {
             client_id: "client",
-            secret: Some(&secret),
-            prevent_user_existence_errors: true,
-        }),
+            secret_hash: Some(bob_hash.as_str()),
+            username: "bob",
+            user_attributes: Some(UserAttributes::new(&attributes)),
+            ..SignUp::default()
+        }
+        .validate()
+        .ok()?,
+    );
+    let unknown = Lookup {
+        client: Some(client),
+        ..Lookup::default()
+    };
+    sign_up.needs(&pool).decide(&unknown, &fresh).write?;
+    let confirm = Operation::from(
+        ConfirmSignUp {
+            client_id: "client",
+            secret_hash: Some(hash.as_str()),
+            username: "alice",
+            confirmation_code: code.as_str(),
+            session: Some(session.as_str()),
+            ..ConfirmSignUp::default()
+        }
+        .validate()
+        .ok()?,
+    );
+    let known = Lookup {
         user: Some(UserRecord {
             username: "alice",
-            subject: b"sub",
+            subject: "sub",
             status: UserStatus::Unconfirmed,
             confirmation: reloaded,
-            destination: Some(Destination {
-                attribute: AliasAttribute::Email,
-                value: "a@example.com",
-            }),
+            email: Some("a@example.com"),
+            phone_number: None,
             attributes: &[],
         }),
-        alias_owner: None,
+        ..unknown
     };
-    let done = confirm_sign_up(&pool, &request, &lookup, now, &[4; 16]).ok()?;
-    Some(done.state.admin_confirm(&policy, now).is_err())
+    let needs = confirm.needs(&pool);
+    let done = needs.decide(&known, &fresh).write?;
+    Some(
+        done.state.admin_confirm(&policy, now).is_err()
+            && needs.decide(&unknown, &fresh).write.is_some(),
+    )
 }
 
 /// The entry point: run the API once, then idle.

@@ -9,16 +9,16 @@
 use std::time::Duration;
 
 use confirmation_flow::{
-    Confirmation, KeyId, Policy, ServerKey, StoredState, Timestamp,
+    Confirmation, KeyId, KeyRing, Policy, ServerKey, StoredState, Timestamp,
     cognito::{
-        AliasAttribute, AppClient, ClientSecret, ConfirmLookup, ConfirmSignUp, Destination, Pool,
-        UserRecord, UserStatus, confirm_sign_up,
+        AppClient, AttributeSet, ClientSecret, ConfirmSignUp, Fresh, Lookup, Operation, Pool,
+        UserRecord, UserStatus,
     },
 };
 use dudect_bencher::{BenchRng, Class, CtRunner, ctbench_main, rand::RngExt};
 
 const SAMPLES: usize = 100_000;
-const SUB: &[u8] = b"8f4c2e1a-0b3d-4c5e-9f6a-7b8c9d0e1f2a";
+const SUB: &str = "8f4c2e1a-0b3d-4c5e-9f6a-7b8c9d0e1f2a";
 
 /// `text` with the character at `index` changed.
 fn altered(text: &str, index: usize) -> String {
@@ -66,7 +66,7 @@ fn secret_hash_verify(runner: &mut CtRunner, rng: &mut BenchRng) {
 fn code_tag_compare(runner: &mut CtRunner, rng: &mut BenchRng) {
     let (policy, key) = (Policy::COGNITO, ServerKey::new(KeyId(1), &[7; 32]));
     let now = Timestamp::from_unix_seconds(1_700_000_000);
-    let Ok((state, code)) = Confirmation::issue(&policy, &key, SUB, now, &[1; 32]) else {
+    let Ok((state, code)) = Confirmation::issue(&policy, &key, SUB.as_bytes(), now, &[1; 32]) else {
         return;
     };
     let flipped = |byte: usize| {
@@ -89,26 +89,27 @@ fn code_tag_compare(runner: &mut CtRunner, rng: &mut BenchRng) {
         };
         runner.run_one(class, || {
             target
-                .submit_without_confirming(&policy, &key, SUB, code.as_str(), now)
+                .submit_without_confirming(&policy, &key, SUB.as_bytes(), code.as_str(), now)
                 .outcome
         });
     }
 }
 
-/// `ConfirmSignUp` under PreventUserExistenceErrors: a real user's wrong code versus an
-/// unknown user.
+/// `ConfirmSignUp` under PreventUserExistenceErrors: a wrong code for a user fresh from
+/// sign-up versus an unknown user seen for the first time (its phantom is made).
 fn unknown_user(runner: &mut CtRunner, rng: &mut BenchRng) {
     let (policy, key) = (Policy::COGNITO, ServerKey::new(KeyId(1), &[7; 32]));
     let now = Timestamp::from_unix_seconds(1_700_000_000);
-    let Ok((state, _)) = Confirmation::issue(&policy, &key, SUB, now, &[1; 32]) else {
+    let Ok((state, _)) = Confirmation::issue(&policy, &key, SUB.as_bytes(), now, &[1; 32]) else {
         return;
     };
     let pool = Pool {
         region: "us-east-1",
         user_pool_id: "us-east-1_EXAMPLE",
         policy: &policy,
-        key: &key,
-        decoy_subject: b"00000000-0000-0000-0000-000000000000",
+        keys: KeyRing::single(&key),
+        auto_verified: AttributeSet::EMAIL,
+        aliases: AttributeSet::EMAIL,
         session_ttl: Duration::from_secs(180),
     };
     let user = UserRecord {
@@ -116,10 +117,8 @@ fn unknown_user(runner: &mut CtRunner, rng: &mut BenchRng) {
         subject: SUB,
         status: UserStatus::Unconfirmed,
         confirmation: state,
-        destination: Some(Destination {
-            attribute: AliasAttribute::Email,
-            value: "alice@example.com",
-        }),
+        email: Some("alice@example.com"),
+        phone_number: None,
         attributes: &[],
     };
     let client = AppClient {
@@ -133,14 +132,25 @@ fn unknown_user(runner: &mut CtRunner, rng: &mut BenchRng) {
         confirmation_code: "000000",
         ..ConfirmSignUp::default()
     };
-    let known = ConfirmLookup {
+    let Ok(valid) = request.validate() else {
+        return;
+    };
+    let operation = Operation::from(valid);
+    let needs = operation.needs(&pool);
+    let known = Lookup {
         client: Some(client),
         user: Some(user),
-        alias_owner: None,
+        ..Lookup::default()
     };
-    let unknown = ConfirmLookup {
+    let unknown = Lookup {
         user: None,
         ..known
+    };
+    let fresh = Fresh {
+        now,
+        entropy: [5; 32],
+        nonce: [0; 16],
+        new_subject: "",
     };
     for class in classes(rng) {
         let lookup = if matches!(class, Class::Left) {
@@ -148,9 +158,7 @@ fn unknown_user(runner: &mut CtRunner, rng: &mut BenchRng) {
         } else {
             &unknown
         };
-        runner.run_one(class, || {
-            confirm_sign_up(&pool, &request, lookup, now, &[0; 16]).is_ok()
-        });
+        runner.run_one(class, || needs.decide(lookup, &fresh).write.is_some());
     }
 }
 

@@ -1,0 +1,160 @@
+//! The account a public operation acts on: the user the request names, or, when the
+//! client hides unknown users, the phantom in that user's place — chosen so that the work
+//! after the choice is the same for both.
+
+use super::{
+    AliasAttribute, AppClient, CodeDeliveryDetails, Destination, Exception, Expected, Lookup,
+    Needs, PhantomId, Target, UserRecord, UserStatus, Write,
+};
+use core::hint::black_box;
+
+use crate::{Confirmation, Timestamp};
+
+/// A user, or a phantom, as the operations see it.
+#[derive(Clone, Copy)]
+pub(crate) struct Account<'a> {
+    pub(crate) target: Target<'a>,
+    pub(crate) expected: Expected,
+    pub(crate) state: Confirmation,
+    /// The user's `sub` (a phantom's is its id, see [`Self::subject`]).
+    user_subject: &'a str,
+    pub(crate) username: &'a str,
+    pub(crate) status: UserStatus,
+    /// Where codes go: the user's destination, or, for a phantom, the pool's medium with an
+    /// empty value (so both take the same path; a phantom's code is never delivered).
+    pub(crate) destination: Option<Destination<'a>>,
+    pub(crate) attributes: &'a [(&'a str, &'a str)],
+    /// The phantom id of the username (for a user too: deriving it is part of the work).
+    id: PhantomId,
+    /// Whether this is the phantom.
+    phantom: bool,
+}
+
+impl<'a> Account<'a> {
+    /// The account `username` names: the user, if the store has one; else, when `client`
+    /// hides unknown users, the phantom stored under [`Needs::phantom`], or a new one.
+    ///
+    /// The three candidates are all built, and one is taken by index rather than by a
+    /// branch on which exists, so that choosing costs the same whichever it is.
+    ///
+    /// # Errors
+    /// [`Exception::UserNotFound`] for an unknown user when `client` does not hide them.
+    pub(crate) fn resolve(
+        needs: &Needs<'_, 'a>,
+        client: &AppClient<'_>,
+        lookup: &Lookup<'a>,
+        now: Timestamp,
+    ) -> Result<Self, Exception<'a>> {
+        let missing = lookup.user.is_none();
+        // Both sides computed as bytes the optimiser cannot see through, so that deciding
+        // costs the same whether or not the user exists.
+        let hides = client.prevent_user_existence_errors;
+        let reveal = black_box(u8::from(missing)) & black_box(u8::from(!hides)) == 1;
+        if reveal {
+            return Err(Exception::UserNotFound);
+        }
+        let (pool, username) = (needs.pool(), needs.username());
+        let Some(id) = needs.phantom() else {
+            return Err(Exception::InternalError);
+        };
+        // Shaped like a typical user of the pool (one value, of the pool's medium), so that
+        // choosing its destination takes the user's path; the value is never used. Its
+        // state is a new phantom's.
+        let medium = pool.auto_verified.medium();
+        let placeholder = |attribute| (medium == Some(attribute)).then_some("-");
+        let stand_in = UserRecord {
+            username,
+            subject: "",
+            status: UserStatus::Unconfirmed,
+            confirmation: Confirmation::unmatchable(pool.policy, pool.keys.current().id(), now),
+            email: placeholder(AliasAttribute::Email),
+            phone_number: placeholder(AliasAttribute::PhoneNumber),
+            attributes: &[],
+        };
+        let fresh = &stand_in.confirmation;
+        // Candidates are picked by reference: one copy of the chosen state, whichever it is.
+        let user = pick(
+            &[lookup.user.as_ref(), Some(&stand_in)],
+            usize::from(missing),
+        )
+        .flatten()
+        .unwrap_or(&stand_in);
+        let no_phantom = lookup.phantom.is_none();
+        let stored = pick(
+            &[lookup.phantom.as_ref(), Some(fresh)],
+            usize::from(no_phantom),
+        )
+        .flatten()
+        .unwrap_or(fresh);
+        let new = missing & no_phantom;
+        // 0: the user; 1: the stored phantom; 2: a new phantom.
+        let index = usize::from(missing).saturating_add(usize::from(new));
+        let state = pick(&[&user.confirmation, stored, fresh], index).unwrap_or(fresh);
+        let real = Target::User {
+            username: user.username,
+            subject: user.subject,
+        };
+        let made = medium.map(|attribute| Destination {
+            attribute,
+            value: "",
+        });
+        let destination = pool
+            .auto_verified
+            .destination(user.email, user.phone_number);
+        let version = Expected::Version(state.version());
+        Ok(Self {
+            target: pick(&[real, Target::Phantom(id), Target::Phantom(id)], index).unwrap_or(real),
+            expected: pick(&[version, version, Expected::Absent], index).unwrap_or(version),
+            state: *state,
+            user_subject: user.subject,
+            username: user.username,
+            status: user.status,
+            destination: pick(&[destination, made], usize::from(missing)).unwrap_or(made),
+            attributes: user.attributes,
+            id,
+            phantom: missing,
+        })
+    }
+
+    /// Bound into the account's code tags: the user's `sub`, or the phantom's id (the same
+    /// length as a UUID `sub`, so tagging costs the same).
+    pub(crate) fn subject(&self) -> &[u8] {
+        let user = self.user_subject.as_bytes();
+        pick(&[user, self.id.as_bytes()], usize::from(self.phantom)).unwrap_or(user)
+    }
+
+    /// Whether this is a user, not a phantom.
+    pub(crate) const fn is_user(&self) -> bool {
+        !self.phantom
+    }
+
+    /// The write of `state` to the account's row: nothing else changes.
+    pub(crate) const fn write(&self, state: Confirmation) -> Write<'a> {
+        Write {
+            target: self.target,
+            expected: self.expected,
+            state,
+            status: None,
+            verify: None,
+            alias: None,
+        }
+    }
+
+    /// `CodeDeliveryDetails` as a reply shows them: the user's masked destination, or for
+    /// a phantom the pool's medium and a destination made from its opaque id.
+    pub(crate) fn details(&self) -> Option<CodeDeliveryDetails<'a>> {
+        let destination = self.destination?;
+        Some(if self.phantom {
+            CodeDeliveryDetails::made(destination.attribute, self.id.shown())
+        } else {
+            destination.details()
+        })
+    }
+}
+
+/// The item at `index`: every candidate is built first, and the choice is a read. The
+/// index is hidden from the optimiser, which would otherwise turn the read back into a
+/// branch on which candidate it is (`.ci/ct-gate` checks the result).
+fn pick<T: Copy>(candidates: &[T], index: usize) -> Option<T> {
+    candidates.get(black_box(index)).copied()
+}

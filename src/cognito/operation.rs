@@ -1,0 +1,245 @@
+//! The loop every operation goes through: a validated [`Operation`], the [`Needs`] it has
+//! of the caller's store, and the one pure decision those make with a [`Lookup`] and the
+//! [`Fresh`] values of this moment.
+
+#[cfg(feature = "serde")]
+use super::members::Slot;
+use super::{
+    AdminConfirmSignUp, AttributeSet, ConfirmSignUp, Lookup, Outcome, PhantomId, Pool,
+    ResendConfirmationCode, SignUp, Valid, admin, confirm, resend, sign_up,
+};
+use crate::{ENTROPY_LEN, Timestamp};
+
+/// A request that passed validation, ready for the loop: [`needs`](Self::needs), look up,
+/// [`Needs::decide`].
+#[derive(Clone, Copy, Debug)]
+#[non_exhaustive]
+pub enum Operation<'a> {
+    /// `SignUp`: the code part (the first code, where it goes, the user row to insert).
+    SignUp(Valid<SignUp<'a>>),
+    /// `ConfirmSignUp`.
+    ConfirmSignUp(Valid<ConfirmSignUp<'a>>),
+    /// `AdminConfirmSignUp` (authenticate the caller before this; the crate does not).
+    AdminConfirmSignUp(Valid<AdminConfirmSignUp<'a>>),
+    /// `ResendConfirmationCode`.
+    ResendConfirmationCode(Valid<ResendConfirmationCode<'a>>),
+}
+
+macro_rules! operation_from {
+    ($($request:ident),*) => {$(
+        impl<'a> From<Valid<$request<'a>>> for Operation<'a> {
+            fn from(request: Valid<$request<'a>>) -> Self {
+                Self::$request(request)
+            }
+        }
+    )*};
+}
+
+operation_from!(
+    SignUp,
+    ConfirmSignUp,
+    AdminConfirmSignUp,
+    ResendConfirmationCode
+);
+
+/// Which operation a request is, as `X-Amz-Target` names it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum OperationName {
+    /// `SignUp`.
+    SignUp,
+    /// `ConfirmSignUp`.
+    ConfirmSignUp,
+    /// `AdminConfirmSignUp`.
+    AdminConfirmSignUp,
+    /// `ResendConfirmationCode`.
+    ResendConfirmationCode,
+}
+
+impl OperationName {
+    /// What `X-Amz-Target` puts before the operation's name.
+    pub const TARGET_PREFIX: &'static str = "AWSCognitoIdentityProviderService.";
+
+    const ALL: [Self; 4] = [
+        Self::SignUp,
+        Self::ConfirmSignUp,
+        Self::AdminConfirmSignUp,
+        Self::ResendConfirmationCode,
+    ];
+
+    /// The operation an `X-Amz-Target` header names
+    /// (`AWSCognitoIdentityProviderService.ConfirmSignUp`), if the crate serves it.
+    #[must_use]
+    pub fn from_target(target: &str) -> Option<Self> {
+        let name = target.strip_prefix(Self::TARGET_PREFIX)?;
+        Self::ALL
+            .into_iter()
+            .find(|operation| operation.as_str() == name)
+    }
+
+    /// The operation's name, e.g. `ConfirmSignUp`.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::SignUp => "SignUp",
+            Self::ConfirmSignUp => "ConfirmSignUp",
+            Self::AdminConfirmSignUp => "AdminConfirmSignUp",
+            Self::ResendConfirmationCode => "ResendConfirmationCode",
+        }
+    }
+
+    /// The operation's members, in the model's order: its one member table.
+    #[cfg(feature = "serde")]
+    pub(crate) const fn members(self) -> &'static [Slot] {
+        match self {
+            Self::SignUp => sign_up::MEMBERS,
+            Self::ConfirmSignUp => confirm::MEMBERS,
+            Self::AdminConfirmSignUp => admin::MEMBERS,
+            Self::ResendConfirmationCode => resend::MEMBERS,
+        }
+    }
+}
+
+impl<'a> Operation<'a> {
+    /// Which operation this is.
+    #[must_use]
+    pub const fn name(&self) -> OperationName {
+        match self {
+            Self::SignUp(_) => OperationName::SignUp,
+            Self::ConfirmSignUp(_) => OperationName::ConfirmSignUp,
+            Self::AdminConfirmSignUp(_) => OperationName::AdminConfirmSignUp,
+            Self::ResendConfirmationCode(_) => OperationName::ResendConfirmationCode,
+        }
+    }
+
+    /// What the caller must look up for this request in `pool`. For `ConfirmSignUp` and
+    /// `ResendConfirmationCode` this derives the phantom id (one HMAC), so that a store can
+    /// find a user or its phantom in one read.
+    #[must_use]
+    pub fn needs<'n>(&'n self, pool: &'n Pool<'a>) -> Needs<'n, 'a> {
+        let phantom = |username| {
+            Some(PhantomId::derive(
+                pool.keys.current(),
+                pool.user_pool_id,
+                username,
+            ))
+        };
+        let (client_id, username, phantom, alias_owners) = match self {
+            Self::SignUp(request) => (
+                Some(request.client_id),
+                request.username,
+                None,
+                AttributeSet::NONE,
+            ),
+            Self::ConfirmSignUp(request) => (
+                Some(request.client_id),
+                request.username,
+                phantom(request.username),
+                pool.aliases,
+            ),
+            Self::AdminConfirmSignUp(request) => (None, request.username, None, AttributeSet::NONE),
+            Self::ResendConfirmationCode(request) => (
+                Some(request.client_id),
+                request.username,
+                phantom(request.username),
+                AttributeSet::NONE,
+            ),
+        };
+        Needs {
+            operation: self,
+            pool,
+            client_id,
+            username,
+            phantom,
+            alias_owners,
+        }
+    }
+}
+
+/// What the caller must look up before [`decide`](Self::decide): fill a [`Lookup`] with
+/// what its store holds under these keys, all from one consistent read if it can.
+///
+/// It borrows the operation and the pool for `'n`; what it hands on borrows their contents,
+/// for `'a`.
+#[derive(Clone, Copy, Debug)]
+pub struct Needs<'n, 'a> {
+    operation: &'n Operation<'a>,
+    pool: &'n Pool<'a>,
+    client_id: Option<&'a str>,
+    username: &'a str,
+    phantom: Option<PhantomId>,
+    alias_owners: AttributeSet,
+}
+
+impl<'a> Needs<'_, 'a> {
+    /// The app client to look up ([`Lookup::client`]); `None` for admin operations.
+    #[must_use]
+    pub const fn client_id(&self) -> Option<&'a str> {
+        self.client_id
+    }
+
+    /// The user to look up by username ([`Lookup::user`]).
+    #[must_use]
+    pub const fn username(&self) -> &'a str {
+        self.username
+    }
+
+    /// When the user does not exist: the id of the phantom state to look up instead
+    /// ([`Lookup::phantom`]). `None` for operations without phantoms.
+    #[must_use]
+    pub const fn phantom(&self) -> Option<PhantomId> {
+        self.phantom
+    }
+
+    /// The alias attributes whose owners to look up ([`Lookup::alias_owners`]): for each,
+    /// the other user, if any, who has the user's value of it verified.
+    #[must_use]
+    pub const fn alias_owners(&self) -> AttributeSet {
+        self.alias_owners
+    }
+
+    /// The pool this was computed for.
+    #[must_use]
+    pub const fn pool(&self) -> &Pool<'a> {
+        self.pool
+    }
+
+    /// The one pure decision: every check of the operation, in the service's order, on what
+    /// the caller looked up, at `fresh.now`. The same inputs always give the same outcome.
+    pub fn decide(&self, lookup: &Lookup<'a>, fresh: &Fresh<'a>) -> Outcome<'a> {
+        match self.operation {
+            Operation::SignUp(request) => sign_up::decide(request, self, lookup, fresh),
+            Operation::ConfirmSignUp(request) => confirm::decide(request, self, lookup, fresh),
+            Operation::AdminConfirmSignUp(request) => admin::decide(request, self, lookup, fresh),
+            Operation::ResendConfirmationCode(request) => {
+                resend::decide(request, self, lookup, fresh)
+            }
+        }
+    }
+}
+
+/// The values of this moment that a decision takes from the caller: the clock and its
+/// CSPRNG. Draw new ones for every decision (a re-run after a lost race included).
+#[derive(Clone, Copy)]
+#[expect(
+    clippy::exhaustive_structs,
+    reason = "a plain set of values the caller fills in"
+)]
+pub struct Fresh<'a> {
+    /// Now.
+    pub now: Timestamp,
+    /// 32 random bytes for a new code (`SignUp`, `ResendConfirmationCode`).
+    pub entropy: [u8; ENTROPY_LEN],
+    /// 16 random bytes for a sign-in session's nonce (`ConfirmSignUp` with a `Session`).
+    pub nonce: [u8; 16],
+    /// A new user's `sub` (`SignUp`; say, a random UUID).
+    pub new_subject: &'a str,
+}
+
+impl core::fmt::Debug for Fresh<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Fresh")
+            .field("now", &self.now)
+            .finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,200 @@
+//! `Outcome`: what one decision says to do, as data — the write, the reply, and what
+//! follows the write.
+
+use super::{
+    AliasAttribute, CodeDeliveryDetails, Destination, Exception, PhantomId, PostConfirmationEvent,
+    Session, TriggerOutcome, UserStatus,
+};
+use crate::{Code, Confirmation};
+
+/// The result of [`Needs::decide`](super::Needs::decide). Carry it out in this order:
+///
+/// 1. [`write`](Self::write), when present, in one transaction that checks every condition
+///    it states; if the store refuses a condition, the request lost a race: look up again
+///    and decide again (nothing of this outcome may be used);
+/// 2. [`after`](Self::after)'s trigger, if it is one (its failure changes the reply);
+/// 3. answer with [`reply`](Self::reply);
+/// 4. [`after`](Self::after)'s delivery, if it is one (it may follow the answer).
+#[derive(Debug)]
+#[must_use = "an outcome's write must be carried out before its reply is sent"]
+#[non_exhaustive]
+pub struct Outcome<'a> {
+    /// What to store; `None` when the request changes nothing.
+    pub write: Option<Write<'a>>,
+    /// What to answer.
+    pub reply: Reply<'a>,
+    /// What to do once the write has succeeded.
+    pub after: After<'a>,
+}
+
+impl<'a> Outcome<'a> {
+    /// A refusal that changes nothing.
+    pub(crate) const fn refuse(exception: Exception<'a>) -> Self {
+        Self::refuse_after(None, exception)
+    }
+
+    /// A refusal that may have counted something (an attempt spent, a submission in the
+    /// window), so `write` must be stored before answering.
+    #[expect(
+        clippy::large_types_passed_by_value,
+        reason = "moved into the outcome; a reference would be copied from all the same"
+    )]
+    pub(crate) const fn refuse_after(write: Option<Write<'a>>, exception: Exception<'a>) -> Self {
+        Self {
+            write,
+            reply: Reply::Exception(exception),
+            after: After::Nothing,
+        }
+    }
+}
+
+/// One row to write, and the conditions the store must check in the same transaction.
+#[derive(Clone, Copy, Debug)]
+#[non_exhaustive]
+pub struct Write<'a> {
+    /// The row: a user, or a phantom.
+    pub target: Target<'a>,
+    /// The condition on the row: the version it must still hold, or that it must not exist.
+    pub expected: Expected,
+    /// The confirmation state to store (its `version` is the row's new version).
+    pub state: Confirmation,
+    /// The user's new status, if it changes (`UNCONFIRMED` on insert, `CONFIRMED` on
+    /// confirmation).
+    pub status: Option<UserStatus>,
+    /// Set this attribute's `*_verified` flag to true on the row.
+    pub verify: Option<AliasAttribute>,
+    /// The condition on the attribute being verified, when it is an alias of the pool.
+    pub alias: Option<AliasClaim<'a>>,
+}
+
+/// The row a [`Write`] targets.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Target<'a> {
+    /// A user. On insert (`SignUp`), the row also holds the request's attributes and
+    /// whatever else your store keeps (a password hash, say).
+    User {
+        /// The username: the row's key in the pool.
+        username: &'a str,
+        /// The user's `sub`, bound into its code tags.
+        subject: &'a str,
+    },
+    /// The phantom of an unknown user, under its opaque id.
+    Phantom(PhantomId),
+}
+
+/// The condition a [`Write`] puts on its row.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Expected {
+    /// The row must still hold this version (compare-and-swap).
+    Version(u64),
+    /// The row must not exist yet (insert).
+    Absent,
+}
+
+/// The condition on an alias the write verifies: a verified alias value belongs to at
+/// most one user of the pool.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum AliasClaim<'a> {
+    /// No other user may hold `value` as a verified `attribute` when the write commits.
+    MustBeFree {
+        /// The attribute.
+        attribute: AliasAttribute,
+        /// Its value.
+        value: &'a str,
+    },
+    /// `owner` must still hold `value` as a verified `attribute`, and loses it: set the
+    /// owner's `*_verified` flag to false in the same transaction (they keep the value).
+    TakeFrom {
+        /// The attribute.
+        attribute: AliasAttribute,
+        /// Its value.
+        value: &'a str,
+        /// The user who holds it now.
+        owner: &'a str,
+    },
+}
+
+/// What to answer.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Reply<'a> {
+    /// `SignUp` succeeded.
+    SignUp {
+        /// `UserSub`: the new user's `sub`.
+        user_sub: &'a str,
+        /// `CodeDeliveryDetails`, when a code was sent.
+        delivery: Option<CodeDeliveryDetails<'a>>,
+    },
+    /// `ConfirmSignUp` succeeded.
+    ConfirmSignUp {
+        /// A sign-in `Session`, when the request carried a valid sign-up session.
+        session: Option<Session>,
+    },
+    /// `AdminConfirmSignUp` succeeded.
+    AdminConfirmSignUp,
+    /// `ResendConfirmationCode` succeeded (or, for a phantom, looks as if it had).
+    ResendConfirmationCode {
+        /// `CodeDeliveryDetails`, when the user has somewhere to send codes.
+        delivery: Option<CodeDeliveryDetails<'a>>,
+    },
+    /// An error.
+    Exception(Exception<'a>),
+}
+
+impl<'a> Reply<'a> {
+    /// The error, if this is one.
+    #[must_use]
+    pub const fn exception(&self) -> Option<&Exception<'a>> {
+        match self {
+            Self::Exception(exception) => Some(exception),
+            _ => None,
+        }
+    }
+
+    /// The HTTP status: 200, or the exception's.
+    #[must_use]
+    pub const fn http_status(&self) -> u16 {
+        match self {
+            Self::Exception(exception) => exception.http_status(),
+            _ => 200,
+        }
+    }
+
+    /// The reply once the `PostConfirmation` trigger has run: its failure becomes the
+    /// answer, as the service does (the user stays confirmed either way).
+    #[must_use]
+    pub fn after_trigger(self, trigger: TriggerOutcome<'a>) -> Self {
+        match trigger.exception() {
+            Some(exception) => Self::Exception(exception),
+            None => self,
+        }
+    }
+}
+
+/// What follows a successful write.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum After<'a> {
+    /// Nothing.
+    Nothing,
+    /// Send the code; this may happen after answering.
+    Deliver(Delivery<'a>),
+    /// Invoke the `PostConfirmation` trigger with this event before answering, then answer
+    /// with [`Reply::after_trigger`].
+    PostConfirmation(PostConfirmationEvent<'a>),
+}
+
+/// A code to send.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct Delivery<'a> {
+    /// Whose code it is.
+    pub username: &'a str,
+    /// Where it goes.
+    pub destination: Destination<'a>,
+    /// The code; the crate keeps only its tag.
+    pub code: Code,
+}

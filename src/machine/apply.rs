@@ -1,0 +1,117 @@
+//! Running a request through the transition table, and carrying out the change: the only
+//! place a [`Confirmation`] is modified.
+
+use super::Confirmation;
+use crate::{
+    policy::Policy,
+    status::{Refusal, Status},
+    time::Timestamp,
+    transition::{Change, Request, View, decide},
+};
+
+impl Confirmation {
+    /// Runs `request` through the table at the state's clock, then applies the change.
+    pub(super) fn step(
+        &self,
+        policy: &Policy,
+        now: Timestamp,
+        request: Request,
+    ) -> (Self, Result<(), Refusal>) {
+        let now = self.clock(now);
+        let window = policy.window();
+        let window_free_at = match request {
+            Request::Submit { .. } => self
+                .submissions
+                .free_at(policy.submissions_per_window(), window),
+            Request::Reissue { .. } => self.resends.free_at(policy.resends_per_window(), window),
+            Request::AdminConfirm => Timestamp::EPOCH,
+        };
+        let view = View {
+            status: self.status,
+            key_id: self.key_id,
+            code_dead: self.status == Status::TooManyAttempts
+                || self.attempts >= policy.attempts_per_code(),
+            expired: self.status == Status::Expired || now >= self.expires_at,
+            window_free_at,
+        };
+        match decide(&view, now, request) {
+            Ok(change) => self.apply(policy, now, change),
+            Err(refusal) => (*self, Err(refusal)),
+        }
+    }
+
+    /// Carries out `change` at `now`: the only place a state is modified.
+    fn apply(
+        &self,
+        policy: &Policy,
+        now: Timestamp,
+        change: Change,
+    ) -> (Self, Result<(), Refusal>) {
+        let Some(version) = self.version.checked_add(1) else {
+            return (*self, Err(Refusal::VersionExhausted));
+        };
+        let window = policy.window();
+        let mut next = Self {
+            version,
+            seen_at: now,
+            submissions: self.submissions.pruned(now, window),
+            resends: self.resends.pruned(now, window),
+            ..*self
+        };
+        let outcome = match change {
+            Change::Count { to, refusal } => {
+                next.submissions = next.submissions.with(now);
+                next.status = to;
+                Err(refusal)
+            }
+            Change::Compare {
+                tag,
+                confirm,
+                matchable,
+            } => {
+                next.submissions = next.submissions.with(now);
+                next.attempts = self.attempts.saturating_add(1);
+                let remaining = policy.attempts_per_code().saturating_sub(next.attempts);
+                // Both comparisons always run, so timing tells neither result.
+                let (matched, replaced) = (tag.matches(&self.tag), tag.begins_with(self.replaced));
+                // `&` on bools: both sides evaluated, no branch on the comparisons' results.
+                let (matched, replaced) = (matched & matchable, replaced & matchable);
+                let wrong = if replaced {
+                    Refusal::Expired
+                } else {
+                    Refusal::CodeMismatch { remaining }
+                };
+                let (status, outcome) = match (matched, confirm) {
+                    (true, true) => (Status::Confirmed, Ok(())),
+                    (true, false) if remaining > 0 => (Status::Pending, Ok(())),
+                    (true, false) => (Status::TooManyAttempts, Ok(())),
+                    (false, _) if remaining > 0 => (Status::CodeMismatch, Err(wrong)),
+                    (false, _) => (Status::TooManyAttempts, Err(wrong)),
+                };
+                next.status = status;
+                outcome
+            }
+            Change::Reissue { key, tag } => {
+                next.status = Status::Pending;
+                next.attempts = 0;
+                next.key_id = key;
+                next.replaced = self.tag.replaced();
+                next.tag = tag;
+                next.issued_at = now;
+                next.expires_at = now.saturating_add(policy.code_ttl());
+                next.resends = next.resends.with(now);
+                Ok(())
+            }
+            Change::Confirm => {
+                next.status = Status::Confirmed;
+                Ok(())
+            }
+        };
+        (next, outcome)
+    }
+
+    /// `now`, never earlier than the last change: a clock going back cannot undo time.
+    pub(super) fn clock(&self, now: Timestamp) -> Timestamp {
+        now.max(self.seen_at)
+    }
+}

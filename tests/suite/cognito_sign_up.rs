@@ -1,0 +1,254 @@
+//! `SignUp`'s code part through the loop: the first code, where it goes (the phone before
+//! the email), the masked `CodeDeliveryDetails`, the row to insert, and the refusals.
+
+use confirmation_flow::{
+    Status,
+    cognito::{
+        After, AliasAttribute, AttributeSet, Expected, Lookup, Outcome, Pool, Reply, SignUp,
+        Target, UserAttributes, UserStatus,
+    },
+};
+
+use crate::{
+    cognito_fixtures::{
+        CLIENT_ID, Fixture, NEW_SUB, assert_exception, decide, found, record, refused,
+    },
+    common::{T0, at},
+};
+
+const BOTH: &[(&str, &str)] = &[
+    ("email", "bob@example.com"),
+    ("phone_number", "+12065551212"),
+];
+const EMAIL_ONLY: &[(&str, &str)] = &[("email", "bob@example.com"), ("name", "Bob")];
+
+fn sign_up<'a>(username: &'a str, attributes: &'a [(&'a str, &'a str)]) -> SignUp<'a> {
+    SignUp {
+        client_id: CLIENT_ID,
+        username,
+        password: Some("Passw0rd!"),
+        user_attributes: Some(UserAttributes::new(attributes)),
+        ..SignUp::default()
+    }
+}
+
+fn run<'a>(pool: &Pool<'a>, request: SignUp<'a>, lookup: &Lookup<'a>) -> Outcome<'a> {
+    decide(pool, request.validate().unwrap(), lookup, at(0))
+}
+
+/// `(DeliveryMedium, AttributeName, Destination)` of a `SignUp` reply.
+fn delivery(outcome: &Outcome<'_>) -> Option<(&'static str, &'static str, String)> {
+    let Reply::SignUp { delivery, user_sub } = &outcome.reply else {
+        panic!("{:?}", outcome.reply);
+    };
+    assert_eq!(*user_sub, NEW_SUB);
+    delivery.map(|details| {
+        (
+            details.delivery_medium(),
+            details.attribute().as_str(),
+            details.masked_destination().to_string(),
+        )
+    })
+}
+
+#[test]
+fn sign_up_issues_the_first_code_and_inserts_the_user() {
+    let fixture = Fixture::new();
+    let lookup = found(Fixture::public_client(false), None);
+    let outcome = run(&fixture.pool(), sign_up("bob", EMAIL_ONLY), &lookup);
+    let write = outcome.write.unwrap();
+    assert_eq!(
+        write.target,
+        Target::User {
+            username: "bob",
+            subject: NEW_SUB
+        }
+    );
+    assert_eq!(write.expected, Expected::Absent, "an insert");
+    assert_eq!(write.status, Some(UserStatus::Unconfirmed));
+    assert_eq!((write.verify, write.alias), (None, None));
+    assert_eq!(
+        (
+            write.state.status(),
+            write.state.version(),
+            write.state.issued_at()
+        ),
+        (Status::Pending, 1, at(0))
+    );
+    assert_eq!(
+        delivery(&outcome),
+        Some(("EMAIL", "email", "b***@e***".to_owned()))
+    );
+    let After::Deliver(sent) = outcome.after else {
+        panic!("the code is delivered");
+    };
+    assert_eq!(
+        (sent.username, sent.destination.value),
+        ("bob", "bob@example.com")
+    );
+    // The delivered code is the one the state was tagged with.
+    let confirm = write.state.submit(
+        &fixture.policy,
+        &fixture.key,
+        NEW_SUB.as_bytes(),
+        sent.code.as_str(),
+        at(1),
+    );
+    assert!(confirm.is_confirmed());
+}
+
+#[test]
+fn the_code_goes_to_the_phone_when_both_are_auto_verified() {
+    let fixture = Fixture::new();
+    let lookup = found(Fixture::public_client(false), None);
+    let outcome = run(&fixture.pool(), sign_up("bob", BOTH), &lookup);
+    assert_eq!(
+        delivery(&outcome),
+        Some(("SMS", "phone_number", "+*******1212".to_owned()))
+    );
+    let After::Deliver(sent) = outcome.after else {
+        panic!();
+    };
+    assert_eq!(sent.destination.attribute, AliasAttribute::PhoneNumber);
+    // With only the email auto-verified, the email gets it.
+    let pool = Pool {
+        auto_verified: AttributeSet::EMAIL,
+        ..fixture.pool()
+    };
+    let outcome = run(&pool, sign_up("bob", BOTH), &lookup);
+    assert_eq!(delivery(&outcome).unwrap().1, "email");
+    // With nothing auto-verified, no code goes anywhere (an admin confirms the user).
+    let pool = Pool {
+        auto_verified: AttributeSet::NONE,
+        ..fixture.pool()
+    };
+    let outcome = run(&pool, sign_up("bob", BOTH), &lookup);
+    assert_eq!(delivery(&outcome), None);
+    assert!(matches!(outcome.after, After::Nothing));
+    assert!(outcome.write.is_some(), "the user is still created");
+}
+
+#[test]
+fn an_email_format_username_is_refused_in_an_email_alias_pool() {
+    let fixture = Fixture::new();
+    let lookup = found(Fixture::public_client(false), None);
+    let outcome = run(
+        &fixture.pool(),
+        sign_up("bob@example.com", EMAIL_ONLY),
+        &lookup,
+    );
+    assert_exception(
+        &outcome,
+        "InvalidParameterException",
+        "Username cannot be of email format, since user pool is configured for email alias.",
+    );
+    assert!(outcome.write.is_none());
+    let outcome = run(
+        &fixture.pool(),
+        sign_up("+12065551212", EMAIL_ONLY),
+        &lookup,
+    );
+    assert_exception(
+        &outcome,
+        "InvalidParameterException",
+        "Username cannot be of phone_number format, since user pool is configured for phone_number alias.",
+    );
+    // Without aliases, such usernames are fine.
+    let pool = Pool {
+        aliases: AttributeSet::NONE,
+        ..fixture.pool()
+    };
+    for username in ["bob@example.com", "+12065551212"] {
+        let outcome = run(&pool, sign_up(username, EMAIL_ONLY), &lookup);
+        assert!(outcome.reply.exception().is_none(), "{username}");
+    }
+    // Near misses are usernames, not addresses.
+    for username in [
+        "bob@",
+        "@example.com",
+        "+",
+        "+1206555121212345",
+        "12065551212",
+    ] {
+        let outcome = run(&fixture.pool(), sign_up(username, EMAIL_ONLY), &lookup);
+        assert!(outcome.reply.exception().is_none(), "{username}");
+    }
+}
+
+#[test]
+fn a_taken_username_is_username_exists() {
+    let fixture = Fixture::new();
+    let (user, _) = fixture.alice();
+    let lookup = found(Fixture::public_client(false), Some(user));
+    let outcome = run(&fixture.pool(), sign_up("alice", EMAIL_ONLY), &lookup);
+    assert_exception(&outcome, "UsernameExistsException", "User already exists");
+    assert!(outcome.write.is_none());
+    let _ = record(user.confirmation);
+}
+
+#[test]
+fn sign_up_checks_the_client_and_the_secret_hash() {
+    let fixture = Fixture::new();
+    let pool = fixture.pool();
+    let unknown = Lookup::default();
+    let outcome = run(&pool, sign_up("bob", EMAIL_ONLY), &unknown);
+    assert_eq!(refused(&outcome).name(), "ResourceNotFoundException");
+    let lookup = found(fixture.secret_client(), None);
+    let outcome = run(&pool, sign_up("bob", EMAIL_ONLY), &lookup);
+    assert_eq!(
+        refused(&outcome).to_string(),
+        "Client 7ql4example is configured with secret but SECRET_HASH was not received"
+    );
+    let hash = fixture.secret.compute("bob", CLIENT_ID);
+    let signed = SignUp {
+        secret_hash: Some(hash.as_str()),
+        ..sign_up("bob", EMAIL_ONLY)
+    };
+    assert!(run(&pool, signed, &lookup).reply.exception().is_none());
+}
+
+#[test]
+fn sign_up_validates_the_username_and_attributes_with_the_models_rules() {
+    let bad_username = sign_up("a b", EMAIL_ONLY).validate().unwrap_err();
+    assert_eq!(
+        bad_username.to_string(),
+        r"1 validation error detected: Value at 'username' failed to satisfy constraint: Member must satisfy regular expression pattern: [\p{L}\p{M}\p{S}\p{N}\p{P}]+"
+    );
+    let long_name = "n".repeat(33);
+    let attributes = [(long_name.as_str(), "v")];
+    let bad_name = sign_up("bob", &attributes).validate().unwrap_err();
+    assert_eq!(
+        bad_name.to_string(),
+        "1 validation error detected: Value at 'userAttributes.1.member.name' failed to satisfy constraint: Member must have length less than or equal to 32"
+    );
+    let no_password = SignUp {
+        password: None,
+        ..sign_up("bob", EMAIL_ONLY)
+    };
+    assert!(
+        no_password.validate().is_ok(),
+        "passwordless pools sign up without one"
+    );
+    let spaced = SignUp {
+        password: Some("pass word"),
+        ..sign_up("bob", EMAIL_ONLY)
+    };
+    let message = spaced.validate().unwrap_err().to_string();
+    assert!(message.contains("'password'") && !message.contains("pass word"));
+}
+
+#[test]
+fn an_empty_new_subject_is_a_server_fault() {
+    let fixture = Fixture::new();
+    let request = sign_up("bob", EMAIL_ONLY).validate().unwrap();
+    let operation = confirmation_flow::cognito::Operation::from(request);
+    let pool = fixture.pool();
+    let lookup = found(Fixture::public_client(false), None);
+    let fresh = confirmation_flow::cognito::Fresh {
+        new_subject: "",
+        ..crate::cognito_fixtures::fresh(T0)
+    };
+    let outcome = operation.needs(&pool).decide(&lookup, &fresh);
+    assert_eq!(outcome.reply.http_status(), 500);
+    assert!(outcome.write.is_none());
+}
