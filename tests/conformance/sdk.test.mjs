@@ -24,14 +24,24 @@ let server, client;
 const freePort = () => new Promise((ok) => {
   const s = createServer().listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => ok(port)); });
 });
-const code = (username) => readFileSync(outbox, 'utf8').trim().split('\n').map(JSON.parse)
-  .filter((line) => line.username === username).at(-1).code;
+const codes = (username) => (existsSync(outbox) ? readFileSync(outbox, 'utf8').trim().split('\n') : [])
+  .filter(Boolean).map(JSON.parse).filter((line) => line.username === username);
+// Delivery follows the answer: wait for more than `after` codes, then take the newest.
+const code = async (username, after = 0) => {
+  for (let tries = 0; tries < 1000; tries += 1) {
+    const delivered = codes(username);
+    if (delivered.length > after) return delivered.at(-1).code;
+    await new Promise((ok) => setTimeout(ok, 10));
+  }
+  throw new Error(`no code for ${username}`);
+};
 const signUp = async (clientId = 'publicclient', extra = {}) => {
   const username = `js-${randomUUID().slice(0, 12)}`;
-  await client.send(new SignUpCommand({
+  const answer = await client.send(new SignUpCommand({
     ClientId: clientId, Username: username, Password: 'Passw0rd!',
     UserAttributes: [{ Name: 'email', Value: `${username}@example.com` }], ...extra(username),
   }));
+  assert.deepEqual(answer.CodeDeliveryDetails, { Destination: 'j***@e***', DeliveryMedium: 'EMAIL', AttributeName: 'email' });
   return username;
 };
 const secretHash = (username, clientId, secret) =>
@@ -46,26 +56,32 @@ const rejects = async (command, type, message) => {
   });
 };
 
-before(async () => {
+// Starts a server with `extra` configuration; resolves to [process, SDK client].
+const start = async (name, extra = {}) => {
   const port = await freePort();
-  const config = join(dir, 'config.json');
+  const config = join(dir, `${name}.json`);
   writeFileSync(config, JSON.stringify({
     listen: `127.0.0.1:${port}`, user_pool_id: pool, outbox, database: ':memory:',
     clients: [{ client_id: 'publicclient', client_secret: null }, { client_id: 'secretclient', client_secret: 's3cr3t' }],
+    ...extra,
   }));
-  server = spawn(binary, ['--config', config], { stdio: ['ignore', 'pipe', 'inherit'] });
-  await new Promise((ok) => server.stdout.once('data', ok));
-  client = new CognitoIdentityProviderClient({
+  const process = spawn(binary, ['--config', config], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise((ok) => process.stdout.once('data', ok));
+  return [process, new CognitoIdentityProviderClient({
     region: 'us-east-1', endpoint: `http://127.0.0.1:${port}`, maxAttempts: 1,
     credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-  });
+  })];
+};
+
+before(async () => {
+  [server, client] = await start('legacy');
 });
 
 after(() => server?.kill());
 
 test('sign up, confirm with the delivered code, and the email is verified', async () => {
   const username = await signUp(undefined, () => ({}));
-  await client.send(new ConfirmSignUpCommand({ ClientId: 'publicclient', Username: username, ConfirmationCode: code(username) }));
+  await client.send(new ConfirmSignUpCommand({ ClientId: 'publicclient', Username: username, ConfirmationCode: await code(username) }));
   const user = await client.send(new AdminGetUserCommand({ UserPoolId: pool, Username: username }));
   assert.equal(user.UserStatus, 'CONFIRMED');
   assert.equal(user.UserAttributes.find((a) => a.Name === 'email_verified').Value, 'true');
@@ -73,14 +89,15 @@ test('sign up, confirm with the delivered code, and the email is verified', asyn
 
 test('a wrong code, an already-confirmed user, an old code after a resend', async () => {
   const username = await signUp(undefined, () => ({}));
-  const old = code(username);
+  const old = await code(username);
   await rejects(new ConfirmSignUpCommand({ ClientId: 'publicclient', Username: username, ConfirmationCode: 'nope' }),
     CodeMismatchException, 'Invalid verification code provided, please try again.');
   await client.send(new ResendConfirmationCodeCommand({ ClientId: 'publicclient', Username: username }));
   await rejects(new ConfirmSignUpCommand({ ClientId: 'publicclient', Username: username, ConfirmationCode: old }),
     ExpiredCodeException);
-  await client.send(new ConfirmSignUpCommand({ ClientId: 'publicclient', Username: username, ConfirmationCode: code(username) }));
-  await rejects(new ConfirmSignUpCommand({ ClientId: 'publicclient', Username: username, ConfirmationCode: code(username) }),
+  const fresh = await code(username, 1);
+  await client.send(new ConfirmSignUpCommand({ ClientId: 'publicclient', Username: username, ConfirmationCode: fresh }));
+  await rejects(new ConfirmSignUpCommand({ ClientId: 'publicclient', Username: username, ConfirmationCode: fresh }),
     NotAuthorizedException, 'User cannot be confirmed. Current status is CONFIRMED');
   await rejects(new AdminConfirmSignUpCommand({ UserPoolId: pool, Username: username }), NotAuthorizedException);
 });
@@ -92,10 +109,28 @@ test('an unknown user, a validation error, and SecretHash checked against Node c
     InvalidParameterException,
     "1 validation error detected: Value at 'confirmationCode' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\S]+");
   const username = await signUp('secretclient', (u) => ({ SecretHash: secretHash(u, 'secretclient', 's3cr3t') }));
-  await rejects(new ConfirmSignUpCommand({ ClientId: 'secretclient', Username: username, ConfirmationCode: code(username),
+  await rejects(new ConfirmSignUpCommand({ ClientId: 'secretclient', Username: username, ConfirmationCode: await code(username),
     SecretHash: secretHash(username, 'secretclient', 'wrong') }), NotAuthorizedException,
     'Unable to verify secret hash for client secretclient');
-  await client.send(new ConfirmSignUpCommand({ ClientId: 'secretclient', Username: username, ConfirmationCode: code(username),
+  await client.send(new ConfirmSignUpCommand({ ClientId: 'secretclient', Username: username, ConfirmationCode: await code(username),
     SecretHash: secretHash(username, 'secretclient', 's3cr3t') }));
   assert.ok(existsSync(outbox));
+});
+
+test('with PreventUserExistenceErrors an unknown user is counted like a real one', async () => {
+  const [hiding, hidingClient] = await start('hiding', { prevent_user_existence_errors: true });
+  try {
+    const confirm = new ConfirmSignUpCommand({ ClientId: 'publicclient', Username: `nobody-${randomUUID()}`, ConfirmationCode: '123456' });
+    const names = [];
+    for (let i = 0; i < 6; i += 1) {
+      await assert.rejects(hidingClient.send(confirm), (e) => { names.push(e.name); return true; });
+    }
+    assert.deepEqual(names, [...Array(5).fill('CodeMismatchException'), 'TooManyFailedAttemptsException']);
+    await assert.rejects(hidingClient.send(confirm), (e) => e instanceof CodeMismatchException === false);
+    const sent = await hidingClient.send(new ResendConfirmationCodeCommand({ ClientId: 'publicclient', Username: 'nobody-else' }));
+    assert.equal(sent.CodeDeliveryDetails.DeliveryMedium, 'EMAIL');
+    assert.match(sent.CodeDeliveryDetails.Destination, /^[a-z]\*\*\*@[a-z]\*\*\*$/);
+  } finally {
+    hiding.kill();
+  }
 });

@@ -37,11 +37,12 @@ def free_port():
 
 
 class Server:
-    def __init__(self, hide_users, ttl):
+    def __init__(self, hide_users, ttl, directory=None, **extra):
         self.dir = tempfile.TemporaryDirectory()
+        self.home = pathlib.Path(directory or self.dir.name)
         self.port = free_port()
-        self.outbox = pathlib.Path(self.dir.name) / "outbox.jsonl"
-        config = {
+        self.outbox = self.home / "outbox.jsonl"
+        self.config = {
             "listen": f"127.0.0.1:{self.port}",
             "user_pool_id": POOL,
             "clients": [
@@ -53,9 +54,13 @@ class Server:
             "code_ttl_seconds": ttl,
             "database": ":memory:",
             "outbox": str(self.outbox),
+            **extra,
         }
-        path = pathlib.Path(self.dir.name) / "config.json"
-        path.write_text(json.dumps(config))
+        self.start()
+
+    def start(self):
+        path = self.home / "config.json"
+        path.write_text(json.dumps(self.config))
         self.process = subprocess.Popen([SERVER, "--config", str(path)], stdout=subprocess.PIPE, text=True)
         self.process.stdout.readline()  # "listening on ..." once the socket is bound
         self.client = boto3.client(
@@ -67,17 +72,24 @@ class Server:
             config=Config(retries={"total_max_attempts": 1}, max_pool_connections=64),
         )
 
-    def stop(self):
+    def stop(self, cleanup=True):
         self.process.terminate()
         self.process.wait(timeout=10)
-        self.dir.cleanup()
+        if cleanup:
+            self.dir.cleanup()
 
     def codes(self, username):
         lines = self.outbox.read_text().splitlines() if self.outbox.exists() else []
         return [json.loads(line) for line in lines if json.loads(line)["username"] == username]
 
-    def code(self, username):
-        return self.codes(username)[-1]["code"]
+    def code(self, username, after=0):
+        """The newest code for `username` once more than `after` were delivered (delivery
+        follows the answer, so it may take a moment)."""
+        deadline = time.monotonic() + 10
+        while len(codes := self.codes(username)) <= after:
+            assert time.monotonic() < deadline, f"no code for {username}"
+            time.sleep(0.01)
+        return codes[-1]["code"]
 
     def sign_up(self, username=None, email=None, client_id=PUBLIC, **extra):
         username = username or f"user-{uuid.uuid4().hex[:12]}"
@@ -144,7 +156,7 @@ def test_old_code_after_a_resend_is_expired_and_the_new_one_confirms(hiding):
     details = hiding.client.resend_confirmation_code(ClientId=PUBLIC, Username=user)["CodeDeliveryDetails"]
     assert details["DeliveryMedium"] == "EMAIL" and details["AttributeName"] == "email"
     assert details["Destination"].startswith("u***@e***")
-    new = hiding.code(user)
+    new = hiding.code(user, after=1)
     with pytest.raises(hiding.client.exceptions.ExpiredCodeException):
         hiding.client.confirm_sign_up(ClientId=PUBLIC, Username=user, ConfirmationCode=old)
     hiding.client.confirm_sign_up(ClientId=PUBLIC, Username=user, ConfirmationCode=new)
@@ -261,3 +273,126 @@ def test_unknown_operations_and_malformed_json_are_clear_400s(hiding):
     assert headers["x-amzn-RequestId"]
     status, _, body = post("AWSCognitoIdentityProviderService.ConfirmSignUp", b"{not json")
     assert (status, body["__type"]) == (400, "SerializationException")
+
+
+def test_sign_up_answers_with_the_code_delivery_details(hiding):
+    username = f"user-{uuid.uuid4().hex[:12]}"
+    answer = hiding.client.sign_up(ClientId=PUBLIC, Username=username, Password="Passw0rd!",
+                                   UserAttributes=[{"Name": "email", "Value": f"{username}@example.com"}])
+    assert answer["UserConfirmed"] is False
+    assert uuid.UUID(answer["UserSub"]).version == 4
+    assert answer["CodeDeliveryDetails"] == {"Destination": "u***@e***", "DeliveryMedium": "EMAIL", "AttributeName": "email"}
+    assert hiding.code(username)
+    with pytest.raises(hiding.client.exceptions.UsernameExistsException) as excinfo:
+        hiding.sign_up(username)
+    assert error(excinfo)[1] == "User already exists"
+
+
+def test_email_and_phone_format_usernames_are_refused_in_an_alias_pool(hiding):
+    for username, attribute in [("someone@example.com", "email"), ("+12065559876", "phone_number")]:
+        with pytest.raises(hiding.client.exceptions.InvalidParameterException) as excinfo:
+            hiding.sign_up(username)
+        assert error(excinfo)[1] == (
+            f"Username cannot be of {attribute} format, since user pool is configured for {attribute} alias."
+        )
+
+
+def test_the_code_goes_to_the_phone_when_both_are_auto_verified():
+    server = Server(hide_users=True, ttl=86400, auto_verified_attributes=["email", "phone_number"])
+    try:
+        username = f"user-{uuid.uuid4().hex[:12]}"
+        answer = server.client.sign_up(ClientId=PUBLIC, Username=username, Password="Passw0rd!", UserAttributes=[
+            {"Name": "email", "Value": f"{username}@example.com"}, {"Name": "phone_number", "Value": "+12065551212"}])
+        assert answer["CodeDeliveryDetails"] == {"Destination": "+*******1212", "DeliveryMedium": "SMS", "AttributeName": "phone_number"}
+        code = server.code(username)
+        assert server.codes(username)[-1]["destination"] == "+12065551212"
+        server.client.confirm_sign_up(ClientId=PUBLIC, Username=username, ConfirmationCode=code)
+        status, attributes = server.attributes(username)
+        assert status == "CONFIRMED"
+        assert (attributes["phone_number_verified"], attributes["email_verified"]) == ("true", "false")
+    finally:
+        server.stop()
+
+
+def answers(server, username, requests):
+    """Runs a sequence of ("confirm", code) / ("resend",) requests; the answers a client sees."""
+    seen = []
+    for request in requests:
+        try:
+            if request[0] == "confirm":
+                server.client.confirm_sign_up(ClientId=PUBLIC, Username=username, ConfirmationCode=request[1])
+                seen.append(("Ok", None))
+            else:
+                details = server.client.resend_confirmation_code(ClientId=PUBLIC, Username=username)["CodeDeliveryDetails"]
+                seen.append(("Ok", (details["DeliveryMedium"], details["AttributeName"], len(details["Destination"]))))
+        except server.client.exceptions.ClientError as e:
+            seen.append((e.response["Error"]["Code"], e.response["Error"]["Message"]))
+    return seen
+
+
+def test_an_unknown_user_is_answered_like_a_real_user_who_never_has_the_code(hiding):
+    real = hiding.sign_up(email="same-length@example.com")
+    code = hiding.code(real)
+    wrong = "000000" if code != "000000" else "111111"
+    requests = [("resend",)] + [("confirm", wrong)] * 16 + [("resend",)] * 5
+    unknown = f"user-{uuid.uuid4().hex[:12]}"
+    real_answers, unknown_answers = answers(hiding, real, requests), answers(hiding, unknown, requests)
+    assert real_answers == unknown_answers
+    names = [answer[0] for answer in unknown_answers]
+    assert names == ["Ok"] + ["CodeMismatchException"] * 5 + ["TooManyFailedAttemptsException"] * 10 \
+        + ["LimitExceededException"] + ["Ok"] * 4 + ["LimitExceededException"]
+    assert hiding.codes(unknown) == [], "a phantom's code is never delivered"
+
+
+def test_an_unknown_users_delivery_shows_nothing_of_the_username(hiding):
+    for username in ["+12065550123", "zoe@zzz.example", f"nobody-{uuid.uuid4().hex[:8]}"]:
+        details = hiding.client.resend_confirmation_code(ClientId=PUBLIC, Username=username)["CodeDeliveryDetails"]
+        assert (details["DeliveryMedium"], details["AttributeName"]) == ("EMAIL", "email")
+        assert len(details["Destination"]) == len("a***@b***") and "@" in details["Destination"]
+        again = hiding.client.resend_confirmation_code(ClientId=PUBLIC, Username=username)["CodeDeliveryDetails"]
+        assert again == details, "the same made-up destination every time"
+
+
+def test_a_code_tagged_under_an_older_key_still_confirms_after_rotation(tmp_path):
+    keys = tmp_path / "keys.json"
+    secret = lambda byte: base64.b64encode(bytes([byte]) * 32).decode()
+    keys.write_text(json.dumps({"current": 1, "keys": {"1": secret(1)}}))
+    extra = {"database": str(tmp_path / "users.sqlite3"), "keys": str(keys)}
+    server = Server(hide_users=True, ttl=86400, directory=tmp_path, **extra)
+    try:
+        old_key_user, other = server.sign_up(), server.sign_up()
+        old_code = server.code(old_key_user)
+        server.code(other)
+        server.stop(cleanup=False)
+        keys.write_text(json.dumps({"current": 2, "keys": {"1": secret(1), "2": secret(2)}}))
+        server.start()
+        server.client.confirm_sign_up(ClientId=PUBLIC, Username=old_key_user, ConfirmationCode=old_code)
+        assert server.attributes(old_key_user)[0] == "CONFIRMED"
+        server.client.resend_confirmation_code(ClientId=PUBLIC, Username=other)
+        server.client.confirm_sign_up(ClientId=PUBLIC, Username=other, ConfirmationCode=server.code(other, after=1))
+        assert server.attributes(other)[0] == "CONFIRMED"
+    finally:
+        server.stop()
+
+
+def test_two_users_confirming_one_email_at_once_never_both_own_it(hiding):
+    pairs = []
+    for _ in range(40):
+        email = f"race-{uuid.uuid4().hex[:8]}@example.com"
+        first, second = hiding.sign_up(email=email), hiding.sign_up(email=email)
+        pairs.append((email, (first, hiding.code(first)), (second, hiding.code(second))))
+
+    def confirm(user):
+        try:
+            hiding.client.confirm_sign_up(ClientId=PUBLIC, Username=user[0], ConfirmationCode=user[1])
+            return "Ok"
+        except hiding.client.exceptions.ClientError as e:
+            return e.response["Error"]["Code"]
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=16) as pool:
+        results = list(pool.map(confirm, [user for _, first, second in pairs for user in (first, second)]))
+    for index, (email, first, second) in enumerate(pairs):
+        answers_ = results[2 * index: 2 * index + 2]
+        assert sorted(answers_) == ["AliasExistsException", "Ok"], answers_
+        verified = [user for user, _ in (first, second) if hiding.attributes(user)[1]["email_verified"] == "true"]
+        assert len(verified) == 1, (email, verified)

@@ -8,14 +8,13 @@ use axum::{
     http::{HeaderMap, HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
 };
-use confirmation_flow::{Timestamp, cognito::Exception};
+use confirmation_flow::{
+    Timestamp,
+    cognito::{Body, Exception, OperationName},
+};
 use serde_json::{Value, json};
 
-use crate::{App, confirmations, users};
-
-const TARGET_PREFIX: &str = "AWSCognitoIdentityProviderService.";
-/// How often a request re-reads and re-runs after losing a compare-and-swap race.
-pub(crate) const RETRIES: usize = 64;
+use crate::{App, serve, users};
 
 /// What the endpoint answers.
 pub enum Answer {
@@ -24,11 +23,17 @@ pub enum Answer {
     Error(String, String, StatusCode),
 }
 
-impl From<Exception<'_>> for Answer {
-    fn from(exception: Exception<'_>) -> Self {
+impl From<&Exception<'_>> for Answer {
+    fn from(exception: &Exception<'_>) -> Self {
         let status =
             StatusCode::from_u16(exception.http_status()).unwrap_or(StatusCode::BAD_REQUEST);
         Self::Error(exception.name().to_owned(), exception.to_string(), status)
+    }
+}
+
+impl From<Exception<'_>> for Answer {
+    fn from(exception: Exception<'_>) -> Self {
+        Self::from(&exception)
     }
 }
 
@@ -37,51 +42,57 @@ pub(crate) fn internal(error: impl std::fmt::Display) -> Answer {
     Exception::InternalError.into()
 }
 
+fn serialization(message: impl std::fmt::Display) -> Answer {
+    Answer::Error(
+        "SerializationException".into(),
+        message.to_string(),
+        StatusCode::BAD_REQUEST,
+    )
+}
+
 pub async fn endpoint(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes) -> Response {
     let target = headers
         .get("x-amz-target")
         .and_then(|value| value.to_str().ok())
-        .unwrap_or("");
-    let operation = target
-        .strip_prefix(TARGET_PREFIX)
-        .unwrap_or(target)
+        .unwrap_or("")
         .to_owned();
-    let app = Arc::clone(&app);
+    let handler = Arc::clone(&app);
     // SQLite calls block: run each request on the blocking pool.
-    let answer = tokio::task::spawn_blocking(move || dispatch(&app, &operation, &body))
-        .await
-        .unwrap_or_else(internal);
+    let served = tokio::task::spawn_blocking(move || dispatch(&handler, &target, &body)).await;
+    let (answer, delivery) = served.unwrap_or_else(|error| (internal(error), None));
+    if let Some(delivery) = delivery {
+        // The answer does not wait for delivery (a phantom's answer has none to wait for).
+        tokio::task::spawn_blocking(move || users::deliver(&app, &delivery));
+    }
     respond(answer)
 }
 
-fn dispatch(app: &App, operation: &str, body: &[u8]) -> Answer {
-    let body_json = |body: &[u8]| serde_json::from_slice::<Value>(body);
-    if body_json(body).is_err() {
-        return Answer::Error(
-            "SerializationException".into(),
-            "Request body is not valid JSON".into(),
-            StatusCode::BAD_REQUEST,
-        );
-    }
-    let result = match operation {
-        "SignUp" => users::sign_up(app, body),
-        "ConfirmSignUp" => confirmations::confirm(app, body),
-        "AdminConfirmSignUp" => confirmations::admin_confirm(app, body),
-        "ResendConfirmationCode" => confirmations::resend(app, body),
-        "AdminGetUser" => users::admin_get_user(app, body),
-        _ => {
-            return Answer::Error(
+fn dispatch(app: &App, target: &str, body: &[u8]) -> (Answer, Option<serve::Delivery>) {
+    let Some(operation) = OperationName::from_target(target) else {
+        let answer = match target.strip_prefix(OperationName::TARGET_PREFIX) {
+            Some("AdminGetUser") => users::admin_get_user(app, body).unwrap_or_else(|a| a),
+            _ => Answer::Error(
                 "UnknownOperationException".into(),
-                format!("Unknown operation {operation}"),
+                format!("Unknown operation {target}"),
                 StatusCode::BAD_REQUEST,
-            );
-        }
+            ),
+        };
+        return (answer, None);
     };
-    result.unwrap_or_else(|answer| answer)
+    let mut json = serde_json::Deserializer::from_slice(body);
+    let decoded =
+        match Body::decode(operation, &mut json).and_then(|body| json.end().map(|()| body)) {
+            Ok(decoded) => decoded,
+            Err(error) => return (serialization(error), None),
+        };
+    match decoded.operation() {
+        Ok(operation) => serve::serve(app, &operation),
+        Err(exception) => (exception.into(), None),
+    }
 }
 
 fn respond(answer: Answer) -> Response {
-    let request_id = crate::uuid();
+    let request_id = uuid::Uuid::new_v4().hyphenated().to_string();
     let (status, body, error_type) = match answer {
         Answer::Ok(value) => (StatusCode::OK, value, None),
         Answer::Error(name, message, status) => (
@@ -108,13 +119,7 @@ fn respond(answer: Answer) -> Response {
 pub(crate) type Outcome = Result<Answer, Answer>;
 
 pub(crate) fn decode<T: for<'de> serde::Deserialize<'de>>(body: &[u8]) -> Result<T, Answer> {
-    serde_json::from_slice(body).map_err(|error| {
-        Answer::Error(
-            "SerializationException".into(),
-            error.to_string(),
-            StatusCode::BAD_REQUEST,
-        )
-    })
+    serde_json::from_slice(body).map_err(serialization)
 }
 
 pub(crate) fn now() -> (Timestamp, i64) {

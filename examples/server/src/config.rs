@@ -2,7 +2,22 @@
 
 use std::{net::SocketAddr, path::PathBuf};
 
+use confirmation_flow::cognito::AttributeSet;
 use serde::Deserialize;
+
+/// The set a list of attribute names stands for; `Err` for a name that is not `email` or
+/// `phone_number`.
+pub fn attribute_set(names: &[String]) -> Result<AttributeSet, ()> {
+    let mut set = AttributeSet::NONE;
+    for name in names {
+        match name.as_str() {
+            "email" => set.email = true,
+            "phone_number" => set.phone_number = true,
+            _ => return Err(()),
+        }
+    }
+    Ok(set)
+}
 
 /// An app client.
 #[derive(Clone, Debug, Deserialize)]
@@ -25,14 +40,21 @@ pub struct Config {
     #[serde(default)]
     pub prevent_user_existence_errors: bool,
     /// A subset of `["email", "phone_number"]`: attributes that become aliases once verified.
-    #[serde(default = "default_aliases")]
+    #[serde(default = "default_attributes")]
     pub alias_attributes: Vec<String>,
+    /// A subset of `["email", "phone_number"]`: where codes go (the phone first, when a
+    /// user has one and it is listed, as the service does). Default `["email"]`, the
+    /// service console's default.
+    #[serde(default = "default_auto_verified")]
+    pub auto_verified_attributes: Vec<String>,
     #[serde(default = "default_ttl")]
     pub code_ttl_seconds: u64,
     /// A file path, or `":memory:"`.
     pub database: Option<String>,
     /// Where codes are "delivered": one JSON line per code.
     pub outbox: Option<PathBuf>,
+    /// A key file (see `keys.rs`); without one, a key is made once and kept in the database.
+    pub keys: Option<PathBuf>,
 }
 
 fn default_listen() -> SocketAddr {
@@ -47,7 +69,11 @@ fn default_pool() -> String {
     "us-east-1_LOCAL".to_owned()
 }
 
-fn default_aliases() -> Vec<String> {
+fn default_auto_verified() -> Vec<String> {
+    vec!["email".to_owned()]
+}
+
+fn default_attributes() -> Vec<String> {
     vec!["email".to_owned(), "phone_number".to_owned()]
 }
 
@@ -67,15 +93,13 @@ impl Config {
                 if config.clients.is_empty() {
                     return Err(format!("{path}: `clients` must name at least one client").into());
                 }
-                if config
-                    .alias_attributes
-                    .iter()
-                    .any(|a| a != "email" && a != "phone_number")
-                {
-                    return Err(format!(
-                        "{path}: alias_attributes may hold only email and phone_number"
-                    )
-                    .into());
+                for (name, list) in [
+                    ("alias_attributes", &config.alias_attributes),
+                    ("auto_verified_attributes", &config.auto_verified_attributes),
+                ] {
+                    attribute_set(list).map_err(|()| {
+                        format!("{path}: {name} may hold only email and phone_number")
+                    })?;
                 }
                 Ok(config)
             }
@@ -92,10 +116,12 @@ impl Config {
                         client_secret: None,
                     }],
                     prevent_user_existence_errors: false,
-                    alias_attributes: default_aliases(),
+                    alias_attributes: default_attributes(),
+                    auto_verified_attributes: default_auto_verified(),
                     code_ttl_seconds: default_ttl(),
                     database: Some(dir.join("users.sqlite3").display().to_string()),
                     outbox: Some(dir.join("outbox.jsonl")),
+                    keys: None,
                 })
             }
             _ => Err("usage: confirmation-flow-server [--config PATH]".into()),

@@ -1,6 +1,7 @@
 //! An example auth server that embeds `confirmation-flow` behind Amazon Cognito's AWS JSON 1.1
-//! API: `SignUp`, `ConfirmSignUp`, `AdminConfirmSignUp`, `ResendConfirmationCode` and
-//! `AdminGetUser`, with users in SQLite and codes "delivered" to a JSON-lines outbox.
+//! API: `SignUp`, `ConfirmSignUp`, `AdminConfirmSignUp` and `ResendConfirmationCode` through
+//! the crate's one loop, and `AdminGetUser`; users in SQLite, codes "delivered" to a
+//! JSON-lines outbox.
 //!
 //! `cargo run --release --manifest-path examples/server/Cargo.toml [-- --config PATH]`
 //!
@@ -9,7 +10,8 @@
 
 mod api;
 mod config;
-mod confirmations;
+mod keys;
+mod serve;
 mod store;
 mod users;
 
@@ -21,59 +23,62 @@ use std::{
 
 use axum::{Router, routing::post};
 use confirmation_flow::{
-    KeyId, Policy, PolicyConfig, ServerKey,
-    cognito::{AliasAttribute, AppClient, ClientSecret, Pool},
+    KeyRing, KeyRingError, Policy, PolicyConfig,
+    cognito::{AppClient, AttributeSet, ClientSecret, Pool},
 };
 
-use crate::{config::Config, store::Store};
+use crate::{
+    config::{Config, attribute_set},
+    keys::Keys,
+    store::Store,
+};
 
 /// Everything a request needs, shared by all of them.
 pub struct App {
     config: Config,
     store: Store,
-    key: ServerKey,
+    keys: Keys,
     policy: Policy,
+    auto_verified: AttributeSet,
+    aliases: AttributeSet,
     clients: Vec<(String, Option<ClientSecret>)>,
     outbox: PathBuf,
     outbox_lock: Mutex<()>,
 }
 
-/// The decoy subject has the length of a real `sub` (a UUID), so unknown users cost the same.
-const DECOY_SUB: &[u8] = b"00000000-0000-4000-8000-000000000000";
-
 impl App {
-    fn client(&self, client_id: &str) -> Option<&(String, Option<ClientSecret>)> {
-        self.clients.iter().find(|(id, _)| id == client_id)
+    /// The app client `client_id` names, if the server has it.
+    fn client(&self, client_id: &str) -> Option<AppClient<'_>> {
+        self.clients
+            .iter()
+            .find(|(id, _)| id == client_id)
+            .map(|(id, secret)| AppClient {
+                client_id: id,
+                secret: secret.as_ref(),
+                prevent_user_existence_errors: self.config.prevent_user_existence_errors,
+            })
     }
 
-    fn app_client(&self, client_id: &str) -> Option<AppClient<'_>> {
-        self.client(client_id).map(|(id, secret)| AppClient {
-            client_id: id,
-            secret: secret.as_ref(),
-            prevent_user_existence_errors: self.config.prevent_user_existence_errors,
-        })
+    /// The key ring (checked at start, so this cannot fail in practice).
+    fn keys(&self) -> Result<KeyRing<'_>, KeyRingError> {
+        self.keys.ring()
     }
 
-    fn pool(&self) -> Pool<'_> {
+    fn pool<'a>(&'a self, keys: KeyRing<'a>) -> Pool<'a> {
         Pool {
             region: &self.config.region,
             user_pool_id: &self.config.user_pool_id,
             policy: &self.policy,
-            key: &self.key,
-            decoy_subject: DECOY_SUB,
-            session_ttl: Duration::from_secs(180),
+            keys,
+            auto_verified: self.auto_verified,
+            aliases: self.aliases,
+            session_ttl: Duration::from_mins(3),
         }
-    }
-
-    fn is_alias(&self, attribute: AliasAttribute) -> bool {
-        self.config
-            .alias_attributes
-            .iter()
-            .any(|a| a == attribute.as_str())
     }
 }
 
 /// `N` bytes from the operating system's CSPRNG.
+#[must_use]
 pub fn random_bytes<const N: usize>() -> [u8; N] {
     let mut bytes = [0; N];
     if let Err(error) = getrandom::fill(&mut bytes) {
@@ -85,6 +90,7 @@ pub fn random_bytes<const N: usize>() -> [u8; N] {
 }
 
 /// A random lower-case alphanumeric id (app client ids look like this).
+#[must_use]
 pub fn random_id(len: usize) -> String {
     const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
     random_bytes::<64>()
@@ -92,22 +98,6 @@ pub fn random_id(len: usize) -> String {
         .take(len)
         .map(|b| char::from(ALPHABET[usize::from(*b) % ALPHABET.len()]))
         .collect()
-}
-
-/// A random (version 4) UUID.
-pub fn uuid() -> String {
-    let mut b = random_bytes::<16>();
-    b[6] = (b[6] & 0x0f) | 0x40;
-    b[8] = (b[8] & 0x3f) | 0x80;
-    let hex: String = b.iter().map(|byte| format!("{byte:02x}")).collect();
-    format!(
-        "{}-{}-{}-{}-{}",
-        &hex[..8],
-        &hex[8..12],
-        &hex[12..16],
-        &hex[16..20],
-        &hex[20..]
-    )
 }
 
 #[tokio::main]
@@ -122,7 +112,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
         .clone()
         .unwrap_or_else(|| std::env::temp_dir().join("confirmation-flow-outbox.jsonl"));
     let store = Store::open(&database)?;
-    let key = ServerKey::new(KeyId(1), &store.server_key()?);
+    let keys = match &config.keys {
+        Some(path) => Keys::from_file(path)?,
+        None => Keys::single(&store.server_key()?),
+    };
     let policy = Policy::new(PolicyConfig {
         code_ttl: Duration::from_secs(config.code_ttl_seconds),
         ..PolicyConfig::COGNITO
@@ -138,6 +131,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
             )
         })
         .collect();
+    let invalid = |name| format!("{name} may hold only email and phone_number");
+    let auto_verified = attribute_set(&config.auto_verified_attributes)
+        .map_err(|()| invalid("auto_verified_attributes"))?;
+    let aliases =
+        attribute_set(&config.alias_attributes).map_err(|()| invalid("alias_attributes"))?;
     let listener = tokio::net::TcpListener::bind(config.listen).await?;
     println!("listening on http://{}", listener.local_addr()?);
     for client in &config.clients {
@@ -149,16 +147,19 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
         println!("app client {} ({secret})", client.client_id);
     }
     println!(
-        "user pool {} in {}; database {database}; outbox {}",
+        "user pool {} in {}; database {database}; outbox {}; current key {}",
         config.user_pool_id,
         config.region,
-        outbox.display()
+        outbox.display(),
+        keys.current.id()
     );
     let app = Arc::new(App {
         config,
         store,
-        key,
+        keys,
         policy,
+        auto_verified,
+        aliases,
         clients,
         outbox,
         outbox_lock: Mutex::new(()),

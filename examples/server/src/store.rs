@@ -1,10 +1,16 @@
-//! Users and their confirmation state in SQLite. Every state write is a compare-and-swap on
-//! the state's `version`, inside a transaction with whatever must change with it.
+//! Users, phantoms and their confirmation state in SQLite: one read per request attempt,
+//! and every outcome's write in one transaction that checks every condition it states.
 
-use std::sync::Mutex;
+use std::sync::{Mutex, MutexGuard, PoisonError};
 
-use confirmation_flow::Confirmation;
-use rusqlite::{Connection, OptionalExtension, params};
+use confirmation_flow::{
+    Confirmation,
+    cognito::{
+        AliasAttribute, AliasClaim, AliasOwners, AppClient, Expected, Lookup, Needs, Target,
+        UserRecord, UserStatus, Write,
+    },
+};
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value BLOB NOT NULL);
@@ -20,6 +26,14 @@ CREATE TABLE IF NOT EXISTS users (
     version INTEGER NOT NULL,
     created_at INTEGER NOT NULL,
     updated_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS users_verified_email ON users (email) WHERE email_verified = 1;
+CREATE INDEX IF NOT EXISTS users_verified_phone ON users (phone_number) WHERE phone_number_verified = 1;
+CREATE TABLE IF NOT EXISTS phantoms (
+    id TEXT PRIMARY KEY,
+    state TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
 );";
 
 /// A user as stored.
@@ -27,7 +41,7 @@ CREATE TABLE IF NOT EXISTS users (
 pub struct UserRow {
     pub username: String,
     pub sub: String,
-    pub status: String,
+    pub status: UserStatus,
     pub email: Option<String>,
     pub email_verified: bool,
     pub phone_number: Option<String>,
@@ -37,24 +51,49 @@ pub struct UserRow {
     pub updated_at: i64,
 }
 
-/// What a confirmation changes, all in one transaction.
-pub struct Commit<'a> {
-    pub username: &'a str,
-    pub expected_version: u64,
-    pub state: Confirmation,
-    pub status: Option<&'a str>,
-    /// `email` or `phone_number`: set its `_verified` flag.
-    pub verify: Option<&'static str>,
-    /// Another user who loses the alias: clear their flag for the same attribute.
-    pub unverify: Option<&'a str>,
-    pub now: i64,
+/// What one read found, owned (the lookup borrows from it).
+pub struct Snapshot {
+    user: Option<UserRow>,
+    phantom: Option<Confirmation>,
+    email_owner: Option<String>,
+    phone_number_owner: Option<String>,
+}
+
+impl Snapshot {
+    /// The lookup the crate decides on.
+    pub fn lookup<'s>(&'s self, client: Option<AppClient<'s>>) -> Lookup<'s> {
+        Lookup {
+            client,
+            user: self.user.as_ref().map(|row| UserRecord {
+                username: &row.username,
+                subject: &row.sub,
+                status: row.status,
+                confirmation: row.state,
+                email: row.email.as_deref(),
+                phone_number: row.phone_number.as_deref(),
+                attributes: &[],
+            }),
+            phantom: self.phantom,
+            alias_owners: AliasOwners {
+                email: self.email_owner.as_deref(),
+                phone_number: self.phone_number_owner.as_deref(),
+            },
+        }
+    }
+}
+
+/// A new user's attributes, for a `SignUp` insert.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct NewUser<'a> {
+    pub email: Option<&'a str>,
+    pub phone_number: Option<&'a str>,
 }
 
 pub struct Store {
     db: Mutex<Connection>,
 }
 
-type Result<T> = std::result::Result<T, Box<dyn std::error::Error + Send + Sync>>;
+pub type Result<T> = std::result::Result<T, Box<dyn std::error::Error + Send + Sync>>;
 
 impl Store {
     pub fn open(path: &str) -> Result<Self> {
@@ -67,15 +106,14 @@ impl Store {
         Ok(Self { db: Mutex::new(db) })
     }
 
-    fn db(&self) -> std::sync::MutexGuard<'_, Connection> {
+    fn db(&self) -> MutexGuard<'_, Connection> {
         // A panic while holding the lock cannot leave SQLite half-written (transactions roll
         // back), so a poisoned lock is still safe to use.
-        self.db
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.db.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// The server key, made once from the OS's CSPRNG and kept with the data it protects.
+    /// The server key, made once from the OS's CSPRNG and kept in the database when no key
+    /// file is configured.
     pub fn server_key(&self) -> Result<[u8; 32]> {
         let db = self.db();
         let stored: Option<Vec<u8>> = db
@@ -90,128 +128,221 @@ impl Store {
         }
         let key = crate::random_bytes::<32>();
         db.execute(
-            "INSERT OR REPLACE INTO meta (name, value) VALUES ('server_key', ?1)",
+            "INSERT OR IGNORE INTO meta (name, value) VALUES ('server_key', ?1)",
             params![key.to_vec()],
         )?;
-        Ok(key)
+        drop(db);
+        // Another process may have inserted first: the stored key is the one.
+        self.server_key()
     }
 
-    /// Inserts a new user; `false` if the username is taken.
-    pub fn insert(&self, user: &UserRow) -> Result<bool> {
-        let state = serde_json::to_string(&user.state)?;
-        let inserted = self.db().execute(
-            "INSERT OR IGNORE INTO users (username, sub, status, email, phone_number, state, version, created_at, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
-            params![user.username, user.sub, user.status, user.email, user.phone_number, state, version(&user.state)?, user.created_at],
-        )?;
-        Ok(inserted == 1)
-    }
-
-    pub fn load(&self, username: &str) -> Result<Option<UserRow>> {
-        type Columns = (
-            String,
-            String,
-            String,
-            Option<String>,
-            bool,
-            Option<String>,
-            bool,
-            String,
-            i64,
-            i64,
-        );
-        let columns: Option<Columns> = self
-            .db()
-            .query_row(
-                "SELECT username, sub, status, email, email_verified, phone_number, phone_number_verified, state, created_at, updated_at
-                 FROM users WHERE username = ?1",
-                params![username],
-                |row| {
-                    Ok((
-                        row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?,
-                        row.get(5)?, row.get(6)?, row.get(7)?, row.get(8)?, row.get(9)?,
-                    ))
-                },
-            )
-            .optional()?;
-        let Some((
-            username,
-            sub,
-            status,
-            email,
-            email_verified,
-            phone_number,
-            phone_number_verified,
-            state,
-            created_at,
-            updated_at,
-        )) = columns
-        else {
-            return Ok(None);
-        };
-        // Stored state is untrusted: it goes through the crate's validating load.
-        let state: Confirmation = serde_json::from_str(&state)?;
-        Ok(Some(UserRow {
-            username,
-            sub,
-            status,
-            email,
-            email_verified,
-            phone_number,
-            phone_number_verified,
-            state,
-            created_at,
-            updated_at,
-        }))
-    }
-
-    /// Who else holds `value` as a verified `attribute` (`email` or `phone_number`).
-    pub fn alias_owner(
-        &self,
-        attribute: &str,
-        value: &str,
-        except: &str,
-    ) -> Result<Option<String>> {
-        let sql = format!(
-            "SELECT username FROM users WHERE {attribute} = ?1 AND {attribute}_verified = 1 AND username != ?2 LIMIT 1"
-        );
-        Ok(self
-            .db()
-            .query_row(&sql, params![value, except], |row| row.get(0))
-            .optional()?)
-    }
-
-    /// Applies `commit` if the stored version is still `expected_version`; `false` if another
-    /// request changed the row first (the caller re-reads and re-runs).
-    pub fn commit(&self, commit: &Commit<'_>) -> Result<bool> {
+    /// One consistent read of everything `needs` asks for.
+    pub fn read(&self, needs: &Needs<'_, '_>) -> Result<Snapshot> {
         let mut db = self.db();
         let tx = db.transaction()?;
-        let state = serde_json::to_string(&commit.state)?;
-        let updated = tx.execute(
-            "UPDATE users SET state = ?1, version = ?2, status = COALESCE(?3, status), updated_at = ?4
-             WHERE username = ?5 AND version = ?6",
-            params![state, version(&commit.state)?, commit.status, commit.now, commit.username, i64::try_from(commit.expected_version)?],
-        )?;
-        if updated != 1 {
-            return Ok(false);
-        }
-        if let Some(attribute) = commit.verify {
-            tx.execute(
-                &format!("UPDATE users SET {attribute}_verified = 1 WHERE username = ?1"),
-                params![commit.username],
-            )?;
-            if let Some(owner) = commit.unverify {
-                tx.execute(
-                    &format!("UPDATE users SET {attribute}_verified = 0 WHERE username = ?1"),
-                    params![owner],
-                )?;
+        let user = user(&tx, needs.username())?;
+        let phantom = match (&user, needs.phantom()) {
+            (None, Some(id)) => tx
+                .query_row(
+                    "SELECT state FROM phantoms WHERE id = ?1",
+                    params![id.as_str()],
+                    |row| row.get::<_, String>(0),
+                )
+                .optional()?
+                .map(|state| serde_json::from_str(&state))
+                .transpose()?,
+            _ => None,
+        };
+        let aliases = needs.alias_owners();
+        let owner = |attribute: AliasAttribute, wanted: bool| -> Result<Option<String>> {
+            let value = user.as_ref().and_then(|row| match attribute {
+                AliasAttribute::Email => row.email.as_deref(),
+                AliasAttribute::PhoneNumber => row.phone_number.as_deref(),
+            });
+            match value.filter(|_| wanted) {
+                Some(value) => holder(&tx, attribute, value, needs.username()),
+                None => Ok(None),
             }
+        };
+        let email_owner = owner(AliasAttribute::Email, aliases.email)?;
+        let phone_number_owner = owner(AliasAttribute::PhoneNumber, aliases.phone_number)?;
+        Ok(Snapshot {
+            user,
+            phantom,
+            email_owner,
+            phone_number_owner,
+        })
+    }
+
+    /// Carries out `write` in one transaction if every condition it states holds; `false`
+    /// when one does not (the request lost a race: read and decide again).
+    pub fn apply(&self, write: &Write<'_>, new_user: NewUser<'_>, now: i64) -> Result<bool> {
+        let mut db = self.db();
+        let tx = db.transaction()?;
+        let state = serde_json::to_string(&write.state)?;
+        let version = i64::try_from(write.state.version())?;
+        let done = match (write.target, write.expected) {
+            (Target::Phantom(id), Expected::Absent) => {
+                tx.execute(
+                    "INSERT OR IGNORE INTO phantoms (id, state, version, updated_at) VALUES (?1, ?2, ?3, ?4)",
+                    params![id.as_str(), state, version, now],
+                )? == 1
+            }
+            (Target::Phantom(id), Expected::Version(expected)) => {
+                tx.execute(
+                    "UPDATE phantoms SET state = ?1, version = ?2, updated_at = ?3 WHERE id = ?4 AND version = ?5",
+                    params![state, version, now, id.as_str(), i64::try_from(expected)?],
+                )? == 1
+            }
+            (Target::User { username, subject }, Expected::Absent) => {
+                tx.execute(
+                    "INSERT OR IGNORE INTO users (username, sub, status, email, phone_number, state, version, created_at, updated_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
+                    params![
+                        username,
+                        subject,
+                        write.status.unwrap_or(UserStatus::Unconfirmed).as_str(),
+                        new_user.email,
+                        new_user.phone_number,
+                        state,
+                        version,
+                        now
+                    ],
+                )? == 1
+            }
+            (Target::User { username, .. }, Expected::Version(expected)) => {
+                claim(&tx, username, write.alias)?
+                    && tx.execute(
+                        "UPDATE users SET state = ?1, version = ?2, status = COALESCE(?3, status), updated_at = ?4,
+                             email_verified = email_verified OR ?5, phone_number_verified = phone_number_verified OR ?6
+                         WHERE username = ?7 AND version = ?8",
+                        params![
+                            state,
+                            version,
+                            write.status.map(UserStatus::as_str),
+                            now,
+                            write.verify == Some(AliasAttribute::Email),
+                            write.verify == Some(AliasAttribute::PhoneNumber),
+                            username,
+                            i64::try_from(expected)?
+                        ],
+                    )? == 1
+            }
+            _ => return Err("a write this server does not know".into()),
+        };
+        if done {
+            tx.commit()?;
         }
-        tx.commit()?;
-        Ok(true)
+        Ok(done)
+    }
+
+    /// The user named `username`, if any.
+    pub fn load(&self, username: &str) -> Result<Option<UserRow>> {
+        let mut db = self.db();
+        let tx = db.transaction()?;
+        user(&tx, username)
     }
 }
 
-fn version(state: &Confirmation) -> Result<i64> {
-    Ok(i64::try_from(state.version())?)
+/// Reads one user row; stored state is untrusted and goes through the crate's validating load.
+fn user(tx: &Transaction<'_>, username: &str) -> Result<Option<UserRow>> {
+    type Columns = (
+        String,
+        String,
+        String,
+        Option<String>,
+        bool,
+        Option<String>,
+        bool,
+        String,
+        i64,
+        i64,
+    );
+    let columns: Option<Columns> = tx
+        .query_row(
+            "SELECT username, sub, status, email, email_verified, phone_number, phone_number_verified, state, created_at, updated_at
+             FROM users WHERE username = ?1",
+            params![username],
+            |row| {
+                Ok((
+                    row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?,
+                    row.get(5)?, row.get(6)?, row.get(7)?, row.get(8)?, row.get(9)?,
+                ))
+            },
+        )
+        .optional()?;
+    let Some((
+        username,
+        sub,
+        status,
+        email,
+        email_verified,
+        phone_number,
+        phone_number_verified,
+        state,
+        created_at,
+        updated_at,
+    )) = columns
+    else {
+        return Ok(None);
+    };
+    Ok(Some(UserRow {
+        username,
+        sub,
+        status: UserStatus::from_name(&status).ok_or("a stored user status is unknown")?,
+        email,
+        email_verified,
+        phone_number,
+        phone_number_verified,
+        state: serde_json::from_str(&state)?,
+        created_at,
+        updated_at,
+    }))
+}
+
+/// The column of an alias attribute (names from a closed set, never from input).
+const fn column(attribute: AliasAttribute) -> &'static str {
+    match attribute {
+        AliasAttribute::Email => "email",
+        AliasAttribute::PhoneNumber => "phone_number",
+    }
+}
+
+/// Another user who holds `value` as a verified `attribute`, if any.
+fn holder(
+    tx: &Transaction<'_>,
+    attribute: AliasAttribute,
+    value: &str,
+    except: &str,
+) -> Result<Option<String>> {
+    let column = column(attribute);
+    let sql = format!(
+        "SELECT username FROM users WHERE {column} = ?1 AND {column}_verified = 1 AND username != ?2 LIMIT 1"
+    );
+    Ok(tx
+        .query_row(&sql, params![value, except], |row| row.get(0))
+        .optional()?)
+}
+
+/// Checks an alias claim inside the write's transaction (and takes the alias from its owner);
+/// `false` if it no longer holds.
+fn claim(tx: &Transaction<'_>, username: &str, claim: Option<AliasClaim<'_>>) -> Result<bool> {
+    match claim {
+        None => Ok(true),
+        Some(AliasClaim::MustBeFree { attribute, value }) => {
+            Ok(holder(tx, attribute, value, username)?.is_none())
+        }
+        Some(AliasClaim::TakeFrom {
+            attribute,
+            value,
+            owner,
+        }) => {
+            let column = column(attribute);
+            let sql = format!(
+                "UPDATE users SET {column}_verified = 0 WHERE username = ?1 AND {column} = ?2 AND {column}_verified = 1"
+            );
+            Ok(tx.execute(&sql, params![owner, value])? == 1)
+        }
+        Some(_) => Err("an alias claim this server does not know".into()),
+    }
 }
