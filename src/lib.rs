@@ -33,4 +33,4 @@ pub use stored::{StateError, StoredState};
 pub use time::Timestamp;
 
 // The state is meant to be copied into and out of a store: keep it small.
-const _: () = assert!(size_of::<Confirmation>() <= 256);
+const _: () = assert!(size_of::<Confirmation>() <= 176);

@@ -55,7 +55,10 @@ impl<'a> KeyRing<'a> {
     /// The key with id `id`, if the ring holds it.
     #[must_use]
     pub fn get(&self, id: KeyId) -> Option<&'a ServerKey> {
-        self.iter().find(|key| key.id() == id)
+        if self.current.id() == id {
+            return Some(self.current);
+        }
+        self.older.iter().find(|key| key.id() == id)
     }
 
     /// Every key, the current one first.

@@ -70,8 +70,8 @@ impl From<Confirmation> for StoredState {
             last_changed_at: state.seen_at.as_unix_seconds(),
             version: state.version,
             attempts: state.attempts,
-            submission_ages: ages(state.submissions.iter(), state.seen_at),
-            resend_ages: ages(state.resends.iter(), state.seen_at),
+            submission_ages: state.submissions.ages().iter().copied().collect(),
+            resend_ages: state.resends.ages().iter().copied().collect(),
         }
     }
 }
@@ -93,8 +93,8 @@ impl TryFrom<StoredState> for Confirmation {
         if expires_at.saturating_since(issued_at) > MAX_CODE_TTL {
             return Err(StateError::LifetimeTooLong);
         }
-        let submissions = log(&stored.submission_ages, seen_at)?;
-        let resends = log(&stored.resend_ages, seen_at)?;
+        let submissions = log(&stored.submission_ages)?;
+        let resends = log(&stored.resend_ages)?;
         if seen_at < issued_at {
             return Err(StateError::ClockOutOfOrder);
         }
@@ -128,30 +128,16 @@ impl TryFrom<StoredState> for Confirmation {
     }
 }
 
-/// Each event's age in seconds at `seen_at`. Logs are pruned to the window on every
-/// change, so an age is below [`MAX_WINDOW`] and always fits.
-fn ages<const N: usize>(
-    events: impl Iterator<Item = Timestamp>,
-    seen_at: Timestamp,
-) -> Vec<u32, N> {
-    events
-        .map(|event| u32::try_from(seen_at.saturating_since(event).as_secs()).unwrap_or(u32::MAX))
-        .collect()
-}
-
-/// A rate log from stored ages: each younger than any window, oldest first.
-fn log<const N: usize>(ages: &[u32], seen_at: Timestamp) -> Result<RateLog<N>, StateError> {
+/// A rate log from stored ages (at `last_changed_at`): each younger than any window,
+/// oldest first.
+fn log<const N: usize>(ages: &[u32]) -> Result<RateLog<N>, StateError> {
     if ages
         .iter()
         .any(|&age| Duration::from_secs(u64::from(age)) >= MAX_WINDOW)
     {
         return Err(StateError::WindowEntryTooOld);
     }
-    let times: Vec<Timestamp, N> = ages
-        .iter()
-        .map(|&age| seen_at.saturating_sub(Duration::from_secs(u64::from(age))))
-        .collect();
-    RateLog::from_times(&times).ok_or(StateError::ClockOutOfOrder)
+    RateLog::from_ages(ages).ok_or(StateError::ClockOutOfOrder)
 }
 
 /// Lower-case hex of `bytes`, in constant time (`base16ct`: a tag is secret); the

@@ -281,13 +281,15 @@ fn wire_bodies_decode_and_encode_without_allocating() {
     let mut buffer = [0_u8; 256];
     let n = allocations_during(|| {
         let mut json = serde_json::Deserializer::from_slice(confirm);
-        let decoded = Body::decode(OperationName::ConfirmSignUp, &mut json).unwrap();
+        let mut decoded = Body::new(OperationName::ConfirmSignUp);
+        decoded.decode(&mut json).unwrap();
         let Ok(Operation::ConfirmSignUp(request)) = decoded.operation() else {
             panic!("a ConfirmSignUp");
         };
         assert_eq!(request.username, "alice");
         let mut json = serde_json::Deserializer::from_slice(sign_up);
-        let decoded = Body::decode(OperationName::SignUp, &mut json).unwrap();
+        let mut decoded = Body::new(OperationName::SignUp);
+        decoded.decode(&mut json).unwrap();
         assert!(decoded.operation().is_ok());
         let mut cursor = &mut buffer[..];
         let reply = Reply::Exception(Exception::CodeMismatch);

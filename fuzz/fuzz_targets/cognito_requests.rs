@@ -97,9 +97,10 @@ fuzz_target!(|data: &[u8]| {
     };
     let operation_name = OPERATIONS[usize::from(input.operation) % OPERATIONS.len()];
     let mut json = serde_json::Deserializer::from_str(input.body);
-    let Ok(body) = Body::decode(operation_name, &mut json) else {
+    let mut body = Body::new(operation_name);
+    if body.decode(&mut json).is_err() {
         return;
-    };
+    }
     let operation = match body.operation() {
         Ok(operation) => operation,
         Err(exception) => {

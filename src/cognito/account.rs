@@ -10,12 +10,13 @@ use core::hint::black_box;
 
 use crate::{Confirmation, Timestamp};
 
-/// A user, or a phantom, as the operations see it.
+/// A user, or a phantom, as the operations see it; `'s` borrows the look-up (or the
+/// stand-in), so the chosen state is read in place, not copied.
 #[derive(Clone, Copy)]
-pub(crate) struct Account<'a> {
+pub(crate) struct Account<'a, 's> {
     pub(crate) target: Target<'a>,
     pub(crate) expected: Expected,
-    pub(crate) state: Confirmation,
+    pub(crate) state: &'s Confirmation,
     /// The user's `sub` (a phantom's is its id, see [`Self::subject`]).
     user_subject: &'a str,
     pub(crate) username: &'a str,
@@ -30,9 +31,28 @@ pub(crate) struct Account<'a> {
     phantom: bool,
 }
 
-impl<'a> Account<'a> {
+/// The record a new phantom starts from: shaped like a typical user of the pool (one
+/// value, of the pool's medium), so that choosing its destination takes a user's path (the
+/// value is never used), with a new phantom's state. Built for every request, user or not.
+pub(crate) fn stand_in<'a>(needs: &Needs<'_, 'a>, now: Timestamp) -> UserRecord<'a> {
+    let pool = needs.pool();
+    let medium = pool.auto_verified.medium();
+    let placeholder = |attribute| (medium == Some(attribute)).then_some("-");
+    UserRecord {
+        username: needs.username(),
+        subject: "",
+        status: UserStatus::Unconfirmed,
+        confirmation: Confirmation::unmatchable(pool.policy, pool.keys.current().id(), now),
+        email: placeholder(AliasAttribute::Email),
+        phone_number: placeholder(AliasAttribute::PhoneNumber),
+        attributes: &[],
+    }
+}
+
+impl<'a, 's> Account<'a, 's> {
     /// The account `username` names: the user, if the store has one; else, when `client`
-    /// hides unknown users, the phantom stored under [`Needs::phantom`], or a new one.
+    /// hides unknown users, the phantom stored under [`Needs::phantom`], or a new one
+    /// (`stand_in`, from [`stand_in`]).
     ///
     /// The three candidates are all built, and one is taken by index rather than by a
     /// branch on which exists, so that choosing costs the same whichever it is.
@@ -42,8 +62,8 @@ impl<'a> Account<'a> {
     pub(crate) fn resolve(
         needs: &Needs<'_, 'a>,
         client: &AppClient<'_>,
-        lookup: &Lookup<'a>,
-        now: Timestamp,
+        lookup: &'s Lookup<'a>,
+        stand_in: &'s UserRecord<'a>,
     ) -> Result<Self, Exception<'a>> {
         let missing = lookup.user.is_none();
         // Both sides computed as bytes the optimiser cannot see through, so that deciding
@@ -53,32 +73,19 @@ impl<'a> Account<'a> {
         if reveal {
             return Err(Exception::UserNotFound);
         }
-        let (pool, username) = (needs.pool(), needs.username());
+        let pool = needs.pool();
         let Some(id) = needs.phantom() else {
             return Err(Exception::InternalError);
         };
-        // Shaped like a typical user of the pool (one value, of the pool's medium), so that
-        // choosing its destination takes the user's path; the value is never used. Its
-        // state is a new phantom's.
         let medium = pool.auto_verified.medium();
-        let placeholder = |attribute| (medium == Some(attribute)).then_some("-");
-        let stand_in = UserRecord {
-            username,
-            subject: "",
-            status: UserStatus::Unconfirmed,
-            confirmation: Confirmation::unmatchable(pool.policy, pool.keys.current().id(), now),
-            email: placeholder(AliasAttribute::Email),
-            phone_number: placeholder(AliasAttribute::PhoneNumber),
-            attributes: &[],
-        };
         let fresh = &stand_in.confirmation;
         // Candidates are picked by reference: one copy of the chosen state, whichever it is.
         let user = pick(
-            &[lookup.user.as_ref(), Some(&stand_in)],
+            &[lookup.user.as_ref(), Some(stand_in)],
             usize::from(missing),
         )
         .flatten()
-        .unwrap_or(&stand_in);
+        .unwrap_or(stand_in);
         let no_phantom = lookup.phantom.is_none();
         let stored = pick(
             &[lookup.phantom.as_ref(), Some(fresh)],
@@ -105,7 +112,7 @@ impl<'a> Account<'a> {
         Ok(Self {
             target: pick(&[real, Target::Phantom(id), Target::Phantom(id)], index).unwrap_or(real),
             expected: pick(&[version, version, Expected::Absent], index).unwrap_or(version),
-            state: *state,
+            state,
             user_subject: user.subject,
             username: user.username,
             status: user.status,

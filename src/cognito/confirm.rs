@@ -6,7 +6,7 @@ use super::{
     AliasClaim, AnalyticsMetadata, ClientMetadata, Exception, Fresh, Lookup, Needs, Outcome,
     PostConfirmationEvent, Reply, Session, SessionPurpose, UserContextData, UserStatus, Valid,
     Write,
-    account::Account,
+    account::{Account, stand_in},
     members::{self, Slot, Value},
     outcome::After,
     request::Redacted,
@@ -110,7 +110,8 @@ pub(crate) fn decide<'a>(
         Ok(client) => client,
         Err(exception) => return Outcome::refuse(exception),
     };
-    let account = match Account::resolve(needs, &client, lookup, fresh.now) {
+    let stand_in = stand_in(needs, fresh.now);
+    let account = match Account::resolve(needs, &client, lookup, &stand_in) {
         Ok(account) => account,
         Err(exception) => return Outcome::refuse(exception),
     };
@@ -135,17 +136,17 @@ pub(crate) fn decide<'a>(
         reason = "both sides evaluated: no branch on the request's flag"
     )]
     let held = owner.is_some() & !request.force_alias_creation;
-    let before = &account.state;
+    let before = account.state;
     let subject = account.subject();
     let code = request.confirmation_code;
     let step = before.attempt(pool.policy, key, subject, code, fresh.now, !held);
-    let counted = step.changed(before).then(|| account.write(step.state));
+    let counted = || step.changed(before).then(|| account.write(step.state));
     if let Err(refusal) = step.outcome {
-        return Outcome::refuse_after(counted, Exception::for_refusal(refusal));
+        return Outcome::refuse_after(counted(), Exception::for_refusal(refusal));
     }
     if let (true, Some(destination)) = (held, alias) {
         let attribute = destination.attribute;
-        return Outcome::refuse_after(counted, Exception::AliasExists { attribute });
+        return Outcome::refuse_after(counted(), Exception::AliasExists { attribute });
     }
     // A phantom's tag is never made from a code; should a hash ever say otherwise, a user
     // who does not exist is still never confirmed.

@@ -6,7 +6,7 @@ use core::fmt;
 use super::{
     AnalyticsMetadata, ClientMetadata, Exception, Fresh, Lookup, Needs, Outcome, Reply,
     UserContextData, UserStatus, Valid,
-    account::Account,
+    account::{Account, stand_in},
     members::{self, Slot, Value},
     outcome::{After, Delivery},
     request::Redacted,
@@ -95,7 +95,8 @@ pub(crate) fn decide<'a>(
         Ok(client) => client,
         Err(exception) => return Outcome::refuse(exception),
     };
-    let account = match Account::resolve(needs, &client, lookup, fresh.now) {
+    let stand_in = stand_in(needs, fresh.now);
+    let account = match Account::resolve(needs, &client, lookup, &stand_in) {
         Ok(account) => account,
         Err(exception) => return Outcome::refuse(exception),
     };

@@ -20,10 +20,14 @@ impl Confirmation {
         let now = self.clock(now);
         let window = policy.window();
         let window_free_at = match request {
-            Request::Submit { .. } => self
-                .submissions
-                .free_at(policy.submissions_per_window(), window),
-            Request::Reissue { .. } => self.resends.free_at(policy.resends_per_window(), window),
+            Request::Submit { .. } => {
+                let limit = policy.submissions_per_window();
+                self.submissions.free_at(limit, window, self.seen_at)
+            }
+            Request::Reissue { .. } => {
+                let limit = policy.resends_per_window();
+                self.resends.free_at(limit, window, self.seen_at)
+            }
             Request::AdminConfirm => Timestamp::EPOCH,
         };
         let view = View {
@@ -54,13 +58,13 @@ impl Confirmation {
         let mut next = Self {
             version,
             seen_at: now,
-            submissions: self.submissions.pruned(now, window),
-            resends: self.resends.pruned(now, window),
+            submissions: self.submissions.pruned(now, window, self.seen_at),
+            resends: self.resends.pruned(now, window, self.seen_at),
             ..*self
         };
         let outcome = match change {
             Change::Count { to, refusal } => {
-                next.submissions = next.submissions.with(now);
+                next.submissions = next.submissions.with_now();
                 next.status = to;
                 Err(refusal)
             }
@@ -69,7 +73,7 @@ impl Confirmation {
                 confirm,
                 matchable,
             } => {
-                next.submissions = next.submissions.with(now);
+                next.submissions = next.submissions.with_now();
                 next.attempts = self.attempts.saturating_add(1);
                 let remaining = policy.attempts_per_code().saturating_sub(next.attempts);
                 // Both comparisons always run, so timing tells neither result.
@@ -99,7 +103,7 @@ impl Confirmation {
                 next.tag = tag;
                 next.issued_at = now;
                 next.expires_at = now.saturating_add(policy.code_ttl());
-                next.resends = next.resends.with(now);
+                next.resends = next.resends.with_now();
                 Ok(())
             }
             Change::Confirm => {

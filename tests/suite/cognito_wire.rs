@@ -24,8 +24,16 @@ const BOTO3_ADMIN: &str =
     r#"{"UserPoolId": "us-east-1_ABCdef123", "Username": "alice@example.com"}"#;
 const BOTO3_SIGN_UP: &str = r#"{"ClientId": "client123", "Username": "alice", "Password": "Passw0rd!", "UserAttributes": [{"Name": "email", "Value": "alice@example.com"}, {"Name": "phone_number", "Value": "+12065551212"}]}"#;
 
+fn try_body(operation: OperationName, json: &str) -> Result<Body, serde_json::Error> {
+    let mut body = Body::new(operation);
+    let mut decoder = serde_json::Deserializer::from_str(json);
+    body.decode(&mut decoder)?;
+    decoder.end()?;
+    Ok(body)
+}
+
 fn body(operation: OperationName, json: &str) -> Body {
-    Body::decode(operation, &mut serde_json::Deserializer::from_str(json)).unwrap()
+    try_body(operation, json).unwrap()
 }
 
 fn confirm_body(json: &str) -> Body {
@@ -170,17 +178,11 @@ fn missing_and_malformed_members_give_the_services_messages() {
         "{",
         r#"{"ClientMetadata": {"k": 1}}"#,
     ] {
-        let decoded = Body::decode(
-            OperationName::ConfirmSignUp,
-            &mut serde_json::Deserializer::from_str(broken),
-        );
+        let decoded = try_body(OperationName::ConfirmSignUp, broken);
         assert!(decoded.is_err(), "{broken}");
     }
     let no_name = r#"{"ClientId":"c","Username":"u","UserAttributes":[{"Value":"x"}]}"#;
-    let decoded = Body::decode(
-        OperationName::SignUp,
-        &mut serde_json::Deserializer::from_str(no_name),
-    );
+    let decoded = try_body(OperationName::SignUp, no_name);
     assert!(decoded.unwrap_err().to_string().contains("Name"));
 }
 
@@ -246,9 +248,7 @@ fn a_long_valid_code_decodes_and_can_only_mismatch() {
 #[cfg(not(feature = "alloc"))]
 #[test]
 fn lists_beyond_the_allocation_free_bounds_are_refused_clearly() {
-    let decode = |operation, json: String| {
-        Body::decode(operation, &mut serde_json::Deserializer::from_str(&json)).unwrap_err()
-    };
+    let decode = |operation, json: String| try_body(operation, &json).unwrap_err();
     let nine: serde_json::Map<_, _> = (0..9).map(|i| (format!("k{i}"), json!("v"))).collect();
     let error = decode(
         OperationName::ConfirmSignUp,

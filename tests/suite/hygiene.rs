@@ -103,7 +103,9 @@ fn debug_of_decoded_bodies_and_outcomes_shows_no_secret() {
         r#"{{"ClientId":"client","SecretHash":"{HASH}","Username":"alice","ConfirmationCode":"{CODE}","Session":"{SESSION}","Password":"{PASSWORD}"}}"#
     );
     for operation in [OperationName::ConfirmSignUp, OperationName::SignUp] {
-        let body = Body::decode(operation, &mut serde_json::Deserializer::from_str(&json)).unwrap();
+        let mut body = Body::new(operation);
+        body.decode(&mut serde_json::Deserializer::from_str(&json))
+            .unwrap();
         let debug = format!("{body:?}");
         assert_hides(&debug, &[CODE, HASH, SESSION, PASSWORD, "alice"]);
         assert!(debug.contains("ClientId"), "{debug}");
@@ -251,11 +253,9 @@ fn a_code_longer_than_any_issued_never_matches_through_the_wire() {
     };
     let answer = |submitted: &str| {
         let json = serde_json::json!({"ClientId": "client", "Username": "alice", "ConfirmationCode": submitted}).to_string();
-        let body = Body::decode(
-            OperationName::ConfirmSignUp,
-            &mut serde_json::Deserializer::from_str(&json),
-        )
-        .unwrap();
+        let mut body = Body::new(OperationName::ConfirmSignUp);
+        body.decode(&mut serde_json::Deserializer::from_str(&json))
+            .unwrap();
         let operation = body.operation().unwrap();
         let outcome = operation.needs(&pool).decide(&lookup, &fresh);
         outcome

@@ -133,3 +133,37 @@ fn debug_redacts_the_secret() {
     let shown = format!("{:?}", ClientSecret::new("s3cr3t"));
     assert!(!shown.contains("s3cr3t"));
 }
+
+#[test]
+fn verify_accepts_only_the_canonical_string() {
+    // The candidate is decoded, so a text that decodes to the same bytes must still be
+    // refused: the service compares strings.
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    for &(username, client_id, secret, right) in VECTORS {
+        let secret = ClientSecret::new(secret);
+        let last = right.as_bytes()[42];
+        let value = ALPHABET.iter().position(|&symbol| symbol == last).unwrap();
+        for low_bits in 1..4 {
+            // Same top four bits, so the same 32 bytes, but unused bits set.
+            let other = ALPHABET[(value & !3) | low_bits];
+            let mut bytes = right.as_bytes().to_vec();
+            bytes[42] = other;
+            let candidate = String::from_utf8(bytes).unwrap();
+            assert!(
+                !secret.verify(username, client_id, &candidate),
+                "{candidate}"
+            );
+        }
+        let url_safe = right.replace('+', "-").replace('/', "_");
+        if url_safe != right {
+            assert!(!secret.verify(username, client_id, &url_safe), "{url_safe}");
+        }
+        let unpadded = &right[..43];
+        assert!(!secret.verify(username, client_id, unpadded));
+        let early_pad = format!("{}={}", &right[..20], &right[21..]);
+        assert!(!secret.verify(username, client_id, &early_pad));
+        let with_space = format!("{} ", &right[..43]);
+        assert!(!secret.verify(username, client_id, &with_space));
+        assert!(secret.verify(username, client_id, right));
+    }
+}

@@ -80,11 +80,10 @@ fn dispatch(app: &App, target: &str, body: &[u8]) -> (Answer, Option<serve::Deli
         return (answer, None);
     };
     let mut json = serde_json::Deserializer::from_slice(body);
-    let decoded =
-        match Body::decode(operation, &mut json).and_then(|body| json.end().map(|()| body)) {
-            Ok(decoded) => decoded,
-            Err(error) => return (serialization(error), None),
-        };
+    let mut decoded = Body::new(operation);
+    if let Err(error) = decoded.decode(&mut json).and_then(|()| json.end()) {
+        return (serialization(error), None);
+    }
     match decoded.operation() {
         Ok(operation) => serve::serve(app, &operation),
         Err(exception) => (exception.into(), None),

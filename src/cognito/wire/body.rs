@@ -34,8 +34,9 @@ type SessionText = Text<128>;
 /// SDK's compact form alike; escapes decoded; members the operation does not have ignored,
 /// as the service does).
 ///
-/// Decode with [`Body::decode`] for the operation `X-Amz-Target` names, then turn it into
-/// an [`Operation`] with [`Body::operation`]: validation runs once, there. The body holds
+/// Make one with [`Body::new`] for the operation `X-Amz-Target` names, [`decode`](Body::decode)
+/// the JSON into it, then turn it into an [`Operation`] with [`Body::operation`]:
+/// validation runs once, there. The body holds
 /// every value in bounded storage (about 25 KiB without feature `alloc`, which lifts the
 /// bounds on the lists and keeps them on the heap); box it if your stack is small.
 #[derive(Clone)]
@@ -57,17 +58,37 @@ pub struct Body {
 }
 
 impl Body {
-    /// Decodes a JSON object as the body of `operation`.
+    /// An empty body for `operation`, to [`decode`](Self::decode) into.
+    #[must_use]
+    pub const fn new(operation: OperationName) -> Self {
+        Self {
+            operation,
+            client_id: None,
+            secret_hash: None,
+            username: None,
+            confirmation_code: None,
+            session: None,
+            user_pool_id: None,
+            password: None,
+            user_attributes: None,
+            validation_data: None,
+            force_alias_creation: None,
+            client_metadata: None,
+            analytics_metadata: None,
+            user_context_data: None,
+        }
+    }
+
+    /// Decodes a JSON object into this (new) body, in place — the body is large and is
+    /// never moved: members of the operation are kept, others ignored, as the service does.
+    /// After an error the body holds part of the object: discard it.
     ///
     /// # Errors
     /// The deserializer's error for anything that is not a JSON object whose members have
     /// the model's types (a string where a string belongs, and so on), or a list beyond the
     /// allocation-free bounds.
-    pub fn decode<'de, D: Deserializer<'de>>(
-        operation: OperationName,
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        deserializer.deserialize_map(BodyVisitor(operation))
+    pub fn decode<'de, D: Deserializer<'de>>(&mut self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_map(BodyVisitor(self))
     }
 
     /// The validated request: every member checked against the service model, once.
@@ -204,34 +225,19 @@ impl fmt::Debug for Body {
     }
 }
 
-/// Decodes the members of one operation's table, in whatever order they come.
-struct BodyVisitor(OperationName);
+/// Decodes the members of one operation's table, in whatever order they come, into a body.
+struct BodyVisitor<'b>(&'b mut Body);
 
-impl<'de> Visitor<'de> for BodyVisitor {
-    type Value = Body;
+impl<'de> Visitor<'de> for BodyVisitor<'_> {
+    type Value = ();
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "a {} request object", self.0.as_str())
+        write!(f, "a {} request object", self.0.operation.as_str())
     }
 
-    fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<Body, M::Error> {
-        let mut body = Body {
-            operation: self.0,
-            client_id: None,
-            secret_hash: None,
-            username: None,
-            confirmation_code: None,
-            session: None,
-            user_pool_id: None,
-            password: None,
-            user_attributes: None,
-            validation_data: None,
-            force_alias_creation: None,
-            client_metadata: None,
-            analytics_metadata: None,
-            user_context_data: None,
-        };
-        while let Some(slot) = map.next_key_seed(MemberName(self.0.members()))? {
+    fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<(), M::Error> {
+        let body = self.0;
+        while let Some(slot) = map.next_key_seed(MemberName(body.operation.members()))? {
             let Some(slot) = slot else {
                 map.next_value::<IgnoredAny>()?;
                 continue;
@@ -252,7 +258,7 @@ impl<'de> Visitor<'de> for BodyVisitor {
                 Slot::UserContextData => body.user_context_data = map.next_value()?,
             }
         }
-        Ok(body)
+        Ok(())
     }
 }
 
