@@ -38,8 +38,8 @@ pub use confirm::ConfirmSignUp;
 pub use delivery::{CodeDeliveryDetails, Destination, MaskedDestination};
 pub use domain::{AliasAttribute, AttributeSet, UserStatus};
 pub use exception::Exception;
-pub use lookup::{AliasOwners, AppClient, Lookup, Pool, UserRecord};
-pub use operation::{Fresh, Needs, Operation, OperationName};
+pub use lookup::{AliasOwners, AppClient, Fresh, Lookup, Pool, UserRecord};
+pub use operation::{Needs, Operation, OperationName};
 pub use outcome::{After, AliasClaim, Delivery, Expected, Outcome, Reply, Target, Write};
 pub use pairs::{
     ATTRIBUTE_ENTRIES, ATTRIBUTE_NAME_CAP, ATTRIBUTE_VALUE_CAP, ClientMetadata, METADATA_ENTRIES,

@@ -4,9 +4,8 @@ use core::fmt;
 
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::{Digest, Sha256};
-use subtle::ConstantTimeEq;
 
-use crate::code::Alphabet;
+use crate::{alphabet::Alphabet, ct::ct_eq};
 
 /// HMAC-SHA-256 with its key already absorbed.
 pub(crate) type HmacSha256 = Hmac<Sha256>;
@@ -147,25 +146,6 @@ impl ServerKey {
     }
 }
 
-/// Constant-time equality of two byte arrays, compared as 64-bit words through `subtle`
-/// (its byte-wise comparison hides every byte from the optimiser separately, five times the
-/// work; words are as opaque and as branch-free). A trailing partial word is zero-padded.
-pub(crate) fn ct_eq<const N: usize>(a: &[u8; N], b: &[u8; N]) -> subtle::Choice {
-    let word = |chunk: &[u8]| {
-        let mut bytes = [0_u8; 8];
-        bytes
-            .iter_mut()
-            .zip(chunk)
-            .for_each(|(slot, byte)| *slot = *byte);
-        u64::from_le_bytes(bytes)
-    };
-    a.chunks(8)
-        .zip(b.chunks(8))
-        .fold(subtle::Choice::from(1), |equal, (x, y)| {
-            equal & word(x).ct_eq(&word(y))
-        })
-}
-
 /// `u64be(len bytes)`: usize is at most 64 bits on every target Rust supports, so this
 /// never saturates.
 pub(crate) fn length_prefix(bytes: &[u8]) -> [u8; 8] {
@@ -215,7 +195,7 @@ impl Tag {
         bool::from(ct_eq(&self.replaced().0, &replaced.0))
     }
 
-    /// Constant-time equality on the fixed-size arrays ([`ct_eq`]). The `Choice` becomes a
+    /// Constant-time equality on the fixed-size arrays ([`ct_eq`](crate::ct::ct_eq)). The `Choice` becomes a
     /// `bool` only here.
     ///
     /// Never inlined: the optimiser cannot fuse the comparison into the branch that

@@ -5,8 +5,10 @@
 #[cfg(feature = "alloc")]
 extern crate alloc;
 
+mod alphabet;
 mod code;
 pub mod cognito;
+mod ct;
 mod key;
 mod machine;
 mod policy;
@@ -17,9 +19,8 @@ mod time;
 mod transition;
 mod window;
 
-pub use code::{
-    Alphabet, Code, ENTROPY_LEN, EntropyExhausted, MAX_CODE_LEN, MAX_SUBMITTED_CODE_LEN,
-};
+pub use alphabet::{Alphabet, MAX_CODE_LEN, MAX_SUBMITTED_CODE_LEN};
+pub use code::{Code, ENTROPY_LEN, EntropyExhausted};
 pub use key::{KeyId, ServerKey};
 pub use machine::{Confirmation, Submission};
 pub use policy::{

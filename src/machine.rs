@@ -8,7 +8,8 @@ mod parts;
 pub(crate) use parts::Parts;
 
 use crate::{
-    code::{Code, ENTROPY_LEN, EntropyExhausted, MAX_SUBMITTED_CODE_LEN},
+    alphabet::MAX_SUBMITTED_CODE_LEN,
+    code::{Code, ENTROPY_LEN, EntropyExhausted},
     key::{KeyId, ReplacedTag, ServerKey, Tag, TagDomain},
     policy::{MAX_RESENDS_PER_WINDOW, MAX_SUBMISSIONS_PER_WINDOW, Policy},
     status::{Refusal, Status},

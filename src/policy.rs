@@ -2,7 +2,7 @@
 
 use core::{fmt, time::Duration};
 
-use crate::code::{Alphabet, MAX_CODE_LEN};
+use crate::alphabet::{Alphabet, MAX_CODE_LEN};
 
 /// The fewest distinct codes a policy may produce: 10⁶, six decimal digits (19.93 bits).
 ///

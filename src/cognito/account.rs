@@ -4,7 +4,7 @@
 
 use super::{
     AliasAttribute, AppClient, CodeDeliveryDetails, Destination, Exception, Expected, Lookup,
-    Needs, PhantomId, Target, UserRecord, UserStatus, Write,
+    PhantomId, Pool, Target, UserRecord, UserStatus, Write,
 };
 use core::hint::black_box;
 
@@ -34,12 +34,11 @@ pub(crate) struct Account<'a, 's> {
 /// The record a new phantom starts from: shaped like a typical user of the pool (one
 /// value, of the pool's medium), so that choosing its destination takes a user's path (the
 /// value is never used), with a new phantom's state. Built for every request, user or not.
-pub(crate) fn stand_in<'a>(needs: &Needs<'_, 'a>, now: Timestamp) -> UserRecord<'a> {
-    let pool = needs.pool();
+pub(crate) fn stand_in<'a>(pool: &Pool<'a>, username: &'a str, now: Timestamp) -> UserRecord<'a> {
     let medium = pool.auto_verified.medium();
     let placeholder = |attribute| (medium == Some(attribute)).then_some("-");
     UserRecord {
-        username: needs.username(),
+        username,
         subject: "",
         status: UserStatus::Unconfirmed,
         confirmation: Confirmation::unmatchable(pool.policy, pool.keys.current().id(), now),
@@ -51,7 +50,7 @@ pub(crate) fn stand_in<'a>(needs: &Needs<'_, 'a>, now: Timestamp) -> UserRecord<
 
 impl<'a, 's> Account<'a, 's> {
     /// The account `username` names: the user, if the store has one; else, when `client`
-    /// hides unknown users, the phantom stored under [`Needs::phantom`], or a new one
+    /// hides unknown users, the phantom stored under `phantom` (its id), or a new one
     /// (`stand_in`, from [`stand_in`]).
     ///
     /// The three candidates are all built, and one is taken by index rather than by a
@@ -60,7 +59,8 @@ impl<'a, 's> Account<'a, 's> {
     /// # Errors
     /// [`Exception::UserNotFound`] for an unknown user when `client` does not hide them.
     pub(crate) fn resolve(
-        needs: &Needs<'_, 'a>,
+        pool: &Pool<'a>,
+        phantom: Option<PhantomId>,
         client: &AppClient<'_>,
         lookup: &'s Lookup<'a>,
         stand_in: &'s UserRecord<'a>,
@@ -73,8 +73,7 @@ impl<'a, 's> Account<'a, 's> {
         if reveal {
             return Err(Exception::UserNotFound);
         }
-        let pool = needs.pool();
-        let Some(id) = needs.phantom() else {
+        let Some(id) = phantom else {
             return Err(Exception::InternalError);
         };
         let medium = pool.auto_verified.medium();

@@ -1,7 +1,7 @@
 //! `AdminConfirmSignUp`: no code, no counting, no attribute verified.
 
 use super::{
-    ClientMetadata, Exception, Fresh, Lookup, Needs, Outcome, PostConfirmationEvent, Reply, Target,
+    ClientMetadata, Exception, Fresh, Lookup, Outcome, Pool, PostConfirmationEvent, Reply, Target,
     UserStatus, Valid, Write,
     members::{self, Slot, Value},
     outcome::{After, Expected},
@@ -50,11 +50,10 @@ impl<'a> AdminConfirmSignUp<'a> {
 /// unknown users, as the service's do.
 pub(crate) fn decide<'a>(
     request: &AdminConfirmSignUp<'a>,
-    needs: &Needs<'_, 'a>,
+    pool: &Pool<'a>,
     lookup: &Lookup<'a>,
     fresh: &Fresh<'a>,
 ) -> Outcome<'a> {
-    let pool = needs.pool();
     if request.user_pool_id != pool.user_pool_id {
         return Outcome::refuse(Exception::UserPoolNotFound {
             user_pool_id: request.user_pool_id,

@@ -3,9 +3,9 @@
 use core::fmt;
 
 use super::{
-    AliasClaim, AnalyticsMetadata, ClientMetadata, Exception, Fresh, Lookup, Needs, Outcome,
-    PostConfirmationEvent, Reply, Session, SessionPurpose, UserContextData, UserStatus, Valid,
-    Write,
+    AliasClaim, AnalyticsMetadata, ClientMetadata, Exception, Fresh, Lookup, Outcome, PhantomId,
+    Pool, PostConfirmationEvent, Reply, Session, SessionPurpose, UserContextData, UserStatus,
+    Valid, Write,
     account::{Account, stand_in},
     members::{self, Slot, Value},
     outcome::After,
@@ -100,18 +100,18 @@ impl fmt::Debug for ConfirmSignUp<'_> {
 /// and the commit.
 pub(crate) fn decide<'a>(
     request: &ConfirmSignUp<'a>,
-    needs: &Needs<'_, 'a>,
+    pool: &Pool<'a>,
+    phantom: Option<PhantomId>,
     lookup: &Lookup<'a>,
     fresh: &Fresh<'a>,
 ) -> Outcome<'a> {
-    let pool = needs.pool();
     let (client_id, username) = (request.client_id, request.username);
     let client = match lookup.authorized_client(client_id, username, request.secret_hash) {
         Ok(client) => client,
         Err(exception) => return Outcome::refuse(exception),
     };
-    let stand_in = stand_in(needs, fresh.now);
-    let account = match Account::resolve(needs, &client, lookup, &stand_in) {
+    let stand_in = stand_in(pool, request.username, fresh.now);
+    let account = match Account::resolve(pool, phantom, &client, lookup, &stand_in) {
         Ok(account) => account,
         Err(exception) => return Outcome::refuse(exception),
     };

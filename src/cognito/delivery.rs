@@ -3,7 +3,34 @@
 
 use core::fmt;
 
-use super::AliasAttribute;
+use super::{AliasAttribute, AttributeSet};
+
+impl AttributeSet {
+    /// Where codes go in a pool that auto-verifies these attributes, for a user with this
+    /// `email` and `phone_number`: the phone when it is auto-verified and the user has one
+    /// (as the service does when both are), else the email; `None` when neither applies.
+    #[must_use]
+    pub fn destination<'a>(
+        self,
+        email: Option<&'a str>,
+        phone_number: Option<&'a str>,
+    ) -> Option<Destination<'a>> {
+        let present = |value: Option<&'a str>| value.filter(|value| !value.is_empty());
+        let phone = present(phone_number)
+            .filter(|_| self.phone_number)
+            .map(|value| Destination {
+                attribute: AliasAttribute::PhoneNumber,
+                value,
+            });
+        let email = present(email)
+            .filter(|_| self.email)
+            .map(|value| Destination {
+                attribute: AliasAttribute::Email,
+                value,
+            });
+        phone.or(email)
+    }
+}
 
 /// Where a user's confirmation code goes, unmasked: for delivering it, never for replies.
 #[derive(Clone, Copy, PartialEq, Eq)]

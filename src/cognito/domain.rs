@@ -3,8 +3,6 @@
 
 use core::fmt;
 
-use super::Destination;
-
 /// A Cognito user status (`UserStatusType`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -173,31 +171,6 @@ impl AttributeSet {
             AliasAttribute::Email => self.email,
             AliasAttribute::PhoneNumber => self.phone_number,
         }
-    }
-
-    /// Where codes go in a pool that auto-verifies these attributes, for a user with this
-    /// `email` and `phone_number`: the phone when it is auto-verified and the user has one
-    /// (as the service does when both are), else the email; `None` when neither applies.
-    #[must_use]
-    pub fn destination<'a>(
-        self,
-        email: Option<&'a str>,
-        phone_number: Option<&'a str>,
-    ) -> Option<Destination<'a>> {
-        let present = |value: Option<&'a str>| value.filter(|value| !value.is_empty());
-        let phone = present(phone_number)
-            .filter(|_| self.phone_number)
-            .map(|value| Destination {
-                attribute: AliasAttribute::PhoneNumber,
-                value,
-            });
-        let email = present(email)
-            .filter(|_| self.email)
-            .map(|value| Destination {
-                attribute: AliasAttribute::Email,
-                value,
-            });
-        phone.or(email)
     }
 
     /// The attribute codes go to for a user the pool does not know (a phantom): the one a

@@ -4,7 +4,7 @@
 use core::{fmt, time::Duration};
 
 use super::{AliasAttribute, AttributeSet, ClientSecret, Exception, UserStatus};
-use crate::{Confirmation, KeyRing, Policy};
+use crate::{Confirmation, ENTROPY_LEN, KeyRing, Policy, Timestamp};
 
 /// The user pool: fixed per deployment.
 #[derive(Clone, Copy, Debug)]
@@ -151,5 +151,31 @@ impl<'a> Lookup<'a> {
         let client = self.client.ok_or(Exception::ClientNotFound { client_id })?;
         client.authorize(client_id, username, secret_hash)?;
         Ok(client)
+    }
+}
+
+/// The values of this moment that a decision takes from the caller: the clock and its
+/// CSPRNG. Draw new ones for every decision (a re-run after a lost race included).
+#[derive(Clone, Copy)]
+#[expect(
+    clippy::exhaustive_structs,
+    reason = "a plain set of values the caller fills in"
+)]
+pub struct Fresh<'a> {
+    /// Now.
+    pub now: Timestamp,
+    /// 32 random bytes for a new code (`SignUp`, `ResendConfirmationCode`).
+    pub entropy: [u8; ENTROPY_LEN],
+    /// 16 random bytes for a sign-in session's nonce (`ConfirmSignUp` with a `Session`).
+    pub nonce: [u8; 16],
+    /// A new user's `sub` (`SignUp`; say, a random UUID).
+    pub new_subject: &'a str,
+}
+
+impl fmt::Debug for Fresh<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Fresh")
+            .field("now", &self.now)
+            .finish_non_exhaustive()
     }
 }

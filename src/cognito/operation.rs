@@ -5,10 +5,9 @@
 #[cfg(feature = "serde")]
 use super::members::Slot;
 use super::{
-    AdminConfirmSignUp, AttributeSet, ConfirmSignUp, Lookup, Outcome, PhantomId, Pool,
+    AdminConfirmSignUp, AttributeSet, ConfirmSignUp, Fresh, Lookup, Outcome, PhantomId, Pool,
     ResendConfirmationCode, SignUp, Valid, admin, confirm, resend, sign_up,
 };
-use crate::{ENTROPY_LEN, Timestamp};
 
 /// A request that passed validation, ready for the loop: [`needs`](Self::needs), look up,
 /// [`Needs::decide`].
@@ -207,39 +206,16 @@ impl<'a> Needs<'_, 'a> {
     /// The one pure decision: every check of the operation, in the service's order, on what
     /// the caller looked up, at `fresh.now`. The same inputs always give the same outcome.
     pub fn decide(&self, lookup: &Lookup<'a>, fresh: &Fresh<'a>) -> Outcome<'a> {
+        let (pool, phantom) = (self.pool, self.phantom);
         match self.operation {
-            Operation::SignUp(request) => sign_up::decide(request, self, lookup, fresh),
-            Operation::ConfirmSignUp(request) => confirm::decide(request, self, lookup, fresh),
-            Operation::AdminConfirmSignUp(request) => admin::decide(request, self, lookup, fresh),
+            Operation::SignUp(request) => sign_up::decide(request, pool, lookup, fresh),
+            Operation::ConfirmSignUp(request) => {
+                confirm::decide(request, pool, phantom, lookup, fresh)
+            }
+            Operation::AdminConfirmSignUp(request) => admin::decide(request, pool, lookup, fresh),
             Operation::ResendConfirmationCode(request) => {
-                resend::decide(request, self, lookup, fresh)
+                resend::decide(request, pool, phantom, lookup, fresh)
             }
         }
-    }
-}
-
-/// The values of this moment that a decision takes from the caller: the clock and its
-/// CSPRNG. Draw new ones for every decision (a re-run after a lost race included).
-#[derive(Clone, Copy)]
-#[expect(
-    clippy::exhaustive_structs,
-    reason = "a plain set of values the caller fills in"
-)]
-pub struct Fresh<'a> {
-    /// Now.
-    pub now: Timestamp,
-    /// 32 random bytes for a new code (`SignUp`, `ResendConfirmationCode`).
-    pub entropy: [u8; ENTROPY_LEN],
-    /// 16 random bytes for a sign-in session's nonce (`ConfirmSignUp` with a `Session`).
-    pub nonce: [u8; 16],
-    /// A new user's `sub` (`SignUp`; say, a random UUID).
-    pub new_subject: &'a str,
-}
-
-impl core::fmt::Debug for Fresh<'_> {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("Fresh")
-            .field("now", &self.now)
-            .finish_non_exhaustive()
     }
 }

@@ -4,7 +4,7 @@
 use core::fmt;
 
 use super::{
-    AnalyticsMetadata, ClientMetadata, Exception, Fresh, Lookup, Needs, Outcome, Reply,
+    AnalyticsMetadata, ClientMetadata, Exception, Fresh, Lookup, Outcome, PhantomId, Pool, Reply,
     UserContextData, UserStatus, Valid,
     account::{Account, stand_in},
     members::{self, Slot, Value},
@@ -85,18 +85,18 @@ impl fmt::Debug for ResendConfirmationCode<'_> {
 /// and its code is never delivered; everything else is the same work and the same answer.
 pub(crate) fn decide<'a>(
     request: &ResendConfirmationCode<'a>,
-    needs: &Needs<'_, 'a>,
+    pool: &Pool<'a>,
+    phantom: Option<PhantomId>,
     lookup: &Lookup<'a>,
     fresh: &Fresh<'a>,
 ) -> Outcome<'a> {
-    let pool = needs.pool();
     let (client_id, username) = (request.client_id, request.username);
     let client = match lookup.authorized_client(client_id, username, request.secret_hash) {
         Ok(client) => client,
         Err(exception) => return Outcome::refuse(exception),
     };
-    let stand_in = stand_in(needs, fresh.now);
-    let account = match Account::resolve(needs, &client, lookup, &stand_in) {
+    let stand_in = stand_in(pool, request.username, fresh.now);
+    let account = match Account::resolve(pool, phantom, &client, lookup, &stand_in) {
         Ok(account) => account,
         Err(exception) => return Outcome::refuse(exception),
     };

@@ -2,7 +2,10 @@
 
 use core::fmt;
 
-use crate::key::{HmacSha256, ct_eq, finish, keyed_hmac};
+use crate::{
+    ct::ct_eq,
+    key::{HmacSha256, finish, keyed_hmac},
+};
 use base64ct::{Base64, Encoding};
 use hmac::Mac;
 

@@ -5,7 +5,7 @@ use core::{fmt, time::Duration};
 
 use base64ct::{Base64UrlUnpadded, Encoding};
 
-use crate::{KeyId, KeyRing, ServerKey, Timestamp, key::ct_eq};
+use crate::{KeyId, KeyRing, ServerKey, Timestamp, ct::ct_eq};
 
 /// Prefix of every session's MAC input, apart from code tags' domain.
 const SESSION_DOMAIN: &[u8] = b"confirmation-flow/v1/session";

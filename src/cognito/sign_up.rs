@@ -5,7 +5,7 @@
 use core::fmt;
 
 use super::{
-    AliasAttribute, AnalyticsMetadata, ClientMetadata, Exception, Fresh, Lookup, Needs, Outcome,
+    AliasAttribute, AnalyticsMetadata, ClientMetadata, Exception, Fresh, Lookup, Outcome, Pool,
     Reply, Target, UserAttributes, UserContextData, UserStatus, Valid, Write,
     members::{self, Slot, Value},
     outcome::{After, Delivery, Expected},
@@ -105,11 +105,10 @@ impl fmt::Debug for SignUp<'_> {
 /// the username free, then the first code under the current key and where it goes.
 pub(crate) fn decide<'a>(
     request: &SignUp<'a>,
-    needs: &Needs<'_, 'a>,
+    pool: &Pool<'a>,
     lookup: &Lookup<'a>,
     fresh: &Fresh<'a>,
 ) -> Outcome<'a> {
-    let pool = needs.pool();
     let (client_id, username) = (request.client_id, request.username);
     if let Err(exception) = lookup.authorized_client(client_id, username, request.secret_hash) {
         return Outcome::refuse(exception);
