@@ -3,8 +3,8 @@
 //! after the choice is the same for both.
 
 use super::{
-    AliasAttribute, AppClient, CodeDeliveryDetails, Destination, Exception, Expected, Lookup,
-    PhantomId, Pool, Target, UserRecord, UserStatus, Write,
+    AliasAttribute, CodeDeliveryDetails, Destination, Exception, Expected, Lookup, PhantomId, Pool,
+    Target, UserRecord, UserStatus, Write,
 };
 use core::hint::black_box;
 
@@ -49,22 +49,27 @@ pub(crate) fn stand_in<'a>(pool: &Pool<'a>, username: &'a str, now: Timestamp) -
 }
 
 impl<'a, 's> Account<'a, 's> {
-    /// The account `username` names: the user, if the store has one; else, when `client`
+    /// Steps 2 to 4 of the public operations: the client `client_id` names is known and
+    /// [`AppClient::authorize`](super::AppClient::authorize) lets the request through, then
+    /// the account the username names: the user, if the store has one; else, when the client
     /// hides unknown users, the phantom stored under `phantom` (its id), or a new one
-    /// (`stand_in`, from [`stand_in`]).
+    /// (`stand_in`, from [`stand_in`], which holds the username).
     ///
     /// The three candidates are all built, and one is taken by index rather than by a
     /// branch on which exists, so that choosing costs the same whichever it is.
     ///
     /// # Errors
-    /// [`Exception::UserNotFound`] for an unknown user when `client` does not hide them.
+    /// What [`Lookup::authorized_client`] refuses with; [`Exception::UserNotFound`] for an
+    /// unknown user when the client does not hide them.
     pub(crate) fn resolve(
         pool: &Pool<'a>,
         phantom: Option<PhantomId>,
-        client: &AppClient<'_>,
         lookup: &'s Lookup<'a>,
         stand_in: &'s UserRecord<'a>,
+        client_id: &'a str,
+        secret_hash: Option<&str>,
     ) -> Result<Self, Exception<'a>> {
+        let client = lookup.authorized_client(client_id, stand_in.username, secret_hash)?;
         let missing = lookup.user.is_none();
         // Both sides computed as bytes the optimiser cannot see through, so that deciding
         // costs the same whether or not the user exists.

@@ -3,7 +3,7 @@
 //! alike, so the two can never disagree.
 
 use super::{
-    Pairs,
+    Exception, Pairs, Valid,
     validation::{
         ATTRIBUTE_NAME, ATTRIBUTE_VALUE, AttributePart, CLIENT_ID, CONFIRMATION_CODE, Facts,
         Member, PASSWORD, SECRET_HASH, SESSION, Shape, USER_POOL_ID, USERNAME, ValidationErrors,
@@ -125,4 +125,15 @@ pub(crate) fn validate<'v>(
         }
     }
     errors.into_result()
+}
+
+/// `request`, once every member of `members` (read with `value`) passes the model: the one
+/// way a request becomes [`Valid`].
+pub(crate) fn validated<'v, T>(
+    request: T,
+    members: &[Slot],
+    value: fn(&T, Slot) -> Value<'v>,
+) -> Result<Valid<T>, Exception<'static>> {
+    validate(members, |slot| value(&request, slot)).map_err(Exception::Validation)?;
+    Ok(Valid::checked(request))
 }

@@ -50,8 +50,7 @@ impl<'a> ResendConfirmationCode<'a> {
     /// # Errors
     /// [`Exception::Validation`] listing every broken rule, in member order.
     pub fn validate(self) -> Result<Valid<Self>, Exception<'static>> {
-        members::validate(MEMBERS, |slot| self.value(slot)).map_err(Exception::Validation)?;
-        Ok(Valid::checked(self))
+        members::validated(self, MEMBERS, Self::value)
     }
 
     fn value(&self, slot: Slot) -> Value<'a> {
@@ -91,12 +90,9 @@ pub(crate) fn decide<'a>(
     fresh: &Fresh<'a>,
 ) -> Outcome<'a> {
     let (client_id, username) = (request.client_id, request.username);
-    let client = match lookup.authorized_client(client_id, username, request.secret_hash) {
-        Ok(client) => client,
-        Err(exception) => return Outcome::refuse(exception),
-    };
-    let stand_in = stand_in(pool, request.username, fresh.now);
-    let account = match Account::resolve(pool, phantom, &client, lookup, &stand_in) {
+    let stand_in = stand_in(pool, username, fresh.now);
+    let secret_hash = request.secret_hash;
+    let account = match Account::resolve(pool, phantom, lookup, &stand_in, client_id, secret_hash) {
         Ok(account) => account,
         Err(exception) => return Outcome::refuse(exception),
     };

@@ -59,8 +59,7 @@ impl<'a> SignUp<'a> {
     /// # Errors
     /// [`Exception::Validation`] listing every broken rule, in member order.
     pub fn validate(self) -> Result<Valid<Self>, Exception<'static>> {
-        members::validate(MEMBERS, |slot| self.value(slot)).map_err(Exception::Validation)?;
-        Ok(Valid::checked(self))
+        members::validated(self, MEMBERS, Self::value)
     }
 
     fn value(&self, slot: Slot) -> Value<'a> {
