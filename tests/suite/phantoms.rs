@@ -217,6 +217,11 @@ fn an_unknown_users_delivery_shows_the_pools_medium_and_nothing_of_the_username(
         ..fixture.pool()
     };
     let mut store = MemoryStore::default();
+    // Different usernames are shown different made-up addresses (26 × 26 of them).
+    let shown: std::collections::BTreeSet<String> = (0..8)
+        .map(|n| resend(&email_pool, &mut store, &format!("user{n}")).2)
+        .collect();
+    assert!(shown.len() > 1, "{shown:?}");
     // The username looks like a phone number and an email: neither shapes the answer.
     for username in ["+12065559999", "zed@zzz.example", "mallory"] {
         let (medium, attribute, destination) = resend(&email_pool, &mut store, username);

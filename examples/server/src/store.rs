@@ -346,3 +346,205 @@ fn claim(tx: &Transaction<'_>, username: &str, claim: Option<AliasClaim<'_>>) ->
         Some(_) => Err("an alias claim this server does not know".into()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! The conditions of a write are checked by the transaction, not by the read before it:
+    //! races made deterministic by reading for two requests before either writes.
+    #![allow(clippy::unwrap_used, clippy::panic, reason = "tests fail loudly")]
+
+    use confirmation_flow::{
+        KeyId, KeyRing, Policy, ServerKey, Timestamp,
+        cognito::{
+            After, AppClient, AttributeSet, ConfirmSignUp, Fresh, Operation, Outcome, Pool, SignUp,
+            UserAttributes, UserStatus,
+        },
+    };
+
+    use super::{NewUser, Store};
+
+    const CLIENT: AppClient<'static> = AppClient {
+        client_id: "client",
+        secret: None,
+        prevent_user_existence_errors: false,
+    };
+
+    fn fresh(sub: &str) -> Fresh<'_> {
+        Fresh {
+            now: Timestamp::from_unix_seconds(1_700_000_000),
+            entropy: [9; 32],
+            nonce: [0; 16],
+            new_subject: sub,
+        }
+    }
+
+    fn pool<'a>(policy: &'a Policy, key: &'a ServerKey) -> Pool<'a> {
+        Pool {
+            region: "us-east-1",
+            user_pool_id: "us-east-1_TEST",
+            policy,
+            keys: KeyRing::single(key),
+            auto_verified: AttributeSet::EMAIL,
+            aliases: AttributeSet::EMAIL,
+            session_ttl: std::time::Duration::from_mins(1),
+        }
+    }
+
+    /// Signs `username` up with `email` through the loop; the delivered code.
+    fn sign_up(store: &Store, pool: &Pool<'_>, username: &str, email: &str) -> String {
+        let attributes = [("email", email)];
+        let request = SignUp {
+            client_id: "client",
+            username,
+            user_attributes: Some(UserAttributes::new(&attributes)),
+            ..SignUp::default()
+        };
+        let operation = Operation::from(request.validate().unwrap());
+        let needs = operation.needs(pool);
+        let snapshot = store.read(&needs).unwrap();
+        let sub = format!("sub-{username}");
+        let outcome = needs.decide(&snapshot.lookup(Some(CLIENT)), &fresh(&sub));
+        let new_user = NewUser {
+            email: Some(email),
+            phone_number: None,
+        };
+        assert!(store.apply(&outcome.write.unwrap(), new_user, 0).unwrap());
+        let After::Deliver(delivery) = outcome.after else {
+            panic!("a code is delivered");
+        };
+        delivery.code.as_str().to_owned()
+    }
+
+    fn confirm<'a>(username: &'a str, code: &'a str, force: bool) -> Operation<'a> {
+        let request = ConfirmSignUp {
+            client_id: "client",
+            username,
+            confirmation_code: code,
+            force_alias_creation: force,
+            ..ConfirmSignUp::default()
+        };
+        Operation::from(request.validate().unwrap())
+    }
+
+    fn answer(outcome: &Outcome<'_>) -> &'static str {
+        outcome
+            .reply
+            .exception()
+            .map_or("Ok", |exception| exception.name())
+    }
+
+    #[test]
+    fn a_second_verified_owner_of_one_email_is_a_lost_race() {
+        let (policy, key) = (Policy::COGNITO, ServerKey::new(KeyId(1), &[1; 32]));
+        let pool = pool(&policy, &key);
+        let store = Store::open(":memory:").unwrap();
+        let email = "shared@example.com";
+        let (first, second) = (
+            sign_up(&store, &pool, "first", email),
+            sign_up(&store, &pool, "second", email),
+        );
+        let (a, b) = (
+            confirm("first", &first, false),
+            confirm("second", &second, false),
+        );
+        let (needs_a, needs_b) = (a.needs(&pool), b.needs(&pool));
+        // Both read before either writes: each sees the email free.
+        let (read_a, read_b) = (store.read(&needs_a).unwrap(), store.read(&needs_b).unwrap());
+        let outcome_a = needs_a.decide(&read_a.lookup(Some(CLIENT)), &fresh(""));
+        let outcome_b = needs_b.decide(&read_b.lookup(Some(CLIENT)), &fresh(""));
+        assert_eq!((answer(&outcome_a), answer(&outcome_b)), ("Ok", "Ok"));
+        assert!(
+            store
+                .apply(&outcome_a.write.unwrap(), NewUser::default(), 1)
+                .unwrap()
+        );
+        let lost = store
+            .apply(&outcome_b.write.unwrap(), NewUser::default(), 1)
+            .unwrap();
+        assert!(!lost, "the transaction refuses a second verified owner");
+        // The loop reads again and decides again: the alias is taken now.
+        let again = store.read(&needs_b).unwrap();
+        let outcome = needs_b.decide(&again.lookup(Some(CLIENT)), &fresh(""));
+        assert_eq!(answer(&outcome), "AliasExistsException");
+        let (first, second) = (
+            store.load("first").unwrap().unwrap(),
+            store.load("second").unwrap().unwrap(),
+        );
+        assert!(first.email_verified && !second.email_verified);
+        assert_eq!(second.status, UserStatus::Unconfirmed);
+    }
+
+    #[test]
+    fn taking_an_alias_from_an_owner_who_no_longer_holds_it_is_a_lost_race() {
+        let (policy, key) = (Policy::COGNITO, ServerKey::new(KeyId(1), &[1; 32]));
+        let pool = pool(&policy, &key);
+        let store = Store::open(":memory:").unwrap();
+        let email = "moving@example.com";
+        let codes = ["owner", "thief", "other"].map(|name| sign_up(&store, &pool, name, email));
+        let owner = confirm("owner", &codes[0], false);
+        let needs = owner.needs(&pool);
+        let read = store.read(&needs).unwrap();
+        let outcome = needs.decide(&read.lookup(Some(CLIENT)), &fresh(""));
+        assert!(
+            store
+                .apply(&outcome.write.unwrap(), NewUser::default(), 1)
+                .unwrap()
+        );
+        // Two users force the alias at once; both read "owner" as its holder.
+        let (thief, other) = (
+            confirm("thief", &codes[1], true),
+            confirm("other", &codes[2], true),
+        );
+        let (needs_t, needs_o) = (thief.needs(&pool), other.needs(&pool));
+        let (read_t, read_o) = (store.read(&needs_t).unwrap(), store.read(&needs_o).unwrap());
+        let outcome_t = needs_t.decide(&read_t.lookup(Some(CLIENT)), &fresh(""));
+        let outcome_o = needs_o.decide(&read_o.lookup(Some(CLIENT)), &fresh(""));
+        assert!(
+            store
+                .apply(&outcome_t.write.unwrap(), NewUser::default(), 2)
+                .unwrap()
+        );
+        let lost = store
+            .apply(&outcome_o.write.unwrap(), NewUser::default(), 2)
+            .unwrap();
+        assert!(
+            !lost,
+            "the owner named in the claim no longer holds the alias"
+        );
+        let verified: Vec<bool> = ["owner", "thief", "other"]
+            .map(|name| store.load(name).unwrap().unwrap().email_verified)
+            .to_vec();
+        assert_eq!(verified, [false, true, false]);
+    }
+
+    #[test]
+    fn a_write_against_a_stale_version_is_a_lost_race() {
+        let (policy, key) = (Policy::COGNITO, ServerKey::new(KeyId(1), &[1; 32]));
+        let pool = pool(&policy, &key);
+        let store = Store::open(":memory:").unwrap();
+        sign_up(&store, &pool, "alice", "alice@example.com");
+        let (one, two) = (
+            confirm("alice", "000000", false),
+            confirm("alice", "111111", false),
+        );
+        let (needs_1, needs_2) = (one.needs(&pool), two.needs(&pool));
+        let (read_1, read_2) = (store.read(&needs_1).unwrap(), store.read(&needs_2).unwrap());
+        let outcome_1 = needs_1.decide(&read_1.lookup(Some(CLIENT)), &fresh(""));
+        let outcome_2 = needs_2.decide(&read_2.lookup(Some(CLIENT)), &fresh(""));
+        assert!(
+            store
+                .apply(&outcome_1.write.unwrap(), NewUser::default(), 1)
+                .unwrap()
+        );
+        assert!(
+            !store
+                .apply(&outcome_2.write.unwrap(), NewUser::default(), 1)
+                .unwrap(),
+            "two guesses never share one attempt"
+        );
+        assert_eq!(
+            store.load("alice").unwrap().unwrap().state.attempts_used(),
+            1
+        );
+    }
+}
