@@ -176,8 +176,14 @@ impl Eq for Tag {}
 /// The first 8 bytes of a replaced code's tag: enough to recognise that code and answer
 /// "expired" rather than "wrong", too short to be worth anything as a tag. All zeros when
 /// no code was replaced.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Default, PartialEq, Eq)]
 pub(crate) struct ReplacedTag(pub(crate) [u8; 8]);
+
+impl fmt::Debug for ReplacedTag {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ReplacedTag(<redacted>)")
+    }
+}
 
 impl Tag {
     /// What a state keeps of this tag once its code is replaced.

@@ -6,6 +6,7 @@ use core::{fmt, time::Duration};
 use heapless::{String, Vec};
 
 use crate::{
+    ct::ct_eq,
     key::{KeyId, ReplacedTag, Tag},
     machine::{Confirmation, Parts, RESEND_LOG, SUBMISSION_LOG},
     policy::{MAX_ATTEMPTS_PER_CODE, MAX_CODE_TTL, MAX_WINDOW},
@@ -21,7 +22,7 @@ use crate::{
 /// untrusted input: a row edited by hand, restored from an old backup, or corrupted is
 /// rejected with a [`StateError`] instead of being acted on. (Validation cannot tell an old
 /// but genuine state from the current one: that is what compare-and-swap on `version` is for.)
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
 #[expect(
@@ -53,6 +54,57 @@ pub struct StoredState {
     pub submission_ages: Vec<u32, SUBMISSION_LOG>,
     /// Recent resends, oldest first, as ages in seconds at `last_changed_at`.
     pub resend_ages: Vec<u32, RESEND_LOG>,
+}
+
+/// Equality compares the tags in constant time, so no comparison of stored states can
+/// leak a tag prefix.
+impl PartialEq for StoredState {
+    fn eq(&self, other: &Self) -> bool {
+        let tags = |state: &Self| {
+            let mut bytes = [0_u8; 80];
+            bytes
+                .iter_mut()
+                .zip(state.tag.bytes().chain(state.replaced_tag.bytes()))
+                .for_each(|(slot, byte)| *slot = byte);
+            bytes
+        };
+        let same_tags = bool::from(ct_eq(&tags(self), &tags(other)));
+        let lengths = |state: &Self| (state.tag.len(), state.replaced_tag.len());
+        same_tags
+            && lengths(self) == lengths(other)
+            && (&self.status, self.key_id, self.issued_at, self.expires_at)
+                == (
+                    &other.status,
+                    other.key_id,
+                    other.issued_at,
+                    other.expires_at,
+                )
+            && (self.last_changed_at, self.version, self.attempts)
+                == (other.last_changed_at, other.version, other.attempts)
+            && (&self.submission_ages, &self.resend_ages)
+                == (&other.submission_ages, &other.resend_ages)
+    }
+}
+
+impl Eq for StoredState {}
+
+/// Everything but the tags, which are redacted.
+impl fmt::Debug for StoredState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("StoredState")
+            .field("status", &self.status)
+            .field("key_id", &self.key_id)
+            .field("tag", &"<redacted>")
+            .field("replaced_tag", &"<redacted>")
+            .field("issued_at", &self.issued_at)
+            .field("expires_at", &self.expires_at)
+            .field("last_changed_at", &self.last_changed_at)
+            .field("version", &self.version)
+            .field("attempts", &self.attempts)
+            .field("submission_ages", &self.submission_ages)
+            .field("resend_ages", &self.resend_ages)
+            .finish()
+    }
 }
 
 impl From<Confirmation> for StoredState {

@@ -132,10 +132,14 @@ pub(crate) fn decide<'a>(
         reason = "both sides evaluated: no branch on the request's flag"
     )]
     let held = owner.is_some() & !request.force_alias_creation;
+    // A phantom's tag is never made from a code, and should a hash ever say otherwise, its
+    // code is only proven, never confirming: a user who does not exist is never confirmed.
+    // `&`: both sides evaluated, no branch on whether the user exists.
+    let confirms = !held & account.is_user();
     let before = account.state;
     let subject = account.subject();
     let code = request.confirmation_code;
-    let step = before.attempt(pool.policy, key, subject, code, fresh.now, !held);
+    let step = before.attempt(pool.policy, key, subject, code, fresh.now, confirms);
     let counted = || step.changed(before).then(|| account.write(step.state));
     if let Err(refusal) = step.outcome {
         return Outcome::refuse_after(counted(), Exception::for_refusal(refusal));
@@ -144,10 +148,8 @@ pub(crate) fn decide<'a>(
         let attribute = destination.attribute;
         return Outcome::refuse_after(counted(), Exception::AliasExists { attribute });
     }
-    // A phantom's tag is never made from a code; should a hash ever say otherwise, a user
-    // who does not exist is still never confirmed.
     if !account.is_user() {
-        return Outcome::refuse(Exception::CodeMismatch);
+        return Outcome::refuse_after(counted(), Exception::CodeMismatch);
     }
     let verified = account.destination.map(|destination| destination.attribute);
     let claim = alias.map(|destination| {

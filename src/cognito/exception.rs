@@ -28,6 +28,12 @@ pub enum Exception<'a> {
     },
     /// `SignUp` with a username that is taken: `User already exists`.
     UsernameExists,
+    /// `SignUp` naming `email` or `phone_number` more than once in `UserAttributes`:
+    /// `Attributes did not conform to the schema: email: The attribute is given more than once.`
+    AttributeRepeated {
+        /// Which attribute.
+        attribute: AliasAttribute,
+    },
     /// The app client id is unknown: `User pool client <id> does not exist.`
     ClientNotFound {
         /// The client id as sent (it passed validation, so it is plain ASCII).
@@ -120,9 +126,10 @@ impl Exception<'_> {
     #[must_use]
     pub const fn name(&self) -> &'static str {
         match self {
-            Self::Validation(_) | Self::AlreadyConfirmedResend | Self::UsernameFormat { .. } => {
-                "InvalidParameterException"
-            }
+            Self::Validation(_)
+            | Self::AlreadyConfirmedResend
+            | Self::UsernameFormat { .. }
+            | Self::AttributeRepeated { .. } => "InvalidParameterException",
             Self::UsernameExists => "UsernameExistsException",
             Self::ClientNotFound { .. } | Self::UserPoolNotFound { .. } => {
                 "ResourceNotFoundException"
@@ -175,6 +182,13 @@ impl fmt::Display for Exception<'_> {
                  {attribute} alias."
             ),
             Self::UsernameExists => f.write_str("User already exists"),
+            // The service's schema messages have this shape ("Attributes did not conform to
+            // the schema: <name>: <reason>"); the reason's wording is ours.
+            Self::AttributeRepeated { attribute } => write!(
+                f,
+                "Attributes did not conform to the schema: {attribute}: The attribute is given \
+                 more than once."
+            ),
             Self::ClientNotFound { client_id } => {
                 write!(f, "User pool client {client_id} does not exist.")
             }

@@ -1,6 +1,8 @@
 //! `Outcome`: what one decision says to do, as data — the write, the reply, and what
 //! follows the write.
 
+use core::fmt;
+
 use super::{
     AliasAttribute, CodeDeliveryDetails, Destination, Exception, PhantomId, PostConfirmationEvent,
     Session, TriggerOutcome, UserStatus,
@@ -94,8 +96,8 @@ pub enum Expected {
 }
 
 /// The condition on an alias the write verifies: a verified alias value belongs to at
-/// most one user of the pool.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// most one user of the pool. `Debug` leaves the value out (it is personal data).
+#[derive(Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum AliasClaim<'a> {
     /// No other user may hold `value` as a verified `attribute` when the write commits.
@@ -197,4 +199,22 @@ pub struct Delivery<'a> {
     pub destination: Destination<'a>,
     /// The code; the crate keeps only its tag.
     pub code: Code,
+}
+
+impl fmt::Debug for AliasClaim<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::MustBeFree { attribute, .. } => f
+                .debug_struct("MustBeFree")
+                .field("attribute", attribute)
+                .finish_non_exhaustive(),
+            Self::TakeFrom {
+                attribute, owner, ..
+            } => f
+                .debug_struct("TakeFrom")
+                .field("attribute", attribute)
+                .field("owner", owner)
+                .finish_non_exhaustive(),
+        }
+    }
 }

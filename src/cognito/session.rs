@@ -115,13 +115,12 @@ impl Session {
         let key = keys.get(id).ok_or(SessionError::UnknownKey)?;
         let expires_at = u64::from_be_bytes(array(header.get(5..13)));
         let nonce: [u8; 16] = array(header.get(13..29));
-        let expected = mac(
-            key,
-            &raw_header(id, purpose, expires_at, &nonce),
-            user,
-            client,
-        );
-        if !bool::from(ct_eq(&expected, &array(Some(claimed)))) {
+        // The MAC covers the header as received, and the header must say this purpose: a
+        // token has exactly one spelling that verifies.
+        let received: [u8; HEADER_LEN] = array(Some(header));
+        let expected = mac(key, &received, user, client);
+        let this_purpose = received == raw_header(id, purpose, expires_at, &nonce);
+        if !(bool::from(ct_eq(&expected, &array(Some(claimed)))) && this_purpose) {
             return Err(SessionError::Invalid);
         }
         let expires_at = Timestamp::from_unix_seconds(expires_at);

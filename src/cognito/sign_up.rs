@@ -120,6 +120,19 @@ pub(crate) fn decide<'a>(
     if let Some(attribute) = shadowing {
         return Outcome::refuse(Exception::UsernameFormat { attribute });
     }
+    // The code goes to, and confirming verifies, one email and one phone number: a request
+    // naming either twice is refused rather than read one way here and another in a store.
+    let repeated = [AliasAttribute::Email, AliasAttribute::PhoneNumber]
+        .into_iter()
+        .find(|attribute| {
+            let named = |&(name, _): &(&str, &str)| name == attribute.as_str();
+            request
+                .user_attributes
+                .is_some_and(|attributes| attributes.iter().filter(named).nth(1).is_some())
+        });
+    if let Some(attribute) = repeated {
+        return Outcome::refuse(Exception::AttributeRepeated { attribute });
+    }
     if lookup.user.is_some() {
         return Outcome::refuse(Exception::UsernameExists);
     }

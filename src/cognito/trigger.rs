@@ -11,8 +11,9 @@ pub const CLIENT_ID_NOT_APPLICABLE: &str = "CLIENT_ID_NOT_APPLICABLE";
 /// friends for the constant members).
 ///
 /// The crate builds it; the caller invokes the trigger *after* persisting the confirmation,
-/// because the user stays confirmed whatever the trigger does.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// because the user stays confirmed whatever the trigger does. `Debug` shows attribute
+/// names, not their values.
+#[derive(Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct PostConfirmationEvent<'a> {
     /// `region`.
@@ -84,5 +85,20 @@ impl<'a> TriggerOutcome<'a> {
             Self::InvocationFailed { reason } => Some(Exception::UnexpectedLambda { reason }),
             Self::InvalidOutput => Some(Exception::InvalidLambdaResponse),
         }
+    }
+}
+
+impl core::fmt::Debug for PostConfirmationEvent<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        let names = crate::cognito::Pairs::new(self.stored_attributes);
+        f.debug_struct("PostConfirmationEvent")
+            .field("region", &self.region)
+            .field("user_pool_id", &self.user_pool_id)
+            .field("user_name", &self.user_name)
+            .field("client_id", &self.client_id)
+            .field("stored_attributes", &names)
+            .field("verified", &self.verified)
+            .field("client_metadata", &self.client_metadata)
+            .finish()
     }
 }

@@ -273,6 +273,11 @@ def test_unknown_operations_and_malformed_json_are_clear_400s(hiding):
     assert headers["x-amzn-RequestId"]
     status, _, body = post("AWSCognitoIdentityProviderService.ConfirmSignUp", b"{not json")
     assert (status, body["__type"]) == (400, "SerializationException")
+    # A code sent as a number is refused without echoing it.
+    status, _, body = post("AWSCognitoIdentityProviderService.ConfirmSignUp",
+                           b'{"ClientId": "c", "Username": "u", "ConfirmationCode": 424242}')
+    assert (status, body["__type"]) == (400, "SerializationException")
+    assert "424242" not in body["message"] and "ConfirmSignUp" in body["message"]
 
 
 def test_sign_up_answers_with_the_code_delivery_details(hiding):

@@ -333,3 +333,44 @@ fn sessions_expire_at_their_deadline_and_fail_closed_under_a_key_the_ring_lacks(
     assert_eq!(result, Err(SessionError::Invalid));
     assert!(!format!("{token:?}").contains(token.as_str()));
 }
+
+#[test]
+fn a_session_has_exactly_one_spelling_that_verifies() {
+    use base64ct::{Base64UrlUnpadded, Encoding};
+    let fixture = Fixture::new();
+    let ring = KeyRing::single(&fixture.key);
+    let token = Session::mint(
+        &fixture.key,
+        SessionPurpose::SignIn,
+        USERNAME,
+        CLIENT_ID,
+        T0,
+        Duration::from_secs(300),
+        &[7; 16],
+    );
+    let mut raw = [0_u8; 61];
+    Base64UrlUnpadded::decode(token.as_str(), &mut raw).unwrap();
+    let verify = |text: &str| {
+        Session::verify(
+            &ring,
+            text,
+            SessionPurpose::SignIn,
+            USERNAME,
+            CLIENT_ID,
+            at(1),
+        )
+    };
+    assert!(verify(token.as_str()).is_ok());
+    // Byte 4 says the purpose; the MAC covers the header as sent, so no other value of it
+    // (and no other bit anywhere in the header) yields a token that verifies.
+    for index in 0..29 {
+        for bit in 0..8 {
+            let mut altered = raw;
+            altered[index] ^= 1 << bit;
+            let mut buffer = [0_u8; 82];
+            let text = Base64UrlUnpadded::encode(&altered, &mut buffer).unwrap();
+            let result = verify(text);
+            assert!(result.is_err(), "byte {index} bit {bit}: {result:?}");
+        }
+    }
+}

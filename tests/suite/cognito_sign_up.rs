@@ -252,3 +252,31 @@ fn an_empty_new_subject_is_a_server_fault() {
     assert_eq!(outcome.reply.http_status(), 500);
     assert!(outcome.write.is_none());
 }
+
+#[test]
+fn an_email_or_phone_named_twice_is_refused() {
+    let fixture = Fixture::new();
+    let lookup = found(Fixture::public_client(false), None);
+    let twice = [
+        ("email", "attacker@example.com"),
+        ("name", "x"),
+        ("email", "victim@example.com"),
+    ];
+    let outcome = run(&fixture.pool(), sign_up("bob", &twice), &lookup);
+    assert_exception(
+        &outcome,
+        "InvalidParameterException",
+        "Attributes did not conform to the schema: email: The attribute is given more than once.",
+    );
+    assert!(outcome.write.is_none());
+    let phones = [
+        ("phone_number", "+12065550001"),
+        ("phone_number", "+12065550002"),
+    ];
+    let outcome = run(&fixture.pool(), sign_up("bob", &phones), &lookup);
+    assert!(
+        refused(&outcome)
+            .to_string()
+            .contains("phone_number: The attribute is given")
+    );
+}

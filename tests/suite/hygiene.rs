@@ -338,3 +338,56 @@ fn policies_that_make_guessing_likelier_than_one_in_a_thousand_a_day_are_refused
     } = eight.guess_bound();
     assert!(guesses_per_day * 1000 <= code_space);
 }
+
+#[test]
+fn debug_of_states_outcomes_and_events_shows_no_tag_or_address() {
+    use confirmation_flow::{
+        StoredState,
+        cognito::{AliasAttribute, AliasClaim, PostConfirmationEvent},
+    };
+    let (state, _) =
+        Confirmation::issue(&Policy::COGNITO, &key(), SUBJECT, T0, &entropy(0)).unwrap();
+    let (reissued, _) = state
+        .reissue(&Policy::COGNITO, &key(), SUBJECT, at(1), &entropy(1))
+        .unwrap();
+    let stored = StoredState::from(reissued);
+    for debug in [format!("{reissued:?}"), format!("{stored:?}")] {
+        assert_hides(&debug, &[stored.tag.as_str(), stored.replaced_tag.as_str()]);
+    }
+    assert_eq!(
+        stored,
+        StoredState::from(reissued),
+        "equality still compares the tags"
+    );
+    let claim = AliasClaim::TakeFrom {
+        attribute: AliasAttribute::Email,
+        value: EMAIL,
+        owner: "bob",
+    };
+    assert_hides(&format!("{claim:?}"), &[EMAIL]);
+    // An outcome's write, claim and event, from a real confirmation.
+    use crate::cognito_fixtures::{CLIENT_ID, EMAIL as ALICE, Fixture, USERNAME, decide, found};
+    let fixture = Fixture::new();
+    let (user, code) = fixture.alice();
+    let request = ConfirmSignUp {
+        client_id: CLIENT_ID,
+        username: USERNAME,
+        confirmation_code: code.as_str(),
+        ..ConfirmSignUp::default()
+    };
+    let lookup = found(
+        crate::cognito_fixtures::Fixture::public_client(false),
+        Some(user),
+    );
+    let outcome = decide(
+        &fixture.pool(),
+        request.validate().unwrap(),
+        &lookup,
+        at(60),
+    );
+    let confirmation_flow::cognito::After::PostConfirmation(event) = &outcome.after else {
+        panic!("{outcome:?}");
+    };
+    let _: &PostConfirmationEvent<'_> = event;
+    assert_hides(&format!("{outcome:?}"), &[ALICE, code.as_str()]);
+}

@@ -42,10 +42,22 @@ pub(crate) fn internal(error: impl std::fmt::Display) -> Answer {
     Exception::InternalError.into()
 }
 
-fn serialization(message: impl std::fmt::Display) -> Answer {
+/// `SerializationException`, saying where the body broke and how, never what it held (a
+/// value may be a code or a secret hash).
+fn malformed(operation: &str, error: &serde_json::Error) -> Answer {
+    let kind = match error.classify() {
+        serde_json::error::Category::Data => "a member has the wrong type or size",
+        serde_json::error::Category::Eof => "the body ends early",
+        serde_json::error::Category::Syntax | serde_json::error::Category::Io => "not JSON",
+    };
+    let message = format!(
+        "The body is not a valid {operation} request: {kind} (line {}, column {})",
+        error.line(),
+        error.column()
+    );
     Answer::Error(
         "SerializationException".into(),
-        message.to_string(),
+        message,
         StatusCode::BAD_REQUEST,
     )
 }
@@ -82,7 +94,7 @@ fn dispatch(app: &App, target: &str, body: &[u8]) -> (Answer, Option<serve::Deli
     let mut json = serde_json::Deserializer::from_slice(body);
     let mut decoded = Body::new(operation);
     if let Err(error) = decoded.decode(&mut json).and_then(|()| json.end()) {
-        return (serialization(error), None);
+        return (malformed(operation.as_str(), &error), None);
     }
     match decoded.operation() {
         Ok(operation) => serve::serve(app, &operation),
@@ -117,8 +129,11 @@ fn respond(answer: Answer) -> Response {
 
 pub(crate) type Outcome = Result<Answer, Answer>;
 
-pub(crate) fn decode<T: for<'de> serde::Deserialize<'de>>(body: &[u8]) -> Result<T, Answer> {
-    serde_json::from_slice(body).map_err(serialization)
+pub(crate) fn decode<T: for<'de> serde::Deserialize<'de>>(
+    operation: &str,
+    body: &[u8],
+) -> Result<T, Answer> {
+    serde_json::from_slice(body).map_err(|error| malformed(operation, &error))
 }
 
 pub(crate) fn now() -> (Timestamp, i64) {

@@ -1,6 +1,10 @@
 //! The JSON configuration (`--config PATH`), and the default when none is given.
 
-use std::{net::SocketAddr, path::PathBuf};
+use std::{
+    net::SocketAddr,
+    os::unix::fs::{DirBuilderExt, PermissionsExt},
+    path::PathBuf,
+};
 
 use confirmation_flow::cognito::AttributeSet;
 use serde::Deserialize;
@@ -106,7 +110,12 @@ impl Config {
             (None, None) => {
                 let client_id = crate::random_id(26);
                 let dir = std::env::temp_dir().join("confirmation-flow-server");
-                std::fs::create_dir_all(&dir)?;
+                // Only this user may read the database (its key) and the outbox (its codes).
+                std::fs::DirBuilder::new()
+                    .recursive(true)
+                    .mode(0o700)
+                    .create(&dir)?;
+                std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700))?;
                 Ok(Self {
                     listen: default_listen(),
                     region: default_region(),

@@ -116,53 +116,57 @@ impl Store {
     /// file is configured.
     pub fn server_key(&self) -> Result<[u8; 32]> {
         let db = self.db();
-        let stored: Option<Vec<u8>> = db
-            .query_row(
-                "SELECT value FROM meta WHERE name = 'server_key'",
-                [],
-                |row| row.get(0),
-            )
-            .optional()?;
-        if let Some(key) = stored.and_then(|bytes| <[u8; 32]>::try_from(bytes).ok()) {
-            return Ok(key);
-        }
-        let key = crate::random_bytes::<32>();
+        let made = crate::random_bytes::<32>();
+        // Another process may insert first: the stored key is the one.
         db.execute(
             "INSERT OR IGNORE INTO meta (name, value) VALUES ('server_key', ?1)",
-            params![key.to_vec()],
+            params![made.to_vec()],
         )?;
-        drop(db);
-        // Another process may have inserted first: the stored key is the one.
-        self.server_key()
+        let stored: Vec<u8> = db.query_row(
+            "SELECT value FROM meta WHERE name = 'server_key'",
+            [],
+            |row| row.get(0),
+        )?;
+        <[u8; 32]>::try_from(stored)
+            .map_err(|_| "the server key stored in the database is not 32 bytes".into())
     }
 
-    /// One consistent read of everything `needs` asks for.
+    /// One consistent read of everything `needs` asks for. A user and an unknown user cost
+    /// the same statements: the phantom row is read either way, and the alias owners are
+    /// looked up either way (for an unknown user, of a value nobody holds).
     pub fn read(&self, needs: &Needs<'_, '_>) -> Result<Snapshot> {
         let mut db = self.db();
         let tx = db.transaction()?;
         let user = user(&tx, needs.username())?;
-        let phantom = match (&user, needs.phantom()) {
-            (None, Some(id)) => tx
-                .query_row(
-                    "SELECT state FROM phantoms WHERE id = ?1",
-                    params![id.as_str()],
-                    |row| row.get::<_, String>(0),
-                )
-                .optional()?
-                .map(|state| serde_json::from_str(&state))
-                .transpose()?,
-            _ => None,
-        };
+        let phantom = needs.phantom();
+        let phantom_id = phantom.as_ref().map_or("", |id| id.as_str());
+        let phantom: Option<Confirmation> = tx
+            .query_row(
+                "SELECT state FROM phantoms WHERE id = ?1",
+                params![phantom_id],
+                |row| row.get::<_, String>(0),
+            )
+            .optional()?
+            .map(|state| serde_json::from_str(&state))
+            .transpose()?
+            .filter(|_| user.is_none());
         let aliases = needs.alias_owners();
         let owner = |attribute: AliasAttribute, wanted: bool| -> Result<Option<String>> {
             let value = user.as_ref().and_then(|row| match attribute {
                 AliasAttribute::Email => row.email.as_deref(),
                 AliasAttribute::PhoneNumber => row.phone_number.as_deref(),
             });
-            match value.filter(|_| wanted) {
-                Some(value) => holder(&tx, attribute, value, needs.username()),
-                None => Ok(None),
+            if !wanted {
+                return Ok(None);
             }
+            // A phantom id is no email or phone number: the same query, nobody found.
+            let owner = holder(
+                &tx,
+                attribute,
+                value.unwrap_or(phantom_id),
+                needs.username(),
+            )?;
+            Ok(owner.filter(|_| value.is_some()))
         };
         let email_owner = owner(AliasAttribute::Email, aliases.email)?;
         let phone_number_owner = owner(AliasAttribute::PhoneNumber, aliases.phone_number)?;
@@ -210,12 +214,14 @@ impl Store {
                     ],
                 )? == 1
             }
-            (Target::User { username, .. }, Expected::Version(expected)) => {
+            (Target::User { username, subject }, Expected::Version(expected)) => {
+                // The row is the user read (its sub), at the version read: a user deleted
+                // and signed up again in between is another row, whatever its version.
                 claim(&tx, username, write.alias)?
                     && tx.execute(
                         "UPDATE users SET state = ?1, version = ?2, status = COALESCE(?3, status), updated_at = ?4,
                              email_verified = email_verified OR ?5, phone_number_verified = phone_number_verified OR ?6
-                         WHERE username = ?7 AND version = ?8",
+                         WHERE username = ?7 AND sub = ?8 AND version = ?9",
                         params![
                             state,
                             version,
@@ -224,6 +230,7 @@ impl Store {
                             write.verify == Some(AliasAttribute::Email),
                             write.verify == Some(AliasAttribute::PhoneNumber),
                             username,
+                            subject,
                             i64::try_from(expected)?
                         ],
                     )? == 1

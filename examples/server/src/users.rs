@@ -39,7 +39,7 @@ pub(crate) fn deliver(app: &App, delivery: &Delivery) {
 }
 
 pub(crate) fn admin_get_user(app: &App, body: &[u8]) -> Outcome {
-    let request: Value = decode(body)?;
+    let request: Value = decode("AdminGetUser", body)?;
     let field = |name: &str| request.get(name).and_then(Value::as_str).unwrap_or("");
     let pool_id = field("UserPoolId");
     if pool_id != app.config.user_pool_id {
