@@ -12,7 +12,10 @@ use confirmation_flow::{
     },
 };
 
-use crate::common::{SUBJECT, T0, at, entropy, key};
+use crate::{
+    cognito_fixtures::{CLIENT_ID, EMAIL as ALICE, Fixture, USERNAME, decide, found},
+    common::{SUBJECT, T0, at, entropy, key},
+};
 
 const CODE: &str = "424242";
 const HASH: &str = "kWrCOiuCWhyjsCaD2Hv4iyr82fBK4ToBUp/qwQuW+Ko=";
@@ -366,7 +369,6 @@ fn debug_of_states_outcomes_and_events_shows_no_tag_or_address() {
     };
     assert_hides(&format!("{claim:?}"), &[EMAIL]);
     // An outcome's write, claim and event, from a real confirmation.
-    use crate::cognito_fixtures::{CLIENT_ID, EMAIL as ALICE, Fixture, USERNAME, decide, found};
     let fixture = Fixture::new();
     let (user, code) = fixture.alice();
     let request = ConfirmSignUp {
@@ -375,10 +377,7 @@ fn debug_of_states_outcomes_and_events_shows_no_tag_or_address() {
         confirmation_code: code.as_str(),
         ..ConfirmSignUp::default()
     };
-    let lookup = found(
-        crate::cognito_fixtures::Fixture::public_client(false),
-        Some(user),
-    );
+    let lookup = found(Fixture::public_client(false), Some(user));
     let outcome = decide(
         &fixture.pool(),
         request.validate().unwrap(),
