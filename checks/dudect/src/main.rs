@@ -66,7 +66,8 @@ fn secret_hash_verify(runner: &mut CtRunner, rng: &mut BenchRng) {
 fn code_tag_compare(runner: &mut CtRunner, rng: &mut BenchRng) {
     let (policy, key) = (Policy::COGNITO, ServerKey::new(KeyId(1), &[7; 32]));
     let now = Timestamp::from_unix_seconds(1_700_000_000);
-    let Ok((state, code)) = Confirmation::issue(&policy, &key, SUB.as_bytes(), now, &[1; 32]) else {
+    let Ok((state, code)) = Confirmation::issue(&policy, &key, SUB.as_bytes(), now, &[1; 32])
+    else {
         return;
     };
     let flipped = |byte: usize| {
