@@ -15,8 +15,8 @@ use super::{
 use crate::{
     MAX_SUBMITTED_CODE_LEN,
     cognito::{
-        AdminConfirmSignUp, ConfirmSignUp, Exception, Operation, OperationName,
-        ResendConfirmationCode, SignUp, Valid,
+        AdminConfirmSignUp, AnalyticsMetadata, ClientMetadata, ConfirmSignUp, Exception, Operation,
+        OperationName, ResendConfirmationCode, SignUp, UserContextData, Valid,
         members::{self, Slot, Value},
     },
 };
@@ -145,36 +145,48 @@ impl Body {
         text.map_or("", Text::as_str)
     }
 
+    fn secret_hash(&self) -> Option<&str> {
+        self.secret_hash.as_ref().map(Text::as_str)
+    }
+
+    fn analytics_metadata(&self) -> Option<AnalyticsMetadata<'_>> {
+        self.analytics_metadata
+            .as_ref()
+            .map(AnalyticsBody::metadata)
+    }
+
+    fn user_context_data(&self) -> Option<UserContextData<'_>> {
+        self.user_context_data.as_ref().map(ContextBody::data)
+    }
+
+    fn client_metadata(&self) -> Option<ClientMetadata<'_>> {
+        self.client_metadata.as_ref().map(MetadataBody::pairs)
+    }
+
     fn sign_up(&self) -> SignUp<'_> {
         SignUp {
             client_id: Self::required(self.client_id.as_ref()),
-            secret_hash: self.secret_hash.as_ref().map(Text::as_str),
+            secret_hash: self.secret_hash(),
             username: Self::required(self.username.as_ref()),
             password: self.password.as_ref().map(Text::as_str),
             user_attributes: self.user_attributes.as_ref().map(AttributeList::pairs),
             validation_data: self.validation_data.as_ref().map(AttributeList::pairs),
-            analytics_metadata: self
-                .analytics_metadata
-                .as_ref()
-                .map(AnalyticsBody::metadata),
-            user_context_data: self.user_context_data.as_ref().map(ContextBody::data),
-            client_metadata: self.client_metadata.as_ref().map(MetadataBody::pairs),
+            analytics_metadata: self.analytics_metadata(),
+            user_context_data: self.user_context_data(),
+            client_metadata: self.client_metadata(),
         }
     }
 
     fn confirm_sign_up(&self) -> ConfirmSignUp<'_> {
         ConfirmSignUp {
             client_id: Self::required(self.client_id.as_ref()),
-            secret_hash: self.secret_hash.as_ref().map(Text::as_str),
+            secret_hash: self.secret_hash(),
             username: Self::required(self.username.as_ref()),
             confirmation_code: Self::required(self.confirmation_code.as_ref()),
             force_alias_creation: self.force_alias_creation.unwrap_or(false),
-            analytics_metadata: self
-                .analytics_metadata
-                .as_ref()
-                .map(AnalyticsBody::metadata),
-            user_context_data: self.user_context_data.as_ref().map(ContextBody::data),
-            client_metadata: self.client_metadata.as_ref().map(MetadataBody::pairs),
+            analytics_metadata: self.analytics_metadata(),
+            user_context_data: self.user_context_data(),
+            client_metadata: self.client_metadata(),
             session: self.session.as_ref().map(Text::as_str),
         }
     }
@@ -183,21 +195,18 @@ impl Body {
         AdminConfirmSignUp {
             user_pool_id: Self::required(self.user_pool_id.as_ref()),
             username: Self::required(self.username.as_ref()),
-            client_metadata: self.client_metadata.as_ref().map(MetadataBody::pairs),
+            client_metadata: self.client_metadata(),
         }
     }
 
     fn resend_confirmation_code(&self) -> ResendConfirmationCode<'_> {
         ResendConfirmationCode {
             client_id: Self::required(self.client_id.as_ref()),
-            secret_hash: self.secret_hash.as_ref().map(Text::as_str),
+            secret_hash: self.secret_hash(),
             username: Self::required(self.username.as_ref()),
-            user_context_data: self.user_context_data.as_ref().map(ContextBody::data),
-            analytics_metadata: self
-                .analytics_metadata
-                .as_ref()
-                .map(AnalyticsBody::metadata),
-            client_metadata: self.client_metadata.as_ref().map(MetadataBody::pairs),
+            user_context_data: self.user_context_data(),
+            analytics_metadata: self.analytics_metadata(),
+            client_metadata: self.client_metadata(),
         }
     }
 }
