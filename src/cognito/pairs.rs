@@ -46,7 +46,7 @@ pub type UserAttributes<'a> = Pairs<'a>;
 enum Source<'a> {
     Borrowed(&'a [(&'a str, &'a str)]),
     #[cfg(feature = "serde")]
-    List(&'a dyn PairList),
+    List(&'a (dyn PairList + Sync)),
 }
 
 impl<'a> Pairs<'a> {
@@ -59,7 +59,7 @@ impl<'a> Pairs<'a> {
     }
 
     #[cfg(feature = "serde")]
-    pub(crate) const fn list(list: &'a dyn PairList) -> Self {
+    pub(crate) const fn list(list: &'a (dyn PairList + Sync)) -> Self {
         Self {
             source: Source::List(list),
         }

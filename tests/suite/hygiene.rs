@@ -390,3 +390,21 @@ fn debug_of_states_outcomes_and_events_shows_no_tag_or_address() {
     let _: &PostConfirmationEvent<'_> = event;
     assert_hides(&format!("{outcome:?}"), &[ALICE, code.as_str()]);
 }
+
+/// An async embedder holds the loop's values across `.await`s on a multi-threaded runtime:
+/// every one of them must be `Send` and `Sync` (this fails to compile otherwise).
+#[test]
+fn the_loops_values_cross_threads_and_awaits() {
+    fn send_sync<T: Send + Sync>() {}
+    use confirmation_flow::cognito::{Lookup, Needs, Operation, Outcome, Pool};
+    send_sync::<Operation<'static>>();
+    send_sync::<Needs<'static, 'static>>();
+    send_sync::<Lookup<'static>>();
+    send_sync::<Outcome<'static>>();
+    send_sync::<Pool<'static>>();
+    send_sync::<KeyRing<'static>>();
+    send_sync::<Confirmation>();
+    send_sync::<SignUp<'static>>();
+    #[cfg(feature = "serde")]
+    send_sync::<confirmation_flow::cognito::Body>();
+}
