@@ -1,9 +1,14 @@
-//! The AWS JSON 1.1 endpoint: `POST /` with the operation in `X-Amz-Target`.
+//! The AWS JSON 1.1 endpoint: `POST /` with the operation in `X-Amz-Target`, and `GET
+//! /health`. Every answer, refusals of the transport included (a body too large, a request
+//! too slow), is an AWS JSON body `{"__type", "message"}` with `x-amzn-ErrorType`.
 
-use std::{sync::Arc, time::SystemTime};
+use std::{
+    sync::Arc,
+    time::{Instant, SystemTime},
+};
 
 use axum::{
-    body::Bytes,
+    body::{Body as HttpBody, Bytes},
     extract::State,
     http::{HeaderMap, HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
@@ -12,13 +17,15 @@ use confirmation_flow::{
     Timestamp,
     cognito::{Body, Exception, OperationName},
 };
-use serde_json::{Value, json};
+use http_body_util::{BodyExt, LengthLimitError, Limited};
 
-use crate::{App, serve, users};
+use crate::{App, outbox::Delivery, serve, users};
 
 /// What the endpoint answers.
+#[derive(Debug)]
 pub enum Answer {
-    Ok(Value),
+    /// A JSON body.
+    Ok(String),
     /// `__type`, message, status.
     Error(String, String, StatusCode),
 }
@@ -37,8 +44,9 @@ impl From<Exception<'_>> for Answer {
     }
 }
 
+/// `InternalErrorException`; the cause goes to the log only.
 pub(crate) fn internal(error: impl std::fmt::Display) -> Answer {
-    eprintln!("internal error: {error}");
+    tracing::error!(%error, "internal error");
     Exception::InternalError.into()
 }
 
@@ -62,27 +70,88 @@ fn malformed(operation: &str, error: &serde_json::Error) -> Answer {
     )
 }
 
-pub async fn endpoint(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes) -> Response {
+/// `POST /`: reads the body (within the size limit and the request's deadline), serves
+/// it, answers, then delivers the code, if any.
+pub async fn endpoint(State(app): State<Arc<App>>, headers: HeaderMap, body: HttpBody) -> Response {
+    let deadline =
+        Instant::now() + std::time::Duration::from_secs(app.config.request_timeout_seconds);
+    let limit = app.config.max_body_bytes;
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok()?.parse::<u64>().ok());
+    if declared.is_some_and(|length| length > limit as u64) {
+        return respond(too_large(limit));
+    }
+    let read = tokio::time::timeout_at(deadline.into(), Limited::new(body, limit).collect()).await;
+    let body = match read {
+        Err(_) => {
+            let message = "The request body was not received in time".to_owned();
+            return respond(Answer::Error(
+                "RequestTimeoutException".into(),
+                message,
+                StatusCode::REQUEST_TIMEOUT,
+            ));
+        }
+        Ok(Err(error)) if error.is::<LengthLimitError>() => return respond(too_large(limit)),
+        Ok(Err(error)) => {
+            tracing::debug!(%error, "the request body broke off");
+            let message = "The request body could not be read".to_owned();
+            return respond(Answer::Error(
+                "SerializationException".into(),
+                message,
+                StatusCode::BAD_REQUEST,
+            ));
+        }
+        Ok(Ok(collected)) => collected.to_bytes(),
+    };
     let target = headers
         .get("x-amz-target")
         .and_then(|value| value.to_str().ok())
-        .unwrap_or("")
-        .to_owned();
-    let handler = Arc::clone(&app);
-    // SQLite calls block: run each request on the blocking pool.
-    let served = tokio::task::spawn_blocking(move || dispatch(&handler, &target, &body)).await;
-    let (answer, delivery) = served.unwrap_or_else(|error| (internal(error), None));
+        .unwrap_or("");
+    let served = tokio::time::timeout_at(deadline.into(), dispatch(&app, target, &body)).await;
+    let (answer, delivery) =
+        served.unwrap_or_else(|_| (internal("the request was not answered in time"), None));
     if let Some(delivery) = delivery {
         // The answer does not wait for delivery (a phantom's answer has none to wait for).
-        tokio::task::spawn_blocking(move || users::deliver(&app, &delivery));
+        tokio::task::spawn_blocking(move || deliver(&app, &delivery));
     }
     respond(answer)
 }
 
-fn dispatch(app: &App, target: &str, body: &[u8]) -> (Answer, Option<serve::Delivery>) {
+/// `GET /health`: 200 when the database answers, else 503.
+pub async fn health(State(app): State<Arc<App>>) -> Response {
+    match app.store.health().await {
+        Ok(()) => json(StatusCode::OK, r#"{"status":"ok"}"#.to_owned()),
+        Err(error) => {
+            tracing::warn!(%error, "health check: the database does not answer");
+            json(
+                StatusCode::SERVICE_UNAVAILABLE,
+                r#"{"status":"unavailable"}"#.to_owned(),
+            )
+        }
+    }
+}
+
+fn too_large(limit: usize) -> Answer {
+    let message = format!("The request body is larger than {limit} bytes");
+    Answer::Error(
+        "RequestEntityTooLargeException".into(),
+        message,
+        StatusCode::PAYLOAD_TOO_LARGE,
+    )
+}
+
+fn deliver(app: &App, delivery: &Delivery) {
+    if let Err(error) = app.outbox.deliver(delivery) {
+        let outbox = app.outbox.path().display();
+        tracing::error!(%error, %outbox, "could not deliver a code");
+    }
+}
+
+async fn dispatch(app: &App, target: &str, body: &Bytes) -> (Answer, Option<Delivery>) {
     let Some(operation) = OperationName::from_target(target) else {
         let answer = match target.strip_prefix(OperationName::TARGET_PREFIX) {
-            Some("AdminGetUser") => users::admin_get_user(app, body).unwrap_or_else(|a| a),
+            Some("AdminGetUser") => users::admin_get_user(app, body).await.unwrap_or_else(|a| a),
             _ => Answer::Error(
                 "UnknownOperationException".into(),
                 format!("Unknown operation {target}"),
@@ -97,34 +166,32 @@ fn dispatch(app: &App, target: &str, body: &[u8]) -> (Answer, Option<serve::Deli
         return (malformed(operation.as_str(), &error), None);
     }
     match decoded.operation() {
-        Ok(operation) => serve::serve(app, &operation),
+        Ok(operation) => serve::serve(app, &operation).await,
         Err(exception) => (exception.into(), None),
     }
 }
 
-fn respond(answer: Answer) -> Response {
-    let request_id = uuid::Uuid::new_v4().hyphenated().to_string();
-    let (status, body, error_type) = match answer {
-        Answer::Ok(value) => (StatusCode::OK, value, None),
-        Answer::Error(name, message, status) => (
-            status,
-            json!({ "__type": name, "message": message }),
-            Some(format!("{name}:")),
-        ),
-    };
-    let mut response = (status, body.to_string()).into_response();
-    let headers = response.headers_mut();
-    headers.insert(
+fn json(status: StatusCode, body: String) -> Response {
+    let mut response = (status, body).into_response();
+    response.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/x-amz-json-1.1"),
     );
-    if let Ok(id) = HeaderValue::from_str(&request_id) {
-        headers.insert("x-amzn-requestid", id);
-    }
-    if let Some(error_type) = error_type.and_then(|value| HeaderValue::from_str(&value).ok()) {
-        headers.insert("x-amzn-errortype", error_type);
-    }
     response
+}
+
+fn respond(answer: Answer) -> Response {
+    match answer {
+        Answer::Ok(body) => json(StatusCode::OK, body),
+        Answer::Error(name, message, status) => {
+            let body = serde_json::json!({ "__type": name, "message": message }).to_string();
+            let mut response = json(status, body);
+            if let Ok(value) = HeaderValue::from_str(&format!("{name}:")) {
+                response.headers_mut().insert("x-amzn-errortype", value);
+            }
+            response
+        }
+    }
 }
 
 pub(crate) type Outcome = Result<Answer, Answer>;

@@ -1,4 +1,5 @@
-//! The JSON configuration (`--config PATH`), and the default when none is given.
+//! The command line, the JSON configuration (`--config PATH`), and the default when none
+//! is given. Every problem is a message that names the file and the value.
 
 use std::{
     net::SocketAddr,
@@ -6,25 +7,26 @@ use std::{
     path::PathBuf,
 };
 
+use clap::Parser;
 use confirmation_flow::cognito::AttributeSet;
+use rand::seq::IndexedRandom;
 use serde::Deserialize;
 
-/// The set a list of attribute names stands for; `Err` for a name that is not `email` or
-/// `phone_number`.
-pub fn attribute_set(names: &[String]) -> Result<AttributeSet, ()> {
-    let mut set = AttributeSet::NONE;
-    for name in names {
-        match name.as_str() {
-            "email" => set.email = true,
-            "phone_number" => set.phone_number = true,
-            _ => return Err(()),
-        }
-    }
-    Ok(set)
+/// An example auth server that embeds confirmation-flow behind Amazon Cognito's API.
+#[derive(Debug, Parser)]
+#[command(version, about)]
+pub struct Args {
+    /// A JSON configuration file (see the README); without one, a default for trying it out.
+    #[arg(long, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// Listen here instead of the configuration's `listen` (several processes, one config).
+    #[arg(long, value_name = "ADDR")]
+    pub listen: Option<SocketAddr>,
 }
 
 /// An app client.
 #[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ClientConfig {
     pub client_id: String,
     pub client_secret: Option<String>,
@@ -53,12 +55,25 @@ pub struct Config {
     pub auto_verified_attributes: Vec<String>,
     #[serde(default = "default_ttl")]
     pub code_ttl_seconds: u64,
-    /// A file path, or `":memory:"`.
-    pub database: Option<String>,
+    /// A SQLite file path, `":memory:"`, or a `postgres://` connection string.
+    #[serde(default = "default_database")]
+    pub database: String,
     /// Where codes are "delivered": one JSON line per code.
     pub outbox: Option<PathBuf>,
-    /// A key file (see `keys.rs`); without one, a key is made once and kept in the database.
+    /// A key file (see `keys.rs`).
     pub keys: Option<PathBuf>,
+    /// Open connections at most; more wait to be accepted.
+    #[serde(default = "default_max_connections")]
+    pub max_connections: usize,
+    /// A client must send a request's headers within this time (idle keep-alive included).
+    #[serde(default = "default_timeout")]
+    pub header_timeout_seconds: u64,
+    /// A request, body included, must be read and answered within this time.
+    #[serde(default = "default_timeout")]
+    pub request_timeout_seconds: u64,
+    /// The largest request body accepted.
+    #[serde(default = "default_max_body")]
+    pub max_body_bytes: usize,
 }
 
 fn default_listen() -> SocketAddr {
@@ -81,59 +96,135 @@ fn default_attributes() -> Vec<String> {
     vec!["email".to_owned(), "phone_number".to_owned()]
 }
 
+fn default_database() -> String {
+    ":memory:".to_owned()
+}
+
 const fn default_ttl() -> u64 {
     24 * 60 * 60
 }
 
-impl Config {
-    /// Reads `--config PATH`, or builds the default: one client without a secret whose id is
-    /// random, a database file and an outbox in the system's temp directory.
-    pub fn from_args() -> Result<Self, Box<dyn std::error::Error>> {
-        let mut args = std::env::args().skip(1);
-        match (args.next().as_deref(), args.next()) {
-            (Some("--config"), Some(path)) => {
-                let config: Self = serde_json::from_slice(&std::fs::read(&path)?)
-                    .map_err(|error| format!("{path}: {error}"))?;
-                if config.clients.is_empty() {
-                    return Err(format!("{path}: `clients` must name at least one client").into());
-                }
-                for (name, list) in [
-                    ("alias_attributes", &config.alias_attributes),
-                    ("auto_verified_attributes", &config.auto_verified_attributes),
-                ] {
-                    attribute_set(list).map_err(|()| {
-                        format!("{path}: {name} may hold only email and phone_number")
-                    })?;
-                }
-                Ok(config)
+const fn default_max_connections() -> usize {
+    1024
+}
+
+const fn default_timeout() -> u64 {
+    10
+}
+
+const fn default_max_body() -> usize {
+    64 * 1024
+}
+
+/// The set the list `field` holds.
+///
+/// # Errors
+/// A message naming `field` and the name that is not `email` or `phone_number`.
+pub fn attribute_set(field: &str, names: &[String]) -> Result<AttributeSet, String> {
+    let mut set = AttributeSet::NONE;
+    for name in names {
+        match name.as_str() {
+            "email" => set.email = true,
+            "phone_number" => set.phone_number = true,
+            _ => {
+                return Err(format!(
+                    "{field} may hold only email and phone_number, not {name:?}"
+                ));
             }
-            (None, None) => {
-                let client_id = crate::random_id(26);
-                let dir = std::env::temp_dir().join("confirmation-flow-server");
-                // Only this user may read the database (its key) and the outbox (its codes).
-                std::fs::DirBuilder::new()
-                    .recursive(true)
-                    .mode(0o700)
-                    .create(&dir)?;
-                std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700))?;
-                Ok(Self {
-                    listen: default_listen(),
-                    region: default_region(),
-                    user_pool_id: default_pool(),
-                    clients: vec![ClientConfig {
-                        client_id,
-                        client_secret: None,
-                    }],
-                    prevent_user_existence_errors: false,
-                    alias_attributes: default_attributes(),
-                    auto_verified_attributes: default_auto_verified(),
-                    code_ttl_seconds: default_ttl(),
-                    database: Some(dir.join("users.sqlite3").display().to_string()),
-                    outbox: Some(dir.join("outbox.jsonl")),
-                    keys: None,
-                })
-            }
-            _ => Err("usage: confirmation-flow-server [--config PATH]".into()),
         }
     }
+    Ok(set)
+}
+
+impl Config {
+    /// The configuration `args` name, or the default: one client without a secret whose id
+    /// is random, a database file and an outbox in a private directory under the system's
+    /// temp directory.
+    ///
+    /// # Errors
+    /// The file cannot be read, is not valid, or a value is out of range.
+    pub fn from_args(args: &Args) -> Result<Self, String> {
+        let mut config = match &args.config {
+            Some(path) => {
+                let named = |problem: String| format!("{}: {problem}", path.display());
+                let text = std::fs::read(path).map_err(|error| named(error.to_string()))?;
+                let config: Self =
+                    serde_json::from_slice(&text).map_err(|error| named(error.to_string()))?;
+                config.check().map_err(named)?;
+                config
+            }
+            None => Self::default_for_trying()?,
+        };
+        if let Some(listen) = args.listen {
+            config.listen = listen;
+        }
+        Ok(config)
+    }
+
+    fn check(&self) -> Result<(), String> {
+        if self.clients.is_empty() {
+            return Err("`clients` must name at least one client".into());
+        }
+        for (name, list) in [
+            ("alias_attributes", &self.alias_attributes),
+            ("auto_verified_attributes", &self.auto_verified_attributes),
+        ] {
+            attribute_set(name, list)?;
+        }
+        for (name, value) in [
+            ("code_ttl_seconds", self.code_ttl_seconds),
+            ("header_timeout_seconds", self.header_timeout_seconds),
+            ("request_timeout_seconds", self.request_timeout_seconds),
+        ] {
+            if value == 0 {
+                return Err(format!("{name} must be at least 1"));
+            }
+        }
+        if self.max_connections == 0 || self.max_body_bytes == 0 {
+            return Err("max_connections and max_body_bytes must be at least 1".into());
+        }
+        Ok(())
+    }
+
+    fn default_for_trying() -> Result<Self, String> {
+        let dir = std::env::temp_dir().join("confirmation-flow-server");
+        let named = |error: std::io::Error| format!("{}: {error}", dir.display());
+        // Only this user may read the database, its key file and the outbox (its codes).
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(&dir)
+            .map_err(named)?;
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700)).map_err(named)?;
+        Ok(Self {
+            listen: default_listen(),
+            region: default_region(),
+            user_pool_id: default_pool(),
+            clients: vec![ClientConfig {
+                client_id: random_client_id(),
+                client_secret: None,
+            }],
+            prevent_user_existence_errors: false,
+            alias_attributes: default_attributes(),
+            auto_verified_attributes: default_auto_verified(),
+            code_ttl_seconds: default_ttl(),
+            database: dir.join("store.sqlite3").display().to_string(),
+            outbox: Some(dir.join("outbox.jsonl")),
+            keys: None,
+            max_connections: default_max_connections(),
+            header_timeout_seconds: default_timeout(),
+            request_timeout_seconds: default_timeout(),
+            max_body_bytes: default_max_body(),
+        })
+    }
+}
+
+/// 26 lower-case letters and digits, uniformly chosen (app client ids look like this).
+fn random_client_id() -> String {
+    const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
+    let mut rng = rand::rng();
+    (0..26)
+        .filter_map(|_| ALPHABET.choose(&mut rng))
+        .map(|&byte| char::from(byte))
+        .collect()
 }

@@ -1,14 +1,31 @@
-//! The server's key ring: from a key file, or one key kept in the database.
+//! The server's key ring, kept apart from the data it protects.
 //!
 //! A key file is JSON: `{"current": 2, "keys": {"1": "<base64 of 32 bytes>", "2": "…"}}`.
-//! Rotate by adding a key, making it `current`, and restarting; keep the old key for a code
-//! lifetime (a day), since states tagged under it are still checked with it.
+//! The ring comes from, in order: the `keys` config value (a path); the environment variable
+//! [`KEYS_ENV`] (the same JSON, for secret stores); for a SQLite file, `<database>.keys.json`
+//! beside it, made on first start with mode 0600. Several processes starting at once on a
+//! new database agree on one key: the file appears whole, once (a hard link of a finished
+//! temporary file), and every process reads the file that won. In memory, a key for this
+//! process only. PostgreSQL needs one of the first two: its processes must share one ring.
+//!
+//! Rotate by adding a key, making it `current`, and restarting every process; keep the old
+//! key for a code lifetime, since states tagged under it are still checked with it.
 
-use std::{collections::BTreeMap, path::Path};
+use std::{
+    collections::BTreeMap,
+    io::Write as _,
+    os::unix::fs::{OpenOptionsExt, PermissionsExt},
+    path::{Path, PathBuf},
+};
 
 use base64::{Engine, engine::general_purpose::STANDARD};
 use confirmation_flow::{KeyId, KeyRing, ServerKey};
 use serde::Deserialize;
+
+use crate::store::Database;
+
+/// The environment variable that may hold the key file's JSON.
+pub const KEYS_ENV: &str = "CONFIRMATION_FLOW_KEYS";
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -21,28 +38,81 @@ struct KeyFile {
 pub struct Keys {
     pub current: ServerKey,
     pub older: Vec<ServerKey>,
+    /// Where the ring came from, for the log.
+    pub source: String,
 }
 
 impl Keys {
-    /// One key (say, the one kept in the database).
-    pub fn single(secret: &[u8; 32]) -> Self {
-        Self {
-            current: ServerKey::new(KeyId(1), secret),
-            older: Vec::new(),
-        }
-    }
-
     /// The ring the crate reads.
+    ///
+    /// # Errors
+    /// Two keys share an id (checked when the ring is loaded, so never after).
     pub fn ring(&self) -> Result<KeyRing<'_>, confirmation_flow::KeyRingError> {
         KeyRing::new(&self.current, &self.older)
     }
 
-    /// Reads and checks a key file; every problem is a message naming the file.
+    /// Finds the ring for `database`, as the module documentation says.
+    ///
+    /// # Errors
+    /// A message naming the file or variable and what is wrong with it.
+    pub fn load(file: Option<&Path>, database: &Database) -> Result<Self, String> {
+        if let Some(path) = file {
+            return Self::from_file(path);
+        }
+        if let Some(text) = std::env::var_os(KEYS_ENV) {
+            let text = text
+                .into_string()
+                .map_err(|_| format!("{KEYS_ENV} is not UTF-8"))?;
+            return Self::parse(text.as_bytes(), KEYS_ENV.to_owned());
+        }
+        match database {
+            Database::File(path) => Self::beside(path),
+            Database::Memory => {
+                let secret = crate::random_bytes::<32>();
+                Ok(Self {
+                    current: ServerKey::new(KeyId(1), &secret),
+                    older: Vec::new(),
+                    source: "a key for this process only (database in memory)".to_owned(),
+                })
+            }
+            Database::Postgres(_) => Err(format!(
+                "PostgreSQL needs `keys` (a key file) or {KEYS_ENV}: every process must share one key ring"
+            )),
+        }
+    }
+
+    /// Reads and checks a key file.
+    ///
+    /// # Errors
+    /// A message naming the file.
     pub fn from_file(path: &Path) -> Result<Self, String> {
-        let named = |problem: String| format!("key file {}: {problem}", path.display());
-        let text = std::fs::read(path).map_err(|error| named(error.to_string()))?;
+        let text =
+            std::fs::read(path).map_err(|error| format!("key file {}: {error}", path.display()))?;
+        let keys = Self::parse(&text, format!("key file {}", path.display()))?;
+        if let Ok(metadata) = std::fs::metadata(path)
+            && metadata.permissions().mode() & 0o077 != 0
+        {
+            tracing::warn!(file = %path.display(), "the key file can be read by other users: chmod 600 it");
+        }
+        Ok(keys)
+    }
+
+    /// The key file beside a SQLite database, made if there is none yet.
+    fn beside(database: &Path) -> Result<Self, String> {
+        let mut name = database.as_os_str().to_owned();
+        name.push(".keys.json");
+        let path = PathBuf::from(name);
+        if !path.exists() {
+            create(&path).map_err(|error| format!("key file {}: {error}", path.display()))?;
+        }
+        Self::from_file(&path)
+    }
+
+    /// Checks the JSON of a key file; every problem names `source`.
+    fn parse(text: &[u8], source: String) -> Result<Self, String> {
+        let named = |problem: String| format!("{source}: {problem}");
         let file: KeyFile =
-            serde_json::from_slice(&text).map_err(|error| named(error.to_string()))?;
+            serde_json::from_slice(text).map_err(|error| named(error.to_string()))?;
         let mut current = None;
         let mut older = Vec::new();
         for (id, secret) in &file.keys {
@@ -63,8 +133,36 @@ impl Keys {
         }
         let current = current
             .ok_or_else(|| named(format!("the current key {} is not in keys", file.current)))?;
-        let keys = Self { current, older };
-        keys.ring().map_err(|error| named(error.to_string()))?;
-        Ok(keys)
+        KeyRing::new(&current, &older).map_err(|error| named(error.to_string()))?;
+        Ok(Self {
+            current,
+            older,
+            source,
+        })
     }
+}
+
+/// Writes a new key file at `path` unless one appears first: the whole file is written under
+/// a temporary name, then linked to `path`, which fails if another process linked first.
+fn create(path: &Path) -> std::io::Result<()> {
+    let secret = STANDARD.encode(crate::random_bytes::<32>());
+    let text = format!("{{\"current\": 1, \"keys\": {{\"1\": \"{secret}\"}}}}\n");
+    let mut temporary = path.as_os_str().to_owned();
+    temporary.push(format!(".{}.tmp", uuid::Uuid::new_v4().simple()));
+    let temporary = PathBuf::from(temporary);
+    let written = (|| {
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&temporary)?;
+        file.write_all(text.as_bytes())?;
+        file.sync_all()?;
+        match std::fs::hard_link(&temporary, path) {
+            Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+            linked => linked,
+        }
+    })();
+    let _ = std::fs::remove_file(&temporary);
+    written
 }

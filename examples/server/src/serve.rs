@@ -1,50 +1,51 @@
 //! The one request loop, the same for every operation the crate decides: read what the
-//! operation needs, decide, write (again on a lost race), then answer and deliver.
+//! operation needs, decide, write (again after a lost race), then answer and deliver.
+
+use std::time::Duration;
 
 use confirmation_flow::{
     ENTROPY_LEN,
     cognito::{After, Fresh, Operation, TriggerOutcome},
 };
+use rand::RngExt;
 
 use crate::{
     App,
     api::{Answer, internal, now},
-    store::NewUser,
+    outbox::Delivery,
+    store::{Applied, Change, NewUser, Read},
 };
 
-/// How often a request re-reads and re-decides after losing a race.
-const RETRIES: usize = 64;
-
-/// A code to send once the answer is on its way.
-pub struct Delivery {
-    pub username: String,
-    pub attribute: &'static str,
-    pub destination: String,
-    pub code: String,
-}
+/// How often a request reads and decides again after losing a race.
+const RETRIES: u32 = 64;
 
 /// Runs `operation` through the loop: its answer, and the code to deliver, if any.
-pub fn serve(app: &App, operation: &Operation<'_>) -> (Answer, Option<Delivery>) {
-    match run(app, operation) {
+pub async fn serve(app: &App, operation: &Operation<'_>) -> (Answer, Option<Delivery>) {
+    match run(app, operation).await {
         Ok(served) => served,
         Err(answer) => (answer, None),
     }
 }
 
-fn run(app: &App, operation: &Operation<'_>) -> Result<(Answer, Option<Delivery>), Answer> {
+async fn run(app: &App, operation: &Operation<'_>) -> Result<(Answer, Option<Delivery>), Answer> {
     let keys = app.keys().map_err(internal)?;
     let pool = app.pool(keys);
     let needs = operation.needs(&pool);
     let new_user = match operation {
         Operation::SignUp(request) => NewUser {
-            email: request.attribute("email"),
-            phone_number: request.attribute("phone_number"),
+            email: request.attribute("email").map(str::to_owned),
+            phone_number: request.attribute("phone_number").map(str::to_owned),
         },
         _ => NewUser::default(),
     };
     let client = needs.client_id().and_then(|id| app.client(id));
-    for _ in 0..RETRIES {
-        let snapshot = app.store.read(&needs).map_err(internal)?;
+    for attempt in 0..RETRIES {
+        if attempt > 0 {
+            // Losers of one race spread out instead of colliding again at once.
+            let wait = rand::rng().random_range(0..=100 * u64::from(attempt));
+            tokio::time::sleep(Duration::from_micros(wait)).await;
+        }
+        let snapshot = app.store.read(Read::of(&needs)).await.map_err(internal)?;
         let lookup = snapshot.lookup(client);
         let (now, seconds) = now();
         let sub = uuid::Uuid::new_v4().hyphenated().to_string();
@@ -55,13 +56,12 @@ fn run(app: &App, operation: &Operation<'_>) -> Result<(Answer, Option<Delivery>
             new_subject: &sub,
         };
         let outcome = needs.decide(&lookup, &fresh);
-        if let Some(write) = &outcome.write
-            && !app
-                .store
-                .apply(write, new_user, seconds)
-                .map_err(internal)?
-        {
-            continue;
+        if let Some(write) = &outcome.write {
+            let change =
+                Change::of(write, &app.policy, new_user.clone(), seconds).map_err(internal)?;
+            if app.store.apply(change).await.map_err(internal)? == Applied::LostRace {
+                continue;
+            }
         }
         let (reply, delivery) = match outcome.after {
             // No PostConfirmation trigger is configured on this server yet: it succeeds.
@@ -81,7 +81,7 @@ fn run(app: &App, operation: &Operation<'_>) -> Result<(Answer, Option<Delivery>
         };
         let answer = match reply.exception() {
             Some(exception) => Answer::from(exception),
-            None => Answer::Ok(serde_json::to_value(reply.body()).map_err(internal)?),
+            None => Answer::Ok(serde_json::to_string(&reply.body()).map_err(internal)?),
         };
         return Ok((answer, delivery));
     }

@@ -1,6 +1,4 @@
-//! Users seen from outside the loop: `AdminGetUser`, and the outbox codes are delivered to.
-
-use std::io::Write;
+//! Users seen from outside the loop: `AdminGetUser`.
 
 use confirmation_flow::cognito::Exception;
 use serde_json::{Value, json};
@@ -8,37 +6,10 @@ use serde_json::{Value, json};
 use crate::{
     App,
     api::{Answer, Outcome, decode, internal},
-    serve::Delivery,
 };
 
-/// Appends the code to the outbox as one JSON line, in one write under the lock.
-pub(crate) fn deliver(app: &App, delivery: &Delivery) {
-    let mut line = json!({
-        "username": delivery.username,
-        "attribute": delivery.attribute,
-        "destination": delivery.destination,
-        "code": delivery.code,
-    })
-    .to_string();
-    line.push('\n');
-    let _guard = app
-        .outbox_lock
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
-    let written = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(&app.outbox)
-        .and_then(|mut file| file.write_all(line.as_bytes()));
-    if let Err(error) = written {
-        eprintln!(
-            "could not deliver a code to {}: {error}",
-            app.outbox.display()
-        );
-    }
-}
-
-pub(crate) fn admin_get_user(app: &App, body: &[u8]) -> Outcome {
+/// `AdminGetUser`: the user's status and attributes, `sub` and `*_verified` included.
+pub(crate) async fn admin_get_user(app: &App, body: &[u8]) -> Outcome {
     let request: Value = decode("AdminGetUser", body)?;
     let field = |name: &str| request.get(name).and_then(Value::as_str).unwrap_or("");
     let pool_id = field("UserPoolId");
@@ -51,6 +22,7 @@ pub(crate) fn admin_get_user(app: &App, body: &[u8]) -> Outcome {
     let user = app
         .store
         .load(field("Username"))
+        .await
         .map_err(internal)?
         .ok_or(Exception::AdminUserNotFound)?;
     let mut attributes = vec![json!({"Name": "sub", "Value": user.sub})];
@@ -68,12 +40,13 @@ pub(crate) fn admin_get_user(app: &App, body: &[u8]) -> Outcome {
                 .push(json!({"Name": format!("{name}_verified"), "Value": verified.to_string()}));
         }
     }
-    Ok(Answer::Ok(json!({
+    let answer = json!({
         "Username": user.username,
         "UserAttributes": attributes,
         "UserCreateDate": user.created_at,
         "UserLastModifiedDate": user.updated_at,
         "Enabled": true,
         "UserStatus": user.status.as_str(),
-    })))
+    });
+    Ok(Answer::Ok(answer.to_string()))
 }

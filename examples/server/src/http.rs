@@ -1,0 +1,165 @@
+//! The HTTP side: the routes with their request ids and traces, and the listener with its
+//! limits — at most `max_connections` connections (more wait in the kernel's backlog), a
+//! deadline for each request's headers (which also closes idle keep-alive connections),
+//! and a graceful stop: on a signal the listener closes and open requests finish.
+
+use std::{future::Future, sync::Arc, time::Duration};
+
+use axum::{
+    Router,
+    http::{HeaderName, Request, Response},
+    routing::{get, post},
+};
+use hyper::server::conn::http1;
+use hyper_util::{
+    rt::{TokioIo, TokioTimer},
+    server::graceful::GracefulShutdown,
+    service::TowerToHyperService,
+};
+use tokio::{net::TcpListener, sync::Semaphore};
+use tower::ServiceBuilder;
+use tower_http::{
+    request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
+    trace::TraceLayer,
+};
+use tracing::Span;
+
+use crate::{App, api};
+
+/// How long open requests may take to finish once the server is told to stop.
+const DRAIN: Duration = Duration::from_secs(10);
+
+/// The AWS request id header, as the SDKs read it.
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-amzn-requestid");
+
+/// `POST /` and `GET /health`, each request given an id (`x-amzn-RequestId`) and a trace:
+/// its id, operation, status, exception name and latency; never a body, so never a code,
+/// secret hash, session or password. The line is at `debug` (`RUST_LOG=debug` for an
+/// access log), a server error at `error`.
+pub fn router(app: Arc<App>) -> Router {
+    let trace = TraceLayer::new_for_http()
+        .make_span_with(|request: &Request<_>| {
+            let header = |name: &str| {
+                request
+                    .headers()
+                    .get(name)
+                    .and_then(|value| value.to_str().ok())
+                    .unwrap_or("")
+                    .to_owned()
+            };
+            let target = header("x-amz-target");
+            let operation = target.rsplit('.').next().unwrap_or("");
+            tracing::info_span!(
+                "request",
+                id = %header("x-amzn-requestid"),
+                method = %request.method(),
+                path = %request.uri().path(),
+                operation = %operation,
+            )
+        })
+        .on_request(())
+        .on_response(|response: &Response<_>, latency: Duration, _: &Span| {
+            let exception = response
+                .headers()
+                .get("x-amzn-errortype")
+                .and_then(|value| value.to_str().ok())
+                .map_or("", |value| value.trim_end_matches(':'));
+            let (status, micros) = (response.status().as_u16(), latency.as_micros());
+            if response.status().is_server_error() {
+                tracing::error!(status, exception, latency_us = micros, "answered");
+            } else {
+                tracing::debug!(status, exception, latency_us = micros, "answered");
+            }
+        })
+        .on_failure(());
+    Router::new()
+        .route("/", post(api::endpoint))
+        .route("/health", get(api::health))
+        .with_state(app)
+        .layer(
+            ServiceBuilder::new()
+                .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+                .layer(trace)
+                .layer(PropagateRequestIdLayer::new(REQUEST_ID)),
+        )
+}
+
+/// The listener's limits.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    pub max_connections: usize,
+    pub header_timeout: Duration,
+}
+
+/// Serves `router` on `listener` until `stop` completes, then lets open requests finish
+/// (for at most [`DRAIN`]).
+///
+/// # Errors
+/// The connection limit cannot be waited on (never, in practice).
+pub async fn serve(
+    listener: TcpListener,
+    router: Router,
+    limits: Limits,
+    stop: impl Future<Output = ()>,
+) -> Result<(), String> {
+    let slots = Arc::new(Semaphore::new(limits.max_connections));
+    let graceful = GracefulShutdown::new();
+    let mut http = http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(limits.header_timeout)
+        .keep_alive(true);
+    let mut stop = std::pin::pin!(stop);
+    loop {
+        let slot = tokio::select! {
+            slot = Arc::clone(&slots).acquire_owned() => slot.map_err(|error| error.to_string())?,
+            () = &mut stop => break,
+        };
+        let stream = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                Err(error) => {
+                    // Out of file descriptors, say: wait a moment rather than spin.
+                    tracing::warn!(%error, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut stop => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let service = TowerToHyperService::new(router.clone());
+        let connection = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
+        tokio::spawn(async move {
+            if let Err(error) = connection.await {
+                tracing::debug!(%error, "connection closed");
+            }
+            drop(slot);
+        });
+    }
+    drop(listener);
+    tracing::info!("stopping: open requests may finish");
+    tokio::select! {
+        () = graceful.shutdown() => {}
+        () = tokio::time::sleep(DRAIN) => tracing::warn!("stopped with requests still open"),
+    }
+    Ok(())
+}
+
+/// Completes on SIGTERM or Ctrl-C (SIGINT).
+pub async fn stop_signal() {
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(error) => {
+                tracing::warn!(%error, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        () = terminate => {}
+    }
+}

@@ -1,0 +1,110 @@
+//! An example auth server that embeds `confirmation-flow` behind Amazon Cognito's AWS JSON 1.1
+//! API: `SignUp`, `ConfirmSignUp`, `AdminConfirmSignUp` and `ResendConfirmationCode` through
+//! the crate's one loop, and `AdminGetUser`; users in SQLite (embedded, the default) or
+//! PostgreSQL (several processes, one database); codes "delivered" to a JSON-lines outbox.
+//!
+//! Not a production server: it accepts any SigV4 signature on the admin operations and never
+//! signs users in (so it stores no passwords).
+
+pub mod api;
+pub mod app;
+pub mod config;
+pub mod http;
+pub mod keys;
+pub mod outbox;
+pub mod postgres;
+mod postgres_sql;
+pub mod serve;
+pub mod sqlite;
+mod sqlite_sql;
+pub mod store;
+mod users;
+
+use std::{sync::Arc, time::Duration};
+
+pub use app::App;
+
+use crate::{config::Config, http::Limits};
+
+/// How often each process deletes the phantoms whose windows have passed.
+const PRUNE_EVERY: Duration = Duration::from_mins(1);
+
+/// `N` bytes from the operating system's CSPRNG.
+#[must_use]
+pub fn random_bytes<const N: usize>() -> [u8; N] {
+    let mut bytes = [0; N];
+    if let Err(error) = getrandom::fill(&mut bytes) {
+        // Without randomness no code or key can be made safely: stop rather than guess.
+        tracing::error!(%error, "no randomness available");
+        std::process::exit(1);
+    }
+    bytes
+}
+
+/// Runs the server with `config` until SIGTERM or Ctrl-C.
+///
+/// # Errors
+/// A message saying what could not be set up: the configuration, keys, database or socket.
+pub async fn run(config: Config) -> Result<(), String> {
+    let app = Arc::new(App::new(config).await?);
+    let config = &app.config;
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .map_err(|error| format!("listen {}: {error}", config.listen))?;
+    let address = listener.local_addr().map_err(|error| error.to_string())?;
+    // The first line, read by the tests: the socket is bound.
+    say(&format!("listening on http://{address}"));
+    for client in &config.clients {
+        let secret = if client.client_secret.is_some() {
+            "with a secret"
+        } else {
+            "without a secret"
+        };
+        say(&format!("app client {} ({secret})", client.client_id));
+    }
+    say(&format!(
+        "user pool {} in {}; database {}; outbox {}; keys: {} (current key {})",
+        config.user_pool_id,
+        config.region,
+        app.database.shown(),
+        app.outbox.path().display(),
+        app.keys.source,
+        app.keys.current.id()
+    ));
+    let pruner = tokio::spawn(prune(Arc::clone(&app)));
+    let limits = Limits {
+        max_connections: config.max_connections,
+        header_timeout: Duration::from_secs(config.header_timeout_seconds),
+    };
+    let served = http::serve(
+        listener,
+        http::router(Arc::clone(&app)),
+        limits,
+        http::stop_signal(),
+    )
+    .await;
+    pruner.abort();
+    served
+}
+
+/// A start-up line on stdout. Whoever started the server may have stopped reading (a test
+/// that read the first line, `| head -1`): that is no reason to stop serving.
+fn say(line: &str) {
+    use std::io::Write as _;
+    let mut stdout = std::io::stdout().lock();
+    let _ = writeln!(stdout, "{line}").and_then(|()| stdout.flush());
+}
+
+/// Deletes expired phantoms now and then; a failure is logged and tried again later.
+async fn prune(app: Arc<App>) {
+    let mut every = tokio::time::interval(PRUNE_EVERY);
+    loop {
+        every.tick().await;
+        let (_, now) = api::now();
+        match app.store.prune(now).await {
+            Ok(0) => {}
+            Ok(pruned) => tracing::info!(pruned, "deleted phantoms whose windows have passed"),
+            Err(error) => tracing::warn!(%error, "could not prune phantoms"),
+        }
+    }
+}

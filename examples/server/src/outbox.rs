@@ -1,0 +1,55 @@
+//! The outbox codes are "delivered" to: one JSON line per code, appended in one write under
+//! an exclusive file lock, so lines from several processes never interleave. The file is
+//! made readable by this user only: it holds codes.
+
+use std::{io::Write as _, os::unix::fs::OpenOptionsExt, path::PathBuf};
+
+/// A code to send once the answer is on its way.
+#[derive(Clone, Debug)]
+pub struct Delivery {
+    pub username: String,
+    pub attribute: &'static str,
+    pub destination: String,
+    pub code: String,
+}
+
+/// The outbox file.
+#[derive(Clone, Debug)]
+pub struct Outbox {
+    path: PathBuf,
+}
+
+impl Outbox {
+    #[must_use]
+    pub const fn new(path: PathBuf) -> Self {
+        Self { path }
+    }
+
+    #[must_use]
+    pub const fn path(&self) -> &PathBuf {
+        &self.path
+    }
+
+    /// Appends `delivery` as one line. Blocking: call it off the async workers.
+    ///
+    /// # Errors
+    /// The file cannot be opened, locked or written.
+    pub fn deliver(&self, delivery: &Delivery) -> std::io::Result<()> {
+        let mut line = serde_json::json!({
+            "username": delivery.username,
+            "attribute": delivery.attribute,
+            "destination": delivery.destination,
+            "code": delivery.code,
+        })
+        .to_string();
+        line.push('\n');
+        let mut file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .mode(0o600)
+            .open(&self.path)?;
+        // Closing the file releases the lock.
+        file.lock()?;
+        file.write_all(line.as_bytes())
+    }
+}

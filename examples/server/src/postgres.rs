@@ -1,0 +1,313 @@
+//! The PostgreSQL backend, for several server processes on one database: a pool of
+//! connections (`deadpool-postgres`), statements prepared once per connection, each read one
+//! statement, each change one transaction at `READ COMMITTED`. A concurrent change to the
+//! same row waits for the first and then finds the version moved (a lost race); a second
+//! verified owner of an alias is refused by the unique index (a lost race too).
+
+use std::time::Duration;
+
+use confirmation_flow::cognito::{AliasAttribute, UserStatus};
+use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
+use tokio_postgres::{NoTls, Row as PgRow, error::SqlState, types::ToSql};
+
+use crate::{
+    postgres_sql as sql,
+    store::{Applied, Change, Read, Result, Row, SeedUser, Snapshot, UserRow, state, status},
+};
+
+/// Connections per process.
+const CONNECTIONS: usize = 16;
+/// How long a request waits for a connection, or for one to be made.
+const WAIT: Duration = Duration::from_secs(5);
+/// Rows per seeding statement.
+const SEED_BATCH: usize = 5_000;
+/// Phantoms deleted per statement.
+const PRUNE_BATCH: i64 = 1_000;
+
+/// A PostgreSQL database for one user pool.
+pub struct Postgres {
+    pool: Pool,
+    pool_id: String,
+}
+
+impl Postgres {
+    /// Connects to `url` and applies the migrations.
+    pub async fn open(url: &str, pool_id: &str) -> Result<Self> {
+        let config: tokio_postgres::Config = url
+            .parse()
+            .map_err(|error| format!("database: not a PostgreSQL connection string: {error}"))?;
+        let manager = Manager::from_config(
+            config,
+            NoTls,
+            ManagerConfig {
+                recycling_method: RecyclingMethod::Fast,
+            },
+        );
+        let pool = Pool::builder(manager)
+            .max_size(CONNECTIONS)
+            .runtime(Runtime::Tokio1)
+            .wait_timeout(Some(WAIT))
+            .create_timeout(Some(WAIT))
+            .build()?;
+        let store = Self {
+            pool,
+            pool_id: pool_id.to_owned(),
+        };
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    async fn migrate(&self) -> Result<()> {
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&sql::MIGRATION_LOCK])
+            .await?;
+        tx.batch_execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY)",
+        )
+        .await?;
+        let applied: i64 = tx
+            .query_one(
+                "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
+                &[],
+            )
+            .await?
+            .try_get(0)?;
+        for (version, migration) in (1_i64..).zip(sql::MIGRATIONS) {
+            if version > applied {
+                tx.batch_execute(migration).await?;
+                tx.execute(
+                    "INSERT INTO schema_migrations (version) VALUES ($1)",
+                    &[&version],
+                )
+                .await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn read(&self, read: &Read) -> Result<Snapshot> {
+        let client = self.pool.get().await?;
+        let statement = client.prepare_cached(sql::READ).await?;
+        let row = client
+            .query_one(
+                &statement,
+                &[
+                    &self.pool_id,
+                    &read.username,
+                    &read.phantom,
+                    &read.email_owner,
+                    &read.phone_number_owner,
+                ],
+            )
+            .await?;
+        let phantom: Option<String> = row.try_get(10)?;
+        Ok(Snapshot {
+            user: user_row(&row)?,
+            phantom: phantom.as_deref().map(state).transpose()?,
+            email_owner: row.try_get(11)?,
+            phone_number_owner: row.try_get(12)?,
+        })
+    }
+
+    pub async fn apply(&self, change: &Change) -> Result<Applied> {
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        let applied = match self.statements(&tx, change).await {
+            Ok(applied) => applied,
+            Err(error) if lost_race(&error) => Applied::LostRace,
+            Err(error) => return Err(error.into()),
+        };
+        match applied {
+            Applied::Done => tx.commit().await?,
+            Applied::LostRace => tx.rollback().await?,
+        }
+        Ok(applied)
+    }
+
+    /// `change`'s statements, inside `tx`.
+    async fn statements(
+        &self,
+        tx: &deadpool_postgres::Transaction<'_>,
+        change: &Change,
+    ) -> std::result::Result<Applied, tokio_postgres::Error> {
+        let (pool_id, state, version, now) =
+            (&self.pool_id, &change.state, &change.version, &change.now);
+        let done = match (&change.row, &change.expected) {
+            (Row::Phantom { id }, None) => {
+                let params: [&(dyn ToSql + Sync); 5] =
+                    [id, state, version, now, &change.prune_after];
+                execute(tx, sql::INSERT_PHANTOM, &params).await?
+            }
+            (Row::Phantom { id }, Some(expected)) => {
+                let params: Vec<&(dyn ToSql + Sync)> =
+                    vec![id, state, version, now, &change.prune_after, expected];
+                execute(tx, sql::UPDATE_PHANTOM, &params).await?
+            }
+            (Row::User { username, sub }, None) => {
+                let status = change
+                    .status
+                    .map_or("UNCONFIRMED", |status| status.as_str());
+                let (email, phone) = (&change.new_user.email, &change.new_user.phone_number);
+                let params: Vec<&(dyn ToSql + Sync)> = vec![
+                    pool_id, username, sub, &status, email, phone, state, version, now,
+                ];
+                execute(tx, sql::INSERT_USER, &params).await?
+            }
+            (Row::User { username, sub }, Some(expected)) => {
+                for (attribute, take) in [
+                    (AliasAttribute::Email, sql::TAKE_EMAIL),
+                    (AliasAttribute::PhoneNumber, sql::TAKE_PHONE_NUMBER),
+                ] {
+                    if let Some((owner, value)) = change.takes(attribute)
+                        && execute(tx, take, &[pool_id, &owner, &value]).await? != 1
+                    {
+                        return Ok(Applied::LostRace);
+                    }
+                }
+                let status = change.status.map(UserStatus::as_str);
+                let value = change.claim.as_ref().map(|claim| claim.value.as_str());
+                let flags = [
+                    change.verify == Some(AliasAttribute::Email),
+                    change.verify == Some(AliasAttribute::PhoneNumber),
+                    change.claims(AliasAttribute::Email),
+                    change.claims(AliasAttribute::PhoneNumber),
+                ];
+                let [verify_email, verify_phone, claim_email, claim_phone] = &flags;
+                let params: Vec<&(dyn ToSql + Sync)> = vec![
+                    pool_id,
+                    username,
+                    sub,
+                    state,
+                    version,
+                    &status,
+                    now,
+                    verify_email,
+                    verify_phone,
+                    claim_email,
+                    claim_phone,
+                    expected,
+                    &value,
+                ];
+                execute(tx, sql::UPDATE_USER, &params).await?
+            }
+        };
+        Ok(if done == 1 {
+            Applied::Done
+        } else {
+            Applied::LostRace
+        })
+    }
+
+    pub async fn load(&self, username: &str) -> Result<Option<UserRow>> {
+        let client = self.pool.get().await?;
+        let statement = client.prepare_cached(sql::LOAD).await?;
+        match client
+            .query_opt(&statement, &[&self.pool_id, &username])
+            .await?
+        {
+            Some(row) => user_row(&row),
+            None => Ok(None),
+        }
+    }
+
+    pub async fn prune(&self, now: i64) -> Result<u64> {
+        let client = self.pool.get().await?;
+        let statement = client.prepare_cached(sql::PRUNE).await?;
+        let mut pruned = 0;
+        loop {
+            let deleted = client.execute(&statement, &[&now, &PRUNE_BATCH]).await?;
+            pruned += deleted;
+            if i64::try_from(deleted)? < PRUNE_BATCH {
+                return Ok(pruned);
+            }
+        }
+    }
+
+    pub async fn seed(&self, users: &[SeedUser], now: i64) -> Result<()> {
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        let statement = tx.prepare_cached(sql::SEED).await?;
+        for batch in users.chunks(SEED_BATCH) {
+            let column =
+                |field: fn(&SeedUser) -> String| batch.iter().map(field).collect::<Vec<_>>();
+            let states = batch
+                .iter()
+                .map(|user| serde_json::to_string(&user.state))
+                .collect::<std::result::Result<Vec<_>, _>>()?;
+            let versions = batch
+                .iter()
+                .map(|user| i64::try_from(user.state.version()))
+                .collect::<std::result::Result<Vec<_>, _>>()?;
+            let (usernames, subs, emails) = (
+                column(|user| user.username.clone()),
+                column(|user| user.sub.clone()),
+                column(|user| user.email.clone()),
+            );
+            tx.execute(
+                &statement,
+                &[
+                    &self.pool_id,
+                    &now,
+                    &usernames,
+                    &subs,
+                    &emails,
+                    &states,
+                    &versions,
+                ],
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn health(&self) -> Result<()> {
+        self.pool.get().await?.simple_query("SELECT 1").await?;
+        Ok(())
+    }
+}
+
+/// Prepares (once per connection) and runs one statement; how many rows it changed.
+async fn execute(
+    tx: &deadpool_postgres::Transaction<'_>,
+    sql: &str,
+    params: &[&(dyn ToSql + Sync)],
+) -> std::result::Result<u64, tokio_postgres::Error> {
+    let statement = tx.prepare_cached(sql).await?;
+    tx.execute(&statement, params).await
+}
+
+/// A violated constraint or a lost lock race: read and decide again.
+fn lost_race(error: &tokio_postgres::Error) -> bool {
+    error.code().is_some_and(|code| {
+        [
+            SqlState::UNIQUE_VIOLATION,
+            SqlState::T_R_SERIALIZATION_FAILURE,
+            SqlState::T_R_DEADLOCK_DETECTED,
+        ]
+        .contains(code)
+    })
+}
+
+/// The user in columns 0 to 9, if the row has one.
+fn user_row(row: &PgRow) -> Result<Option<UserRow>> {
+    let Some(username) = row.try_get::<_, Option<String>>(0)? else {
+        return Ok(None);
+    };
+    let status_name: String = row.try_get(2)?;
+    let state_json: String = row.try_get(7)?;
+    Ok(Some(UserRow {
+        username,
+        sub: row.try_get(1)?,
+        status: status(&status_name)?,
+        email: row.try_get(3)?,
+        email_verified: row.try_get(4)?,
+        phone_number: row.try_get(5)?,
+        phone_number_verified: row.try_get(6)?,
+        state: state(&state_json)?,
+        created_at: row.try_get(8)?,
+        updated_at: row.try_get(9)?,
+    }))
+}

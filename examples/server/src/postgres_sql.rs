@@ -1,0 +1,100 @@
+//! PostgreSQL's schema, its migrations and its statements: the same as `sqlite_sql.rs`, in
+//! PostgreSQL's dialect (booleans, `$n`, typed parameters, byte-wise `"C"` collation for
+//! keys and alias values).
+
+/// The migrations, in order; each runs once, in a transaction, and is recorded.
+pub const MIGRATIONS: &[&str] = &[r#"
+CREATE TABLE users (
+    pool_id TEXT COLLATE "C" NOT NULL,
+    username TEXT COLLATE "C" NOT NULL,
+    sub TEXT COLLATE "C" NOT NULL UNIQUE,
+    status TEXT NOT NULL,
+    email TEXT COLLATE "C",
+    email_verified BOOLEAN NOT NULL DEFAULT false,
+    email_alias BOOLEAN NOT NULL DEFAULT false,
+    phone_number TEXT COLLATE "C",
+    phone_number_verified BOOLEAN NOT NULL DEFAULT false,
+    phone_number_alias BOOLEAN NOT NULL DEFAULT false,
+    state TEXT NOT NULL,
+    version BIGINT NOT NULL,
+    created_at BIGINT NOT NULL,
+    updated_at BIGINT NOT NULL,
+    PRIMARY KEY (pool_id, username)
+);
+-- A verified alias value belongs to one user of the pool: the database says so.
+CREATE UNIQUE INDEX users_email_alias ON users (pool_id, email) WHERE email_alias;
+CREATE UNIQUE INDEX users_phone_number_alias ON users (pool_id, phone_number) WHERE phone_number_alias;
+CREATE TABLE phantoms (
+    id TEXT COLLATE "C" PRIMARY KEY,
+    state TEXT NOT NULL,
+    version BIGINT NOT NULL,
+    updated_at BIGINT NOT NULL,
+    prune_after BIGINT NOT NULL
+);
+CREATE INDEX phantoms_prune_after ON phantoms (prune_after);
+"#];
+
+/// Serialises migrations between processes starting together (an advisory lock id).
+pub const MIGRATION_LOCK: i64 = 0x00c0_f1a5_0000_0001;
+
+/// See `sqlite_sql::READ`.
+pub const READ: &str = "
+SELECT u.username, u.sub, u.status, u.email, u.email_verified, u.phone_number,
+       u.phone_number_verified, u.state, u.created_at, u.updated_at,
+       (SELECT p.state FROM phantoms p WHERE p.id = $3),
+       (SELECT o.username FROM users o
+         WHERE $4 AND o.pool_id = $1 AND o.email = COALESCE(u.email, $3) AND o.email_alias
+           AND o.username <> $2 LIMIT 1),
+       (SELECT o.username FROM users o
+         WHERE $5 AND o.pool_id = $1 AND o.phone_number = COALESCE(u.phone_number, $3)
+           AND o.phone_number_alias AND o.username <> $2 LIMIT 1)
+FROM (SELECT $2::text AS wanted) AS w LEFT JOIN users u ON u.pool_id = $1 AND u.username = w.wanted";
+
+pub const LOAD: &str = "
+SELECT username, sub, status, email, email_verified, phone_number, phone_number_verified,
+       state, created_at, updated_at
+FROM users WHERE pool_id = $1 AND username = $2";
+
+pub const PRUNE: &str = "
+DELETE FROM phantoms WHERE id IN (SELECT id FROM phantoms WHERE prune_after < $1 LIMIT $2)";
+
+pub const SEED: &str = "
+INSERT INTO users (pool_id, username, sub, status, email, state, version, created_at, updated_at)
+SELECT $1, u.username, u.sub, 'UNCONFIRMED', u.email, u.state, u.version, $2, $2
+FROM UNNEST($3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[])
+     AS u (username, sub, email, state, version)
+ON CONFLICT (pool_id, username) DO UPDATE SET
+    sub = excluded.sub, status = 'UNCONFIRMED', email = excluded.email, email_verified = false,
+    email_alias = false, phone_number = NULL, phone_number_verified = false,
+    phone_number_alias = false, state = excluded.state, version = excluded.version,
+    updated_at = excluded.updated_at";
+
+pub const INSERT_PHANTOM: &str = "
+INSERT INTO phantoms (id, state, version, updated_at, prune_after) VALUES ($1, $2, $3, $4, $5)
+ON CONFLICT DO NOTHING";
+
+pub const UPDATE_PHANTOM: &str = "
+UPDATE phantoms SET state = $2, version = $3, updated_at = $4, prune_after = $5
+WHERE id = $1 AND version = $6";
+
+pub const INSERT_USER: &str = "
+INSERT INTO users (pool_id, username, sub, status, email, phone_number, state, version,
+                   created_at, updated_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)
+ON CONFLICT DO NOTHING";
+
+/// See `sqlite_sql::UPDATE_USER`.
+pub const UPDATE_USER: &str = "
+UPDATE users SET state = $4, version = $5, status = COALESCE($6, status), updated_at = $7,
+    email_verified = email_verified OR $8, phone_number_verified = phone_number_verified OR $9,
+    email_alias = email_alias OR $10, phone_number_alias = phone_number_alias OR $11
+WHERE pool_id = $1 AND username = $2 AND sub = $3 AND version = $12
+  AND (NOT $10 OR email = $13) AND (NOT $11 OR phone_number = $13)";
+
+pub const TAKE_EMAIL: &str = "
+UPDATE users SET email_verified = false, email_alias = false
+WHERE pool_id = $1 AND username = $2 AND email = $3 AND email_alias";
+
+pub const TAKE_PHONE_NUMBER: &str = "
+UPDATE users SET phone_number_verified = false, phone_number_alias = false
+WHERE pool_id = $1 AND username = $2 AND phone_number = $3 AND phone_number_alias";

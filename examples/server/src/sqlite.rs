@@ -1,0 +1,394 @@
+//! The SQLite backend, the embedded default. WAL with `synchronous = NORMAL` (a commit
+//! writes the log but does not wait for the disk; a power cut may lose the last commits,
+//! never corrupt the file), a busy timeout for other processes on the same file, and cached
+//! prepared statements. Reads run on a small pool of reader connections and never wait on
+//! the writer; every write goes to one writer thread, which commits whatever is queued in
+//! one transaction, each change in its own savepoint (group commit). Answers wait for the
+//! commit. In memory (`":memory:"`) there is one connection, the writer's, for everything.
+
+use std::{
+    path::Path,
+    sync::{
+        Arc, Mutex, PoisonError,
+        atomic::{AtomicUsize, Ordering},
+        mpsc,
+    },
+    time::Duration,
+};
+
+use rusqlite::{Connection, ErrorCode, OptionalExtension, Row, TransactionBehavior, params};
+use tokio::sync::oneshot;
+
+use crate::{
+    sqlite_sql as sql,
+    store::{Applied, Change, Read, Result, SeedUser, Snapshot, UserRow, state, status},
+};
+
+/// How long a statement waits for another process's writer before it fails.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+/// The most changes one commit carries.
+const MAX_BATCH: usize = 256;
+/// Phantoms deleted per statement, so that pruning never holds the writer for long.
+const PRUNE_BATCH: i64 = 1_000;
+
+type Task = Box<dyn FnOnce(&mut Connection) + Send>;
+
+/// Work for the writer thread.
+enum Job {
+    Apply(Box<Change>, oneshot::Sender<Result<Applied>>),
+    Run(Task),
+}
+
+/// Reader connections, taken in turn.
+struct Readers {
+    connections: Vec<Mutex<Connection>>,
+    next: AtomicUsize,
+}
+
+/// A SQLite database for one user pool.
+pub struct Sqlite {
+    pool_id: Arc<str>,
+    jobs: mpsc::Sender<Job>,
+    readers: Option<Arc<Readers>>,
+}
+
+impl Sqlite {
+    /// Opens (creating with mode 0600) the file at `path`, or a database in memory, and
+    /// applies the migrations.
+    pub fn open(path: Option<&Path>, pool_id: &str) -> Result<Self> {
+        let writer = match path {
+            Some(path) => {
+                create_private(path)?;
+                let db = Connection::open(path)?;
+                // WAL is a property of the file: set once, kept by every later connection.
+                let mode: String =
+                    db.query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))?;
+                if !mode.eq_ignore_ascii_case("wal") {
+                    return Err(format!(
+                        "{}: cannot use WAL (journal mode {mode})",
+                        path.display()
+                    )
+                    .into());
+                }
+                db
+            }
+            None => Connection::open_in_memory()?,
+        };
+        configure(&writer)?;
+        sql::migrate(&writer)?;
+        let readers = match path {
+            Some(path) => {
+                // One per thread that may read at once: the runtime's workers.
+                let readers = std::thread::available_parallelism().map_or(4, usize::from);
+                let connections = (0..readers)
+                    .map(|_| {
+                        let db = Connection::open(path)?;
+                        configure(&db)?;
+                        db.pragma_update(None, "query_only", true)?;
+                        Ok(Mutex::new(db))
+                    })
+                    .collect::<Result<_>>()?;
+                Some(Arc::new(Readers {
+                    connections,
+                    next: AtomicUsize::new(0),
+                }))
+            }
+            None => None,
+        };
+        let pool_id: Arc<str> = pool_id.into();
+        let (jobs, queue) = mpsc::channel();
+        let writer_pool = Arc::clone(&pool_id);
+        std::thread::Builder::new()
+            .name("sqlite-writer".into())
+            .spawn(move || write_loop(writer, &writer_pool, &queue))?;
+        Ok(Self {
+            pool_id,
+            jobs,
+            readers,
+        })
+    }
+
+    pub async fn read(&self, read: Read) -> Result<Snapshot> {
+        let pool_id = Arc::clone(&self.pool_id);
+        self.on_reader(move |db| read_snapshot(db, &pool_id, &read))
+            .await
+    }
+
+    pub async fn apply(&self, change: Change) -> Result<Applied> {
+        let (reply, answer) = oneshot::channel();
+        self.jobs
+            .send(Job::Apply(Box::new(change), reply))
+            .map_err(|_| "the SQLite writer has stopped")?;
+        answer
+            .await
+            .map_err(|_| "the SQLite writer dropped a change")?
+    }
+
+    pub async fn load(&self, username: String) -> Result<Option<UserRow>> {
+        let pool_id = Arc::clone(&self.pool_id);
+        self.on_reader(move |db| {
+            db.prepare_cached(sql::LOAD)?
+                .query_row(params![&*pool_id, username], user_row)
+                .optional()?
+                .flatten()
+                .transpose()
+        })
+        .await
+    }
+
+    pub async fn prune(&self, now: i64) -> Result<u64> {
+        let mut pruned = 0;
+        loop {
+            let deleted = self
+                .on_writer(move |db| {
+                    Ok(db
+                        .prepare_cached(sql::PRUNE)?
+                        .execute(params![now, PRUNE_BATCH])?)
+                })
+                .await?;
+            pruned += u64::try_from(deleted)?;
+            if i64::try_from(deleted)? < PRUNE_BATCH {
+                return Ok(pruned);
+            }
+        }
+    }
+
+    pub async fn seed(&self, users: Vec<SeedUser>, now: i64) -> Result<()> {
+        let pool_id = Arc::clone(&self.pool_id);
+        self.on_writer(move |db| {
+            let tx = db.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            {
+                let mut insert = tx.prepare_cached(sql::SEED)?;
+                for user in users {
+                    let state = serde_json::to_string(&user.state)?;
+                    let version = i64::try_from(user.state.version())?;
+                    insert.execute(params![
+                        &*pool_id,
+                        user.username,
+                        user.sub,
+                        user.email,
+                        state,
+                        version,
+                        now
+                    ])?;
+                }
+            }
+            tx.commit()?;
+            Ok(())
+        })
+        .await
+    }
+
+    pub async fn health(&self) -> Result<()> {
+        self.on_reader(|db| Ok(db.query_row("SELECT 1", [], |_| Ok(()))?))
+            .await
+    }
+
+    /// Runs `task` on the writer thread.
+    async fn on_writer<T: Send + 'static>(
+        &self,
+        task: impl FnOnce(&mut Connection) -> Result<T> + Send + 'static,
+    ) -> Result<T> {
+        let (reply, answer) = oneshot::channel();
+        let job: Task = Box::new(move |db| {
+            // The request may have given up (a timeout): nobody to tell, nothing to undo.
+            let _ = reply.send(task(db));
+        });
+        self.jobs
+            .send(Job::Run(job))
+            .map_err(|_| "the SQLite writer has stopped")?;
+        answer
+            .await
+            .map_err(|_| "the SQLite writer dropped a task")?
+    }
+
+    /// Runs `task` on a free reader connection, on this thread, or on the writer thread when
+    /// the database is in memory.
+    ///
+    /// A read is one indexed statement in WAL mode, which never waits for the writer: a few
+    /// microseconds, less than handing it to another thread and back costs (measured: the
+    /// hand-off through the blocking pool was most of the server's time).
+    async fn on_reader<T: Send + 'static>(
+        &self,
+        task: impl FnOnce(&Connection) -> Result<T> + Send + 'static,
+    ) -> Result<T> {
+        let Some(readers) = &self.readers else {
+            return self.on_writer(move |db| task(db)).await;
+        };
+        let count = readers.connections.len();
+        let start = readers.next.fetch_add(1, Ordering::Relaxed);
+        let free = (0..count).find_map(|offset| {
+            readers.connections[(start + offset) % count]
+                .try_lock()
+                .ok()
+        });
+        // A panic cannot leave a read half-done: a poisoned reader is still usable.
+        let db = match free {
+            Some(db) => db,
+            None => readers.connections[start % count]
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner),
+        };
+        task(&db)
+    }
+}
+
+/// Creates the database file readable by this user only, if it does not exist yet (SQLite
+/// gives its `-wal` and `-shm` files the same mode).
+fn create_private(path: &Path) -> Result<()> {
+    use std::os::unix::fs::OpenOptionsExt;
+    match std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+    {
+        Ok(_) => Ok(()),
+        Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(error) => Err(format!("{}: {error}", path.display()).into()),
+    }
+}
+
+fn configure(db: &Connection) -> Result<()> {
+    db.busy_timeout(BUSY_TIMEOUT)?;
+    db.pragma_update(None, "synchronous", "NORMAL")?;
+    db.set_prepared_statement_cache_capacity(32);
+    Ok(())
+}
+
+/// The writer thread: until every sender is gone, runs tasks, and commits queued changes
+/// together.
+fn write_loop(mut db: Connection, pool_id: &str, queue: &mpsc::Receiver<Job>) {
+    let mut next = None;
+    loop {
+        let job = match next.take() {
+            Some(job) => job,
+            None => match queue.recv() {
+                Ok(job) => job,
+                Err(mpsc::RecvError) => return,
+            },
+        };
+        match job {
+            Job::Run(task) => task(&mut db),
+            Job::Apply(change, reply) => {
+                let mut batch = vec![(change, reply)];
+                while batch.len() < MAX_BATCH {
+                    match queue.try_recv() {
+                        Ok(Job::Apply(change, reply)) => batch.push((change, reply)),
+                        Ok(other) => {
+                            next = Some(other);
+                            break;
+                        }
+                        Err(_) => break,
+                    }
+                }
+                commit(&mut db, pool_id, batch);
+            }
+        }
+    }
+}
+
+/// One transaction for `batch`, each change in a savepoint of its own: a change whose
+/// condition fails is rolled back alone. Every answer is sent after the commit.
+fn commit(
+    db: &mut Connection,
+    pool_id: &str,
+    batch: Vec<(Box<Change>, oneshot::Sender<Result<Applied>>)>,
+) {
+    let run = |db: &mut Connection| -> Result<Vec<Result<Applied>>> {
+        let mut tx = db.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut results = Vec::with_capacity(batch.len());
+        for (change, _) in &batch {
+            let savepoint = tx.savepoint()?;
+            let result = lost_race_on_conflict(sql::apply(&savepoint, pool_id, change));
+            if matches!(result, Ok(Applied::Done)) {
+                savepoint.commit()?;
+            }
+            // Otherwise dropping the savepoint rolls it back.
+            results.push(result);
+        }
+        tx.commit()?;
+        Ok(results)
+    };
+    match run(db) {
+        Ok(results) => {
+            for ((_, reply), result) in batch.into_iter().zip(results) {
+                let _ = reply.send(result);
+            }
+        }
+        Err(error) => {
+            let message = error.to_string();
+            for (_, reply) in batch {
+                let _ = reply.send(Err(message.clone().into()));
+            }
+        }
+    }
+}
+
+/// A unique index refusing the row (a second verified owner of an alias, a `sub` taken) is
+/// a lost race, not an error.
+fn lost_race_on_conflict(result: Result<Applied>) -> Result<Applied> {
+    match result {
+        Err(error) => match error.downcast_ref::<rusqlite::Error>() {
+            Some(rusqlite::Error::SqliteFailure(failure, _))
+                if failure.code == ErrorCode::ConstraintViolation =>
+            {
+                Ok(Applied::LostRace)
+            }
+            _ => Err(error),
+        },
+        ok => ok,
+    }
+}
+
+fn read_snapshot(db: &Connection, pool_id: &str, read: &Read) -> Result<Snapshot> {
+    let mut statement = db.prepare_cached(sql::READ)?;
+    let row = statement.query_row(
+        params![
+            pool_id,
+            read.username,
+            read.phantom,
+            read.email_owner,
+            read.phone_number_owner
+        ],
+        |row| {
+            Ok((
+                user_row(row)?,
+                row.get::<_, Option<String>>(10)?,
+                row.get::<_, Option<String>>(11)?,
+                row.get::<_, Option<String>>(12)?,
+            ))
+        },
+    )?;
+    let (user, phantom, email_owner, phone_number_owner) = row;
+    Ok(Snapshot {
+        user: user.transpose()?,
+        phantom: phantom.as_deref().map(state).transpose()?,
+        email_owner,
+        phone_number_owner,
+    })
+}
+
+/// The user in columns 0 to 9, if the row has one; stored values go through the crate's
+/// validating load.
+fn user_row(row: &Row<'_>) -> rusqlite::Result<Option<Result<UserRow>>> {
+    let Some(username) = row.get::<_, Option<String>>(0)? else {
+        return Ok(None);
+    };
+    let (status_name, state_json): (String, String) = (row.get(2)?, row.get(7)?);
+    let load = || -> Result<UserRow> {
+        Ok(UserRow {
+            username,
+            sub: row.get(1)?,
+            status: status(&status_name)?,
+            email: row.get(3)?,
+            email_verified: row.get(4)?,
+            phone_number: row.get(5)?,
+            phone_number_verified: row.get(6)?,
+            state: state(&state_json)?,
+            created_at: row.get(8)?,
+            updated_at: row.get(9)?,
+        })
+    };
+    Ok(Some(load()))
+}
