@@ -1,9 +1,13 @@
 // Conformance of the example server with the AWS SDK for JavaScript v3: the SDK must raise
 // its own typed exceptions (e.name, instanceof) for the server's answers.
+//
+// CONFORMANCE_STORE (`memory`, `sqlite` or `postgres` on CONFORMANCE_POSTGRES) and
+// CONFORMANCE_PROCESSES choose the store and how many server processes share it; each
+// request goes to the next process in turn (see test_boto3.py).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { createHmac, randomUUID } from 'node:crypto';
+import { execFileSync, spawn } from 'node:child_process';
+import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -17,6 +21,10 @@ import {
 const root = resolve(import.meta.dirname, '../..');
 const binary = process.env.CONFORMANCE_SERVER ?? join(root, 'examples/server/target/release/confirmation-flow-server');
 const pool = 'us-east-1_LOCAL';
+const store = process.env.CONFORMANCE_STORE ?? 'memory';
+const processes = Number(process.env.CONFORMANCE_PROCESSES ?? '1');
+assert.ok(['memory', 'sqlite', 'postgres'].includes(store), `CONFORMANCE_STORE=${store}`);
+assert.ok(store !== 'memory' || processes === 1, 'processes share nothing in memory');
 const dir = mkdtempSync(join(tmpdir(), 'conformance-'));
 const outbox = join(dir, 'outbox.jsonl');
 let server, client;
@@ -56,21 +64,46 @@ const rejects = async (command, type, message) => {
   });
 };
 
-// Starts a server with `extra` configuration; resolves to [process, SDK client].
+// The `database` and `keys` values for a new, empty store of the configured kind.
+const newStore = (name) => {
+  if (store === 'memory') return { database: ':memory:' };
+  if (store === 'sqlite') return { database: join(dir, `${name}.sqlite3`) };
+  const base = process.env.CONFORMANCE_POSTGRES;
+  const database = `conformance_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
+  execFileSync('psql', [`${base}/postgres`, '-qc', `CREATE DATABASE ${database}`]);
+  // Without a file beside a database, every process must be given the same keys.
+  const keys = join(dir, `${name}.keys.json`);
+  writeFileSync(keys, JSON.stringify({ current: 1, keys: { 1: randomBytes(32).toString('base64') } }), { mode: 0o600 });
+  return { database: `${base}/${database}`, keys };
+};
+
+// Starts the server processes with `extra` configuration; resolves to [a handle that
+// stops them all, an SDK client that sends each command to the next process].
 const start = async (name, extra = {}) => {
-  const port = await freePort();
+  const ports = [];
+  for (let i = 0; i < processes; i += 1) ports.push(await freePort());
   const config = join(dir, `${name}.json`);
   writeFileSync(config, JSON.stringify({
-    listen: `127.0.0.1:${port}`, user_pool_id: pool, outbox, database: ':memory:',
+    listen: `127.0.0.1:${ports[0]}`, user_pool_id: pool, outbox, ...newStore(name),
     clients: [{ client_id: 'publicclient', client_secret: null }, { client_id: 'secretclient', client_secret: 's3cr3t' }],
     ...extra,
   }));
-  const process = spawn(binary, ['--config', config], { stdio: ['ignore', 'pipe', 'inherit'] });
-  await new Promise((ok) => process.stdout.once('data', ok));
-  return [process, new CognitoIdentityProviderClient({
-    region: 'us-east-1', endpoint: `http://127.0.0.1:${port}`, maxAttempts: 1,
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-  })];
+  const children = [];
+  const clients = [];
+  for (const port of ports) {
+    const child = spawn(binary, ['--config', config, '--listen', `127.0.0.1:${port}`], { stdio: ['ignore', 'pipe', 'inherit'] });
+    await new Promise((ok) => child.stdout.once('data', ok));
+    children.push(child);
+    clients.push(new CognitoIdentityProviderClient({
+      region: 'us-east-1', endpoint: `http://127.0.0.1:${port}`, maxAttempts: 1,
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    }));
+  }
+  let turn = 0;
+  return [
+    { kill: () => children.forEach((child) => child.kill()) },
+    { send: (command) => clients[turn++ % clients.length].send(command) },
+  ];
 };
 
 before(async () => {
