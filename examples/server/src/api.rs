@@ -19,7 +19,7 @@ use confirmation_flow::{
 };
 use http_body_util::{BodyExt, LengthLimitError, Limited};
 
-use crate::{App, outbox::Delivery, serve, users};
+use crate::{App, outbox::Delivery, serve, store, users};
 
 /// What the endpoint answers.
 #[derive(Debug)]
@@ -45,7 +45,8 @@ impl From<Exception<'_>> for Answer {
 }
 
 /// `InternalErrorException`; the cause goes to the log only.
-pub(crate) fn internal(error: impl std::fmt::Display) -> Answer {
+pub(crate) fn internal(error: impl Into<store::Error>) -> Answer {
+    let error = store::describe(&*error.into());
     tracing::error!(%error, "internal error");
     Exception::InternalError.into()
 }

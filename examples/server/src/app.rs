@@ -12,7 +12,7 @@ use crate::{
     config::{Config, attribute_set},
     keys::Keys,
     outbox::Outbox,
-    store::{Database, Store},
+    store::{Database, Store, describe},
 };
 
 /// Everything a request needs.
@@ -54,7 +54,7 @@ impl App {
         let keys = Keys::load(config.keys.as_deref(), &database)?;
         let store = Store::open(&database, &config.user_pool_id)
             .await
-            .map_err(|error| format!("database {}: {error}", database.shown()))?;
+            .map_err(|error| format!("database {}: {}", database.shown(), describe(&*error)))?;
         let outbox = Outbox::new(
             config
                 .outbox

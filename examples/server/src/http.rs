@@ -66,11 +66,12 @@ pub fn router(app: Arc<App>) -> Router {
                 .map_or("", |value| value.trim_end_matches(':'));
             let (status, micros) = (response.status().as_u16(), latency.as_micros());
             if response.status().is_server_error() {
-                tracing::error!(status, exception, latency_us = micros, "answered");
+                tracing::error!(status, %exception, latency_us = micros, "answered");
             } else {
-                tracing::debug!(status, exception, latency_us = micros, "answered");
+                tracing::debug!(status, %exception, latency_us = micros, "answered");
             }
         })
+        .on_eos(())
         .on_failure(());
     Router::new()
         .route("/", post(api::endpoint))

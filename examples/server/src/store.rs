@@ -21,6 +21,22 @@ pub type Error = Box<dyn std::error::Error + Send + Sync>;
 /// A store result.
 pub type Result<T> = std::result::Result<T, Error>;
 
+/// `error` with its sources: a driver's error often says only "db error" and keeps the
+/// database's message (a violated constraint, a refused login) in its source.
+#[must_use]
+pub fn describe(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !text.contains(&cause_text) {
+            text = format!("{text}: {cause_text}");
+        }
+        source = cause.source();
+    }
+    text
+}
+
 /// What one request reads, owned so it can cross to a database thread.
 #[derive(Clone, Debug)]
 pub struct Read {

@@ -21,7 +21,7 @@ use std::{sync::Arc, time::Duration};
 
 use client::{Call, Measured};
 use confirmation_flow::{Code, Confirmation, KeyId, Policy, ServerKey, Timestamp};
-use confirmation_flow_server::store::{Database, SeedUser, Store};
+use confirmation_flow_server::store::{Database, SeedUser, Store, describe};
 use hyper::{StatusCode, body::Bytes};
 use servers::Servers;
 
@@ -58,6 +58,9 @@ struct Options {
 /// The seeded users, made again from their index whenever needed (no million states held).
 struct Users {
     count: usize,
+    /// Distinguishes this scenario's users from earlier ones on the same database (a `sub`
+    /// is unique across pools).
+    run: u32,
     key: ServerKey,
     policy: Policy,
     now: Timestamp,
@@ -65,7 +68,7 @@ struct Users {
 
 impl Users {
     fn user(&self, index: usize) -> (SeedUser, Code) {
-        let sub = format!("00000000-0000-4000-8000-{index:012}");
+        let sub = format!("{:08x}-0000-4000-8000-{index:012}", self.run);
         let mut entropy = [0x5a_u8; 32];
         entropy[..8].copy_from_slice(&(index as u64).to_le_bytes());
         let Ok((state, code)) =
@@ -89,7 +92,7 @@ impl Users {
             store
                 .seed(users, 0)
                 .await
-                .map_err(|error| error.to_string())?;
+                .map_err(|error| describe(&*error))?;
         }
         Ok(())
     }
@@ -218,6 +221,7 @@ async fn scenario(
     let secret = confirmation_flow_server::random_bytes::<32>();
     let users = Users {
         count,
+        run: u32::from_le_bytes(confirmation_flow_server::random_bytes()),
         key: ServerKey::new(KeyId(1), &secret),
         policy: Policy::COGNITO,
         now: Timestamp::from_unix_seconds(servers::unix_now()),
@@ -231,7 +235,7 @@ async fn scenario(
     let pool_id = format!("us-east-1_bench{}", servers::unix_now());
     let store = Store::open(&database, &pool_id)
         .await
-        .map_err(|error| error.to_string())?;
+        .map_err(|error| describe(&*error))?;
     let seeding = std::time::Instant::now();
     users.seed(&store, 0..count).await?;
     eprintln!(

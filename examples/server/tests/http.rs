@@ -1,0 +1,392 @@
+//! The server process as an operator and an attacker meet it: its limits, its stop, its
+//! logs, and equal work for unknown users. Each test starts the real binary on a free
+//! loopback port and talks raw HTTP/1.1 to it, so that a half-sent request is possible.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a test that cannot set up or check says so and stops"
+)]
+
+use std::{
+    io::{BufRead, BufReader, Read, Write},
+    net::{SocketAddr, TcpStream},
+    path::PathBuf,
+    process::{Child, Command, Stdio},
+    time::{Duration, Instant},
+};
+
+const TARGET_PREFIX: &str = "AWSCognitoIdentityProviderService.";
+
+/// A running server, killed when dropped.
+struct Server {
+    child: Child,
+    address: SocketAddr,
+    dir: PathBuf,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+impl Server {
+    /// Starts the server with the test clients and `extra` configuration; `log` is the
+    /// `RUST_LOG` value, its stderr goes to `stderr.log` in the server's directory.
+    fn start(extra: &serde_json::Value, log: &str) -> Self {
+        let dir = std::env::temp_dir().join(format!("http-test-{}", uuid::Uuid::new_v4().simple()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut config = serde_json::json!({
+            "listen": "127.0.0.1:0",
+            "user_pool_id": "us-east-1_HTTP",
+            "clients": [
+                {"client_id": "publicclient", "client_secret": null},
+                {"client_id": "secretclient", "client_secret": "s3cr3t"},
+            ],
+            "database": dir.join("users.sqlite3"),
+            "outbox": dir.join("outbox.jsonl"),
+        });
+        for (name, value) in extra.as_object().unwrap() {
+            config[name] = value.clone();
+        }
+        let path = dir.join("config.json");
+        std::fs::write(&path, config.to_string()).unwrap();
+        let stderr = std::fs::File::create(dir.join("stderr.log")).unwrap();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_confirmation-flow-server"))
+            .arg("--config")
+            .arg(&path)
+            .env("RUST_LOG", log)
+            .stdout(Stdio::piped())
+            .stderr(stderr)
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let address = line
+            .trim()
+            .strip_prefix("listening on http://")
+            .unwrap()
+            .parse()
+            .unwrap();
+        Self {
+            child,
+            address,
+            dir,
+        }
+    }
+
+    fn connect(&self) -> TcpStream {
+        let stream = TcpStream::connect(self.address).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(20)))
+            .unwrap();
+        stream
+    }
+
+    fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.join("stderr.log")).unwrap()
+    }
+
+    fn codes(&self) -> Vec<serde_json::Value> {
+        let outbox = std::fs::read_to_string(self.dir.join("outbox.jsonl")).unwrap_or_default();
+        outbox
+            .lines()
+            .map(|line| serde_json::from_str(line).unwrap())
+            .collect()
+    }
+}
+
+/// An answer: status, and body.
+#[derive(Debug)]
+struct Answer {
+    status: u16,
+    body: serde_json::Value,
+}
+
+/// Sends one request on `stream` (kept alive) and reads its answer.
+fn call(stream: &mut TcpStream, operation: &str, body: &serde_json::Value) -> Answer {
+    let body = body.to_string();
+    let request = format!(
+        "POST / HTTP/1.1\r\nHost: test\r\nX-Amz-Target: {TARGET_PREFIX}{operation}\r\n\
+         Content-Type: application/x-amz-json-1.1\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).unwrap();
+    read_answer(stream).expect("an answer")
+}
+
+/// Reads one HTTP/1.1 response with a `Content-Length`; `None` if the server closed first.
+fn read_answer(stream: &mut TcpStream) -> Option<Answer> {
+    let mut head = Vec::new();
+    let mut byte = [0];
+    while !head.ends_with(b"\r\n\r\n") {
+        match stream.read(&mut byte) {
+            Ok(0) | Err(_) => return None,
+            Ok(_) => head.push(byte[0]),
+        }
+    }
+    let head = String::from_utf8(head).unwrap();
+    let status = head.split(' ').nth(1).unwrap().parse().unwrap();
+    let length: usize = head
+        .lines()
+        .find_map(|line| {
+            let (name, value) = line.split_once(':')?;
+            name.eq_ignore_ascii_case("content-length")
+                .then(|| value.trim().parse().unwrap())
+        })
+        .unwrap_or(0);
+    let mut body = vec![0; length];
+    stream.read_exact(&mut body).ok()?;
+    let body = if body.is_empty() {
+        serde_json::Value::Null
+    } else {
+        serde_json::from_slice(&body).unwrap()
+    };
+    Some(Answer { status, body })
+}
+
+/// Whether the server closed `stream` (rather than answering or waiting) within `limit`.
+fn closed_within(stream: &mut TcpStream, limit: Duration) -> bool {
+    stream.set_read_timeout(Some(limit)).unwrap();
+    let mut rest = Vec::new();
+    stream.read_to_end(&mut rest).is_ok()
+}
+
+#[test]
+fn health_answers_while_the_database_does() {
+    let server = Server::start(&serde_json::json!({}), "info");
+    let mut stream = server.connect();
+    stream
+        .write_all(b"GET /health HTTP/1.1\r\nHost: test\r\n\r\n")
+        .unwrap();
+    let answer = read_answer(&mut stream).unwrap();
+    assert_eq!(
+        (answer.status, answer.body),
+        (200, serde_json::json!({"status": "ok"}))
+    );
+}
+
+#[test]
+fn an_oversized_body_is_an_aws_json_413_and_changes_nothing() {
+    let server = Server::start(&serde_json::json!({"max_body_bytes": 1024}), "info");
+    let mut stream = server.connect();
+    let padding = "x".repeat(2_000);
+    let body = serde_json::json!({"ClientId": "publicclient", "Username": "big", "Password": "Passw0rd!",
+        "UserAttributes": [{"Name": "email", "Value": "big@example.com"}], "ClientMetadata": {"pad": padding}});
+    let answer = call(&mut stream, "SignUp", &body);
+    assert_eq!(answer.status, 413);
+    assert_eq!(answer.body["__type"], "RequestEntityTooLargeException");
+    assert!(
+        answer.body["message"]
+            .as_str()
+            .unwrap()
+            .contains("1024 bytes")
+    );
+    // Nothing was written: the name is still free.
+    let mut stream = server.connect();
+    let mut body = body;
+    body["ClientMetadata"] = serde_json::json!({});
+    assert_eq!(call(&mut stream, "SignUp", &body).status, 200);
+}
+
+#[test]
+fn a_client_that_never_finishes_its_headers_is_cut_off() {
+    let server = Server::start(&serde_json::json!({"header_timeout_seconds": 1}), "info");
+    let mut stream = server.connect();
+    stream
+        .write_all(b"POST / HTTP/1.1\r\nHost: test\r\n")
+        .unwrap();
+    assert!(
+        closed_within(&mut stream, Duration::from_secs(10)),
+        "the half-sent request is dropped"
+    );
+}
+
+#[test]
+fn a_body_that_never_arrives_gets_a_json_408() {
+    let server = Server::start(&serde_json::json!({"request_timeout_seconds": 1}), "info");
+    let mut stream = server.connect();
+    let started = Instant::now();
+    stream
+        .write_all(
+            b"POST / HTTP/1.1\r\nHost: test\r\nX-Amz-Target: AWSCognitoIdentityProviderService.SignUp\r\n\
+              Content-Length: 100\r\n\r\n{\"ClientId\":",
+        )
+        .unwrap();
+    let answer = read_answer(&mut stream).expect("an answer, not a hang");
+    assert_eq!(answer.status, 408);
+    assert_eq!(answer.body["__type"], "RequestTimeoutException");
+    assert!(started.elapsed() < Duration::from_secs(10));
+}
+
+#[test]
+fn connections_beyond_the_cap_wait_until_one_closes() {
+    let server = Server::start(&serde_json::json!({"max_connections": 2}), "info");
+    let health = b"GET /health HTTP/1.1\r\nHost: test\r\n\r\n";
+    let (mut first, mut second) = (server.connect(), server.connect());
+    for stream in [&mut first, &mut second] {
+        stream.write_all(health).unwrap();
+        assert_eq!(read_answer(stream).unwrap().status, 200);
+    }
+    let mut third = server.connect(); // the kernel accepts it; the server does not serve it yet
+    third.write_all(health).unwrap();
+    third
+        .set_read_timeout(Some(Duration::from_millis(500)))
+        .unwrap();
+    let mut byte = [0];
+    assert!(third.read(&mut byte).is_err(), "a third connection waits");
+    drop(first);
+    third
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    assert_eq!(
+        read_answer(&mut third).unwrap().status,
+        200,
+        "and is served once one closes"
+    );
+}
+
+#[test]
+fn sigterm_stops_the_server_cleanly_with_a_connection_open() {
+    let mut server = Server::start(&serde_json::json!({}), "info");
+    let mut idle = server.connect();
+    idle.write_all(b"GET /health HTTP/1.1\r\nHost: test\r\n\r\n")
+        .unwrap();
+    assert_eq!(read_answer(&mut idle).unwrap().status, 200);
+    let killed = Command::new("kill")
+        .args(["-TERM", &server.child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let status = loop {
+        if let Some(status) = server.child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(Instant::now() < deadline, "the server stops within 10 s");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(status.success(), "{status}");
+    assert!(server.log().contains("stopping"));
+}
+
+/// The access log (debug) names the request id, operation, status, exception and latency,
+/// and never a code, secret hash or password from the body.
+#[test]
+fn the_log_shows_requests_but_never_their_secrets() {
+    let server = Server::start(&serde_json::json!({}), "debug");
+    let mut stream = server.connect();
+    let password = "Pa55-w0rd-in-the-body";
+    let secret_hash = "c2VjcmV0LWhhc2gtaW4tdGhlLWJvZHk=";
+    call(
+        &mut stream,
+        "SignUp",
+        &serde_json::json!({"ClientId": "publicclient", "Username": "logged",
+        "Password": password, "UserAttributes": [{"Name": "email", "Value": "logged@example.com"}]}),
+    );
+    let answer = call(
+        &mut stream,
+        "ConfirmSignUp",
+        &serde_json::json!({"ClientId": "secretclient",
+        "Username": "logged", "ConfirmationCode": "918273", "SecretHash": secret_hash}),
+    );
+    assert_eq!(answer.body["__type"], "NotAuthorizedException");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while server.codes().is_empty() {
+        assert!(Instant::now() < deadline, "the code is delivered");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let code = server.codes()[0]["code"].as_str().unwrap().to_owned();
+    let log = server.log();
+    for line in [
+        "operation=ConfirmSignUp",
+        "exception=NotAuthorizedException",
+        "latency_us=",
+        "status=400",
+    ] {
+        assert!(log.contains(line), "the log has {line}: {log}");
+    }
+    assert!(log.contains("id="), "each line carries the request id");
+    for secret in [password, secret_hash, "918273", code.as_str()] {
+        assert!(!log.contains(secret), "the log shows {secret}");
+    }
+}
+
+/// Under `PreventUserExistenceErrors` a wrong code for a real user and a code for an unknown
+/// user take the same path (a read, a decision, a write): 400 interleaved requests over one
+/// connection, and their median latencies within 1.5× of each other.
+#[test]
+fn unknown_users_cost_what_real_users_cost() {
+    let server = Server::start(
+        &serde_json::json!({"prevent_user_existence_errors": true}),
+        "info",
+    );
+    let mut stream = server.connect();
+    let users: Vec<String> = (0..200).map(|index| format!("real-{index}")).collect();
+    for user in &users {
+        let answer = call(
+            &mut stream,
+            "SignUp",
+            &serde_json::json!({"ClientId": "publicclient",
+            "Username": user, "Password": "Passw0rd!",
+            "UserAttributes": [{"Name": "email", "Value": format!("{user}@example.com")}]}),
+        );
+        assert_eq!(answer.status, 200);
+    }
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while server.codes().len() < users.len() {
+        assert!(Instant::now() < deadline, "every code is delivered");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let wrong = |user: &str| {
+        let code = server
+            .codes()
+            .into_iter()
+            .find(|line| line["username"] == user)
+            .unwrap();
+        if code["code"] == "000000" {
+            "111111"
+        } else {
+            "000000"
+        }
+        .to_owned()
+    };
+    let wrongs: Vec<String> = users.iter().map(|user| wrong(user)).collect();
+    let (mut real, mut unknown) = (Vec::new(), Vec::new());
+    for (index, user) in users.iter().enumerate() {
+        for (name, code, times) in [
+            (user.clone(), wrongs[index].clone(), &mut real),
+            (format!("ghost-{index}"), "123456".to_owned(), &mut unknown),
+        ] {
+            let started = Instant::now();
+            let answer = call(
+                &mut stream,
+                "ConfirmSignUp",
+                &serde_json::json!({"ClientId": "publicclient",
+                "Username": name, "ConfirmationCode": code}),
+            );
+            times.push(started.elapsed());
+            assert_eq!(
+                answer.body["__type"], "CodeMismatchException",
+                "the same answer"
+            );
+        }
+    }
+    let median = |times: &mut Vec<Duration>| {
+        times.sort_unstable();
+        times[times.len() / 2].as_secs_f64()
+    };
+    let (real, unknown) = (median(&mut real), median(&mut unknown));
+    let ratio = real.max(unknown) / real.min(unknown);
+    eprintln!(
+        "median wrong code: real user {:.0} µs, unknown user {:.0} µs ({ratio:.2}×)",
+        real * 1e6,
+        unknown * 1e6
+    );
+    assert!(ratio <= 1.5, "real {real:.6} s, unknown {unknown:.6} s");
+}

@@ -1,0 +1,395 @@
+//! The store's promises, on every backend: SQLite in memory, a SQLite file, and PostgreSQL
+//! when `CONFORMANCE_POSTGRES` names a cluster (`.ci/with-postgres` starts one; CI sets
+//! `REQUIRE_POSTGRES=1` so that a missing cluster fails instead of skipping).
+//!
+//! Each race is staged deterministically: both requests read before either writes, so both
+//! decide on the same snapshot, and the database alone must refuse the second write.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a test that cannot set up or check says so and stops"
+)]
+
+use confirmation_flow::{
+    Confirmation, KeyId, KeyRing, Policy, ServerKey, Timestamp,
+    cognito::{
+        After, AppClient, AttributeSet, ConfirmSignUp, Fresh, Operation, Outcome, Pool,
+        ResendConfirmationCode, SignUp, UserAttributes, UserStatus,
+    },
+};
+use confirmation_flow_server::{
+    keys::Keys,
+    store::{Applied, Change, Database, NewUser, Read, Store},
+};
+
+const POOL_ID: &str = "us-east-1_TEST";
+const NOW: u64 = 1_700_000_000;
+
+fn client(hide: bool) -> AppClient<'static> {
+    AppClient {
+        client_id: "client",
+        secret: None,
+        prevent_user_existence_errors: hide,
+    }
+}
+
+/// Every backend this run can reach, each a new, empty database.
+async fn backends() -> Vec<(String, Store)> {
+    let dir = std::env::temp_dir().join(format!("store-test-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut databases = vec![Database::Memory, Database::File(dir.join("users.sqlite3"))];
+    if let Some(base) = std::env::var_os("CONFORMANCE_POSTGRES") {
+        let base = base.into_string().expect("CONFORMANCE_POSTGRES is UTF-8");
+        databases.push(Database::Postgres(new_postgres_database(&base).await));
+    } else {
+        assert!(
+            std::env::var_os("REQUIRE_POSTGRES").is_none(),
+            "REQUIRE_POSTGRES is set but CONFORMANCE_POSTGRES is not"
+        );
+        eprintln!("CONFORMANCE_POSTGRES is not set: PostgreSQL not tested");
+    }
+    let mut stores = Vec::new();
+    for database in databases {
+        let store = Store::open(&database, POOL_ID).await.unwrap();
+        stores.push((database.shown(), store));
+    }
+    stores
+}
+
+/// A new database on the cluster at `base` (`postgres://user@host:port`).
+async fn new_postgres_database(base: &str) -> String {
+    let name = format!("store_{}", uuid::Uuid::new_v4().simple());
+    let (client, connection) =
+        tokio_postgres::connect(&format!("{base}/postgres"), tokio_postgres::NoTls)
+            .await
+            .unwrap();
+    tokio::spawn(connection);
+    client
+        .batch_execute(&format!("CREATE DATABASE {name}"))
+        .await
+        .unwrap();
+    format!("{base}/{name}")
+}
+
+struct Harness {
+    policy: Policy,
+    key: ServerKey,
+}
+
+impl Harness {
+    fn new() -> Self {
+        Self {
+            policy: Policy::COGNITO,
+            key: ServerKey::new(KeyId(1), &[1; 32]),
+        }
+    }
+
+    fn pool(&self) -> Pool<'_> {
+        Pool {
+            region: "us-east-1",
+            user_pool_id: POOL_ID,
+            policy: &self.policy,
+            keys: KeyRing::single(&self.key),
+            auto_verified: AttributeSet::EMAIL,
+            aliases: AttributeSet::EMAIL,
+            session_ttl: std::time::Duration::from_mins(1),
+        }
+    }
+
+    /// Reads what `operation` needs and decides, at `now`: the answer, the code to deliver,
+    /// and the change to write.
+    async fn decide(
+        &self,
+        store: &Store,
+        operation: &Operation<'_>,
+        hide: bool,
+        now: u64,
+    ) -> Decided {
+        let pool = self.pool();
+        let needs = operation.needs(&pool);
+        let snapshot = store.read(Read::of(&needs)).await.unwrap();
+        let sub = format!("sub-{}", needs.username());
+        let fresh = Fresh {
+            now: Timestamp::from_unix_seconds(now),
+            entropy: [9; 32],
+            nonce: [0; 16],
+            new_subject: &sub,
+        };
+        let outcome = needs.decide(&snapshot.lookup(Some(client(hide))), &fresh);
+        let new_user = match operation {
+            Operation::SignUp(request) => NewUser {
+                email: request.attribute("email").map(str::to_owned),
+                phone_number: None,
+            },
+            _ => NewUser::default(),
+        };
+        let seconds = i64::try_from(now).unwrap();
+        let write = outcome.write.as_ref().expect("every operation here writes");
+        Decided {
+            answer: answer(&outcome),
+            code: match &outcome.after {
+                After::Deliver(delivery) => Some(delivery.code.as_str().to_owned()),
+                _ => None,
+            },
+            change: Change::of(write, &self.policy, new_user, seconds).unwrap(),
+        }
+    }
+
+    /// Signs `username` up with `email`; the delivered code.
+    async fn sign_up(&self, store: &Store, username: &str, email: &str) -> String {
+        let attributes = [("email", email)];
+        let request = SignUp {
+            client_id: "client",
+            username,
+            user_attributes: Some(UserAttributes::new(&attributes)),
+            ..SignUp::default()
+        };
+        let operation = Operation::from(request.validate().unwrap());
+        let decided = self.decide(store, &operation, false, NOW).await;
+        assert_eq!(store.apply(decided.change).await.unwrap(), Applied::Done);
+        decided.code.expect("a code is delivered")
+    }
+}
+
+/// What one decision says, owned.
+struct Decided {
+    answer: &'static str,
+    code: Option<String>,
+    change: Change,
+}
+
+fn confirm<'a>(username: &'a str, code: &'a str, force: bool) -> Operation<'a> {
+    let request = ConfirmSignUp {
+        client_id: "client",
+        username,
+        confirmation_code: code,
+        force_alias_creation: force,
+        ..ConfirmSignUp::default()
+    };
+    Operation::from(request.validate().unwrap())
+}
+
+fn answer(outcome: &Outcome<'_>) -> &'static str {
+    outcome
+        .reply
+        .exception()
+        .map_or("Ok", |exception| exception.name())
+}
+
+#[tokio::test]
+async fn a_second_verified_owner_of_one_email_is_a_lost_race() {
+    let harness = Harness::new();
+    for (name, store) in backends().await {
+        let email = "shared@example.com";
+        let first = harness.sign_up(&store, "first", email).await;
+        let second = harness.sign_up(&store, "second", email).await;
+        let (a, b) = (
+            confirm("first", &first, false),
+            confirm("second", &second, false),
+        );
+        let decided_a = harness.decide(&store, &a, false, NOW + 1).await;
+        let decided_b = harness.decide(&store, &b, false, NOW + 1).await;
+        assert_eq!((decided_a.answer, decided_b.answer), ("Ok", "Ok"), "{name}");
+        assert_eq!(
+            store.apply(decided_a.change).await.unwrap(),
+            Applied::Done,
+            "{name}"
+        );
+        assert_eq!(
+            store.apply(decided_b.change).await.unwrap(),
+            Applied::LostRace,
+            "{name}: the database refuses a second verified owner"
+        );
+        // The loop reads and decides again: the alias is taken now.
+        let again = harness.decide(&store, &b, false, NOW + 1).await;
+        assert_eq!(again.answer, "AliasExistsException", "{name}");
+        let first = store.load("first").await.unwrap().unwrap();
+        let second = store.load("second").await.unwrap().unwrap();
+        assert!(first.email_verified && !second.email_verified, "{name}");
+        assert_eq!(second.status, UserStatus::Unconfirmed, "{name}");
+    }
+}
+
+#[tokio::test]
+async fn taking_an_alias_from_an_owner_who_no_longer_holds_it_is_a_lost_race() {
+    let harness = Harness::new();
+    for (name, store) in backends().await {
+        let email = "moving@example.com";
+        let mut codes = Vec::new();
+        for user in ["owner", "thief", "other"] {
+            codes.push(harness.sign_up(&store, user, email).await);
+        }
+        let owner = confirm("owner", &codes[0], false);
+        let change = harness.decide(&store, &owner, false, NOW + 1).await;
+        assert_eq!(
+            store.apply(change.change).await.unwrap(),
+            Applied::Done,
+            "{name}"
+        );
+        // Two users force the alias at once; both read "owner" as its holder.
+        let (thief, other) = (
+            confirm("thief", &codes[1], true),
+            confirm("other", &codes[2], true),
+        );
+        let change_t = harness.decide(&store, &thief, false, NOW + 2).await;
+        let change_o = harness.decide(&store, &other, false, NOW + 2).await;
+        assert_eq!(
+            store.apply(change_t.change).await.unwrap(),
+            Applied::Done,
+            "{name}"
+        );
+        assert_eq!(
+            store.apply(change_o.change).await.unwrap(),
+            Applied::LostRace,
+            "{name}: the owner named in the claim no longer holds the alias"
+        );
+        let mut verified = Vec::new();
+        for user in ["owner", "thief", "other"] {
+            verified.push(store.load(user).await.unwrap().unwrap().email_verified);
+        }
+        assert_eq!(verified, [false, true, false], "{name}");
+    }
+}
+
+#[tokio::test]
+async fn a_write_against_a_stale_version_is_a_lost_race() {
+    let harness = Harness::new();
+    for (name, store) in backends().await {
+        harness.sign_up(&store, "alice", "alice@example.com").await;
+        let (one, two) = (
+            confirm("alice", "000000", false),
+            confirm("alice", "111111", false),
+        );
+        let change_1 = harness.decide(&store, &one, false, NOW + 1).await;
+        let change_2 = harness.decide(&store, &two, false, NOW + 1).await;
+        assert_eq!(
+            store.apply(change_1.change).await.unwrap(),
+            Applied::Done,
+            "{name}"
+        );
+        assert_eq!(
+            store.apply(change_2.change).await.unwrap(),
+            Applied::LostRace,
+            "{name}: two guesses never share one attempt"
+        );
+        let alice = store.load("alice").await.unwrap().unwrap();
+        assert_eq!(alice.state.attempts_used(), 1, "{name}");
+    }
+}
+
+#[tokio::test]
+async fn two_sign_ups_of_one_name_insert_one_user() {
+    let harness = Harness::new();
+    for (name, store) in backends().await {
+        let attributes = [("email", "twin@example.com")];
+        let request = SignUp {
+            client_id: "client",
+            username: "twin",
+            user_attributes: Some(UserAttributes::new(&attributes)),
+            ..SignUp::default()
+        };
+        let operation = Operation::from(request.validate().unwrap());
+        let first = harness.decide(&store, &operation, false, NOW).await;
+        let second = harness.decide(&store, &operation, false, NOW).await;
+        assert_eq!(
+            store.apply(first.change).await.unwrap(),
+            Applied::Done,
+            "{name}"
+        );
+        assert_eq!(
+            store.apply(second.change).await.unwrap(),
+            Applied::LostRace,
+            "{name}"
+        );
+    }
+}
+
+/// An unknown user's phantom is written like a user's (first an insert, then CAS on its
+/// version), and deleted only once its code has expired and its rate windows have passed.
+#[tokio::test]
+async fn phantoms_are_counted_and_pruned_after_their_windows() {
+    let harness = Harness::new();
+    for (name, store) in backends().await {
+        let request = ResendConfirmationCode {
+            client_id: "client",
+            username: "nobody",
+            ..ResendConfirmationCode::default()
+        };
+        let operation = Operation::from(request.validate().unwrap());
+        let insert = harness.decide(&store, &operation, true, NOW).await;
+        let prune_after = u64::try_from(insert.change.prune_after).unwrap();
+        assert!(
+            prune_after >= NOW + harness.policy.code_ttl().as_secs(),
+            "{name}"
+        );
+        let again = harness.decide(&store, &operation, true, NOW).await;
+        assert_eq!(
+            store.apply(insert.change).await.unwrap(),
+            Applied::Done,
+            "{name}"
+        );
+        assert_eq!(
+            store.apply(again.change).await.unwrap(),
+            Applied::LostRace,
+            "{name}: a phantom is inserted once"
+        );
+        let update = harness.decide(&store, &operation, true, NOW + 1).await;
+        assert!(
+            update.change.expected.is_some(),
+            "{name}: then written by version"
+        );
+        assert_eq!(
+            store.apply(update.change).await.unwrap(),
+            Applied::Done,
+            "{name}"
+        );
+        let before = i64::try_from(prune_after).unwrap() - 1;
+        assert_eq!(
+            store.prune(before).await.unwrap(),
+            0,
+            "{name}: kept while it counts"
+        );
+        let after = i64::try_from(prune_after).unwrap() + 3_600;
+        assert_eq!(
+            store.prune(after).await.unwrap(),
+            1,
+            "{name}: deleted after"
+        );
+    }
+}
+
+/// Processes starting together on a new SQLite database agree on one key.
+#[test]
+fn concurrent_first_starts_agree_on_one_key() {
+    let dir = std::env::temp_dir().join(format!("keys-test-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let database = Database::File(dir.join("users.sqlite3"));
+    let keys: Vec<Keys> = std::thread::scope(|scope| {
+        let starts: Vec<_> = (0..8)
+            .map(|_| scope.spawn(|| Keys::load(None, &database).unwrap()))
+            .collect();
+        starts
+            .into_iter()
+            .map(|start| start.join().unwrap())
+            .collect()
+    });
+    // The same key tags the same state the same way.
+    let tag = |ring: &Keys| {
+        let issued = Confirmation::issue(
+            &Policy::COGNITO,
+            &ring.current,
+            b"sub",
+            Timestamp::from_unix_seconds(NOW),
+            &[7; 32],
+        );
+        issued.unwrap().0
+    };
+    assert!(keys.iter().all(|ring| tag(ring) == tag(&keys[0])));
+    let file = dir.join("users.sqlite3.keys.json");
+    let mode =
+        std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(&file).unwrap().permissions());
+    assert_eq!(mode & 0o777, 0o600, "only the server's user reads the key");
+    let leftovers = std::fs::read_dir(&dir).unwrap().count();
+    assert_eq!(leftovers, 1, "no temporary file is left behind");
+}
