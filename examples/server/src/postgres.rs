@@ -62,6 +62,9 @@ impl Postgres {
         let tx = client.transaction().await?;
         tx.execute("SELECT pg_advisory_xact_lock($1)", &[&sql::MIGRATION_LOCK])
             .await?;
+        // "already exists, skipping" is not news on every start.
+        tx.batch_execute("SET LOCAL client_min_messages = warning")
+            .await?;
         tx.batch_execute(
             "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY)",
         )
