@@ -274,14 +274,24 @@ impl Database {
         match self {
             Self::File(path) => path.display().to_string(),
             Self::Memory => ":memory:".to_owned(),
-            Self::Postgres(url) => match (url.find("://"), url.rfind('@')) {
-                (Some(scheme), Some(at)) if at > scheme => {
-                    let (head, host) = (&url[..scheme + 3], &url[at..]);
-                    let user = url[scheme + 3..at].split(':').next().unwrap_or("");
-                    format!("{head}{user}:***{host}")
+            Self::Postgres(url) => {
+                let mut shown = match (url.find("://"), url.rfind('@')) {
+                    (Some(scheme), Some(at)) if at > scheme => {
+                        let (head, host) = (&url[..scheme + 3], &url[at..]);
+                        match url[scheme + 3..at].split_once(':') {
+                            Some((user, _password)) => format!("{head}{user}:***{host}"),
+                            None => url.clone(),
+                        }
+                    }
+                    _ => url.clone(),
+                };
+                // `?password=…` is the other place a connection string carries one.
+                if let Some(at) = shown.find("password=") {
+                    let end = shown[at..].find('&').map_or(shown.len(), |end| at + end);
+                    shown.replace_range(at + "password=".len()..end, "***");
                 }
-                _ => url.clone(),
-            },
+                shown
+            }
         }
     }
 }
@@ -390,4 +400,27 @@ pub fn status(name: &str) -> Result<UserStatus> {
 /// The state does not load.
 pub fn state(json: &str) -> Result<Confirmation> {
     Ok(serde_json::from_str(json)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Database;
+
+    #[test]
+    fn a_connection_strings_password_is_never_shown() {
+        for (url, shown) in [
+            (
+                "postgres://app:s3cret@db:5432/x",
+                "postgres://app:***@db:5432/x",
+            ),
+            ("postgres://app@db/x", "postgres://app@db/x"),
+            (
+                "postgresql://db/x?user=app&password=s3cret&sslmode=disable",
+                "postgresql://db/x?user=app&password=***&sslmode=disable",
+            ),
+            ("postgres://app:p@ss@db/x", "postgres://app:***@db/x"),
+        ] {
+            assert_eq!(Database::parse(url).shown(), shown);
+        }
+    }
 }
