@@ -143,6 +143,14 @@ fn too_large(limit: usize) -> Answer {
 }
 
 fn deliver(app: &App, delivery: &Delivery) {
+    // For a developer watching the terminal (`RUST_LOG=debug`); never at `info`.
+    tracing::debug!(
+        target: "delivery",
+        username = %delivery.username,
+        destination = %delivery.destination,
+        code = %delivery.code,
+        "delivered a code"
+    );
     if let Err(error) = app.outbox.deliver(delivery) {
         let outbox = app.outbox.path().display();
         tracing::error!(%error, %outbox, "could not deliver a code");
@@ -187,8 +195,15 @@ fn respond(answer: Answer) -> Response {
         Answer::Error(name, message, status) => {
             let body = serde_json::json!({ "__type": name, "message": message }).to_string();
             let mut response = json(status, body);
+            let headers = response.headers_mut();
             if let Ok(value) = HeaderValue::from_str(&format!("{name}:")) {
-                response.headers_mut().insert("x-amzn-errortype", value);
+                headers.insert("x-amzn-errortype", value);
+            }
+            // The service repeats the message in a header; ours are ASCII, but a header
+            // cannot carry every character a body can, so a message that does not fit is left
+            // to the body.
+            if let Ok(value) = HeaderValue::from_str(&message) {
+                headers.insert("x-amzn-errormessage", value);
             }
             response
         }

@@ -74,6 +74,10 @@ pub struct Config {
     /// The largest request body accepted.
     #[serde(default = "default_max_body")]
     pub max_body_bytes: usize,
+    /// Browser origins allowed to call the server (CORS): `["*"]` (the default, for a local
+    /// server) or a list such as `["http://localhost:3000"]`; `[]` allows none.
+    #[serde(default = "default_origins")]
+    pub cors_allowed_origins: Vec<String>,
 }
 
 fn default_listen() -> SocketAddr {
@@ -110,6 +114,10 @@ const fn default_max_connections() -> usize {
 
 const fn default_timeout() -> u64 {
     10
+}
+
+fn default_origins() -> Vec<String> {
+    vec!["*".to_owned()]
 }
 
 const fn default_max_body() -> usize {
@@ -183,6 +191,7 @@ impl Config {
         if self.max_connections == 0 || self.max_body_bytes == 0 {
             return Err("max_connections and max_body_bytes must be at least 1".into());
         }
+        check_origins(&self.cors_allowed_origins)?;
         Ok(())
     }
 
@@ -215,8 +224,37 @@ impl Config {
             header_timeout_seconds: default_timeout(),
             request_timeout_seconds: default_timeout(),
             max_body_bytes: default_max_body(),
+            cors_allowed_origins: default_origins(),
         })
     }
+}
+
+/// `["*"]`, or origins (`scheme://host[:port]`, nothing after) that fit in a header.
+fn check_origins(origins: &[String]) -> Result<(), String> {
+    if origins.iter().any(|origin| origin == "*") {
+        return if origins.len() == 1 {
+            Ok(())
+        } else {
+            Err("cors_allowed_origins: \"*\" allows every origin; list it alone".into())
+        };
+    }
+    for origin in origins {
+        let rest = origin
+            .strip_prefix("http://")
+            .or_else(|| origin.strip_prefix("https://"));
+        let valid = rest.is_some_and(|host| {
+            !host.is_empty()
+                && host
+                    .bytes()
+                    .all(|byte| byte.is_ascii_alphanumeric() || b"-.:[]".contains(&byte))
+        });
+        if !valid {
+            return Err(format!(
+                "cors_allowed_origins: {origin:?} is not an origin like \"https://app.example.com\""
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// 26 lower-case letters and digits, uniformly chosen (app client ids look like this).
@@ -227,4 +265,34 @@ fn random_client_id() -> String {
         .filter_map(|_| ALPHABET.choose(&mut rng))
         .map(|&byte| char::from(byte))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check_origins;
+
+    #[test]
+    fn cors_origins_are_star_alone_or_plain_origins() {
+        let list = |items: &[&str]| {
+            items
+                .iter()
+                .map(|item| (*item).to_owned())
+                .collect::<Vec<_>>()
+        };
+        for good in [
+            &["*"][..],
+            &[],
+            &["http://localhost:3000", "https://app.example.com"],
+        ] {
+            assert_eq!(check_origins(&list(good)), Ok(()), "{good:?}");
+        }
+        for bad in [
+            &["*", "https://app.example.com"][..],
+            &["app.example.com"],
+            &["https://app.example.com/path"],
+            &["https://a\r\nSet-Cookie: x"],
+        ] {
+            assert!(check_origins(&list(bad)).is_err(), "{bad:?}");
+        }
+    }
 }

@@ -1,4 +1,4 @@
-//! The HTTP side: the routes with their request ids and traces, and the listener with its
+//! The HTTP side: the routes with their request ids, traces and CORS, and the listener with its
 //! limits — at most `max_connections` connections (more wait in the kernel's backlog), a
 //! deadline for each request's headers (which also closes idle keep-alive connections),
 //! and a graceful stop: on a signal the listener closes and open requests finish.
@@ -7,7 +7,7 @@ use std::{future::Future, sync::Arc, time::Duration};
 
 use axum::{
     Router,
-    http::{HeaderName, Request, Response},
+    http::{HeaderName, HeaderValue, Method, Request, Response},
     routing::{get, post},
 };
 use hyper::server::conn::http1;
@@ -19,6 +19,7 @@ use hyper_util::{
 use tokio::{net::TcpListener, sync::Semaphore};
 use tower::ServiceBuilder;
 use tower_http::{
+    cors::{AllowOrigin, CorsLayer},
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
     trace::TraceLayer,
 };
@@ -73,6 +74,7 @@ pub fn router(app: Arc<App>) -> Router {
         })
         .on_eos(())
         .on_failure(());
+    let cors = cors(&app.config.cors_allowed_origins);
     Router::new()
         .route("/", post(api::endpoint))
         .route("/health", get(api::health))
@@ -81,8 +83,48 @@ pub fn router(app: Arc<App>) -> Router {
             ServiceBuilder::new()
                 .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
                 .layer(trace)
-                .layer(PropagateRequestIdLayer::new(REQUEST_ID)),
+                .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+                .layer(cors),
         )
+}
+
+/// CORS as the service answers it: a preflight allows `POST` with the headers the AWS SDKs
+/// and Amplify send, and every answer exposes the request id and the error headers, so a
+/// browser's SDK can read them. `origins` were checked with the configuration.
+fn cors(origins: &[String]) -> CorsLayer {
+    let allowed = if origins.iter().any(|origin| origin == "*") {
+        AllowOrigin::any()
+    } else {
+        AllowOrigin::list(
+            origins
+                .iter()
+                .filter_map(|origin| HeaderValue::from_str(origin).ok()),
+        )
+    };
+    let headers = [
+        "authorization",
+        "cache-control",
+        "content-type",
+        "x-amz-content-sha256",
+        "x-amz-date",
+        "x-amz-security-token",
+        "x-amz-target",
+        "x-amz-user-agent",
+        "amz-sdk-invocation-id",
+        "amz-sdk-request",
+    ];
+    let exposed = [
+        "x-amzn-requestid",
+        "x-amzn-errortype",
+        "x-amzn-errormessage",
+        "date",
+    ];
+    CorsLayer::new()
+        .allow_origin(allowed)
+        .allow_methods([Method::GET, Method::POST, Method::OPTIONS])
+        .allow_headers(headers.map(HeaderName::from_static))
+        .expose_headers(exposed.map(HeaderName::from_static))
+        .max_age(Duration::from_hours(24))
 }
 
 /// The listener's limits.

@@ -276,10 +276,11 @@ fn sigterm_stops_the_server_cleanly_with_a_connection_open() {
 }
 
 /// The access log (debug) names the request id, operation, status, exception and latency,
-/// and never a code, secret hash or password from the body.
+/// and never a code, secret hash or password from the body. (Delivered codes have a log
+/// target of their own, `delivery`, for developers; it is turned down here and tested below.)
 #[test]
 fn the_log_shows_requests_but_never_their_secrets() {
-    let server = Server::start(&serde_json::json!({}), "debug");
+    let server = Server::start(&serde_json::json!({}), "debug,delivery=info");
     let mut stream = server.connect();
     let password = "Pa55-w0rd-in-the-body";
     let secret_hash = "c2VjcmV0LWhhc2gtaW4tdGhlLWJvZHk=";
@@ -315,6 +316,113 @@ fn the_log_shows_requests_but_never_their_secrets() {
     for secret in [password, secret_hash, "918273", code.as_str()] {
         assert!(!log.contains(secret), "the log shows {secret}");
     }
+}
+
+/// A developer sees each delivered code in the terminal at `debug`, with its username and
+/// destination; at `info`, the default, never.
+#[test]
+fn delivered_codes_are_logged_at_debug_only() {
+    for (level, shown) in [("debug", true), ("info", false)] {
+        let server = Server::start(&serde_json::json!({}), level);
+        let mut stream = server.connect();
+        call(
+            &mut stream,
+            "SignUp",
+            &serde_json::json!({"ClientId": "publicclient", "Username": "dev",
+            "Password": "Passw0rd!", "UserAttributes": [{"Name": "email", "Value": "dev@example.com"}]}),
+        );
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while server.codes().is_empty() {
+            assert!(Instant::now() < deadline, "the code is delivered");
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        let code = server.codes()[0]["code"].as_str().unwrap().to_owned();
+        let line = format!("username=dev destination=dev@example.com code={code}");
+        let deadline = Instant::now() + Duration::from_secs(2);
+        while shown && !server.log().contains(&line) && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        assert_eq!(
+            server.log().contains(&line),
+            shown,
+            "at {level}: {}",
+            server.log()
+        );
+        assert_eq!(server.log().contains(&code), shown, "at {level}");
+    }
+}
+
+/// Sends `request` (a whole HTTP/1.1 request) on a new connection; the status line and
+/// headers of the answer, lower-cased.
+fn head_of(server: &Server, request: &str) -> String {
+    let mut stream = server.connect();
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut head = Vec::new();
+    let mut byte = [0];
+    while !head.ends_with(b"\r\n\r\n") && stream.read(&mut byte).unwrap() == 1 {
+        head.push(byte[0]);
+    }
+    String::from_utf8(head).unwrap().to_ascii_lowercase()
+}
+
+/// A browser may call the server: the preflight allows the SDKs' headers, and every answer
+/// names the allowed origin and exposes the request id and error headers.
+#[test]
+fn browsers_get_cors_as_the_service_answers_it() {
+    let preflight = "OPTIONS / HTTP/1.1\r\nHost: test\r\nOrigin: http://localhost:3000\r\n\
+                     Access-Control-Request-Method: POST\r\n\
+                     Access-Control-Request-Headers: content-type,x-amz-target,x-amz-user-agent\r\n\r\n";
+    let call = "POST / HTTP/1.1\r\nHost: test\r\nOrigin: http://localhost:3000\r\n\
+                X-Amz-Target: AWSCognitoIdentityProviderService.ConfirmSignUp\r\nContent-Length: 2\r\n\r\n{}";
+    let open = Server::start(&serde_json::json!({}), "info");
+    let head = head_of(&open, preflight);
+    assert!(head.starts_with("http/1.1 200"), "{head}");
+    assert!(head.contains("access-control-allow-origin: *"), "{head}");
+    for header in ["content-type", "x-amz-target", "x-amz-user-agent"] {
+        let allowed = head
+            .lines()
+            .find(|line| line.starts_with("access-control-allow-headers:"))
+            .unwrap();
+        assert!(allowed.contains(header), "{header} allowed: {allowed}");
+    }
+    assert!(
+        head.contains("access-control-allow-methods:") && head.contains("post"),
+        "{head}"
+    );
+    let head = head_of(&open, call);
+    assert!(head.starts_with("http/1.1 400"), "{head}");
+    assert!(head.contains("access-control-allow-origin: *"), "{head}");
+    assert!(
+        head.contains("x-amzn-errortype: invalidparameterexception:"),
+        "{head}"
+    );
+    assert!(head.contains("x-amzn-errormessage: "), "{head}");
+    let exposed = head
+        .lines()
+        .find(|line| line.starts_with("access-control-expose-headers:"))
+        .unwrap();
+    for header in [
+        "x-amzn-requestid",
+        "x-amzn-errortype",
+        "x-amzn-errormessage",
+    ] {
+        assert!(exposed.contains(header), "{header} exposed: {exposed}");
+    }
+    // A configured list: its origins are allowed, others get no allowance.
+    let listed = Server::start(
+        &serde_json::json!({"cors_allowed_origins": ["https://app.example.com"]}),
+        "info",
+    );
+    let head = head_of(
+        &listed,
+        &call.replace("http://localhost:3000", "https://app.example.com"),
+    );
+    assert!(
+        head.contains("access-control-allow-origin: https://app.example.com"),
+        "{head}"
+    );
+    let head = head_of(&listed, call);
+    assert!(!head.contains("access-control-allow-origin"), "{head}");
 }
 
 /// Under `PreventUserExistenceErrors` a wrong code for a real user and a code for an unknown
