@@ -13,6 +13,7 @@ use crate::{
     keys::Keys,
     outbox::Outbox,
     store::{Database, Store, describe},
+    trigger::PostConfirmation,
 };
 
 /// Everything a request needs.
@@ -26,6 +27,7 @@ pub struct App {
     aliases: AttributeSet,
     clients: Vec<(String, Option<ClientSecret>)>,
     pub outbox: Outbox,
+    pub post_confirmation: Option<PostConfirmation>,
 }
 
 impl App {
@@ -61,6 +63,13 @@ impl App {
                 .clone()
                 .unwrap_or_else(|| std::env::temp_dir().join("confirmation-flow-outbox.jsonl")),
         );
+        let post_confirmation = config
+            .post_confirmation_url
+            .as_deref()
+            .map(|url| {
+                PostConfirmation::new(url, Duration::from_secs(config.trigger_timeout_seconds))
+            })
+            .transpose()?;
         Ok(Self {
             config,
             database,
@@ -71,6 +80,7 @@ impl App {
             aliases,
             clients,
             outbox,
+            post_confirmation,
         })
     }
 

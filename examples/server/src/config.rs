@@ -78,6 +78,12 @@ pub struct Config {
     /// server) or a list such as `["http://localhost:3000"]`; `[]` allows none.
     #[serde(default = "default_origins")]
     pub cors_allowed_origins: Vec<String>,
+    /// An `http://` URL the `PostConfirmation` event is posted to after each confirmation
+    /// (the service's `LambdaConfig.PostConfirmation`).
+    pub post_confirmation_url: Option<String>,
+    /// How long the trigger may take (the service gives a Lambda trigger 5 s).
+    #[serde(default = "default_trigger_timeout")]
+    pub trigger_timeout_seconds: u64,
 }
 
 fn default_listen() -> SocketAddr {
@@ -114,6 +120,10 @@ const fn default_max_connections() -> usize {
 
 const fn default_timeout() -> u64 {
     10
+}
+
+const fn default_trigger_timeout() -> u64 {
+    5
 }
 
 fn default_origins() -> Vec<String> {
@@ -183,6 +193,7 @@ impl Config {
             ("code_ttl_seconds", self.code_ttl_seconds),
             ("header_timeout_seconds", self.header_timeout_seconds),
             ("request_timeout_seconds", self.request_timeout_seconds),
+            ("trigger_timeout_seconds", self.trigger_timeout_seconds),
         ] {
             if value == 0 {
                 return Err(format!("{name} must be at least 1"));
@@ -225,6 +236,8 @@ impl Config {
             request_timeout_seconds: default_timeout(),
             max_body_bytes: default_max_body(),
             cors_allowed_origins: default_origins(),
+            post_confirmation_url: None,
+            trigger_timeout_seconds: default_trigger_timeout(),
         })
     }
 }

@@ -18,6 +18,7 @@ pub mod serve;
 pub mod sqlite;
 mod sqlite_sql;
 pub mod store;
+pub mod trigger;
 mod users;
 
 use std::{sync::Arc, time::Duration};

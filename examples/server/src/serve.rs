@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use confirmation_flow::{
     ENTROPY_LEN,
-    cognito::{After, Fresh, Operation, TriggerOutcome},
+    cognito::{After, Fresh, Operation, Reply, TriggerOutcome},
 };
 use rand::RngExt;
 
@@ -46,7 +46,8 @@ async fn run(app: &App, operation: &Operation<'_>) -> Result<(Answer, Option<Del
             tokio::time::sleep(Duration::from_micros(wait)).await;
         }
         let snapshot = app.store.read(Read::of(&needs)).await.map_err(internal)?;
-        let lookup = snapshot.lookup(client);
+        let attributes = snapshot.attributes();
+        let lookup = snapshot.lookup(client, &attributes);
         let (now, seconds) = now();
         let sub = uuid::Uuid::new_v4().hyphenated().to_string();
         let fresh = Fresh {
@@ -63,11 +64,22 @@ async fn run(app: &App, operation: &Operation<'_>) -> Result<(Answer, Option<Del
                 continue;
             }
         }
-        let (reply, delivery) = match outcome.after {
-            // No PostConfirmation trigger is configured on this server yet: it succeeds.
-            After::PostConfirmation(_) => {
-                (outcome.reply.after_trigger(TriggerOutcome::Succeeded), None)
-            }
+        let served = match outcome.after {
+            // After the write: the user stays confirmed whatever the trigger does.
+            After::PostConfirmation(event) => match &app.post_confirmation {
+                Some(trigger) => {
+                    let event = serde_json::to_string(&event).map_err(internal)?;
+                    let invocation = trigger.invoke(event).await;
+                    (
+                        answer(&outcome.reply.after_trigger(invocation.outcome()))?,
+                        None,
+                    )
+                }
+                None => (
+                    answer(&outcome.reply.after_trigger(TriggerOutcome::Succeeded))?,
+                    None,
+                ),
+            },
             After::Deliver(delivery) => {
                 let delivery = Delivery {
                     username: delivery.username.to_owned(),
@@ -75,15 +87,19 @@ async fn run(app: &App, operation: &Operation<'_>) -> Result<(Answer, Option<Del
                     destination: delivery.destination.value.to_owned(),
                     code: delivery.code.as_str().to_owned(),
                 };
-                (outcome.reply, Some(delivery))
+                (answer(&outcome.reply)?, Some(delivery))
             }
-            _ => (outcome.reply, None),
+            _ => (answer(&outcome.reply)?, None),
         };
-        let answer = match reply.exception() {
-            Some(exception) => Answer::from(exception),
-            None => Answer::Ok(serde_json::to_string(&reply.body()).map_err(internal)?),
-        };
-        return Ok((answer, delivery));
+        return Ok(served);
     }
     Err(internal("too many lost races"))
+}
+
+/// The answer `reply` gives on the wire.
+fn answer(reply: &Reply<'_>) -> Result<Answer, Answer> {
+    Ok(match reply.exception() {
+        Some(exception) => Answer::from(exception),
+        None => Answer::Ok(serde_json::to_string(&reply.body()).map_err(internal)?),
+    })
 }

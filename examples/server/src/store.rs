@@ -88,9 +88,38 @@ pub struct Snapshot {
 }
 
 impl Snapshot {
-    /// The lookup the crate decides on. A stored phantom is ignored when the user exists.
+    /// The user's stored attributes as the `PostConfirmation` event lists them: `sub`, the
+    /// email and phone number with their `*_verified` flags.
     #[must_use]
-    pub fn lookup<'s>(&'s self, client: Option<AppClient<'s>>) -> Lookup<'s> {
+    pub fn attributes(&self) -> Vec<(&str, &str)> {
+        let Some(row) = &self.user else {
+            return Vec::new();
+        };
+        let flag = |verified: bool| if verified { "true" } else { "false" };
+        let mut attributes = vec![("sub", row.sub.as_str())];
+        if let Some(email) = &row.email {
+            attributes.extend([
+                ("email", email.as_str()),
+                ("email_verified", flag(row.email_verified)),
+            ]);
+        }
+        if let Some(phone) = &row.phone_number {
+            attributes.extend([
+                ("phone_number", phone.as_str()),
+                ("phone_number_verified", flag(row.phone_number_verified)),
+            ]);
+        }
+        attributes
+    }
+
+    /// The lookup the crate decides on, with the user's `attributes` (from
+    /// [`Self::attributes`]). A stored phantom is ignored when the user exists.
+    #[must_use]
+    pub fn lookup<'s>(
+        &'s self,
+        client: Option<AppClient<'s>>,
+        attributes: &'s [(&'s str, &'s str)],
+    ) -> Lookup<'s> {
         Lookup {
             client,
             user: self.user.as_ref().map(|row| UserRecord {
@@ -100,7 +129,7 @@ impl Snapshot {
                 confirmation: row.state,
                 email: row.email.as_deref(),
                 phone_number: row.phone_number.as_deref(),
-                attributes: &[],
+                attributes,
             }),
             phantom: self.phantom.filter(|_| self.user.is_none()),
             alias_owners: AliasOwners {

@@ -498,3 +498,210 @@ fn unknown_users_cost_what_real_users_cost() {
     );
     assert!(ratio <= 1.5, "real {real:.6} s, unknown {unknown:.6} s");
 }
+
+/// A `PostConfirmation` receiver on a free port: answers every request with `status` and
+/// `body` (after `delay`), and keeps each event it was sent.
+struct Receiver {
+    url: String,
+    events: std::sync::Arc<std::sync::Mutex<Vec<serde_json::Value>>>,
+}
+
+impl Receiver {
+    fn start(status: u16, body: &'static str, delay: Duration) -> Self {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!(
+            "http://{}/post-confirmation",
+            listener.local_addr().unwrap()
+        );
+        let events: std::sync::Arc<std::sync::Mutex<Vec<serde_json::Value>>> =
+            std::sync::Arc::default();
+        let kept = std::sync::Arc::clone(&events);
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { return };
+                let Some(event) = read_request_body(&mut stream) else {
+                    continue;
+                };
+                kept.lock()
+                    .unwrap()
+                    .push(serde_json::from_slice(&event).unwrap());
+                std::thread::sleep(delay);
+                let answer = format!(
+                    "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\
+                     Connection: close\r\n\r\n{body}",
+                    body.len()
+                );
+                let _ = stream.write_all(answer.as_bytes());
+            }
+        });
+        Self { url, events }
+    }
+}
+
+/// The body of one HTTP/1.1 request with a `Content-Length`.
+fn read_request_body(stream: &mut TcpStream) -> Option<Vec<u8>> {
+    let mut head = Vec::new();
+    let mut byte = [0];
+    while !head.ends_with(b"\r\n\r\n") {
+        if stream.read(&mut byte).ok()? == 0 {
+            return None;
+        }
+        head.push(byte[0]);
+    }
+    let head = String::from_utf8(head).ok()?.to_ascii_lowercase();
+    let length: usize = head
+        .lines()
+        .find_map(|line| line.strip_prefix("content-length:"))?
+        .trim()
+        .parse()
+        .ok()?;
+    let mut body = vec![0; length];
+    stream.read_exact(&mut body).ok()?;
+    Some(body)
+}
+
+/// Signs `username` up and confirms them with `ClientMetadata`; the answer.
+fn sign_up_and_confirm(server: &Server, username: &str) -> Answer {
+    let mut stream = server.connect();
+    let email = format!("{username}@example.com");
+    call(
+        &mut stream,
+        "SignUp",
+        &serde_json::json!({"ClientId": "publicclient", "Username": username,
+        "Password": "Passw0rd!", "UserAttributes": [{"Name": "email", "Value": email}]}),
+    );
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let code = loop {
+        if let Some(line) = server
+            .codes()
+            .into_iter()
+            .find(|line| line["username"] == username)
+        {
+            break line["code"].as_str().unwrap().to_owned();
+        }
+        assert!(Instant::now() < deadline, "the code is delivered");
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    call(
+        &mut stream,
+        "ConfirmSignUp",
+        &serde_json::json!({"ClientId": "publicclient", "Username": username,
+        "ConfirmationCode": code, "ClientMetadata": {"source": "test"}}),
+    )
+}
+
+fn status_of(server: &Server, username: &str) -> String {
+    let mut stream = server.connect();
+    let user = call(
+        &mut stream,
+        "AdminGetUser",
+        &serde_json::json!({"UserPoolId": "us-east-1_HTTP", "Username": username}),
+    );
+    user.body["UserStatus"].as_str().unwrap().to_owned()
+}
+
+/// The `PostConfirmation` event goes to an HTTP receiver after the write, in the service's
+/// shape; its failures become the service's exceptions; the user stays confirmed either way.
+#[test]
+fn post_confirmation_is_delivered_and_its_failures_answered_as_the_service_does() {
+    let receiver = Receiver::start(200, r#"{"response": {}}"#, Duration::ZERO);
+    let server = Server::start(
+        &serde_json::json!({"post_confirmation_url": receiver.url}),
+        "info",
+    );
+    let answer = sign_up_and_confirm(&server, "triggered");
+    assert_eq!(answer.status, 200, "{answer:?}");
+    let events = receiver.events.lock().unwrap().clone();
+    assert_eq!(events.len(), 1, "one event per confirmation");
+    let event = &events[0];
+    assert_eq!(event["triggerSource"], "PostConfirmation_ConfirmSignUp");
+    assert_eq!(event["userName"], "triggered");
+    assert_eq!(event["userPoolId"], "us-east-1_HTTP");
+    assert_eq!(event["callerContext"]["clientId"], "publicclient");
+    let attributes = &event["request"]["userAttributes"];
+    assert_eq!(attributes["email"], "triggered@example.com");
+    assert_eq!(attributes["email_verified"], "true");
+    assert_eq!(attributes["cognito:user_status"], "CONFIRMED");
+    assert_eq!(
+        attributes["sub"].as_str().unwrap().len(),
+        36,
+        "the user's sub"
+    );
+    assert_eq!(
+        event["request"]["clientMetadata"],
+        serde_json::json!({"source": "test"})
+    );
+
+    for (status, body, delay, exception, message) in [
+        (
+            500,
+            r#"{"errorMessage": "no such account"}"#,
+            Duration::ZERO,
+            "UserLambdaValidationException",
+            Some("PostConfirmation failed with error no such account."),
+        ),
+        (
+            200,
+            "not json",
+            Duration::ZERO,
+            "InvalidLambdaResponseException",
+            None,
+        ),
+        (
+            200,
+            "{}",
+            Duration::from_secs(3),
+            "UnexpectedLambdaException",
+            None,
+        ),
+    ] {
+        let receiver = Receiver::start(status, body, delay);
+        let server = Server::start(
+            &serde_json::json!({"post_confirmation_url": receiver.url, "trigger_timeout_seconds": 1}),
+            "info",
+        );
+        let answer = sign_up_and_confirm(&server, "failing");
+        assert_eq!(answer.status, 400, "{answer:?}");
+        assert_eq!(answer.body["__type"], exception);
+        if let Some(message) = message {
+            assert_eq!(answer.body["message"], message);
+        }
+        assert_eq!(
+            status_of(&server, "failing"),
+            "CONFIRMED",
+            "{exception}: the user stays confirmed"
+        );
+    }
+    // Nobody listening: the invocation fails.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/", closed.local_addr().unwrap());
+    drop(closed);
+    let server = Server::start(&serde_json::json!({"post_confirmation_url": url}), "info");
+    let answer = sign_up_and_confirm(&server, "unheard");
+    assert_eq!(answer.body["__type"], "UnexpectedLambdaException");
+    assert_eq!(status_of(&server, "unheard"), "CONFIRMED");
+}
+
+#[test]
+fn a_trigger_url_that_is_not_http_is_refused_at_start() {
+    for url in ["https://example.com/hook", "ftp://example.com", "not a url"] {
+        let dir =
+            std::env::temp_dir().join(format!("trigger-test-{}", uuid::Uuid::new_v4().simple()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let config = dir.join("config.json");
+        let text =
+            serde_json::json!({"clients": [{"client_id": "c"}], "post_confirmation_url": url});
+        std::fs::write(&config, text.to_string()).unwrap();
+        let output = Command::new(env!("CARGO_BIN_EXE_confirmation-flow-server"))
+            .arg("--config")
+            .arg(&config)
+            .output()
+            .unwrap();
+        assert!(!output.status.success(), "{url}");
+        assert!(
+            String::from_utf8_lossy(&output.stderr).contains("post_confirmation_url"),
+            "{url}"
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

@@ -116,7 +116,8 @@ impl Harness {
             nonce: [0; 16],
             new_subject: &sub,
         };
-        let outcome = needs.decide(&snapshot.lookup(Some(client(hide))), &fresh);
+        let attributes = snapshot.attributes();
+        let outcome = needs.decide(&snapshot.lookup(Some(client(hide)), &attributes), &fresh);
         let new_user = match operation {
             Operation::SignUp(request) => NewUser {
                 email: request.attribute("email").map(str::to_owned),
