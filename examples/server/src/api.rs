@@ -109,6 +109,9 @@ pub async fn endpoint(State(app): State<Arc<App>>, headers: HeaderMap, body: Htt
         .get("x-amz-target")
         .and_then(|value| value.to_str().ok())
         .unwrap_or("");
+    if let Some(refused) = admin_refused(&headers, target) {
+        return respond(refused);
+    }
     let served = tokio::time::timeout_at(deadline.into(), dispatch(&app, target, &body)).await;
     let (answer, delivery) =
         served.unwrap_or_else(|_| (internal("the request was not answered in time"), None));
@@ -117,6 +120,36 @@ pub async fn endpoint(State(app): State<Arc<App>>, headers: HeaderMap, body: Htt
         tokio::task::spawn_blocking(move || deliver(&app, &delivery));
     }
     respond(answer)
+}
+
+/// Admin operations are for servers with AWS credentials: one without a SigV4
+/// `Authorization` header is refused (the signature itself is not checked: this example
+/// has no credential store), and one from a browser (an `Origin` header) is refused
+/// whatever it carries, so that no web page a developer opens can confirm users or read
+/// them through a local server.
+fn admin_refused(headers: &HeaderMap, target: &str) -> Option<Answer> {
+    let operation = target.strip_prefix(OperationName::TARGET_PREFIX)?;
+    if !operation.starts_with("Admin") {
+        return None;
+    }
+    if headers.contains_key(header::ORIGIN) {
+        return Some(Answer::Error(
+            "AccessDeniedException".into(),
+            format!("{operation} is not served to browsers"),
+            StatusCode::FORBIDDEN,
+        ));
+    }
+    let signed = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.starts_with("AWS4-HMAC-SHA256 "));
+    (!signed).then(|| {
+        Answer::Error(
+            "MissingAuthenticationTokenException".into(),
+            "Missing Authentication Token".into(),
+            StatusCode::BAD_REQUEST,
+        )
+    })
 }
 
 /// `GET /health`: 200 when the database answers, else 503.

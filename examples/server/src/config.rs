@@ -86,6 +86,12 @@ pub struct Config {
     pub trigger_timeout_seconds: u64,
 }
 
+/// The longest timeout or code lifetime accepted: a year.
+const MAX_SECONDS: u64 = 366 * 24 * 60 * 60;
+/// Bounds that keep a typo from exhausting the process.
+const MAX_CONNECTIONS: usize = 1 << 20;
+const MAX_BODY_BYTES: usize = 16 << 20;
+
 fn default_listen() -> SocketAddr {
     SocketAddr::from(([127, 0, 0, 1], 9229))
 }
@@ -195,12 +201,16 @@ impl Config {
             ("request_timeout_seconds", self.request_timeout_seconds),
             ("trigger_timeout_seconds", self.trigger_timeout_seconds),
         ] {
-            if value == 0 {
-                return Err(format!("{name} must be at least 1"));
+            if value == 0 || value > MAX_SECONDS {
+                return Err(format!("{name} must be from 1 to {MAX_SECONDS}"));
             }
         }
-        if self.max_connections == 0 || self.max_body_bytes == 0 {
-            return Err("max_connections and max_body_bytes must be at least 1".into());
+        if !(1..=MAX_CONNECTIONS).contains(&self.max_connections)
+            || !(1..=MAX_BODY_BYTES).contains(&self.max_body_bytes)
+        {
+            return Err(format!(
+                "max_connections must be from 1 to {MAX_CONNECTIONS} and max_body_bytes from 1 to {MAX_BODY_BYTES}"
+            ));
         }
         check_origins(&self.cors_allowed_origins)?;
         Ok(())

@@ -111,8 +111,15 @@ impl Keys {
     /// Checks the JSON of a key file; every problem names `source`.
     fn parse(text: &[u8], source: String) -> Result<Self, String> {
         let named = |problem: String| format!("{source}: {problem}");
-        let file: KeyFile =
-            serde_json::from_slice(text).map_err(|error| named(error.to_string()))?;
+        // serde's message may quote a value, and a value here may be a key: say where, not what.
+        let file: KeyFile = serde_json::from_slice(text).map_err(|error| {
+            named(format!(
+                "not a key file ({:?} error at line {}, column {})",
+                error.classify(),
+                error.line(),
+                error.column()
+            ))
+        })?;
         let mut current = None;
         let mut older = Vec::new();
         for (id, secret) in &file.keys {

@@ -67,6 +67,9 @@ impl Sqlite {
             Some(path) => {
                 create_private(path)?;
                 let db = Connection::open(path)?;
+                // Before switching to WAL, which needs the file to itself for a moment: a
+                // second process starting at once waits instead of failing.
+                db.busy_timeout(BUSY_TIMEOUT)?;
                 // WAL is a property of the file: set once, kept by every later connection.
                 let mode: String =
                     db.query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))?;

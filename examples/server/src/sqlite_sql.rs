@@ -106,7 +106,8 @@ SELECT username, sub, status, email, email_verified, phone_number, phone_number_
 FROM users WHERE pool_id = ?1 AND username = ?2";
 
 pub const PRUNE: &str = "
-DELETE FROM phantoms WHERE id IN (SELECT id FROM phantoms WHERE prune_after < ?1 LIMIT ?2)";
+DELETE FROM phantoms WHERE id IN (SELECT id FROM phantoms WHERE prune_after < ?1 LIMIT ?2)
+  AND prune_after < ?1";
 
 pub const SEED: &str = "
 INSERT INTO users (pool_id, username, sub, status, email, state, version, created_at, updated_at)

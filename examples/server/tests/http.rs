@@ -113,6 +113,7 @@ fn call(stream: &mut TcpStream, operation: &str, body: &serde_json::Value) -> An
     let body = body.to_string();
     let request = format!(
         "POST / HTTP/1.1\r\nHost: test\r\nX-Amz-Target: {TARGET_PREFIX}{operation}\r\n\
+         Authorization: AWS4-HMAC-SHA256 Credential=test/20261122/us-east-1/cognito-idp/aws4_request\r\n\
          Content-Type: application/x-amz-json-1.1\r\nContent-Length: {}\r\n\r\n{body}",
         body.len()
     );
@@ -703,5 +704,43 @@ fn a_trigger_url_that_is_not_http_is_refused_at_start() {
             "{url}"
         );
         let _ = std::fs::remove_dir_all(&dir);
+    }
+}
+
+/// Admin operations need a SigV4 `Authorization` header and are never served to a browser,
+/// whatever CORS allows: a web page cannot confirm or read users through a local server.
+#[test]
+fn admin_operations_need_credentials_and_refuse_browsers() {
+    let server = Server::start(&serde_json::json!({}), "info");
+    let body = r#"{"UserPoolId":"us-east-1_HTTP","Username":"someone"}"#;
+    for (extra, status, exception) in [
+        ("", "400", "missingauthenticationtokenexception"),
+        (
+            "Authorization: AWS4-HMAC-SHA256 Credential=x\r\nOrigin: http://evil.example\r\n",
+            "403",
+            "accessdeniedexception",
+        ),
+        (
+            "Authorization: AWS4-HMAC-SHA256 Credential=x\r\n",
+            "400",
+            "usernotfoundexception",
+        ),
+    ] {
+        for operation in ["AdminGetUser", "AdminConfirmSignUp"] {
+            let request = format!(
+                "POST / HTTP/1.1\r\nHost: test\r\nX-Amz-Target: {TARGET_PREFIX}{operation}\r\n{extra}\
+                 Content-Length: {}\r\n\r\n{body}",
+                body.len()
+            );
+            let head = head_of(&server, &request);
+            assert!(
+                head.starts_with(&format!("http/1.1 {status}")),
+                "{operation} {extra:?}: {head}"
+            );
+            assert!(
+                head.contains(&format!("x-amzn-errortype: {exception}:")),
+                "{operation} {extra:?}: {head}"
+            );
+        }
     }
 }
