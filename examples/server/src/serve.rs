@@ -46,7 +46,12 @@ async fn run(app: &App, operation: &Operation<'_>) -> Result<(Answer, Option<Del
             tokio::time::sleep(Duration::from_micros(wait)).await;
         }
         let snapshot = app.store.read(Read::of(&needs)).await.map_err(internal)?;
-        let attributes = snapshot.attributes();
+        // Only the trigger's event reads them: no allocation on the request path without one.
+        let attributes = if app.post_confirmation.is_some() {
+            snapshot.attributes()
+        } else {
+            Vec::new()
+        };
         let lookup = snapshot.lookup(client, &attributes);
         let (now, seconds) = now();
         let sub = uuid::Uuid::new_v4().hyphenated().to_string();
