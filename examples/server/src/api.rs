@@ -19,7 +19,7 @@ use confirmation_flow::{
 };
 use http_body_util::{BodyExt, LengthLimitError, Limited};
 
-use crate::{App, outbox::Delivery, serve, store, users};
+use crate::{App, outbox::Delivery, pool_api, serve, store, users};
 
 /// What the endpoint answers.
 #[derive(Debug)]
@@ -122,14 +122,28 @@ pub async fn endpoint(State(app): State<Arc<App>>, headers: HeaderMap, body: Htt
     respond(answer)
 }
 
-/// Admin operations are for servers with AWS credentials: one without a SigV4
-/// `Authorization` header is refused (the signature itself is not checked: this example
-/// has no credential store), and one from a browser (an `Origin` header) is refused
-/// whatever it carries, so that no web page a developer opens can confirm users or read
-/// them through a local server.
+/// The operations served that the service answers only to AWS credentials (besides every
+/// `Admin*` one).
+const SIGNED: &[&str] = &[
+    "ListUsers",
+    "CreateUserPool",
+    "DescribeUserPool",
+    "ListUserPools",
+    "DeleteUserPool",
+    "CreateUserPoolClient",
+    "DescribeUserPoolClient",
+    "ListUserPoolClients",
+    "DeleteUserPoolClient",
+];
+
+/// The admin operations, pools and clients are for servers with AWS credentials: a request
+/// without a SigV4 `Authorization` header is refused (the signature itself is not checked:
+/// this example has no credential store), and one from a browser (an `Origin` header) is
+/// refused whatever it carries, so that no web page a developer opens can confirm, read or
+/// delete users, pools or clients through a local server.
 fn admin_refused(headers: &HeaderMap, target: &str) -> Option<Answer> {
     let operation = target.strip_prefix(OperationName::TARGET_PREFIX)?;
-    if !operation.starts_with("Admin") {
+    if !operation.starts_with("Admin") && !SIGNED.contains(&operation) {
         return None;
     }
     if headers.contains_key(header::ORIGIN) {
@@ -193,14 +207,24 @@ fn deliver(app: &App, delivery: &Delivery) {
 async fn dispatch(app: &App, target: &str, body: &Bytes) -> (Answer, Option<Delivery>) {
     let Some(operation) = OperationName::from_target(target) else {
         let answer = match target.strip_prefix(OperationName::TARGET_PREFIX) {
-            Some("AdminGetUser") => users::admin_get_user(app, body).await.unwrap_or_else(|a| a),
-            _ => Answer::Error(
+            Some("AdminGetUser") => users::admin_get_user(app, body).await,
+            Some("AdminDeleteUser") => users::admin_delete_user(app, body).await,
+            Some("ListUsers") => users::list_users(app, body).await,
+            Some("CreateUserPool") => pool_api::create_pool(app, body).await,
+            Some("DescribeUserPool") => pool_api::describe_user_pool(app, body).await,
+            Some("ListUserPools") => pool_api::list_pools(app, body).await,
+            Some("DeleteUserPool") => pool_api::delete_pool(app, body).await,
+            Some("CreateUserPoolClient") => pool_api::create_client(app, body).await,
+            Some("DescribeUserPoolClient") => pool_api::describe_user_pool_client(app, body).await,
+            Some("ListUserPoolClients") => pool_api::list_clients(app, body).await,
+            Some("DeleteUserPoolClient") => pool_api::delete_client(app, body).await,
+            _ => Err(Answer::Error(
                 "UnknownOperationException".into(),
                 format!("Unknown operation {target}"),
                 StatusCode::BAD_REQUEST,
-            ),
+            )),
         };
-        return (answer, None);
+        return (answer.unwrap_or_else(|answer| answer), None);
     };
     let mut json = serde_json::Deserializer::from_slice(body);
     let mut decoded = Body::new(operation);

@@ -3,17 +3,17 @@
 
 use std::time::Duration;
 
-use confirmation_flow::{
-    KeyRing, KeyRingError, Policy, PolicyConfig,
-    cognito::{AppClient, AttributeSet, ClientSecret, Pool},
-};
+use confirmation_flow::{KeyRing, KeyRingError, Policy, PolicyConfig, cognito::Pool};
 
 use crate::{
+    api::now,
     config::{Config, attribute_set},
+    directory,
     keys::Keys,
     outbox::Outbox,
+    password::Hasher,
+    pools::{self, Directory},
     store::{Database, Store, describe},
-    trigger::PostConfirmation,
 };
 
 /// Everything a request needs.
@@ -23,15 +23,14 @@ pub struct App {
     pub store: Store,
     pub keys: Keys,
     pub policy: Policy,
-    auto_verified: AttributeSet,
-    aliases: AttributeSet,
-    clients: Vec<(String, Option<ClientSecret>)>,
+    pub directory: Directory,
+    pub passwords: Hasher,
     pub outbox: Outbox,
-    pub post_confirmation: Option<PostConfirmation>,
 }
 
 impl App {
-    /// Checks `config`, finds the key ring and opens the store.
+    /// Checks `config`, finds the key ring, opens the store and stores the config's pool
+    /// and clients.
     ///
     /// # Errors
     /// A message naming the value, file or database that is wrong.
@@ -41,60 +40,37 @@ impl App {
             ..PolicyConfig::COGNITO
         })
         .map_err(|error| format!("code_ttl_seconds: {error}"))?;
-        let auto_verified =
-            attribute_set("auto_verified_attributes", &config.auto_verified_attributes)?;
-        let aliases = attribute_set("alias_attributes", &config.alias_attributes)?;
-        let clients = config
-            .clients
-            .iter()
-            .map(|client| {
-                let secret = client.client_secret.as_deref().map(ClientSecret::new);
-                (client.client_id.clone(), secret)
-            })
-            .collect();
+        attribute_set("auto_verified_attributes", &config.auto_verified_attributes)?;
+        attribute_set("alias_attributes", &config.alias_attributes)?;
         let database = Database::parse(&config.database);
         let keys = Keys::load(config.keys.as_deref(), &database)?;
-        let store = Store::open(&database, &config.user_pool_id)
+        let failed = |error: crate::store::Error| {
+            format!("database {}: {}", database.shown(), describe(&*error))
+        };
+        let store = Store::open(&database).await.map_err(failed)?;
+        let (pool, clients) = config.seed(now().1)?;
+        directory::seed(&store, &pool, &clients)
             .await
-            .map_err(|error| format!("database {}: {}", database.shown(), describe(&*error)))?;
+            .map_err(failed)?;
+        let trigger_timeout = Duration::from_secs(config.trigger_timeout_seconds);
+        // The config's trigger URL is checked now, not at the first confirmation.
+        pools::Pool::of(&pool, trigger_timeout).map_err(|error| error.to_string())?;
         let outbox = Outbox::new(
             config
                 .outbox
                 .clone()
                 .unwrap_or_else(|| std::env::temp_dir().join("confirmation-flow-outbox.jsonl")),
         );
-        let post_confirmation = config
-            .post_confirmation_url
-            .as_deref()
-            .map(|url| {
-                PostConfirmation::new(url, Duration::from_secs(config.trigger_timeout_seconds))
-            })
-            .transpose()?;
         Ok(Self {
             config,
             database,
             store,
             keys,
             policy,
-            auto_verified,
-            aliases,
-            clients,
+            directory: Directory::new(trigger_timeout),
+            passwords: Hasher::new(),
             outbox,
-            post_confirmation,
         })
-    }
-
-    /// The app client `client_id` names, if the server has it.
-    #[must_use]
-    pub fn client(&self, client_id: &str) -> Option<AppClient<'_>> {
-        self.clients
-            .iter()
-            .find(|(id, _)| id == client_id)
-            .map(|(id, secret)| AppClient {
-                client_id: id,
-                secret: secret.as_ref(),
-                prevent_user_existence_errors: self.config.prevent_user_existence_errors,
-            })
     }
 
     /// The key ring (checked when it was loaded, so this does not fail in practice).
@@ -105,16 +81,16 @@ impl App {
         self.keys.ring()
     }
 
-    /// The pool as the crate sees it.
+    /// `pool` as the crate sees it.
     #[must_use]
-    pub fn pool<'a>(&'a self, keys: KeyRing<'a>) -> Pool<'a> {
+    pub fn pool<'a>(&'a self, pool: &'a pools::Pool, keys: KeyRing<'a>) -> Pool<'a> {
         Pool {
             region: &self.config.region,
-            user_pool_id: &self.config.user_pool_id,
+            user_pool_id: &pool.id,
             policy: &self.policy,
             keys,
-            auto_verified: self.auto_verified,
-            aliases: self.aliases,
+            auto_verified: pool.auto_verified,
+            aliases: pool.aliases,
             session_ttl: Duration::from_mins(3),
         }
     }

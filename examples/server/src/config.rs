@@ -9,8 +9,12 @@ use std::{
 
 use clap::Parser;
 use confirmation_flow::cognito::AttributeSet;
-use rand::seq::IndexedRandom;
 use serde::Deserialize;
+
+use crate::{
+    directory::{ClientRecord, PoolRecord},
+    pools::{ClientSettings, LambdaConfig, PoolSettings},
+};
 
 /// An example auth server that embeds confirmation-flow behind Amazon Cognito's API.
 #[derive(Debug, Parser)]
@@ -185,6 +189,52 @@ impl Config {
         Ok(config)
     }
 
+    /// The pool and clients this configuration describes, as stored; created `now`.
+    ///
+    /// # Errors
+    /// Settings that do not serialise (which does not happen).
+    pub fn seed(&self, now: i64) -> Result<(PoolRecord, Vec<ClientRecord>), String> {
+        let settings = PoolSettings {
+            auto_verified_attributes: self.auto_verified_attributes.clone(),
+            alias_attributes: self.alias_attributes.clone(),
+            lambda_config: LambdaConfig {
+                post_confirmation: self.post_confirmation_url.clone(),
+            },
+            ..PoolSettings::default()
+        };
+        let pool = PoolRecord {
+            id: self.user_pool_id.clone(),
+            name: self.user_pool_id.clone(),
+            settings: serde_json::to_string(&settings).map_err(|error| error.to_string())?,
+            created_at: now,
+        };
+        let prevent = if self.prevent_user_existence_errors {
+            "ENABLED"
+        } else {
+            "LEGACY"
+        };
+        let clients = self
+            .clients
+            .iter()
+            .map(|client| {
+                let settings = ClientSettings {
+                    client_secret: client.client_secret.clone(),
+                    prevent_user_existence_errors: prevent.to_owned(),
+                    explicit_auth_flows: Vec::new(),
+                };
+                Ok(ClientRecord {
+                    id: client.client_id.clone(),
+                    pool_id: self.user_pool_id.clone(),
+                    name: client.client_id.clone(),
+                    settings: serde_json::to_string(&settings)
+                        .map_err(|error| error.to_string())?,
+                    created_at: now,
+                })
+            })
+            .collect::<Result<_, String>>()?;
+        Ok((pool, clients))
+    }
+
     fn check(&self) -> Result<(), String> {
         if self.clients.is_empty() {
             return Err("`clients` must name at least one client".into());
@@ -231,7 +281,7 @@ impl Config {
             region: default_region(),
             user_pool_id: default_pool(),
             clients: vec![ClientConfig {
-                client_id: random_client_id(),
+                client_id: crate::ids::client_id(),
                 client_secret: None,
             }],
             prevent_user_existence_errors: false,
@@ -278,16 +328,6 @@ fn check_origins(origins: &[String]) -> Result<(), String> {
         }
     }
     Ok(())
-}
-
-/// 26 lower-case letters and digits, uniformly chosen (app client ids look like this).
-fn random_client_id() -> String {
-    const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
-    let mut rng = rand::rng();
-    (0..26)
-        .filter_map(|_| ALPHABET.choose(&mut rng))
-        .map(|&byte| char::from(byte))
-        .collect()
 }
 
 #[cfg(test)]

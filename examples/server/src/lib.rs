@@ -1,17 +1,25 @@
 //! An example auth server that embeds `confirmation-flow` behind Amazon Cognito's AWS JSON 1.1
 //! API: `SignUp`, `ConfirmSignUp`, `AdminConfirmSignUp` and `ResendConfirmationCode` through
-//! the crate's one loop, and `AdminGetUser`; users in SQLite (embedded, the default) or
-//! PostgreSQL (several processes, one database); codes "delivered" to a JSON-lines outbox.
+//! the crate's one loop, pools and app clients through the API, and the admin user
+//! operations; pools, clients and users in SQLite (embedded, the default) or PostgreSQL
+//! (several processes, one database); codes "delivered" to a JSON-lines outbox.
 //!
 //! Not a production server: it accepts any SigV4 signature on the admin operations and never
-//! signs users in (so it stores no passwords).
+//! signs users in (it keeps argon2id password hashes for when it does).
 
 pub mod api;
 pub mod app;
 pub mod config;
+pub mod database;
+pub mod directory;
 pub mod http;
+pub mod ids;
 pub mod keys;
+mod logins;
 pub mod outbox;
+pub mod password;
+mod pool_api;
+pub mod pools;
 pub mod postgres;
 mod postgres_sql;
 pub mod serve;

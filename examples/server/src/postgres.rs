@@ -8,11 +8,18 @@ use std::time::Duration;
 
 use confirmation_flow::cognito::{AliasAttribute, UserStatus};
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
-use tokio_postgres::{NoTls, Row as PgRow, error::SqlState, types::ToSql};
+use tokio_postgres::{
+    NoTls, Row as PgRow,
+    error::SqlState,
+    types::{ToSql, Type},
+};
 
 use crate::{
     postgres_sql as sql,
-    store::{Applied, Change, Read, Result, Row, SeedUser, Snapshot, UserRow, state, status},
+    store::{
+        Applied, Change, Param, Read, Result, Row, SeedUser, Snapshot, UserRow, Value, state,
+        status,
+    },
 };
 
 /// Connections per process.
@@ -24,15 +31,14 @@ const SEED_BATCH: usize = 5_000;
 /// Phantoms deleted per statement.
 const PRUNE_BATCH: i64 = 1_000;
 
-/// A PostgreSQL database for one user pool.
+/// A PostgreSQL database.
 pub struct Postgres {
     pool: Pool,
-    pool_id: String,
 }
 
 impl Postgres {
     /// Connects to `url` and applies the migrations.
-    pub async fn open(url: &str, pool_id: &str) -> Result<Self> {
+    pub async fn open(url: &str) -> Result<Self> {
         let config: tokio_postgres::Config = url
             .parse()
             .map_err(|error| format!("database: not a PostgreSQL connection string: {error}"))?;
@@ -49,10 +55,7 @@ impl Postgres {
             .wait_timeout(Some(WAIT))
             .create_timeout(Some(WAIT))
             .build()?;
-        let store = Self {
-            pool,
-            pool_id: pool_id.to_owned(),
-        };
+        let store = Self { pool };
         store.migrate().await?;
         Ok(store)
     }
@@ -97,16 +100,18 @@ impl Postgres {
             .query_one(
                 &statement,
                 &[
-                    &self.pool_id,
+                    &read.pool_id,
                     &read.username,
                     &read.phantom,
                     &read.email_owner,
                     &read.phone_number_owner,
+                    &read.client_id,
                 ],
             )
             .await?;
         let phantom: Option<String> = row.try_get(10)?;
         Ok(Snapshot {
+            live: row.try_get(13)?,
             user: user_row(&row)?,
             phantom: phantom.as_deref().map(state).transpose()?,
             email_owner: row.try_get(11)?,
@@ -136,7 +141,7 @@ impl Postgres {
         change: &Change,
     ) -> std::result::Result<Applied, tokio_postgres::Error> {
         let (pool_id, state, version, now) =
-            (&self.pool_id, &change.state, &change.version, &change.now);
+            (&change.pool_id, &change.state, &change.version, &change.now);
         let done = match (&change.row, &change.expected) {
             (Row::Phantom { id }, None) => {
                 let params: [&(dyn ToSql + Sync); 5] =
@@ -152,9 +157,19 @@ impl Postgres {
                 let status = change
                     .status
                     .map_or("UNCONFIRMED", |status| status.as_str());
-                let (email, phone) = (&change.new_user.email, &change.new_user.phone_number);
+                let new = &change.new_user;
                 let params: Vec<&(dyn ToSql + Sync)> = vec![
-                    pool_id, username, sub, &status, email, phone, state, version, now,
+                    pool_id,
+                    username,
+                    sub,
+                    &status,
+                    &new.email,
+                    &new.phone_number,
+                    state,
+                    version,
+                    now,
+                    &new.password_hash,
+                    &new.login,
                 ];
                 execute(tx, sql::INSERT_USER, &params).await?
             }
@@ -203,13 +218,10 @@ impl Postgres {
         })
     }
 
-    pub async fn load(&self, username: &str) -> Result<Option<UserRow>> {
+    pub async fn load(&self, pool_id: &str, username: &str) -> Result<Option<UserRow>> {
         let client = self.pool.get().await?;
         let statement = client.prepare_cached(sql::LOAD).await?;
-        match client
-            .query_opt(&statement, &[&self.pool_id, &username])
-            .await?
-        {
+        match client.query_opt(&statement, &[&pool_id, &username]).await? {
             Some(row) => user_row(&row),
             None => Ok(None),
         }
@@ -228,7 +240,7 @@ impl Postgres {
         }
     }
 
-    pub async fn seed(&self, users: &[SeedUser], now: i64) -> Result<()> {
+    pub async fn seed(&self, pool_id: &str, users: &[SeedUser], now: i64) -> Result<()> {
         let mut client = self.pool.get().await?;
         let tx = client.transaction().await?;
         let statement = tx.prepare_cached(sql::SEED).await?;
@@ -251,19 +263,35 @@ impl Postgres {
             tx.execute(
                 &statement,
                 &[
-                    &self.pool_id,
-                    &now,
-                    &usernames,
-                    &subs,
-                    &emails,
-                    &states,
-                    &versions,
+                    &pool_id, &now, &usernames, &subs, &emails, &states, &versions,
                 ],
             )
             .await?;
         }
         tx.commit().await?;
         Ok(())
+    }
+
+    pub async fn rows(&self, sql: &str, params: &[Param]) -> Result<Vec<Vec<Value>>> {
+        let client = self.pool.get().await?;
+        let statement = client.prepare_cached(sql).await?;
+        let params: Vec<_> = params.iter().map(Param::as_sql).collect();
+        let rows = client.query(&statement, &params).await?;
+        rows.iter()
+            .map(|row| (0..row.len()).map(|index| value(row, index)).collect())
+            .collect()
+    }
+
+    pub async fn transaction(&self, statements: &[(String, Vec<Param>)]) -> Result<Vec<u64>> {
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        let mut changed = Vec::with_capacity(statements.len());
+        for (sql, params) in statements {
+            let params: Vec<_> = params.iter().map(Param::as_sql).collect();
+            changed.push(execute(&tx, sql, &params).await?);
+        }
+        tx.commit().await?;
+        Ok(changed)
     }
 
     pub async fn health(&self) -> Result<()> {
@@ -313,4 +341,30 @@ fn user_row(row: &PgRow) -> Result<Option<UserRow>> {
         created_at: row.try_get(8)?,
         updated_at: row.try_get(9)?,
     }))
+}
+
+impl Param {
+    fn as_sql(&self) -> &(dyn ToSql + Sync) {
+        match self {
+            Self::Text(text) => text,
+            Self::Int(int) => int,
+        }
+    }
+}
+
+/// Column `index` of `row`, by its type.
+fn value(row: &PgRow, index: usize) -> Result<Value> {
+    let kind = row.columns()[index].type_();
+    let value = if *kind == Type::BOOL {
+        row.try_get::<_, Option<bool>>(index)?.map(Value::Bool)
+    } else if *kind == Type::INT8 {
+        row.try_get::<_, Option<i64>>(index)?.map(Value::Int)
+    } else if *kind == Type::TEXT || *kind == Type::VARCHAR {
+        row.try_get::<_, Option<String>>(index)?.map(Value::Text)
+    } else {
+        return Err(
+            format!("column {index}: type {kind}, which no directory statement returns").into(),
+        );
+    };
+    Ok(value.unwrap_or(Value::Null))
 }

@@ -3,7 +3,8 @@
 //! keys and alias values).
 
 /// The migrations, in order; each runs once, in a transaction, and is recorded.
-pub const MIGRATIONS: &[&str] = &[r#"
+pub const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE users (
     pool_id TEXT COLLATE "C" NOT NULL,
     username TEXT COLLATE "C" NOT NULL,
@@ -32,7 +33,28 @@ CREATE TABLE phantoms (
     prune_after BIGINT NOT NULL
 );
 CREATE INDEX phantoms_prune_after ON phantoms (prune_after);
-"#];
+"#,
+    r#"
+-- See sqlite_sql::MIGRATIONS.
+CREATE TABLE pools (
+    pool_id TEXT COLLATE "C" PRIMARY KEY,
+    name TEXT NOT NULL,
+    settings TEXT NOT NULL,
+    created_at BIGINT NOT NULL
+);
+CREATE TABLE clients (
+    client_id TEXT COLLATE "C" PRIMARY KEY,
+    pool_id TEXT COLLATE "C" NOT NULL REFERENCES pools ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    settings TEXT NOT NULL,
+    created_at BIGINT NOT NULL
+);
+CREATE INDEX clients_pool ON clients (pool_id, client_id);
+ALTER TABLE users ADD COLUMN password_hash TEXT;
+ALTER TABLE users ADD COLUMN login TEXT COLLATE "C";
+CREATE UNIQUE INDEX users_login ON users (pool_id, login) WHERE login IS NOT NULL;
+"#,
+];
 
 /// Serialises migrations between processes starting together (an advisory lock id).
 pub const MIGRATION_LOCK: i64 = 0x00c0_f1a5_0000_0001;
@@ -47,7 +69,10 @@ SELECT u.username, u.sub, u.status, u.email, u.email_verified, u.phone_number,
            AND o.username <> $2 LIMIT 1),
        (SELECT o.username FROM users o
          WHERE $5 AND o.pool_id = $1 AND o.phone_number = COALESCE(u.phone_number, $3)
-           AND o.phone_number_alias AND o.username <> $2 LIMIT 1)
+           AND o.phone_number_alias AND o.username <> $2 LIMIT 1),
+       CASE WHEN $6 <> '' THEN EXISTS (SELECT 1 FROM clients c
+         WHERE c.client_id = $6 AND c.pool_id = $1)
+       ELSE EXISTS (SELECT 1 FROM pools p WHERE p.pool_id = $1) END
 FROM (SELECT $2::text AS wanted) AS w LEFT JOIN users u ON u.pool_id = $1 AND u.username = w.wanted";
 
 pub const LOAD: &str = "
@@ -82,8 +107,8 @@ WHERE id = $1 AND version = $6";
 
 pub const INSERT_USER: &str = "
 INSERT INTO users (pool_id, username, sub, status, email, phone_number, state, version,
-                   created_at, updated_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)
+                   created_at, updated_at, password_hash, login)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10, $11)
 ON CONFLICT DO NOTHING";
 
 /// See `sqlite_sql::UPDATE_USER`.

@@ -1,18 +1,22 @@
-//! The one request loop, the same for every operation the crate decides: read what the
-//! operation needs, decide, write (again after a lost race), then answer and deliver.
+//! The one request loop, the same for every operation the crate decides: find the pool,
+//! read what the operation needs, decide, write (again after a lost race), then answer and
+//! deliver.
 
-use std::time::Duration;
+use std::{sync::Arc, time::Duration};
 
 use confirmation_flow::{
     ENTROPY_LEN,
-    cognito::{After, Fresh, Operation, Reply, TriggerOutcome},
+    cognito::{After, AppClient, Exception, Fresh, Operation, Reply, TriggerOutcome},
 };
 use rand::RngExt;
 
 use crate::{
     App,
     api::{Answer, internal, now},
+    logins::Rewrite,
     outbox::Delivery,
+    password,
+    pools::{Client, Pool},
     store::{Applied, Change, NewUser, Read},
 };
 
@@ -27,34 +31,69 @@ pub async fn serve(app: &App, operation: &Operation<'_>) -> (Answer, Option<Deli
     }
 }
 
-async fn run(app: &App, operation: &Operation<'_>) -> Result<(Answer, Option<Delivery>), Answer> {
+async fn run(app: &App, sent: &Operation<'_>) -> Result<(Answer, Option<Delivery>), Answer> {
+    let (pool, client) = resolve(app, sent).await?;
+    // The service's order: the client, its secret hash over the username as sent, then the
+    // password, before anything about the user.
+    if let (Some(client), Some((client_id, username, hash))) = (&client, credentials(sent)) {
+        client
+            .app_client()
+            .authorize(client_id, username, hash)
+            .map_err(Answer::from)?;
+    }
+    let password = match sent {
+        Operation::SignUp(request) => checked_password(&pool, request.password)?,
+        _ => None,
+    };
+    // In a pool with `UsernameAttributes` the request may name its user by email or phone.
+    let rewrite = Rewrite::plan(app, &pool, sent).await?;
+    let attributes = rewrite.attributes(sent);
+    let rewritten = rewrite.apply(sent, &attributes)?;
+    let operation = rewritten.as_ref().unwrap_or(sent);
     let keys = app.keys().map_err(internal)?;
-    let pool = app.pool(keys);
-    let needs = operation.needs(&pool);
+    let crate_pool = app.pool(&pool, keys);
+    let needs = operation.needs(&crate_pool);
     let new_user = match operation {
         Operation::SignUp(request) => NewUser {
             email: request.attribute("email").map(str::to_owned),
             phone_number: request.attribute("phone_number").map(str::to_owned),
+            password_hash: None,
+            login: rewrite.login.as_ref().map(|(_, login)| login.clone()),
         },
         _ => NewUser::default(),
     };
-    let client = needs.client_id().and_then(|id| app.client(id));
+    let mut password_hash = None;
     for attempt in 0..RETRIES {
         if attempt > 0 {
             // Losers of one race spread out instead of colliding again at once.
             let wait = rand::rng().random_range(0..=100 * u64::from(attempt));
             tokio::time::sleep(Duration::from_micros(wait)).await;
         }
+        rewrite.refuse_taken(app, &pool).await?;
         let snapshot = app.store.read(Read::of(&needs)).await.map_err(internal)?;
+        if !snapshot.live {
+            return Err(gone(sent));
+        }
         // Only the trigger's event reads them: no allocation on the request path without one.
-        let attributes = if app.post_confirmation.is_some() {
+        let attributes = if pool.post_confirmation.is_some() {
             snapshot.attributes()
         } else {
             Vec::new()
         };
-        let lookup = snapshot.lookup(client, &attributes);
+        let mut app_client = client.as_deref().map(Client::app_client);
+        if rewrite.username.is_some() {
+            // Its secret hash was checked above, over the username the client signed.
+            app_client = app_client.map(|client| AppClient {
+                secret: None,
+                ..client
+            });
+        }
+        let lookup = snapshot.lookup(app_client, &attributes);
         let (now, seconds) = now();
-        let sub = uuid::Uuid::new_v4().hyphenated().to_string();
+        let sub = rewrite
+            .new_sub
+            .clone()
+            .unwrap_or_else(|| uuid::Uuid::new_v4().hyphenated().to_string());
         let fresh = Fresh {
             now,
             entropy: crate::random_bytes::<ENTROPY_LEN>(),
@@ -63,42 +102,128 @@ async fn run(app: &App, operation: &Operation<'_>) -> Result<(Answer, Option<Del
         };
         let outcome = needs.decide(&lookup, &fresh);
         if let Some(write) = &outcome.write {
+            let mut new_user = new_user.clone();
+            if let Some(password) = &password {
+                // Hashed once, and only for a sign-up that writes.
+                if password_hash.is_none() {
+                    let hash = app.passwords.hash(password.clone()).await;
+                    password_hash = Some(hash.map_err(internal)?);
+                }
+                new_user.password_hash.clone_from(&password_hash);
+            }
             let change =
-                Change::of(write, &app.policy, new_user.clone(), seconds).map_err(internal)?;
+                Change::of(&pool.id, write, &app.policy, new_user, seconds).map_err(internal)?;
             if app.store.apply(change).await.map_err(internal)? == Applied::LostRace {
                 continue;
             }
         }
-        let served = match outcome.after {
-            // After the write: the user stays confirmed whatever the trigger does.
-            After::PostConfirmation(event) => match &app.post_confirmation {
+        return after(&pool, outcome.reply, outcome.after).await;
+    }
+    Err(internal("too many lost races"))
+}
+
+/// The pool a request acts in, and its client: named by the client, or by an admin request.
+async fn resolve(
+    app: &App,
+    operation: &Operation<'_>,
+) -> Result<(Arc<Pool>, Option<Arc<Client>>), Answer> {
+    let (directory, store) = (&app.directory, &app.store);
+    if let Operation::AdminConfirmSignUp(request) = operation {
+        let user_pool_id = request.user_pool_id;
+        let pool = directory
+            .pool(store, user_pool_id)
+            .await
+            .map_err(internal)?;
+        return Ok((
+            pool.ok_or(Exception::UserPoolNotFound { user_pool_id })?,
+            None,
+        ));
+    }
+    let Some((client_id, _, _)) = credentials(operation) else {
+        return Err(internal("an operation this server does not know"));
+    };
+    let not_found = || Answer::from(Exception::ClientNotFound { client_id });
+    let client = directory.client(store, client_id).await.map_err(internal)?;
+    let client = client.ok_or_else(not_found)?;
+    let pool = directory
+        .pool(store, &client.pool_id)
+        .await
+        .map_err(internal)?;
+    Ok((pool.ok_or_else(not_found)?, Some(client)))
+}
+
+/// A client operation's client id, username and secret hash, as sent.
+fn credentials<'a>(operation: &Operation<'a>) -> Option<(&'a str, &'a str, Option<&'a str>)> {
+    match operation {
+        Operation::SignUp(r) => Some((r.client_id, r.username, r.secret_hash)),
+        Operation::ConfirmSignUp(r) => Some((r.client_id, r.username, r.secret_hash)),
+        Operation::ResendConfirmationCode(r) => Some((r.client_id, r.username, r.secret_hash)),
+        _ => None,
+    }
+}
+
+/// The answer when the client (or, for an admin operation, the pool) was deleted between
+/// the look-up and the read.
+fn gone(operation: &Operation<'_>) -> Answer {
+    match (operation, credentials(operation)) {
+        (_, Some((client_id, _, _))) => Exception::ClientNotFound { client_id }.into(),
+        (Operation::AdminConfirmSignUp(request), None) => Exception::UserPoolNotFound {
+            user_pool_id: request.user_pool_id,
+        }
+        .into(),
+        _ => internal("an operation this server does not know"),
+    }
+}
+
+/// `SignUp`'s password, if it keeps the pool's policy.
+fn checked_password(pool: &Pool, password: Option<&str>) -> Result<Option<String>, Answer> {
+    let Some(password) = password else {
+        return Err(Answer::Error(
+            "InvalidParameterException".into(),
+            "A password is required: this server's user pools sign users in with one".into(),
+            axum::http::StatusCode::BAD_REQUEST,
+        ));
+    };
+    password::check(&pool.password_policy, password).map_err(|message| {
+        Answer::Error(
+            "InvalidPasswordException".into(),
+            message,
+            axum::http::StatusCode::BAD_REQUEST,
+        )
+    })?;
+    Ok(Some(password.to_owned()))
+}
+
+/// What follows the write: the trigger (the user stays confirmed whatever it does), or the
+/// code to deliver; then the answer.
+async fn after(
+    pool: &Pool,
+    reply: Reply<'_>,
+    after: After<'_>,
+) -> Result<(Answer, Option<Delivery>), Answer> {
+    Ok(match after {
+        After::PostConfirmation(event) => {
+            let outcome = match &pool.post_confirmation {
                 Some(trigger) => {
                     let event = serde_json::to_string(&event).map_err(internal)?;
                     let invocation = trigger.invoke(event).await;
-                    (
-                        answer(&outcome.reply.after_trigger(invocation.outcome()))?,
-                        None,
-                    )
+                    answer(&reply.after_trigger(invocation.outcome()))?
                 }
-                None => (
-                    answer(&outcome.reply.after_trigger(TriggerOutcome::Succeeded))?,
-                    None,
-                ),
-            },
-            After::Deliver(delivery) => {
-                let delivery = Delivery {
-                    username: delivery.username.to_owned(),
-                    attribute: delivery.destination.attribute.as_str(),
-                    destination: delivery.destination.value.to_owned(),
-                    code: delivery.code.as_str().to_owned(),
-                };
-                (answer(&outcome.reply)?, Some(delivery))
-            }
-            _ => (answer(&outcome.reply)?, None),
-        };
-        return Ok(served);
-    }
-    Err(internal("too many lost races"))
+                None => answer(&reply.after_trigger(TriggerOutcome::Succeeded))?,
+            };
+            (outcome, None)
+        }
+        After::Deliver(delivery) => {
+            let delivery = Delivery {
+                username: delivery.username.to_owned(),
+                attribute: delivery.destination.attribute.as_str(),
+                destination: delivery.destination.value.to_owned(),
+                code: delivery.code.as_str().to_owned(),
+            };
+            (answer(&reply)?, Some(delivery))
+        }
+        _ => (answer(&reply)?, None),
+    })
 }
 
 /// The answer `reply` gives on the wire.

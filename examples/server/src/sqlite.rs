@@ -16,12 +16,17 @@ use std::{
     time::Duration,
 };
 
-use rusqlite::{Connection, ErrorCode, OptionalExtension, Row, TransactionBehavior, params};
+use rusqlite::{
+    Connection, ErrorCode, OptionalExtension, Row, TransactionBehavior, params, params_from_iter,
+    types::{ToSqlOutput, ValueRef},
+};
 use tokio::sync::oneshot;
 
 use crate::{
     sqlite_sql as sql,
-    store::{Applied, Change, Read, Result, SeedUser, Snapshot, UserRow, state, status},
+    store::{
+        Applied, Change, Param, Read, Result, SeedUser, Snapshot, UserRow, Value, state, status,
+    },
 };
 
 /// How long a statement waits for another process's writer before it fails.
@@ -50,9 +55,8 @@ struct Readers {
     next: AtomicUsize,
 }
 
-/// A SQLite database for one user pool.
+/// A SQLite database.
 pub struct Sqlite {
-    pool_id: Arc<str>,
     jobs: mpsc::Sender<Job>,
     readers: Option<Arc<Readers>>,
     /// Dropped with the store, which stops the checkpoint thread.
@@ -62,7 +66,7 @@ pub struct Sqlite {
 impl Sqlite {
     /// Opens (creating with mode 0600) the file at `path`, or a database in memory, and
     /// applies the migrations.
-    pub fn open(path: Option<&Path>, pool_id: &str) -> Result<Self> {
+    pub fn open(path: Option<&Path>) -> Result<Self> {
         let writer = match path {
             Some(path) => {
                 create_private(path)?;
@@ -121,14 +125,11 @@ impl Sqlite {
             }
             None => None,
         };
-        let pool_id: Arc<str> = pool_id.into();
         let (jobs, queue) = mpsc::channel();
-        let writer_pool = Arc::clone(&pool_id);
         std::thread::Builder::new()
             .name("sqlite-writer".into())
-            .spawn(move || write_loop(writer, &writer_pool, &queue))?;
+            .spawn(move || write_loop(writer, &queue))?;
         Ok(Self {
-            pool_id,
             jobs,
             readers,
             _checkpoints: checkpoints,
@@ -136,9 +137,7 @@ impl Sqlite {
     }
 
     pub async fn read(&self, read: Read) -> Result<Snapshot> {
-        let pool_id = Arc::clone(&self.pool_id);
-        self.on_reader(move |db| read_snapshot(db, &pool_id, &read))
-            .await
+        self.on_reader(move |db| read_snapshot(db, &read)).await
     }
 
     pub async fn apply(&self, change: Change) -> Result<Applied> {
@@ -151,11 +150,10 @@ impl Sqlite {
             .map_err(|_| "the SQLite writer dropped a change")?
     }
 
-    pub async fn load(&self, username: String) -> Result<Option<UserRow>> {
-        let pool_id = Arc::clone(&self.pool_id);
+    pub async fn load(&self, pool_id: String, username: String) -> Result<Option<UserRow>> {
         self.on_reader(move |db| {
             db.prepare_cached(sql::LOAD)?
-                .query_row(params![&*pool_id, username], user_row)
+                .query_row(params![pool_id, username], user_row)
                 .optional()?
                 .flatten()
                 .transpose()
@@ -180,8 +178,7 @@ impl Sqlite {
         }
     }
 
-    pub async fn seed(&self, users: Vec<SeedUser>, now: i64) -> Result<()> {
-        let pool_id = Arc::clone(&self.pool_id);
+    pub async fn seed(&self, pool_id: String, users: Vec<SeedUser>, now: i64) -> Result<()> {
         self.on_writer(move |db| {
             let tx = db.transaction_with_behavior(TransactionBehavior::Immediate)?;
             {
@@ -190,7 +187,7 @@ impl Sqlite {
                     let state = serde_json::to_string(&user.state)?;
                     let version = i64::try_from(user.state.version())?;
                     insert.execute(params![
-                        &*pool_id,
+                        pool_id,
                         user.username,
                         user.sub,
                         user.email,
@@ -204,6 +201,38 @@ impl Sqlite {
             // A bulk load's log is written back now, not by whichever request commits next.
             db.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
             Ok(())
+        })
+        .await
+    }
+
+    pub async fn rows(&self, sql: String, params: Vec<Param>) -> Result<Vec<Vec<Value>>> {
+        self.on_reader(move |db| {
+            let mut statement = db.prepare_cached(&dialect(&sql))?;
+            let count = statement.column_count();
+            let mut rows = statement.query(params_from_iter(&params))?;
+            let mut found = Vec::new();
+            while let Some(row) = rows.next()? {
+                found.push(
+                    (0..count)
+                        .map(|index| value(row, index))
+                        .collect::<Result<_>>()?,
+                );
+            }
+            Ok(found)
+        })
+        .await
+    }
+
+    pub async fn transaction(&self, statements: Vec<(String, Vec<Param>)>) -> Result<Vec<u64>> {
+        self.on_writer(move |db| {
+            let tx = db.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let mut changed = Vec::with_capacity(statements.len());
+            for (sql, params) in &statements {
+                let mut statement = tx.prepare_cached(&dialect(sql))?;
+                changed.push(u64::try_from(statement.execute(params_from_iter(params))?)?);
+            }
+            tx.commit()?;
+            Ok(changed)
         })
         .await
     }
@@ -298,7 +327,7 @@ fn checkpoint_loop(db: &Connection, stopped: &mpsc::Receiver<()>) {
 
 /// The writer thread: until every sender is gone, runs tasks, and commits queued changes
 /// together.
-fn write_loop(mut db: Connection, pool_id: &str, queue: &mpsc::Receiver<Job>) {
+fn write_loop(mut db: Connection, queue: &mpsc::Receiver<Job>) {
     let mut next = None;
     loop {
         let job = match next.take() {
@@ -322,7 +351,7 @@ fn write_loop(mut db: Connection, pool_id: &str, queue: &mpsc::Receiver<Job>) {
                         Err(_) => break,
                     }
                 }
-                commit(&mut db, pool_id, batch);
+                commit(&mut db, batch);
             }
         }
     }
@@ -330,17 +359,13 @@ fn write_loop(mut db: Connection, pool_id: &str, queue: &mpsc::Receiver<Job>) {
 
 /// One transaction for `batch`, each change in a savepoint of its own: a change whose
 /// condition fails is rolled back alone. Every answer is sent after the commit.
-fn commit(
-    db: &mut Connection,
-    pool_id: &str,
-    batch: Vec<(Box<Change>, oneshot::Sender<Result<Applied>>)>,
-) {
+fn commit(db: &mut Connection, batch: Vec<(Box<Change>, oneshot::Sender<Result<Applied>>)>) {
     let run = |db: &mut Connection| -> Result<Vec<Result<Applied>>> {
         let mut tx = db.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mut results = Vec::with_capacity(batch.len());
         for (change, _) in &batch {
             let savepoint = tx.savepoint()?;
-            let result = lost_race_on_conflict(sql::apply(&savepoint, pool_id, change));
+            let result = lost_race_on_conflict(sql::apply(&savepoint, change));
             if matches!(result, Ok(Applied::Done)) {
                 savepoint.commit()?;
             }
@@ -381,15 +406,16 @@ fn lost_race_on_conflict(result: Result<Applied>) -> Result<Applied> {
     }
 }
 
-fn read_snapshot(db: &Connection, pool_id: &str, read: &Read) -> Result<Snapshot> {
+fn read_snapshot(db: &Connection, read: &Read) -> Result<Snapshot> {
     let mut statement = db.prepare_cached(sql::READ)?;
     let row = statement.query_row(
         params![
-            pool_id,
+            read.pool_id,
             read.username,
             read.phantom,
             read.email_owner,
-            read.phone_number_owner
+            read.phone_number_owner,
+            read.client_id
         ],
         |row| {
             Ok((
@@ -397,11 +423,13 @@ fn read_snapshot(db: &Connection, pool_id: &str, read: &Read) -> Result<Snapshot
                 row.get::<_, Option<String>>(10)?,
                 row.get::<_, Option<String>>(11)?,
                 row.get::<_, Option<String>>(12)?,
+                row.get::<_, bool>(13)?,
             ))
         },
     )?;
-    let (user, phantom, email_owner, phone_number_owner) = row;
+    let (user, phantom, email_owner, phone_number_owner, live) = row;
     Ok(Snapshot {
+        live,
         user: user.transpose()?,
         phantom: phantom.as_deref().map(state).transpose()?,
         email_owner,
@@ -431,4 +459,33 @@ fn user_row(row: &Row<'_>) -> rusqlite::Result<Option<Result<UserRow>>> {
         })
     };
     Ok(Some(load()))
+}
+
+/// A directory statement in SQLite's dialect: `$n` placeholders become `?n`.
+fn dialect(sql: &str) -> String {
+    sql.replace('$', "?")
+}
+
+impl rusqlite::ToSql for Param {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(match self {
+            Self::Text(text) => match text {
+                Some(text) => ToSqlOutput::Borrowed(ValueRef::Text(text.as_bytes())),
+                None => ToSqlOutput::Borrowed(ValueRef::Null),
+            },
+            Self::Int(int) => ToSqlOutput::Borrowed(ValueRef::Integer(*int)),
+        })
+    }
+}
+
+/// Column `index` of `row` (SQLite keeps booleans as integers: the reader says which).
+fn value(row: &Row<'_>, index: usize) -> Result<Value> {
+    Ok(match row.get_ref(index)? {
+        ValueRef::Null => Value::Null,
+        ValueRef::Integer(int) => Value::Int(int),
+        ValueRef::Text(text) => Value::Text(String::from_utf8(text.to_vec())?),
+        ValueRef::Real(_) | ValueRef::Blob(_) => {
+            return Err(format!("column {index}: a type no directory statement returns").into());
+        }
+    })
 }

@@ -36,6 +36,27 @@ CREATE TABLE phantoms (
     prune_after INTEGER NOT NULL
 ) WITHOUT ROWID;
 CREATE INDEX phantoms_prune_after ON phantoms (prune_after);
+", "
+-- Pools and app clients, created through the API or seeded from the config file; their
+-- settings are the service's JSON shapes.
+CREATE TABLE pools (
+    pool_id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    settings TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE clients (
+    client_id TEXT PRIMARY KEY,
+    pool_id TEXT NOT NULL,
+    name TEXT NOT NULL,
+    settings TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX clients_pool ON clients (pool_id, client_id);
+ALTER TABLE users ADD COLUMN password_hash TEXT;
+-- In a pool with UsernameAttributes, the email or phone number a user signs in with.
+ALTER TABLE users ADD COLUMN login TEXT;
+CREATE UNIQUE INDEX users_login ON users (pool_id, login) WHERE login IS NOT NULL;
 "];
 
 /// Applies the migrations not yet applied, under the write lock (so processes starting
@@ -76,7 +97,8 @@ pub fn migrate(db: &Connection) -> Result<()> {
 }
 
 /// Everything one request reads, in one statement: the user (or a row of nulls), the
-/// phantom's state, and the verified owners of the user's alias values. For an unknown user
+/// phantom's state, the verified owners of the user's alias values, and whether the app
+/// client (`?6`; for an admin operation, empty: the pool) still exists. For an unknown user
 /// the owner queries look for the phantom id, which nobody holds: the same work.
 ///
 /// The user is read in a `MATERIALIZED` CTE joined on a constant: with its conditions in the
@@ -97,7 +119,10 @@ SELECT u.username, u.sub, u.status, u.email, u.email_verified, u.phone_number,
            AND o.username <> ?2 LIMIT 1) END,
        CASE WHEN ?5 THEN (SELECT o.username FROM users o
          WHERE o.pool_id = ?1 AND o.phone_number = COALESCE(u.phone_number, ?3)
-           AND o.phone_number_alias AND o.username <> ?2 LIMIT 1) END
+           AND o.phone_number_alias AND o.username <> ?2 LIMIT 1) END,
+       CASE WHEN ?6 <> '' THEN EXISTS (SELECT 1 FROM clients c
+         WHERE c.client_id = ?6 AND c.pool_id = ?1)
+       ELSE EXISTS (SELECT 1 FROM pools p WHERE p.pool_id = ?1) END
 FROM (SELECT 1) AS one LEFT JOIN u ON 1";
 
 pub const LOAD: &str = "
@@ -127,8 +152,8 @@ WHERE id = ?1 AND version = ?6";
 
 const INSERT_USER: &str = "
 INSERT INTO users (pool_id, username, sub, status, email, phone_number, state, version,
-                   created_at, updated_at)
-VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)
+                   created_at, updated_at, password_hash, login)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?10, ?11)
 ON CONFLICT DO NOTHING";
 
 /// Compare-and-swap on the user read (its `sub`, at its version), verifying and claiming
@@ -150,8 +175,9 @@ WHERE pool_id = ?1 AND username = ?2 AND phone_number = ?3 AND phone_number_alia
 
 /// Runs `change`'s statements; `LostRace` when a condition does not hold (a unique index
 /// refusing the row is an error the caller turns into a lost race).
-pub fn apply(db: &Connection, pool_id: &str, change: &Change) -> Result<Applied> {
-    let (state, version, now) = (&change.state, change.version, change.now);
+pub fn apply(db: &Connection, change: &Change) -> Result<Applied> {
+    let (pool_id, state, version, now) =
+        (&change.pool_id, &change.state, change.version, change.now);
     let done = match (&change.row, change.expected) {
         (Row::Phantom { id }, None) => db.prepare_cached(INSERT_PHANTOM)?.execute(params![
             id,
@@ -181,7 +207,9 @@ pub fn apply(db: &Connection, pool_id: &str, change: &Change) -> Result<Applied>
             change.new_user.phone_number,
             state,
             version,
-            now
+            now,
+            change.new_user.password_hash,
+            change.new_user.login
         ])?,
         (Row::User { username, sub }, Some(expected)) => {
             for (attribute, take) in [

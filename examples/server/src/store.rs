@@ -14,6 +14,7 @@ use confirmation_flow::{
     },
 };
 
+pub use crate::database::Database;
 use crate::{postgres::Postgres, sqlite::Sqlite};
 
 /// Every store error: a message for the log, never shown to a client.
@@ -40,6 +41,9 @@ pub fn describe(error: &(dyn std::error::Error + 'static)) -> String {
 /// What one request reads, owned so it can cross to a database thread.
 #[derive(Clone, Debug)]
 pub struct Read {
+    pub pool_id: String,
+    /// The app client the request names; empty for admin operations, which name the pool.
+    pub client_id: String,
     pub username: String,
     /// The phantom id to read (when the client hides unknown users), else empty.
     pub phantom: String,
@@ -53,6 +57,8 @@ impl Read {
     pub fn of(needs: &Needs<'_, '_>) -> Self {
         let owners = needs.alias_owners();
         Self {
+            pool_id: needs.pool().user_pool_id.to_owned(),
+            client_id: needs.client_id().unwrap_or_default().to_owned(),
             username: needs.username().to_owned(),
             phantom: needs
                 .phantom()
@@ -81,6 +87,9 @@ pub struct UserRow {
 /// What one read found, owned (the lookup borrows from it).
 #[derive(Debug, Default)]
 pub struct Snapshot {
+    /// Whether the client the read named (or, for an admin operation, the pool) still
+    /// exists: a deletion by another process is seen here, in the same snapshot.
+    pub live: bool,
     pub user: Option<UserRow>,
     pub phantom: Option<Confirmation>,
     pub email_owner: Option<String>,
@@ -145,6 +154,11 @@ impl Snapshot {
 pub struct NewUser {
     pub email: Option<String>,
     pub phone_number: Option<String>,
+    /// The password's argon2id hash in PHC form.
+    pub password_hash: Option<String>,
+    /// In a pool with `UsernameAttributes`: the email or phone number the user signs in
+    /// with (unique in the pool, verified or not).
+    pub login: Option<String>,
 }
 
 /// The row a change writes.
@@ -166,6 +180,7 @@ pub struct Claim {
 /// One write and its conditions, owned: built from the crate's [`Write`].
 #[derive(Clone, Debug)]
 pub struct Change {
+    pub pool_id: String,
     pub row: Row,
     /// The version the row must still hold; `None`: the row must not exist (insert).
     pub expected: Option<i64>,
@@ -184,11 +199,17 @@ pub struct Change {
 }
 
 impl Change {
-    /// The change that carries out `write` at `now` (Unix seconds).
+    /// The change that carries out `write` in the pool `pool_id` at `now` (Unix seconds).
     ///
     /// # Errors
     /// A write this server does not know (the crate's enums are non-exhaustive).
-    pub fn of(write: &Write<'_>, policy: &Policy, new_user: NewUser, now: i64) -> Result<Self> {
+    pub fn of(
+        pool_id: &str,
+        write: &Write<'_>,
+        policy: &Policy,
+        new_user: NewUser,
+        now: i64,
+    ) -> Result<Self> {
         let row = match write.target {
             Target::User { username, subject } => Row::User {
                 username: username.to_owned(),
@@ -226,6 +247,7 @@ impl Change {
         let windows_end = state.last_changed_at().saturating_add(policy.window());
         let prune_after = windows_end.max(state.expires_at()).as_unix_seconds();
         Ok(Self {
+            pool_id: pool_id.to_owned(),
             row,
             expected,
             state: serde_json::to_string(state)?,
@@ -273,56 +295,28 @@ pub struct SeedUser {
     pub state: Confirmation,
 }
 
-/// Which database, from the `database` config value.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Database {
-    /// A SQLite file.
-    File(std::path::PathBuf),
-    /// SQLite in memory: gone when the process ends, one connection.
-    Memory,
-    /// A PostgreSQL connection string (`postgres://` or `postgresql://`).
-    Postgres(String),
+/// A parameter of a directory statement.
+#[derive(Clone, Debug)]
+pub enum Param {
+    Text(Option<String>),
+    Int(i64),
 }
 
-impl Database {
-    /// Reads the config value.
+impl Param {
+    /// A text parameter.
     #[must_use]
-    pub fn parse(value: &str) -> Self {
-        if value == ":memory:" {
-            Self::Memory
-        } else if value.starts_with("postgres://") || value.starts_with("postgresql://") {
-            Self::Postgres(value.to_owned())
-        } else {
-            Self::File(value.into())
-        }
+    pub fn text(value: impl Into<String>) -> Self {
+        Self::Text(Some(value.into()))
     }
+}
 
-    /// The value as the log may show it: a connection string without its password.
-    #[must_use]
-    pub fn shown(&self) -> String {
-        match self {
-            Self::File(path) => path.display().to_string(),
-            Self::Memory => ":memory:".to_owned(),
-            Self::Postgres(url) => {
-                let mut shown = match (url.find("://"), url.rfind('@')) {
-                    (Some(scheme), Some(at)) if at > scheme => {
-                        let (head, host) = (&url[..scheme + 3], &url[at..]);
-                        match url[scheme + 3..at].split_once(':') {
-                            Some((user, _password)) => format!("{head}{user}:***{host}"),
-                            None => url.clone(),
-                        }
-                    }
-                    _ => url.clone(),
-                };
-                // `?password=…` is the other place a connection string carries one.
-                if let Some(at) = shown.find("password=") {
-                    let end = shown[at..].find('&').map_or(shown.len(), |end| at + end);
-                    shown.replace_range(at + "password=".len()..end, "***");
-                }
-                shown
-            }
-        }
-    }
+/// A value a directory statement returns.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Value {
+    Null,
+    Text(String),
+    Int(i64),
+    Bool(bool),
 }
 
 /// The store, on one of its backends.
@@ -332,15 +326,15 @@ pub enum Store {
 }
 
 impl Store {
-    /// Opens the database for the user pool `pool_id`, applying the schema's migrations.
+    /// Opens the database, applying the schema's migrations.
     ///
     /// # Errors
     /// The database cannot be opened or migrated.
-    pub async fn open(database: &Database, pool_id: &str) -> Result<Self> {
+    pub async fn open(database: &Database) -> Result<Self> {
         Ok(match database {
-            Database::File(path) => Self::Sqlite(Sqlite::open(Some(path), pool_id)?),
-            Database::Memory => Self::Sqlite(Sqlite::open(None, pool_id)?),
-            Database::Postgres(url) => Self::Postgres(Postgres::open(url, pool_id).await?),
+            Database::File(path) => Self::Sqlite(Sqlite::open(Some(path))?),
+            Database::Memory => Self::Sqlite(Sqlite::open(None)?),
+            Database::Postgres(url) => Self::Postgres(Postgres::open(url).await?),
         })
     }
 
@@ -368,14 +362,37 @@ impl Store {
         }
     }
 
-    /// The user named `username`, if any.
+    /// The user of the pool `pool_id` named `username`, if any.
     ///
     /// # Errors
     /// A database error, or a stored row that does not load.
-    pub async fn load(&self, username: &str) -> Result<Option<UserRow>> {
+    pub async fn load(&self, pool_id: &str, username: &str) -> Result<Option<UserRow>> {
         match self {
-            Self::Sqlite(store) => store.load(username.to_owned()).await,
-            Self::Postgres(store) => store.load(username).await,
+            Self::Sqlite(store) => store.load(pool_id.to_owned(), username.to_owned()).await,
+            Self::Postgres(store) => store.load(pool_id, username).await,
+        }
+    }
+
+    /// The rows `sql` (PostgreSQL's `$n` placeholders; SQLite gets `?n`) returns: for the
+    /// directory's statements, which are written once for both backends.
+    ///
+    /// # Errors
+    /// A database error, or a column of a type a directory statement does not return.
+    pub async fn rows(&self, sql: String, params: Vec<Param>) -> Result<Vec<Vec<Value>>> {
+        match self {
+            Self::Sqlite(store) => store.rows(sql, params).await,
+            Self::Postgres(store) => store.rows(&sql, &params).await,
+        }
+    }
+
+    /// Runs `statements` in one transaction; how many rows each changed.
+    ///
+    /// # Errors
+    /// A database error (then nothing was changed).
+    pub async fn transaction(&self, statements: Vec<(String, Vec<Param>)>) -> Result<Vec<u64>> {
+        match self {
+            Self::Sqlite(store) => store.transaction(statements).await,
+            Self::Postgres(store) => store.transaction(&statements).await,
         }
     }
 
@@ -395,10 +412,10 @@ impl Store {
     ///
     /// # Errors
     /// A database error, or a `sub` already stored for another user.
-    pub async fn seed(&self, users: Vec<SeedUser>, now: i64) -> Result<()> {
+    pub async fn seed(&self, pool_id: &str, users: Vec<SeedUser>, now: i64) -> Result<()> {
         match self {
-            Self::Sqlite(store) => store.seed(users, now).await,
-            Self::Postgres(store) => store.seed(&users, now).await,
+            Self::Sqlite(store) => store.seed(pool_id.to_owned(), users, now).await,
+            Self::Postgres(store) => store.seed(pool_id, &users, now).await,
         }
     }
 
@@ -429,27 +446,4 @@ pub fn status(name: &str) -> Result<UserStatus> {
 /// The state does not load.
 pub fn state(json: &str) -> Result<Confirmation> {
     Ok(serde_json::from_str(json)?)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::Database;
-
-    #[test]
-    fn a_connection_strings_password_is_never_shown() {
-        for (url, shown) in [
-            (
-                "postgres://app:s3cret@db:5432/x",
-                "postgres://app:***@db:5432/x",
-            ),
-            ("postgres://app@db/x", "postgres://app@db/x"),
-            (
-                "postgresql://db/x?user=app&password=s3cret&sslmode=disable",
-                "postgresql://db/x?user=app&password=***&sslmode=disable",
-            ),
-            ("postgres://app:p@ss@db/x", "postgres://app:***@db/x"),
-        ] {
-            assert_eq!(Database::parse(url).shown(), shown);
-        }
-    }
 }

@@ -51,7 +51,7 @@ async fn backends() -> Vec<(String, Store)> {
     }
     let mut stores = Vec::new();
     for database in databases {
-        let store = Store::open(&database, POOL_ID).await.unwrap();
+        let store = Store::open(&database).await.unwrap();
         stores.push((database.shown(), store));
     }
     stores
@@ -121,7 +121,7 @@ impl Harness {
         let new_user = match operation {
             Operation::SignUp(request) => NewUser {
                 email: request.attribute("email").map(str::to_owned),
-                phone_number: None,
+                ..NewUser::default()
             },
             _ => NewUser::default(),
         };
@@ -133,7 +133,7 @@ impl Harness {
                 After::Deliver(delivery) => Some(delivery.code.as_str().to_owned()),
                 _ => None,
             },
-            change: Change::of(write, &self.policy, new_user, seconds).unwrap(),
+            change: Change::of(POOL_ID, write, &self.policy, new_user, seconds).unwrap(),
         }
     }
 
@@ -205,8 +205,8 @@ async fn a_second_verified_owner_of_one_email_is_a_lost_race() {
         // The loop reads and decides again: the alias is taken now.
         let again = harness.decide(&store, &b, false, NOW + 1).await;
         assert_eq!(again.answer, "AliasExistsException", "{name}");
-        let first = store.load("first").await.unwrap().unwrap();
-        let second = store.load("second").await.unwrap().unwrap();
+        let first = store.load(POOL_ID, "first").await.unwrap().unwrap();
+        let second = store.load(POOL_ID, "second").await.unwrap().unwrap();
         assert!(first.email_verified && !second.email_verified, "{name}");
         assert_eq!(second.status, UserStatus::Unconfirmed, "{name}");
     }
@@ -247,7 +247,14 @@ async fn taking_an_alias_from_an_owner_who_no_longer_holds_it_is_a_lost_race() {
         );
         let mut verified = Vec::new();
         for user in ["owner", "thief", "other"] {
-            verified.push(store.load(user).await.unwrap().unwrap().email_verified);
+            verified.push(
+                store
+                    .load(POOL_ID, user)
+                    .await
+                    .unwrap()
+                    .unwrap()
+                    .email_verified,
+            );
         }
         assert_eq!(verified, [false, true, false], "{name}");
     }
@@ -274,7 +281,7 @@ async fn a_write_against_a_stale_version_is_a_lost_race() {
             Applied::LostRace,
             "{name}: two guesses never share one attempt"
         );
-        let alice = store.load("alice").await.unwrap().unwrap();
+        let alice = store.load(POOL_ID, "alice").await.unwrap().unwrap();
         assert_eq!(alice.state.attempts_used(), 1, "{name}");
     }
 }

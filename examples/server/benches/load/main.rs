@@ -58,6 +58,7 @@ struct Options {
 /// The seeded users, made again from their index whenever needed (no million states held).
 struct Users {
     count: usize,
+    pool_id: String,
     /// Distinguishes this scenario's users from earlier ones on the same database (a `sub`
     /// is unique across pools).
     run: u32,
@@ -90,7 +91,7 @@ impl Users {
         for chunk in indices.chunks(SEED_CHUNK) {
             let users = chunk.iter().map(|&index| self.user(index).0).collect();
             store
-                .seed(users, 0)
+                .seed(&self.pool_id, users, 0)
                 .await
                 .map_err(|error| describe(&*error))?;
         }
@@ -219,8 +220,10 @@ async fn scenario(
     let mut at_64 = Vec::new();
     let dir = servers::temporary_dir()?;
     let secret = confirmation_flow_server::random_bytes::<32>();
+    let pool_id = format!("us-east-1_bench{}", servers::unix_now());
     let users = Users {
         count,
+        pool_id: pool_id.clone(),
         run: u32::from_le_bytes(confirmation_flow_server::random_bytes()),
         key: ServerKey::new(KeyId(1), &secret),
         policy: Policy::COGNITO,
@@ -232,8 +235,7 @@ async fn scenario(
     } else {
         Database::File(dir.join("store.sqlite3"))
     };
-    let pool_id = format!("us-east-1_bench{}", servers::unix_now());
-    let store = Store::open(&database, &pool_id)
+    let store = Store::open(&database)
         .await
         .map_err(|error| describe(&*error))?;
     let seeding = std::time::Instant::now();

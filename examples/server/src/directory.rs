@@ -1,0 +1,392 @@
+//! The directory: user pools and app clients as stored, and the users as the admin
+//! operations list and delete them. Its statements are written once, in PostgreSQL's `$n`
+//! form, for both backends ([`Store::rows`], [`Store::transaction`]); none of them is on a
+//! request's hot path.
+
+use crate::store::{Param, Result, Store, UserRow, Value, state, status};
+
+/// A user pool as stored: its settings are the service's JSON shape (`settings.rs`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PoolRecord {
+    pub id: String,
+    pub name: String,
+    pub settings: String,
+    pub created_at: i64,
+}
+
+/// An app client as stored.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClientRecord {
+    pub id: String,
+    pub pool_id: String,
+    pub name: String,
+    pub settings: String,
+    pub created_at: i64,
+}
+
+/// Which users `ListUsers` returns: a column equal to, or starting with, a value.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum UserFilter {
+    Equals(Column, String),
+    StartsWith(Column, String),
+}
+
+/// The columns a `ListUsers` filter may name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Column {
+    Username,
+    Sub,
+    Email,
+    PhoneNumber,
+    Status,
+}
+
+impl Column {
+    const fn sql(self) -> &'static str {
+        match self {
+            Self::Username => "username",
+            Self::Sub => "sub",
+            Self::Email => "email",
+            Self::PhoneNumber => "phone_number",
+            Self::Status => "status",
+        }
+    }
+}
+
+const INSERT_POOL: &str = "
+INSERT INTO pools (pool_id, name, settings, created_at) VALUES ($1, $2, $3, $4)
+ON CONFLICT DO NOTHING";
+
+const UPSERT_POOL: &str = "
+INSERT INTO pools (pool_id, name, settings, created_at) VALUES ($1, $2, $3, $4)
+ON CONFLICT (pool_id) DO UPDATE SET name = excluded.name, settings = excluded.settings";
+
+const POOL: &str = "SELECT pool_id, name, settings, created_at FROM pools WHERE pool_id = $1";
+
+const POOLS: &str = "
+SELECT pool_id, name, settings, created_at FROM pools WHERE pool_id > $1
+ORDER BY pool_id LIMIT $2";
+
+const COUNT_USERS: &str = "SELECT COUNT(*) FROM users WHERE pool_id = $1";
+
+const DELETE_POOL_USERS: &str = "DELETE FROM users WHERE pool_id = $1";
+const DELETE_POOL_CLIENTS: &str = "DELETE FROM clients WHERE pool_id = $1";
+const DELETE_POOL: &str = "DELETE FROM pools WHERE pool_id = $1";
+
+/// Only into a pool that exists (PostgreSQL's foreign key also holds against a concurrent
+/// delete; SQLite's one writer serialises the two).
+const INSERT_CLIENT: &str = "
+INSERT INTO clients (client_id, pool_id, name, settings, created_at)
+SELECT CAST($1 AS TEXT), CAST($2 AS TEXT), CAST($3 AS TEXT), CAST($4 AS TEXT),
+       CAST($5 AS BIGINT)
+WHERE EXISTS (SELECT 1 FROM pools WHERE pool_id = $2)
+ON CONFLICT DO NOTHING";
+
+const UPSERT_CLIENT: &str = "
+INSERT INTO clients (client_id, pool_id, name, settings, created_at) VALUES ($1, $2, $3, $4, $5)
+ON CONFLICT (client_id) DO UPDATE SET
+    pool_id = excluded.pool_id, name = excluded.name, settings = excluded.settings";
+
+const CLIENT: &str = "
+SELECT client_id, pool_id, name, settings, created_at FROM clients WHERE client_id = $1";
+
+const CLIENTS: &str = "
+SELECT client_id, pool_id, name, settings, created_at FROM clients
+WHERE pool_id = $1 AND client_id > $2 ORDER BY client_id LIMIT $3";
+
+const DELETE_CLIENT: &str = "DELETE FROM clients WHERE pool_id = $1 AND client_id = $2";
+
+const USERS: &str = "
+SELECT username, sub, status, email, email_verified, phone_number, phone_number_verified,
+       state, created_at, updated_at
+FROM users WHERE pool_id = $1 AND username > $2";
+
+const LOGIN: &str = "SELECT username FROM users WHERE pool_id = $1 AND login = $2";
+
+const DELETE_USER: &str = "DELETE FROM users WHERE pool_id = $1 AND username = $2";
+
+/// Stores `pool` if its id is free; whether it was.
+///
+/// # Errors
+/// A database error.
+pub async fn create_pool(store: &Store, pool: &PoolRecord) -> Result<bool> {
+    let changed = store
+        .transaction(vec![(INSERT_POOL.into(), pool_params(pool))])
+        .await?;
+    Ok(changed == [1])
+}
+
+/// Stores `pool` and `clients` as the config file describes them, replacing what is
+/// stored under their ids (every process starting with the config does the same).
+///
+/// # Errors
+/// A database error.
+pub async fn seed(store: &Store, pool: &PoolRecord, clients: &[ClientRecord]) -> Result<()> {
+    let mut statements = vec![(UPSERT_POOL.to_owned(), pool_params(pool))];
+    statements.extend(
+        clients
+            .iter()
+            .map(|client| (UPSERT_CLIENT.to_owned(), client_params(client))),
+    );
+    store.transaction(statements).await?;
+    Ok(())
+}
+
+/// The pool `id`, if it exists.
+///
+/// # Errors
+/// A database error.
+pub async fn pool(store: &Store, id: &str) -> Result<Option<PoolRecord>> {
+    let rows = store.rows(POOL.into(), vec![Param::text(id)]).await?;
+    rows.into_iter().next().map(pool_record).transpose()
+}
+
+/// Up to `limit` pools whose ids sort after `after`, in order.
+///
+/// # Errors
+/// A database error.
+pub async fn pools(store: &Store, after: &str, limit: i64) -> Result<Vec<PoolRecord>> {
+    let params = vec![Param::text(after), Param::Int(limit)];
+    let rows = store.rows(POOLS.into(), params).await?;
+    rows.into_iter().map(pool_record).collect()
+}
+
+/// How many users the pool `id` holds.
+///
+/// # Errors
+/// A database error.
+pub async fn count_users(store: &Store, id: &str) -> Result<i64> {
+    let rows = store
+        .rows(COUNT_USERS.into(), vec![Param::text(id)])
+        .await?;
+    match rows.first().map(Vec::as_slice) {
+        Some([Value::Int(count)]) => Ok(*count),
+        _ => Err("COUNT returned no number".into()),
+    }
+}
+
+/// Deletes the pool `id` with its clients and users, in one transaction; whether it
+/// existed.
+///
+/// # Errors
+/// A database error.
+pub async fn delete_pool(store: &Store, id: &str) -> Result<bool> {
+    let statements = [DELETE_POOL_USERS, DELETE_POOL_CLIENTS, DELETE_POOL]
+        .into_iter()
+        .map(|sql| (sql.to_owned(), vec![Param::text(id)]))
+        .collect();
+    let changed = store.transaction(statements).await?;
+    Ok(changed.last() == Some(&1))
+}
+
+/// Stores `client` if its id is free and its pool exists; whether it was stored.
+///
+/// # Errors
+/// A database error.
+pub async fn create_client(store: &Store, client: &ClientRecord) -> Result<bool> {
+    let changed = store
+        .transaction(vec![(INSERT_CLIENT.into(), client_params(client))])
+        .await?;
+    Ok(changed == [1])
+}
+
+/// The client `id`, if it exists (in whichever pool).
+///
+/// # Errors
+/// A database error.
+pub async fn client(store: &Store, id: &str) -> Result<Option<ClientRecord>> {
+    let rows = store.rows(CLIENT.into(), vec![Param::text(id)]).await?;
+    rows.into_iter().next().map(client_record).transpose()
+}
+
+/// Up to `limit` clients of the pool `pool_id` whose ids sort after `after`, in order.
+///
+/// # Errors
+/// A database error.
+pub async fn clients(
+    store: &Store,
+    pool_id: &str,
+    after: &str,
+    limit: i64,
+) -> Result<Vec<ClientRecord>> {
+    let params = vec![Param::text(pool_id), Param::text(after), Param::Int(limit)];
+    let rows = store.rows(CLIENTS.into(), params).await?;
+    rows.into_iter().map(client_record).collect()
+}
+
+/// Deletes the client `client_id` of the pool `pool_id`; whether it existed.
+///
+/// # Errors
+/// A database error.
+pub async fn delete_client(store: &Store, pool_id: &str, client_id: &str) -> Result<bool> {
+    let params = vec![Param::text(pool_id), Param::text(client_id)];
+    let changed = store
+        .transaction(vec![(DELETE_CLIENT.into(), params)])
+        .await?;
+    Ok(changed == [1])
+}
+
+/// Up to `limit` users of the pool `pool_id` whose usernames sort after `after` and who
+/// match `filter`, in order.
+///
+/// # Errors
+/// A database error, or a stored row that does not load.
+pub async fn users(
+    store: &Store,
+    pool_id: &str,
+    filter: Option<&UserFilter>,
+    after: &str,
+    limit: i64,
+) -> Result<Vec<UserRow>> {
+    let mut params = vec![Param::text(pool_id), Param::text(after), Param::Int(limit)];
+    // The column comes from a closed list, the value is a parameter: nothing the caller
+    // sent becomes SQL.
+    let condition = match filter {
+        None => String::new(),
+        Some(UserFilter::Equals(column, value)) => {
+            params.push(Param::text(value.as_str()));
+            format!(" AND {} = $4", column.sql())
+        }
+        Some(UserFilter::StartsWith(column, prefix)) => {
+            params.push(Param::text(prefix.as_str()));
+            format!(
+                " AND substr({0}, 1, length(CAST($4 AS TEXT))) = $4",
+                column.sql()
+            )
+        }
+    };
+    let sql = format!("{USERS}{condition} ORDER BY username LIMIT $3");
+    let rows = store.rows(sql, params).await?;
+    rows.into_iter().map(user_row).collect()
+}
+
+/// The username of the user of the pool `pool_id` who signs in as `login` (an email or
+/// phone number in a pool with `UsernameAttributes`), if any.
+///
+/// # Errors
+/// A database error.
+pub async fn username_of(store: &Store, pool_id: &str, login: &str) -> Result<Option<String>> {
+    let params = vec![Param::text(pool_id), Param::text(login)];
+    let rows = store.rows(LOGIN.into(), params).await?;
+    match rows.into_iter().next().map(|row| row.into_iter().next()) {
+        None => Ok(None),
+        Some(Some(Value::Text(username))) => Ok(Some(username)),
+        Some(_) => Err("a stored username is not text".into()),
+    }
+}
+
+/// Deletes the user `username` of the pool `pool_id`; whether it existed.
+///
+/// # Errors
+/// A database error.
+pub async fn delete_user(store: &Store, pool_id: &str, username: &str) -> Result<bool> {
+    let params = vec![Param::text(pool_id), Param::text(username)];
+    let changed = store
+        .transaction(vec![(DELETE_USER.into(), params)])
+        .await?;
+    Ok(changed == [1])
+}
+
+fn pool_params(pool: &PoolRecord) -> Vec<Param> {
+    vec![
+        Param::text(pool.id.as_str()),
+        Param::text(pool.name.as_str()),
+        Param::text(pool.settings.as_str()),
+        Param::Int(pool.created_at),
+    ]
+}
+
+fn client_params(client: &ClientRecord) -> Vec<Param> {
+    vec![
+        Param::text(client.id.as_str()),
+        Param::text(client.pool_id.as_str()),
+        Param::text(client.name.as_str()),
+        Param::text(client.settings.as_str()),
+        Param::Int(client.created_at),
+    ]
+}
+
+fn pool_record(row: Vec<Value>) -> Result<PoolRecord> {
+    match <[Value; 4]>::try_from(row) {
+        Ok(
+            [
+                Value::Text(id),
+                Value::Text(name),
+                Value::Text(settings),
+                Value::Int(created_at),
+            ],
+        ) => Ok(PoolRecord {
+            id,
+            name,
+            settings,
+            created_at,
+        }),
+        _ => Err("a stored pool row does not load".into()),
+    }
+}
+
+fn client_record(row: Vec<Value>) -> Result<ClientRecord> {
+    match <[Value; 5]>::try_from(row) {
+        Ok(
+            [
+                Value::Text(id),
+                Value::Text(pool_id),
+                Value::Text(name),
+                Value::Text(settings),
+                Value::Int(created_at),
+            ],
+        ) => Ok(ClientRecord {
+            id,
+            pool_id,
+            name,
+            settings,
+            created_at,
+        }),
+        _ => Err("a stored client row does not load".into()),
+    }
+}
+
+/// A user from [`USERS`]' columns. Booleans arrive as SQLite's integers or PostgreSQL's
+/// booleans.
+fn user_row(row: Vec<Value>) -> Result<UserRow> {
+    let text = |value: Value| match value {
+        Value::Text(text) => Ok(Some(text)),
+        Value::Null => Ok(None),
+        _ => Err("a stored text column is not text"),
+    };
+    let flag = |value: &Value| match value {
+        Value::Bool(flag) => Ok(*flag),
+        Value::Int(int) => Ok(*int != 0),
+        _ => Err("a stored flag is not a boolean"),
+    };
+    let Ok(
+        [
+            username,
+            sub,
+            status_name,
+            email,
+            email_verified,
+            phone_number,
+            phone_number_verified,
+            state_json,
+            Value::Int(created_at),
+            Value::Int(updated_at),
+        ],
+    ) = <[Value; 10]>::try_from(row)
+    else {
+        return Err("a stored user row does not load".into());
+    };
+    let required = |value| text(value)?.ok_or("a stored user lacks a required column");
+    Ok(UserRow {
+        username: required(username)?,
+        sub: required(sub)?,
+        status: status(&required(status_name)?)?,
+        email: text(email)?,
+        email_verified: flag(&email_verified)?,
+        phone_number: text(phone_number)?,
+        phone_number_verified: flag(&phone_number_verified)?,
+        state: state(&required(state_json)?)?,
+        created_at,
+        updated_at,
+    })
+}

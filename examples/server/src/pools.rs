@@ -1,0 +1,280 @@
+//! User pools and app clients as the request loop sees them: their settings in the
+//! service's JSON shapes (stored as such), and a cache of the ones in use.
+//!
+//! A pool's or client's settings never change once created (this server has no
+//! `UpdateUserPool`), so a process may keep what it has read; a deletion by another process
+//! is seen by the request's own read (`Snapshot::live`), never by the cache.
+
+use std::{
+    collections::HashMap,
+    sync::{Arc, PoisonError, RwLock},
+    time::Duration,
+};
+
+use confirmation_flow::cognito::{AppClient, AttributeSet, ClientSecret};
+use serde::{Deserialize, Serialize};
+
+use crate::{
+    config::attribute_set,
+    directory::{self, ClientRecord, PoolRecord},
+    store::{Result, Store},
+    trigger::PostConfirmation,
+};
+
+/// The most entries each cache keeps before it starts again (pools and clients deleted by
+/// other processes would otherwise stay).
+const MAX_CACHED: usize = 10_000;
+
+/// A pool's settings, as `CreateUserPool` takes and `DescribeUserPool` shows them.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct PoolSettings {
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub auto_verified_attributes: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub alias_attributes: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub username_attributes: Vec<String>,
+    #[serde(default)]
+    pub policies: Policies,
+    #[serde(default)]
+    pub lambda_config: LambdaConfig,
+}
+
+/// `Policies`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Policies {
+    #[serde(default = "PasswordPolicy::service_default")]
+    pub password_policy: PasswordPolicy,
+}
+
+/// `Policies.PasswordPolicy`. A member left out of a given policy is off (a length of 8, 7
+/// days); a pool created without one gets the service's default, everything required.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+#[expect(
+    clippy::struct_excessive_bools,
+    reason = "the service's PasswordPolicyType, member for member"
+)]
+pub struct PasswordPolicy {
+    pub minimum_length: u32,
+    pub require_uppercase: bool,
+    pub require_lowercase: bool,
+    pub require_numbers: bool,
+    pub require_symbols: bool,
+    pub temporary_password_validity_days: u32,
+}
+
+impl Default for PasswordPolicy {
+    fn default() -> Self {
+        Self {
+            minimum_length: 8,
+            require_uppercase: false,
+            require_lowercase: false,
+            require_numbers: false,
+            require_symbols: false,
+            temporary_password_validity_days: 7,
+        }
+    }
+}
+
+impl PasswordPolicy {
+    /// The service's default: at least 8 characters, of all four kinds.
+    #[must_use]
+    pub fn service_default() -> Self {
+        Self {
+            require_uppercase: true,
+            require_lowercase: true,
+            require_numbers: true,
+            require_symbols: true,
+            ..Self::default()
+        }
+    }
+}
+
+/// `LambdaConfig`: of the triggers, `PostConfirmation`, an `http://` URL here.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct LambdaConfig {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub post_confirmation: Option<String>,
+}
+
+/// An app client's settings, as `DescribeUserPoolClient` shows them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ClientSettings {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_secret: Option<String>,
+    /// `ENABLED` or `LEGACY`.
+    pub prevent_user_existence_errors: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub explicit_auth_flows: Vec<String>,
+}
+
+/// A pool ready for the request loop.
+pub struct Pool {
+    pub id: String,
+    pub auto_verified: AttributeSet,
+    /// Email and phone number among `AliasAttributes` (`preferred_username` needs no code).
+    pub aliases: AttributeSet,
+    pub username_attributes: AttributeSet,
+    pub password_policy: PasswordPolicy,
+    pub post_confirmation: Option<PostConfirmation>,
+}
+
+impl Pool {
+    /// The pool `record` describes; triggers wait `trigger_timeout`.
+    ///
+    /// # Errors
+    /// Stored settings that do not load.
+    pub fn of(record: &PoolRecord, trigger_timeout: Duration) -> Result<Self> {
+        let settings: PoolSettings = serde_json::from_str(&record.settings)?;
+        let codes = |names: &[String]| -> Vec<String> {
+            names
+                .iter()
+                .filter(|name| *name != "preferred_username")
+                .cloned()
+                .collect()
+        };
+        let post_confirmation = settings
+            .lambda_config
+            .post_confirmation
+            .as_deref()
+            .map(|url| PostConfirmation::new(url, trigger_timeout))
+            .transpose()?;
+        Ok(Self {
+            id: record.id.clone(),
+            auto_verified: attribute_set(
+                "AutoVerifiedAttributes",
+                &settings.auto_verified_attributes,
+            )?,
+            aliases: attribute_set("AliasAttributes", &codes(&settings.alias_attributes))?,
+            username_attributes: attribute_set(
+                "UsernameAttributes",
+                &settings.username_attributes,
+            )?,
+            password_policy: settings.policies.password_policy,
+            post_confirmation,
+        })
+    }
+}
+
+/// An app client ready for the request loop.
+pub struct Client {
+    pub id: String,
+    pub pool_id: String,
+    pub secret: Option<ClientSecret>,
+    pub prevent_user_existence_errors: bool,
+}
+
+impl Client {
+    /// The client `record` describes.
+    ///
+    /// # Errors
+    /// Stored settings that do not load.
+    pub fn of(record: &ClientRecord) -> Result<Self> {
+        let settings: ClientSettings = serde_json::from_str(&record.settings)?;
+        Ok(Self {
+            id: record.id.clone(),
+            pool_id: record.pool_id.clone(),
+            secret: settings.client_secret.as_deref().map(ClientSecret::new),
+            prevent_user_existence_errors: settings.prevent_user_existence_errors == "ENABLED",
+        })
+    }
+
+    /// The client as the crate sees it.
+    #[must_use]
+    pub fn app_client(&self) -> AppClient<'_> {
+        AppClient {
+            client_id: &self.id,
+            secret: self.secret.as_ref(),
+            prevent_user_existence_errors: self.prevent_user_existence_errors,
+        }
+    }
+}
+
+/// The pools and clients this process has read.
+pub struct Directory {
+    pools: RwLock<HashMap<String, Arc<Pool>>>,
+    clients: RwLock<HashMap<String, Arc<Client>>>,
+    trigger_timeout: Duration,
+}
+
+impl Directory {
+    #[must_use]
+    pub fn new(trigger_timeout: Duration) -> Self {
+        Self {
+            pools: RwLock::default(),
+            clients: RwLock::default(),
+            trigger_timeout,
+        }
+    }
+
+    /// The pool `id`, from the cache or the store; `None` if it does not exist.
+    ///
+    /// # Errors
+    /// A database error, or stored settings that do not load.
+    pub async fn pool(&self, store: &Store, id: &str) -> Result<Option<Arc<Pool>>> {
+        if let Some(pool) = cached(&self.pools, id) {
+            return Ok(Some(pool));
+        }
+        let Some(record) = directory::pool(store, id).await? else {
+            return Ok(None);
+        };
+        let pool = Arc::new(Pool::of(&record, self.trigger_timeout)?);
+        Ok(Some(remember(&self.pools, id, pool)))
+    }
+
+    /// The client `id`, from the cache or the store; `None` if it does not exist.
+    ///
+    /// # Errors
+    /// A database error, or stored settings that do not load.
+    pub async fn client(&self, store: &Store, id: &str) -> Result<Option<Arc<Client>>> {
+        if let Some(client) = cached(&self.clients, id) {
+            return Ok(Some(client));
+        }
+        let Some(record) = directory::client(store, id).await? else {
+            return Ok(None);
+        };
+        let client = Arc::new(Client::of(&record)?);
+        Ok(Some(remember(&self.clients, id, client)))
+    }
+
+    /// Forgets the pool `id` and its clients (deleted by this process).
+    pub fn forget_pool(&self, id: &str) {
+        self.pools
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(id);
+        self.clients
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .retain(|_, client| client.pool_id != id);
+    }
+
+    /// Forgets the client `id` (deleted by this process).
+    pub fn forget_client(&self, id: &str) {
+        self.clients
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(id);
+    }
+}
+
+fn cached<T>(cache: &RwLock<HashMap<String, Arc<T>>>, id: &str) -> Option<Arc<T>> {
+    cache
+        .read()
+        .unwrap_or_else(PoisonError::into_inner)
+        .get(id)
+        .cloned()
+}
+
+fn remember<T>(cache: &RwLock<HashMap<String, Arc<T>>>, id: &str, entry: Arc<T>) -> Arc<T> {
+    let mut cache = cache.write().unwrap_or_else(PoisonError::into_inner);
+    if cache.len() >= MAX_CACHED {
+        cache.clear();
+    }
+    Arc::clone(cache.entry(id.to_owned()).or_insert(entry))
+}

@@ -1,0 +1,240 @@
+"""Pools and app clients through the API, as emulator users' suites set themselves up:
+CreateUserPool and CreateUserPoolClient first, then the flows, with boto3.
+
+Runs on every store and process count test_boto3.py does (see its docstring); with
+several processes each call goes to the next process, so a pool created by one process
+is used, described and deleted through the others.
+"""
+import concurrent.futures
+import re
+import sqlite3
+import subprocess
+import uuid
+
+import pytest
+
+from test_boto3 import STORE, Server, error, secret_hash
+
+POLICY = {"MinimumLength": 10, "RequireUppercase": False, "RequireLowercase": True,
+          "RequireNumbers": True, "RequireSymbols": False}
+
+
+@pytest.fixture(scope="module")
+def server():
+    server = Server(hide_users=False, ttl=86400)
+    yield server
+    server.stop()
+
+
+def new_pool(server, **settings):
+    settings.setdefault("AutoVerifiedAttributes", ["email"])
+    pool = server.client.create_user_pool(PoolName=f"pool-{uuid.uuid4().hex[:8]}", **settings)["UserPool"]
+    return pool["Id"]
+
+
+def new_client(server, pool_id, **settings):
+    client = server.client.create_user_pool_client(UserPoolId=pool_id, ClientName="app", **settings)
+    return client["UserPoolClient"]
+
+
+def sign_up(server, client_id, username, password="Passw0rd!", **extra):
+    attributes = extra.pop("UserAttributes", [{"Name": "email", "Value": f"{uuid.uuid4().hex[:10]}@example.com"}])
+    return server.client.sign_up(ClientId=client_id, Username=username, Password=password,
+                                 UserAttributes=attributes, **extra)
+
+
+def test_a_pool_and_client_made_through_the_api_sign_up_confirm_and_get_a_user(server):
+    created = server.client.create_user_pool(
+        PoolName="emulator suite", AutoVerifiedAttributes=["email"], AliasAttributes=["email"],
+        UserPoolAddOns={"AdvancedSecurityMode": "OFF"}, MfaConfiguration="OFF",
+    )["UserPool"]
+    assert re.fullmatch(r"us-east-1_[0-9A-Za-z]{9}", created["Id"]), created["Id"]
+    assert created["Arn"].endswith(f":userpool/{created['Id']}")
+    assert created["Policies"]["PasswordPolicy"]["MinimumLength"] == 8
+    client_id = new_client(server, created["Id"])["ClientId"]
+    assert re.fullmatch(r"[a-z0-9]{26}", client_id), client_id
+    answer = sign_up(server, client_id, "api-user", UserAttributes=[{"Name": "email", "Value": "api@example.com"}])
+    assert answer["UserConfirmed"] is False
+    assert answer["CodeDeliveryDetails"] == {"Destination": "a***@e***", "DeliveryMedium": "EMAIL", "AttributeName": "email"}
+    server.client.confirm_sign_up(ClientId=client_id, Username="api-user", ConfirmationCode=server.code("api-user"))
+    user = server.client.admin_get_user(UserPoolId=created["Id"], Username="api-user")
+    attributes = {a["Name"]: a["Value"] for a in user["UserAttributes"]}
+    assert (user["UserStatus"], attributes["email_verified"], attributes["sub"]) == ("CONFIRMED", "true", answer["UserSub"])
+    described = server.client.describe_user_pool(UserPoolId=created["Id"])["UserPool"]
+    assert (described["Name"], described["AliasAttributes"], described["EstimatedNumberOfUsers"]) == ("emulator suite", ["email"], 1)
+
+
+def test_a_generated_secret_is_described_and_required(server):
+    pool_id = new_pool(server)
+    created = new_client(server, pool_id, GenerateSecret=True, ExplicitAuthFlows=["ALLOW_USER_SRP_AUTH"],
+                         PreventUserExistenceErrors="ENABLED")
+    described = server.client.describe_user_pool_client(UserPoolId=pool_id, ClientId=created["ClientId"])["UserPoolClient"]
+    assert described["ClientSecret"] == created["ClientSecret"] and len(created["ClientSecret"]) == 51
+    assert (described["ExplicitAuthFlows"], described["PreventUserExistenceErrors"]) == (["ALLOW_USER_SRP_AUTH"], "ENABLED")
+    client_id = created["ClientId"]
+    with pytest.raises(server.client.exceptions.NotAuthorizedException) as refused:
+        sign_up(server, client_id, "secretive")
+    assert error(refused)[1] == f"Client {client_id} is configured with secret but SECRET_HASH was not received"
+    sign_up(server, client_id, "secretive", SecretHash=secret_hash("secretive", client_id, described["ClientSecret"]))
+    # PreventUserExistenceErrors from the API: an unknown user is answered like a real one.
+    with pytest.raises(server.client.exceptions.CodeMismatchException):
+        server.client.confirm_sign_up(ClientId=client_id, Username="nobody", ConfirmationCode="123456",
+                                      SecretHash=secret_hash("nobody", client_id, described["ClientSecret"]))
+
+
+def test_pools_and_clients_are_listed_page_by_page(server):
+    created = {new_pool(server) for _ in range(3)}
+    listed, token = [], None
+    while True:
+        page = server.client.list_user_pools(MaxResults=2, **({"NextToken": token} if token else {}))
+        assert len(page["UserPools"]) <= 2
+        listed += [pool["Id"] for pool in page["UserPools"]]
+        token = page.get("NextToken")
+        if not token:
+            break
+    assert created <= set(listed) and len(listed) == len(set(listed))
+    pool_id = created.pop()
+    clients = {new_client(server, pool_id)["ClientId"] for _ in range(3)}
+    first = server.client.list_user_pool_clients(UserPoolId=pool_id, MaxResults=2)
+    rest = server.client.list_user_pool_clients(UserPoolId=pool_id, MaxResults=2, NextToken=first["NextToken"])
+    assert "NextToken" not in rest
+    assert {c["ClientId"] for c in first["UserPoolClients"] + rest["UserPoolClients"]} == clients
+    with pytest.raises(server.client.exceptions.InvalidParameterException):
+        server.client.list_user_pools(MaxResults=61)
+
+
+def test_unknown_and_deleted_pools_and_clients_are_resource_not_found(server):
+    with pytest.raises(server.client.exceptions.ResourceNotFoundException) as missing:
+        server.client.describe_user_pool(UserPoolId="us-east-1_n0th3re00")
+    assert error(missing)[1] == "User pool us-east-1_n0th3re00 does not exist."
+    with pytest.raises(server.client.exceptions.ResourceNotFoundException) as missing:
+        sign_up(server, "nosuchclient0000000000000", "anyone")
+    assert error(missing)[1] == "User pool client nosuchclient0000000000000 does not exist."
+    pool_id = new_pool(server)
+    kept, dropped = new_client(server, pool_id)["ClientId"], new_client(server, pool_id)["ClientId"]
+    sign_up(server, kept, "before-delete")
+    sign_up(server, dropped, "used-once")
+    server.client.delete_user_pool_client(UserPoolId=pool_id, ClientId=dropped)
+    # Every process sees the deletion, whichever made it and whatever it has cached.
+    for _ in range(3):
+        with pytest.raises(server.client.exceptions.ResourceNotFoundException):
+            sign_up(server, dropped, f"after-{uuid.uuid4().hex[:6]}")
+    with pytest.raises(server.client.exceptions.ResourceNotFoundException):
+        server.client.describe_user_pool_client(UserPoolId=pool_id, ClientId=dropped)
+    server.client.delete_user_pool(UserPoolId=pool_id)
+    for _ in range(3):
+        with pytest.raises(server.client.exceptions.ResourceNotFoundException):
+            server.client.confirm_sign_up(ClientId=kept, Username="before-delete", ConfirmationCode="123456")
+        with pytest.raises(server.client.exceptions.ResourceNotFoundException):
+            server.client.admin_confirm_sign_up(UserPoolId=pool_id, Username="before-delete")
+    with pytest.raises(server.client.exceptions.ResourceNotFoundException):
+        server.client.delete_user_pool(UserPoolId=pool_id)
+
+
+def test_the_pools_password_policy_with_the_services_messages(server):
+    strict = new_client(server, new_pool(server))["ClientId"]
+    with pytest.raises(server.client.exceptions.InvalidPasswordException) as weak:
+        sign_up(server, strict, "weak-password", password="passw0rd!!")
+    assert error(weak)[1] == "Password did not conform with policy: Password must have uppercase characters"
+    custom = new_client(server, new_pool(server, Policies={"PasswordPolicy": POLICY}))["ClientId"]
+    with pytest.raises(server.client.exceptions.InvalidPasswordException) as short:
+        sign_up(server, custom, "short-password", password="abc123def")
+    assert error(short)[1] == "Password did not conform with policy: Password not long enough"
+    sign_up(server, custom, "long-password", password="abc123defg")
+
+
+def stored_password_hashes(server):
+    """Every stored password hash, read from the database itself."""
+    database = server.config["database"]
+    if STORE == "sqlite":
+        with sqlite3.connect(database) as db:
+            return [row[0] for row in db.execute("SELECT password_hash FROM users WHERE password_hash IS NOT NULL")]
+    done = subprocess.run(["psql", database, "-Atc", "SELECT password_hash FROM users WHERE password_hash IS NOT NULL"],
+                          check=True, capture_output=True, text=True)
+    return done.stdout.split()
+
+
+@pytest.mark.skipif(STORE == "memory", reason="an in-memory database cannot be read from outside")
+def test_passwords_are_stored_only_as_argon2id_hashes(server):
+    client_id = new_client(server, new_pool(server))["ClientId"]
+    password = f"Unique-{uuid.uuid4().hex[:12]}-1"
+    sign_up(server, client_id, "hashed", password=password)
+    hashes = stored_password_hashes(server)
+    assert hashes and all(h.startswith("$argon2id$v=19$m=19456,t=2,p=1$") for h in hashes), hashes
+    assert not any(password in h for h in hashes)
+    if STORE == "sqlite":
+        for path in server.home.glob("users.sqlite3*"):
+            assert password.encode() not in path.read_bytes(), path
+
+
+def test_username_attributes_sign_up_and_confirm_by_email_with_the_sub_as_username(server):
+    pool_id = new_pool(server, UsernameAttributes=["email"])
+    client_id = new_client(server, pool_id)["ClientId"]
+    with pytest.raises(server.client.exceptions.InvalidParameterException) as refused:
+        sign_up(server, client_id, "not-an-email")
+    assert error(refused)[1] == "Username should be an email."
+    email = f"{uuid.uuid4().hex[:10]}@example.com"
+    answer = server.client.sign_up(ClientId=client_id, Username=email, Password="Passw0rd!")
+    sub = answer["UserSub"]
+    assert uuid.UUID(sub) and answer["CodeDeliveryDetails"]["AttributeName"] == "email"
+    with pytest.raises(server.client.exceptions.UsernameExistsException) as taken:
+        server.client.sign_up(ClientId=client_id, Username=email, Password="Passw0rd!")
+    assert error(taken)[1] == "An account with the given email already exists."
+    server.client.confirm_sign_up(ClientId=client_id, Username=email, ConfirmationCode=server.code(sub))
+    for name in (email, sub):
+        user = server.client.admin_get_user(UserPoolId=pool_id, Username=name)
+        attributes = {a["Name"]: a["Value"] for a in user["UserAttributes"]}
+        assert (user["Username"], user["UserStatus"], attributes["email"], attributes["email_verified"]) == (
+            sub, "CONFIRMED", email, "true")
+    with pytest.raises(server.client.exceptions.InvalidParameterException):
+        new_pool(server, UsernameAttributes=["email"], AliasAttributes=["email"])
+
+
+def test_one_email_signs_up_once_however_many_try_at_the_same_moment(server):
+    client_id = new_client(server, new_pool(server, UsernameAttributes=["email"]))["ClientId"]
+
+    def attempt(email):
+        try:
+            server.client.sign_up(ClientId=client_id, Username=email, Password="Passw0rd!")
+            return "ok"
+        except server.client.exceptions.UsernameExistsException:
+            return "exists"
+
+    emails = [f"race-{i}@example.com" for i in range(10)]
+    with concurrent.futures.ThreadPoolExecutor(16) as pool:
+        results = list(pool.map(attempt, [email for email in emails for _ in range(4)]))
+    for index in range(len(emails)):
+        assert sorted(results[4 * index:4 * index + 4]) == ["exists", "exists", "exists", "ok"], results
+
+
+def test_list_users_filters_pages_and_admin_delete_user(server):
+    pool_id = new_pool(server)
+    client_id = new_client(server, pool_id)["ClientId"]
+    for name in ("alice", "albert", "bob"):
+        sign_up(server, client_id, name, UserAttributes=[{"Name": "email", "Value": f"{name}@example.com"}])
+    server.client.admin_confirm_sign_up(UserPoolId=pool_id, Username="bob")
+
+    def names(**filters):
+        return [user["Username"] for user in server.client.list_users(UserPoolId=pool_id, **filters)["Users"]]
+
+    assert names() == ["albert", "alice", "bob"]
+    assert names(Filter='email = "alice@example.com"') == ["alice"]
+    assert names(Filter='username ^= "al"') == ["albert", "alice"]
+    assert names(Filter='cognito:user_status = "unconfirmed"') == ["albert", "alice"]
+    assert names(Filter='status = "Disabled"') == []
+    first = server.client.list_users(UserPoolId=pool_id, Limit=2, AttributesToGet=["email"])
+    assert [u["Username"] for u in first["Users"]] == ["albert", "alice"]
+    assert all([a["Name"] for a in u["Attributes"]] == ["email"] for u in first["Users"])
+    rest = server.client.list_users(UserPoolId=pool_id, Limit=2, PaginationToken=first["PaginationToken"])
+    assert [u["Username"] for u in rest["Users"]] == ["bob"] and "PaginationToken" not in rest
+    with pytest.raises(server.client.exceptions.InvalidParameterException) as unparsable:
+        server.client.list_users(UserPoolId=pool_id, Filter="email = alice")
+    assert error(unparsable)[1] == "Error while parsing filter."
+    server.client.admin_delete_user(UserPoolId=pool_id, Username="alice")
+    assert names() == ["albert", "bob"]
+    with pytest.raises(server.client.exceptions.UserNotFoundException):
+        server.client.admin_delete_user(UserPoolId=pool_id, Username="alice")
+    with pytest.raises(server.client.exceptions.UserNotFoundException):
+        server.client.admin_get_user(UserPoolId=pool_id, Username="alice")
+    # The name is free again: a new user, a new sub.
+    sign_up(server, client_id, "alice")
