@@ -6,9 +6,12 @@ several processes each call goes to the next process, so a pool created by one p
 is used, described and deleted through the others.
 """
 import concurrent.futures
+import http.server
+import json
 import re
 import sqlite3
 import subprocess
+import threading
 import uuid
 
 import pytest
@@ -238,3 +241,44 @@ def test_list_users_filters_pages_and_admin_delete_user(server):
         server.client.admin_get_user(UserPoolId=pool_id, Username="alice")
     # The name is free again: a new user, a new sub.
     sign_up(server, client_id, "alice")
+
+
+def test_a_pools_lambda_config_post_confirmation_receives_the_event(server):
+    received = []
+
+    class Receiver(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):
+            event = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            received.append(event)
+            body = json.dumps(event).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    receiver = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
+    threading.Thread(target=receiver.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{receiver.server_address[1]}/post-confirmation"
+        pool_id = new_pool(server, LambdaConfig={"PostConfirmation": url})
+        assert server.client.describe_user_pool(UserPoolId=pool_id)["UserPool"]["LambdaConfig"] == {"PostConfirmation": url}
+        client_id = new_client(server, pool_id)["ClientId"]
+        sub = sign_up(server, client_id, "triggered", UserAttributes=[{"Name": "email", "Value": "t@example.com"}])["UserSub"]
+        server.client.confirm_sign_up(ClientId=client_id, Username="triggered", ConfirmationCode=server.code("triggered"),
+                                      ClientMetadata={"source": "suite"})
+        [event] = received
+        assert (event["triggerSource"], event["userPoolId"], event["userName"]) == (
+            "PostConfirmation_ConfirmSignUp", pool_id, "triggered")
+        assert event["callerContext"]["clientId"] == client_id
+        assert event["request"]["clientMetadata"] == {"source": "suite"}
+        assert event["request"]["userAttributes"]["sub"] == sub
+        assert event["request"]["userAttributes"]["email"] == "t@example.com"
+    finally:
+        receiver.shutdown()
+    # A trigger the server cannot invoke is refused when the pool is made, not at the first confirmation.
+    with pytest.raises(server.client.exceptions.InvalidParameterException):
+        new_pool(server, LambdaConfig={"PostConfirmation": "arn:aws:lambda:us-east-1:000000000000:function:f"})
