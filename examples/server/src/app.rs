@@ -55,12 +55,16 @@ impl App {
         let trigger_timeout = Duration::from_secs(config.trigger_timeout_seconds);
         // The config's trigger URL is checked now, not at the first confirmation.
         pools::Pool::of(&pool, trigger_timeout).map_err(|error| error.to_string())?;
-        let outbox = Outbox::new(
-            config
-                .outbox
-                .clone()
-                .unwrap_or_else(|| std::env::temp_dir().join("confirmation-flow-outbox.jsonl")),
-        );
+        let outbox = Outbox::new(match (&config.outbox, &database) {
+            (Some(path), _) => path.clone(),
+            (None, Database::File(path)) => {
+                let mut name = path.as_os_str().to_owned();
+                name.push(".outbox.jsonl");
+                name.into()
+            }
+            (None, _) => crate::private::default_dir()?.join("outbox.jsonl"),
+        });
+        outbox.check()?;
         Ok(Self {
             config,
             database,

@@ -1,11 +1,7 @@
 //! The command line, the JSON configuration (`--config PATH`), and the default when none
 //! is given. Every problem is a message that names the file and the value.
 
-use std::{
-    net::SocketAddr,
-    os::unix::fs::{DirBuilderExt, PermissionsExt},
-    path::PathBuf,
-};
+use std::{net::SocketAddr, path::PathBuf};
 
 use clap::Parser;
 use confirmation_flow::cognito::AttributeSet;
@@ -267,15 +263,8 @@ impl Config {
     }
 
     fn default_for_trying() -> Result<Self, String> {
-        let dir = std::env::temp_dir().join("confirmation-flow-server");
-        let named = |error: std::io::Error| format!("{}: {error}", dir.display());
         // Only this user may read the database, its key file and the outbox (its codes).
-        std::fs::DirBuilder::new()
-            .recursive(true)
-            .mode(0o700)
-            .create(&dir)
-            .map_err(named)?;
-        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700)).map_err(named)?;
+        let dir = crate::private::default_dir()?;
         Ok(Self {
             listen: default_listen(),
             region: default_region(),

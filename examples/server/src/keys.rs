@@ -14,7 +14,7 @@
 use std::{
     collections::BTreeMap,
     io::Write as _,
-    os::unix::fs::{OpenOptionsExt, PermissionsExt},
+    os::unix::fs::OpenOptionsExt,
     path::{Path, PathBuf},
 };
 
@@ -86,12 +86,13 @@ impl Keys {
     /// # Errors
     /// A message naming the file.
     pub fn from_file(path: &Path) -> Result<Self, String> {
-        let text =
-            std::fs::read(path).map_err(|error| format!("key file {}: {error}", path.display()))?;
+        let named = |problem: String| format!("key file {}: {problem}", path.display());
+        // Not through a link, not another user's: a key planted by someone else would let
+        // them compute every code.
+        let metadata = crate::private::owned_file(path).map_err(named)?;
+        let text = std::fs::read(path).map_err(|error| named(error.to_string()))?;
         let keys = Self::parse(&text, format!("key file {}", path.display()))?;
-        if let Ok(metadata) = std::fs::metadata(path)
-            && metadata.permissions().mode() & 0o077 != 0
-        {
+        if crate::private::open_to_others(&metadata) {
             tracing::warn!(file = %path.display(), "the key file can be read by other users: chmod 600 it");
         }
         Ok(keys)

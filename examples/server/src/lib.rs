@@ -22,6 +22,7 @@ mod pool_api;
 pub mod pools;
 pub mod postgres;
 mod postgres_sql;
+pub mod private;
 pub mod serve;
 pub mod sqlite;
 mod sqlite_sql;

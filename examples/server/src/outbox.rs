@@ -1,8 +1,9 @@
 //! The outbox codes are "delivered" to: one JSON line per code, appended in one write under
 //! an exclusive file lock, so lines from several processes never interleave. The file is
-//! made readable by this user only: it holds codes.
+//! made readable by this user only, and one that is not this user's private file is refused
+//! (`private.rs`): it holds codes.
 
-use std::{io::Write as _, os::unix::fs::OpenOptionsExt, path::PathBuf};
+use std::{io::Write as _, path::PathBuf};
 
 /// A code to send once the answer is on its way.
 #[derive(Clone, Debug)]
@@ -30,6 +31,17 @@ impl Outbox {
         &self.path
     }
 
+    /// Opens the file once (creating it), so that a path that would be refused is refused
+    /// at start-up rather than at the first code.
+    ///
+    /// # Errors
+    /// A message naming the file and what is wrong with it.
+    pub fn check(&self) -> Result<(), String> {
+        crate::private::open_append(&self.path)
+            .map(drop)
+            .map_err(|error| format!("outbox {}: {error}", self.path.display()))
+    }
+
     /// Appends `delivery` as one line. Blocking: call it off the async workers.
     ///
     /// # Errors
@@ -43,11 +55,7 @@ impl Outbox {
         })
         .to_string();
         line.push('\n');
-        let mut file = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .mode(0o600)
-            .open(&self.path)?;
+        let mut file = crate::private::open_append(&self.path)?;
         // Closing the file releases the lock.
         file.lock()?;
         file.write_all(line.as_bytes())

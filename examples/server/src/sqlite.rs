@@ -292,7 +292,7 @@ impl Sqlite {
 }
 
 /// Creates the database file readable by this user only, if it does not exist yet (SQLite
-/// gives its `-wal` and `-shm` files the same mode).
+/// gives its `-wal` and `-shm` files the same mode); one that exists must be this user's.
 fn create_private(path: &Path) -> Result<()> {
     use std::os::unix::fs::OpenOptionsExt;
     match std::fs::OpenOptions::new()
@@ -302,7 +302,14 @@ fn create_private(path: &Path) -> Result<()> {
         .open(path)
     {
         Ok(_) => Ok(()),
-        Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => {
+            let named = |problem: String| format!("{}: {problem}", path.display());
+            let metadata = crate::private::owned_file(path).map_err(named)?;
+            if crate::private::open_to_others(&metadata) {
+                tracing::warn!(file = %path.display(), "the database can be read by other users: chmod 600 it");
+            }
+            Ok(())
+        }
         Err(error) => Err(format!("{}: {error}", path.display()).into()),
     }
 }

@@ -744,3 +744,117 @@ fn admin_operations_need_credentials_and_refuse_browsers() {
         }
     }
 }
+
+/// Every operation that is not a client's own (pools, clients, listing and deleting users)
+/// needs credentials and refuses browsers, like the admin ones.
+#[test]
+fn pool_and_user_operations_need_credentials_and_refuse_browsers() {
+    let server = Server::start(&serde_json::json!({}), "info");
+    let body = r#"{"UserPoolId":"us-east-1_HTTP","PoolName":"p","MaxResults":1}"#;
+    for operation in [
+        "CreateUserPool",
+        "DescribeUserPool",
+        "ListUserPools",
+        "DeleteUserPool",
+        "CreateUserPoolClient",
+        "DescribeUserPoolClient",
+        "ListUserPoolClients",
+        "DeleteUserPoolClient",
+        "ListUsers",
+        "AdminDeleteUser",
+    ] {
+        for (extra, status) in [
+            ("", "400"),
+            (
+                "Authorization: AWS4-HMAC-SHA256 Credential=x\r\nOrigin: http://evil.example\r\n",
+                "403",
+            ),
+        ] {
+            let request = format!(
+                "POST / HTTP/1.1\r\nHost: test\r\nX-Amz-Target: {TARGET_PREFIX}{operation}\r\n{extra}\
+                 Content-Length: {}\r\n\r\n{body}",
+                body.len()
+            );
+            let head = head_of(&server, &request);
+            assert!(
+                head.starts_with(&format!("http/1.1 {status}")),
+                "{operation} {extra:?}: {head}"
+            );
+        }
+    }
+    let count = server.codes().len();
+    assert_eq!(count, 0, "nothing was created or delivered");
+}
+
+/// What another local user could have put where the server keeps codes, keys or users is
+/// refused at start, with a message naming the file: a symbolic link, a file others can
+/// read, a file of another user's.
+#[test]
+fn files_another_user_could_have_planted_are_refused_at_start() {
+    use std::os::unix::fs::{PermissionsExt, symlink};
+    let start = |dir: &std::path::Path, extra: serde_json::Value| -> String {
+        let mut config = serde_json::json!({
+            "clients": [{"client_id": "c"}],
+            "database": dir.join("users.sqlite3"),
+            "outbox": dir.join("outbox.jsonl"),
+        });
+        for (name, value) in extra.as_object().unwrap() {
+            config[name] = value.clone();
+        }
+        let path = dir.join("config.json");
+        std::fs::write(&path, config.to_string()).unwrap();
+        let output = Command::new(env!("CARGO_BIN_EXE_confirmation-flow-server"))
+            .arg("--config")
+            .arg(&path)
+            .output()
+            .unwrap();
+        assert!(!output.status.success(), "{extra}: started");
+        String::from_utf8_lossy(&output.stderr).into_owned()
+    };
+    let dir = std::env::temp_dir().join(format!("planted-test-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let elsewhere = dir.join("elsewhere.jsonl");
+    std::fs::write(&elsewhere, "").unwrap();
+
+    symlink(&elsewhere, dir.join("linked.jsonl")).unwrap();
+    let log = start(
+        &dir,
+        serde_json::json!({"outbox": dir.join("linked.jsonl")}),
+    );
+    assert!(
+        log.contains("outbox") && log.contains("linked.jsonl"),
+        "{log}"
+    );
+
+    let open = dir.join("open.jsonl");
+    std::fs::write(&open, "").unwrap();
+    std::fs::set_permissions(&open, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let log = start(&dir, serde_json::json!({"outbox": open}));
+    assert!(log.contains("chmod 600"), "{log}");
+
+    symlink(&elsewhere, dir.join("keys.json")).unwrap();
+    let log = start(&dir, serde_json::json!({"keys": dir.join("keys.json")}));
+    assert!(
+        log.contains("key file") && log.contains("symbolic link"),
+        "{log}"
+    );
+
+    // Another user's file can only be made by root (CI runs as root; elsewhere this part is
+    // skipped, and says so).
+    let theirs = dir.join("theirs.sqlite3");
+    std::fs::write(&theirs, "").unwrap();
+    let chown = Command::new("chown")
+        .arg("65534")
+        .arg(&theirs)
+        .output()
+        .unwrap();
+    if chown.status.success() {
+        let log = start(&dir, serde_json::json!({"database": theirs}));
+        assert!(log.contains("owned by user 65534"), "{log}");
+    } else {
+        eprintln!("not root: another user's database file not tested");
+    }
+    let leaked = std::fs::read_to_string(&elsewhere).unwrap();
+    assert!(leaked.is_empty(), "nothing was written through a link");
+    let _ = std::fs::remove_dir_all(&dir);
+}
