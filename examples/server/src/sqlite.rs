@@ -375,6 +375,13 @@ fn commit(db: &mut Connection, batch: Vec<(Box<Change>, oneshot::Sender<Result<A
             let result = lost_race_on_conflict(sql::apply(&savepoint, change));
             if matches!(result, Ok(Applied::Done)) {
                 savepoint.commit()?;
+            } else if let Err(error) = &result
+                && savepoint.is_autocommit()
+            {
+                // SQLite rolled the whole transaction back (a full disk, an I/O error): the
+                // changes already reported done are gone too, and what follows would run
+                // outside any transaction. Every change of the batch fails.
+                return Err(format!("the batch was rolled back: {error}").into());
             }
             // Otherwise dropping the savepoint rolls it back.
             results.push(result);
