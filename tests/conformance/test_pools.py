@@ -282,3 +282,12 @@ def test_a_pools_lambda_config_post_confirmation_receives_the_event(server):
     # A trigger the server cannot invoke is refused when the pool is made, not at the first confirmation.
     with pytest.raises(server.client.exceptions.InvalidParameterException):
         new_pool(server, LambdaConfig={"PostConfirmation": "arn:aws:lambda:us-east-1:000000000000:function:f"})
+
+
+def test_a_nul_in_an_attribute_or_filter_is_a_clear_400_on_every_store(server):
+    pool_id = new_pool(server)
+    client_id = new_client(server, pool_id)["ClientId"]
+    with pytest.raises(server.client.exceptions.InvalidParameterException):
+        sign_up(server, client_id, "nul-user", UserAttributes=[{"Name": "email", "Value": "a\x00b@example.com"}])
+    with pytest.raises(server.client.exceptions.InvalidParameterException):
+        server.client.list_users(UserPoolId=pool_id, Filter='email = "a\x00b"')

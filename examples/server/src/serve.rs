@@ -6,7 +6,10 @@ use std::{sync::Arc, time::Duration};
 
 use confirmation_flow::{
     ENTROPY_LEN,
-    cognito::{After, AppClient, Exception, Fresh, Operation, Reply, TriggerOutcome},
+    cognito::{
+        After, AppClient, Exception, Fresh, Operation, Reply, SignUp, TriggerOutcome,
+        UserAttributes,
+    },
 };
 use rand::RngExt;
 
@@ -42,7 +45,10 @@ async fn run(app: &App, sent: &Operation<'_>) -> Result<(Answer, Option<Delivery
             .map_err(Answer::from)?;
     }
     let password = match sent {
-        Operation::SignUp(request) => checked_password(&pool, request.password)?,
+        Operation::SignUp(request) => {
+            refuse_nul(request)?;
+            checked_password(&pool, request.password)?
+        }
         _ => None,
     };
     // In a pool with `UsernameAttributes` the request may name its user by email or phone.
@@ -172,6 +178,27 @@ fn gone(operation: &Operation<'_>) -> Answer {
         }
         .into(),
         _ => internal("an operation this server does not know"),
+    }
+}
+
+/// `InvalidParameterException` for an attribute value holding a NUL character, which the
+/// model allows but PostgreSQL cannot store (answered the same on SQLite, so that the two
+/// stores answer alike).
+fn refuse_nul(request: &SignUp<'_>) -> Result<(), Answer> {
+    let attributes = request
+        .user_attributes
+        .iter()
+        .flat_map(UserAttributes::iter);
+    match attributes
+        .into_iter()
+        .find(|(_, value)| value.contains('\0'))
+    {
+        None => Ok(()),
+        Some((name, _)) => Err(Answer::Error(
+            "InvalidParameterException".into(),
+            format!("The value of the attribute {name} holds a NUL character"),
+            axum::http::StatusCode::BAD_REQUEST,
+        )),
     }
 }
 

@@ -183,7 +183,8 @@ fn parse_filter(filter: &str) -> Result<Selection, Answer> {
     while let Some(c) = characters.next() {
         match c {
             '\\' => value.push(characters.next().ok_or_else(unparsable)?),
-            '"' => return Err(unparsable()),
+            // A NUL is no value any user holds (PostgreSQL cannot even compare one).
+            '"' | '\0' => return Err(unparsable()),
             c => value.push(c),
         }
     }
@@ -257,6 +258,7 @@ mod tests {
             "email = \"a\"b\"",
             "given_name = \"a\"",
             "email = \"a\\\"",
+            "email = \"a\0b\"",
         ] {
             assert!(parse_filter(bad).is_err(), "{bad}");
         }
