@@ -146,15 +146,40 @@ def test_the_pools_password_policy_with_the_services_messages(server):
     sign_up(server, custom, "long-password", password="abc123defg")
 
 
-def stored_password_hashes(server):
-    """Every stored password hash, read from the database itself."""
+def stored(server, query):
+    """The first column of `query`'s rows, read from the database itself."""
     database = server.config["database"]
     if STORE == "sqlite":
         with sqlite3.connect(database) as db:
-            return [row[0] for row in db.execute("SELECT password_hash FROM users WHERE password_hash IS NOT NULL")]
-    done = subprocess.run(["psql", database, "-Atc", "SELECT password_hash FROM users WHERE password_hash IS NOT NULL"],
-                          check=True, capture_output=True, text=True)
+            return [str(row[0]) for row in db.execute(query)]
+    done = subprocess.run(["psql", database, "-Atc", query], check=True, capture_output=True, text=True)
     return done.stdout.split()
+
+
+def stored_password_hashes(server):
+    return stored(server, "SELECT password_hash FROM users WHERE password_hash IS NOT NULL")
+
+
+@pytest.mark.skipif(STORE == "memory", reason="an in-memory database cannot be read from outside")
+def test_sign_ups_racing_delete_user_pool_leave_no_user_behind(server):
+    for _ in range(3):
+        pool_id = new_pool(server)
+        client_id = new_client(server, pool_id)["ClientId"]
+
+        def attempt(index):
+            try:
+                sign_up(server, client_id, f"racer-{index}")
+                return "ok"
+            except server.client.exceptions.ResourceNotFoundException:
+                return "gone"
+
+        with concurrent.futures.ThreadPoolExecutor(16) as pool:
+            racing = [pool.submit(attempt, index) for index in range(24)]
+            server.client.delete_user_pool(UserPoolId=pool_id)
+            results = [future.result() for future in racing]
+        assert set(results) <= {"ok", "gone"}, results
+        assert stored(server, f"SELECT COUNT(*) FROM users WHERE pool_id = '{pool_id}'") == ["0"], results
+        assert stored(server, f"SELECT COUNT(*) FROM clients WHERE pool_id = '{pool_id}'") == ["0"]
 
 
 @pytest.mark.skipif(STORE == "memory", reason="an in-memory database cannot be read from outside")
@@ -291,3 +316,13 @@ def test_a_nul_in_an_attribute_or_filter_is_a_clear_400_on_every_store(server):
         sign_up(server, client_id, "nul-user", UserAttributes=[{"Name": "email", "Value": "a\x00b@example.com"}])
     with pytest.raises(server.client.exceptions.InvalidParameterException):
         server.client.list_users(UserPoolId=pool_id, Filter='email = "a\x00b"')
+    # Identifiers and tokens of the wrong shape are refused before the database sees them.
+    for call in (
+        lambda: server.client.describe_user_pool(UserPoolId="us-east-1_\x00"),
+        lambda: server.client.describe_user_pool(UserPoolId="no-underscore"),
+        lambda: server.client.describe_user_pool_client(UserPoolId=pool_id, ClientId="\x00"),
+        lambda: server.client.list_users(UserPoolId=pool_id, PaginationToken="AA"),
+        lambda: server.client.admin_get_user(UserPoolId=pool_id, Username="a\x00"),
+    ):
+        with pytest.raises(server.client.exceptions.InvalidParameterException):
+            call()

@@ -69,17 +69,19 @@ ORDER BY pool_id LIMIT $2";
 
 const COUNT_USERS: &str = "SELECT COUNT(*) FROM users WHERE pool_id = $1";
 
-const DELETE_POOL_USERS: &str = "DELETE FROM users WHERE pool_id = $1";
-const DELETE_POOL_CLIENTS: &str = "DELETE FROM clients WHERE pool_id = $1";
+/// The pool's row first: on PostgreSQL that waits for inserts holding it (`FOR KEY SHARE`)
+/// and makes later ones find it gone, so the users and clients deleted next are all of them.
 const DELETE_POOL: &str = "DELETE FROM pools WHERE pool_id = $1";
+const DELETE_POOL_CLIENTS: &str = "DELETE FROM clients WHERE pool_id = $1";
+const DELETE_POOL_USERS: &str = "DELETE FROM users WHERE pool_id = $1";
 
-/// Only into a pool that exists (PostgreSQL's foreign key also holds against a concurrent
-/// delete; SQLite's one writer serialises the two).
+/// Only into a pool that exists, its row locked on PostgreSQL against a concurrent
+/// [`DELETE_POOL`] (SQLite's one writer serialises the two, and drops the lock clause).
 const INSERT_CLIENT: &str = "
 INSERT INTO clients (client_id, pool_id, name, settings, created_at)
 SELECT CAST($1 AS TEXT), CAST($2 AS TEXT), CAST($3 AS TEXT), CAST($4 AS TEXT),
        CAST($5 AS BIGINT)
-WHERE EXISTS (SELECT 1 FROM pools WHERE pool_id = $2)
+WHERE EXISTS (SELECT 1 FROM pools WHERE pool_id = $2 FOR KEY SHARE)
 ON CONFLICT DO NOTHING";
 
 const UPSERT_CLIENT: &str = "
@@ -171,12 +173,12 @@ pub async fn count_users(store: &Store, id: &str) -> Result<i64> {
 /// # Errors
 /// A database error.
 pub async fn delete_pool(store: &Store, id: &str) -> Result<bool> {
-    let statements = [DELETE_POOL_USERS, DELETE_POOL_CLIENTS, DELETE_POOL]
+    let statements = [DELETE_POOL, DELETE_POOL_CLIENTS, DELETE_POOL_USERS]
         .into_iter()
         .map(|sql| (sql.to_owned(), vec![Param::text(id)]))
         .collect();
     let changed = store.transaction(statements).await?;
-    Ok(changed.last() == Some(&1))
+    Ok(changed.first() == Some(&1))
 }
 
 /// Stores `client` if its id is free and its pool exists; whether it was stored.

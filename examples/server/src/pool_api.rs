@@ -61,6 +61,7 @@ pub(crate) fn page_start(token: Option<&str>) -> Result<String, Answer> {
         .decode(token)
         .ok()
         .and_then(|bytes| String::from_utf8(bytes).ok())
+        .filter(|start| !start.contains(char::is_control))
         .ok_or_else(|| invalid("The pagination token is not one this server gave"))
 }
 
@@ -72,12 +73,15 @@ pub(crate) fn page_token(more: bool, last: Option<&str>) -> Option<String> {
 
 /// A page size in 1..=60 (`default` when absent), else the service's validation error.
 pub(crate) fn page_size(value: Option<i64>, member: &str, default: i64) -> Result<i64, Answer> {
-    match value.unwrap_or(default) {
-        size @ 1..=MAX_RESULTS => Ok(size),
-        size => Err(invalid(format!(
-            "1 validation error detected: Value '{size}' at '{member}' failed to satisfy constraint: Member must have value between 1 and {MAX_RESULTS}"
-        ))),
-    }
+    let bound = match value.unwrap_or(default) {
+        size @ 1..=MAX_RESULTS => return Ok(size),
+        size if size < 1 => "greater than or equal to 1".to_owned(),
+        _ => format!("less than or equal to {MAX_RESULTS}"),
+    };
+    let size = value.unwrap_or(default);
+    Err(invalid(format!(
+        "1 validation error detected: Value '{size}' at '{member}' failed to satisfy constraint: Member must have value {bound}"
+    )))
 }
 
 #[derive(Deserialize)]
@@ -210,8 +214,37 @@ struct PoolRequest {
     next_token: Option<String>,
 }
 
+/// `value` if it has the model's shape: `length` characters at most, every one `allowed`;
+/// else the service's validation error (nothing malformed reaches the database).
+pub(crate) fn shaped<'v>(
+    value: &'v str,
+    member: &str,
+    pattern: &str,
+    length: usize,
+    allowed: impl Fn(char) -> bool,
+) -> Result<&'v str, Answer> {
+    let count = value.chars().count();
+    if (1..=length).contains(&count) && value.chars().all(allowed) {
+        return Ok(value);
+    }
+    Err(invalid(format!(
+        "1 validation error detected: Value at '{member}' failed to satisfy constraint: Member must satisfy regular expression pattern: {pattern} and have length between 1 and {length}"
+    )))
+}
+
+/// A `UserPoolId` of the model's shape, `[\w-]+_[0-9a-zA-Z]+`.
+pub(crate) fn pool_id_shaped(id: &str) -> Result<&str, Answer> {
+    let word = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-';
+    let split = id.rsplit_once('_').is_some_and(|(head, tail)| {
+        !head.is_empty() && !tail.is_empty() && tail.chars().all(|c| c.is_ascii_alphanumeric())
+    });
+    let pattern = "[\\w-]+_[0-9a-zA-Z]+";
+    shaped(id, "userPoolId", pattern, 55, |c| split && word(c))
+}
+
 /// The pool a request names, as stored, or `ResourceNotFoundException`.
 pub(crate) async fn stored_pool(app: &App, user_pool_id: &str) -> Result<PoolRecord, Answer> {
+    pool_id_shaped(user_pool_id)?;
     directory::pool(&app.store, user_pool_id)
         .await
         .map_err(internal)?
@@ -363,6 +396,8 @@ fn describe_client(record: &ClientRecord) -> Result<Value, Answer> {
 async fn stored_client(app: &App, request: PoolRequest) -> Result<ClientRecord, Answer> {
     let pool_id = required(request.user_pool_id, "userPoolId")?;
     let client_id = required(request.client_id, "clientId")?;
+    let word = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '+';
+    shaped(&client_id, "clientId", "[\\w+]+", 128, word)?;
     stored_pool(app, &pool_id).await?;
     directory::client(&app.store, &client_id)
         .await

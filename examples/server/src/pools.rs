@@ -42,11 +42,20 @@ pub struct PoolSettings {
 }
 
 /// `Policies`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct Policies {
     #[serde(default = "PasswordPolicy::service_default")]
     pub password_policy: PasswordPolicy,
+}
+
+/// A pool made without `Policies` (the config file's included) gets the service's default.
+impl Default for Policies {
+    fn default() -> Self {
+        Self {
+            password_policy: PasswordPolicy::service_default(),
+        }
+    }
 }
 
 /// `Policies.PasswordPolicy`. A member left out of a given policy is off (a length of 8, 7

@@ -44,7 +44,7 @@ CREATE TABLE pools (
 );
 CREATE TABLE clients (
     client_id TEXT COLLATE "C" PRIMARY KEY,
-    pool_id TEXT COLLATE "C" NOT NULL REFERENCES pools ON DELETE CASCADE,
+    pool_id TEXT COLLATE "C" NOT NULL,
     name TEXT NOT NULL,
     settings TEXT NOT NULL,
     created_at BIGINT NOT NULL
@@ -108,7 +108,12 @@ WHERE id = $1 AND version = $6";
 pub const INSERT_USER: &str = "
 INSERT INTO users (pool_id, username, sub, status, email, phone_number, state, version,
                    created_at, updated_at, password_hash, login)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10, $11)
+SELECT $1::text, $2::text, $3::text, $4::text, $5::text, $6::text, $7::text, $8::bigint,
+       $9::bigint, $9::bigint, $10::text, $11::text
+-- The pool's row is locked against a concurrent DeleteUserPool, which deletes the pool
+-- first: either this insert waits and finds it gone, or the delete waits and then sees
+-- (and deletes) this user.
+WHERE EXISTS (SELECT 1 FROM pools WHERE pool_id = $1 FOR KEY SHARE)
 ON CONFLICT DO NOTHING";
 
 /// See `sqlite_sql::UPDATE_USER`.

@@ -475,9 +475,10 @@ fn user_row(row: &Row<'_>) -> rusqlite::Result<Option<Result<UserRow>>> {
     Ok(Some(load()))
 }
 
-/// A directory statement in SQLite's dialect: `$n` placeholders become `?n`.
+/// A directory statement in SQLite's dialect: `$n` placeholders become `?n`, and
+/// PostgreSQL's row lock clause goes (SQLite's one writer serialises every write).
 fn dialect(sql: &str) -> String {
-    sql.replace('$', "?")
+    sql.replace('$', "?").replace(" FOR KEY SHARE", "")
 }
 
 impl rusqlite::ToSql for Param {

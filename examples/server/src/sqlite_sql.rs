@@ -38,7 +38,8 @@ CREATE TABLE phantoms (
 CREATE INDEX phantoms_prune_after ON phantoms (prune_after);
 ", "
 -- Pools and app clients, created through the API or seeded from the config file; their
--- settings are the service's JSON shapes.
+-- settings are the service's JSON shapes. A user is inserted only into a pool that exists
+-- (INSERT_USER), so a sign-up racing DeleteUserPool leaves nothing behind.
 CREATE TABLE pools (
     pool_id TEXT PRIMARY KEY,
     name TEXT NOT NULL,
@@ -153,7 +154,8 @@ WHERE id = ?1 AND version = ?6";
 const INSERT_USER: &str = "
 INSERT INTO users (pool_id, username, sub, status, email, phone_number, state, version,
                    created_at, updated_at, password_hash, login)
-VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?10, ?11)
+SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?10, ?11
+WHERE EXISTS (SELECT 1 FROM pools WHERE pool_id = ?1)
 ON CONFLICT DO NOTHING";
 
 /// Compare-and-swap on the user read (its `sub`, at its version), verifying and claiming

@@ -9,7 +9,7 @@ use crate::{
     App,
     api::{Answer, Outcome, decode, internal},
     directory::{self, Column, UserFilter},
-    pool_api::{invalid, page_size, page_start, page_token, required, stored_pool},
+    pool_api::{invalid, page_size, page_start, page_token, required, shaped, stored_pool},
     store::UserRow,
 };
 
@@ -23,6 +23,10 @@ struct UserRequest {
 /// The username a request names in `pool_id`: in a pool with `UsernameAttributes` it may
 /// be the user's email or phone number.
 async fn username(app: &App, pool_id: &str, named: &str) -> Result<String, Answer> {
+    let pattern = "[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+";
+    shaped(named, "username", pattern, 128, |c| {
+        !c.is_control() && !c.is_whitespace()
+    })?;
     let stored = directory::username_of(&app.store, pool_id, named)
         .await
         .map_err(internal)?;

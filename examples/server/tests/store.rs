@@ -19,6 +19,7 @@ use confirmation_flow::{
     },
 };
 use confirmation_flow_server::{
+    directory::{self, PoolRecord},
     keys::Keys,
     store::{Applied, Change, Database, NewUser, Read, Store},
 };
@@ -50,8 +51,15 @@ async fn backends() -> Vec<(String, Store)> {
         eprintln!("CONFORMANCE_POSTGRES is not set: PostgreSQL not tested");
     }
     let mut stores = Vec::new();
+    let pool = PoolRecord {
+        id: POOL_ID.to_owned(),
+        name: "test".to_owned(),
+        settings: "{}".to_owned(),
+        created_at: 0,
+    };
     for database in databases {
         let store = Store::open(&database).await.unwrap();
+        directory::seed(&store, &pool, &[]).await.unwrap();
         stores.push((database.shown(), store));
     }
     stores
