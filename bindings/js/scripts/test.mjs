@@ -1,0 +1,17 @@
+// `npm test` (after `npm run build`): the package in three runtimes — Node's test runner,
+// Deno's (and `deno check` against the generated declarations), and workerd through
+// miniflare, driven by the AWS SDK v3.
+import { execFileSync } from 'node:child_process';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const bin = (name) => join(here, 'node_modules/.bin', name);
+const run = (command, args) => execFileSync(command, args, { cwd: here, stdio: 'inherit' });
+const only = process.argv.slice(2);
+const wanted = (name) => only.length === 0 || only.includes(name);
+
+if (wanted('node')) {
+  console.log('\n=== Node', process.version);
+  run(process.execPath, ['--test', 'test/node/']);
+}
