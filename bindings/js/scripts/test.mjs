@@ -15,3 +15,12 @@ if (wanted('node')) {
   console.log('\n=== Node', process.version);
   run(process.execPath, ['--test', 'test/node/']);
 }
+
+if (wanted('deno')) {
+  // Deno from its npm package; no network: node_modules is the only package source.
+  process.env.DENO_NO_UPDATE_CHECK = '1';
+  console.log('\n=== Deno');
+  run(bin('deno'), ['--version']);
+  run(bin('deno'), ['check', 'test/deno/types.ts']);
+  run(bin('deno'), ['test', '--allow-read=pkg', 'test/deno/']);
+}

@@ -13,8 +13,9 @@ use confirmation_flow::{KeyRingError, PolicyError, StateError, cognito::Exceptio
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Error {
-    /// The request broke the service model: `InvalidParameterException` and friends.
-    Exception(Exception<'static>),
+    /// The request broke the service model: `InvalidParameterException` and friends
+    /// (boxed: a validation error lists every broken rule, a few hundred bytes).
+    Exception(Box<Exception<'static>>),
     /// The operation is not one the crate serves: `UnknownOperationException`.
     UnknownOperation {
         /// The operation or `X-Amz-Target` as given (cut to 128 characters).
@@ -166,7 +167,7 @@ impl core::error::Error for Error {}
 
 impl From<Exception<'static>> for Error {
     fn from(exception: Exception<'static>) -> Self {
-        Self::Exception(exception)
+        Self::Exception(Box::new(exception))
     }
 }
 
@@ -190,7 +191,7 @@ mod tests {
 
     #[test]
     fn request_faults_answer_400_with_their_own_type() {
-        let error = Error::Exception(Exception::CodeMismatch);
+        let error = Error::from(Exception::CodeMismatch);
         assert_eq!(error.name(), "CodeMismatchException");
         assert_eq!(error.http_status(), 400);
         assert_eq!(error.body_type(), "CodeMismatchException");

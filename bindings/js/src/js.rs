@@ -1,6 +1,13 @@
 //! The JavaScript surface: values across the boundary, randomness from the runtime's
 //! `crypto.getRandomValues`, and every error as a JavaScript `Error` whose `name` says
 //! what failed, with the HTTP status and the AWS JSON body to answer with.
+//!
+//! The doc comments here become the JSDoc of the TypeScript declarations, so each says in
+//! words what it throws rather than under a Rust `# Errors` heading.
+#![expect(
+    clippy::missing_errors_doc,
+    reason = "these docs are the declarations' JSDoc; each says what it throws in words"
+)]
 
 use std::rc::Rc;
 
@@ -368,9 +375,6 @@ pub struct Pool {
 impl Pool {
     /// Checks `config` and builds the pool. Throws a `ConfigError` for a policy the crate
     /// refuses or two keys with one id, a `TypeError` for a member of the wrong shape.
-    ///
-    /// # Errors
-    /// The error thrown.
     #[wasm_bindgen(constructor)]
     pub fn new(
         #[wasm_bindgen(unchecked_param_type = "PoolConfig")] config: &JsValue,
@@ -420,9 +424,6 @@ pub struct Operation {
 /// `SerializationException` (not a JSON object of the operation's shape) or
 /// `InvalidParameterException` (members that break the service model), each with
 /// `httpStatus` 400 and the `body` to answer with.
-///
-/// # Errors
-/// The error thrown.
 #[wasm_bindgen]
 pub fn decode(
     pool: &Pool,
@@ -451,9 +452,6 @@ impl Operation {
     }
 
     /// What to look up before `decide`.
-    ///
-    /// # Errors
-    /// None in practice (a plain object from JSON this module wrote).
     #[wasm_bindgen(getter, unchecked_return_type = "Needs")]
     pub fn needs(&self) -> Result<JsValue, JsValue> {
         let json = serde_json::to_string(self.request.needs())
@@ -467,9 +465,6 @@ impl Operation {
     /// Throws a `StateError` for a stored state that does not load and a `TypeError` for a
     /// look-up of the wrong shape (both 500); a refusal of the request is not thrown, it is
     /// the outcome's `reply` (and may come with a `write` to store first).
-    ///
-    /// # Errors
-    /// The error thrown.
     #[wasm_bindgen(unchecked_return_type = "Outcome")]
     pub fn decide(
         &self,
@@ -492,10 +487,8 @@ impl Operation {
 /// The reply once the `PostConfirmation` trigger has run: its failure becomes the answer
 /// (`UserLambdaValidationException`, `UnexpectedLambdaException`,
 /// `InvalidLambdaResponseException`), as the service does; the user stays confirmed either
-/// way. A trigger that succeeded leaves `reply` as it is.
-///
-/// # Errors
-/// A `TypeError` for a trigger outcome of the wrong shape.
+/// way. A trigger that succeeded leaves `reply` as it is. Throws a `TypeError` for a trigger
+/// outcome of another shape.
 #[wasm_bindgen(js_name = afterTrigger, unchecked_return_type = "Reply")]
 pub fn after_trigger(
     #[wasm_bindgen(unchecked_param_type = "Reply")] reply: JsValue,
@@ -576,10 +569,8 @@ impl ClientSecret {
 
 /// Issues a first code for `subject` (the user's stable id) under the pool's current key
 /// and policy, with entropy from `crypto.getRandomValues`, at `now` (default: the
-/// runtime's clock). Store `state`, deliver `code`, forget `code`.
-///
-/// # Errors
-/// A `TypeError` for an empty subject.
+/// runtime's clock). Store `state`, deliver `code`, forget `code`. Throws a `TypeError` for an
+/// empty subject.
 #[wasm_bindgen(unchecked_return_type = "Issued")]
 pub fn issue(pool: &Pool, subject: &str, now: Option<f64>) -> Result<JsValue, JsValue> {
     let entropy = random::<ENTROPY_LEN>()?;
@@ -593,9 +584,6 @@ pub fn issue(pool: &Pool, subject: &str, now: Option<f64>) -> Result<JsValue, Js
 /// Loads a stored state's JSON through the crate's validation (stored state is untrusted
 /// input) and says what it holds at `now` (default: the runtime's clock). Throws a
 /// `StateError` for a state that does not load.
-///
-/// # Errors
-/// The error thrown.
 #[wasm_bindgen(js_name = readState, unchecked_return_type = "StateInfo")]
 pub fn read_state(json: &str, now: Option<f64>) -> Result<JsValue, JsValue> {
     let info = state::read(json, self::now(now)?).map_err(|error| thrown(&error))?;

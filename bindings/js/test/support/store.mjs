@@ -98,7 +98,10 @@ export function serve(lib, store, pool, client, operationName, body, now) {
 /** A 32-byte key whose bytes are all `byte`. */
 export const keyBytes = (byte) => new Uint8Array(32).fill(byte);
 
-/** The pool every suite uses: email auto-verified and an alias, Cognito's policy. */
+/**
+ * The pool every suite uses: email auto-verified and an alias, Cognito's policy.
+ * @returns {import('../../pkg/confirmation_flow.js').PoolConfig}
+ */
 export function poolConfig(overrides = {}) {
   return {
     region: 'us-east-1',
