@@ -24,3 +24,10 @@ if (wanted('deno')) {
   run(bin('deno'), ['check', 'test/deno/types.ts']);
   run(bin('deno'), ['test', '--allow-read=pkg', 'test/deno/']);
 }
+
+if (wanted('workerd')) {
+  // workerd from miniflare's npm dependency; the Workers are type-checked first.
+  console.log('\n=== workerd (miniflare)');
+  run(bin('tsc'), ['-p', 'examples/worker/tsconfig.json']);
+  run(process.execPath, ['--test', 'examples/worker/test/']);
+}

@@ -451,6 +451,14 @@ impl Operation {
         self.request.operation().to_owned()
     }
 
+    /// For `SignUp`, the value of the attribute `name` (`email`, `phone_number`, …) in the
+    /// request's `UserAttributes`: what the store keeps in the row a `SignUp` write inserts.
+    /// `undefined` for other operations or an attribute the request does not name.
+    #[must_use]
+    pub fn attribute(&self, name: &str) -> Option<String> {
+        self.request.attribute(name).map(str::to_owned)
+    }
+
     /// What to look up before `decide`.
     #[wasm_bindgen(getter, unchecked_return_type = "Needs")]
     pub fn needs(&self) -> Result<JsValue, JsValue> {

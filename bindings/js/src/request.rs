@@ -167,6 +167,16 @@ impl Request {
         self.needs.operation
     }
 
+    /// For `SignUp`, the value of the attribute `name` in `UserAttributes`: what a store
+    /// keeps in the row it inserts. `None` for other operations.
+    #[must_use]
+    pub fn attribute(&self, name: &str) -> Option<&str> {
+        match self.decoded.borrow_dependent() {
+            Operation::SignUp(request) => request.attribute(name),
+            _ => None,
+        }
+    }
+
     /// The one pure decision on what the caller looked up (`lookup`, the `Lookup` JSON of
     /// the TypeScript declarations) at `moment`: the `Outcome` as JSON.
     ///
