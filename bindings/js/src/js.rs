@@ -22,7 +22,7 @@ use crate::{
     error::{Error, MAX_SAFE_INTEGER},
     outcome,
     pool::{KeyInput, PoolData, Settings},
-    request::{self, Moment, RANDOM_LEN},
+    request::{self, Moment},
     state,
 };
 
@@ -244,7 +244,13 @@ extern "C" {
 /// `N` bytes from `crypto.getRandomValues`.
 fn random<const N: usize>() -> Result<[u8; N], JsValue> {
     let mut bytes = [0_u8; N];
-    get_random_values(&mut bytes).map_err(|error| {
+    fill_random(&mut bytes)?;
+    Ok(bytes)
+}
+
+/// Fills `bytes` from `crypto.getRandomValues`.
+fn fill_random(bytes: &mut [u8]) -> Result<(), JsValue> {
+    get_random_values(bytes).map_err(|error| {
         let reason = error.dyn_ref::<js_sys::Error>().map_or_else(
             || "it threw".to_owned(),
             |error| String::from(error.message()),
@@ -252,8 +258,7 @@ fn random<const N: usize>() -> Result<[u8; N], JsValue> {
         thrown(&Error::Random(format!(
             "crypto.getRandomValues failed: {reason}"
         )))
-    })?;
-    Ok(bytes)
+    })
 }
 
 /// `error` as the JavaScript error thrown for it (a `TypeError` for [`Error::Type`]).
@@ -468,8 +473,10 @@ impl Operation {
     }
 
     /// The one pure decision: every check of the operation, in the service's order, on what
-    /// was looked up, at `now` (Unix seconds; default: the runtime's clock). A new code,
-    /// session nonce and user id are drawn from `crypto.getRandomValues` on every call.
+    /// was looked up, at `now` (Unix seconds; default: the runtime's clock). What the
+    /// decision may use is drawn from `crypto.getRandomValues` on every call: a new code's
+    /// entropy (`SignUp`, `ResendConfirmationCode`), a session nonce (a `ConfirmSignUp` with a
+    /// `Session`) and a new user's `sub` (`SignUp`).
     /// Throws a `StateError` for a stored state that does not load and a `TypeError` for a
     /// look-up of the wrong shape (both 500); a refusal of the request is not thrown, it is
     /// the outcome's `reply` (and may come with a `write` to store first).
@@ -480,10 +487,32 @@ impl Operation {
         now: Option<f64>,
     ) -> Result<JsValue, JsValue> {
         let lookup = stringified(lookup, "lookup")?;
-        let moment = Moment {
+        let mut moment = Moment {
             now: self::now(now)?,
-            random: random::<RANDOM_LEN>()?,
+            ..Moment::default()
         };
+        let draws = self.request.draws();
+        let parts = [
+            (draws.entropy, &mut moment.entropy[..]),
+            (draws.nonce, &mut moment.nonce[..]),
+            (draws.subject, &mut moment.subject[..]),
+        ];
+        let wanted: Vec<&mut [u8]> = parts
+            .into_iter()
+            .filter_map(|(drawn, part)| drawn.then_some(part))
+            .collect();
+        // One call to the CSPRNG for all of them, none when the decision needs none.
+        let length = wanted.iter().map(|part| part.len()).sum::<usize>();
+        if length > 0 {
+            let mut bytes = vec![0_u8; length];
+            fill_random(&mut bytes)?;
+            let mut source = bytes.iter();
+            for part in wanted {
+                part.iter_mut()
+                    .zip(source.by_ref())
+                    .for_each(|(slot, byte)| *slot = *byte);
+            }
+        }
         let outcome = self
             .request
             .decide(&lookup, &moment)

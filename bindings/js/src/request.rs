@@ -11,17 +11,18 @@ use serde::Serialize;
 
 use crate::{error::Error, lookup, outcome, pool::PoolData};
 
-/// The random bytes one decision draws: a code's entropy, a session nonce and a new user's
-/// `sub` (a UUID v4). Always all of them, so every decision asks the CSPRNG for the same.
-pub const RANDOM_LEN: usize = ENTROPY_LEN + 16 + 16;
-
-/// The values of this moment a decision takes: the clock and the CSPRNG's bytes.
-#[derive(Clone, Copy)]
+/// The values of this moment a decision takes: the clock and a CSPRNG's bytes, new for
+/// every decision (see [`Request::draws`] for which are drawn).
+#[derive(Clone, Copy, Default)]
 pub struct Moment {
     /// Now.
     pub now: Timestamp,
-    /// [`RANDOM_LEN`] bytes from a CSPRNG, new for every decision.
-    pub random: [u8; RANDOM_LEN],
+    /// A new code's entropy.
+    pub entropy: [u8; ENTROPY_LEN],
+    /// A sign-in session's nonce.
+    pub nonce: [u8; 16],
+    /// A new user's `sub`, as the bytes of a UUID v4.
+    pub subject: [u8; 16],
 }
 
 impl core::fmt::Debug for Moment {
@@ -30,6 +31,20 @@ impl core::fmt::Debug for Moment {
             .field("now", &self.now)
             .finish_non_exhaustive()
     }
+}
+
+/// Which of a [`Moment`]'s random values a decision uses, exactly as the crate's `Fresh`
+/// documents its fields: a code's entropy for `SignUp` and `ResendConfirmationCode`, a
+/// nonce for a `ConfirmSignUp` that carries a `Session`, a `sub` for `SignUp`. What the
+/// operation says is public, so drawing only these tells nothing about the user.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Draws {
+    /// [`Moment::entropy`].
+    pub entropy: bool,
+    /// [`Moment::nonce`].
+    pub nonce: bool,
+    /// [`Moment::subject`].
+    pub subject: bool,
 }
 
 type OperationOf<'a> = Operation<'a>;
@@ -161,6 +176,22 @@ impl Request {
         &self.needs
     }
 
+    /// Which random values [`decide`](Self::decide) uses: draw those for every call.
+    #[must_use]
+    pub fn draws(&self) -> Draws {
+        let (entropy, nonce, subject) = match self.decoded.borrow_dependent() {
+            Operation::SignUp(_) => (true, false, true),
+            Operation::ConfirmSignUp(request) => (false, request.session.is_some(), false),
+            Operation::ResendConfirmationCode(_) => (true, false, false),
+            _ => (false, false, false),
+        };
+        Draws {
+            entropy,
+            nonce,
+            subject,
+        }
+    }
+
     /// The operation's name.
     #[must_use]
     pub const fn operation(&self) -> &'static str {
@@ -191,13 +222,11 @@ impl Request {
     pub fn decide(&self, lookup: &str, moment: &Moment) -> Result<String, Error> {
         let found = lookup::Found::parse(lookup)?;
         let pool = self.pool.pool()?;
-        let (entropy, rest) = moment.random.split_at(ENTROPY_LEN);
-        let (nonce, subject) = rest.split_at(16);
-        let new_subject = uuid_v4(subject);
+        let new_subject = uuid_v4(&moment.subject);
         let fresh = Fresh {
             now: moment.now,
-            entropy: entropy.try_into().unwrap_or([0; ENTROPY_LEN]),
-            nonce: nonce.try_into().unwrap_or([0; 16]),
+            entropy: moment.entropy,
+            nonce: moment.nonce,
             new_subject: &new_subject,
         };
         let operation = self.decoded.borrow_dependent();
@@ -207,12 +236,9 @@ impl Request {
 }
 
 /// A version-4 UUID from 16 random bytes, in its hyphenated lower-case form.
-fn uuid_v4(bytes: &[u8]) -> String {
+fn uuid_v4(bytes: &[u8; 16]) -> String {
     const HEX: &[u8; 16] = b"0123456789abcdef";
-    let mut uuid = [0_u8; 16];
-    uuid.iter_mut()
-        .zip(bytes)
-        .for_each(|(slot, byte)| *slot = *byte);
+    let mut uuid = *bytes;
     // Version 4 in the high nibble of byte 6, the RFC 9562 variant in byte 8.
     if let Some(byte) = uuid.get_mut(6) {
         *byte = (*byte & 0x0f) | 0x40;

@@ -313,7 +313,12 @@ test('randomness comes from crypto.getRandomValues, new for every decision', (t)
   }, T0);
   assert.equal(store.outbox.at(-1).code, '777777');
   assert.equal(store.users.get('alice').sub, '07070707-0707-4707-8707-070707070707');
-  assert.deepEqual(calls, [32, 64]);
+  // A code's entropy, then a code's entropy and a sub: what each decision uses, no more.
+  assert.deepEqual(calls, [32, 48]);
+  confirm(store, pool, 'alice', '000000');
+  assert.deepEqual(calls, [32, 48], 'a ConfirmSignUp without a Session uses no randomness');
+  serve(lib, store, pool, CLIENT, 'ResendConfirmationCode', { ClientId: CLIENT.clientId, Username: 'alice' }, T0);
+  assert.deepEqual(calls, [32, 48, 32]);
 
   t.mock.method(webcrypto, 'getRandomValues', () => {
     throw new Error('no entropy today');
