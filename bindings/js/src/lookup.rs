@@ -152,6 +152,10 @@ impl<'a> Found<'a> {
     /// [`Error::Type`] for JSON that is not a `Lookup`, [`Error::State`] for a stored state
     /// that does not load.
     pub fn parse(json: &'a str) -> Result<Self, Error> {
+        // serde reads a struct from an array too; a look-up is an object.
+        if !json.trim_start().starts_with('{') {
+            return Err(Error::type_error("lookup", "an object"));
+        }
         let lookup: LookupJson<'a> =
             serde_json::from_str(json).map_err(|error| Error::Type(format!("lookup: {error}")))?;
         let client = lookup.client.map(|client| ClientFound {
