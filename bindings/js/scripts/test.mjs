@@ -19,6 +19,7 @@ if (wanted('node')) {
 if (wanted('deno')) {
   // Deno from its npm package; no network: node_modules is the only package source.
   process.env.DENO_NO_UPDATE_CHECK = '1';
+  process.env.NO_COLOR = '1';
   console.log('\n=== Deno');
   run(bin('deno'), ['--version']);
   run(bin('deno'), ['check', 'test/deno/types.ts']);

@@ -384,9 +384,13 @@ impl Pool {
     pub fn new(
         #[wasm_bindgen(unchecked_param_type = "PoolConfig")] config: &JsValue,
     ) -> Result<Self, JsValue> {
-        let settings: Settings = serde_json::from_str(&stringified(config, "config")?)
-            .map_err(|error| thrown(&Error::Type(format!("config: {error}"))))?;
         let keys = member(config, "keys", "config")?;
+        // The settings as JSON, without the keys: secret bytes never become text.
+        let settings = Object::assign(&Object::new(), config.unchecked_ref());
+        Reflect::delete_property(&settings, &"keys".into())
+            .map_err(|_| thrown(&Error::type_error("config", "a plain object")))?;
+        let settings: Settings = serde_json::from_str(&stringified(&settings, "config")?)
+            .map_err(|error| thrown(&Error::Type(format!("config: {error}"))))?;
         let current = key(
             &member(&keys, "current", "config.keys")?,
             "config.keys.current",

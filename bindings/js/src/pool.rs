@@ -7,7 +7,7 @@ use confirmation_flow::{
     Alphabet, KeyId, KeyRing, Policy, PolicyConfig, ServerKey,
     cognito::{AttributeSet, Pool},
 };
-use serde::{Deserialize, de::IgnoredAny};
+use serde::Deserialize;
 
 use crate::error::Error;
 
@@ -29,7 +29,8 @@ impl core::fmt::Debug for KeyInput {
 }
 
 /// The pool's settings as JSON (`PoolConfig` in the TypeScript declarations), every member
-/// but `keys`, whose bytes are read apart (JSON has no bytes).
+/// but `keys`, whose bytes are read apart (JSON has no bytes, and a secret should not
+/// become text).
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Settings {
@@ -37,9 +38,6 @@ pub struct Settings {
     pub region: String,
     /// The pool's id.
     pub user_pool_id: String,
-    /// Read apart, as bytes: here only so that the member is known.
-    #[serde(default, rename = "keys")]
-    _keys: IgnoredAny,
     /// `AutoVerifiedAttributes`.
     pub auto_verified_attributes: Vec<String>,
     /// `AliasAttributes` (default: none).
