@@ -21,7 +21,7 @@ export default {
           client: clientId === env.CLIENT_ID ? { clientId } : null,
           user: user && { username, subject: user.sub, status: user.status, confirmation: user.state },
         });
-        if (write?.target.kind === "user") { // (no phantoms: this client names unknown users)
+        if (write?.target.kind === "user") { // no PreventUserExistenceErrors here: never a phantom
           const { meta } = await env.DB.prepare("UPDATE users SET state = ?, version = ?, status = "
             + "COALESCE(?, status) WHERE username = ? AND sub = ? AND version = ?")
             .bind(write.state, write.version, write.status, username, write.target.subject, write.expected).run();
