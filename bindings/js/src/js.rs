@@ -389,8 +389,9 @@ impl Pool {
         let settings = Object::assign(&Object::new(), config.unchecked_ref());
         Reflect::delete_property(&settings, &"keys".into())
             .map_err(|_| thrown(&Error::type_error("config", "a plain object")))?;
-        let settings: Settings = serde_json::from_str(&stringified(&settings, "config")?)
-            .map_err(|error| thrown(&Error::Type(format!("config: {error}"))))?;
+        let settings: Settings =
+            serde_json::from_slice(stringified(&settings, "config")?.as_bytes())
+                .map_err(|error| thrown(&Error::Type(format!("config: {error}"))))?;
         let current = key(
             &member(&keys, "current", "config.keys")?,
             "config.keys.current",

@@ -1,8 +1,6 @@
 //! What the caller looked up, as JSON (`Lookup` in the TypeScript declarations), parsed and
 //! checked, then lent to the crate as its [`Lookup`].
 
-use std::borrow::Cow;
-
 use confirmation_flow::{
     Confirmation, StoredState,
     cognito::{AliasOwners, AppClient, ClientSecret, Lookup, UserRecord, UserStatus},
@@ -14,72 +12,63 @@ use serde::{
 
 use crate::error::{Error, MAX_SAFE_INTEGER, StateReason};
 
-/// A string borrowed from the JSON text when it holds no escapes.
-#[derive(Debug, Deserialize)]
-struct Str<'a>(#[serde(borrow)] Cow<'a, str>);
-
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct LookupJson<'a> {
-    #[serde(borrow, default)]
-    client: Option<ClientJson<'a>>,
-    #[serde(borrow, default)]
-    user: Option<UserJson<'a>>,
-    #[serde(borrow, default)]
-    phantom: Option<Str<'a>>,
-    #[serde(borrow, default)]
-    alias_owners: Option<OwnersJson<'a>>,
+struct LookupJson {
+    #[serde(default)]
+    client: Option<ClientJson>,
+    #[serde(default)]
+    user: Option<UserJson>,
+    #[serde(default)]
+    phantom: Option<String>,
+    #[serde(default)]
+    alias_owners: Option<OwnersJson>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct ClientJson<'a> {
-    #[serde(borrow)]
-    client_id: Str<'a>,
-    #[serde(borrow, default)]
-    secret: Option<Str<'a>>,
+struct ClientJson {
+    client_id: String,
+    #[serde(default)]
+    secret: Option<String>,
     #[serde(default)]
     prevent_user_existence_errors: bool,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct UserJson<'a> {
-    #[serde(borrow)]
-    username: Str<'a>,
-    #[serde(borrow)]
-    subject: Str<'a>,
-    #[serde(borrow)]
-    status: Str<'a>,
-    #[serde(borrow)]
-    confirmation: Str<'a>,
-    #[serde(borrow, default)]
-    email: Option<Str<'a>>,
-    #[serde(borrow, default)]
-    phone_number: Option<Str<'a>>,
-    #[serde(borrow, default)]
-    attributes: Option<Attributes<'a>>,
+struct UserJson {
+    username: String,
+    subject: String,
+    status: String,
+    confirmation: String,
+    #[serde(default)]
+    email: Option<String>,
+    #[serde(default)]
+    phone_number: Option<String>,
+    #[serde(default)]
+    attributes: Option<Attributes>,
 }
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct OwnersJson<'a> {
-    #[serde(borrow, default)]
-    email: Option<Str<'a>>,
-    #[serde(borrow, default)]
-    phone_number: Option<Str<'a>>,
+struct OwnersJson {
+    #[serde(default)]
+    email: Option<String>,
+    #[serde(default)]
+    phone_number: Option<String>,
 }
 
 /// A JSON object of string values, kept in its order.
 #[derive(Debug, Default)]
-struct Attributes<'a>(Vec<(Str<'a>, Str<'a>)>);
+struct Attributes(Vec<(String, String)>);
 
-impl<'de: 'a, 'a> Deserialize<'de> for Attributes<'a> {
+impl<'de> Deserialize<'de> for Attributes {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Entries<'a>(core::marker::PhantomData<&'a ()>);
+        struct Entries;
 
-        impl<'de: 'a, 'a> Visitor<'de> for Entries<'a> {
-            type Value = Attributes<'a>;
+        impl<'de> Visitor<'de> for Entries {
+            type Value = Attributes;
 
             fn expecting(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
                 f.write_str("an object of string attribute values")
@@ -94,38 +83,38 @@ impl<'de: 'a, 'a> Deserialize<'de> for Attributes<'a> {
             }
         }
 
-        deserializer.deserialize_map(Entries(core::marker::PhantomData))
+        deserializer.deserialize_map(Entries)
     }
 }
 
 /// The user as looked up, its state loaded and checked.
 #[derive(Debug)]
-struct UserFound<'a> {
-    username: Cow<'a, str>,
-    subject: Cow<'a, str>,
+struct UserFound {
+    username: String,
+    subject: String,
     status: UserStatus,
     confirmation: Confirmation,
-    email: Option<Cow<'a, str>>,
-    phone_number: Option<Cow<'a, str>>,
-    attributes: Vec<(Cow<'a, str>, Cow<'a, str>)>,
+    email: Option<String>,
+    phone_number: Option<String>,
+    attributes: Vec<(String, String)>,
 }
 
 /// The client as looked up, its secret keyed.
 #[derive(Debug)]
-struct ClientFound<'a> {
-    client_id: Cow<'a, str>,
+struct ClientFound {
+    client_id: String,
     secret: Option<ClientSecret>,
     prevent_user_existence_errors: bool,
 }
 
 /// Everything the caller looked up, parsed from its JSON and checked.
 #[derive(Debug)]
-pub struct Found<'a> {
-    client: Option<ClientFound<'a>>,
-    user: Option<UserFound<'a>>,
+pub struct Found {
+    client: Option<ClientFound>,
+    user: Option<UserFound>,
     phantom: Option<Confirmation>,
-    email_owner: Option<Cow<'a, str>>,
-    phone_number_owner: Option<Cow<'a, str>>,
+    email_owner: Option<String>,
+    phone_number_owner: Option<String>,
 }
 
 /// Loads a stored state through the crate's validation, and checks that its next version
@@ -136,7 +125,7 @@ pub struct Found<'a> {
 pub fn load_state(json: &str, whose: &'static str) -> Result<Confirmation, Error> {
     let refused = |reason| Error::State { whose, reason };
     let stored: StoredState =
-        serde_json::from_str(json).map_err(|_| refused(StateReason::Malformed))?;
+        serde_json::from_slice(json.as_bytes()).map_err(|_| refused(StateReason::Malformed))?;
     let state =
         Confirmation::try_from(stored).map_err(|error| refused(StateReason::Invalid(error)))?;
     if state.version() >= MAX_SAFE_INTEGER {
@@ -145,58 +134,52 @@ pub fn load_state(json: &str, whose: &'static str) -> Result<Confirmation, Error
     Ok(state)
 }
 
-impl<'a> Found<'a> {
+impl Found {
     /// Parses the caller's look-up.
     ///
     /// # Errors
     /// [`Error::Type`] for JSON that is not a `Lookup`, [`Error::State`] for a stored state
     /// that does not load.
-    pub fn parse(json: &'a str) -> Result<Self, Error> {
+    pub fn parse(json: &str) -> Result<Self, Error> {
         // serde reads a struct from an array too; a look-up is an object.
         if !json.trim_start().starts_with('{') {
             return Err(Error::type_error("lookup", "an object"));
         }
-        let lookup: LookupJson<'a> =
-            serde_json::from_str(json).map_err(|error| Error::Type(format!("lookup: {error}")))?;
+        let lookup: LookupJson = serde_json::from_slice(json.as_bytes())
+            .map_err(|error| Error::Type(format!("lookup: {error}")))?;
         let client = lookup.client.map(|client| ClientFound {
-            client_id: client.client_id.0,
-            secret: client.secret.map(|secret| ClientSecret::new(&secret.0)),
+            client_id: client.client_id,
+            secret: client.secret.map(|secret| ClientSecret::new(&secret)),
             prevent_user_existence_errors: client.prevent_user_existence_errors,
         });
         let user = match lookup.user {
             None => None,
             Some(user) => Some(UserFound {
-                status: UserStatus::from_name(&user.status.0).ok_or_else(|| {
+                status: UserStatus::from_name(&user.status).ok_or_else(|| {
                     Error::type_error(
                         "lookup.user.status",
                         "a Cognito user status (UNCONFIRMED, …)",
                     )
                 })?,
-                confirmation: load_state(&user.confirmation.0, "user")?,
-                username: user.username.0,
-                subject: user.subject.0,
-                email: user.email.map(|text| text.0),
-                phone_number: user.phone_number.map(|text| text.0),
-                attributes: user
-                    .attributes
-                    .unwrap_or_default()
-                    .0
-                    .into_iter()
-                    .map(|(name, value)| (name.0, value.0))
-                    .collect(),
+                confirmation: load_state(&user.confirmation, "user")?,
+                username: user.username,
+                subject: user.subject,
+                email: user.email,
+                phone_number: user.phone_number,
+                attributes: user.attributes.unwrap_or_default().0,
             }),
         };
         let phantom = match lookup.phantom {
             None => None,
-            Some(json) => Some(load_state(&json.0, "phantom")?),
+            Some(json) => Some(load_state(&json, "phantom")?),
         };
         let owners = lookup.alias_owners.unwrap_or_default();
         Ok(Self {
             client,
             user,
             phantom,
-            email_owner: owners.email.map(|text| text.0),
-            phone_number_owner: owners.phone_number.map(|text| text.0),
+            email_owner: owners.email,
+            phone_number_owner: owners.phone_number,
         })
     }
 
@@ -205,7 +188,7 @@ impl<'a> Found<'a> {
         let attributes: Vec<(&str, &str)> = self.user.as_ref().map_or_else(Vec::new, |user| {
             user.attributes
                 .iter()
-                .map(|(name, value)| (name.as_ref(), value.as_ref()))
+                .map(|(name, value)| (name.as_str(), value.as_str()))
                 .collect()
         });
         let lookup = Lookup {
