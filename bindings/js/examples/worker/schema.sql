@@ -1,0 +1,39 @@
+-- The Worker's D1 schema. Every condition a `Write` states is checked by the database in
+-- the statement (or batch) that writes: the version (compare-and-swap), insert-only-if-
+-- absent (primary keys), and a verified alias belonging to one user (partial unique
+-- indexes).
+CREATE TABLE IF NOT EXISTS clients (
+  client_id TEXT PRIMARY KEY,
+  secret TEXT,
+  prevent_user_existence_errors INTEGER NOT NULL DEFAULT 1
+);
+CREATE TABLE IF NOT EXISTS users (
+  username TEXT PRIMARY KEY,
+  sub TEXT NOT NULL UNIQUE,
+  status TEXT NOT NULL,
+  email TEXT,
+  email_verified INTEGER NOT NULL DEFAULT 0,
+  phone_number TEXT,
+  phone_number_verified INTEGER NOT NULL DEFAULT 0,
+  state TEXT NOT NULL,
+  version INTEGER NOT NULL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS users_verified_email ON users (email) WHERE email_verified = 1;
+CREATE UNIQUE INDEX IF NOT EXISTS users_verified_phone ON users (phone_number) WHERE phone_number_verified = 1;
+CREATE TABLE IF NOT EXISTS phantoms (
+  id TEXT PRIMARY KEY,
+  state TEXT NOT NULL,
+  version INTEGER NOT NULL
+);
+-- Codes to deliver. A real Worker hands them to email or SMS (a queue, say); here the
+-- tests read them.
+CREATE TABLE IF NOT EXISTS outbox (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  username TEXT NOT NULL,
+  attribute TEXT NOT NULL,
+  destination TEXT NOT NULL,
+  code TEXT NOT NULL
+);
+-- Never holds a row: inserting NULL into it when the statement before changed nothing
+-- fails the batch, so a multi-statement write is all or nothing (see src/worker.ts).
+CREATE TABLE IF NOT EXISTS lost_race (never INTEGER NOT NULL);

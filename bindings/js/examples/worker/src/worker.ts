@@ -1,0 +1,236 @@
+// A Cloudflare Worker serving Cognito's SignUp, ConfirmSignUp and ResendConfirmationCode
+// (AWS JSON 1.1: `POST /` with `X-Amz-Target`) on D1, through confirmation-flow's one loop:
+// decode once → read what `needs` names → decide → write with every condition checked by
+// the database (lost: read and decide again) → answer → deliver the code.
+import {
+  afterTrigger,
+  decode,
+  type FlowError,
+  initSync,
+  type Lookup,
+  type Needs,
+  type Operation,
+  Pool,
+  type UserStatus,
+  type Write,
+} from "confirmation-flow";
+import wasm from "confirmation-flow/confirmation_flow_bg.wasm";
+
+export interface Env {
+  DB: D1Database;
+  /** The server key: 32 bytes, base64 (a secret binding). */
+  CONFIRMATION_KEY: string;
+  /** The user pool's id, e.g. `us-east-1_EXAMPLE`. */
+  USER_POOL_ID: string;
+}
+
+initSync({ module: wasm });
+
+const PREFIX = "AWSCognitoIdentityProviderService.";
+/** How often a request reads and decides again after losing a race. */
+const RETRIES = 16;
+/** The largest request body read, as the example server's default. */
+const MAX_BODY = 64 * 1024;
+
+let pool: Pool | undefined;
+
+function poolOf(env: Env): Pool {
+  const secret = Uint8Array.from(atob(env.CONFIRMATION_KEY), (c) => c.charCodeAt(0));
+  pool ??= new Pool({
+    region: "us-east-1",
+    userPoolId: env.USER_POOL_ID,
+    keys: { current: { id: 1, secret } },
+    autoVerifiedAttributes: ["email"],
+    aliasAttributes: ["email"],
+  });
+  return pool;
+}
+
+function answer(status: number, body: unknown): Response {
+  const headers: Record<string, string> = { "content-type": "application/x-amz-json-1.1" };
+  const type = (body as { __type?: string }).__type;
+  if (type) headers["x-amzn-errortype"] = `${type}:`;
+  return new Response(JSON.stringify(body), { status, headers });
+}
+
+export default {
+  async fetch(request: Request, env: Env): Promise<Response> {
+    const target = request.headers.get("x-amz-target") ?? "";
+    if (target.startsWith(`${PREFIX}Admin`)) {
+      // Admin operations need a verified SigV4 signature, which this example does not check.
+      const message = `${target.slice(PREFIX.length)} is not served by this Worker`;
+      return answer(403, { __type: "AccessDeniedException", message });
+    }
+    const body = new Uint8Array(await request.arrayBuffer());
+    if (body.byteLength > MAX_BODY) {
+      const message = `The request body is larger than ${MAX_BODY} bytes`;
+      return answer(413, { __type: "RequestEntityTooLargeException", message });
+    }
+    try {
+      using operation = decode(poolOf(env), target, body);
+      return await serve(env.DB, operation);
+    } catch (caught) {
+      // The package's errors carry what to answer; anything else (D1 failing) is a 500.
+      const error = caught as Partial<FlowError>;
+      const status = error.httpStatus ?? 500;
+      if (status >= 500) console.error(error.name, error.message);
+      return answer(status, error.body ?? { __type: "InternalErrorException", message: "Internal error." });
+    }
+  },
+} satisfies ExportedHandler<Env>;
+
+async function serve(db: D1Database, operation: Operation): Promise<Response> {
+  const needs = operation.needs;
+  for (let attempt = 0; attempt < RETRIES; attempt += 1) {
+    const outcome = operation.decide(await read(db, needs));
+    if (outcome.write && !(await write(db, outcome.write, operation))) continue;
+    const { after } = outcome;
+    // No PostConfirmation trigger here; with one, invoke it with `after.event` and pass
+    // what it did to afterTrigger. Its failure is the answer; the user stays confirmed.
+    const reply = after.kind === "postConfirmation" ? afterTrigger(outcome.reply, { kind: "succeeded" }) : outcome.reply;
+    if (after.kind === "deliver") {
+      // A real Worker would send it (email, SMS) from ctx.waitUntil, after answering.
+      await db
+        .prepare("INSERT INTO outbox (username, attribute, destination, code) VALUES (?1, ?2, ?3, ?4)")
+        .bind(after.username, after.destination.attribute, after.destination.value, after.code)
+        .run();
+    }
+    return answer(reply.httpStatus, reply.body);
+  }
+  throw new Error("too many lost races");
+}
+
+interface UserRow {
+  username: string;
+  sub: string;
+  status: UserStatus;
+  email: string | null;
+  phone_number: string | null;
+  email_verified: number;
+  phone_number_verified: number;
+  state: string;
+}
+
+/** One consistent read (a D1 batch is one transaction) of everything `needs` names. */
+async function read(db: D1Database, needs: Needs): Promise<Lookup> {
+  const [clients, users, phantoms, owners] = await db.batch([
+    db.prepare("SELECT client_id, secret, prevent_user_existence_errors FROM clients WHERE client_id = ?1")
+      .bind(needs.clientId),
+    db.prepare("SELECT * FROM users WHERE username = ?1").bind(needs.username),
+    db.prepare("SELECT state FROM phantoms WHERE id = ?1").bind(needs.phantomId),
+    db.prepare(
+      `SELECT (SELECT o.username FROM users o WHERE ?2 AND o.email = u.email AND o.email_verified = 1
+                 AND o.username <> u.username) AS email,
+              (SELECT o.username FROM users o WHERE ?3 AND o.phone_number = u.phone_number
+                 AND o.phone_number_verified = 1 AND o.username <> u.username) AS phone_number
+       FROM users u WHERE u.username = ?1`,
+    ).bind(needs.username, Number(needs.aliasOwners.email), Number(needs.aliasOwners.phoneNumber)),
+  ]);
+  const client = clients.results[0] as
+    | { client_id: string; secret: string | null; prevent_user_existence_errors: number }
+    | undefined;
+  const user = users.results[0] as UserRow | undefined;
+  const owner = owners.results[0] as { email: string | null; phone_number: string | null } | undefined;
+  const flag = (verified: number) => (verified ? "true" : "false");
+  return {
+    client: client
+      ? {
+        clientId: client.client_id,
+        secret: client.secret,
+        preventUserExistenceErrors: client.prevent_user_existence_errors === 1,
+      }
+      : null,
+    user: user
+      ? {
+        username: user.username,
+        subject: user.sub,
+        status: user.status,
+        confirmation: user.state,
+        email: user.email,
+        phoneNumber: user.phone_number,
+        attributes: {
+          sub: user.sub,
+          ...(user.email === null ? {} : { email: user.email, email_verified: flag(user.email_verified) }),
+          ...(user.phone_number === null
+            ? {}
+            : { phone_number: user.phone_number, phone_number_verified: flag(user.phone_number_verified) }),
+        },
+      }
+      : null,
+    phantom: (phantoms.results[0] as { state: string } | undefined)?.state ?? null,
+    aliasOwners: { email: owner?.email ?? null, phoneNumber: owner?.phone_number ?? null },
+  };
+}
+
+/**
+ * Carries out `write` only if every condition it states holds; false: the request lost a
+ * race. A condition is checked by the statement that writes: `WHERE version = ?` (then the
+ * statement changed no row), a primary key (an insert conflicts), or the unique index on
+ * verified aliases (a constraint fails the batch).
+ */
+async function write(db: D1Database, write: Write, operation: Operation): Promise<boolean> {
+  const changed = async (statement: D1PreparedStatement) => (await statement.run()).meta.changes === 1;
+  const { target, expected, state, version } = write;
+  if (target.kind === "phantom") {
+    return changed(
+      expected === "absent"
+        ? db.prepare("INSERT INTO phantoms (id, state, version) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING")
+          .bind(target.id, state, version)
+        : db.prepare("UPDATE phantoms SET state = ?2, version = ?3 WHERE id = ?1 AND version = ?4")
+          .bind(target.id, state, version, expected),
+    );
+  }
+  if (expected === "absent") {
+    // SignUp: the row holds the request's attributes too (and, in a real pool, a password hash).
+    return changed(
+      db.prepare(
+        `INSERT INTO users (username, sub, status, email, phone_number, state, version)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT DO NOTHING`,
+      ).bind(
+        target.username,
+        target.subject,
+        write.status ?? "UNCONFIRMED",
+        operation.attribute("email") ?? null,
+        operation.attribute("phone_number") ?? null,
+        state,
+        version,
+      ),
+    );
+  }
+  // When the previous statement changed nothing, this one fails, and with it the batch.
+  const guard = db.prepare("INSERT INTO lost_race (never) SELECT NULL WHERE changes() = 0");
+  const statements: D1PreparedStatement[] = [];
+  if (write.alias?.kind === "takeFrom") {
+    const column = write.alias.attribute;
+    statements.push(
+      db.prepare(`UPDATE users SET ${column}_verified = 0 WHERE username = ?1 AND ${column} = ?2 AND ${column}_verified = 1`)
+        .bind(write.alias.owner, write.alias.value),
+      guard,
+    );
+  }
+  statements.push(
+    db.prepare(
+      `UPDATE users SET state = ?4, version = ?5, status = COALESCE(?6, status),
+         email_verified = email_verified OR ?7, phone_number_verified = phone_number_verified OR ?8
+       WHERE username = ?1 AND sub = ?2 AND version = ?3`,
+    ).bind(
+      target.username,
+      target.subject,
+      expected,
+      state,
+      version,
+      write.status,
+      Number(write.verify === "email"),
+      Number(write.verify === "phone_number"),
+    ),
+    guard,
+  );
+  try {
+    await db.batch(statements);
+    return true;
+  } catch (error) {
+    // The guard, or the unique index on verified aliases (`mustBeFree`): a lost race.
+    if (String(error).includes("constraint failed")) return false;
+    throw error;
+  }
+}

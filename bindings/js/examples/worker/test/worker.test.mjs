@@ -1,0 +1,282 @@
+// The Worker examples in workerd, through miniflare, on D1 (SQLite), driven over HTTP by
+// the AWS SDK for JavaScript v3 with its endpoint set to miniflare's local URL. Codes are
+// read from the Worker's outbox table through miniflare's D1 binding.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { after, before, describe, test } from 'node:test';
+
+import {
+  AliasExistsException,
+  CodeMismatchException,
+  CognitoIdentityProviderClient,
+  ConfirmSignUpCommand,
+  ExpiredCodeException,
+  LimitExceededException,
+  NotAuthorizedException,
+  ResendConfirmationCodeCommand,
+  SignUpCommand,
+  TooManyFailedAttemptsException,
+  UserNotFoundException,
+} from '@aws-sdk/client-cognito-identity-provider';
+import { Miniflare } from 'miniflare';
+
+import { build } from '../build.mjs';
+
+const KEY = Buffer.alloc(32, 0x42).toString('base64');
+const SECRET = 'the-client-secret';
+const schema = readFileSync(new URL('../schema.sql', import.meta.url), 'utf8')
+  .replace(/--.*$/gm, '')
+  .split(';')
+  .map((statement) => statement.trim())
+  .filter(Boolean);
+
+/** Starts `name`'s Worker in miniflare with an empty D1 database holding the schema. */
+async function start(name, bindings) {
+  const mf = new Miniflare({
+    modules: true,
+    scriptPath: await build(name),
+    modulesRules: [{ type: 'CompiledWasm', include: ['**/*.wasm'] }],
+    compatibilityDate: '2026-04-01',
+    d1Databases: { DB: `${name}-db` },
+    bindings,
+  });
+  const url = await mf.ready;
+  const db = await mf.getD1Database('DB');
+  await db.batch(schema.map((statement) => db.prepare(statement)));
+  const sdk = new CognitoIdentityProviderClient({
+    region: 'us-east-1',
+    endpoint: url.href,
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    maxAttempts: 1,
+  });
+  return { mf, db, sdk, url };
+}
+
+/** What `call` threw (it must throw). */
+async function rejection(call) {
+  try {
+    await call;
+  } catch (error) {
+    return error;
+  }
+  assert.fail('expected the call to be refused');
+}
+
+describe('the Worker example: SignUp, ConfirmSignUp and ResendConfirmationCode on D1', () => {
+  let mf, db, sdk, url;
+  before(async () => {
+    ({ mf, db, sdk, url } = await start('worker', { CONFIRMATION_KEY: KEY, USER_POOL_ID: 'us-east-1_edge' }));
+    await db.batch([
+      db.prepare('INSERT INTO clients (client_id, secret, prevent_user_existence_errors) VALUES (?1, ?2, ?3)')
+        .bind('public', null, 1),
+      db.prepare('INSERT INTO clients (client_id, secret, prevent_user_existence_errors) VALUES (?1, ?2, ?3)')
+        .bind('secret', SECRET, 1),
+      db.prepare('INSERT INTO clients (client_id, secret, prevent_user_existence_errors) VALUES (?1, ?2, ?3)')
+        .bind('legacy', null, 0),
+    ]);
+  });
+  after(() => mf?.dispose());
+
+  const lastCode = async (username) =>
+    (await db.prepare('SELECT code FROM outbox WHERE username = ?1 ORDER BY id DESC LIMIT 1').bind(username).first())
+      ?.code;
+  const user = (username) => db.prepare('SELECT * FROM users WHERE username = ?1').bind(username).first();
+  const signUp = (Username, email, extra = {}) =>
+    sdk.send(new SignUpCommand({
+      ClientId: 'public',
+      Username,
+      Password: 'correct-horse-battery',
+      UserAttributes: [{ Name: 'email', Value: email }],
+      ...extra,
+    }));
+  const confirm = (Username, ConfirmationCode, extra = {}) =>
+    sdk.send(new ConfirmSignUpCommand({ ClientId: 'public', Username, ConfirmationCode, ...extra }));
+  const other = (code) => (code === '000000' ? '111111' : '000000');
+
+  test('sign up, then confirm with the delivered code', async () => {
+    const signedUp = await signUp('alice', 'alice@example.com');
+    assert.equal(signedUp.UserConfirmed, false);
+    assert.deepEqual(signedUp.CodeDeliveryDetails, {
+      Destination: 'a***@e***', DeliveryMedium: 'EMAIL', AttributeName: 'email',
+    });
+    const row = await user('alice');
+    assert.equal(row.status, 'UNCONFIRMED');
+    assert.equal(row.sub, signedUp.UserSub);
+    const code = await lastCode('alice');
+    assert.match(code, /^\d{6}$/);
+    assert.ok(!row.state.includes(code), 'the state holds a tag, never the code');
+
+    const confirmed = await confirm('alice', code);
+    assert.equal(confirmed.$metadata.httpStatusCode, 200);
+    const after = await user('alice');
+    assert.equal(after.status, 'CONFIRMED');
+    assert.equal(after.email_verified, 1);
+    assert.equal(after.version, 2);
+
+    const again = await rejection(confirm('alice', code));
+    assert.ok(again instanceof NotAuthorizedException);
+    assert.equal(again.message, 'User cannot be confirmed. Current status is CONFIRMED');
+    assert.ok(await rejection(signUp('alice', 'alice@example.com')) instanceof Error);
+  });
+
+  test('a wrong code is refused, and counted in the row with compare-and-swap', async () => {
+    await signUp('bob', 'bob@example.com');
+    const code = await lastCode('bob');
+    const error = await rejection(confirm('bob', other(code)));
+    assert.ok(error instanceof CodeMismatchException);
+    assert.equal(error.message, 'Invalid verification code provided, please try again.');
+    assert.equal(error.$metadata.httpStatusCode, 400);
+    assert.equal((await user('bob')).version, 2);
+    await confirm('bob', code);
+  });
+
+  test('a resend replaces the code: the old one is expired, the new one confirms', async () => {
+    await signUp('carol', 'carol@example.com');
+    const first = await lastCode('carol');
+    const resent = await sdk.send(new ResendConfirmationCodeCommand({ ClientId: 'public', Username: 'carol' }));
+    assert.equal(resent.CodeDeliveryDetails.Destination, 'c***@e***');
+    const second = await lastCode('carol');
+    if (second !== first) {
+      assert.ok(await rejection(confirm('carol', first)) instanceof ExpiredCodeException);
+    }
+    await confirm('carol', second);
+    assert.equal((await user('carol')).status, 'CONFIRMED');
+  });
+
+  test('SecretHash: required when the client has a secret, and checked', async () => {
+    const hash = (username) => createHash(username, 'secret');
+    const send = (command) => sdk.send(command);
+    const body = (extra) => new SignUpCommand({
+      ClientId: 'secret', Username: 'dave', Password: 'correct-horse-battery',
+      UserAttributes: [{ Name: 'email', Value: 'dave@example.com' }], ...extra,
+    });
+    const missing = await rejection(send(body({})));
+    assert.ok(missing instanceof NotAuthorizedException);
+    assert.equal(missing.message, 'Client secret is configured with secret but SECRET_HASH was not received');
+    const wrong = await rejection(send(body({ SecretHash: await hash('mallory') })));
+    assert.equal(wrong.message, 'Unable to verify secret hash for client secret');
+    assert.equal(await user('dave'), null, 'a refused SignUp writes nothing');
+    await send(body({ SecretHash: await hash('dave') }));
+    await send(new ConfirmSignUpCommand({
+      ClientId: 'secret', Username: 'dave', ConfirmationCode: await lastCode('dave'), SecretHash: await hash('dave'),
+    }));
+    assert.equal((await user('dave')).status, 'CONFIRMED');
+  });
+
+  test('five wrong codes kill the code; the sixth submission is refused even when right', async () => {
+    await signUp('erin', 'erin@example.com');
+    const code = await lastCode('erin');
+    for (let attempt = 0; attempt < 5; attempt += 1) {
+      assert.ok(await rejection(confirm('erin', other(code))) instanceof CodeMismatchException);
+    }
+    assert.ok(await rejection(confirm('erin', code)) instanceof TooManyFailedAttemptsException);
+    assert.equal((await user('erin')).status, 'UNCONFIRMED');
+  });
+
+  test('concurrent guesses cannot share an attempt: exactly five are compared', async () => {
+    await signUp('frank', 'frank@example.com');
+    const code = await lastCode('frank');
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, () => confirm('frank', other(code)).then(() => 'ok', (error) => error.name)),
+    );
+    const count = (name) => answers.filter((answer) => answer === name).length;
+    assert.equal(count('CodeMismatchException'), 5, answers.join());
+    assert.equal(count('ok'), 0);
+    // 15 submissions an hour are counted; the rest find the window full.
+    assert.equal(count('TooManyFailedAttemptsException'), 10, answers.join());
+    assert.equal(count('LimitExceededException'), 5, answers.join());
+    assert.equal((await user('frank')).version, 16, 'one version per counted submission');
+    assert.ok(await rejection(confirm('frank', code)) instanceof LimitExceededException);
+  });
+
+  test('an unknown user under PreventUserExistenceErrors answers as a wrong code, counted like a user', async () => {
+    const answers = [];
+    for (let attempt = 0; attempt < 6; attempt += 1) {
+      answers.push((await rejection(confirm('ghost', '123456'))).name);
+    }
+    assert.deepEqual(answers, [...Array(5).fill('CodeMismatchException'), 'TooManyFailedAttemptsException']);
+    assert.equal(await user('ghost'), null);
+    const phantoms = await db.prepare('SELECT id, version FROM phantoms').all();
+    assert.equal(phantoms.results.length, 1);
+    assert.equal(phantoms.results[0].version, 7);
+    assert.ok(!phantoms.results[0].id.includes('ghost'));
+    const resent = await sdk.send(new ResendConfirmationCodeCommand({ ClientId: 'public', Username: 'ghost2' }));
+    assert.equal(resent.CodeDeliveryDetails.DeliveryMedium, 'EMAIL');
+
+    // Without it, the service names the fault.
+    const legacy = await rejection(sdk.send(new ConfirmSignUpCommand({
+      ClientId: 'legacy', Username: 'ghost', ConfirmationCode: '123456',
+    })));
+    assert.ok(legacy instanceof UserNotFoundException);
+  });
+
+  test('a verified email belongs to one user: refused, then taken with ForceAliasCreation', async () => {
+    await signUp('gina', 'shared@example.com');
+    await confirm('gina', await lastCode('gina'));
+    await signUp('hank', 'shared@example.com');
+    const code = await lastCode('hank');
+    const taken = await rejection(confirm('hank', code));
+    assert.ok(taken instanceof AliasExistsException);
+    assert.equal(taken.message, 'An account with the email already exists.');
+    await confirm('hank', code, { ForceAliasCreation: true });
+    assert.equal((await user('hank')).email_verified, 1);
+    assert.equal((await user('gina')).email_verified, 0);
+  });
+
+  test('faults of the request are AWS errors; admin operations are not served', async () => {
+    const post = (target, body) => fetch(url, {
+      method: 'POST',
+      headers: { 'x-amz-target': `AWSCognitoIdentityProviderService.${target}`, 'content-type': 'application/x-amz-json-1.1' },
+      body,
+    });
+    const malformed = await post('ConfirmSignUp', '{"ClientId": ');
+    assert.equal(malformed.status, 400);
+    assert.equal((await malformed.json()).__type, 'SerializationException');
+    const invalid = await post('ConfirmSignUp', '{"ClientId": "public", "Username": "", "ConfirmationCode": "1"}');
+    assert.equal(invalid.headers.get('x-amzn-errortype'), 'InvalidParameterException:');
+    const unknown = await post('InitiateAuth', '{}');
+    assert.equal((await unknown.json()).__type, 'UnknownOperationException');
+    const admin = await post('AdminConfirmSignUp', '{"UserPoolId": "us-east-1_edge", "Username": "alice"}');
+    assert.equal(admin.status, 403);
+    assert.equal((await admin.json()).__type, 'AccessDeniedException');
+  });
+});
+
+describe("the README's minimal Worker", () => {
+  let mf, db, sdk;
+  before(async () => {
+    ({ mf, db, sdk } = await start('minimal', { CONFIRMATION_KEY: KEY, CLIENT_ID: 'readme' }));
+  });
+  after(() => mf?.dispose());
+
+  test('confirms a code issued for a stored user, refuses a wrong one', async () => {
+    // The user as a SignUp would have stored them: a state issued by the package in Node.
+    const lib = await import('../../../pkg/confirmation_flow.js');
+    lib.initSync({ module: readFileSync(new URL('../../../pkg/confirmation_flow_bg.wasm', import.meta.url)) });
+    const pool = new lib.Pool({
+      region: 'us-east-1', userPoolId: 'us-east-1_EXAMPLE', autoVerifiedAttributes: ['email'],
+      keys: { current: { id: 1, secret: new Uint8Array(Buffer.from(KEY, 'base64')) } },
+    });
+    const { state, code } = lib.issue(pool, 'sub-of-ivy');
+    await db.prepare('INSERT INTO users (username, sub, status, state, version) VALUES (?1, ?2, ?3, ?4, 1)')
+      .bind('ivy', 'sub-of-ivy', 'UNCONFIRMED', state).run();
+    const send = (ConfirmationCode, ClientId = 'readme') =>
+      sdk.send(new ConfirmSignUpCommand({ ClientId, Username: 'ivy', ConfirmationCode }));
+
+    assert.ok(await rejection(send(code === '000000' ? '111111' : '000000')) instanceof CodeMismatchException);
+    assert.equal((await rejection(send(code, 'another'))).name, 'ResourceNotFoundException');
+    await send(code);
+    const row = await db.prepare('SELECT status, version FROM users WHERE username = ?1').bind('ivy').first();
+    assert.deepEqual(row, { status: 'CONFIRMED', version: 3 });
+    assert.ok(await rejection(send(code)) instanceof NotAuthorizedException);
+  });
+});
+
+/** SecretHash as a client computes it: Base64(HMAC-SHA-256(secret, username ‖ clientId)). */
+async function createHash(username, clientId) {
+  const key = await crypto.subtle.importKey(
+    'raw', new TextEncoder().encode(SECRET), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign'],
+  );
+  const mac = await crypto.subtle.sign('HMAC', key, new TextEncoder().encode(username + clientId));
+  return Buffer.from(mac).toString('base64');
+}

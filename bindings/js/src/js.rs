@@ -1,0 +1,635 @@
+//! The JavaScript surface: values across the boundary, randomness from the runtime's
+//! `crypto.getRandomValues`, and every error as a JavaScript `Error` whose `name` says
+//! what failed, with the HTTP status and the AWS JSON body to answer with.
+//!
+//! The doc comments here become the JSDoc of the TypeScript declarations, so each says in
+//! words what it throws rather than under a Rust `# Errors` heading.
+#![expect(
+    clippy::missing_errors_doc,
+    reason = "these docs are the declarations' JSDoc; each says what it throws in words"
+)]
+
+use std::rc::Rc;
+
+use confirmation_flow::{
+    ENTROPY_LEN, Timestamp,
+    cognito::{ClientSecret as CrateClientSecret, TriggerOutcome},
+};
+use js_sys::{JSON, Object, Reflect, Uint8Array};
+use wasm_bindgen::{JsCast, prelude::*};
+
+use crate::{
+    error::{Error, MAX_SAFE_INTEGER},
+    outcome,
+    pool::{KeyInput, PoolData, Settings},
+    request::{self, Moment},
+    state,
+};
+
+#[wasm_bindgen(typescript_custom_section)]
+const TYPES: &'static str = r#"
+/** An attribute a code goes to and verifies. */
+export type AliasAttribute = "email" | "phone_number";
+
+/** A Cognito user status. */
+export type UserStatus =
+  | "UNCONFIRMED" | "CONFIRMED" | "ARCHIVED" | "COMPROMISED" | "UNKNOWN"
+  | "RESET_REQUIRED" | "FORCE_CHANGE_PASSWORD" | "EXTERNAL_PROVIDER";
+
+/** The operations the crate decides. */
+export type OperationName =
+  | "SignUp" | "ConfirmSignUp" | "AdminConfirmSignUp" | "ResendConfirmationCode";
+
+/** A server key: an id (stored with every tag it makes) and 32 secret bytes. */
+export interface ServerKey {
+  id: number;
+  secret: Uint8Array;
+}
+
+/** A policy; every member defaults to Cognito's number. */
+export interface PolicyConfig {
+  codeTtlSeconds?: number;
+  codeLength?: number;
+  alphabet?: "digits" | "crockfordBase32";
+  attemptsPerCode?: number;
+  submissionsPerWindow?: number;
+  resendsPerWindow?: number;
+  windowSeconds?: number;
+}
+
+/** A user pool, fixed per deployment. */
+export interface PoolConfig {
+  /** The region named in trigger events, e.g. `us-east-1`. */
+  region: string;
+  /** The pool's id, e.g. `us-east-1_EXAMPLE`. */
+  userPoolId: string;
+  /** The current key (new tags, sessions, phantom ids) and the older ones still in use. */
+  keys: { current: ServerKey; older?: ServerKey[] };
+  /** `AutoVerifiedAttributes`: where codes go (the phone first). */
+  autoVerifiedAttributes: AliasAttribute[];
+  /** `AliasAttributes`: a verified value of these is unique in the pool. Default none. */
+  aliasAttributes?: AliasAttribute[];
+  /** How long a sign-in session minted by ConfirmSignUp lives. Default 180. */
+  sessionTtlSeconds?: number;
+  /** Code lifetime, attempts and rate windows. Default Cognito's. */
+  policy?: PolicyConfig;
+}
+
+/** What to look up before `decide`, all from one consistent read if the store can. */
+export interface Needs {
+  operation: OperationName;
+  /** The app client to look up; `null` for admin operations. */
+  clientId: string | null;
+  /** The user to look up, by username. */
+  username: string;
+  /** When the user does not exist: the phantom state to look up under this id. */
+  phantomId: string | null;
+  /** For which attributes to look up the *other* user who has this user's value verified. */
+  aliasOwners: { email: boolean; phoneNumber: boolean };
+}
+
+/** The app client, as the caller's store has it. */
+export interface AppClientRecord {
+  clientId: string;
+  /** The client secret, if the client has one (then every request needs a SecretHash). */
+  secret?: string | null;
+  /** `PreventUserExistenceErrors` = `ENABLED`: unknown users are answered as phantoms. */
+  preventUserExistenceErrors?: boolean;
+}
+
+/** The user, as the caller's store has it. */
+export interface UserRecord {
+  username: string;
+  /** The stable id bound into the user's code tags (Cognito's `sub`). */
+  subject: string;
+  status: UserStatus;
+  /** The stored state's JSON, exactly as a write stored it. */
+  confirmation: string;
+  email?: string | null;
+  phoneNumber?: string | null;
+  /** Every stored attribute, for the PostConfirmation event. */
+  attributes?: Record<string, string> | null;
+}
+
+/** Everything looked up for one request, as `Needs` asked. */
+export interface Lookup {
+  client?: AppClientRecord | null;
+  user?: UserRecord | null;
+  /** When the user does not exist: the state stored under `Needs.phantomId`, if any. */
+  phantom?: string | null;
+  /** Who else holds the user's email or phone number as a verified alias. */
+  aliasOwners?: { email?: string | null; phoneNumber?: string | null } | null;
+}
+
+/** The row a write targets. */
+export type WriteTarget =
+  | { kind: "user"; username: string; subject: string }
+  | { kind: "phantom"; id: string };
+
+/** The condition on an alias the write verifies. */
+export type AliasClaim =
+  | { kind: "mustBeFree"; attribute: AliasAttribute; value: string }
+  | { kind: "takeFrom"; attribute: AliasAttribute; value: string; owner: string };
+
+/** One row to write, and every condition to check in the same transaction. */
+export interface Write {
+  target: WriteTarget;
+  /** The version the row must still hold (compare-and-swap), or "absent": insert. */
+  expected: number | "absent";
+  /** The new state's JSON, to store as it is. */
+  state: string;
+  /** The new state's version: the row's new version. */
+  version: number;
+  /** The user's new status, when it changes. */
+  status: UserStatus | null;
+  /** Set this attribute's `*_verified` flag on the row. */
+  verify: AliasAttribute | null;
+  /** The alias condition: the value must still be free, or is taken from its owner. */
+  alias: AliasClaim | null;
+}
+
+/** An AWS JSON 1.1 error body. */
+export interface ErrorBody {
+  __type: string;
+  message: string;
+}
+
+/** A Cognito exception: its `__type`, message and the HTTP status to answer with. */
+export interface CognitoException {
+  name: string;
+  message: string;
+  httpStatus: number;
+}
+
+/** What to answer: always `body` with `httpStatus`. */
+export type Reply =
+  | { kind: "success"; httpStatus: 200; body: Record<string, unknown> }
+  | { kind: "exception"; httpStatus: number; exception: CognitoException; body: ErrorBody };
+
+/** What follows a successful write. */
+export type After =
+  | { kind: "nothing" }
+  | {
+      kind: "deliver";
+      username: string;
+      destination: { attribute: AliasAttribute; value: string };
+      /** The code: deliver it, then forget it. */
+      code: string;
+    }
+  | {
+      kind: "postConfirmation";
+      /** The trigger's event, in the service's JSON shape. */
+      event: Record<string, unknown>;
+    };
+
+/**
+ * One decision. Carry it out in order: `write` (if any) in one transaction checking every
+ * condition (lost: look up and decide again, using nothing of this outcome); the trigger of
+ * a `postConfirmation` (then `afterTrigger`); answer with `reply`; deliver a code.
+ */
+export interface Outcome {
+  write: Write | null;
+  reply: Reply;
+  after: After;
+}
+
+/** What the caller saw when it invoked the PostConfirmation trigger. */
+export type TriggerOutcome =
+  | { kind: "succeeded" }
+  | { kind: "functionError"; error: string }
+  | { kind: "invocationFailed"; reason: string }
+  | { kind: "invalidOutput" };
+
+/** A new code and the state holding its tag. */
+export interface Issued {
+  /** The state's JSON, to store. */
+  state: string;
+  /** The code, to deliver and forget. */
+  code: string;
+}
+
+/** What a stored state says (its tags left out). */
+export interface StateInfo {
+  status: "pending" | "code_mismatch" | "confirmed" | "expired" | "too_many_attempts";
+  /** The status at the time asked about (a pending code past its deadline is expired). */
+  statusAt: "pending" | "code_mismatch" | "confirmed" | "expired" | "too_many_attempts";
+  version: number;
+  keyId: number;
+  issuedAt: number;
+  expiresAt: number;
+  lastChangedAt: number;
+  attemptsUsed: number;
+}
+
+/**
+ * Every error this package throws. `name` is the AWS `__type` for faults of the request
+ * (`InvalidParameterException`, `SerializationException`, `UnknownOperationException`),
+ * else `StateError`, `TypeError`, `ConfigError`, `RandomnessError` or `UnsupportedError`.
+ * Answer with `body` and `httpStatus`: for faults that are not the request's, they say
+ * only `InternalErrorException` / 500; the details are in `message`, for the log.
+ */
+export interface FlowError extends Error {
+  httpStatus: number;
+  body: ErrorBody;
+}
+"#;
+
+#[wasm_bindgen]
+extern "C" {
+    /// The runtime's CSPRNG.
+    #[wasm_bindgen(catch, js_namespace = crypto, js_name = getRandomValues)]
+    fn get_random_values(buffer: &mut [u8]) -> Result<(), JsValue>;
+}
+
+/// `N` bytes from `crypto.getRandomValues`.
+fn random<const N: usize>() -> Result<[u8; N], JsValue> {
+    let mut bytes = [0_u8; N];
+    fill_random(&mut bytes)?;
+    Ok(bytes)
+}
+
+/// Fills `bytes` from `crypto.getRandomValues`.
+fn fill_random(bytes: &mut [u8]) -> Result<(), JsValue> {
+    get_random_values(bytes).map_err(|error| {
+        let reason = error.dyn_ref::<js_sys::Error>().map_or_else(
+            || "it threw".to_owned(),
+            |error| String::from(error.message()),
+        );
+        thrown(&Error::Random(format!(
+            "crypto.getRandomValues failed: {reason}"
+        )))
+    })
+}
+
+/// `error` as the JavaScript error thrown for it (a `TypeError` for [`Error::Type`]).
+fn thrown(error: &Error) -> JsValue {
+    let message = error.to_string();
+    let js: js_sys::Error = match error {
+        Error::Type(_) => js_sys::TypeError::new(&message).unchecked_into(),
+        _ => js_sys::Error::new(&message),
+    };
+    js.set_name(error.name());
+    let body = Object::new();
+    // Setting a member of a new plain object cannot fail.
+    let _ = Reflect::set(&body, &"__type".into(), &error.body_type().into());
+    let _ = Reflect::set(&body, &"message".into(), &error.body_message().into());
+    let _ = Reflect::set(&js, &"httpStatus".into(), &error.http_status().into());
+    let _ = Reflect::set(&js, &"body".into(), &body);
+    js.into()
+}
+
+/// JSON text as a JavaScript value.
+fn parsed(json: &str) -> Result<JsValue, JsValue> {
+    JSON::parse(json)
+}
+
+/// A JavaScript value as JSON text, for the core; `what` names it in errors.
+fn stringified(value: &JsValue, what: &str) -> Result<String, JsValue> {
+    let text = JSON::stringify(value)
+        .map_err(|_| thrown(&Error::type_error(what, "a value JSON.stringify accepts")))?;
+    text.as_string()
+        .ok_or_else(|| thrown(&Error::type_error(what, "an object")))
+}
+
+/// A member of `object`; `undefined` when there is none.
+fn member(object: &JsValue, name: &str, path: &str) -> Result<JsValue, JsValue> {
+    if !object.is_object() {
+        return Err(thrown(&Error::type_error(path, "an object")));
+    }
+    Reflect::get(object, &name.into()).map_err(|_| {
+        thrown(&Error::type_error(
+            path,
+            "an object whose members can be read",
+        ))
+    })
+}
+
+/// A whole number in `0..=max` (`max` at most 2⁵³ − 1, so every such number is exact).
+fn whole(value: &JsValue, max: u64, path: &str) -> Result<u64, JsValue> {
+    let refused = || thrown(&Error::type_error(path, "a whole number, not negative"));
+    let number = value.as_f64().ok_or_else(refused)?;
+    let limit = max.min(MAX_SAFE_INTEGER);
+    #[expect(
+        clippy::cast_precision_loss,
+        reason = "limit ≤ 2⁵³ − 1, which an f64 holds exactly"
+    )]
+    let in_range =
+        number.is_finite() && number.fract() == 0.0 && (0.0..=limit as f64).contains(&number);
+    if !in_range {
+        return Err(refused());
+    }
+    #[expect(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        reason = "checked above: a whole number in 0..=2⁵³ − 1"
+    )]
+    Ok(number as u64)
+}
+
+/// `now`, or the runtime's clock in whole Unix seconds.
+fn now(value: Option<f64>) -> Result<Timestamp, JsValue> {
+    let seconds = match value {
+        Some(seconds) => whole(&JsValue::from_f64(seconds), MAX_SAFE_INTEGER, "now")?,
+        None => whole(
+            &JsValue::from_f64((js_sys::Date::now() / 1000.0).floor()),
+            MAX_SAFE_INTEGER,
+            "Date.now()",
+        )?,
+    };
+    Ok(Timestamp::from_unix_seconds(seconds))
+}
+
+/// A `ServerKey` object.
+fn key(value: &JsValue, path: &str) -> Result<KeyInput, JsValue> {
+    let id = whole(
+        &member(value, "id", path)?,
+        u64::from(u32::MAX),
+        &format!("{path}.id"),
+    )?;
+    let secret = member(value, "secret", path)?
+        .dyn_into::<Uint8Array>()
+        .map_err(|_| {
+            thrown(&Error::type_error(
+                &format!("{path}.secret"),
+                "a Uint8Array",
+            ))
+        })?;
+    let mut bytes = [0_u8; 32];
+    if secret.length() != 32 {
+        return Err(thrown(&Error::type_error(
+            &format!("{path}.secret"),
+            "32 bytes",
+        )));
+    }
+    secret.copy_to(&mut bytes);
+    Ok(KeyInput {
+        id: u32::try_from(id).map_err(|_| thrown(&Error::type_error(path, "a 32-bit id")))?,
+        secret: bytes,
+    })
+}
+
+/// A user pool: its settings, policy and keys, checked once. Make one per deployment and
+/// decode every request with it.
+#[wasm_bindgen]
+#[derive(Debug)]
+pub struct Pool {
+    data: Rc<PoolData>,
+}
+
+#[wasm_bindgen]
+impl Pool {
+    /// Checks `config` and builds the pool. Throws a `ConfigError` for a policy the crate
+    /// refuses or two keys with one id, a `TypeError` for a member of the wrong shape.
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        #[wasm_bindgen(unchecked_param_type = "PoolConfig")] config: &JsValue,
+    ) -> Result<Self, JsValue> {
+        let keys = member(config, "keys", "config")?;
+        // The settings as JSON, without the keys: secret bytes never become text.
+        let settings = Object::assign(&Object::new(), config.unchecked_ref());
+        Reflect::delete_property(&settings, &"keys".into())
+            .map_err(|_| thrown(&Error::type_error("config", "a plain object")))?;
+        let settings: Settings =
+            serde_json::from_slice(stringified(&settings, "config")?.as_bytes())
+                .map_err(|error| thrown(&Error::Type(format!("config: {error}"))))?;
+        let current = key(
+            &member(&keys, "current", "config.keys")?,
+            "config.keys.current",
+        )?;
+        let older_value = member(&keys, "older", "config.keys")?;
+        let mut older = Vec::new();
+        if !older_value.is_undefined() {
+            let list = older_value
+                .dyn_into::<js_sys::Array>()
+                .map_err(|_| thrown(&Error::type_error("config.keys.older", "an array")))?;
+            for (index, value) in list.iter().enumerate() {
+                older.push(key(&value, &format!("config.keys.older[{index}]"))?);
+            }
+        }
+        let data = PoolData::new(&settings, current, &older).map_err(|error| thrown(&error))?;
+        Ok(Self {
+            data: Rc::new(data),
+        })
+    }
+
+    /// The pool's id.
+    #[wasm_bindgen(getter, js_name = userPoolId)]
+    #[must_use]
+    pub fn user_pool_id(&self) -> String {
+        self.data.user_pool_id().to_owned()
+    }
+}
+
+/// A request decoded and validated once, bound to its pool: what to look up
+/// (`needs`), and the decision on what was found (`decide`), as often as a lost race asks.
+#[wasm_bindgen]
+#[derive(Debug)]
+pub struct Operation {
+    request: request::Request,
+}
+
+/// Decodes `body` (the AWS JSON 1.1 request body, text or bytes) as a request of
+/// `operation` — its name, `ConfirmSignUp`, or the whole `X-Amz-Target` header — and
+/// validates it once, for `pool`. Throws `UnknownOperationException`,
+/// `SerializationException` (not a JSON object of the operation's shape) or
+/// `InvalidParameterException` (members that break the service model), each with
+/// `httpStatus` 400 and the `body` to answer with.
+#[wasm_bindgen]
+pub fn decode(
+    pool: &Pool,
+    operation: &str,
+    #[wasm_bindgen(unchecked_param_type = "string | Uint8Array")] body: &JsValue,
+) -> Result<Operation, JsValue> {
+    let bytes = match body.as_string() {
+        Some(text) => text.into_bytes(),
+        None => body
+            .dyn_ref::<Uint8Array>()
+            .map(Uint8Array::to_vec)
+            .ok_or_else(|| thrown(&Error::type_error("body", "a string or a Uint8Array")))?,
+    };
+    let request = request::decode(Rc::clone(&pool.data), operation, &bytes)
+        .map_err(|error| thrown(&error))?;
+    Ok(Operation { request })
+}
+
+#[wasm_bindgen]
+impl Operation {
+    /// The operation's name.
+    #[wasm_bindgen(getter, unchecked_return_type = "OperationName")]
+    #[must_use]
+    pub fn name(&self) -> String {
+        self.request.operation().to_owned()
+    }
+
+    /// For `SignUp`, the value of the attribute `name` (`email`, `phone_number`, …) in the
+    /// request's `UserAttributes`: what the store keeps in the row a `SignUp` write inserts.
+    /// `undefined` for other operations or an attribute the request does not name.
+    #[must_use]
+    pub fn attribute(&self, name: &str) -> Option<String> {
+        self.request.attribute(name).map(str::to_owned)
+    }
+
+    /// What to look up before `decide`.
+    #[wasm_bindgen(getter, unchecked_return_type = "Needs")]
+    pub fn needs(&self) -> Result<JsValue, JsValue> {
+        let json = serde_json::to_string(self.request.needs())
+            .map_err(|_| thrown(&Error::Unsupported("needs that do not serialize")))?;
+        parsed(&json)
+    }
+
+    /// The one pure decision: every check of the operation, in the service's order, on what
+    /// was looked up, at `now` (Unix seconds; default: the runtime's clock). What the
+    /// decision may use is drawn from `crypto.getRandomValues` on every call: a new code's
+    /// entropy (`SignUp`, `ResendConfirmationCode`), a session nonce (a `ConfirmSignUp` with a
+    /// `Session`) and a new user's `sub` (`SignUp`).
+    /// Throws a `StateError` for a stored state that does not load and a `TypeError` for a
+    /// look-up of the wrong shape (both 500); a refusal of the request is not thrown, it is
+    /// the outcome's `reply` (and may come with a `write` to store first).
+    #[wasm_bindgen(unchecked_return_type = "Outcome")]
+    pub fn decide(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Lookup")] lookup: &JsValue,
+        now: Option<f64>,
+    ) -> Result<JsValue, JsValue> {
+        let lookup = stringified(lookup, "lookup")?;
+        let mut moment = Moment {
+            now: self::now(now)?,
+            ..Moment::default()
+        };
+        let draws = self.request.draws();
+        let parts = [
+            (draws.entropy, &mut moment.entropy[..]),
+            (draws.nonce, &mut moment.nonce[..]),
+            (draws.subject, &mut moment.subject[..]),
+        ];
+        let wanted: Vec<&mut [u8]> = parts
+            .into_iter()
+            .filter_map(|(drawn, part)| drawn.then_some(part))
+            .collect();
+        // One call to the CSPRNG for all of them, none when the decision needs none.
+        let length = wanted.iter().map(|part| part.len()).sum::<usize>();
+        if length > 0 {
+            let mut bytes = vec![0_u8; length];
+            fill_random(&mut bytes)?;
+            let mut source = bytes.iter();
+            for part in wanted {
+                part.iter_mut()
+                    .zip(source.by_ref())
+                    .for_each(|(slot, byte)| *slot = *byte);
+            }
+        }
+        let outcome = self
+            .request
+            .decide(&lookup, &moment)
+            .map_err(|error| thrown(&error))?;
+        parsed(&outcome)
+    }
+}
+
+/// The reply once the `PostConfirmation` trigger has run: its failure becomes the answer
+/// (`UserLambdaValidationException`, `UnexpectedLambdaException`,
+/// `InvalidLambdaResponseException`), as the service does; the user stays confirmed either
+/// way. A trigger that succeeded leaves `reply` as it is. Throws a `TypeError` for a trigger
+/// outcome of another shape.
+#[wasm_bindgen(js_name = afterTrigger, unchecked_return_type = "Reply")]
+pub fn after_trigger(
+    #[wasm_bindgen(unchecked_param_type = "Reply")] reply: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "TriggerOutcome")] trigger: &JsValue,
+) -> Result<JsValue, JsValue> {
+    let text = |name: &str| -> Result<String, JsValue> {
+        member(trigger, name, "trigger")?
+            .as_string()
+            .ok_or_else(|| thrown(&Error::type_error(&format!("trigger.{name}"), "a string")))
+    };
+    let kind = text("kind")?;
+    let (error, reason);
+    let trigger = match kind.as_str() {
+        "succeeded" => TriggerOutcome::Succeeded,
+        "functionError" => {
+            error = text("error")?;
+            TriggerOutcome::FunctionError { error: &error }
+        }
+        "invocationFailed" => {
+            reason = text("reason")?;
+            TriggerOutcome::InvocationFailed { reason: &reason }
+        }
+        "invalidOutput" => TriggerOutcome::InvalidOutput,
+        _ => {
+            return Err(thrown(&Error::type_error(
+                "trigger.kind",
+                "\"succeeded\", \"functionError\", \"invocationFailed\" or \"invalidOutput\"",
+            )));
+        }
+    };
+    match outcome::after_trigger(trigger).map_err(|error| thrown(&error))? {
+        Some(failed) => parsed(&failed),
+        None => Ok(reply),
+    }
+}
+
+/// An app client's secret, keyed once, for `SecretHash`:
+/// `Base64(HMAC-SHA-256(secret, username ‖ clientId))`.
+#[wasm_bindgen]
+#[derive(Debug)]
+pub struct ClientSecret {
+    secret: CrateClientSecret,
+}
+
+#[wasm_bindgen]
+impl ClientSecret {
+    /// Keys the HMAC with the client secret (its UTF-8 bytes, as AWS's sample code does).
+    #[wasm_bindgen(constructor)]
+    #[must_use]
+    pub fn new(secret: &str) -> Self {
+        Self {
+            secret: CrateClientSecret::new(secret),
+        }
+    }
+
+    /// The `SecretHash` a client sends for `username` and `clientId`.
+    #[must_use]
+    pub fn compute(
+        &self,
+        username: &str,
+        #[wasm_bindgen(js_name = clientId)] client_id: &str,
+    ) -> String {
+        self.secret.compute(username, client_id).as_str().to_owned()
+    }
+
+    /// Whether `candidate` is the `SecretHash` for `username` and `clientId`, compared in
+    /// constant time; only canonical padded base64 of 32 bytes verifies.
+    #[must_use]
+    pub fn verify(
+        &self,
+        username: &str,
+        #[wasm_bindgen(js_name = clientId)] client_id: &str,
+        candidate: &str,
+    ) -> bool {
+        self.secret.verify(username, client_id, candidate)
+    }
+}
+
+/// Issues a first code for `subject` (the user's stable id) under the pool's current key
+/// and policy, with entropy from `crypto.getRandomValues`, at `now` (default: the
+/// runtime's clock). Store `state`, deliver `code`, forget `code`. Throws a `TypeError` for an
+/// empty subject.
+#[wasm_bindgen(unchecked_return_type = "Issued")]
+pub fn issue(pool: &Pool, subject: &str, now: Option<f64>) -> Result<JsValue, JsValue> {
+    let entropy = random::<ENTROPY_LEN>()?;
+    let issued = state::issue(&pool.data, subject, self::now(now)?, &entropy)
+        .map_err(|error| thrown(&error))?;
+    let json = serde_json::to_string(&issued)
+        .map_err(|_| thrown(&Error::Unsupported("an issue that does not serialize")))?;
+    parsed(&json)
+}
+
+/// Loads a stored state's JSON through the crate's validation (stored state is untrusted
+/// input) and says what it holds at `now` (default: the runtime's clock). Throws a
+/// `StateError` for a state that does not load.
+#[wasm_bindgen(js_name = readState, unchecked_return_type = "StateInfo")]
+pub fn read_state(json: &str, now: Option<f64>) -> Result<JsValue, JsValue> {
+    let info = state::read(json, self::now(now)?).map_err(|error| thrown(&error))?;
+    let json = serde_json::to_string(&info)
+        .map_err(|_| thrown(&Error::Unsupported("a state that does not serialize")))?;
+    parsed(&json)
+}

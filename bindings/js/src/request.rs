@@ -1,0 +1,298 @@
+//! One request through the contract's loop: decoded and validated once, what it needs
+//! looked up, and the pure decision on what the caller found.
+
+use std::rc::Rc;
+
+use confirmation_flow::{
+    ENTROPY_LEN, Timestamp,
+    cognito::{Body, Fresh, Operation, OperationName},
+};
+use serde::Serialize;
+
+use crate::{error::Error, lookup, outcome, pool::PoolData};
+
+/// The values of this moment a decision takes: the clock and a CSPRNG's bytes, new for
+/// every decision (see [`Request::draws`] for which are drawn).
+#[derive(Clone, Copy, Default)]
+pub struct Moment {
+    /// Now.
+    pub now: Timestamp,
+    /// A new code's entropy.
+    pub entropy: [u8; ENTROPY_LEN],
+    /// A sign-in session's nonce.
+    pub nonce: [u8; 16],
+    /// A new user's `sub`, as the bytes of a UUID v4.
+    pub subject: [u8; 16],
+}
+
+impl core::fmt::Debug for Moment {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Moment")
+            .field("now", &self.now)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Which of a [`Moment`]'s random values a decision uses, exactly as the crate's `Fresh`
+/// documents its fields: a code's entropy for `SignUp` and `ResendConfirmationCode`, a
+/// nonce for a `ConfirmSignUp` that carries a `Session`, a `sub` for `SignUp`. What the
+/// operation says is public, so drawing only these tells nothing about the user.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Draws {
+    /// [`Moment::entropy`].
+    pub entropy: bool,
+    /// [`Moment::nonce`].
+    pub nonce: bool,
+    /// [`Moment::subject`].
+    pub subject: bool,
+}
+
+type OperationOf<'a> = Operation<'a>;
+
+self_cell::self_cell!(
+    /// A decoded body and the validated operation that borrows from it.
+    struct Decoded {
+        owner: Body,
+
+        #[covariant]
+        dependent: OperationOf,
+    }
+
+    impl {Debug}
+);
+
+/// What the caller must look up, as the crate's `Needs` says (`Needs` in the TypeScript
+/// declarations).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NeedsView {
+    /// The operation's name.
+    pub operation: &'static str,
+    /// The app client to look up; `null` for admin operations.
+    pub client_id: Option<String>,
+    /// The user to look up, by username.
+    pub username: String,
+    /// When the user does not exist, the phantom state to look up under this id.
+    pub phantom_id: Option<String>,
+    /// For which of the user's attributes to look up the other user who has the same
+    /// value verified.
+    pub alias_owners: Wanted,
+}
+
+/// Which alias attributes' owners to look up.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Wanted {
+    /// The `email`'s.
+    pub email: bool,
+    /// The `phone_number`'s.
+    pub phone_number: bool,
+}
+
+/// A request, decoded and validated once, bound to the pool it is decided in.
+#[derive(Debug)]
+pub struct Request {
+    decoded: Decoded,
+    pool: Rc<PoolData>,
+    needs: NeedsView,
+}
+
+/// The operation `name` names: `ConfirmSignUp`, or the whole `X-Amz-Target` header
+/// `AWSCognitoIdentityProviderService.ConfirmSignUp`.
+///
+/// # Errors
+/// [`Error::UnknownOperation`] for any other name.
+pub fn operation_name(name: &str) -> Result<OperationName, Error> {
+    let full = |name: &str| OperationName::from_target(name);
+    let short = |name: &str| {
+        let target = [OperationName::TARGET_PREFIX, name].concat();
+        OperationName::from_target(&target)
+    };
+    full(name)
+        .or_else(|| short(name))
+        .ok_or_else(|| Error::UnknownOperation {
+            target: name.chars().take(128).collect(),
+        })
+}
+
+/// Decodes `body` (AWS JSON 1.1) as a request of `operation` and validates it once, for
+/// `pool`.
+///
+/// # Errors
+/// [`Error::UnknownOperation`], [`Error::Serialization`] for a body that is not a JSON
+/// object of the operation's shape, [`Error::Exception`] (`InvalidParameterException`)
+/// for members that break the service model.
+pub fn decode(pool: Rc<PoolData>, operation: &str, body: &[u8]) -> Result<Request, Error> {
+    let name = operation_name(operation)?;
+    let mut json = serde_json::Deserializer::from_slice(body);
+    let mut decoded = Body::new(name);
+    decoded
+        .decode(&mut json)
+        .and_then(|()| json.end())
+        .map_err(|error| serialization(name, &error))?;
+    let decoded = Decoded::try_new(decoded, Body::operation)?;
+    let needs = {
+        let crate_pool = pool.pool()?;
+        let needs = decoded.borrow_dependent().needs(&crate_pool);
+        let wanted = needs.alias_owners();
+        NeedsView {
+            operation: name.as_str(),
+            client_id: needs.client_id().map(str::to_owned),
+            username: needs.username().to_owned(),
+            phantom_id: needs.phantom().map(|id| id.as_str().to_owned()),
+            alias_owners: Wanted {
+                email: wanted.email,
+                phone_number: wanted.phone_number,
+            },
+        }
+    };
+    Ok(Request {
+        decoded,
+        pool,
+        needs,
+    })
+}
+
+/// `SerializationException`: where the body broke and how, never what it held (a value
+/// may be a code or a secret hash).
+fn serialization(operation: OperationName, error: &serde_json::Error) -> Error {
+    let kind = match error.classify() {
+        serde_json::error::Category::Data => "a member has the wrong type or size",
+        serde_json::error::Category::Eof => "the body ends early",
+        serde_json::error::Category::Syntax | serde_json::error::Category::Io => "not JSON",
+    };
+    Error::Serialization {
+        operation: operation.as_str(),
+        kind,
+        line: error.line(),
+        column: error.column(),
+    }
+}
+
+impl Request {
+    /// What to look up before [`decide`](Self::decide).
+    #[must_use]
+    pub const fn needs(&self) -> &NeedsView {
+        &self.needs
+    }
+
+    /// Which random values [`decide`](Self::decide) uses: draw those for every call.
+    #[must_use]
+    pub fn draws(&self) -> Draws {
+        let (entropy, nonce, subject) = match self.decoded.borrow_dependent() {
+            Operation::SignUp(_) => (true, false, true),
+            Operation::ConfirmSignUp(request) => (false, request.session.is_some(), false),
+            Operation::ResendConfirmationCode(_) => (true, false, false),
+            _ => (false, false, false),
+        };
+        Draws {
+            entropy,
+            nonce,
+            subject,
+        }
+    }
+
+    /// The operation's name.
+    #[must_use]
+    pub const fn operation(&self) -> &'static str {
+        self.needs.operation
+    }
+
+    /// For `SignUp`, the value of the attribute `name` in `UserAttributes`: what a store
+    /// keeps in the row it inserts. `None` for other operations.
+    #[must_use]
+    pub fn attribute(&self, name: &str) -> Option<&str> {
+        match self.decoded.borrow_dependent() {
+            Operation::SignUp(request) => request.attribute(name),
+            _ => None,
+        }
+    }
+
+    /// The one pure decision on what the caller looked up (`lookup`, the `Lookup` JSON of
+    /// the TypeScript declarations) at `moment`: the `Outcome` as JSON.
+    ///
+    /// The crate's `Needs` borrows the operation and the pool, so it cannot be kept across
+    /// calls from JavaScript; it is derived again here, from the same pool, which is
+    /// deterministic (the same phantom id) and costs one HMAC.
+    ///
+    /// # Errors
+    /// [`Error::Type`] for a look-up of the wrong shape, [`Error::State`] for a stored
+    /// state that does not load, [`Error::Unsupported`] for an outcome this binding cannot
+    /// express.
+    pub fn decide(&self, lookup: &str, moment: &Moment) -> Result<String, Error> {
+        let found = lookup::Found::parse(lookup)?;
+        let pool = self.pool.pool()?;
+        let new_subject = uuid_v4(&moment.subject);
+        let fresh = Fresh {
+            now: moment.now,
+            entropy: moment.entropy,
+            nonce: moment.nonce,
+            new_subject: &new_subject,
+        };
+        let operation = self.decoded.borrow_dependent();
+        let needs = operation.needs(&pool);
+        found.with_lookup(|lookup| outcome::json(&needs.decide(lookup, &fresh)))
+    }
+}
+
+/// A version-4 UUID from 16 random bytes, in its hyphenated lower-case form.
+fn uuid_v4(bytes: &[u8; 16]) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut uuid = *bytes;
+    // Version 4 in the high nibble of byte 6, the RFC 9562 variant in byte 8.
+    if let Some(byte) = uuid.get_mut(6) {
+        *byte = (*byte & 0x0f) | 0x40;
+    }
+    if let Some(byte) = uuid.get_mut(8) {
+        *byte = (*byte & 0x3f) | 0x80;
+    }
+    let mut text = String::with_capacity(36);
+    for (index, byte) in uuid.iter().enumerate() {
+        if matches!(index, 4 | 6 | 8 | 10) {
+            text.push('-');
+        }
+        for nibble in [byte >> 4, byte & 0x0f] {
+            text.push(char::from(
+                HEX.get(usize::from(nibble)).copied().unwrap_or(b'0'),
+            ));
+        }
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{operation_name, uuid_v4};
+    use crate::error::Error;
+    use confirmation_flow::cognito::OperationName;
+
+    #[test]
+    fn a_uuid_is_version_4_with_the_rfc_variant() {
+        let uuid = uuid_v4(&[0xff; 16]);
+        assert_eq!(uuid, "ffffffff-ffff-4fff-bfff-ffffffffffff");
+        assert_eq!(uuid_v4(&[0; 16]), "00000000-0000-4000-8000-000000000000");
+    }
+
+    #[test]
+    fn operations_are_named_alone_or_by_their_target_header() {
+        assert_eq!(
+            operation_name("ConfirmSignUp"),
+            Ok(OperationName::ConfirmSignUp)
+        );
+        assert_eq!(
+            operation_name("AWSCognitoIdentityProviderService.ResendConfirmationCode"),
+            Ok(OperationName::ResendConfirmationCode)
+        );
+        for unknown in [
+            "",
+            "confirmSignUp",
+            "AWSCognitoIdentityProviderService.",
+            "InitiateAuth",
+        ] {
+            assert!(matches!(
+                operation_name(unknown),
+                Err(Error::UnknownOperation { .. })
+            ));
+        }
+    }
+}

@@ -1,0 +1,53 @@
+// `deno check` against the generated declarations: what they accept, and what they must
+// refuse. Every `@ts-expect-error` fails the check if the declarations stop catching it,
+// so this file also proves the types are not `any`.
+import {
+  type After,
+  afterTrigger,
+  decode,
+  type Lookup,
+  type Needs,
+  type Outcome,
+  Pool,
+  type Reply,
+  type Write,
+} from "../../pkg/confirmation_flow.js";
+
+declare const pool: Pool;
+declare const lookup: Lookup;
+
+const operation = decode(pool, "ConfirmSignUp", "{}");
+const needs: Needs = operation.needs;
+const phantomId: string | null = needs.phantomId;
+const outcome: Outcome = operation.decide(lookup, 1_767_225_600);
+const write: Write | null = outcome.write;
+const expected: number | "absent" | undefined = write?.expected;
+const after: After = outcome.after;
+if (after.kind === "deliver") {
+  const code: string = after.code;
+  const attribute: "email" | "phone_number" = after.destination.attribute;
+  void code, attribute;
+}
+const reply: Reply = afterTrigger(outcome.reply, { kind: "functionError", error: "no" });
+if (reply.kind === "exception") {
+  const status: number = reply.exception.httpStatus;
+  void status;
+}
+void phantomId, expected;
+
+// @ts-expect-error: a pool needs its keys
+new Pool({ region: "us-east-1", userPoolId: "x", autoVerifiedAttributes: [] });
+// @ts-expect-error: a key's secret is bytes, not text
+new Pool({ region: "r", userPoolId: "x", autoVerifiedAttributes: [], keys: { current: { id: 1, secret: "k" } } });
+// @ts-expect-error: attributes are email or phone_number
+new Pool({ region: "r", userPoolId: "x", autoVerifiedAttributes: ["name"], keys: { current: { id: 1, secret: new Uint8Array(32) } } });
+// @ts-expect-error: a user's status is one of Cognito's
+operation.decide({ user: { username: "a", subject: "s", status: "confirmed", confirmation: "{}" } });
+// @ts-expect-error: a stored state is JSON text
+operation.decide({ phantom: { version: 1 } });
+// @ts-expect-error: there is no such trigger outcome
+afterTrigger(outcome.reply, { kind: "maybe" });
+// @ts-expect-error: a success has no exception to read
+if (outcome.reply.kind === "success") void outcome.reply.exception;
+// @ts-expect-error: needs are read, not written
+operation.needs = needs;

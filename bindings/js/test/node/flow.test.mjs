@@ -1,0 +1,330 @@
+// The package in Node, loaded from bytes with initSync as an edge runtime would: the
+// contract's loop over an in-memory store, every error's shape, SecretHash, issue and
+// stored state, and where randomness comes from.
+import assert from 'node:assert/strict';
+import { createHmac, webcrypto } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { test } from 'node:test';
+
+import * as lib from '../../pkg/confirmation_flow.js';
+import { MemoryStore, keyBytes, poolConfig, serve } from '../support/store.mjs';
+
+lib.initSync({ module: await readFile(new URL('../../pkg/confirmation_flow_bg.wasm', import.meta.url)) });
+
+const T0 = 1_767_225_600;
+const CLIENT = { clientId: 'edgeclient', preventUserExistenceErrors: true };
+
+function signedUp(store, pool, username = 'alice', email = 'alice@example.com', client = CLIENT) {
+  const { reply } = serve(lib, store, pool, client, 'SignUp', {
+    ClientId: client.clientId,
+    Username: username,
+    Password: 'correct-horse',
+    UserAttributes: [{ Name: 'email', Value: email }],
+  }, T0);
+  assert.equal(reply.kind, 'success');
+  return store.outbox.at(-1).code;
+}
+
+const confirm = (store, pool, username, code, now = T0 + 60, client = CLIENT, extra = {}) =>
+  serve(lib, store, pool, client, 'ConfirmSignUp', {
+    ClientId: client.clientId, Username: username, ConfirmationCode: code, ...extra,
+  }, now);
+
+function thrown(call) {
+  try {
+    call();
+  } catch (error) {
+    return error;
+  }
+  assert.fail('expected the call to throw');
+}
+
+test('sign up, then confirm: the loop writes, answers and hands over the trigger event', () => {
+  const pool = new lib.Pool(poolConfig());
+  const store = new MemoryStore();
+  const code = signedUp(store, pool);
+  assert.match(code, /^\d{6}$/);
+  const delivered = store.outbox.at(-1);
+  assert.deepEqual(delivered.destination, { attribute: 'email', value: 'alice@example.com' });
+  const alice = store.users.get('alice');
+  assert.equal(alice.status, 'UNCONFIRMED');
+  assert.match(alice.sub, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+
+  const { reply, outcome } = confirm(store, pool, 'alice', code);
+  assert.deepEqual(reply, { kind: 'success', httpStatus: 200, body: {} });
+  assert.equal(outcome.write.expected, 1);
+  assert.equal(outcome.write.version, 2);
+  assert.deepEqual(outcome.write.target, { kind: 'user', username: 'alice', subject: alice.sub });
+  assert.equal(outcome.write.status, 'CONFIRMED');
+  assert.equal(outcome.write.verify, 'email');
+  assert.deepEqual(outcome.write.alias, { kind: 'mustBeFree', attribute: 'email', value: 'alice@example.com' });
+  assert.equal(outcome.after.kind, 'postConfirmation');
+  assert.equal(outcome.after.event.triggerSource, 'PostConfirmation_ConfirmSignUp');
+  assert.equal(outcome.after.event.request.userAttributes.email_verified, 'true');
+  assert.equal(store.users.get('alice').status, 'CONFIRMED');
+  assert.equal(lib.readState(store.users.get('alice').state, T0 + 60).status, 'confirmed');
+  // The code is never stored: only its keyed tag is.
+  assert.ok(!store.users.get('alice').state.includes(code));
+});
+
+test('a wrong code is counted before it is compared, and the right one still confirms', () => {
+  const pool = new lib.Pool(poolConfig());
+  const store = new MemoryStore();
+  const code = signedUp(store, pool);
+  const wrong = code === '000000' ? '111111' : '000000';
+  const { reply, outcome } = confirm(store, pool, 'alice', wrong);
+  assert.equal(reply.kind, 'exception');
+  assert.equal(reply.httpStatus, 400);
+  assert.deepEqual(reply.exception, {
+    name: 'CodeMismatchException',
+    message: 'Invalid verification code provided, please try again.',
+    httpStatus: 400,
+  });
+  assert.deepEqual(reply.body, { __type: 'CodeMismatchException', message: reply.exception.message });
+  assert.equal(outcome.write.expected, 1, 'the attempt is written with compare-and-swap');
+  assert.equal(outcome.write.status, null);
+  assert.equal(lib.readState(store.users.get('alice').state, T0 + 60).attemptsUsed, 1);
+  assert.equal(confirm(store, pool, 'alice', code).reply.kind, 'success');
+});
+
+test('five wrong codes kill the code; then TooManyFailedAttempts, even for the right one', () => {
+  const pool = new lib.Pool(poolConfig());
+  const store = new MemoryStore();
+  const code = signedUp(store, pool);
+  const wrong = code === '000000' ? '111111' : '000000';
+  for (let attempt = 1; attempt <= 5; attempt += 1) {
+    assert.equal(confirm(store, pool, 'alice', wrong, T0 + attempt).reply.exception.name, 'CodeMismatchException');
+  }
+  assert.equal(lib.readState(store.users.get('alice').state, T0 + 5).status, 'too_many_attempts');
+  const sixth = confirm(store, pool, 'alice', code, T0 + 6);
+  assert.equal(sixth.reply.exception.name, 'TooManyFailedAttemptsException');
+});
+
+test('a resend issues a new code; the one it replaced is expired', () => {
+  const pool = new lib.Pool(poolConfig());
+  const store = new MemoryStore();
+  const first = signedUp(store, pool);
+  const { reply } = serve(lib, store, pool, CLIENT, 'ResendConfirmationCode', {
+    ClientId: CLIENT.clientId, Username: 'alice',
+  }, T0 + 30);
+  assert.deepEqual(reply.body, {
+    CodeDeliveryDetails: { Destination: 'a***@e***', DeliveryMedium: 'EMAIL', AttributeName: 'email' },
+  });
+  const second = store.outbox.at(-1).code;
+  if (first !== second) {
+    assert.equal(confirm(store, pool, 'alice', first).reply.exception.name, 'ExpiredCodeException');
+  }
+  assert.equal(confirm(store, pool, 'alice', second).reply.kind, 'success');
+  const again = serve(lib, store, pool, CLIENT, 'ResendConfirmationCode', {
+    ClientId: CLIENT.clientId, Username: 'alice',
+  }, T0 + 90);
+  assert.equal(again.reply.exception.message, 'User is already confirmed.');
+});
+
+test('SecretHash: computed as AWS documents it, verified in the loop, refused when wrong or missing', () => {
+  const secret = 'sec-ret-of-the-client';
+  const client = { clientId: 'secretclient', secret, preventUserExistenceErrors: false };
+  const expected = createHmac('sha256', secret).update('alice' + client.clientId).digest('base64');
+  const hashes = new lib.ClientSecret(secret);
+  assert.equal(hashes.compute('alice', client.clientId), expected);
+  assert.equal(hashes.verify('alice', client.clientId, expected), true);
+  assert.equal(hashes.verify('alice', client.clientId, expected.replace(/.$/, '0')), false);
+  assert.equal(hashes.verify('alice', client.clientId, ''), false);
+  hashes.free();
+
+  const pool = new lib.Pool(poolConfig());
+  const store = new MemoryStore();
+  const signUp = (hash) => serve(lib, store, pool, client, 'SignUp', {
+    ClientId: client.clientId, Username: 'alice', Password: 'correct-horse', SecretHash: hash,
+    UserAttributes: [{ Name: 'email', Value: 'alice@example.com' }],
+  }, T0);
+  assert.equal(signUp(undefined).reply.exception.message,
+    'Client secretclient is configured with secret but SECRET_HASH was not received');
+  assert.equal(signUp(expected.replace(/^./, 'A') === expected ? expected.replace(/^./, 'B') : expected.replace(/^./, 'A'))
+    .reply.exception.message, 'Unable to verify secret hash for client secretclient');
+  assert.equal(store.users.size, 0, 'a refused SignUp writes nothing');
+  assert.equal(signUp(expected).reply.kind, 'success');
+  const code = store.outbox.at(-1).code;
+  assert.equal(confirm(store, pool, 'alice', code, T0 + 60, client, { SecretHash: expected }).reply.kind, 'success');
+});
+
+test('an unknown user under PreventUserExistenceErrors is a phantom: a wrong code, counted like a user', () => {
+  const pool = new lib.Pool(poolConfig());
+  const store = new MemoryStore();
+  const operation = lib.decode(pool, 'ConfirmSignUp', JSON.stringify({
+    ClientId: CLIENT.clientId, Username: 'mallory', ConfirmationCode: '123456',
+  }));
+  const needs = operation.needs;
+  assert.equal(needs.username, 'mallory');
+  assert.match(needs.phantomId, /^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  assert.ok(!needs.phantomId.includes('mallory'));
+  operation.free();
+
+  const answers = [];
+  for (let attempt = 1; attempt <= 6; attempt += 1) {
+    const { reply, outcome } = confirm(store, pool, 'mallory', '123456', T0 + attempt);
+    answers.push(reply.exception.name);
+    assert.deepEqual(outcome.write.target, { kind: 'phantom', id: needs.phantomId });
+    assert.equal(outcome.write.expected, attempt === 1 ? 'absent' : attempt);
+  }
+  assert.deepEqual(answers, [...Array(5).fill('CodeMismatchException'), 'TooManyFailedAttemptsException']);
+  assert.equal(store.phantoms.size, 1);
+  assert.equal(store.users.size, 0);
+
+  // Without PreventUserExistenceErrors the service names the fault.
+  const legacy = { ...CLIENT, preventUserExistenceErrors: false };
+  assert.equal(confirm(store, pool, 'nobody', '123456', T0, legacy).reply.exception.name, 'UserNotFoundException');
+});
+
+test('a lost race is looked up and decided again', () => {
+  const pool = new lib.Pool(poolConfig());
+  const store = new MemoryStore();
+  const code = signedUp(store, pool);
+  const operation = lib.decode(pool, 'ConfirmSignUp', JSON.stringify({
+    ClientId: CLIENT.clientId, Username: 'alice', ConfirmationCode: code,
+  }));
+  const stale = store.read(operation.needs, CLIENT);
+  // Someone else's wrong guess lands between this request's read and its write.
+  confirm(store, pool, 'alice', code === '000000' ? '111111' : '000000');
+  const first = operation.decide(stale, T0 + 61);
+  assert.equal(store.apply(first.write), false, 'the version moved on: the write is refused');
+  const second = operation.decide(store.read(operation.needs, CLIENT), T0 + 61);
+  assert.equal(second.write.expected, 2);
+  assert.equal(store.apply(second.write), true);
+  assert.equal(second.reply.kind, 'success');
+  operation.free();
+});
+
+test('request faults are thrown with the AWS name, status 400 and the body to answer with', () => {
+  const pool = new lib.Pool(poolConfig());
+  const unknown = thrown(() => lib.decode(pool, 'InitiateAuth', '{}'));
+  assert.ok(unknown instanceof Error);
+  assert.equal(unknown.name, 'UnknownOperationException');
+  assert.equal(unknown.httpStatus, 400);
+  assert.deepEqual(unknown.body, { __type: 'UnknownOperationException', message: 'Unknown operation InitiateAuth' });
+
+  for (const body of ['{"ClientId": ', '[]', '{"ClientId": 5}', '{} {}']) {
+    const error = thrown(() => lib.decode(pool, 'ConfirmSignUp', body));
+    assert.equal(error.name, 'SerializationException', body);
+    assert.equal(error.httpStatus, 400);
+    assert.match(error.message, /^The body is not a valid ConfirmSignUp request: /);
+  }
+
+  const invalid = thrown(() => lib.decode(pool, 'AWSCognitoIdentityProviderService.ConfirmSignUp',
+    new TextEncoder().encode('{"ClientId": "c", "Username": "alice", "ConfirmationCode": "12 34"}')));
+  assert.equal(invalid.name, 'InvalidParameterException');
+  assert.equal(invalid.body.__type, 'InvalidParameterException');
+  assert.match(invalid.message, /^1 validation error detected: Value at 'confirmationCode' failed to satisfy constraint/);
+
+  const wrongType = thrown(() => lib.decode(pool, 'ConfirmSignUp', 42));
+  assert.ok(wrongType instanceof TypeError);
+});
+
+test("the caller's and the store's faults are thrown as 500s whose bodies say nothing", () => {
+  const pool = new lib.Pool(poolConfig());
+  const store = new MemoryStore();
+  signedUp(store, pool);
+  const operation = lib.decode(pool, 'ConfirmSignUp', JSON.stringify({
+    ClientId: CLIENT.clientId, Username: 'alice', ConfirmationCode: '123456',
+  }));
+  const lookup = store.read(operation.needs, CLIENT);
+
+  const tampered = JSON.parse(lookup.user.confirmation);
+  tampered.version = 0;
+  const state = thrown(() => operation.decide({ ...lookup, user: { ...lookup.user, confirmation: JSON.stringify(tampered) } }));
+  assert.equal(state.name, 'StateError');
+  assert.equal(state.httpStatus, 500);
+  assert.deepEqual(state.body, { __type: 'InternalErrorException', message: 'Internal error.' });
+  assert.equal(state.message, "the user's stored state's version is 0");
+
+  const huge = JSON.parse(lookup.user.confirmation);
+  huge.version = 2 ** 53;
+  const version = thrown(() => operation.decide({ ...lookup, user: { ...lookup.user, confirmation: JSON.stringify(huge) } }));
+  assert.equal(version.name, 'StateError');
+  assert.match(version.message, /JavaScript numbers cannot count past exactly/);
+
+  const typo = thrown(() => operation.decide({ ...lookup, phantomState: null }));
+  assert.ok(typo instanceof TypeError);
+  assert.equal(typo.httpStatus, 500);
+  assert.match(typo.message, /unknown field `phantomState`/);
+  const status = thrown(() => operation.decide({ ...lookup, user: { ...lookup.user, status: 'confirmed' } }));
+  assert.ok(status instanceof TypeError);
+  assert.ok(thrown(() => operation.decide(lookup, -1)) instanceof TypeError);
+  assert.ok(thrown(() => operation.decide(lookup, 1.5)) instanceof TypeError);
+  assert.ok(thrown(() => operation.decide({ user: 10n })) instanceof TypeError);
+  operation.free();
+});
+
+test('a pool is checked once, when it is made', () => {
+  const config = poolConfig();
+  const duplicate = thrown(() => new lib.Pool({ ...config, keys: { current: config.keys.current, older: [{ id: 1, secret: keyBytes(1) }] } }));
+  assert.equal(duplicate.name, 'ConfigError');
+  assert.equal(duplicate.message, 'keys: two keys in the ring have id 1');
+  const weak = thrown(() => new lib.Pool({ ...config, policy: { codeLength: 4 } }));
+  assert.equal(weak.name, 'ConfigError');
+  assert.match(weak.message, /^policy: /);
+  assert.ok(thrown(() => new lib.Pool({ ...config, keys: { current: { id: 1, secret: keyBytes(1).subarray(1) } } })) instanceof TypeError);
+  assert.ok(thrown(() => new lib.Pool({ ...config, autoVerifiedAttributes: ['name'] })) instanceof TypeError);
+  assert.ok(thrown(() => new lib.Pool({ ...config, extra: true })) instanceof TypeError);
+  const crockford = new lib.Pool({ ...config, policy: { alphabet: 'crockfordBase32', codeLength: 8 } });
+  assert.match(lib.issue(crockford, 'sub-1', T0).code, /^[0-9A-HJKMNP-TV-Z]{8}$/);
+  assert.equal(new lib.Pool(config).userPoolId, 'us-east-1_edge');
+});
+
+test('issue and readState: a stored state is validated on every load', () => {
+  const pool = new lib.Pool(poolConfig());
+  const { state, code } = lib.issue(pool, 'sub-1', T0);
+  assert.match(code, /^\d{6}$/);
+  const info = lib.readState(state, T0 + 86_400);
+  assert.deepEqual(info, {
+    status: 'pending', statusAt: 'expired', version: 1, keyId: 1,
+    issuedAt: T0, expiresAt: T0 + 86_400, lastChangedAt: T0, attemptsUsed: 0,
+  });
+  assert.equal(thrown(() => lib.readState('not json')).name, 'StateError');
+  const forged = { ...JSON.parse(state), status: 'code_mismatch' };
+  assert.equal(thrown(() => lib.readState(JSON.stringify(forged))).message,
+    "the state's stored state's status contradicts its counters");
+  assert.ok(thrown(() => lib.issue(pool, '')) instanceof TypeError);
+});
+
+test('afterTrigger: a failed PostConfirmation trigger becomes the answer', () => {
+  const ok = { kind: 'success', httpStatus: 200, body: {} };
+  assert.equal(lib.afterTrigger(ok, { kind: 'succeeded' }), ok);
+  assert.deepEqual(lib.afterTrigger(ok, { kind: 'functionError', error: 'no' }).body, {
+    __type: 'UserLambdaValidationException', message: 'PostConfirmation failed with error no.',
+  });
+  assert.equal(lib.afterTrigger(ok, { kind: 'invocationFailed', reason: 'timeout' }).exception.name, 'UnexpectedLambdaException');
+  assert.equal(lib.afterTrigger(ok, { kind: 'invalidOutput' }).exception.name, 'InvalidLambdaResponseException');
+  assert.ok(thrown(() => lib.afterTrigger(ok, { kind: 'maybe' })) instanceof TypeError);
+});
+
+test('randomness comes from crypto.getRandomValues, new for every decision', (t) => {
+  const pool = new lib.Pool(poolConfig());
+  const calls = [];
+  t.mock.method(webcrypto, 'getRandomValues', (array) => {
+    calls.push(array.length);
+    return array.fill(7);
+  });
+  // Byte 7 everywhere: every digit of the code is 7 % 10, the sub is a fixed UUID v4.
+  assert.equal(lib.issue(pool, 'sub-1', T0).code, '777777');
+  const store = new MemoryStore();
+  serve(lib, store, pool, CLIENT, 'SignUp', {
+    ClientId: CLIENT.clientId, Username: 'alice', UserAttributes: [{ Name: 'email', Value: 'a@example.com' }],
+  }, T0);
+  assert.equal(store.outbox.at(-1).code, '777777');
+  assert.equal(store.users.get('alice').sub, '07070707-0707-4707-8707-070707070707');
+  // A code's entropy, then a code's entropy and a sub: what each decision uses, no more.
+  assert.deepEqual(calls, [32, 48]);
+  confirm(store, pool, 'alice', '000000');
+  assert.deepEqual(calls, [32, 48], 'a ConfirmSignUp without a Session uses no randomness');
+  serve(lib, store, pool, CLIENT, 'ResendConfirmationCode', { ClientId: CLIENT.clientId, Username: 'alice' }, T0);
+  assert.deepEqual(calls, [32, 48, 32]);
+
+  t.mock.method(webcrypto, 'getRandomValues', () => {
+    throw new Error('no entropy today');
+  });
+  const error = thrown(() => lib.issue(pool, 'sub-1', T0));
+  assert.equal(error.name, 'RandomnessError');
+  assert.equal(error.message, 'crypto.getRandomValues failed: no entropy today');
+  assert.equal(error.httpStatus, 500);
+});
