@@ -707,51 +707,23 @@ fn a_trigger_url_that_is_not_http_is_refused_at_start() {
     }
 }
 
-/// Admin operations need a SigV4 `Authorization` header and are never served to a browser,
-/// whatever CORS allows: a web page cannot confirm or read users through a local server.
+/// Admin operations — and pools, clients, listing and deleting users — need a SigV4
+/// `Authorization` header and are never served to a browser, whatever CORS allows: a web
+/// page cannot confirm, read or delete users through a local server.
 #[test]
 fn admin_operations_need_credentials_and_refuse_browsers() {
     let server = Server::start(&serde_json::json!({}), "info");
-    let body = r#"{"UserPoolId":"us-east-1_HTTP","Username":"someone"}"#;
-    for (extra, status, exception) in [
+    let body =
+        r#"{"UserPoolId":"us-east-1_HTTP","Username":"someone","PoolName":"p","MaxResults":1}"#;
+    let signed = "Authorization: AWS4-HMAC-SHA256 Credential=x\r\n";
+    let browser = "Authorization: AWS4-HMAC-SHA256 Credential=x\r\nOrigin: http://evil.example\r\n";
+    let refused = [
         ("", "400", "missingauthenticationtokenexception"),
-        (
-            "Authorization: AWS4-HMAC-SHA256 Credential=x\r\nOrigin: http://evil.example\r\n",
-            "403",
-            "accessdeniedexception",
-        ),
-        (
-            "Authorization: AWS4-HMAC-SHA256 Credential=x\r\n",
-            "400",
-            "usernotfoundexception",
-        ),
-    ] {
-        for operation in ["AdminGetUser", "AdminConfirmSignUp"] {
-            let request = format!(
-                "POST / HTTP/1.1\r\nHost: test\r\nX-Amz-Target: {TARGET_PREFIX}{operation}\r\n{extra}\
-                 Content-Length: {}\r\n\r\n{body}",
-                body.len()
-            );
-            let head = head_of(&server, &request);
-            assert!(
-                head.starts_with(&format!("http/1.1 {status}")),
-                "{operation} {extra:?}: {head}"
-            );
-            assert!(
-                head.contains(&format!("x-amzn-errortype: {exception}:")),
-                "{operation} {extra:?}: {head}"
-            );
-        }
-    }
-}
-
-/// Every operation that is not a client's own (pools, clients, listing and deleting users)
-/// needs credentials and refuses browsers, like the admin ones.
-#[test]
-fn pool_and_user_operations_need_credentials_and_refuse_browsers() {
-    let server = Server::start(&serde_json::json!({}), "info");
-    let body = r#"{"UserPoolId":"us-east-1_HTTP","PoolName":"p","MaxResults":1}"#;
-    for operation in [
+        (browser, "403", "accessdeniedexception"),
+    ];
+    let admin = ["AdminGetUser", "AdminConfirmSignUp"];
+    let others = [
+        "AdminDeleteUser",
         "CreateUserPool",
         "DescribeUserPool",
         "ListUserPools",
@@ -761,29 +733,35 @@ fn pool_and_user_operations_need_credentials_and_refuse_browsers() {
         "ListUserPoolClients",
         "DeleteUserPoolClient",
         "ListUsers",
-        "AdminDeleteUser",
-    ] {
-        for (extra, status) in [
-            ("", "400"),
-            (
-                "Authorization: AWS4-HMAC-SHA256 Credential=x\r\nOrigin: http://evil.example\r\n",
-                "403",
-            ),
-        ] {
-            let request = format!(
-                "POST / HTTP/1.1\r\nHost: test\r\nX-Amz-Target: {TARGET_PREFIX}{operation}\r\n{extra}\
-                 Content-Length: {}\r\n\r\n{body}",
-                body.len()
-            );
-            let head = head_of(&server, &request);
-            assert!(
-                head.starts_with(&format!("http/1.1 {status}")),
-                "{operation} {extra:?}: {head}"
-            );
-        }
+    ];
+    let cases = admin.iter().chain(&others).flat_map(|operation| {
+        refused
+            .iter()
+            .map(move |&(extra, status, exception)| (*operation, extra, status, exception))
+    });
+    let signed_cases = admin
+        .iter()
+        .map(|operation| (*operation, signed, "400", "usernotfoundexception"));
+    for (operation, extra, status, exception) in cases.chain(signed_cases) {
+        let request = format!(
+            "POST / HTTP/1.1\r\nHost: test\r\nX-Amz-Target: {TARGET_PREFIX}{operation}\r\n{extra}\
+             Content-Length: {}\r\n\r\n{body}",
+            body.len()
+        );
+        let head = head_of(&server, &request);
+        assert!(
+            head.starts_with(&format!("http/1.1 {status}")),
+            "{operation} {extra:?}: {head}"
+        );
+        assert!(
+            head.contains(&format!("x-amzn-errortype: {exception}:")),
+            "{operation} {extra:?}: {head}"
+        );
     }
-    let count = server.codes().len();
-    assert_eq!(count, 0, "nothing was created or delivered");
+    assert!(
+        server.codes().is_empty(),
+        "nothing was created or delivered"
+    );
 }
 
 /// What another local user could have put where the server keeps codes, keys or users is
