@@ -39,7 +39,7 @@ impl Server {
     fn start(extra: &serde_json::Value, log: &str) -> Self {
         let dir = std::env::temp_dir().join(format!("http-test-{}", uuid::Uuid::new_v4().simple()));
         std::fs::create_dir_all(&dir).unwrap();
-        let mut config = serde_json::json!({
+        let config = serde_json::json!({
             "listen": "127.0.0.1:0",
             "user_pool_id": "us-east-1_HTTP",
             "clients": [
@@ -49,11 +49,7 @@ impl Server {
             "database": dir.join("users.sqlite3"),
             "outbox": dir.join("outbox.jsonl"),
         });
-        for (name, value) in extra.as_object().unwrap() {
-            config[name] = value.clone();
-        }
-        let path = dir.join("config.json");
-        std::fs::write(&path, config.to_string()).unwrap();
+        let path = write_config(&dir, config, extra);
         let stderr = std::fs::File::create(dir.join("stderr.log")).unwrap();
         let mut child = Command::new(env!("CARGO_BIN_EXE_confirmation-flow-server"))
             .arg("--config")
@@ -99,6 +95,31 @@ impl Server {
             .map(|line| serde_json::from_str(line).unwrap())
             .collect()
     }
+}
+
+/// Writes `config` with `extra`'s members over it as `dir/config.json`; its path.
+fn write_config(
+    dir: &std::path::Path,
+    mut config: serde_json::Value,
+    extra: &serde_json::Value,
+) -> PathBuf {
+    for (name, value) in extra.as_object().unwrap() {
+        config[name] = value.clone();
+    }
+    let path = dir.join("config.json");
+    std::fs::write(&path, config.to_string()).unwrap();
+    path
+}
+
+/// Starts the server with the config at `path`, which must refuse to start; its stderr.
+fn refused_start(path: &std::path::Path) -> String {
+    let output = Command::new(env!("CARGO_BIN_EXE_confirmation-flow-server"))
+        .arg("--config")
+        .arg(path)
+        .output()
+        .unwrap();
+    assert!(!output.status.success(), "{}: started", path.display());
+    String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
 /// An answer: status, and body.
@@ -689,20 +710,10 @@ fn a_trigger_url_that_is_not_http_is_refused_at_start() {
         let dir =
             std::env::temp_dir().join(format!("trigger-test-{}", uuid::Uuid::new_v4().simple()));
         std::fs::create_dir_all(&dir).unwrap();
-        let config = dir.join("config.json");
-        let text =
-            serde_json::json!({"clients": [{"client_id": "c"}], "post_confirmation_url": url});
-        std::fs::write(&config, text.to_string()).unwrap();
-        let output = Command::new(env!("CARGO_BIN_EXE_confirmation-flow-server"))
-            .arg("--config")
-            .arg(&config)
-            .output()
-            .unwrap();
-        assert!(!output.status.success(), "{url}");
-        assert!(
-            String::from_utf8_lossy(&output.stderr).contains("post_confirmation_url"),
-            "{url}"
-        );
+        let config = serde_json::json!({"clients": [{"client_id": "c"}]});
+        let extra = serde_json::json!({"post_confirmation_url": url});
+        let log = refused_start(&write_config(&dir, config, &extra));
+        assert!(log.contains("post_confirmation_url"), "{url}: {log}");
         let _ = std::fs::remove_dir_all(&dir);
     }
 }
@@ -771,23 +782,12 @@ fn admin_operations_need_credentials_and_refuse_browsers() {
 fn files_another_user_could_have_planted_are_refused_at_start() {
     use std::os::unix::fs::{PermissionsExt, symlink};
     let start = |dir: &std::path::Path, extra: serde_json::Value| -> String {
-        let mut config = serde_json::json!({
+        let config = serde_json::json!({
             "clients": [{"client_id": "c"}],
             "database": dir.join("users.sqlite3"),
             "outbox": dir.join("outbox.jsonl"),
         });
-        for (name, value) in extra.as_object().unwrap() {
-            config[name] = value.clone();
-        }
-        let path = dir.join("config.json");
-        std::fs::write(&path, config.to_string()).unwrap();
-        let output = Command::new(env!("CARGO_BIN_EXE_confirmation-flow-server"))
-            .arg("--config")
-            .arg(&path)
-            .output()
-            .unwrap();
-        assert!(!output.status.success(), "{extra}: started");
-        String::from_utf8_lossy(&output.stderr).into_owned()
+        refused_start(&write_config(dir, config, &extra))
     };
     let dir = std::env::temp_dir().join(format!("planted-test-{}", uuid::Uuid::new_v4().simple()));
     std::fs::create_dir_all(&dir).unwrap();
