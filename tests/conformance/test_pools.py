@@ -78,6 +78,9 @@ def test_a_generated_secret_is_described_and_required(server):
     with pytest.raises(server.client.exceptions.NotAuthorizedException) as refused:
         sign_up(server, client_id, "secretive")
     assert error(refused)[1] == f"Client {client_id} is configured with secret but SECRET_HASH was not received"
+    # The secret hash before the password, as the service orders them.
+    with pytest.raises(server.client.exceptions.NotAuthorizedException):
+        sign_up(server, client_id, "secretive", password="weak", SecretHash="d3JvbmcgaGFzaA==")
     sign_up(server, client_id, "secretive", SecretHash=secret_hash("secretive", client_id, described["ClientSecret"]))
     # PreventUserExistenceErrors from the API: an unknown user is answered like a real one.
     with pytest.raises(server.client.exceptions.CodeMismatchException):

@@ -65,6 +65,15 @@ pub(crate) fn page_start(token: Option<&str>) -> Result<String, Answer> {
         .ok_or_else(|| invalid("The pagination token is not one this server gave"))
 }
 
+/// The first `size` of `rows` (read with one more than a page holds), and whether more
+/// followed.
+pub(crate) fn first_page<T>(mut rows: Vec<T>, size: i64) -> (Vec<T>, bool) {
+    let size = usize::try_from(size).unwrap_or(usize::MAX);
+    let more = rows.len() > size;
+    rows.truncate(size);
+    (rows, more)
+}
+
 /// The token for the page after `last`, if more followed it.
 pub(crate) fn page_token(more: bool, last: Option<&str>) -> Option<String> {
     last.filter(|_| more)
@@ -273,11 +282,10 @@ pub(crate) async fn list_pools(app: &App, body: &[u8]) -> Outcome {
         0,
     )?;
     let after = page_start(request.next_token.as_deref())?;
-    let mut records = directory::pools(&app.store, &after, size + 1)
+    let records = directory::pools(&app.store, &after, size + 1)
         .await
         .map_err(internal)?;
-    let more = records.len() > usize::try_from(size).unwrap_or(usize::MAX);
-    records.truncate(usize::try_from(size).unwrap_or(usize::MAX));
+    let (records, more) = first_page(records, size);
     let mut pools = Vec::with_capacity(records.len());
     for record in &records {
         let settings: PoolSettings = serde_json::from_str(&record.settings).map_err(internal)?;
@@ -427,11 +435,10 @@ pub(crate) async fn list_clients(app: &App, body: &[u8]) -> Outcome {
     let size = page_size(request.max_results, "maxResults", MAX_RESULTS)?;
     let after = page_start(request.next_token.as_deref())?;
     stored_pool(app, &pool_id).await?;
-    let mut records = directory::clients(&app.store, &pool_id, &after, size + 1)
+    let records = directory::clients(&app.store, &pool_id, &after, size + 1)
         .await
         .map_err(internal)?;
-    let more = records.len() > usize::try_from(size).unwrap_or(usize::MAX);
-    records.truncate(usize::try_from(size).unwrap_or(usize::MAX));
+    let (records, more) = first_page(records, size);
     let clients: Vec<_> = records
         .iter()
         .map(|record| json!({"ClientId": record.id, "UserPoolId": record.pool_id, "ClientName": record.name}))

@@ -36,9 +36,15 @@ pub async fn serve(app: &App, operation: &Operation<'_>) -> (Answer, Option<Deli
 
 async fn run(app: &App, sent: &Operation<'_>) -> Result<(Answer, Option<Delivery>), Answer> {
     let (pool, client) = resolve(app, sent).await?;
-    // The service's order: the client, its secret hash over the username as sent, then the
-    // password, before anything about the user.
-    if let (Some(client), Some((client_id, username, hash))) = (&client, credentials(sent)) {
+    // The secret hash is checked here, over the username as sent, when the crate cannot do
+    // it: before `SignUp`'s password (the service's order: client, secret hash, password,
+    // then anything about the user), and in a pool where the request may be rewritten to
+    // name its user differently. Elsewhere the crate's decision checks it, once.
+    let logins = pool.username_attributes.email || pool.username_attributes.phone_number;
+    let checked_here = logins || matches!(sent, Operation::SignUp(_));
+    if let (true, Some(client), Some((client_id, username, hash))) =
+        (checked_here, &client, credentials(sent))
+    {
         client
             .app_client()
             .authorize(client_id, username, hash)
@@ -87,8 +93,8 @@ async fn run(app: &App, sent: &Operation<'_>) -> Result<(Answer, Option<Delivery
             Vec::new()
         };
         let mut app_client = client.as_deref().map(Client::app_client);
-        if rewrite.username.is_some() {
-            // Its secret hash was checked above, over the username the client signed.
+        if checked_here {
+            // Checked above, over the username the client signed: not again.
             app_client = app_client.map(|client| AppClient {
                 secret: None,
                 ..client

@@ -9,7 +9,9 @@ use crate::{
     App,
     api::{Answer, Outcome, decode, internal},
     directory::{self, Column, UserFilter},
-    pool_api::{invalid, page_size, page_start, page_token, required, shaped, stored_pool},
+    pool_api::{
+        first_page, invalid, page_size, page_start, page_token, required, shaped, stored_pool,
+    },
     store::UserRow,
 };
 
@@ -102,12 +104,10 @@ pub(crate) async fn list_users(app: &App, body: &[u8]) -> Outcome {
         Selection::All => None,
         Selection::Matching(filter) => Some(filter),
     };
-    let mut users = directory::users(&app.store, &pool_id, filter, &after, limit + 1)
+    let users = directory::users(&app.store, &pool_id, filter, &after, limit + 1)
         .await
         .map_err(internal)?;
-    let size = usize::try_from(limit).unwrap_or(usize::MAX);
-    let more = users.len() > size;
-    users.truncate(size);
+    let (users, more) = first_page(users, limit);
     let wanted = request.attributes_to_get;
     let listed: Vec<_> = users
         .iter()
