@@ -1,167 +1,249 @@
-// Amplify JS v6, from its npm package, in a real browser (Debian's chromium, driven headless by
-// puppeteer-core) signs up and confirms a user against the example server. The page is served
-// from another origin than the server's, so every call is a cross-origin request: CORS as a
-// browser enforces it, preflights included.
+// The example server proven in a real browser: headless Chromium (Debian's, through
+// puppeteer-core) loads index.html from one origin, and its script — Amplify JS v6 from the
+// npm package, bundled here by esbuild — signs up and confirms a user against the server on
+// another origin, so every call is a cross-origin fetch with a CORS preflight.
 //
-// Needs the release server (`cargo build --release --manifest-path examples/server/Cargo.toml`)
-// and the page's bundle (`npm run build`); `CHROMIUM` names the browser (default
-// /usr/bin/chromium). `.ci/browser` does all of it.
+// CHROMIUM names the browser (default /usr/bin/chromium). When anything fails, the browser's
+// console, its page errors and failed requests, and the server's log are printed.
+import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { once } from 'node:events';
 import { createInterface } from 'node:readline';
-import { after, before, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
 import puppeteer from 'puppeteer-core';
+import {
+  CognitoIdentityProviderClient, AdminGetUserCommand, UserNotFoundException,
+} from '@aws-sdk/client-cognito-identity-provider';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const SERVER = process.env.CONFORMANCE_SERVER
-  ?? join(here, '../../examples/server/target/release/confirmation-flow-server');
-const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
-const POOL = 'us-east-1_BROWSER';
-const CLIENT = 'browserclient';
+const here = import.meta.dirname;
+const binary = resolve(here, '../../examples/server/target/release/confirmation-flow-server');
+const chromium = process.env.CHROMIUM ?? '/usr/bin/chromium';
+const pool = 'us-east-1_LOCAL';
+const clientId = 'browserclient';
+const password = 'Passw0rd!';
 
-let home, server, endpoint, site, origin, browser, page;
-const browserLog = [];
+const dir = mkdtempSync(join(tmpdir(), 'browser-test-'));
+const outbox = join(dir, 'outbox.jsonl');
+const transcript = [];
+const note = (line) => transcript.push(line);
+let statics = [];
+let server, serverExit, endpoint, admin, browser;
+let allowedOrigin, otherOrigin;
 
-/** Serves the page's directory on a free port: a second origin. */
-async function servePage() {
-  const types = { '.html': 'text/html', '.js': 'text/javascript' };
-  const files = createServer((request, response) => {
-    const name = new URL(request.url, 'http://page').pathname.replace(/^\/$/, '/index.html');
-    const path = join(here, 'page', name.replaceAll('..', ''));
-    if (!existsSync(path)) {
-      response.writeHead(404).end();
-      return;
-    }
-    response.writeHead(200, { 'content-type': types[name.slice(name.lastIndexOf('.'))] ?? 'text/plain' });
-    response.end(readFileSync(path));
-  });
-  files.listen(0, '127.0.0.1');
-  await once(files, 'listening');
-  return files;
-}
+// Listens on a free loopback port; resolves to the origin.
+const listen = async (httpServer) => {
+  httpServer.listen(0, '127.0.0.1');
+  await once(httpServer, 'listening');
+  return `http://127.0.0.1:${httpServer.address().port}`;
+};
 
-async function startServer(pageOrigin) {
-  const config = {
-    listen: '127.0.0.1:0',
-    user_pool_id: POOL,
-    clients: [{ client_id: CLIENT, client_secret: null }],
-    database: join(home, 'users.sqlite3'),
-    outbox: join(home, 'outbox.jsonl'),
-    cors_allowed_origins: [pageOrigin],
+// The static site: the page and its bundle, nothing else.
+const site = (bundle) => (request, response) => {
+  const { pathname } = new URL(request.url, 'http://site');
+  const files = {
+    '/': ['text/html; charset=utf-8', readFileSync(join(here, 'index.html'))],
+    '/page.js': ['text/javascript; charset=utf-8', bundle],
   };
-  writeFileSync(join(home, 'config.json'), JSON.stringify(config));
-  const child = spawn(SERVER, ['--config', join(home, 'config.json')], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const [line] = await once(createInterface({ input: child.stdout }), 'line');
-  assert.match(line, /^listening on http:\/\//, line);
-  return { child, url: line.slice('listening on '.length) };
-}
-
-/** The newest code delivered to `username` (delivery follows the answer: poll a moment). */
-async function codeFor(username) {
-  const outbox = join(home, 'outbox.jsonl');
-  for (let tries = 0; tries < 500; tries += 1) {
-    const lines = existsSync(outbox) ? readFileSync(outbox, 'utf8').split('\n').filter(Boolean) : [];
-    const codes = lines.map((line) => JSON.parse(line)).filter((entry) => entry.username === username);
-    if (codes.length > 0) return codes.at(-1).code;
-    await new Promise((resolve) => setTimeout(resolve, 20));
+  const file = files[pathname];
+  if (request.method !== 'GET' || !file) {
+    response.writeHead(404).end();
+    return;
   }
-  throw new Error(`no code for ${username}`);
-}
+  response.writeHead(200, { 'content-type': file[0], 'cache-control': 'no-store' }).end(file[1]);
+};
 
-/** An admin call from this process (a server-side caller: no `Origin`). */
-async function adminGetUser(username) {
-  const response = await fetch(endpoint, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/x-amz-json-1.1',
-      'x-amz-target': 'AWSCognitoIdentityProviderService.AdminGetUser',
-      authorization: 'AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/cognito-idp/aws4_request',
-    },
-    body: JSON.stringify({ UserPoolId: POOL, Username: username }),
-  });
-  assert.equal(response.status, 200);
-  return response.json();
-}
+const codes = (username) => (existsSync(outbox) ? readFileSync(outbox, 'utf8').split('\n') : [])
+  .filter(Boolean).map(JSON.parse).filter((line) => line.username === username);
+// Delivery follows the answer: wait for the first code.
+const code = async (username) => {
+  for (let tries = 0; tries < 500; tries += 1) {
+    const delivered = codes(username);
+    if (delivered.length > 0) return delivered.at(-1).code;
+    await new Promise((ok) => setTimeout(ok, 10));
+  }
+  throw new Error(`no code for ${username} in ${outbox}`);
+};
 
-/** Runs `window.flow[name](...args)` in the page. */
-function inPage(name, ...args) {
-  return page.evaluate((name, args) => window.flow[name](...args), name, args);
-}
+// The server's log lines for the answers it gave: `{id, method, operation, status}`.
+const answered = () => transcript.flatMap((line) => {
+  const match = /request\{id=([\w-]+) method=(\w+) .*operation=(\w*).*answered status=(\d+)/.exec(line);
+  return match ? [{ id: match[1], method: match[2], operation: match[3], status: Number(match[4]) }] : [];
+});
+
+// A refusal the page showed: the service's exception and message, and the request id the
+// browser let Amplify read (the server exposes `x-amzn-RequestId` to other origins), which
+// must be the one the server logged for that call.
+const assertRefused = async (shown, operation, name, message) => {
+  assert.ok(shown.error, `${operation} was not refused: ${JSON.stringify(shown)}`);
+  const { requestId, ...refusal } = shown.error;
+  assert.deepEqual(refusal, { name, message, httpStatusCode: 400 });
+  // The log line is written as the answer goes out; give its pipe a moment.
+  let logged = [];
+  for (let tries = 0; tries < 100 && logged.length === 0; tries += 1) {
+    logged = answered().filter((c) => c.id === requestId);
+    if (logged.length === 0) await new Promise((ok) => setTimeout(ok, 10));
+  }
+  assert.deepEqual(logged, [{ id: requestId, method: 'POST', operation, status: 400 }], `request id ${requestId}`);
+};
+
+// A new tab at the page from `origin`, its console and failures kept for the transcript.
+const open = async (origin) => {
+  const page = await browser.newPage();
+  page.on('console', (message) => note(`[browser ${message.type()}] ${message.text()}`));
+  page.on('pageerror', (error) => note(`[browser page error] ${error.stack ?? error}`));
+  page.on('requestfailed', (request) =>
+    note(`[browser request failed] ${request.method()} ${request.url()}: ${request.failure()?.errorText}`));
+  const query = new URLSearchParams({ endpoint, pool, client: clientId });
+  await page.goto(`${origin}/?${query}`);
+  await page.waitForSelector('body[data-ready]');
+  return page;
+};
+
+// Fills the form `id` with `fields`, submits it, and resolves to what the page shows.
+const submit = async (page, id, fields) => {
+  for (const [name, value] of Object.entries(fields)) {
+    const input = `#${id} [name=${name}]`;
+    await page.$eval(input, (element) => { element.value = ''; });
+    await page.type(input, value);
+  }
+  await page.click(`#${id} button`);
+  const output = await page.waitForSelector(`#${id} output[data-state=done]`);
+  const shown = JSON.parse(await output.evaluate((element) => element.value));
+  await output.evaluate((element) => { delete element.dataset.state; });
+  return shown;
+};
+
+// Runs a test body; when it fails, prints what the browser and the server said.
+const diagnosed = (body) => async () => {
+  try {
+    await body();
+  } catch (error) {
+    console.error(`--- browser and server transcript ---\n${transcript.join('\n')}\n---`);
+    throw error;
+  }
+};
 
 before(async () => {
-  home = mkdtempSync(join(tmpdir(), 'browser-test-'));
-  site = await servePage();
-  origin = `http://127.0.0.1:${site.address().port}`;
-  ({ child: server, url: endpoint } = await startServer(origin));
-  browser = await puppeteer.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    // As root (CI) chromium runs only without its sandbox.
-    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
+  const bundled = await build({
+    entryPoints: [join(here, 'page.mjs')], bundle: true, format: 'esm', target: 'es2022',
+    write: false, logLevel: 'warning',
   });
-  page = await browser.newPage();
-  page.on('console', (message) => browserLog.push(`console.${message.type()}: ${message.text()}`));
-  page.on('pageerror', (error) => browserLog.push(`page error: ${error.message}`));
-  page.on('requestfailed', (request) => browserLog.push(`request failed: ${request.url()} ${request.failure()?.errorText}`));
-  await page.goto(`${origin}/index.html`);
-  await page.waitForFunction(() => window.flow !== undefined, { timeout: 10_000 });
-  await inPage('configure', POOL, CLIENT, endpoint);
+  // The same page on two origins: the server will allow the first only.
+  const handler = site(bundled.outputFiles[0].contents);
+  statics = [createServer(handler), createServer(handler)];
+  [allowedOrigin, otherOrigin] = await Promise.all(statics.map(listen));
+
+  // Port 0: the server binds a free port and names it on its first line.
+  const config = join(dir, 'config.json');
+  writeFileSync(config, JSON.stringify({
+    listen: '127.0.0.1:0', user_pool_id: pool, database: join(dir, 'users.sqlite3'), outbox,
+    clients: [{ client_id: clientId, client_secret: null }],
+    cors_allowed_origins: [allowedOrigin],
+  }));
+  server = spawn(binary, ['--config', config], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, RUST_LOG: 'info,confirmation_flow_server::http=debug' },
+  });
+  serverExit = once(server, 'exit');
+  createInterface({ input: server.stderr }).on('line', (line) => note(`[server] ${line}`));
+  const [first] = await Promise.race([
+    once(createInterface({ input: server.stdout }), 'line'),
+    serverExit.then(([status]) => { throw new Error(`the server exited (${status}):\n${transcript.join('\n')}`); }),
+  ]);
+  endpoint = /^listening on (http:\/\/127\.0\.0\.1:\d+)$/.exec(first)?.[1];
+  assert.ok(endpoint, `the server's first line: ${first}`);
+  admin = new CognitoIdentityProviderClient({
+    region: 'us-east-1', endpoint, maxAttempts: 1,
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+  });
+
+  browser = await puppeteer.launch({
+    executablePath: chromium,
+    headless: true,
+    // Chromium's sandbox refuses to run as root.
+    args: process.getuid?.() === 0 ? ['--no-sandbox'] : [],
+  });
+  note(`[test] ${await browser.version()}; page at ${allowedOrigin} and ${otherOrigin}, server at ${endpoint}`);
 });
 
 after(async () => {
   await browser?.close();
-  server?.kill('SIGTERM');
-  if (server) await once(server, 'exit');
-  site?.close();
-  if (home) rmSync(home, { recursive: true, force: true });
-  if (process.exitCode) console.error(browserLog.join('\n'));
+  for (const origin of statics) {
+    origin.closeAllConnections();
+    origin.close();
+  }
+  if (server?.pid && server.exitCode === null) {
+    server.kill('SIGTERM');
+    const [status] = await serverExit;
+    assert.equal(status, 0, 'the server stops cleanly on SIGTERM');
+  }
+  rmSync(dir, { recursive: true, force: true });
 });
 
-test('Amplify signs up, shows where the code went, and confirms with it', async (t) => {
-  t.after(() => { if (t.passed === false) console.error(browserLog.join('\n')); });
-  const username = `amplify-${Date.now()}`;
-  const signedUp = await inPage('signUp', username, 'Passw0rd!', 'browser@example.com');
-  assert.deepEqual(signedUp.error, undefined, browserLog.join('\n'));
-  const { isSignUpComplete, userId, nextStep } = signedUp.ok;
-  assert.equal(isSignUpComplete, false);
-  assert.match(userId, /^[0-9a-f-]{36}$/);
-  assert.equal(nextStep.signUpStep, 'CONFIRM_SIGN_UP');
-  assert.deepEqual(nextStep.codeDeliveryDetails, {
-    deliveryMedium: 'EMAIL', destination: 'b***@e***', attributeName: 'email',
+test('Amplify signs up and confirms a user from the allowed origin', diagnosed(async () => {
+  const page = await open(allowedOrigin);
+  const username = `browser-${randomUUID().slice(0, 12)}`;
+
+  const signedUp = await submit(page, 'sign-up', { username, email: `${username}@example.com`, password });
+  assert.ok(signedUp.ok, `signUp failed: ${JSON.stringify(signedUp)}`);
+  assert.equal(signedUp.ok.isSignUpComplete, false);
+  assert.match(signedUp.ok.userId, /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+  assert.deepEqual(signedUp.ok.nextStep, {
+    signUpStep: 'CONFIRM_SIGN_UP',
+    codeDeliveryDetails: { destination: 'b***@e***', deliveryMedium: 'EMAIL', attributeName: 'email' },
   });
+  const delivered = await code(username);
 
-  const code = await codeFor(username);
-  const wrong = await inPage('confirmSignUp', username, code === '000000' ? '111111' : '000000');
-  assert.equal(wrong.error?.name, 'CodeMismatchException', JSON.stringify(wrong));
+  // A wrong code, refused as Amplify surfaces the service's exception.
+  const wrong = delivered === '000000' ? '111111' : '000000';
+  await assertRefused(await submit(page, 'confirm', { username, code: wrong }),
+    'ConfirmSignUp', 'CodeMismatchException', 'Invalid verification code provided, please try again.');
 
-  const confirmed = await inPage('confirmSignUp', username, code);
-  assert.deepEqual(confirmed.error, undefined, browserLog.join('\n'));
-  assert.equal(confirmed.ok.isSignUpComplete, true);
-  assert.equal(confirmed.ok.nextStep.signUpStep, 'DONE');
+  const confirmed = await submit(page, 'confirm', { username, code: delivered });
+  assert.deepEqual(confirmed, { ok: { isSignUpComplete: true, nextStep: { signUpStep: 'DONE' } } });
 
-  const user = await adminGetUser(username);
-  const attributes = Object.fromEntries(user.UserAttributes.map(({ Name, Value }) => [Name, Value]));
+  // Once confirmed, the same code again is the service's refusal for a confirmed user.
+  await assertRefused(await submit(page, 'confirm', { username, code: delivered }),
+    'ConfirmSignUp', 'NotAuthorizedException', 'User cannot be confirmed. Current status is CONFIRMED');
+
+  // The server's side: the user is confirmed and the email verified.
+  const user = await admin.send(new AdminGetUserCommand({ UserPoolId: pool, Username: username }));
   assert.equal(user.UserStatus, 'CONFIRMED');
-  assert.equal(attributes.email_verified, 'true');
-  assert.equal(attributes.sub, userId);
-});
+  assert.equal(user.UserAttributes.find((a) => a.Name === 'email_verified')?.Value, 'true');
+  assert.equal(user.UserAttributes.find((a) => a.Name === 'sub')?.Value, signedUp.ok.userId);
 
-test('Amplify surfaces the service’s exceptions by name', async () => {
-  const taken = `taken-${Date.now()}`;
-  assert.equal((await inPage('signUp', taken, 'Passw0rd!', 'taken@example.com')).error, undefined);
-  const again = await inPage('signUp', taken, 'Passw0rd!', 'taken@example.com');
-  assert.equal(again.error?.name, 'UsernameExistsException', JSON.stringify(again));
-  const weak = await inPage('signUp', `weak-${Date.now()}`, 'password', 'weak@example.com');
-  assert.equal(weak.error?.name, 'InvalidPasswordException', JSON.stringify(weak));
-});
+  // Every call was cross-origin: the browser asked first (a preflight), then posted.
+  const calls = answered();
+  assert.ok(calls.some((c) => c.method === 'OPTIONS' && c.status === 200), JSON.stringify(calls));
+  for (const operation of ['SignUp', 'ConfirmSignUp']) {
+    assert.ok(calls.some((c) => c.method === 'POST' && c.operation === operation), `${operation}: ${JSON.stringify(calls)}`);
+  }
+}));
 
-test('a web page cannot call the admin operations, whatever it sends', async () => {
+test('a page from an origin the server does not list cannot call it', diagnosed(async () => {
+  const page = await open(otherOrigin);
+  const username = `browser-${randomUUID().slice(0, 12)}`;
+  const posts = answered().filter((c) => c.method === 'POST').length;
+
+  const refused = await submit(page, 'sign-up', { username, email: `${username}@example.com`, password });
+  assert.deepEqual(refused, { error: { name: 'NetworkError', message: 'A network error has occurred.' } });
+  // It was the browser's CORS check that stopped it, not a missing server.
+  assert.ok(transcript.some((line) => line.includes(`from origin '${otherOrigin}' has been blocked by CORS policy`)),
+    'the console names the CORS refusal');
+  // And the sign-up never reached the server.
+  assert.equal(answered().filter((c) => c.method === 'POST').length, posts);
+  await assert.rejects(admin.send(new AdminGetUserCommand({ UserPoolId: pool, Username: username })), UserNotFoundException);
+  assert.deepEqual(codes(username), []);
+}));
+
+test('a page, even from the allowed origin, cannot call an admin operation', diagnosed(async () => {
+  const page = await open(allowedOrigin);
   const answer = await page.evaluate(async (endpoint, pool) => {
     try {
       const response = await fetch(endpoint, {
@@ -177,8 +259,9 @@ test('a web page cannot call the admin operations, whatever it sends', async () 
     } catch (error) {
       return { blocked: error.message };
     }
-  }, endpoint, POOL);
-  // Either the preflight already stops it, or the server answers 403; never the users.
-  assert.ok(answer.blocked !== undefined || answer.status === 403, JSON.stringify(answer));
-  assert.ok(!answer.body?.includes('"Users"'), JSON.stringify(answer));
-});
+  }, endpoint, pool);
+  // Whatever CORS allows, the server refuses any request that carries an Origin: 403.
+  assert.equal(answer.status, 403, JSON.stringify(answer));
+  assert.match(answer.body, /AccessDeniedException/);
+  assert.ok(!answer.body.includes('"Users"'), JSON.stringify(answer));
+}));

@@ -1,0 +1,45 @@
+// The page's script, bundled from the npm packages by esbuild: Amplify JS v6 configured to
+// send Cognito's user pool calls to the server named in the query string. Each form shows
+// what Amplify answered in its <output> as JSON, `{"ok": …}` or `{"error": {name, message,
+// httpStatusCode, requestId}}` (the last two when Amplify had an answer to read them from),
+// and marks it `data-state="done"` (the test waits for that).
+import { Amplify } from 'aws-amplify';
+import { signUp, confirmSignUp } from 'aws-amplify/auth';
+
+const query = new URLSearchParams(window.location.search);
+Amplify.configure({
+  Auth: {
+    Cognito: {
+      userPoolId: query.get('pool'),
+      userPoolClientId: query.get('client'),
+      userPoolEndpoint: query.get('endpoint'),
+    },
+  },
+});
+
+const handle = (id, call) => {
+  const form = document.getElementById(id);
+  const output = form.querySelector('output');
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const fields = Object.fromEntries(new FormData(form));
+    output.dataset.state = 'pending';
+    output.value = '';
+    let shown;
+    try {
+      shown = { ok: await call(fields) };
+    } catch (error) {
+      const { name, message, metadata } = error;
+      shown = { error: { name, message, httpStatusCode: metadata?.httpStatusCode, requestId: metadata?.requestId } };
+    }
+    output.value = JSON.stringify(shown);
+    output.dataset.state = 'done';
+  });
+};
+
+handle('sign-up', ({ username, email, password }) =>
+  signUp({ username, password, options: { userAttributes: { email } } }));
+handle('confirm', ({ username, code }) =>
+  confirmSignUp({ username, confirmationCode: code }));
+
+document.body.dataset.ready = 'true';
