@@ -4,7 +4,7 @@ use core::fmt;
 
 use crate::{
     ct::ct_eq,
-    key::{HmacSha256, finish, keyed_hmac},
+    key::{HmacSha256, finish, gather, keyed_hmac},
 };
 use base64ct::{Base64, Encoding};
 use hmac::Mac;
@@ -59,8 +59,13 @@ impl ClientSecret {
     /// `HMAC-SHA-256(secret, username ‖ client id)`.
     fn mac(&self, username: &str, client_id: &str) -> [u8; 32] {
         let mut mac = self.mac.clone();
-        mac.update(username.as_bytes());
-        mac.update(client_id.as_bytes());
+        let parts = [username.as_bytes(), client_id.as_bytes()];
+        let mut message = [0_u8; 128];
+        if let Some(whole) = gather(&mut message, &parts) {
+            mac.update(whole);
+        } else {
+            parts.iter().for_each(|part| mac.update(part));
+        }
         finish(mac)
     }
 }

@@ -59,6 +59,14 @@ const VECTORS: &[(&str, &str, &str, &str)] = &[
         "secret",
         "Qp230NVO+3MNxY8xAnJ3u5u4ycx8rnwah/huD/TCxv0=",
     ),
+    (
+        // The longest username (128 characters): the message no longer fits the buffer the
+        // crate gathers short messages in, so this pins the streamed path too.
+        "long-username-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+        "2ects9inqraapp43ejve80pv12",
+        "1a2b3c4d5e6f7g8h9i0jklmnopqrstuvwxyz1234567890abcd",
+        "Bjz928leREq9g9JthDAkkpzcErYDHjaggiCd5G3K6BE=",
+    ),
 ];
 
 #[test]
