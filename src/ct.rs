@@ -5,7 +5,7 @@ use subtle::ConstantTimeEq;
 
 /// Constant-time equality of two byte arrays: the differences of every 64-bit word are
 /// OR-ed together without a branch, and only that one word goes through `subtle`'s
-/// comparison (as BoringSSL's `CRYPTO_memcmp` and libsodium's `sodium_memcmp` do; `subtle`'s
+/// comparison (as `BoringSSL`'s `CRYPTO_memcmp` and libsodium's `sodium_memcmp` do; `subtle`'s
 /// byte-wise slice comparison hides every byte from the optimiser separately, eight times
 /// the barriers for the same guarantee). A trailing partial word is zero-padded.
 pub(crate) fn ct_eq<const N: usize>(a: &[u8; N], b: &[u8; N]) -> subtle::Choice {

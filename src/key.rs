@@ -111,13 +111,7 @@ impl ServerKey {
         let mut mac = self.mac.clone();
         if alphabet == Alphabet::Digits {
             // Digits are read exactly as sent: no normalisation pass needed.
-            let mut message = [0_u8; 128];
-            let parts = [domain, &length_prefix(subject), subject, code];
-            if let Some(filled) = gather(&mut message, &parts) {
-                mac.update(filled);
-            } else {
-                parts.iter().for_each(|part| mac.update(part));
-            }
+            absorb(&mut mac, &[domain, &length_prefix(subject), subject, code]);
             return (Tag(finish(mac)), code.len());
         }
         mac.update(domain);
@@ -153,16 +147,31 @@ impl ServerKey {
     }
 }
 
-/// `parts` one after another at the start of `buffer`, if they fit: one `update` of the
-/// whole message costs less than one per part.
-pub(crate) fn gather<'b>(buffer: &'b mut [u8], parts: &[&[u8]]) -> Option<&'b [u8]> {
+/// Feeds `parts`, one after another, to `mac`. A message that fits 128 bytes (every tag of
+/// a UUID subject, every `SecretHash` of a short username) is gathered first: one `update`
+/// of the whole costs less than one per part. Longer ones are streamed part by part.
+#[expect(
+    clippy::inline_always,
+    reason = "inlined, each caller's parts have known count and sizes; out of line it costs 150 instructions per request (.ci/icount-gate)"
+)]
+#[inline(always)]
+pub(crate) fn absorb(mac: &mut HmacSha256, parts: &[&[u8]]) {
+    let mut message = [0_u8; 128];
     let mut filled = 0_usize;
     for part in parts {
-        let end = filled.checked_add(part.len())?;
-        buffer.get_mut(filled..end)?.copy_from_slice(part);
-        filled = end;
+        let Some(slot) = filled
+            .checked_add(part.len())
+            .and_then(|end| message.get_mut(filled..end))
+        else {
+            for part in parts {
+                mac.update(part);
+            }
+            return;
+        };
+        slot.copy_from_slice(part);
+        filled = filled.saturating_add(part.len());
     }
-    buffer.get(..filled)
+    mac.update(message.get(..filled).unwrap_or_default());
 }
 
 /// `u64be(len bytes)`: usize is at most 64 bits on every target Rust supports, so this

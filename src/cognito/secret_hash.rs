@@ -4,10 +4,9 @@ use core::fmt;
 
 use crate::{
     ct::ct_eq,
-    key::{HmacSha256, finish, gather, keyed_hmac},
+    key::{HmacSha256, absorb, finish, keyed_hmac},
 };
 use base64ct::{Base64, Encoding};
-use hmac::Mac;
 
 /// Characters in a `SecretHash`: 32 bytes in padded standard base64.
 pub const SECRET_HASH_LEN: usize = 44;
@@ -59,13 +58,7 @@ impl ClientSecret {
     /// `HMAC-SHA-256(secret, username ‖ client id)`.
     fn mac(&self, username: &str, client_id: &str) -> [u8; 32] {
         let mut mac = self.mac.clone();
-        let parts = [username.as_bytes(), client_id.as_bytes()];
-        let mut message = [0_u8; 128];
-        if let Some(whole) = gather(&mut message, &parts) {
-            mac.update(whole);
-        } else {
-            parts.iter().for_each(|part| mac.update(part));
-        }
+        absorb(&mut mac, &[username.as_bytes(), client_id.as_bytes()]);
         finish(mac)
     }
 }
