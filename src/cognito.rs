@@ -29,6 +29,7 @@ mod secret_hash;
 mod session;
 mod sign_up;
 mod trigger;
+mod username_chars;
 mod validation;
 #[cfg(feature = "serde")]
 mod wire;

@@ -35,4 +35,5 @@ mod secret_hash;
 mod serde;
 mod stored;
 mod transitions;
+mod username_chars;
 mod vectors;
