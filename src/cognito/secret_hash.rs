@@ -63,8 +63,9 @@ impl ClientSecret {
     }
 }
 
-/// Each base64 symbol's value; 0xff for bytes that are not symbols (`=` included).
-const SYMBOLS: [u8; 256] = symbols();
+/// Each base64 symbol's value; all ones for bytes that are not symbols (`=` included), so
+/// that a group holding one has bits set above its 24 data bits.
+const SYMBOLS: [u32; 256] = symbols();
 
 #[expect(
     clippy::indexing_slicing,
@@ -72,12 +73,12 @@ const SYMBOLS: [u8; 256] = symbols();
     clippy::arithmetic_side_effects,
     reason = "evaluated at compile time: indices are below 64 and 256, values below 64"
 )]
-const fn symbols() -> [u8; 256] {
+const fn symbols() -> [u32; 256] {
     let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut table = [0xff_u8; 256];
+    let mut table = [u32::MAX; 256];
     let mut value = 0;
     while value < alphabet.len() {
-        table[alphabet[value] as usize] = value as u8;
+        table[alphabet[value] as usize] = value as u32;
         value += 1;
     }
     table
@@ -92,35 +93,67 @@ fn decode(text: &[u8]) -> ([u8; 32], bool) {
     let Ok(text) = <&[u8; SECRET_HASH_LEN]>::try_from(text) else {
         return (bytes, false);
     };
-    let mut invalid = 0_u8;
-    let mut word = |group: &[u8]| {
+    // Four symbols as 24 bits; a non-symbol sets bits above them.
+    let word = |group: &[u8]| {
         group.iter().fold(0_u32, |word, &symbol| {
-            let value = SYMBOLS.get(usize::from(symbol)).copied().unwrap_or(0xff);
-            invalid |= value;
-            (word << 6) | u32::from(value & 0x3f)
+            (word << 6)
+                | SYMBOLS
+                    .get(usize::from(symbol))
+                    .copied()
+                    .unwrap_or(u32::MAX)
         })
     };
+    let mut invalid = 0_u32;
     // Ten groups of four symbols make thirty bytes; the last three symbols make two, and
     // the two bits left over must be zero.
     let (groups, last) = text.split_at(40);
     for (group, out) in groups.chunks_exact(4).zip(bytes.chunks_exact_mut(3)) {
-        let [_, high, middle, low] = word(group).to_be_bytes();
+        let word = word(group);
+        invalid |= word;
+        let [_, high, middle, low] = word.to_be_bytes();
         out.iter_mut()
             .zip([high, middle, low])
             .for_each(|(slot, byte)| *slot = byte);
     }
     // The last three symbols, shifted as if a fourth (zero) followed: two bytes, and the
-    // third holds the two unused bits.
+    // third holds the two unused bits; the padding must be the one `=`.
     let (symbols, padding) = last.split_at(3);
-    let [_, high, low, unused] = (word(symbols) << 6).to_be_bytes();
+    let tail = word(symbols);
+    invalid |= tail << 6;
+    let [_, high, low, unused] = (tail << 6).to_be_bytes();
     let [.., before_last, last_byte] = &mut bytes;
     (*before_last, *last_byte) = (high, low);
-    let canonical = invalid & 0x80 == 0 && padding == b"=" && unused == 0;
+    let canonical = invalid >> 24 == 0 && padding == b"=" && unused == 0;
     (bytes, canonical)
 }
 
 impl fmt::Debug for ClientSecret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("ClientSecret(<redacted>)")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{SECRET_HASH_LEN, decode};
+
+    #[test]
+    fn a_byte_that_is_not_a_symbol_is_never_canonical() {
+        // 32 bytes of 0xff: every group is "////", the one symbol whose bits a careless
+        // decoder gives a non-symbol too, so only the validity check can refuse these.
+        let right = *b"//////////////////////////////////////////8=";
+        assert_eq!(decode(&right), ([0xff; 32], true));
+        for place in 0..SECRET_HASH_LEN - 1 {
+            for byte in (0..=u8::MAX).filter(|byte| !byte.is_ascii_alphanumeric()) {
+                if matches!(byte, b'+' | b'/') {
+                    continue;
+                }
+                let mut text = right;
+                if let Some(slot) = text.get_mut(place) {
+                    *slot = byte;
+                }
+                assert!(!decode(&text).1, "{byte:#04x} at {place}");
+            }
+        }
     }
 }

@@ -175,3 +175,29 @@ fn verify_accepts_only_the_canonical_string() {
         assert!(secret.verify(username, client_id, right));
     }
 }
+
+proptest::proptest! {
+    /// Invariant: a candidate verifies exactly when it is, byte for byte, the string the
+    /// service computes — whatever byte is put at whatever place of the right one.
+    #[test]
+    fn verify_is_string_equality_with_the_right_hash(
+        vector in 0..VECTORS.len(),
+        place in 0..44_usize,
+        byte in proptest::prop_oneof![
+            proptest::sample::select(
+                b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=-_ .".to_vec()
+            ),
+            0..=0x7f_u8,
+        ],
+    ) {
+        let (username, client_id, secret, right) = VECTORS[vector];
+        let mut candidate = right.as_bytes().to_vec();
+        candidate[place] = byte;
+        let candidate = String::from_utf8(candidate).unwrap();
+        let secret = ClientSecret::new(secret);
+        proptest::prop_assert_eq!(
+            secret.verify(username, client_id, &candidate),
+            candidate == right
+        );
+    }
+}
