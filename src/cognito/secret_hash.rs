@@ -143,8 +143,16 @@ mod tests {
         // decoder gives a non-symbol too, so only the validity check can refuse these.
         let right = *b"//////////////////////////////////////////8=";
         assert_eq!(decode(&right), ([0xff; 32], true));
-        for place in 0..SECRET_HASH_LEN - 1 {
-            for byte in (0..=u8::MAX).filter(|byte| !byte.is_ascii_alphanumeric()) {
+        // Every place of a group of four and of the last three symbols (the other groups
+        // are decoded by the same code); under Miri, a few of the bytes.
+        let all: heapless::Vec<u8, 256> = (0..=u8::MAX).collect();
+        let bytes: &[u8] = if cfg!(miri) {
+            &[0x00, b' ', b'-', b'.', b'=', b'_', 0x7f, 0x80, 0xff]
+        } else {
+            &all
+        };
+        for place in (0..4).chain(40..SECRET_HASH_LEN - 1) {
+            for &byte in bytes.iter().filter(|byte| !byte.is_ascii_alphanumeric()) {
                 if matches!(byte, b'+' | b'/') {
                     continue;
                 }
