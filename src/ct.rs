@@ -4,8 +4,8 @@
 use subtle::ConstantTimeEq;
 
 /// Constant-time equality of two byte arrays: the differences of every 64-bit word are
-/// OR-ed together without a branch, and only that one word goes through `subtle`'s
-/// comparison (as `BoringSSL`'s `CRYPTO_memcmp` and libsodium's `sodium_memcmp` do; `subtle`'s
+/// OR-ed together without a branch, hidden from the optimiser, and only that one word goes
+/// through `subtle`'s comparison (as `BoringSSL`'s `CRYPTO_memcmp` and libsodium's `sodium_memcmp` do; `subtle`'s
 /// byte-wise slice comparison hides every byte from the optimiser separately, eight times
 /// the barriers for the same guarantee). A trailing partial word is zero-padded.
 pub(crate) fn ct_eq<const N: usize>(a: &[u8; N], b: &[u8; N]) -> subtle::Choice {
@@ -21,5 +21,8 @@ pub(crate) fn ct_eq<const N: usize>(a: &[u8; N], b: &[u8; N]) -> subtle::Choice 
         .chunks(8)
         .zip(b.chunks(8))
         .fold(0_u64, |difference, (x, y)| difference | (word(x) ^ word(y)));
-    difference.ct_eq(&0)
+    // The barrier keeps the optimiser from splitting the OR back into one equality test
+    // per word joined by `and` (it does, on wasm32), which a JIT or a later LLVM could
+    // lower to branches: the words are folded first, then compared once.
+    core::hint::black_box(difference).ct_eq(&0)
 }
