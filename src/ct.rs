@@ -4,10 +4,11 @@
 use subtle::ConstantTimeEq;
 
 /// Constant-time equality of two byte arrays: the differences of every 64-bit word are
-/// OR-ed together without a branch, hidden from the optimiser, and only that one word goes
-/// through `subtle`'s comparison (as `BoringSSL`'s `CRYPTO_memcmp` and libsodium's `sodium_memcmp` do; `subtle`'s
-/// byte-wise slice comparison hides every byte from the optimiser separately, eight times
-/// the barriers for the same guarantee). A trailing partial word is zero-padded.
+/// OR-ed together without a branch, the result is hidden from the optimiser, and only that
+/// one word goes through `subtle`'s comparison, as `BoringSSL`'s `CRYPTO_memcmp` and
+/// libsodium's `sodium_memcmp` do. (`subtle`'s slice comparison puts every byte through
+/// its own barrier: the same guarantee at many times the cost.) A trailing partial word is
+/// zero-padded.
 pub(crate) fn ct_eq<const N: usize>(a: &[u8; N], b: &[u8; N]) -> subtle::Choice {
     let word = |chunk: &[u8]| {
         let mut bytes = [0_u8; 8];

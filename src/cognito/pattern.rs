@@ -59,7 +59,7 @@ impl Pattern {
 
 /// Letters, marks, symbols, numbers and punctuation: everything but separators (spaces,
 /// line and paragraph separators) and "other" (controls, format characters, surrogates,
-/// private use, unassigned code points), as Unicode 16.0 classifies them.
+/// private use, unassigned code points), in the Unicode version `username_chars.rs` names.
 ///
 /// The general-category table itself would be 49 KB in every binary (a WebAssembly module
 /// included) to answer one yes-or-no question; the merged runs of allowed characters are
