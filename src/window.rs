@@ -1,6 +1,6 @@
 //! `RateLog`: the times of recent events, for "at most N in any rolling window".
 
-use core::time::Duration;
+use core::{fmt, time::Duration};
 
 use crate::time::Timestamp;
 
@@ -11,10 +11,27 @@ use crate::time::Timestamp;
 /// Ages rather than times keep the log small (a state is copied on every change): an event
 /// is pruned once it leaves the window, so its age is always below the window, at most
 /// [`MAX_WINDOW`](crate::MAX_WINDOW), and fits a `u32`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+///
+/// Slots past `len` may hold events already pruned: equality and `Debug` read
+/// only [`ages`](Self::ages).
+#[derive(Clone, Copy)]
 pub(crate) struct RateLog<const N: usize> {
     ages: [u32; N],
     len: u8,
+}
+
+impl<const N: usize> PartialEq for RateLog<N> {
+    fn eq(&self, other: &Self) -> bool {
+        self.ages() == other.ages()
+    }
+}
+
+impl<const N: usize> Eq for RateLog<N> {}
+
+impl<const N: usize> fmt::Debug for RateLog<N> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.ages()).finish()
+    }
 }
 
 impl<const N: usize> RateLog<N> {
@@ -46,35 +63,34 @@ impl<const N: usize> RateLog<N> {
             })
     }
 
-    /// This log re-anchored from `anchor` to `now` (not earlier), without the events that
+    /// Re-anchors this log from `anchor` to `now` (not earlier) and drops the events that
     /// have left the window at `now`. Every change prunes both logs, so a stored log only
-    /// holds events younger than the window.
-    #[must_use]
-    pub(crate) fn pruned(&self, now: Timestamp, window: Duration, anchor: Timestamp) -> Self {
+    /// holds events younger than the window. In place: the kept events move to the front.
+    pub(crate) fn prune(&mut self, now: Timestamp, window: Duration, anchor: Timestamp) {
         let elapsed = u32::try_from(now.saturating_since(anchor).as_secs()).unwrap_or(u32::MAX);
         let window = u32::try_from(window.as_secs()).unwrap_or(u32::MAX);
-        let mut next = Self::EMPTY;
-        for age in self.ages() {
+        let recorded = usize::from(self.len);
+        self.len = 0;
+        for index in 0..recorded {
+            let Some(&age) = self.ages.get(index) else {
+                break;
+            };
             let age = age.saturating_add(elapsed);
             if age < window {
-                next.push(age);
+                self.push(age);
             }
         }
-        next
     }
 
-    /// This log with an event now (age 0, for a log anchored now); if it is full, the oldest
-    /// event goes first (with every limit at most `N`, an event older than `N` newer ones
-    /// decides nothing).
-    #[must_use]
-    pub(crate) fn with_now(&self) -> Self {
-        let mut next = Self::EMPTY;
-        let keep = N.saturating_sub(1);
-        let surplus = usize::from(self.len).saturating_sub(keep);
-        for &age in self.ages().iter().skip(surplus).chain(&[0]) {
-            next.push(age);
+    /// Records an event now (age 0, for a log anchored now); if the log is full, the
+    /// oldest event goes first (with every limit at most `N`, an event older than `N`
+    /// newer ones decides nothing).
+    pub(crate) fn record_now(&mut self) {
+        if usize::from(self.len) >= N {
+            self.ages.rotate_left(1);
+            self.len = self.len.saturating_sub(1);
         }
-        next
+        self.push(0);
     }
 
     /// Appends an event of `age` if there is a free slot.
@@ -95,5 +111,39 @@ impl<const N: usize> RateLog<N> {
             log.push(age);
         }
         Some(log)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![expect(clippy::unwrap_used, reason = "the logs in these tests are valid")]
+
+    use core::time::Duration;
+
+    use super::RateLog;
+    use crate::time::Timestamp;
+
+    const HOUR: Duration = Duration::from_secs(3600);
+
+    #[test]
+    fn a_pruned_log_equals_the_log_of_the_events_it_kept() {
+        // Pruning compacts in place and leaves what it dropped past the end; equality (what
+        // `Submission::changed` and the model tests compare) must see only the events.
+        let anchor = Timestamp::from_unix_seconds(10_000);
+        let mut log = RateLog::<4>::from_ages(&[3000, 2000, 100]).unwrap();
+        log.prune(anchor.saturating_add(Duration::from_secs(700)), HOUR, anchor);
+        assert_eq!(log.ages(), [2700, 800]);
+        assert_eq!(log, RateLog::from_ages(&[2700, 800]).unwrap());
+        assert_ne!(log, RateLog::from_ages(&[2700, 800, 0]).unwrap());
+    }
+
+    #[test]
+    fn a_full_log_drops_its_oldest_event_for_a_new_one() {
+        let mut log = RateLog::<3>::from_ages(&[30, 20, 10]).unwrap();
+        log.record_now();
+        assert_eq!(log.ages(), [20, 10, 0]);
+        let mut short = RateLog::<3>::from_ages(&[5]).unwrap();
+        short.record_now();
+        assert_eq!(short.ages(), [5, 0]);
     }
 }

@@ -61,6 +61,7 @@ impl<'a, 's> Account<'a, 's> {
     /// # Errors
     /// What [`Lookup::authorized_client`] refuses with; [`Exception::UserNotFound`] for an
     /// unknown user when the client does not hide them.
+    #[inline]
     pub(crate) fn resolve(
         pool: &Pool<'a>,
         phantom: Option<PhantomId>,

@@ -58,13 +58,13 @@ impl Confirmation {
         let mut next = Self {
             version,
             seen_at: now,
-            submissions: self.submissions.pruned(now, window, self.seen_at),
-            resends: self.resends.pruned(now, window, self.seen_at),
             ..*self
         };
+        next.submissions.prune(now, window, self.seen_at);
+        next.resends.prune(now, window, self.seen_at);
         let outcome = match change {
             Change::Count { to, refusal } => {
-                next.submissions = next.submissions.with_now();
+                next.submissions.record_now();
                 next.status = to;
                 Err(refusal)
             }
@@ -73,7 +73,7 @@ impl Confirmation {
                 confirm,
                 matchable,
             } => {
-                next.submissions = next.submissions.with_now();
+                next.submissions.record_now();
                 next.attempts = self.attempts.saturating_add(1);
                 let remaining = policy.attempts_per_code().saturating_sub(next.attempts);
                 // Both comparisons always run, so timing tells neither result.
@@ -103,7 +103,7 @@ impl Confirmation {
                 next.tag = tag;
                 next.issued_at = now;
                 next.expires_at = now.saturating_add(policy.code_ttl());
-                next.resends = next.resends.with_now();
+                next.resends.record_now();
                 Ok(())
             }
             Change::Confirm => {
