@@ -32,7 +32,8 @@ mod tests {
     /// Equal arrays are equal; one bit flipped anywhere, in a whole word or in the bytes
     /// past the last one, makes them differ.
     fn check<const N: usize>() {
-        let a: [u8; N] = core::array::from_fn(|index| u8::try_from(index % 251).unwrap_or(0) ^ 0x5a);
+        let a: [u8; N] =
+            core::array::from_fn(|index| u8::try_from(index % 251).unwrap_or(0) ^ 0x5a);
         assert!(bool::from(ct_eq(&a, &a)), "{N} bytes, equal");
         for index in 0..N {
             for bit in 0..8 {
@@ -40,7 +41,10 @@ mod tests {
                 if let Some(byte) = b.get_mut(index) {
                     *byte ^= 1 << bit;
                 }
-                assert!(!bool::from(ct_eq(&a, &b)), "{N} bytes, bit {bit} of byte {index}");
+                assert!(
+                    !bool::from(ct_eq(&a, &b)),
+                    "{N} bytes, bit {bit} of byte {index}"
+                );
             }
         }
     }

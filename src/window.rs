@@ -131,7 +131,11 @@ mod tests {
         // `Submission::changed` and the model tests compare) must see only the events.
         let anchor = Timestamp::from_unix_seconds(10_000);
         let mut log = RateLog::<4>::from_ages(&[3000, 2000, 100]).unwrap();
-        log.prune(anchor.saturating_add(Duration::from_secs(700)), HOUR, anchor);
+        log.prune(
+            anchor.saturating_add(Duration::from_secs(700)),
+            HOUR,
+            anchor,
+        );
         assert_eq!(log.ages(), [2700, 800]);
         assert_eq!(log, RateLog::from_ages(&[2700, 800]).unwrap());
         assert_ne!(log, RateLog::from_ages(&[2700, 800, 0]).unwrap());
