@@ -162,8 +162,7 @@ impl Confirmation {
             confirm,
             matchable,
         };
-        let (state, outcome) = self.step(policy, now, request);
-        Submission { state, outcome }
+        self.step(policy, now, request)
     }
 
     /// Sends a new code (Cognito's `ResendConfirmationCode`): the old code dies, the new one
@@ -199,7 +198,8 @@ impl Confirmation {
     ) -> Result<(Self, Code), Refusal> {
         let code = Code::generate(policy, entropy)?;
         let (tag, _) = key.tag(domain, subject, code.as_str().as_bytes(), policy.alphabet());
-        let (state, outcome) = self.step(policy, now, Request::Reissue { key: key.id(), tag });
+        let Submission { state, outcome } =
+            self.step(policy, now, Request::Reissue { key: key.id(), tag });
         outcome.map(|()| (state, code))
     }
 
@@ -209,7 +209,7 @@ impl Confirmation {
     /// Nothing changes on any error: [`Refusal::AlreadyConfirmed`];
     /// [`Refusal::VersionExhausted`].
     pub fn admin_confirm(&self, policy: &Policy, now: Timestamp) -> Result<Self, Refusal> {
-        let (state, outcome) = self.step(policy, now, Request::AdminConfirm);
+        let Submission { state, outcome } = self.step(policy, now, Request::AdminConfirm);
         outcome.map(|()| state)
     }
 

@@ -1,7 +1,7 @@
 //! Running a request through the transition table, and carrying out the change: the only
 //! place a [`Confirmation`] is modified.
 
-use super::Confirmation;
+use super::{Confirmation, Submission};
 use crate::{
     policy::Policy,
     status::{Refusal, Status},
@@ -11,12 +11,7 @@ use crate::{
 
 impl Confirmation {
     /// Runs `request` through the table at the state's clock, then applies the change.
-    pub(super) fn step(
-        &self,
-        policy: &Policy,
-        now: Timestamp,
-        request: Request,
-    ) -> (Self, Result<(), Refusal>) {
+    pub(super) fn step(&self, policy: &Policy, now: Timestamp, request: Request) -> Submission {
         let now = self.clock(now);
         let window = policy.window();
         let window_free_at = match request {
@@ -40,19 +35,20 @@ impl Confirmation {
         };
         match decide(&view, now, request) {
             Ok(change) => self.apply(policy, now, change),
-            Err(refusal) => (*self, Err(refusal)),
+            Err(refusal) => Submission {
+                state: *self,
+                outcome: Err(refusal),
+            },
         }
     }
 
     /// Carries out `change` at `now`: the only place a state is modified.
-    fn apply(
-        &self,
-        policy: &Policy,
-        now: Timestamp,
-        change: Change,
-    ) -> (Self, Result<(), Refusal>) {
+    fn apply(&self, policy: &Policy, now: Timestamp, change: Change) -> Submission {
         let Some(version) = self.version.checked_add(1) else {
-            return (*self, Err(Refusal::VersionExhausted));
+            return Submission {
+                state: *self,
+                outcome: Err(Refusal::VersionExhausted),
+            };
         };
         let window = policy.window();
         let mut next = Self {
@@ -111,7 +107,10 @@ impl Confirmation {
                 Ok(())
             }
         };
-        (next, outcome)
+        Submission {
+            state: next,
+            outcome,
+        }
     }
 
     /// `now`, never earlier than the last change: a clock going back cannot undo time.
