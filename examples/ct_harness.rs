@@ -14,13 +14,18 @@
 //!   unknown user seen for the first time;
 //! * `user-again`, `phantom-again` — the same after one wrong code each: a user, and an
 //!   unknown user whose phantom is stored (the same history, so the same work);
-//! * `naive-first`, `naive-last` — the control: `==` on the hash strings, which must differ.
+//! * `naive-first`, `naive-last` — the control: `==` on the hash strings, which must differ;
+//! * `every-comparison` — one secret comparison of every size the crate makes (a tag, its
+//!   replaced prefix, a code, a session, a stored state), so that `.ci/ct-disasm` finds each
+//!   instance of `ct_eq` in this binary's machine code.
 
 use core::hint::black_box;
 
 use confirmation_flow::{
     Confirmation, KeyId, Policy, ServerKey, StoredState, Timestamp,
-    cognito::{AppClient, ClientSecret, ConfirmSignUp, Lookup, Needs, Operation},
+    cognito::{
+        AppClient, ClientSecret, ConfirmSignUp, Lookup, Needs, Operation, Session, SessionPurpose,
+    },
 };
 
 #[path = "support/mod.rs"]
@@ -74,6 +79,41 @@ fn measured_naive(expected: &str, candidate: &str) -> bool {
     black_box(expected) == black_box(candidate)
 }
 
+/// Every comparison of a secret the crate makes, each size once (`ct_eq` is instantiated
+/// per size): a tag and its replaced prefix through `submit`, `SecretHash`, a code, a
+/// session token and a stored state.
+#[inline(never)]
+fn every_comparison(
+    state: &Confirmation,
+    policy: &Policy,
+    key: &ServerKey,
+    code: &str,
+    secret: &ClientSecret,
+    hash: &str,
+) -> Result<bool, Box<dyn core::error::Error>> {
+    let issued = Timestamp::from_unix_seconds(1_700_000_000);
+    let (_, a) = Confirmation::issue(policy, key, SUB.as_bytes(), issued, &[1; 32])?;
+    let (_, b) = Confirmation::issue(policy, key, SUB.as_bytes(), issued, &[2; 32])?;
+    let mint = |nonce| {
+        let ttl = core::time::Duration::from_secs(180);
+        Session::mint(
+            key,
+            SessionPurpose::SignIn,
+            "alice",
+            "7ql4example",
+            issued,
+            ttl,
+            nonce,
+        )
+    };
+    let stored = |state: &Confirmation| StoredState::from(*state);
+    Ok(measured_submit(state, policy, key, code)
+        & measured_verify(secret, hash)
+        & (black_box(&a) == black_box(&b))
+        & (black_box(&mint(&[1; 16])) == black_box(&mint(&[2; 16])))
+        & (black_box(&stored(state)) == black_box(&stored(&with_tag_byte_flipped(*state, 0)?))))
+}
+
 #[inline(never)]
 fn measured_confirm(needs: &Needs<'_, '_>, lookup: &Lookup<'_>) -> bool {
     black_box(needs.decide(lookup, &support::fresh()))
@@ -98,6 +138,7 @@ fn main() -> Result<(), Box<dyn core::error::Error>> {
         "hash-right" => measured_verify(&secret, &hash),
         "hash-first" => measured_verify(&secret, &altered(&hash, 0)),
         "hash-last" => measured_verify(&secret, &altered(&hash, 42)),
+        "every-comparison" => every_comparison(&state, &policy, &key, code, &secret, &hash)?,
         "naive-first" => measured_naive(&hash, &altered(&hash, 0)),
         "naive-last" => measured_naive(&hash, &altered(&hash, 42)),
         "user-first" | "unknown-first" | "user-again" | "phantom-again" => {

@@ -9,6 +9,10 @@ use subtle::ConstantTimeEq;
 /// libsodium's `sodium_memcmp` do. (`subtle`'s slice comparison puts every byte through
 /// its own barrier: the same guarantee at many times the cost.) The bytes past the last
 /// whole word are folded in one by one.
+///
+/// Never inlined: each size is one function whose machine code `.ci/ct-disasm` reads, on
+/// x86_64 and wasm32, wherever it is called from.
+#[inline(never)]
 pub(crate) fn ct_eq<const N: usize>(a: &[u8; N], b: &[u8; N]) -> subtle::Choice {
     let ((a_words, a_tail), (b_words, b_tail)) = (a.as_chunks::<8>(), b.as_chunks::<8>());
     let mut difference = 0_u64;
@@ -21,7 +25,7 @@ pub(crate) fn ct_eq<const N: usize>(a: &[u8; N], b: &[u8; N]) -> subtle::Choice 
     // The barrier keeps the optimiser from splitting the OR back into one equality test
     // per word joined by `and` (it does, on wasm32), which a JIT or a later LLVM could
     // lower to branches: the words are folded first, then compared once. `.ci/ct-disasm`
-    // reads the machine code of this function on x86_64 and wasm32.
+    // reads the machine code of every instance on x86_64 and wasm32.
     core::hint::black_box(difference).ct_eq(&0)
 }
 

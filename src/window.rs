@@ -13,7 +13,7 @@ use crate::time::Timestamp;
 /// [`MAX_WINDOW`](crate::MAX_WINDOW), and fits a `u32`.
 ///
 /// Slots past `len` may hold events already pruned: equality and `Debug` read
-/// only [`ages`](Self::ages).
+/// only [`ages`](Self::ages), and so must anything added (a derived `Hash` would not).
 #[derive(Clone, Copy)]
 pub(crate) struct RateLog<const N: usize> {
     ages: [u32; N],
@@ -86,6 +86,9 @@ impl<const N: usize> RateLog<N> {
     /// oldest event goes first (with every limit at most `N`, an event older than `N`
     /// newer ones decides nothing).
     pub(crate) fn record_now(&mut self) {
+        if N == 0 {
+            return;
+        }
         if usize::from(self.len) >= N {
             self.ages.rotate_left(1);
             self.len = self.len.saturating_sub(1);
@@ -146,6 +149,9 @@ mod tests {
         let mut log = RateLog::<3>::from_ages(&[30, 20, 10]).unwrap();
         log.record_now();
         assert_eq!(log.ages(), [20, 10, 0]);
+        let mut none = RateLog::<0>::EMPTY;
+        none.record_now();
+        assert_eq!(none.ages(), [0_u32; 0]);
         let mut short = RateLog::<3>::from_ages(&[5]).unwrap();
         short.record_now();
         assert_eq!(short.ages(), [5, 0]);
