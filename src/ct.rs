@@ -11,7 +11,7 @@ use subtle::ConstantTimeEq;
 /// whole word are folded in one by one.
 ///
 /// Never inlined: each size is one function whose machine code `.ci/ct-disasm` reads, on
-/// x86_64 and wasm32, wherever it is called from.
+/// `x86_64` and `wasm32`, wherever it is called from.
 #[inline(never)]
 pub(crate) fn ct_eq<const N: usize>(a: &[u8; N], b: &[u8; N]) -> subtle::Choice {
     let ((a_words, a_tail), (b_words, b_tail)) = (a.as_chunks::<8>(), b.as_chunks::<8>());
