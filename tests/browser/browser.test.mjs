@@ -58,8 +58,10 @@ const site = (bundle) => (request, response) => {
   response.writeHead(200, { 'content-type': file[0], 'cache-control': 'no-store' }).end(file[1]);
 };
 
-const codes = (username) => (existsSync(outbox) ? readFileSync(outbox, 'utf8').split('\n') : [])
-  .filter(Boolean).map(JSON.parse).filter((line) => line.username === username);
+// A line the server is still appending has no newline yet: read complete lines only.
+const complete = (text) => text.slice(0, text.lastIndexOf('\n') + 1).split('\n').filter(Boolean);
+const codes = (username) => complete(existsSync(outbox) ? readFileSync(outbox, 'utf8') : '')
+  .map(JSON.parse).filter((line) => line.username === username);
 // Delivery follows the answer: wait for the first code.
 const code = async (username) => {
   for (let tries = 0; tries < 500; tries += 1) {

@@ -32,8 +32,10 @@ let server, client;
 const freePort = () => new Promise((ok) => {
   const s = createServer().listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => ok(port)); });
 });
-const codes = (username) => (existsSync(outbox) ? readFileSync(outbox, 'utf8').trim().split('\n') : [])
-  .filter(Boolean).map(JSON.parse).filter((line) => line.username === username);
+// A line the server is still appending has no newline yet: read complete lines only.
+const complete = (text) => text.slice(0, text.lastIndexOf('\n') + 1).split('\n').filter(Boolean);
+const codes = (username) => complete(existsSync(outbox) ? readFileSync(outbox, 'utf8') : '')
+  .map(JSON.parse).filter((line) => line.username === username);
 // Delivery follows the answer: wait for more than `after` codes, then take the newest.
 const code = async (username, after = 0) => {
   for (let tries = 0; tries < 1000; tries += 1) {

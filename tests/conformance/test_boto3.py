@@ -131,8 +131,10 @@ class Server:
             self.dir.cleanup()
 
     def codes(self, username):
-        lines = self.outbox.read_text().splitlines() if self.outbox.exists() else []
-        return [json.loads(line) for line in lines if json.loads(line)["username"] == username]
+        text = self.outbox.read_text() if self.outbox.exists() else ""
+        # A line the server is still appending has no newline yet: read complete lines only.
+        lines = text[: text.rfind("\n") + 1].splitlines()
+        return [entry for entry in map(json.loads, lines) if entry["username"] == username]
 
     def code(self, username, after=0):
         """The newest code for `username` once more than `after` were delivered (delivery

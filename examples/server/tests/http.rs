@@ -90,7 +90,9 @@ impl Server {
 
     fn codes(&self) -> Vec<serde_json::Value> {
         let outbox = std::fs::read_to_string(self.dir.join("outbox.jsonl")).unwrap_or_default();
-        outbox
+        // A line the server is still appending has no newline yet: complete lines only.
+        let complete = outbox.rfind('\n').map_or(0, |end| end + 1);
+        outbox[..complete]
             .lines()
             .map(|line| serde_json::from_str(line).unwrap())
             .collect()
