@@ -1,6 +1,11 @@
 //! Every error the binding raises, with the name a JavaScript `Error` carries, the HTTP
 //! status to answer with, and the AWS JSON body a client may see.
 
+use alloc::{
+    boxed::Box,
+    format,
+    string::{String, ToString},
+};
 use core::fmt;
 
 use confirmation_flow::{KeyRingError, PolicyError, StateError, cognito::Exception};

@@ -9,7 +9,14 @@
     reason = "these docs are the declarations' JSDoc; each says what it throws in words"
 )]
 
-use std::rc::Rc;
+use alloc::{
+    borrow::ToOwned,
+    format,
+    rc::Rc,
+    string::{String, ToString},
+    vec,
+    vec::Vec,
+};
 
 use confirmation_flow::{
     ENTROPY_LEN, Timestamp,
@@ -313,17 +320,28 @@ fn whole(value: &JsValue, max: u64, path: &str) -> Result<u64, JsValue> {
         clippy::cast_precision_loss,
         reason = "limit ≤ 2⁵³ − 1, which an f64 holds exactly"
     )]
-    let in_range =
-        number.is_finite() && number.fract() == 0.0 && (0.0..=limit as f64).contains(&number);
+    // NaN and the infinities are outside every range.
+    let in_range = (0.0..=limit as f64).contains(&number);
     if !in_range {
         return Err(refused());
     }
     #[expect(
         clippy::cast_possible_truncation,
         clippy::cast_sign_loss,
-        reason = "checked above: a whole number in 0..=2⁵³ − 1"
+        reason = "checked above: a number in 0..=2⁵³ − 1, whose cast drops only a fraction"
     )]
-    Ok(number as u64)
+    let whole = number as u64;
+    // (`f64::fract` is not in `core`.)
+    #[expect(
+        clippy::cast_precision_loss,
+        clippy::float_cmp,
+        reason = "whole ≤ 2⁵³ − 1 converts back exactly: equal exactly when there was no fraction"
+    )]
+    let had_no_fraction = whole as f64 == number;
+    if !had_no_fraction {
+        return Err(refused());
+    }
+    Ok(whole)
 }
 
 /// `now`, or the runtime's clock in whole Unix seconds.
@@ -331,7 +349,7 @@ fn now(value: Option<f64>) -> Result<Timestamp, JsValue> {
     let seconds = match value {
         Some(seconds) => whole(&JsValue::from_f64(seconds), MAX_SAFE_INTEGER, "now")?,
         None => whole(
-            &JsValue::from_f64((js_sys::Date::now() / 1000.0).floor()),
+            &JsValue::from_f64(js_sys::Math::floor(js_sys::Date::now() / 1000.0)),
             MAX_SAFE_INTEGER,
             "Date.now()",
         )?,

@@ -1,6 +1,8 @@
 //! What the caller looked up, as JSON (`Lookup` in the TypeScript declarations), parsed and
 //! checked, then lent to the crate as its [`Lookup`].
 
+use alloc::{format, string::String, vec::Vec};
+
 use confirmation_flow::{
     Confirmation, StoredState,
     cognito::{AliasOwners, AppClient, ClientSecret, Lookup, UserRecord, UserStatus},

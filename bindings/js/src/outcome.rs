@@ -1,6 +1,11 @@
 //! An [`Outcome`] as JSON (`Outcome` in the TypeScript declarations): the write as data,
 //! the reply with the body to answer with, and what follows the write.
 
+use alloc::{
+    borrow::ToOwned,
+    string::{String, ToString},
+};
+
 use confirmation_flow::cognito::{
     After, AliasAttribute, AliasClaim, ErrorBody, Expected, Outcome, PostConfirmationEvent, Reply,
     ReplyBody, Target, TriggerOutcome, UserStatus, Write,

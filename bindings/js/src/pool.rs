@@ -1,6 +1,7 @@
 //! The user pool a JavaScript caller configures once: settings, policy and keys, owned so a
 //! crate [`Pool`] can borrow them for every request.
 
+use alloc::{string::String, vec::Vec};
 use core::time::Duration;
 
 use confirmation_flow::{

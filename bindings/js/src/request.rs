@@ -1,7 +1,7 @@
 //! One request through the contract's loop: decoded and validated once, what it needs
 //! looked up, and the pure decision on what the caller found.
 
-use std::rc::Rc;
+use alloc::{borrow::ToOwned, rc::Rc, string::String};
 
 use confirmation_flow::{
     ENTROPY_LEN, Timestamp,

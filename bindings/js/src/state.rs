@@ -1,6 +1,8 @@
 //! The machine's own calls a caller may want outside the loop: issuing a code, and reading
 //! a stored state.
 
+use alloc::{borrow::ToOwned, string::String};
+
 use confirmation_flow::{Confirmation, ENTROPY_LEN, Timestamp};
 use serde::Serialize;
 
