@@ -249,8 +249,13 @@ test("the caller's and the store's faults are thrown as 500s whose bodies say no
   assert.match(typo.message, /unknown field `phantomState`/);
   const status = thrown(() => operation.decide({ ...lookup, user: { ...lookup.user, status: 'confirmed' } }));
   assert.ok(status instanceof TypeError);
-  assert.ok(thrown(() => operation.decide(lookup, -1)) instanceof TypeError);
-  assert.ok(thrown(() => operation.decide(lookup, 1.5)) instanceof TypeError);
+  // `now` is a whole number of seconds in 0..=2^53 - 1; anything else is refused, not rounded.
+  for (const now of [-1, 1.5, T0 + 0.5, 2 ** 53, Number.MAX_VALUE, Infinity, -Infinity, NaN]) {
+    assert.ok(thrown(() => operation.decide(lookup, now)) instanceof TypeError, `now = ${now}`);
+  }
+  for (const now of [-0, Number.MAX_SAFE_INTEGER]) {
+    assert.ok(operation.decide(lookup, now).reply, `now = ${now}`);
+  }
   assert.ok(thrown(() => operation.decide({ user: 10n })) instanceof TypeError);
   operation.free();
 });
@@ -265,6 +270,11 @@ test('a pool is checked once, when it is made', () => {
   assert.match(weak.message, /^policy: /);
   assert.ok(thrown(() => new lib.Pool({ ...config, keys: { current: { id: 1, secret: keyBytes(1).subarray(1) } } })) instanceof TypeError);
   assert.ok(thrown(() => new lib.Pool({ ...config, autoVerifiedAttributes: ['name'] })) instanceof TypeError);
+  // A key id is a whole number in 0..=2^32 - 1.
+  for (const id of [-1, 0.5, 2 ** 32, NaN, '1']) {
+    assert.ok(thrown(() => new lib.Pool({ ...config, keys: { current: { id, secret: keyBytes(1) } } })) instanceof TypeError, `id = ${id}`);
+  }
+  assert.equal(new lib.Pool({ ...config, keys: { current: { id: 2 ** 32 - 1, secret: keyBytes(1) } } }).userPoolId, config.userPoolId);
   assert.ok(thrown(() => new lib.Pool({ ...config, extra: true })) instanceof TypeError);
   const crockford = new lib.Pool({ ...config, policy: { alphabet: 'crockfordBase32', codeLength: 8 } });
   assert.match(lib.issue(crockford, 'sub-1', T0).code, /^[0-9A-HJKMNP-TV-Z]{8}$/);
