@@ -5,8 +5,9 @@
 # every JSON read and write (request bodies, look-ups, stored states, the pool's settings,
 # outcomes) is replaced by `core::hint::black_box`, so the optimiser must keep the decision,
 # validation, messages, keys and exports whole but no JSON code is left. Same flags as
-# `npm run build` (scripts/build.mjs). What it prints is a floor: a module that reads and
-# writes anything can only be larger. README.md, "Size", gives the last result.
+# `npm run build` (scripts/build.mjs). What it prints is a floor for this design: the same
+# module with JSON read and written again is larger. README.md, "Size", gives the last
+# result.
 #
 #   bash scripts/size-floor.sh        (needs what `npm run build` needs)
 set -euo pipefail
@@ -14,7 +15,12 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 repo=$(cd "$here/../.." && pwd)
 scratch=$(mktemp -d)
-cleanup() { git -C "$repo" worktree remove --force "$scratch" > /dev/null 2>&1 || true; }
+cleanup() {
+    if ! git -C "$repo" worktree remove --force "$scratch" 2> /dev/null; then
+        rm -rf "$scratch"
+        git -C "$repo" worktree prune
+    fi
+}
 trap cleanup EXIT
 
 git -C "$repo" worktree add --detach --quiet "$scratch" HEAD
@@ -25,7 +31,11 @@ fi
 
 cd "$scratch/bindings/js"
 export CARGO_TARGET_DIR="$here/target/size-floor"
-export CARGO_ENCODED_RUSTFLAGS='--cfg=sha2_backend_soft="compact"'
+# As scripts/build.mjs: paths remapped, sha2's compact SHA-256.
+flags=("--remap-path-prefix=$scratch=confirmation-flow" "--remap-path-prefix=$HOME=~"
+    '--cfg=sha2_backend_soft="compact"')
+CARGO_ENCODED_RUSTFLAGS=$(IFS=$'\x1f'; echo "${flags[*]}")
+export CARGO_ENCODED_RUSTFLAGS
 cargo build --release --target wasm32-unknown-unknown --locked --quiet
 out="$CARGO_TARGET_DIR/out"
 mkdir -p "$out"
@@ -36,5 +46,5 @@ wasm-bindgen --target web --out-dir "$out" --out-name floor \
 bytes=$(stat -c %s "$out/floor.wasm")
 gzip=$(gzip -9c "$out/floor.wasm" | wc -c)
 built=$(stat -c %s "$here/pkg/confirmation_flow_bg.wasm" 2> /dev/null || echo "?")
-echo "size-floor: no JSON code at all: $bytes bytes after wasm-opt -Oz (gzip -9: $gzip)"
-echo "size-floor: the built package (pkg/): $built bytes; the issue's target: 100 KB"
+echo "size-floor: HEAD with no JSON code: $bytes bytes after wasm-opt -Oz (gzip -9: $gzip)"
+echo "size-floor: pkg/ from the last npm run build: $built bytes; the issue's target: 100 KB"
