@@ -9,7 +9,7 @@ use std::{
 
 use axum::{
     body::{Body as HttpBody, Bytes},
-    extract::State,
+    extract::{OriginalUri, State},
     http::{HeaderMap, HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
 };
@@ -19,7 +19,7 @@ use confirmation_flow::{
 };
 use http_body_util::{BodyExt, LengthLimitError, Limited};
 
-use crate::{App, outbox::Delivery, pool_api, serve, store, users};
+use crate::{App, access, outbox::Delivery, pool_api, serve, store, users};
 
 /// What the endpoint answers.
 #[derive(Debug)]
@@ -73,7 +73,12 @@ fn malformed(operation: &str, error: &serde_json::Error) -> Answer {
 
 /// `POST /`: reads the body (within the size limit and the request's deadline), serves
 /// it, answers, then delivers the code, if any.
-pub async fn endpoint(State(app): State<Arc<App>>, headers: HeaderMap, body: HttpBody) -> Response {
+pub async fn endpoint(
+    State(app): State<Arc<App>>,
+    OriginalUri(uri): OriginalUri,
+    headers: HeaderMap,
+    body: HttpBody,
+) -> Response {
     let deadline =
         Instant::now() + std::time::Duration::from_secs(app.config.request_timeout_seconds);
     let limit = app.config.max_body_bytes;
@@ -109,7 +114,9 @@ pub async fn endpoint(State(app): State<Arc<App>>, headers: HeaderMap, body: Htt
         .get("x-amz-target")
         .and_then(|value| value.to_str().ok())
         .unwrap_or("");
-    if let Some(refused) = admin_refused(&headers, target) {
+    let admitted = access::operation(target)
+        .and_then(|operation| access::admit(&app.verifier, operation, &uri, &headers, &body));
+    if let Err(refused) = admitted {
         return respond(refused);
     }
     let served = tokio::time::timeout_at(deadline.into(), dispatch(&app, target, &body)).await;
@@ -120,50 +127,6 @@ pub async fn endpoint(State(app): State<Arc<App>>, headers: HeaderMap, body: Htt
         tokio::task::spawn_blocking(move || deliver(&app, &delivery));
     }
     respond(answer)
-}
-
-/// The operations served that the service answers only to AWS credentials (besides every
-/// `Admin*` one).
-const SIGNED: &[&str] = &[
-    "ListUsers",
-    "CreateUserPool",
-    "DescribeUserPool",
-    "ListUserPools",
-    "DeleteUserPool",
-    "CreateUserPoolClient",
-    "DescribeUserPoolClient",
-    "ListUserPoolClients",
-    "DeleteUserPoolClient",
-];
-
-/// The admin operations, pools and clients are for servers with AWS credentials: a request
-/// without a SigV4 `Authorization` header is refused (the signature itself is not checked:
-/// this example has no credential store), and one from a browser (an `Origin` header) is
-/// refused whatever it carries, so that no web page a developer opens can confirm, read or
-/// delete users, pools or clients through a local server.
-fn admin_refused(headers: &HeaderMap, target: &str) -> Option<Answer> {
-    let operation = target.strip_prefix(OperationName::TARGET_PREFIX)?;
-    if !operation.starts_with("Admin") && !SIGNED.contains(&operation) {
-        return None;
-    }
-    if headers.contains_key(header::ORIGIN) {
-        return Some(Answer::Error(
-            "AccessDeniedException".into(),
-            format!("{operation} is not served to browsers"),
-            StatusCode::FORBIDDEN,
-        ));
-    }
-    let signed = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|value| value.to_str().ok())
-        .is_some_and(|value| value.starts_with("AWS4-HMAC-SHA256 "));
-    (!signed).then(|| {
-        Answer::Error(
-            "MissingAuthenticationTokenException".into(),
-            "Missing Authentication Token".into(),
-            StatusCode::BAD_REQUEST,
-        )
-    })
 }
 
 /// `GET /health`: 200 when the database answers, else 503.
@@ -220,7 +183,7 @@ async fn dispatch(app: &App, target: &str, body: &Bytes) -> (Answer, Option<Deli
             Some("DeleteUserPoolClient") => pool_api::delete_client(app, body).await,
             _ => Err(Answer::Error(
                 "UnknownOperationException".into(),
-                format!("Unknown operation {target}"),
+                format!("Unknown operation {}", target.escape_debug()),
                 StatusCode::BAD_REQUEST,
             )),
         };

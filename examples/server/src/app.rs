@@ -7,12 +7,13 @@ use confirmation_flow::{KeyRing, KeyRingError, Policy, PolicyConfig, cognito::Po
 
 use crate::{
     api::now,
-    config::{Config, attribute_set},
+    config::{Config, CredentialSource, attribute_set},
     directory,
     keys::Keys,
     outbox::Outbox,
     password::Hasher,
     pools::{self, Directory},
+    sigv4::Verifier,
     store::{Database, Store, describe},
 };
 
@@ -26,6 +27,10 @@ pub struct App {
     pub directory: Directory,
     pub passwords: Hasher,
     pub outbox: Outbox,
+    /// Checks the admin calls' signatures.
+    pub verifier: Verifier,
+    /// Where the admin keys came from.
+    pub credentials: CredentialSource,
 }
 
 impl App {
@@ -41,6 +46,8 @@ impl App {
         })
         .map_err(|error| format!("code_ttl_seconds: {error}"))?;
         attribute_set("auto_verified_attributes", &config.auto_verified_attributes)?;
+        let (keys, credentials) = config.admin_keys()?;
+        let verifier = Verifier::new(config.region.clone(), keys);
         attribute_set("alias_attributes", &config.alias_attributes)?;
         let database = Database::parse(&config.database);
         let keys = Keys::load(config.keys.as_deref(), &database)?;
@@ -74,6 +81,8 @@ impl App {
             directory: Directory::new(trigger_timeout),
             passwords: Hasher::new(),
             outbox,
+            verifier,
+            credentials,
         })
     }
 

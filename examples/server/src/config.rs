@@ -10,6 +10,7 @@ use serde::Deserialize;
 use crate::{
     directory::{ClientRecord, PoolRecord},
     pools::{ClientSettings, LambdaConfig, PoolSettings},
+    sigv4::Credential,
 };
 
 /// An example auth server that embeds confirmation-flow behind Amazon Cognito's API.
@@ -84,6 +85,30 @@ pub struct Config {
     /// How long the trigger may take (the service gives a Lambda trigger 5 s).
     #[serde(default = "default_trigger_timeout")]
     pub trigger_timeout_seconds: u64,
+    /// The access keys admin calls must be signed with (SigV4). Also from the environment
+    /// variable [`CREDENTIALS_VARIABLE`], for secret stores. Without any, the local test key
+    /// `test` / `test` is accepted, and only while the server listens on loopback.
+    #[serde(default)]
+    pub admin_credentials: Vec<Credential>,
+    /// The trigger URLs a pool created through the API may name: whole URLs, or prefixes
+    /// ending in `/`. Empty by default: only the configuration's own URL is used.
+    #[serde(default)]
+    pub allowed_trigger_urls: Vec<String>,
+}
+
+/// The environment variable that may hold `admin_credentials`, as the same JSON list.
+pub const CREDENTIALS_VARIABLE: &str = "CONFIRMATION_FLOW_ADMIN_CREDENTIALS";
+
+/// The key the AWS tools' local-emulator conventions use; accepted on loopback only.
+const LOCAL_TEST_KEY: &str = "test";
+
+/// Where the admin credentials came from, as the start-up line says it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CredentialSource {
+    /// `admin_credentials` or the environment.
+    Configured,
+    /// None configured, on loopback: `test` / `test`.
+    LocalTestKey,
 }
 
 /// The longest timeout or code lifetime accepted: a year.
@@ -182,7 +207,66 @@ impl Config {
         if let Some(listen) = args.listen {
             config.listen = listen;
         }
+        if let Ok(text) = std::env::var(CREDENTIALS_VARIABLE) {
+            if !config.admin_credentials.is_empty() {
+                return Err(format!(
+                    "admin credentials are given both in the configuration and in \
+                     {CREDENTIALS_VARIABLE}: give them in one place"
+                ));
+            }
+            config.admin_credentials = serde_json::from_str(&text)
+                .map_err(|error| format!("{CREDENTIALS_VARIABLE}: {error}"))?;
+        }
         Ok(config)
+    }
+
+    /// The access keys admin calls are verified against, and where they came from.
+    ///
+    /// # Errors
+    /// No credentials while listening beyond loopback (anyone who reaches the port could sign
+    /// with the well-known test key), or credentials that are malformed or repeated.
+    pub fn admin_keys(&self) -> Result<(Vec<Credential>, CredentialSource), String> {
+        if self.admin_credentials.is_empty() {
+            if !self.listen.ip().to_canonical().is_loopback() {
+                return Err(format!(
+                    "listen {} is not a loopback address, and no admin credentials are \
+                     configured: anyone reaching the port could sign admin calls with the \
+                     well-known test key. Set \"admin_credentials\": [{{\"access_key_id\": \
+                     \"...\", \"secret_access_key\": \"...\"}}] in the configuration, or the \
+                     same JSON list in {CREDENTIALS_VARIABLE}",
+                    self.listen
+                ));
+            }
+            let local = Credential {
+                access_key_id: LOCAL_TEST_KEY.into(),
+                secret_access_key: LOCAL_TEST_KEY.into(),
+            };
+            return Ok((vec![local], CredentialSource::LocalTestKey));
+        }
+        for (index, credential) in self.admin_credentials.iter().enumerate() {
+            let id = &credential.access_key_id;
+            if !(1..=128).contains(&id.len()) || !id.bytes().all(|b| b.is_ascii_alphanumeric()) {
+                return Err(format!(
+                    "admin_credentials[{index}].access_key_id must be 1 to 128 letters and digits"
+                ));
+            }
+            let secret = &credential.secret_access_key;
+            if !(1..=256).contains(&secret.len()) || secret.bytes().any(|b| b.is_ascii_control()) {
+                return Err(format!(
+                    "admin_credentials[{index}].secret_access_key must be 1 to 256 characters, \
+                     none of them a control character"
+                ));
+            }
+            let repeated = self.admin_credentials[..index]
+                .iter()
+                .any(|earlier| earlier.access_key_id == *id);
+            if repeated {
+                return Err(format!(
+                    "admin_credentials: access key {id} is listed twice"
+                ));
+            }
+        }
+        Ok((self.admin_credentials.clone(), CredentialSource::Configured))
     }
 
     /// The pool and clients this configuration describes, as stored; created `now`.
@@ -287,6 +371,8 @@ impl Config {
             cors_allowed_origins: default_origins(),
             post_confirmation_url: None,
             trigger_timeout_seconds: default_trigger_timeout(),
+            admin_credentials: Vec::new(),
+            allowed_trigger_urls: Vec::new(),
         })
     }
 }

@@ -4,9 +4,11 @@
 //! operations; pools, clients and users in SQLite (embedded, the default) or PostgreSQL
 //! (several processes, one database); codes "delivered" to a JSON-lines outbox.
 //!
-//! Not a production server: it accepts any SigV4 signature on the admin operations and never
-//! signs users in (it keeps argon2id password hashes for when it does).
+//! Admin operations, pools and clients answer only to SigV4 signatures by configured keys
+//! (`access`, `sigv4`). It never signs users in yet (it keeps argon2id password hashes for
+//! when it does).
 
+pub mod access;
 pub mod api;
 pub mod app;
 pub mod config;
@@ -24,6 +26,8 @@ pub mod postgres;
 mod postgres_sql;
 pub mod private;
 pub mod serve;
+pub mod sigv4;
+mod sigv4_time;
 pub mod sqlite;
 mod sqlite_sql;
 pub mod store;
@@ -34,7 +38,10 @@ use std::{sync::Arc, time::Duration};
 
 pub use app::App;
 
-use crate::{config::Config, http::Limits};
+use crate::{
+    config::{Config, CredentialSource},
+    http::Limits,
+};
 
 /// How often each process deletes the phantoms whose windows have passed.
 const PRUNE_EVERY: Duration = Duration::from_mins(1);
@@ -81,6 +88,13 @@ pub async fn run(config: Config) -> Result<(), String> {
         app.keys.source,
         app.keys.current.id()
     ));
+    say(match app.credentials {
+        CredentialSource::Configured => "admin calls: SigV4, with the configured access keys",
+        CredentialSource::LocalTestKey => {
+            "admin calls: SigV4, with the local test key test / test (no admin_credentials \
+             configured; accepted on loopback only)"
+        }
+    });
     let pruner = tokio::spawn(prune(Arc::clone(&app)));
     let limits = Limits {
         max_connections: config.max_connections,

@@ -13,7 +13,7 @@ use std::{
     net::{SocketAddr, TcpStream},
     path::PathBuf,
     process::{Child, Command, Stdio},
-    time::{Duration, Instant},
+    time::{Duration, Instant, SystemTime},
 };
 
 const TARGET_PREFIX: &str = "AWSCognitoIdentityProviderService.";
@@ -131,17 +131,86 @@ struct Answer {
     body: serde_json::Value,
 }
 
-/// Sends one request on `stream` (kept alive) and reads its answer.
+/// Sends one request on `stream` (kept alive), signed with the local test key, and reads its
+/// answer.
 fn call(stream: &mut TcpStream, operation: &str, body: &serde_json::Value) -> Answer {
     let body = body.to_string();
+    let target = format!("{TARGET_PREFIX}{operation}");
+    let headers = [
+        ("host", "test"),
+        ("x-amz-target", target.as_str()),
+        ("content-type", "application/x-amz-json-1.1"),
+    ];
+    let signed = sign(
+        ("test", "test"),
+        SystemTime::now(),
+        &headers,
+        body.as_bytes(),
+    );
     let request = format!(
-        "POST / HTTP/1.1\r\nHost: test\r\nX-Amz-Target: {TARGET_PREFIX}{operation}\r\n\
-         Authorization: AWS4-HMAC-SHA256 Credential=test/20261122/us-east-1/cognito-idp/aws4_request\r\n\
+        "POST / HTTP/1.1\r\nHost: test\r\nX-Amz-Target: {target}\r\n{signed}\
          Content-Type: application/x-amz-json-1.1\r\nContent-Length: {}\r\n\r\n{body}",
         body.len()
     );
     stream.write_all(request.as_bytes()).unwrap();
     read_answer(stream).expect("an answer")
+}
+
+/// A `POST /` of `operation` with `body` and `extra` header lines, signed by `signer` at its
+/// moment if there is one.
+fn raw_request(
+    operation: &str,
+    body: &str,
+    signer: Option<((&str, &str), SystemTime)>,
+    extra: &str,
+) -> String {
+    let target = format!("{TARGET_PREFIX}{operation}");
+    let headers = [("host", "test"), ("x-amz-target", target.as_str())];
+    let lines = signer.map_or_else(String::new, |(key, time)| {
+        sign(key, time, &headers, body.as_bytes())
+    });
+    format!(
+        "POST / HTTP/1.1\r\nHost: test\r\nX-Amz-Target: {target}\r\n{lines}{extra}\
+         Content-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+}
+
+/// The `X-Amz-Date` and `Authorization` header lines that the SDK's own signer (`aws-sigv4`)
+/// gives a `POST /` with `headers` and `body`, signed by `(key, secret)` at `time` for
+/// `cognito-idp` in `us-east-1`.
+fn sign(
+    (key, secret): (&str, &str),
+    time: SystemTime,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> String {
+    use aws_sigv4::{
+        http_request::{SignableBody, SignableRequest, SigningSettings, sign},
+        sign::v4,
+    };
+    let identity = aws_credential_types::Credentials::new(key, secret, None, None, "test").into();
+    let params = v4::SigningParams::builder()
+        .identity(&identity)
+        .region("us-east-1")
+        .name("cognito-idp")
+        .time(time)
+        .settings(SigningSettings::default())
+        .build()
+        .unwrap()
+        .into();
+    let request = SignableRequest::new(
+        "POST",
+        "http://test/",
+        headers.iter().copied(),
+        SignableBody::Bytes(body),
+    )
+    .unwrap();
+    let (instructions, _) = sign(request, &params).unwrap().into_parts();
+    instructions
+        .headers()
+        .map(|(name, value)| [name, ": ", value, "\r\n"].concat())
+        .collect()
 }
 
 /// Reads one HTTP/1.1 response with a `Content-Length`; `None` if the server closed first.
@@ -585,7 +654,8 @@ fn read_request_body(stream: &mut TcpStream) -> Option<Vec<u8>> {
 }
 
 /// Signs `username` up and confirms them with `ClientMetadata`; the answer.
-fn sign_up_and_confirm(server: &Server, username: &str) -> Answer {
+/// Signs `username` up through the public client; the code delivered to it.
+fn sign_up(server: &Server, username: &str) -> String {
     let mut stream = server.connect();
     let email = format!("{username}@example.com");
     call(
@@ -595,19 +665,23 @@ fn sign_up_and_confirm(server: &Server, username: &str) -> Answer {
         "Password": "Passw0rd!", "UserAttributes": [{"Name": "email", "Value": email}]}),
     );
     let deadline = Instant::now() + Duration::from_secs(10);
-    let code = loop {
+    loop {
         if let Some(line) = server
             .codes()
             .into_iter()
             .find(|line| line["username"] == username)
         {
-            break line["code"].as_str().unwrap().to_owned();
+            return line["code"].as_str().unwrap().to_owned();
         }
         assert!(Instant::now() < deadline, "the code is delivered");
         std::thread::sleep(Duration::from_millis(10));
-    };
+    }
+}
+
+fn sign_up_and_confirm(server: &Server, username: &str) -> Answer {
+    let code = sign_up(server, username);
     call(
-        &mut stream,
+        &mut server.connect(),
         "ConfirmSignUp",
         &serde_json::json!({"ClientId": "publicclient", "Username": username,
         "ConfirmationCode": code, "ClientMetadata": {"source": "test"}}),
@@ -621,7 +695,10 @@ fn status_of(server: &Server, username: &str) -> String {
         "AdminGetUser",
         &serde_json::json!({"UserPoolId": "us-east-1_HTTP", "Username": username}),
     );
-    user.body["UserStatus"].as_str().unwrap().to_owned()
+    user.body["UserStatus"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{user:?}"))
+        .to_owned()
 }
 
 /// The `PostConfirmation` event goes to an HTTP receiver after the write, in the service's
@@ -720,61 +797,190 @@ fn a_trigger_url_that_is_not_http_is_refused_at_start() {
     }
 }
 
-/// Admin operations — and pools, clients, listing and deleting users — need a SigV4
-/// `Authorization` header and are never served to a browser, whatever CORS allows: a web
-/// page cannot confirm, read or delete users through a local server.
+/// Every operation of the caller table, as an attacker and a server would send it: the admin
+/// ones (pools, clients, listing and deleting users too) answer only a SigV4 signature by a
+/// configured key, with the service's exception for each way a signature is wrong, and never
+/// a browser; the public ones need no signature; a bare name is no operation.
 #[test]
-fn admin_operations_need_credentials_and_refuse_browsers() {
+fn admin_operations_answer_only_a_valid_signature_and_never_a_browser() {
+    use confirmation_flow_server::access::{Caller, OPERATIONS};
     let server = Server::start(&serde_json::json!({}), "info");
-    let body =
-        r#"{"UserPoolId":"us-east-1_HTTP","Username":"someone","PoolName":"p","MaxResults":1}"#;
-    let signed = "Authorization: AWS4-HMAC-SHA256 Credential=x\r\n";
-    let browser = "Authorization: AWS4-HMAC-SHA256 Credential=x\r\nOrigin: http://evil.example\r\n";
-    let refused = [
-        ("", "400", "missingauthenticationtokenexception"),
-        (browser, "403", "accessdeniedexception"),
+    let username = "unconfirmed";
+    sign_up(&server, username);
+    let body = |pool: &str| {
+        format!(
+            r#"{{"UserPoolId":"{pool}","Username":"{username}","PoolName":"p","MaxResults":1,"ClientId":"nobody"}}"#
+        )
+    };
+    let now = SystemTime::now();
+    let six_minutes = Duration::from_mins(6);
+    let request = |operation: &str, key: Option<(&str, &str)>, time, extra: &str| {
+        let body = body("us-east-1_HTTP");
+        raw_request(operation, &body, key.map(|key| (key, time)), extra)
+    };
+    let test = Some(("test", "test"));
+    let refusals = [
+        (None, now, "", "400", "missingauthenticationtokenexception"),
+        (
+            None,
+            now,
+            "Authorization: AWS4-HMAC-SHA256 x\r\n",
+            "400",
+            "incompletesignatureexception",
+        ),
+        (
+            Some(("test", "wrong")),
+            now,
+            "",
+            "400",
+            "invalidsignatureexception",
+        ),
+        (
+            Some(("AKIDUNKNOWN", "test")),
+            now,
+            "",
+            "400",
+            "unrecognizedclientexception",
+        ),
+        (
+            test,
+            now - six_minutes,
+            "",
+            "400",
+            "invalidsignatureexception",
+        ),
+        (
+            test,
+            now + six_minutes,
+            "",
+            "400",
+            "invalidsignatureexception",
+        ),
+        (
+            test,
+            now,
+            "Origin: http://evil.example\r\n",
+            "403",
+            "accessdeniedexception",
+        ),
     ];
-    let admin = ["AdminGetUser", "AdminConfirmSignUp"];
-    let others = [
-        "AdminDeleteUser",
-        "CreateUserPool",
-        "DescribeUserPool",
-        "ListUserPools",
-        "DeleteUserPool",
-        "CreateUserPoolClient",
-        "DescribeUserPoolClient",
-        "ListUserPoolClients",
-        "DeleteUserPoolClient",
-        "ListUsers",
-    ];
-    let cases = admin.iter().chain(&others).flat_map(|operation| {
-        refused
-            .iter()
-            .map(move |&(extra, status, exception)| (*operation, extra, status, exception))
-    });
-    let signed_cases = admin
-        .iter()
-        .map(|operation| (*operation, signed, "400", "usernotfoundexception"));
-    for (operation, extra, status, exception) in cases.chain(signed_cases) {
-        let request = format!(
-            "POST / HTTP/1.1\r\nHost: test\r\nX-Amz-Target: {TARGET_PREFIX}{operation}\r\n{extra}\
-             Content-Length: {}\r\n\r\n{body}",
-            body.len()
-        );
-        let head = head_of(&server, &request);
+    for &(operation, caller) in OPERATIONS {
+        for &(key, time, extra, status, exception) in &refusals {
+            let head = head_of(&server, &request(operation, key, time, extra));
+            let refused = head.starts_with(&format!("http/1.1 {status}"))
+                && head.contains(&format!("x-amzn-errortype: {exception}:"));
+            let admin = caller == Caller::Admin;
+            assert_eq!(refused, admin, "{operation} {key:?} {extra:?}: {head}");
+        }
+        // Signed right, each is served (on another pool, so that the user and pool stay).
+        let body = body("us-east-1_ELSE");
+        let elsewhere = raw_request(operation, &body, test.map(|key| (key, now)), "");
+        let head = head_of(&server, &elsewhere);
+        for exception in refusals.iter().map(|refusal| refusal.4) {
+            assert!(!head.contains(exception), "{operation}, signed: {head}");
+        }
+        let bare = head_of(&server, &elsewhere.replacen(TARGET_PREFIX, "", 1));
         assert!(
-            head.starts_with(&format!("http/1.1 {status}")),
-            "{operation} {extra:?}: {head}"
-        );
-        assert!(
-            head.contains(&format!("x-amzn-errortype: {exception}:")),
-            "{operation} {extra:?}: {head}"
+            bare.contains("x-amzn-errortype: unknownoperationexception:"),
+            "{bare}"
         );
     }
-    assert!(
-        server.codes().is_empty(),
-        "nothing was created or delivered"
+    // Expired and not yet current are both the service's InvalidSignatureException, told apart
+    // by their message.
+    let mut stream = server.connect();
+    stream
+        .write_all(request("AdminGetUser", test, now - six_minutes, "").as_bytes())
+        .unwrap();
+    let expired = read_answer(&mut stream).unwrap();
+    let message = expired.body["message"].as_str().unwrap();
+    assert!(message.starts_with("Signature expired: "), "{message}");
+    assert_eq!(
+        status_of(&server, username),
+        "UNCONFIRMED",
+        "no refused call confirmed the user"
     );
+    assert_eq!(server.codes().len(), 1, "one code: the sign-up's");
+}
+
+/// With `admin_credentials`, only those keys sign admin calls (the local test key no longer
+/// does); the same list may come from the environment; without any, the server refuses to
+/// listen beyond loopback.
+#[test]
+fn configured_admin_keys_replace_the_test_key_and_are_required_beyond_loopback() {
+    let key = serde_json::json!([{"access_key_id": "AKIDLOCALADMIN", "secret_access_key": "a long secret"}]);
+    let server = Server::start(&serde_json::json!({"admin_credentials": key}), "info");
+    let body = r#"{"UserPoolId":"us-east-1_HTTP","Username":"nobody"}"#;
+    for (key, exception) in [
+        (("test", "test"), "UnrecognizedClientException"),
+        (("AKIDLOCALADMIN", "a long secret"), "UserNotFoundException"),
+    ] {
+        let request = raw_request("AdminGetUser", body, Some((key, SystemTime::now())), "");
+        let mut stream = server.connect();
+        stream.write_all(request.as_bytes()).unwrap();
+        assert_eq!(
+            read_answer(&mut stream).unwrap().body["__type"],
+            exception,
+            "{key:?}"
+        );
+    }
+
+    let dir = std::env::temp_dir().join(format!("listen-test-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let config = serde_json::json!({
+        "clients": [{"client_id": "c"}],
+        "database": dir.join("users.sqlite3"),
+        "outbox": dir.join("outbox.jsonl"),
+    });
+    for listen in ["0.0.0.0:0", "[::]:0"] {
+        let path = write_config(&dir, config.clone(), &serde_json::json!({"listen": listen}));
+        let log = refused_start(&path);
+        assert!(log.contains("admin_credentials"), "{listen}: {log}");
+        assert!(
+            log.contains("CONFIRMATION_FLOW_ADMIN_CREDENTIALS"),
+            "{listen}: {log}"
+        );
+    }
+    // The environment's keys count as configured: the server starts on every address.
+    let path = write_config(
+        &dir,
+        config.clone(),
+        &serde_json::json!({"listen": "0.0.0.0:0"}),
+    );
+    let mut child = Command::new(env!("CARGO_BIN_EXE_confirmation-flow-server"))
+        .arg("--config")
+        .arg(&path)
+        .env("CONFIRMATION_FLOW_ADMIN_CREDENTIALS", key.to_string())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    assert!(
+        lines
+            .next()
+            .unwrap()
+            .unwrap()
+            .starts_with("listening on http://0.0.0.0:")
+    );
+    let said: Vec<String> = lines.take(3).map(Result::unwrap).collect();
+    assert!(
+        said.iter()
+            .any(|line| line.contains("the configured access keys")),
+        "{said:?}"
+    );
+    let _ = child.kill();
+    let _ = child.wait();
+    // Both places at once is ambiguous: refused.
+    let both = write_config(&dir, config, &serde_json::json!({"admin_credentials": key}));
+    let output = Command::new(env!("CARGO_BIN_EXE_confirmation-flow-server"))
+        .arg("--config")
+        .arg(&both)
+        .env("CONFIRMATION_FLOW_ADMIN_CREDENTIALS", key.to_string())
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("give them in one place"));
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// What another local user could have put where the server keeps codes, keys or users is

@@ -1,0 +1,157 @@
+//! Who may call what: every operation the endpoint serves and the caller it is served to, in
+//! one table, and the check of that caller. Public operations are unsigned, as in the service;
+//! every other one needs a SigV4 signature by a configured access key, and is never served to
+//! a browser (an `Origin` header), whatever it carries: the local test key is well known, so
+//! a web page could sign with it.
+
+use std::time::SystemTime;
+
+use axum::http::{HeaderMap, StatusCode, Uri, header};
+use confirmation_flow::cognito::OperationName;
+
+use crate::{
+    api::Answer,
+    sigv4::{Signed, Verifier},
+};
+
+/// Who an operation is served to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Caller {
+    /// Anyone: the app's users, unsigned.
+    Public,
+    /// A server holding a configured access key: SigV4-signed, never from a browser.
+    Admin,
+}
+
+/// Every operation the endpoint serves, and its caller. An operation not listed here is
+/// `UnknownOperationException`, signed or not.
+pub const OPERATIONS: &[(&str, Caller)] = &[
+    ("SignUp", Caller::Public),
+    ("ConfirmSignUp", Caller::Public),
+    ("ResendConfirmationCode", Caller::Public),
+    ("AdminConfirmSignUp", Caller::Admin),
+    ("AdminGetUser", Caller::Admin),
+    ("AdminDeleteUser", Caller::Admin),
+    ("ListUsers", Caller::Admin),
+    ("CreateUserPool", Caller::Admin),
+    ("DescribeUserPool", Caller::Admin),
+    ("ListUserPools", Caller::Admin),
+    ("DeleteUserPool", Caller::Admin),
+    ("CreateUserPoolClient", Caller::Admin),
+    ("DescribeUserPoolClient", Caller::Admin),
+    ("ListUserPoolClients", Caller::Admin),
+    ("DeleteUserPoolClient", Caller::Admin),
+];
+
+/// The operation `target` (the whole `X-Amz-Target`) names, and its caller.
+///
+/// # Errors
+/// `UnknownOperationException` for a target that is not one of [`OPERATIONS`] with the
+/// service's prefix.
+pub fn operation(target: &str) -> Result<(&'static str, Caller), Answer> {
+    target
+        .strip_prefix(OperationName::TARGET_PREFIX)
+        .and_then(|name| OPERATIONS.iter().find(|(known, _)| *known == name))
+        .copied()
+        .ok_or_else(|| {
+            Answer::Error(
+                "UnknownOperationException".into(),
+                format!("Unknown operation {}", target.escape_debug()),
+                StatusCode::BAD_REQUEST,
+            )
+        })
+}
+
+/// Admits a request for `operation` from `caller`: an admin request must come from outside
+/// a browser and be signed by a configured key.
+///
+/// # Errors
+/// `AccessDeniedException` (403) for a browser; the service's SigV4 exceptions (400).
+pub fn admit(
+    verifier: &Verifier,
+    (operation, caller): (&str, Caller),
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<(), Answer> {
+    if caller == Caller::Public {
+        return Ok(());
+    }
+    if headers.contains_key(header::ORIGIN) {
+        return Err(Answer::Error(
+            "AccessDeniedException".into(),
+            format!("{operation} is not served to browsers"),
+            StatusCode::FORBIDDEN,
+        ));
+    }
+    let request = Signed {
+        method: "POST",
+        path: uri.path(),
+        query: uri.query().unwrap_or(""),
+        headers,
+        body,
+    };
+    match verifier.verify(&request, SystemTime::now()) {
+        Ok(access_key_id) => {
+            tracing::debug!(access_key_id, operation, "signed admin call");
+            Ok(())
+        }
+        Err(refusal) => {
+            tracing::info!(
+                exception = refusal.exception(),
+                operation,
+                "admin call refused"
+            );
+            Err(Answer::Error(
+                refusal.exception().into(),
+                refusal.message(),
+                StatusCode::BAD_REQUEST,
+            ))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use confirmation_flow::cognito::OperationName;
+
+    use super::{Caller, OPERATIONS, operation};
+
+    #[test]
+    fn the_crates_operations_are_served_and_only_admin_confirmation_is_signed() {
+        for name in [
+            OperationName::SignUp,
+            OperationName::ConfirmSignUp,
+            OperationName::AdminConfirmSignUp,
+            OperationName::ResendConfirmationCode,
+        ] {
+            let target = format!("{}{}", OperationName::TARGET_PREFIX, name.as_str());
+            let (_, caller) = operation(&target).unwrap_or_else(|_| panic!("{target}"));
+            let admin = name.as_str().starts_with("Admin");
+            assert_eq!(caller == Caller::Admin, admin, "{target}");
+        }
+    }
+
+    #[test]
+    fn bare_names_and_other_services_are_unknown() {
+        for (name, _) in OPERATIONS {
+            assert!(operation(name).is_err(), "{name} without its prefix");
+            assert!(operation(&format!("AWSCognitoIdentityService.{name}")).is_err());
+            assert!(operation(&format!("{}{name} ", OperationName::TARGET_PREFIX)).is_err());
+        }
+        assert!(operation("").is_err());
+    }
+
+    #[test]
+    fn only_the_three_user_operations_are_public() {
+        let public: Vec<_> = OPERATIONS
+            .iter()
+            .filter(|(_, caller)| *caller == Caller::Public)
+            .map(|(name, _)| *name)
+            .collect();
+        assert_eq!(
+            public,
+            ["SignUp", "ConfirmSignUp", "ResendConfirmationCode"]
+        );
+    }
+}
