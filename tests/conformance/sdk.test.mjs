@@ -45,7 +45,7 @@ const code = async (username, after = 0) => {
   }
   throw new Error(`no code for ${username}`);
 };
-const signUp = async (clientId = 'publicclient', extra = {}) => {
+const signUp = async (clientId = 'publicclient', extra = () => ({})) => {
   const username = `js-${randomUUID().slice(0, 12)}`;
   const answer = await client.send(new SignUpCommand({
     ClientId: clientId, Username: username, Password: 'Passw0rd!',
@@ -103,7 +103,7 @@ const start = async (name, extra = {}) => {
   }
   let turn = 0;
   return [
-    { kill: () => children.forEach((child) => child.kill()) },
+    { kill: () => children.forEach((child) => child.kill()), endpoint: `http://127.0.0.1:${ports[0]}` },
     { send: (command) => clients[turn++ % clients.length].send(command) },
   ];
 };
@@ -168,4 +168,36 @@ test('with PreventUserExistenceErrors an unknown user is counted like a real one
   } finally {
     hiding.kill();
   }
+});
+
+test('admin calls answer only a signature by the key the server knows, within five minutes', async () => {
+  const username = await signUp();
+  const admin = (options) => new CognitoIdentityProviderClient({
+    region: 'us-east-1', endpoint: server.endpoint, maxAttempts: 1,
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, ...options,
+  });
+  const confirm = new AdminConfirmSignUpCommand({ UserPoolId: pool, Username: username });
+  const refusals = [
+    ['unsigned', { signer: { sign: async (request) => request } }, 'MissingAuthenticationTokenException', 'Missing Authentication Token'],
+    ['a wrong secret', { credentials: { accessKeyId: 'test', secretAccessKey: 'wrong' } }, 'InvalidSignatureException',
+      'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.'],
+    ['an unknown key', { credentials: { accessKeyId: 'AKIDUNKNOWN', secretAccessKey: 'test' } }, 'UnrecognizedClientException',
+      'The security token included in the request is invalid.'],
+    ['a clock six minutes slow', { systemClockOffset: -6 * 60 * 1000 }, 'InvalidSignatureException', /^Signature expired: \d{8}T\d{6}Z is now earlier than/],
+    ['a clock six minutes fast', { systemClockOffset: 6 * 60 * 1000 }, 'InvalidSignatureException', /^Signature not yet current: /],
+  ];
+  for (const [what, options, name, message] of refusals) {
+    await assert.rejects(admin(options).send(confirm), (e) => {
+      assert.equal(e.name, name, what);
+      assert.equal(e.$metadata.httpStatusCode, 400, what);
+      if (typeof message === 'string') assert.equal(e.message, message, what);
+      else assert.match(e.message, message, what);
+      return true;
+    });
+  }
+  const user = await admin({}).send(new AdminGetUserCommand({ UserPoolId: pool, Username: username }));
+  assert.equal(user.UserStatus, 'UNCONFIRMED', 'no refused call confirmed the user');
+  await admin({}).send(confirm);
+  const confirmed = await admin({}).send(new AdminGetUserCommand({ UserPoolId: pool, Username: username }));
+  assert.equal(confirmed.UserStatus, 'CONFIRMED', 'the right key confirms');
 });
