@@ -290,14 +290,24 @@ def test_a_pools_lambda_config_post_confirmation_receives_the_event(server):
 
     receiver = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
     threading.Thread(target=receiver.serve_forever, daemon=True).start()
+    port = receiver.server_address[1]
+    url = f"http://127.0.0.1:{port}/post-confirmation"
+    # A URL the operator did not allow is refused when the pool is made: no caller points the
+    # server at an address of its choosing.
+    for refused in (url, "arn:aws:lambda:us-east-1:000000000000:function:f", "http://169.254.169.254/latest/"):
+        with pytest.raises(server.client.exceptions.InvalidParameterException):
+            new_pool(server, LambdaConfig={"PostConfirmation": refused})
+    # The operator allows the receiver's address by name, and a host name that resolves to
+    # loopback: the first is posted to; the second is refused where it is connected to.
+    allowing = Server(hide_users=False, ttl=86400, allowed_trigger_urls=[
+        f"http://127.0.0.1:{port}/", f"http://localhost:{port}/"])
     try:
-        url = f"http://127.0.0.1:{receiver.server_address[1]}/post-confirmation"
-        pool_id = new_pool(server, LambdaConfig={"PostConfirmation": url})
-        assert server.client.describe_user_pool(UserPoolId=pool_id)["UserPool"]["LambdaConfig"] == {"PostConfirmation": url}
-        client_id = new_client(server, pool_id)["ClientId"]
-        sub = sign_up(server, client_id, "triggered", UserAttributes=[{"Name": "email", "Value": "t@example.com"}])["UserSub"]
-        server.client.confirm_sign_up(ClientId=client_id, Username="triggered", ConfirmationCode=server.code("triggered"),
-                                      ClientMetadata={"source": "suite"})
+        pool_id = new_pool(allowing, LambdaConfig={"PostConfirmation": url})
+        assert allowing.client.describe_user_pool(UserPoolId=pool_id)["UserPool"]["LambdaConfig"] == {"PostConfirmation": url}
+        client_id = new_client(allowing, pool_id)["ClientId"]
+        sub = sign_up(allowing, client_id, "triggered", UserAttributes=[{"Name": "email", "Value": "t@example.com"}])["UserSub"]
+        allowing.client.confirm_sign_up(ClientId=client_id, Username="triggered", ConfirmationCode=allowing.code("triggered"),
+                                        ClientMetadata={"source": "suite"})
         [event] = received
         assert (event["triggerSource"], event["userPoolId"], event["userName"]) == (
             "PostConfirmation_ConfirmSignUp", pool_id, "triggered")
@@ -305,11 +315,20 @@ def test_a_pools_lambda_config_post_confirmation_receives_the_event(server):
         assert event["request"]["clientMetadata"] == {"source": "suite"}
         assert event["request"]["userAttributes"]["sub"] == sub
         assert event["request"]["userAttributes"]["email"] == "t@example.com"
+
+        rebinding = f"http://localhost:{port}/post-confirmation"
+        pool_id = new_pool(allowing, LambdaConfig={"PostConfirmation": rebinding})
+        client_id = new_client(allowing, pool_id)["ClientId"]
+        sign_up(allowing, client_id, "rebound", UserAttributes=[{"Name": "email", "Value": "r@example.com"}])
+        with pytest.raises(allowing.client.exceptions.UnexpectedLambdaException):
+            allowing.client.confirm_sign_up(ClientId=client_id, Username="rebound",
+                                            ConfirmationCode=allowing.code("rebound"))
+        assert len(received) == 1, "nothing was posted to a name that resolves to loopback"
+        user = allowing.client.admin_get_user(UserPoolId=pool_id, Username="rebound")
+        assert user["UserStatus"] == "CONFIRMED", "the user stays confirmed"
     finally:
+        allowing.stop()
         receiver.shutdown()
-    # A trigger the server cannot invoke is refused when the pool is made, not at the first confirmation.
-    with pytest.raises(server.client.exceptions.InvalidParameterException):
-        new_pool(server, LambdaConfig={"PostConfirmation": "arn:aws:lambda:us-east-1:000000000000:function:f"})
 
 
 def test_a_nul_in_an_attribute_or_filter_is_a_clear_400_on_every_store(server):

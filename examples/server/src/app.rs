@@ -12,9 +12,10 @@ use crate::{
     keys::Keys,
     outbox::Outbox,
     password::Hasher,
-    pools::{self, Directory},
+    pools::{self, Directory, Triggers},
     sigv4::Verifier,
     store::{Database, Store, describe},
+    trigger_urls::AllowedUrls,
 };
 
 /// Everything a request needs.
@@ -31,6 +32,8 @@ pub struct App {
     pub verifier: Verifier,
     /// Where the admin keys came from.
     pub credentials: CredentialSource,
+    /// Which trigger URLs pools may name, and how long triggers may take.
+    pub triggers: Triggers,
 }
 
 impl App {
@@ -59,9 +62,16 @@ impl App {
         directory::seed(&store, &pool, &clients)
             .await
             .map_err(failed)?;
-        let trigger_timeout = Duration::from_secs(config.trigger_timeout_seconds);
+        let triggers = Triggers {
+            timeout: Duration::from_secs(config.trigger_timeout_seconds),
+            configured: (
+                config.user_pool_id.clone(),
+                config.post_confirmation_url.clone(),
+            ),
+            allowed: AllowedUrls::new(&config.allowed_trigger_urls)?,
+        };
         // The config's trigger URL is checked now, not at the first confirmation.
-        pools::Pool::of(&pool, trigger_timeout).map_err(|error| error.to_string())?;
+        pools::Pool::of(&pool, &triggers).map_err(|error| error.to_string())?;
         let outbox = Outbox::new(match (&config.outbox, &database) {
             (Some(path), _) => path.clone(),
             (None, Database::File(path)) => {
@@ -78,7 +88,8 @@ impl App {
             store,
             keys,
             policy,
-            directory: Directory::new(trigger_timeout),
+            directory: Directory::new(triggers.clone()),
+            triggers,
             passwords: Hasher::new(),
             outbox,
             verifier,

@@ -27,11 +27,13 @@ mod postgres_sql;
 pub mod private;
 pub mod serve;
 pub mod sigv4;
+mod sigv4_canonical;
 mod sigv4_time;
 pub mod sqlite;
 mod sqlite_sql;
 pub mod store;
 pub mod trigger;
+pub mod trigger_urls;
 mod users;
 
 use std::{sync::Arc, time::Duration};

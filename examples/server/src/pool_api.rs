@@ -17,7 +17,6 @@ use crate::{
     directory::{self, ClientRecord, PoolRecord},
     ids,
     pools::{ClientSettings, LambdaConfig, PasswordPolicy, PoolSettings},
-    trigger::PostConfirmation,
 };
 
 /// The most items a list answers with.
@@ -161,8 +160,12 @@ pub(crate) async fn create_pool(app: &App, body: &[u8]) -> Outcome {
         ));
     }
     if let Some(url) = &request.lambda_config.post_confirmation {
-        PostConfirmation::new(url, std::time::Duration::from_secs(1)).map_err(|_| {
-            invalid("LambdaConfig.PostConfirmation: this server posts the trigger's event over HTTP; give an http:// URL")
+        app.triggers.check(url).map_err(|problem| {
+            invalid(format!(
+                "LambdaConfig.PostConfirmation: this server posts the trigger's event to an \
+                 http:// URL its operator allows: {}",
+                problem.escape_debug()
+            ))
         })?;
     }
     let settings = PoolSettings {

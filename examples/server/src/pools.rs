@@ -19,6 +19,7 @@ use crate::{
     directory::{self, ClientRecord, PoolRecord},
     store::{Result, Store},
     trigger::PostConfirmation,
+    trigger_urls::{AllowedUrls, trigger_uri},
 };
 
 /// The most entries each cache keeps before it starts again (pools and clients deleted by
@@ -122,6 +123,53 @@ pub struct ClientSettings {
     pub explicit_auth_flows: Vec<String>,
 }
 
+/// How triggers are sent: how long they may take, the configuration's own URL (trusted as
+/// written), and the URLs the operator allows pools created through the API to name.
+#[derive(Debug, Clone)]
+pub struct Triggers {
+    pub timeout: Duration,
+    /// The configuration's pool id and `post_confirmation_url`.
+    pub configured: (String, Option<String>),
+    pub allowed: AllowedUrls,
+}
+
+impl Triggers {
+    /// Whether a pool created through the API may name `url`.
+    ///
+    /// # Errors
+    /// The service's `InvalidParameterException` message for a URL that is malformed or not
+    /// among `allowed_trigger_urls`.
+    pub fn check(&self, url: &str) -> std::result::Result<(), String> {
+        let uri = trigger_uri(url)?;
+        if self.allowed.allows(&uri) {
+            Ok(())
+        } else {
+            Err(format!(
+                "{url:?} is not among the trigger URLs this server's operator allows \
+                 (allowed_trigger_urls)"
+            ))
+        }
+    }
+
+    /// The trigger pool `pool_id` stored for `url`: the configuration's own as written; one
+    /// given through the API to public addresses only, and never sent once the operator no
+    /// longer allows it.
+    ///
+    /// # Errors
+    /// A stored URL that is malformed.
+    pub fn post_confirmation(&self, pool_id: &str, url: &str) -> Result<PostConfirmation> {
+        let (configured_pool, configured_url) = &self.configured;
+        let trigger = if configured_pool == pool_id && configured_url.as_deref() == Some(url) {
+            PostConfirmation::new(url, self.timeout, false)
+        } else if self.check(url).is_ok() {
+            PostConfirmation::new(url, self.timeout, true)
+        } else {
+            PostConfirmation::disallowed(url, self.timeout)
+        };
+        Ok(trigger?)
+    }
+}
+
 /// A pool ready for the request loop.
 pub struct Pool {
     pub id: String,
@@ -134,11 +182,11 @@ pub struct Pool {
 }
 
 impl Pool {
-    /// The pool `record` describes; triggers wait `trigger_timeout`.
+    /// The pool `record` describes, its trigger sent as `triggers` allow.
     ///
     /// # Errors
     /// Stored settings that do not load.
-    pub fn of(record: &PoolRecord, trigger_timeout: Duration) -> Result<Self> {
+    pub fn of(record: &PoolRecord, triggers: &Triggers) -> Result<Self> {
         let settings: PoolSettings = serde_json::from_str(&record.settings)?;
         let codes = |names: &[String]| -> Vec<String> {
             names
@@ -151,7 +199,7 @@ impl Pool {
             .lambda_config
             .post_confirmation
             .as_deref()
-            .map(|url| PostConfirmation::new(url, trigger_timeout))
+            .map(|url| triggers.post_confirmation(&record.id, url))
             .transpose()?;
         Ok(Self {
             id: record.id.clone(),
@@ -208,16 +256,16 @@ impl Client {
 pub struct Directory {
     pools: RwLock<HashMap<String, Arc<Pool>>>,
     clients: RwLock<HashMap<String, Arc<Client>>>,
-    trigger_timeout: Duration,
+    triggers: Triggers,
 }
 
 impl Directory {
     #[must_use]
-    pub fn new(trigger_timeout: Duration) -> Self {
+    pub fn new(triggers: Triggers) -> Self {
         Self {
             pools: RwLock::default(),
             clients: RwLock::default(),
-            trigger_timeout,
+            triggers,
         }
     }
 
@@ -232,7 +280,7 @@ impl Directory {
         let Some(record) = directory::pool(store, id).await? else {
             return Ok(None);
         };
-        let pool = Arc::new(Pool::of(&record, self.trigger_timeout)?);
+        let pool = Arc::new(Pool::of(&record, &self.triggers)?);
         Ok(Some(remember(&self.pools, id, pool)))
     }
 

@@ -7,7 +7,7 @@
 //! |---|---|
 //! | 2xx with a JSON body (a Lambda returns the event) | success |
 //! | 2xx with anything else | `InvalidLambdaResponseException` |
-//! | any other status | `UserLambdaValidationException` "PostConfirmation failed with error {errorMessage or body}." |
+//! | any other status | `UserLambdaValidationException` "PostConfirmation failed with error {errorMessage}." (a Lambda error's `errorMessage`; never the body itself, which could be any page) |
 //! | no answer within the timeout, or no connection | `UnexpectedLambdaException` |
 
 use std::time::Duration;
@@ -20,6 +20,8 @@ use hyper_util::{
     rt::TokioExecutor,
 };
 
+use crate::trigger_urls::{Resolver, trigger_uri};
+
 /// The most of a receiver's answer that is read.
 const MAX_ANSWER: usize = 64 * 1024;
 /// The longest error message passed on from a receiver.
@@ -29,7 +31,9 @@ const MAX_MESSAGE: usize = 256;
 pub struct PostConfirmation {
     url: Uri,
     timeout: Duration,
-    client: Client<HttpConnector, Full<Bytes>>,
+    client: Client<HttpConnector<Resolver>, Full<Bytes>>,
+    /// False for a stored URL the operator's list no longer allows: never sent.
+    allowed: bool,
 }
 
 /// What an invocation saw, owned; [`Invocation::outcome`] is the crate's view of it.
@@ -55,28 +59,42 @@ impl Invocation {
 
 impl PostConfirmation {
     /// A trigger that POSTs to `url` (`http://` only: this example has no TLS client) and
-    /// waits `timeout` for the answer.
+    /// waits `timeout` for the answer; with `public_only` (a URL given through the API), a host
+    /// name is connected to on its public addresses only.
     ///
     /// # Errors
-    /// `url` is not an `http://` URL with a host.
-    pub fn new(url: &str, timeout: Duration) -> Result<Self, String> {
-        let uri: Uri = url
-            .parse()
-            .map_err(|error| format!("post_confirmation_url {url:?}: {error}"))?;
-        if uri.scheme_str() != Some("http") || uri.host().is_none() {
-            return Err(format!(
-                "post_confirmation_url {url:?}: an http:// URL with a host is needed"
-            ));
-        }
+    /// `url` is not a plain `http://` URL with a host (see [`trigger_uri`]).
+    pub fn new(url: &str, timeout: Duration, public_only: bool) -> Result<Self, String> {
+        let uri = trigger_uri(url).map_err(|error| format!("post_confirmation_url {error}"))?;
+        let mut connector = HttpConnector::new_with_resolver(Resolver { public_only });
+        connector.set_connect_timeout(Some(timeout));
         Ok(Self {
             url: uri,
             timeout,
-            client: Client::builder(TokioExecutor::new()).build_http(),
+            client: Client::builder(TokioExecutor::new()).build(connector),
+            allowed: true,
         })
+    }
+
+    /// A trigger for `url` that is never sent: every invocation fails (the operator no longer
+    /// allows the URL a pool stored).
+    ///
+    /// # Errors
+    /// As [`PostConfirmation::new`].
+    pub fn disallowed(url: &str, timeout: Duration) -> Result<Self, String> {
+        let mut trigger = Self::new(url, timeout, true)?;
+        trigger.allowed = false;
+        Ok(trigger)
     }
 
     /// POSTs `event` (the crate's JSON) and reports what happened.
     pub async fn invoke(&self, event: String) -> Invocation {
+        if !self.allowed {
+            tracing::warn!(url = %self.url, "a PostConfirmation URL the operator no longer allows: not sent");
+            return Invocation::InvocationFailed(
+                "Error invoking the PostConfirmation function".into(),
+            );
+        }
         let request = Request::post(self.url.clone())
             .header(header::CONTENT_TYPE, "application/json")
             .body(Full::new(Bytes::from(event)));
@@ -113,17 +131,20 @@ impl PostConfirmation {
     }
 }
 
-/// A failed function's message: a Lambda error's `errorMessage`, else the body's text, else
-/// the status; cut to [`MAX_MESSAGE`] characters.
+/// A failed function's message: a Lambda error's `errorMessage`, cut to [`MAX_MESSAGE`]
+/// characters, without control characters; a body without one is not passed on (it could
+/// be any page: the caller sees only what a function chose to say).
 fn message(status: hyper::StatusCode, body: &[u8]) -> String {
     let from_json = serde_json::from_slice::<serde_json::Value>(body)
         .ok()
         .and_then(|value| value.get("errorMessage")?.as_str().map(str::to_owned));
-    let text = from_json
-        .or_else(|| {
-            let text = String::from_utf8_lossy(body).trim().to_owned();
-            (!text.is_empty()).then_some(text)
-        })
-        .unwrap_or_else(|| format!("HTTP {status}"));
-    text.chars().take(MAX_MESSAGE).collect()
+    from_json.map_or_else(
+        || format!("Unhandled (HTTP status {})", status.as_u16()),
+        |text| {
+            text.chars()
+                .filter(|character| !character.is_control())
+                .take(MAX_MESSAGE)
+                .collect()
+        },
+    )
 }

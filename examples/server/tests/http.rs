@@ -742,6 +742,13 @@ fn post_confirmation_is_delivered_and_its_failures_answered_as_the_service_does(
             Some("PostConfirmation failed with error no such account."),
         ),
         (
+            502,
+            "<html>internal status page: db=10.0.0.5</html>",
+            Duration::ZERO,
+            "UserLambdaValidationException",
+            Some("PostConfirmation failed with error Unhandled (HTTP status 502)."),
+        ),
+        (
             200,
             "not json",
             Duration::ZERO,
@@ -785,7 +792,12 @@ fn post_confirmation_is_delivered_and_its_failures_answered_as_the_service_does(
 
 #[test]
 fn a_trigger_url_that_is_not_http_is_refused_at_start() {
-    for url in ["https://example.com/hook", "ftp://example.com", "not a url"] {
+    for url in [
+        "https://example.com/hook",
+        "ftp://example.com",
+        "not a url",
+        "http://user:secret@example.com/hook",
+    ] {
         let dir =
             std::env::temp_dir().join(format!("trigger-test-{}", uuid::Uuid::new_v4().simple()));
         std::fs::create_dir_all(&dir).unwrap();
