@@ -14,7 +14,7 @@ use confirmation_flow::Timestamp;
 use confirmation_flow_js::{
     error::Error,
     pool::{KeyInput, PoolData, Settings},
-    request::{self, Moment},
+    request::{self, Moment, Served},
     state,
 };
 
@@ -59,7 +59,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             body.insert("SecretHash".into(), hash.as_str().into());
         }
         let body = serde_json::Value::Object(body).to_string();
-        let operation = request::decode(Rc::clone(&pool), "ConfirmSignUp", body.as_bytes())?;
+        let operation = request::decode(
+            Rc::clone(&pool),
+            "ConfirmSignUp",
+            body.as_bytes(),
+            Served::PUBLIC,
+        )?;
         let lookup = serde_json::json!({
             "client": {"clientId": "bench", "secret": client_secret, "preventUserExistenceErrors": true},
             "user": {

@@ -21,7 +21,9 @@ pub enum Error {
     /// The request broke the service model: `InvalidParameterException` and friends
     /// (boxed: a validation error lists every broken rule, a few hundred bytes).
     Exception(Box<Exception<'static>>),
-    /// The operation is not one the crate serves: `UnknownOperationException`.
+    /// The operation is not one the crate decides, or not one the caller serves (the same
+    /// answer either way: it tells a client nothing about how the endpoint is configured):
+    /// `UnknownOperationException`.
     UnknownOperation {
         /// The operation or `X-Amz-Target` as given (cut to 128 characters).
         target: String,
@@ -47,6 +49,9 @@ pub enum Error {
     /// An argument from JavaScript did not have the documented shape (a missing member,
     /// a string where a number belongs, an unknown status name).
     Type(String),
+    /// A moment from JavaScript outside the range the binding takes (an invalid `Date`, one
+    /// before 2000 or after 9999): a JavaScript `RangeError`.
+    Range(String),
     /// The pool configuration was refused.
     Config(String),
     /// The runtime's CSPRNG (`crypto.getRandomValues`) failed or is missing.
@@ -73,7 +78,8 @@ pub const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
 
 impl Error {
     /// The `name` of the JavaScript `Error`: the AWS `__type` for request faults, else
-    /// `StateError`, `TypeError`, `ConfigError`, `RandomnessError` or `UnsupportedError`.
+    /// `StateError`, `TypeError`, `RangeError`, `ConfigError`, `RandomnessError` or
+    /// `UnsupportedError`.
     #[must_use]
     pub const fn name(&self) -> &'static str {
         match self {
@@ -82,6 +88,7 @@ impl Error {
             Self::Serialization { .. } => "SerializationException",
             Self::State { .. } => "StateError",
             Self::Type(_) => "TypeError",
+            Self::Range(_) => "RangeError",
             Self::Config(_) => "ConfigError",
             Self::Random(_) => "RandomnessError",
             Self::Unsupported(_) => "UnsupportedError",
@@ -160,9 +167,10 @@ impl fmt::Display for Error {
                     MAX_SAFE_INTEGER.saturating_sub(1)
                 ),
             },
-            Self::Type(message) | Self::Config(message) | Self::Random(message) => {
-                f.write_str(message)
-            }
+            Self::Type(message)
+            | Self::Range(message)
+            | Self::Config(message)
+            | Self::Random(message) => f.write_str(message),
             Self::Unsupported(what) => write!(f, "this binding cannot carry out {what}"),
         }
     }

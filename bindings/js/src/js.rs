@@ -26,10 +26,11 @@ use js_sys::{JSON, Object, Reflect, Uint8Array};
 use wasm_bindgen::{JsCast, prelude::*};
 
 use crate::{
+    clock,
     error::{Error, MAX_SAFE_INTEGER},
     outcome,
     pool::{KeyInput, PoolData, Settings},
-    request::{self, Moment},
+    request::{self, Moment, Served},
     state,
 };
 
@@ -43,7 +44,11 @@ export type UserStatus =
   | "UNCONFIRMED" | "CONFIRMED" | "ARCHIVED" | "COMPROMISED" | "UNKNOWN"
   | "RESET_REQUIRED" | "FORCE_CHANGE_PASSWORD" | "EXTERNAL_PROVIDER";
 
-/** The operations the crate decides. */
+/**
+ * The operations the crate decides. `decode` serves `SignUp`, `ConfirmSignUp` and
+ * `ResendConfirmationCode` unless told otherwise; `AdminConfirmSignUp` only when named, and
+ * then the caller must authenticate the admin caller itself (no SigV4 is verified here).
+ */
 export type OperationName =
   | "SignUp" | "ConfirmSignUp" | "AdminConfirmSignUp" | "ResendConfirmationCode";
 
@@ -131,7 +136,15 @@ export interface Lookup {
 /** The row a write targets. */
 export type WriteTarget =
   | { kind: "user"; username: string; subject: string }
-  | { kind: "phantom"; id: string };
+  | {
+      kind: "phantom";
+      id: string;
+      /**
+       * When the row may be deleted, in Unix seconds: its code has expired and its rate
+       * windows have passed. Store it with the row and delete the rows past it now and then.
+       */
+      pruneAfterUnixSeconds: number;
+    };
 
 /** The condition on an alias the write verifies. */
 export type AliasClaim =
@@ -222,16 +235,20 @@ export interface StateInfo {
   statusAt: "pending" | "code_mismatch" | "confirmed" | "expired" | "too_many_attempts";
   version: number;
   keyId: number;
-  issuedAt: number;
-  expiresAt: number;
-  lastChangedAt: number;
+  /** When the code was issued, in Unix seconds. */
+  issuedAtUnixSeconds: number;
+  /** The code's deadline, in Unix seconds. */
+  expiresAtUnixSeconds: number;
+  /** The last change, in Unix seconds. */
+  lastChangedAtUnixSeconds: number;
   attemptsUsed: number;
 }
 
 /**
  * Every error this package throws. `name` is the AWS `__type` for faults of the request
  * (`InvalidParameterException`, `SerializationException`, `UnknownOperationException`),
- * else `StateError`, `TypeError`, `ConfigError`, `RandomnessError` or `UnsupportedError`.
+ * else `StateError`, `TypeError`, `RangeError` (a moment that is not a valid `Date` from
+ * 2000 to 9999), `ConfigError`, `RandomnessError` or `UnsupportedError`.
  * Answer with `body` and `httpStatus`: for faults that are not the request's, they say
  * only `InternalErrorException` / 500; the details are in `message`, for the log.
  */
@@ -239,6 +256,30 @@ export interface FlowError extends Error {
   httpStatus: number;
   body: ErrorBody;
 }
+
+/**
+ * Decodes `body` (the AWS JSON 1.1 request body, text or bytes) as a request of
+ * `operation` — its name, `ConfirmSignUp`, or the whole `X-Amz-Target` header — and
+ * validates it once, for `pool`.
+ *
+ * `serves` lists the operations the caller serves, by bare name; by default `SignUp`,
+ * `ConfirmSignUp` and `ResendConfirmationCode`. An operation outside it is refused before
+ * the body is read, under either spelling, exactly as an operation the crate does not
+ * know: `UnknownOperationException`. List `AdminConfirmSignUp` only behind your own
+ * authentication of the admin caller (the service asks for a SigV4-signed request; this
+ * package checks no signature): served to anyone, it confirms any user without a code.
+ *
+ * Throws `UnknownOperationException`, `SerializationException` (not a JSON object of the
+ * operation's shape) or `InvalidParameterException` (members that break the service
+ * model), each with `httpStatus` 400 and the `body` to answer with; a `TypeError` for a
+ * `serves` that is not an array of operation names.
+ */
+export function decode(
+  pool: Pool,
+  operation: string,
+  body: string | Uint8Array,
+  serves?: readonly OperationName[] | null,
+): Operation;
 "#;
 
 #[wasm_bindgen]
@@ -246,6 +287,12 @@ extern "C" {
     /// The runtime's CSPRNG.
     #[wasm_bindgen(catch, js_namespace = crypto, js_name = getRandomValues)]
     fn get_random_values(buffer: &mut [u8]) -> Result<(), JsValue>;
+
+    /// `Date.prototype.getTime.call(value)`: a `Date`'s time value in milliseconds, read
+    /// from its internal slot (a subclass's `getTime`, or a `Date` of another realm, makes
+    /// no difference); it throws for anything that is not a `Date`.
+    #[wasm_bindgen(catch, js_namespace = ["Date", "prototype", "getTime"], js_name = call)]
+    fn time_value(value: &JsValue) -> Result<f64, JsValue>;
 }
 
 /// `N` bytes from `crypto.getRandomValues`.
@@ -273,6 +320,7 @@ fn thrown(error: &Error) -> JsValue {
     let message = error.to_string();
     let js: js_sys::Error = match error {
         Error::Type(_) => js_sys::TypeError::new(&message).unchecked_into(),
+        Error::Range(_) => js_sys::RangeError::new(&message).unchecked_into(),
         _ => js_sys::Error::new(&message),
     };
     js.set_name(error.name());
@@ -344,17 +392,23 @@ fn whole(value: &JsValue, max: u64, path: &str) -> Result<u64, JsValue> {
     Ok(whole)
 }
 
-/// `now`, or the runtime's clock in whole Unix seconds.
-fn now(value: Option<f64>) -> Result<Timestamp, JsValue> {
-    let seconds = match value {
-        Some(seconds) => whole(&JsValue::from_f64(seconds), MAX_SAFE_INTEGER, "now")?,
-        None => whole(
-            &JsValue::from_f64(js_sys::Math::floor(js_sys::Date::now() / 1000.0)),
-            MAX_SAFE_INTEGER,
-            "Date.now()",
-        )?,
+/// The moment `value`, a `Date`, or the runtime's clock when it is `undefined` or `null`,
+/// in whole seconds. A number is refused, whatever its unit: seconds and `Date.now()`'s
+/// milliseconds cannot be told apart.
+fn now(value: Option<&js_sys::Date>) -> Result<Timestamp, JsValue> {
+    let (millis, what) = match value {
+        Some(date) => (
+            time_value(date).map_err(|_| {
+                thrown(&Error::type_error(
+                    "now",
+                    "a Date (not a number: new Date(), or new Date(milliseconds))",
+                ))
+            })?,
+            "now",
+        ),
+        None => (js_sys::Date::now(), "the runtime's clock"),
     };
-    Ok(Timestamp::from_unix_seconds(seconds))
+    clock::from_millis(millis, what).map_err(|error| thrown(&error))
 }
 
 /// A `ServerKey` object.
@@ -448,16 +502,33 @@ pub struct Operation {
 
 /// Decodes `body` (the AWS JSON 1.1 request body, text or bytes) as a request of
 /// `operation` — its name, `ConfirmSignUp`, or the whole `X-Amz-Target` header — and
-/// validates it once, for `pool`. Throws `UnknownOperationException`,
-/// `SerializationException` (not a JSON object of the operation's shape) or
-/// `InvalidParameterException` (members that break the service model), each with
-/// `httpStatus` 400 and the `body` to answer with.
-#[wasm_bindgen]
+/// validates it once, for `pool`.
+///
+/// `serves` lists the operations the caller serves, by bare name; by default `SignUp`,
+/// `ConfirmSignUp` and `ResendConfirmationCode`. An operation outside it is refused before
+/// the body is read, under either spelling, exactly as an operation the crate does not
+/// know: `UnknownOperationException`. List `AdminConfirmSignUp` only behind your own
+/// authentication of the admin caller (the service asks for a SigV4-signed request; this
+/// package checks no signature): served to anyone, it confirms any user without a code.
+///
+/// Throws `UnknownOperationException`, `SerializationException` (not a JSON object of the
+/// operation's shape) or `InvalidParameterException` (members that break the service
+/// model), each with `httpStatus` 400 and the `body` to answer with; a `TypeError` for a
+/// `serves` that is not an array of operation names.
+///
+/// (Its TypeScript declaration is written out above, with the types: wasm-bindgen would make `serves`
+/// required.)
+#[wasm_bindgen(skip_typescript)]
 pub fn decode(
     pool: &Pool,
     operation: &str,
     #[wasm_bindgen(unchecked_param_type = "string | Uint8Array")] body: &JsValue,
+    serves: Option<js_sys::Array>,
 ) -> Result<Operation, JsValue> {
+    let allowed = match serves {
+        None => Served::PUBLIC,
+        Some(list) => served(&list)?,
+    };
     let bytes = match body.as_string() {
         Some(text) => text.into_bytes(),
         None => body
@@ -465,9 +536,22 @@ pub fn decode(
             .map(Uint8Array::to_vec)
             .ok_or_else(|| thrown(&Error::type_error("body", "a string or a Uint8Array")))?,
     };
-    let request = request::decode(Rc::clone(&pool.data), operation, &bytes)
+    let request = request::decode(Rc::clone(&pool.data), operation, &bytes, allowed)
         .map_err(|error| thrown(&error))?;
     Ok(Operation { request })
+}
+
+/// The operations `list` names (`decode`'s `serves`).
+fn served(list: &js_sys::Array) -> Result<Served, JsValue> {
+    let refused = || thrown(&Error::type_error("serves", "an array of operation names"));
+    if !js_sys::Array::is_array(list) {
+        return Err(refused());
+    }
+    let names = list
+        .iter()
+        .map(|name| name.as_string().ok_or_else(refused))
+        .collect::<Result<Vec<String>, JsValue>>()?;
+    Served::from_names(names.iter().map(String::as_str), "serves").map_err(|error| thrown(&error))
 }
 
 #[wasm_bindgen]
@@ -496,22 +580,28 @@ impl Operation {
     }
 
     /// The one pure decision: every check of the operation, in the service's order, on what
-    /// was looked up, at `now` (Unix seconds; default: the runtime's clock). What the
+    /// was looked up, at `now` (a `Date`; default: the runtime's clock). What the
     /// decision may use is drawn from `crypto.getRandomValues` on every call: a new code's
     /// entropy (`SignUp`, `ResendConfirmationCode`), a session nonce (a `ConfirmSignUp` with a
     /// `Session`) and a new user's `sub` (`SignUp`).
-    /// Throws a `StateError` for a stored state that does not load and a `TypeError` for a
-    /// look-up of the wrong shape (both 500); a refusal of the request is not thrown, it is
+    /// Throws a `StateError` for a stored state that does not load, a `TypeError` for a
+    /// look-up of the wrong shape or a `now` that is not a `Date` (a number is refused: it
+    /// could be seconds or milliseconds), a `RangeError` for an invalid `Date` or one before
+    /// 2000 or after 9999 (all 500); a refusal of the request is not thrown, it is
     /// the outcome's `reply` (and may come with a `write` to store first).
     #[wasm_bindgen(unchecked_return_type = "Outcome")]
+    #[expect(
+        clippy::needless_pass_by_value,
+        reason = "wasm-bindgen hands an optional JavaScript value over by value"
+    )]
     pub fn decide(
         &self,
         #[wasm_bindgen(unchecked_param_type = "Lookup")] lookup: &JsValue,
-        now: Option<f64>,
+        now: Option<js_sys::Date>,
     ) -> Result<JsValue, JsValue> {
         let lookup = stringified(lookup, "lookup")?;
         let mut moment = Moment {
-            now: self::now(now)?,
+            now: self::now(now.as_ref())?,
             ..Moment::default()
         };
         let draws = self.request.draws();
@@ -628,25 +718,36 @@ impl ClientSecret {
 }
 
 /// Issues a first code for `subject` (the user's stable id) under the pool's current key
-/// and policy, with entropy from `crypto.getRandomValues`, at `now` (default: the
+/// and policy, with entropy from `crypto.getRandomValues`, at `now` (a `Date`; default: the
 /// runtime's clock). Store `state`, deliver `code`, forget `code`. Throws a `TypeError` for an
-/// empty subject.
+/// empty subject or a `now` that is not a `Date`, a `RangeError` for an invalid `Date` or
+/// one before 2000 or after 9999.
 #[wasm_bindgen(unchecked_return_type = "Issued")]
-pub fn issue(pool: &Pool, subject: &str, now: Option<f64>) -> Result<JsValue, JsValue> {
+#[expect(
+    clippy::needless_pass_by_value,
+    reason = "wasm-bindgen hands an optional JavaScript value over by value"
+)]
+pub fn issue(pool: &Pool, subject: &str, now: Option<js_sys::Date>) -> Result<JsValue, JsValue> {
+    let now = self::now(now.as_ref())?;
     let entropy = random::<ENTROPY_LEN>()?;
-    let issued = state::issue(&pool.data, subject, self::now(now)?, &entropy)
-        .map_err(|error| thrown(&error))?;
+    let issued =
+        state::issue(&pool.data, subject, now, &entropy).map_err(|error| thrown(&error))?;
     let json = serde_json::to_string(&issued)
         .map_err(|_| thrown(&Error::Unsupported("an issue that does not serialize")))?;
     parsed(&json)
 }
 
 /// Loads a stored state's JSON through the crate's validation (stored state is untrusted
-/// input) and says what it holds at `now` (default: the runtime's clock). Throws a
-/// `StateError` for a state that does not load.
+/// input) and says what it holds at `now` (a `Date`; default: the runtime's clock). Throws
+/// a `StateError` for a state that does not load, a `TypeError` for a `now` that is not a
+/// `Date`, a `RangeError` for an invalid `Date` or one before 2000 or after 9999.
 #[wasm_bindgen(js_name = readState, unchecked_return_type = "StateInfo")]
-pub fn read_state(json: &str, now: Option<f64>) -> Result<JsValue, JsValue> {
-    let info = state::read(json, self::now(now)?).map_err(|error| thrown(&error))?;
+#[expect(
+    clippy::needless_pass_by_value,
+    reason = "wasm-bindgen hands an optional JavaScript value over by value"
+)]
+pub fn read_state(json: &str, now: Option<js_sys::Date>) -> Result<JsValue, JsValue> {
+    let info = state::read(json, self::now(now.as_ref())?).map_err(|error| thrown(&error))?;
     let json = serde_json::to_string(&info)
         .map_err(|_| thrown(&Error::Unsupported("a state that does not serialize")))?;
     parsed(&json)

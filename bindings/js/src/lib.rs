@@ -33,6 +33,7 @@ fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
     core::arch::wasm32::unreachable()
 }
 
+pub mod clock;
 pub mod error;
 pub mod js;
 pub mod lookup;

@@ -10,6 +10,7 @@ use confirmation_flow::cognito::{
     After, AliasAttribute, AliasClaim, ErrorBody, Expected, Outcome, PostConfirmationEvent, Reply,
     ReplyBody, Target, TriggerOutcome, UserStatus, Write,
 };
+use confirmation_flow::{Confirmation, Policy};
 use serde::{Serialize, Serializer};
 
 use crate::error::{Error, MAX_SAFE_INTEGER};
@@ -35,10 +36,22 @@ struct WriteJson<'o> {
 }
 
 #[derive(Serialize)]
-#[serde(tag = "kind", rename_all = "camelCase")]
+#[serde(
+    tag = "kind",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
 enum TargetJson<'o> {
-    User { username: &'o str, subject: &'o str },
-    Phantom { id: String },
+    User {
+        username: &'o str,
+        subject: &'o str,
+    },
+    Phantom {
+        id: String,
+        /// When the row may be deleted: its code has expired and its rate windows have
+        /// passed (a phantom holds nothing of value; a new one answers the same).
+        prune_after_unix_seconds: u64,
+    },
 }
 
 /// A version, or `"absent"` for an insert.
@@ -135,11 +148,12 @@ fn reply<'o>(reply: &'o Reply<'o>) -> ReplyJson<'o> {
     }
 }
 
-fn write<'o>(write: &'o Write<'o>) -> Result<WriteJson<'o>, Error> {
+fn write<'o>(write: &'o Write<'o>, policy: &Policy) -> Result<WriteJson<'o>, Error> {
     let target = match write.target {
         Target::User { username, subject } => TargetJson::User { username, subject },
         Target::Phantom(id) => TargetJson::Phantom {
             id: id.as_str().to_owned(),
+            prune_after_unix_seconds: prune_after(&write.state, policy),
         },
         _ => return Err(Error::Unsupported("a write to this kind of row")),
     };
@@ -185,6 +199,17 @@ fn write<'o>(write: &'o Write<'o>) -> Result<WriteJson<'o>, Error> {
     })
 }
 
+/// When a phantom's row may be deleted, as the example server computes it: once its code
+/// has expired and its rate windows, counted from its last change, have passed. Capped at
+/// 2⁵³ − 1, which a JavaScript number holds exactly.
+fn prune_after(state: &Confirmation, policy: &Policy) -> u64 {
+    let windows_end = state.last_changed_at().saturating_add(policy.window());
+    windows_end
+        .max(state.expires_at())
+        .as_unix_seconds()
+        .min(MAX_SAFE_INTEGER)
+}
+
 fn after<'o>(after: &'o After<'o>) -> Result<AfterJson<'o>, Error> {
     Ok(match after {
         After::Nothing => AfterJson::Nothing,
@@ -201,14 +226,18 @@ fn after<'o>(after: &'o After<'o>) -> Result<AfterJson<'o>, Error> {
     })
 }
 
-/// The outcome's JSON.
+/// The outcome's JSON; `policy` is the pool's, for when a phantom may be pruned.
 ///
 /// # Errors
 /// [`Error::Unsupported`] for a kind of write, condition or follow-up added to the crate
 /// after this binding (its enums are non-exhaustive).
-pub fn json(outcome: &Outcome<'_>) -> Result<String, Error> {
+pub fn json(outcome: &Outcome<'_>, policy: &Policy) -> Result<String, Error> {
     let json = OutcomeJson {
-        write: outcome.write.as_ref().map(write).transpose()?,
+        write: outcome
+            .write
+            .as_ref()
+            .map(|change| write(change, policy))
+            .transpose()?,
         reply: reply(&outcome.reply),
         after: after(&outcome.after)?,
     };

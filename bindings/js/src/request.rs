@@ -97,6 +97,82 @@ pub struct Request {
     needs: NeedsView,
 }
 
+/// The operations a caller serves. [`decode`] refuses every other one before it reads the
+/// body, under its whole `X-Amz-Target` and its bare name alike.
+///
+/// [`Served::PUBLIC`] is the default: `SignUp`, `ConfirmSignUp` and
+/// `ResendConfirmationCode`, which the service answers without a signature.
+/// `AdminConfirmSignUp` is served only when a caller names it, and that caller must itself
+/// authenticate who calls it (the service asks for an IAM-signed request; this package
+/// verifies no `SigV4` signature), or anyone could confirm any user without a code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Served(u8);
+
+impl Served {
+    /// No operation at all.
+    pub const NONE: Self = Self(0);
+
+    /// `SignUp`, `ConfirmSignUp` and `ResendConfirmationCode`: the default.
+    pub const PUBLIC: Self = Self::NONE
+        .with(OperationName::SignUp)
+        .with(OperationName::ConfirmSignUp)
+        .with(OperationName::ResendConfirmationCode);
+
+    /// These operations and `operation`.
+    #[must_use]
+    pub const fn with(self, operation: OperationName) -> Self {
+        Self(self.0 | Self::bit(operation))
+    }
+
+    /// Whether `operation` is served.
+    #[must_use]
+    pub const fn serves(self, operation: OperationName) -> bool {
+        let bit = Self::bit(operation);
+        bit != 0 && self.0 & bit == bit
+    }
+
+    /// The operations named in `names`, each by its bare name (`AdminConfirmSignUp`);
+    /// `path` names the list in errors.
+    ///
+    /// # Errors
+    /// [`Error::Type`] for a name that is not one of the crate's operations.
+    pub fn from_names<'a>(
+        names: impl IntoIterator<Item = &'a str>,
+        path: &str,
+    ) -> Result<Self, Error> {
+        names.into_iter().try_fold(Self::NONE, |served, name| {
+            let target = [OperationName::TARGET_PREFIX, name].concat();
+            OperationName::from_target(&target)
+                .map(|operation| served.with(operation))
+                .ok_or_else(|| {
+                    Error::type_error(
+                        path,
+                        "operation names: SignUp, ConfirmSignUp, ResendConfirmationCode or \
+                         AdminConfirmSignUp",
+                    )
+                })
+        })
+    }
+
+    /// The operation's bit; none for an operation added to the crate after this binding,
+    /// which is then never served.
+    const fn bit(operation: OperationName) -> u8 {
+        match operation {
+            OperationName::SignUp => 1,
+            OperationName::ConfirmSignUp => 2,
+            OperationName::ResendConfirmationCode => 4,
+            OperationName::AdminConfirmSignUp => 8,
+            _ => 0,
+        }
+    }
+}
+
+impl Default for Served {
+    fn default() -> Self {
+        Self::PUBLIC
+    }
+}
+
 /// The operation `name` names: `ConfirmSignUp`, or the whole `X-Amz-Target` header
 /// `AWSCognitoIdentityProviderService.ConfirmSignUp`.
 ///
@@ -110,20 +186,35 @@ pub fn operation_name(name: &str) -> Result<OperationName, Error> {
     };
     full(name)
         .or_else(|| short(name))
-        .ok_or_else(|| Error::UnknownOperation {
-            target: name.chars().take(128).collect(),
-        })
+        .ok_or_else(|| unknown(name))
+}
+
+/// `UnknownOperationException` for `name`, as given (cut to 128 characters).
+fn unknown(name: &str) -> Error {
+    Error::UnknownOperation {
+        target: name.chars().take(128).collect(),
+    }
 }
 
 /// Decodes `body` (AWS JSON 1.1) as a request of `operation` and validates it once, for
-/// `pool`.
+/// `pool`, if `served` has the operation: one that is not served is refused before its
+/// body is read.
 ///
 /// # Errors
-/// [`Error::UnknownOperation`], [`Error::Serialization`] for a body that is not a JSON
-/// object of the operation's shape, [`Error::Exception`] (`InvalidParameterException`)
-/// for members that break the service model.
-pub fn decode(pool: Rc<PoolData>, operation: &str, body: &[u8]) -> Result<Request, Error> {
+/// [`Error::UnknownOperation`] for an operation the crate does not decide or `served` does
+/// not have, [`Error::Serialization`] for a body that is not a JSON object of the
+/// operation's shape, [`Error::Exception`] (`InvalidParameterException`) for members that
+/// break the service model.
+pub fn decode(
+    pool: Rc<PoolData>,
+    operation: &str,
+    body: &[u8],
+    served: Served,
+) -> Result<Request, Error> {
     let name = operation_name(operation)?;
+    if !served.serves(name) {
+        return Err(unknown(operation));
+    }
     let mut json = serde_json::Deserializer::from_slice(body);
     let mut decoded = Body::new(name);
     decoded
@@ -231,7 +322,7 @@ impl Request {
         };
         let operation = self.decoded.borrow_dependent();
         let needs = operation.needs(&pool);
-        found.with_lookup(|lookup| outcome::json(&needs.decide(lookup, &fresh)))
+        found.with_lookup(|lookup| outcome::json(&needs.decide(lookup, &fresh), self.pool.policy()))
     }
 }
 
@@ -262,7 +353,7 @@ fn uuid_v4(bytes: &[u8; 16]) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{operation_name, uuid_v4};
+    use super::{Served, operation_name, uuid_v4};
     use crate::error::Error;
     use confirmation_flow::cognito::OperationName;
 
@@ -292,6 +383,42 @@ mod tests {
             assert!(matches!(
                 operation_name(unknown),
                 Err(Error::UnknownOperation { .. })
+            ));
+        }
+    }
+
+    #[test]
+    fn the_public_operations_are_served_by_default_and_admin_ones_only_when_named() {
+        assert_eq!(Served::default(), Served::PUBLIC);
+        for public in [
+            OperationName::SignUp,
+            OperationName::ConfirmSignUp,
+            OperationName::ResendConfirmationCode,
+        ] {
+            assert!(Served::PUBLIC.serves(public));
+            assert!(!Served::NONE.serves(public));
+        }
+        assert!(!Served::PUBLIC.serves(OperationName::AdminConfirmSignUp));
+        let admin = Served::from_names(["AdminConfirmSignUp"], "serves");
+        assert_eq!(
+            admin,
+            Ok(Served::NONE.with(OperationName::AdminConfirmSignUp))
+        );
+        assert_eq!(
+            Served::from_names(["ConfirmSignUp", "SignUp", "ResendConfirmationCode"], "s"),
+            Ok(Served::PUBLIC)
+        );
+        assert_eq!(Served::from_names([], "serves"), Ok(Served::NONE));
+        // A list holds bare names, exactly spelt.
+        for wrong in [
+            "AWSCognitoIdentityProviderService.SignUp",
+            "signUp",
+            "",
+            "InitiateAuth",
+        ] {
+            assert!(matches!(
+                Served::from_names(["SignUp", wrong], "serves"),
+                Err(Error::Type(_))
             ));
         }
     }

@@ -70,12 +70,12 @@ pub struct StateInfo {
     pub version: u64,
     /// The key the code's tag was made with.
     pub key_id: u32,
-    /// When the code was issued (Unix seconds).
-    pub issued_at: u64,
-    /// The code's deadline (Unix seconds).
-    pub expires_at: u64,
-    /// The last change (Unix seconds).
-    pub last_changed_at: u64,
+    /// When the code was issued, in Unix seconds.
+    pub issued_at_unix_seconds: u64,
+    /// The code's deadline, in Unix seconds.
+    pub expires_at_unix_seconds: u64,
+    /// The last change, in Unix seconds.
+    pub last_changed_at_unix_seconds: u64,
     /// Attempts spent on the current code.
     pub attempts_used: u8,
 }
@@ -91,9 +91,9 @@ pub fn read(json: &str, now: Timestamp) -> Result<StateInfo, Error> {
         status_at: state.status_at(now).as_str(),
         version: state.version(),
         key_id: state.key_id().0,
-        issued_at: state.issued_at().as_unix_seconds(),
-        expires_at: state.expires_at().as_unix_seconds(),
-        last_changed_at: state.last_changed_at().as_unix_seconds(),
+        issued_at_unix_seconds: state.issued_at().as_unix_seconds(),
+        expires_at_unix_seconds: state.expires_at().as_unix_seconds(),
+        last_changed_at_unix_seconds: state.last_changed_at().as_unix_seconds(),
         attempts_used: state.attempts_used(),
     })
 }

@@ -9,11 +9,11 @@
 
 use std::rc::Rc;
 
-use confirmation_flow::Timestamp;
+use confirmation_flow::{Timestamp, cognito::OperationName};
 use confirmation_flow_js::{
     error::Error,
     pool::{KeyInput, PoolData, Settings},
-    request::{self, Draws, Moment},
+    request::{self, Draws, Moment, Served},
     state,
 };
 use serde_json::{Value, json};
@@ -33,6 +33,9 @@ fn pool() -> Rc<PoolData> {
     Rc::new(PoolData::new(&settings, key, &[]).unwrap())
 }
 
+/// Every operation the crate decides, the admin one included.
+const ALL: Served = Served::PUBLIC.with(OperationName::AdminConfirmSignUp);
+
 fn at(seconds: u64) -> Moment {
     Moment {
         now: Timestamp::from_unix_seconds(seconds),
@@ -51,7 +54,7 @@ fn lookup(state: &str) -> String {
 }
 
 fn decide(operation: &str, body: &Value, lookup: &str, moment: &Moment) -> Result<Value, Error> {
-    let request = request::decode(pool(), operation, body.to_string().as_bytes())?;
+    let request = request::decode(pool(), operation, body.to_string().as_bytes(), ALL)?;
     let outcome = request.decide(lookup, moment)?;
     Ok(serde_json::from_str(&outcome).unwrap())
 }
@@ -101,7 +104,13 @@ fn a_wrong_code_is_written_with_compare_and_swap_and_answered_as_the_service_doe
 fn a_sign_up_inserts_and_delivers_a_code_drawn_from_the_moment() {
     let body = json!({"ClientId": "core", "Username": "bob",
                       "UserAttributes": [{"Name": "email", "Value": "bob@example.com"}]});
-    let request = request::decode(pool(), "SignUp", body.to_string().as_bytes()).unwrap();
+    let request = request::decode(
+        pool(),
+        "SignUp",
+        body.to_string().as_bytes(),
+        Served::PUBLIC,
+    )
+    .unwrap();
     assert_eq!(
         request.draws(),
         Draws {
@@ -133,7 +142,7 @@ fn a_sign_up_inserts_and_delivers_a_code_drawn_from_the_moment() {
 #[test]
 fn draws_follow_what_the_crate_documents_each_value_is_for() {
     let draws = |operation: &str, body: Value| {
-        request::decode(pool(), operation, body.to_string().as_bytes())
+        request::decode(pool(), operation, body.to_string().as_bytes(), ALL)
             .unwrap()
             .draws()
     };
@@ -207,7 +216,7 @@ fn stored_state_and_look_ups_are_untrusted_input() {
 #[test]
 fn request_faults_are_named_as_the_service_names_them() {
     let name = |operation: &str, body: &str| {
-        request::decode(pool(), operation, body.as_bytes())
+        request::decode(pool(), operation, body.as_bytes(), ALL)
             .err()
             .map(|error| (error.name(), error.http_status()))
     };
@@ -231,4 +240,55 @@ fn request_faults_are_named_as_the_service_names_them() {
         ),
         None
     );
+}
+
+#[test]
+fn an_operation_not_served_is_refused_under_either_spelling_before_its_body_is_read() {
+    let refused = |operation: &str, body: &str, served: Served| {
+        request::decode(pool(), operation, body.as_bytes(), served)
+            .err()
+            .map(|error| (error.name(), error.http_status(), error.body_message()))
+    };
+    let admin = r#"{"UserPoolId": "us-east-1_core", "Username": "alice"}"#;
+    for target in [
+        "AdminConfirmSignUp",
+        "AWSCognitoIdentityProviderService.AdminConfirmSignUp",
+    ] {
+        let expected = Some((
+            "UnknownOperationException",
+            400,
+            format!("Unknown operation {target}"),
+        ));
+        assert_eq!(refused(target, admin, Served::PUBLIC), expected);
+        // Not read at all: a body that is not JSON gets the same answer.
+        assert_eq!(refused(target, "{", Served::PUBLIC), expected);
+        assert_eq!(refused(target, admin, ALL), None);
+    }
+    let only_confirm = Served::NONE.with(OperationName::ConfirmSignUp);
+    let resend = r#"{"ClientId": "c", "Username": "u"}"#;
+    assert_eq!(
+        refused("ResendConfirmationCode", resend, only_confirm).map(|(name, ..)| name),
+        Some("UnknownOperationException")
+    );
+    assert_eq!(
+        refused("ResendConfirmationCode", resend, Served::PUBLIC),
+        None
+    );
+}
+
+#[test]
+fn a_phantom_write_says_when_its_row_may_be_pruned() {
+    let body = json!({"ClientId": "core", "Username": "nobody", "ConfirmationCode": "123456"});
+    let lookup = json!({"client": {"clientId": "core", "preventUserExistenceErrors": true}});
+    let outcome = decide("ConfirmSignUp", &body, &lookup.to_string(), &at(T0)).unwrap();
+    let target = &outcome["write"]["target"];
+    assert_eq!(target["kind"], "phantom");
+    let state = outcome["write"]["state"].as_str().unwrap();
+    let info = state::read(state, Timestamp::from_unix_seconds(T0)).unwrap();
+    // The later of the code's deadline and the end of the hour's rate window.
+    let expected = info
+        .expires_at_unix_seconds
+        .max(info.last_changed_at_unix_seconds + 3600);
+    assert_eq!(target["pruneAfterUnixSeconds"], expected);
+    assert!(expected >= T0 + 3600);
 }

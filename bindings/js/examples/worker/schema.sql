@@ -23,17 +23,13 @@ CREATE UNIQUE INDEX IF NOT EXISTS users_verified_phone ON users (phone_number) W
 CREATE TABLE IF NOT EXISTS phantoms (
   id TEXT PRIMARY KEY,
   state TEXT NOT NULL,
-  version INTEGER NOT NULL
+  version INTEGER NOT NULL,
+  -- Unix seconds: after this the row may be deleted (the Worker's `scheduled` handler).
+  prune_after INTEGER NOT NULL
 );
--- Codes to deliver. A real Worker hands them to email or SMS (a queue, say); here the
--- tests read them.
-CREATE TABLE IF NOT EXISTS outbox (
-  id INTEGER PRIMARY KEY AUTOINCREMENT,
-  username TEXT NOT NULL,
-  attribute TEXT NOT NULL,
-  destination TEXT NOT NULL,
-  code TEXT NOT NULL
-);
+CREATE INDEX IF NOT EXISTS phantoms_prune_after ON phantoms (prune_after);
+-- No table of codes: a code goes to the mail sender (MAILER) and is forgotten; the user's
+-- state holds only its keyed tag.
 -- Never holds a row: inserting NULL into it when the statement before changed nothing
 -- fails the batch, so a multi-statement write is all or nothing (see src/worker.ts).
 CREATE TABLE IF NOT EXISTS lost_race (never INTEGER NOT NULL);

@@ -20,6 +20,7 @@ await init({
 });
 
 const T0 = 1_767_225_600;
+const at = (seconds: number) => new Date(seconds * 1000);
 const CLIENT = { clientId: "edgeclient", preventUserExistenceErrors: true };
 
 Deno.test("sign up, a wrong code, the right code", () => {
@@ -29,17 +30,17 @@ Deno.test("sign up, a wrong code, the right code", () => {
     ClientId: CLIENT.clientId,
     Username: "alice",
     UserAttributes: [{ Name: "email", Value: "alice@example.com" }],
-  }, T0);
+  }, at(T0));
   const code: string = store.outbox.at(-1).code;
   const wrong = code === "000000" ? "111111" : "000000";
   const body = (ConfirmationCode: string) => ({ ClientId: CLIENT.clientId, Username: "alice", ConfirmationCode });
 
-  const refused = serve(lib, store, pool, CLIENT, "ConfirmSignUp", body(wrong), T0 + 60);
+  const refused = serve(lib, store, pool, CLIENT, "ConfirmSignUp", body(wrong), at(T0 + 60));
   assert.equal(refused.reply.kind, "exception");
   assert.equal(refused.reply.body.__type, "CodeMismatchException");
-  const confirmed = serve(lib, store, pool, CLIENT, "ConfirmSignUp", body(code), T0 + 61);
+  const confirmed = serve(lib, store, pool, CLIENT, "ConfirmSignUp", body(code), at(T0 + 61));
   assert.equal(confirmed.reply.kind, "success");
-  assert.equal(readState(store.users.get("alice").state, T0 + 61).status, "confirmed");
+  assert.equal(readState(store.users.get("alice").state, at(T0 + 61)).status, "confirmed");
 });
 
 Deno.test("the outcome narrows by kind, as the declarations say", () => {
@@ -50,7 +51,7 @@ Deno.test("the outcome narrows by kind, as the declarations say", () => {
     ConfirmationCode: "123456",
   }));
   const lookup: Lookup = { client: CLIENT, user: null, phantom: null };
-  const outcome: Outcome = operation.decide(lookup, T0);
+  const outcome: Outcome = operation.decide(lookup, at(T0));
   if (outcome.reply.kind !== "exception") throw new Error("a phantom never confirms");
   assert.equal(outcome.reply.exception.name, "CodeMismatchException");
   assert.equal(outcome.write?.target.kind, "phantom");

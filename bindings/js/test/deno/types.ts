@@ -5,10 +5,12 @@ import {
   type After,
   afterTrigger,
   decode,
+  issue,
   type Lookup,
   type Needs,
   type Outcome,
   Pool,
+  readState,
   type Reply,
   type Write,
 } from "../../pkg/confirmation_flow.js";
@@ -19,7 +21,9 @@ declare const lookup: Lookup;
 const operation = decode(pool, "ConfirmSignUp", "{}");
 const needs: Needs = operation.needs;
 const phantomId: string | null = needs.phantomId;
-const outcome: Outcome = operation.decide(lookup, 1_767_225_600);
+const outcome: Outcome = operation.decide(lookup, new Date());
+const served = decode(pool, "AWSCognitoIdentityProviderService.SignUp", "{}", ["SignUp", "ConfirmSignUp"]);
+void served;
 const write: Write | null = outcome.write;
 const expected: number | "absent" | undefined = write?.expected;
 const after: After = outcome.after;
@@ -51,3 +55,13 @@ afterTrigger(outcome.reply, { kind: "maybe" });
 if (outcome.reply.kind === "success") void outcome.reply.exception;
 // @ts-expect-error: needs are read, not written
 operation.needs = needs;
+// @ts-expect-error: time is a Date; a number could be seconds or milliseconds
+operation.decide(lookup, 1_767_225_600);
+// @ts-expect-error: issue takes a Date too
+issue(pool, "sub", Date.now());
+// @ts-expect-error: and readState
+readState("{}", 1_767_225_600);
+// @ts-expect-error: decode serves operations by their bare names
+decode(pool, "SignUp", "{}", ["AWSCognitoIdentityProviderService.SignUp"]);
+// @ts-expect-error: the time values a state holds are named by their unit
+void readState("{}").expiresAt;

@@ -12,6 +12,8 @@ import { MemoryStore, keyBytes, poolConfig, serve } from '../support/store.mjs';
 lib.initSync({ module: await readFile(new URL('../../pkg/confirmation_flow_bg.wasm', import.meta.url)) });
 
 const T0 = 1_767_225_600;
+/** The moment `seconds` after the Unix epoch: the package takes time as a Date only. */
+const at = (seconds) => new Date(seconds * 1000);
 const CLIENT = { clientId: 'edgeclient', preventUserExistenceErrors: true };
 
 function signedUp(store, pool, username = 'alice', email = 'alice@example.com', client = CLIENT) {
@@ -20,7 +22,7 @@ function signedUp(store, pool, username = 'alice', email = 'alice@example.com', 
     Username: username,
     Password: 'correct-horse',
     UserAttributes: [{ Name: 'email', Value: email }],
-  }, T0);
+  }, at(T0));
   assert.equal(reply.kind, 'success');
   return store.outbox.at(-1).code;
 }
@@ -28,7 +30,7 @@ function signedUp(store, pool, username = 'alice', email = 'alice@example.com', 
 const confirm = (store, pool, username, code, now = T0 + 60, client = CLIENT, extra = {}) =>
   serve(lib, store, pool, client, 'ConfirmSignUp', {
     ClientId: client.clientId, Username: username, ConfirmationCode: code, ...extra,
-  }, now);
+  }, at(now));
 
 function thrown(call) {
   try {
@@ -62,7 +64,7 @@ test('sign up, then confirm: the loop writes, answers and hands over the trigger
   assert.equal(outcome.after.event.triggerSource, 'PostConfirmation_ConfirmSignUp');
   assert.equal(outcome.after.event.request.userAttributes.email_verified, 'true');
   assert.equal(store.users.get('alice').status, 'CONFIRMED');
-  assert.equal(lib.readState(store.users.get('alice').state, T0 + 60).status, 'confirmed');
+  assert.equal(lib.readState(store.users.get('alice').state, at(T0 + 60)).status, 'confirmed');
   // The code is never stored: only its keyed tag is.
   assert.ok(!store.users.get('alice').state.includes(code));
 });
@@ -83,7 +85,7 @@ test('a wrong code is counted before it is compared, and the right one still con
   assert.deepEqual(reply.body, { __type: 'CodeMismatchException', message: reply.exception.message });
   assert.equal(outcome.write.expected, 1, 'the attempt is written with compare-and-swap');
   assert.equal(outcome.write.status, null);
-  assert.equal(lib.readState(store.users.get('alice').state, T0 + 60).attemptsUsed, 1);
+  assert.equal(lib.readState(store.users.get('alice').state, at(T0 + 60)).attemptsUsed, 1);
   assert.equal(confirm(store, pool, 'alice', code).reply.kind, 'success');
 });
 
@@ -95,7 +97,7 @@ test('five wrong codes kill the code; then TooManyFailedAttempts, even for the r
   for (let attempt = 1; attempt <= 5; attempt += 1) {
     assert.equal(confirm(store, pool, 'alice', wrong, T0 + attempt).reply.exception.name, 'CodeMismatchException');
   }
-  assert.equal(lib.readState(store.users.get('alice').state, T0 + 5).status, 'too_many_attempts');
+  assert.equal(lib.readState(store.users.get('alice').state, at(T0 + 5)).status, 'too_many_attempts');
   const sixth = confirm(store, pool, 'alice', code, T0 + 6);
   assert.equal(sixth.reply.exception.name, 'TooManyFailedAttemptsException');
 });
@@ -106,7 +108,7 @@ test('a resend issues a new code; the one it replaced is expired', () => {
   const first = signedUp(store, pool);
   const { reply } = serve(lib, store, pool, CLIENT, 'ResendConfirmationCode', {
     ClientId: CLIENT.clientId, Username: 'alice',
-  }, T0 + 30);
+  }, at(T0 + 30));
   assert.deepEqual(reply.body, {
     CodeDeliveryDetails: { Destination: 'a***@e***', DeliveryMedium: 'EMAIL', AttributeName: 'email' },
   });
@@ -117,7 +119,7 @@ test('a resend issues a new code; the one it replaced is expired', () => {
   assert.equal(confirm(store, pool, 'alice', second).reply.kind, 'success');
   const again = serve(lib, store, pool, CLIENT, 'ResendConfirmationCode', {
     ClientId: CLIENT.clientId, Username: 'alice',
-  }, T0 + 90);
+  }, at(T0 + 90));
   assert.equal(again.reply.exception.message, 'User is already confirmed.');
 });
 
@@ -137,7 +139,7 @@ test('SecretHash: computed as AWS documents it, verified in the loop, refused wh
   const signUp = (hash) => serve(lib, store, pool, client, 'SignUp', {
     ClientId: client.clientId, Username: 'alice', Password: 'correct-horse', SecretHash: hash,
     UserAttributes: [{ Name: 'email', Value: 'alice@example.com' }],
-  }, T0);
+  }, at(T0));
   assert.equal(signUp(undefined).reply.exception.message,
     'Client secretclient is configured with secret but SECRET_HASH was not received');
   assert.equal(signUp(expected.replace(/^./, 'A') === expected ? expected.replace(/^./, 'B') : expected.replace(/^./, 'A'))
@@ -164,7 +166,9 @@ test('an unknown user under PreventUserExistenceErrors is a phantom: a wrong cod
   for (let attempt = 1; attempt <= 6; attempt += 1) {
     const { reply, outcome } = confirm(store, pool, 'mallory', '123456', T0 + attempt);
     answers.push(reply.exception.name);
-    assert.deepEqual(outcome.write.target, { kind: 'phantom', id: needs.phantomId });
+    // The row may go once the code has expired (a day after it was issued, at the first
+    // attempt) and the hour's rate window since this change has passed: a day, here.
+    assert.deepEqual(outcome.write.target, { kind: 'phantom', id: needs.phantomId, pruneAfterUnixSeconds: T0 + 1 + 86_400 });
     assert.equal(outcome.write.expected, attempt === 1 ? 'absent' : attempt);
   }
   assert.deepEqual(answers, [...Array(5).fill('CodeMismatchException'), 'TooManyFailedAttemptsException']);
@@ -186,9 +190,9 @@ test('a lost race is looked up and decided again', () => {
   const stale = store.read(operation.needs, CLIENT);
   // Someone else's wrong guess lands between this request's read and its write.
   confirm(store, pool, 'alice', code === '000000' ? '111111' : '000000');
-  const first = operation.decide(stale, T0 + 61);
+  const first = operation.decide(stale, at(T0 + 61));
   assert.equal(store.apply(first.write), false, 'the version moved on: the write is refused');
-  const second = operation.decide(store.read(operation.needs, CLIENT), T0 + 61);
+  const second = operation.decide(store.read(operation.needs, CLIENT), at(T0 + 61));
   assert.equal(second.write.expected, 2);
   assert.equal(store.apply(second.write), true);
   assert.equal(second.reply.kind, 'success');
@@ -220,6 +224,58 @@ test('request faults are thrown with the AWS name, status 400 and the body to an
   assert.ok(wrongType instanceof TypeError);
 });
 
+const PREFIX = 'AWSCognitoIdentityProviderService.';
+const BODIES = {
+  SignUp: { ClientId: 'c', Username: 'alice', Password: 'correct-horse', UserAttributes: [{ Name: 'email', Value: 'a@example.com' }] },
+  ConfirmSignUp: { ClientId: 'c', Username: 'alice', ConfirmationCode: '123456' },
+  ResendConfirmationCode: { ClientId: 'c', Username: 'alice' },
+  AdminConfirmSignUp: { UserPoolId: 'us-east-1_edge', Username: 'alice' },
+};
+
+test('decode serves only what the caller lists, by default the public operations, under both spellings', () => {
+  const pool = new lib.Pool(poolConfig());
+  const all = Object.keys(BODIES);
+  const lists = [
+    [undefined, ['SignUp', 'ConfirmSignUp', 'ResendConfirmationCode']],
+    [null, ['SignUp', 'ConfirmSignUp', 'ResendConfirmationCode']],
+    [['ConfirmSignUp'], ['ConfirmSignUp']],
+    [['SignUp', 'ResendConfirmationCode'], ['SignUp', 'ResendConfirmationCode']],
+    [['AdminConfirmSignUp'], ['AdminConfirmSignUp']],
+    [all, all],
+    [[], []],
+  ];
+  for (const [serves, served] of lists) {
+    for (const name of all) {
+      for (const target of [name, PREFIX + name]) {
+        const body = JSON.stringify(BODIES[name]);
+        const label = `${target} with serves = ${JSON.stringify(serves)}`;
+        if (served.includes(name)) {
+          const operation = lib.decode(pool, target, body, serves);
+          assert.equal(operation.name, name, label);
+          operation.free();
+          continue;
+        }
+        const refused = thrown(() => lib.decode(pool, target, body, serves));
+        assert.ok(refused instanceof Error, label);
+        assert.equal(refused.name, 'UnknownOperationException', label);
+        assert.equal(refused.httpStatus, 400, label);
+        assert.deepEqual(refused.body, { __type: 'UnknownOperationException', message: `Unknown operation ${target}` }, label);
+        // Refused before the body is read: a body that is not JSON gets the same answer.
+        assert.deepEqual(thrown(() => lib.decode(pool, target, '{', serves)).body, refused.body, label);
+      }
+    }
+  }
+  // AdminConfirmSignUp needs a signed admin caller; served to anyone, it would confirm anyone.
+  assert.equal(thrown(() => lib.decode(pool, 'AdminConfirmSignUp', JSON.stringify(BODIES.AdminConfirmSignUp))).name,
+    'UnknownOperationException');
+  // A list of anything but the operations' bare names is the caller's fault.
+  for (const serves of ['SignUp', [PREFIX + 'SignUp'], ['signUp'], ['InitiateAuth'], [1], [null], {}, 5]) {
+    const error = thrown(() => lib.decode(pool, 'SignUp', JSON.stringify(BODIES.SignUp), serves));
+    assert.ok(error instanceof TypeError, JSON.stringify(serves));
+    assert.equal(error.httpStatus, 500);
+  }
+});
+
 test("the caller's and the store's faults are thrown as 500s whose bodies say nothing", () => {
   const pool = new lib.Pool(poolConfig());
   const store = new MemoryStore();
@@ -249,15 +305,70 @@ test("the caller's and the store's faults are thrown as 500s whose bodies say no
   assert.match(typo.message, /unknown field `phantomState`/);
   const status = thrown(() => operation.decide({ ...lookup, user: { ...lookup.user, status: 'confirmed' } }));
   assert.ok(status instanceof TypeError);
-  // `now` is a whole number of seconds in 0..=2^53 - 1; anything else is refused, not rounded.
-  for (const now of [-1, 1.5, T0 + 0.5, 2 ** 53, Number.MAX_VALUE, Infinity, -Infinity, NaN]) {
-    assert.ok(thrown(() => operation.decide(lookup, now)) instanceof TypeError, `now = ${now}`);
-  }
-  for (const now of [-0, Number.MAX_SAFE_INTEGER]) {
-    assert.ok(operation.decide(lookup, now).reply, `now = ${now}`);
-  }
   assert.ok(thrown(() => operation.decide({ user: 10n })) instanceof TypeError);
   operation.free();
+});
+
+test('time is a Date: a number is refused whatever its unit, an invalid or absurd Date too', () => {
+  const pool = new lib.Pool(poolConfig());
+  const store = new MemoryStore();
+  signedUp(store, pool);
+  const operation = lib.decode(pool, 'ConfirmSignUp', JSON.stringify({
+    ClientId: CLIENT.clientId, Username: 'alice', ConfirmationCode: '123456',
+  }));
+  const lookup = store.read(operation.needs, CLIENT);
+  const { state } = lib.issue(pool, 'sub-1', at(T0));
+  const calls = {
+    decide: (now) => operation.decide(lookup, now),
+    issue: (now) => lib.issue(pool, 'sub-1', now),
+    readState: (now) => lib.readState(state, now),
+  };
+  for (const [name, call] of Object.entries(calls)) {
+    // Date.now() is milliseconds where seconds used to be taken: refused, as are seconds.
+    for (const now of [Date.now(), T0, 0, '2026-01-01T00:00:00Z', { getTime: () => T0 * 1000 }, [], true]) {
+      const error = thrown(() => call(now));
+      assert.ok(error instanceof TypeError, `${name}(${String(now)})`);
+      assert.equal(error.httpStatus, 500);
+      assert.deepEqual(error.body, { __type: 'InternalErrorException', message: 'Internal error.' });
+      assert.match(error.message, /^now: expected a Date/);
+    }
+    // Invalid, before 1970, before 2000 (new Date(seconds) reads seconds as milliseconds),
+    // past 9999 (milliseconds scaled up once more), and the last Date there is.
+    for (const now of [new Date(NaN), new Date(-1), new Date(T0), new Date(946_684_799_999),
+      new Date(253_402_300_800_000), new Date(Date.now() * 1000), new Date(8.64e15)]) {
+      const error = thrown(() => call(now));
+      assert.ok(error instanceof RangeError, `${name}(${now.getTime()})`);
+      assert.equal(error.name, 'RangeError');
+      assert.equal(error.httpStatus, 500);
+      assert.equal(error.body.__type, 'InternalErrorException');
+    }
+    // A Date, of any kind, is read by its time value; undefined and null mean the runtime's clock.
+    class Shifted extends Date {
+      getTime() {
+        return 0;
+      }
+    }
+    for (const now of [new Date(), at(T0), new Date(946_684_800_000), new Date(253_402_300_799_999),
+      new Shifted(T0 * 1000), undefined, null]) {
+      assert.ok(call(now), `${name}(${now})`);
+    }
+  }
+  // Seconds that name a moment are whole: a fraction of a second is dropped, not refused.
+  assert.equal(lib.readState(lib.issue(pool, 'sub-1', new Date(T0 * 1000 + 999)).state, at(T0)).issuedAtUnixSeconds, T0);
+  operation.free();
+});
+
+test('a code issued at new Date() expires a day later, not in the year 58,896', () => {
+  const pool = new lib.Pool(poolConfig());
+  const issuedAt = new Date();
+  const { state } = lib.issue(pool, 'sub-1', issuedAt);
+  const info = lib.readState(state, issuedAt);
+  assert.equal(info.statusAt, 'pending');
+  assert.equal(info.issuedAtUnixSeconds, Math.floor(issuedAt.getTime() / 1000));
+  assert.equal(info.expiresAtUnixSeconds, info.issuedAtUnixSeconds + 86_400);
+  assert.equal(lib.readState(state, new Date(issuedAt.getTime() + 86_401_000)).statusAt, 'expired');
+  // The runtime's clock, when no moment is given, is read in the same unit.
+  assert.equal(lib.readState(lib.issue(pool, 'sub-1').state, new Date(Date.now() + 2 * 86_400_000)).statusAt, 'expired');
 });
 
 test('a pool is checked once, when it is made', () => {
@@ -277,18 +388,18 @@ test('a pool is checked once, when it is made', () => {
   assert.equal(new lib.Pool({ ...config, keys: { current: { id: 2 ** 32 - 1, secret: keyBytes(1) } } }).userPoolId, config.userPoolId);
   assert.ok(thrown(() => new lib.Pool({ ...config, extra: true })) instanceof TypeError);
   const crockford = new lib.Pool({ ...config, policy: { alphabet: 'crockfordBase32', codeLength: 8 } });
-  assert.match(lib.issue(crockford, 'sub-1', T0).code, /^[0-9A-HJKMNP-TV-Z]{8}$/);
+  assert.match(lib.issue(crockford, 'sub-1', at(T0)).code, /^[0-9A-HJKMNP-TV-Z]{8}$/);
   assert.equal(new lib.Pool(config).userPoolId, 'us-east-1_edge');
 });
 
 test('issue and readState: a stored state is validated on every load', () => {
   const pool = new lib.Pool(poolConfig());
-  const { state, code } = lib.issue(pool, 'sub-1', T0);
+  const { state, code } = lib.issue(pool, 'sub-1', at(T0));
   assert.match(code, /^\d{6}$/);
-  const info = lib.readState(state, T0 + 86_400);
+  const info = lib.readState(state, at(T0 + 86_400));
   assert.deepEqual(info, {
     status: 'pending', statusAt: 'expired', version: 1, keyId: 1,
-    issuedAt: T0, expiresAt: T0 + 86_400, lastChangedAt: T0, attemptsUsed: 0,
+    issuedAtUnixSeconds: T0, expiresAtUnixSeconds: T0 + 86_400, lastChangedAtUnixSeconds: T0, attemptsUsed: 0,
   });
   assert.equal(thrown(() => lib.readState('not json')).name, 'StateError');
   const forged = { ...JSON.parse(state), status: 'code_mismatch' };
@@ -316,24 +427,24 @@ test('randomness comes from crypto.getRandomValues, new for every decision', (t)
     return array.fill(7);
   });
   // Byte 7 everywhere: every digit of the code is 7 % 10, the sub is a fixed UUID v4.
-  assert.equal(lib.issue(pool, 'sub-1', T0).code, '777777');
+  assert.equal(lib.issue(pool, 'sub-1', at(T0)).code, '777777');
   const store = new MemoryStore();
   serve(lib, store, pool, CLIENT, 'SignUp', {
     ClientId: CLIENT.clientId, Username: 'alice', UserAttributes: [{ Name: 'email', Value: 'a@example.com' }],
-  }, T0);
+  }, at(T0));
   assert.equal(store.outbox.at(-1).code, '777777');
   assert.equal(store.users.get('alice').sub, '07070707-0707-4707-8707-070707070707');
   // A code's entropy, then a code's entropy and a sub: what each decision uses, no more.
   assert.deepEqual(calls, [32, 48]);
   confirm(store, pool, 'alice', '000000');
   assert.deepEqual(calls, [32, 48], 'a ConfirmSignUp without a Session uses no randomness');
-  serve(lib, store, pool, CLIENT, 'ResendConfirmationCode', { ClientId: CLIENT.clientId, Username: 'alice' }, T0);
+  serve(lib, store, pool, CLIENT, 'ResendConfirmationCode', { ClientId: CLIENT.clientId, Username: 'alice' }, at(T0));
   assert.deepEqual(calls, [32, 48, 32]);
 
   t.mock.method(webcrypto, 'getRandomValues', () => {
     throw new Error('no entropy today');
   });
-  const error = thrown(() => lib.issue(pool, 'sub-1', T0));
+  const error = thrown(() => lib.issue(pool, 'sub-1', at(T0)));
   assert.equal(error.name, 'RandomnessError');
   assert.equal(error.message, 'crypto.getRandomValues failed: no entropy today');
   assert.equal(error.httpStatus, 500);

@@ -1,8 +1,10 @@
 // A Cloudflare Worker serving Cognito's SignUp, ConfirmSignUp and ResendConfirmationCode
 // (AWS JSON 1.1: `POST /` with `X-Amz-Target`) on D1, through confirmation-flow's one loop:
 // decode once → read what `needs` names → decide → write with every condition checked by
-// the database (lost: read and decide again) → answer → deliver the code.
+// the database (lost: read and decide again) → answer → deliver the code (to a mail sender,
+// after answering; never stored). A Cron Trigger deletes the phantoms whose time has passed.
 import {
+  type After,
   afterTrigger,
   decode,
   type FlowError,
@@ -10,6 +12,7 @@ import {
   type Lookup,
   type Needs,
   type Operation,
+  type OperationName,
   Pool,
   type UserStatus,
   type Write,
@@ -22,15 +25,29 @@ export interface Env {
   CONFIRMATION_KEY: string;
   /** The user pool's id, e.g. `us-east-1_EXAMPLE`. */
   USER_POOL_ID: string;
+  /**
+   * The mail sender, a service binding: `POST` with `{ username, attribute, destination,
+   * code }` sends the code by email or SMS. The code is handed over and forgotten: it is
+   * never written to D1 (only its keyed tag is, in the user's state).
+   */
+  MAILER: Fetcher;
 }
 
 initSync({ module: wasm });
 
-const PREFIX = "AWSCognitoIdentityProviderService.";
+/**
+ * The operations served, as `decode` checks them (under `X-Amz-Target` or the bare name)
+ * before it reads a body. Not AdminConfirmSignUp: it needs a verified SigV4 signature,
+ * which this Worker does not check, and served to anyone it would confirm any user
+ * without a code.
+ */
+const SERVED: OperationName[] = ["SignUp", "ConfirmSignUp", "ResendConfirmationCode"];
 /** How often a request reads and decides again after losing a race. */
 const RETRIES = 16;
 /** The largest request body read, as the example server's default. */
 const MAX_BODY = 64 * 1024;
+/** How many phantoms one DELETE removes (a statement of D1 is bounded in time). */
+const PRUNE_BATCH = 1000;
 
 let pool: Pool | undefined;
 
@@ -54,21 +71,17 @@ function answer(status: number, body: unknown): Response {
 }
 
 export default {
-  async fetch(request: Request, env: Env): Promise<Response> {
+  async fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
     const target = request.headers.get("x-amz-target") ?? "";
-    if (target.startsWith(`${PREFIX}Admin`)) {
-      // Admin operations need a verified SigV4 signature, which this example does not check.
-      const message = `${target.slice(PREFIX.length)} is not served by this Worker`;
-      return answer(403, { __type: "AccessDeniedException", message });
-    }
     const body = new Uint8Array(await request.arrayBuffer());
     if (body.byteLength > MAX_BODY) {
       const message = `The request body is larger than ${MAX_BODY} bytes`;
       return answer(413, { __type: "RequestEntityTooLargeException", message });
     }
     try {
-      using operation = decode(poolOf(env), target, body);
-      return await serve(env.DB, operation);
+      // An operation not in SERVED is refused here: UnknownOperationException.
+      using operation = decode(poolOf(env), target, body, SERVED);
+      return await serve(env, ctx, operation);
     } catch (caught) {
       // The package's errors carry what to answer; anything else (D1 failing) is a 500.
       const error = caught as Partial<FlowError>;
@@ -77,9 +90,29 @@ export default {
       return answer(status, error.body ?? { __type: "InternalErrorException", message: "Internal error." });
     }
   },
+
+  /**
+   * A Cron Trigger (`[triggers] crons = ["* * * * *"]` in wrangler.toml): every minute,
+   * as the example server does, delete the phantoms whose code has expired and whose rate
+   * windows have passed. They hold nothing of value: a new one answers the same.
+   */
+  async scheduled(controller: ScheduledController, env: Env): Promise<void> {
+    // `scheduledTime` is in milliseconds; the rows hold Unix seconds.
+    const nowUnixSeconds = Math.floor(controller.scheduledTime / 1000);
+    let pruned = 0;
+    for (;;) {
+      const { meta } = await env.DB.prepare(
+        "DELETE FROM phantoms WHERE id IN (SELECT id FROM phantoms WHERE prune_after < ?1 LIMIT ?2)",
+      ).bind(nowUnixSeconds, PRUNE_BATCH).run();
+      pruned += meta.changes;
+      if (meta.changes < PRUNE_BATCH) break;
+    }
+    if (pruned > 0) console.log(`deleted ${pruned} phantoms whose windows have passed`);
+  },
 } satisfies ExportedHandler<Env>;
 
-async function serve(db: D1Database, operation: Operation): Promise<Response> {
+async function serve(env: Env, ctx: ExecutionContext, operation: Operation): Promise<Response> {
+  const db = env.DB;
   const needs = operation.needs;
   for (let attempt = 0; attempt < RETRIES; attempt += 1) {
     const outcome = operation.decide(await read(db, needs));
@@ -88,16 +121,26 @@ async function serve(db: D1Database, operation: Operation): Promise<Response> {
     // No PostConfirmation trigger here; with one, invoke it with `after.event` and pass
     // what it did to afterTrigger. Its failure is the answer; the user stays confirmed.
     const reply = after.kind === "postConfirmation" ? afterTrigger(outcome.reply, { kind: "succeeded" }) : outcome.reply;
-    if (after.kind === "deliver") {
-      // A real Worker would send it (email, SMS) from ctx.waitUntil, after answering.
-      await db
-        .prepare("INSERT INTO outbox (username, attribute, destination, code) VALUES (?1, ?2, ?3, ?4)")
-        .bind(after.username, after.destination.attribute, after.destination.value, after.code)
-        .run();
-    }
+    // The code goes to the mail sender once the answer has gone, and is then forgotten.
+    if (after.kind === "deliver") ctx.waitUntil(deliver(env.MAILER, after));
     return answer(reply.httpStatus, reply.body);
   }
   throw new Error("too many lost races");
+}
+
+/** Hands a code to the mail sender. A failure is logged, without the code. */
+async function deliver(mailer: Fetcher, delivery: Extract<After, { kind: "deliver" }>): Promise<void> {
+  const { username, destination, code } = delivery;
+  try {
+    const sent = await mailer.fetch("https://mailer/", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ username, attribute: destination.attribute, destination: destination.value, code }),
+    });
+    if (!sent.ok) console.error(`the mail sender refused the code for ${username}: ${sent.status}`);
+  } catch (error) {
+    console.error(`the mail sender failed for ${username}: ${String(error)}`);
+  }
 }
 
 interface UserRow {
@@ -172,12 +215,15 @@ async function write(db: D1Database, write: Write, operation: Operation): Promis
   const changed = async (statement: D1PreparedStatement) => (await statement.run()).meta.changes === 1;
   const { target, expected, state, version } = write;
   if (target.kind === "phantom") {
+    // With the time the row may be deleted after (Unix seconds): see `scheduled`.
+    const { id, pruneAfterUnixSeconds: pruneAfter } = target;
     return changed(
       expected === "absent"
-        ? db.prepare("INSERT INTO phantoms (id, state, version) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING")
-          .bind(target.id, state, version)
-        : db.prepare("UPDATE phantoms SET state = ?2, version = ?3 WHERE id = ?1 AND version = ?4")
-          .bind(target.id, state, version, expected),
+        ? db.prepare(
+          "INSERT INTO phantoms (id, state, version, prune_after) VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
+        ).bind(id, state, version, pruneAfter)
+        : db.prepare("UPDATE phantoms SET state = ?2, version = ?3, prune_after = ?4 WHERE id = ?1 AND version = ?5")
+          .bind(id, state, version, pruneAfter, expected),
     );
   }
   if (expected === "absent") {

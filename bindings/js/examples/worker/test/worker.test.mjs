@@ -1,11 +1,13 @@
 // The Worker examples in workerd, through miniflare, on D1 (SQLite), driven over HTTP by
 // the AWS SDK for JavaScript v3 with its endpoint set to miniflare's local URL. Codes are
-// read from the Worker's outbox table through miniflare's D1 binding.
+// read where the Worker sends them: its MAILER service binding is, here, a function of
+// this test (D1 never holds a code).
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 
 import {
+  AdminConfirmSignUpCommand,
   AliasExistsException,
   CodeMismatchException,
   CognitoIdentityProviderClient,
@@ -31,7 +33,7 @@ const schema = readFileSync(new URL('../schema.sql', import.meta.url), 'utf8')
   .filter(Boolean);
 
 /** Starts `name`'s Worker in miniflare with an empty D1 database holding the schema. */
-async function start(name, bindings) {
+async function start(name, bindings, serviceBindings = {}) {
   const mf = new Miniflare({
     modules: true,
     scriptPath: await build(name),
@@ -39,6 +41,7 @@ async function start(name, bindings) {
     compatibilityDate: '2026-04-01',
     d1Databases: { DB: `${name}-db` },
     bindings,
+    serviceBindings,
   });
   const url = await mf.ready;
   const db = await mf.getD1Database('DB');
@@ -64,8 +67,17 @@ async function rejection(call) {
 
 describe('the Worker example: SignUp, ConfirmSignUp and ResendConfirmationCode on D1', () => {
   let mf, db, sdk, url;
+  /** What the Worker handed its mail sender, in order. */
+  const mail = [];
+  /** How many codes each user has been sent by requests that succeeded. */
+  const sent = new Map();
+  const mailer = async (request) => {
+    mail.push(await request.json());
+    return new Response(null, { status: 202 });
+  };
   before(async () => {
-    ({ mf, db, sdk, url } = await start('worker', { CONFIRMATION_KEY: KEY, USER_POOL_ID: 'us-east-1_edge' }));
+    ({ mf, db, sdk, url } = await start('worker', { CONFIRMATION_KEY: KEY, USER_POOL_ID: 'us-east-1_edge' },
+      { MAILER: mailer }));
     await db.batch([
       db.prepare('INSERT INTO clients (client_id, secret, prevent_user_existence_errors) VALUES (?1, ?2, ?3)')
         .bind('public', null, 1),
@@ -77,9 +89,23 @@ describe('the Worker example: SignUp, ConfirmSignUp and ResendConfirmationCode o
   });
   after(() => mf?.dispose());
 
-  const lastCode = async (username) =>
-    (await db.prepare('SELECT code FROM outbox WHERE username = ?1 ORDER BY id DESC LIMIT 1').bind(username).first())
-      ?.code;
+  /** A request that succeeded sent `username` one more code. */
+  const counted = (username) => (result) => {
+    sent.set(username, (sent.get(username) ?? 0) + 1);
+    return result;
+  };
+  /**
+   * The last code sent to `username`: the Worker hands it over from ctx.waitUntil, after
+   * answering, so wait until every code counted has arrived.
+   */
+  const lastCode = async (username) => {
+    for (let waited = 0; ; waited += 10) {
+      const codes = mail.filter((message) => message.username === username).map((message) => message.code);
+      if (codes.length >= (sent.get(username) ?? 1)) return codes.at(-1);
+      if (waited > 10_000) assert.fail(`no code reached the mail sender for ${username}`);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  };
   const user = (username) => db.prepare('SELECT * FROM users WHERE username = ?1').bind(username).first();
   const signUp = (Username, email, extra = {}) =>
     sdk.send(new SignUpCommand({
@@ -88,7 +114,7 @@ describe('the Worker example: SignUp, ConfirmSignUp and ResendConfirmationCode o
       Password: 'correct-horse-battery',
       UserAttributes: [{ Name: 'email', Value: email }],
       ...extra,
-    }));
+    })).then(counted(Username));
   const confirm = (Username, ConfirmationCode, extra = {}) =>
     sdk.send(new ConfirmSignUpCommand({ ClientId: 'public', Username, ConfirmationCode, ...extra }));
   const other = (code) => (code === '000000' ? '111111' : '000000');
@@ -133,7 +159,8 @@ describe('the Worker example: SignUp, ConfirmSignUp and ResendConfirmationCode o
   test('a resend replaces the code: the old one is expired, the new one confirms', async () => {
     await signUp('carol', 'carol@example.com');
     const first = await lastCode('carol');
-    const resent = await sdk.send(new ResendConfirmationCodeCommand({ ClientId: 'public', Username: 'carol' }));
+    const resent = await sdk.send(new ResendConfirmationCodeCommand({ ClientId: 'public', Username: 'carol' }))
+      .then(counted('carol'));
     assert.equal(resent.CodeDeliveryDetails.Destination, 'c***@e***');
     const second = await lastCode('carol');
     if (second !== first) {
@@ -156,7 +183,7 @@ describe('the Worker example: SignUp, ConfirmSignUp and ResendConfirmationCode o
     const wrong = await rejection(send(body({ SecretHash: await hash('mallory') })));
     assert.equal(wrong.message, 'Unable to verify secret hash for client secret');
     assert.equal(await user('dave'), null, 'a refused SignUp writes nothing');
-    await send(body({ SecretHash: await hash('dave') }));
+    await send(body({ SecretHash: await hash('dave') })).then(counted('dave'));
     await send(new ConfirmSignUpCommand({
       ClientId: 'secret', Username: 'dave', ConfirmationCode: await lastCode('dave'), SecretHash: await hash('dave'),
     }));
@@ -223,7 +250,7 @@ describe('the Worker example: SignUp, ConfirmSignUp and ResendConfirmationCode o
     assert.equal((await user('gina')).email_verified, 0);
   });
 
-  test('faults of the request are AWS errors; admin operations are not served', async () => {
+  test('faults of the request are AWS errors', async () => {
     const post = (target, body) => fetch(url, {
       method: 'POST',
       headers: { 'x-amz-target': `AWSCognitoIdentityProviderService.${target}`, 'content-type': 'application/x-amz-json-1.1' },
@@ -236,9 +263,89 @@ describe('the Worker example: SignUp, ConfirmSignUp and ResendConfirmationCode o
     assert.equal(invalid.headers.get('x-amzn-errortype'), 'InvalidParameterException:');
     const unknown = await post('InitiateAuth', '{}');
     assert.equal((await unknown.json()).__type, 'UnknownOperationException');
-    const admin = await post('AdminConfirmSignUp', '{"UserPoolId": "us-east-1_edge", "Username": "alice"}');
-    assert.equal(admin.status, 403);
-    assert.equal((await admin.json()).__type, 'AccessDeniedException');
+  });
+
+  test('AdminConfirmSignUp is not served, by target or bare name: nobody is confirmed or enumerated', async () => {
+    await signUp('judy', 'judy@example.com');
+    const code = await lastCode('judy');
+    const before = await user('judy');
+    for (const target of ['AWSCognitoIdentityProviderService.AdminConfirmSignUp', 'AdminConfirmSignUp']) {
+      // A user who exists and one who does not get the same answer: no confirmation, no enumeration.
+      for (const Username of ['judy', 'nobody-at-all']) {
+        const response = await fetch(url, {
+          method: 'POST',
+          headers: { 'x-amz-target': target, 'content-type': 'application/x-amz-json-1.1' },
+          body: JSON.stringify({ UserPoolId: 'us-east-1_edge', Username }),
+        });
+        assert.equal(response.status, 400, `${target} for ${Username}`);
+        assert.deepEqual(await response.json(), { __type: 'UnknownOperationException', message: `Unknown operation ${target}` });
+      }
+    }
+    // Through the SDK, signed as an admin caller would sign it: the same refusal.
+    const signed = await rejection(sdk.send(new AdminConfirmSignUpCommand({ UserPoolId: 'us-east-1_edge', Username: 'judy' })));
+    assert.equal(signed.name, 'UnknownOperationException');
+    assert.deepEqual(await user('judy'), before, 'the row is untouched: UNCONFIRMED, the same version and state');
+    assert.equal(before.status, 'UNCONFIRMED');
+    await confirm('judy', code);
+    assert.equal((await user('judy')).status, 'CONFIRMED', 'the code sent at sign-up still confirms');
+  });
+
+  test('no code is kept in D1: the mail sender gets it, after the answer', async () => {
+    await signUp('kim', 'kim@example.com');
+    const code = await lastCode('kim');
+    assert.deepEqual(mail.findLast((message) => message.username === 'kim'),
+      { username: 'kim', attribute: 'email', destination: 'kim@example.com', code });
+    const tables = (await db.prepare(
+      "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%'",
+    ).all()).results.map((row) => row.name);
+    assert.deepEqual(tables.sort(), ['clients', 'lost_race', 'phantoms', 'users']);
+    /** Every string in a row, and in the JSON a column holds. */
+    const strings = (value) => {
+      if (typeof value === 'string') {
+        let parsed;
+        try {
+          parsed = JSON.parse(value);
+        } catch {
+          return [value];
+        }
+        return typeof parsed === 'object' && parsed !== null ? [value, ...strings(parsed)] : [value];
+      }
+      return typeof value === 'object' && value !== null ? Object.values(value).flatMap(strings) : [];
+    };
+    // Every code sent so far, to every user: none is a value in any row.
+    const codes = new Set(mail.map((message) => message.code));
+    for (const table of tables) {
+      for (const row of (await db.prepare(`SELECT * FROM ${table}`).all()).results) {
+        for (const value of strings(row)) assert.ok(!codes.has(value), `${table} holds a code`);
+      }
+    }
+  });
+
+  test('phantoms are deleted by the scheduled handler once their windows have passed, not before', async () => {
+    const lib = await import('../../../pkg/confirmation_flow.js');
+    lib.initSync({ module: readFileSync(new URL('../../../pkg/confirmation_flow_bg.wasm', import.meta.url)) });
+    const ids = async () => (await db.prepare('SELECT id FROM phantoms').all()).results.map((row) => row.id);
+    const existing = new Set(await ids());
+    assert.ok((await rejection(confirm('lenny', '123456'))) instanceof CodeMismatchException);
+    const [id] = (await ids()).filter((phantom) => !existing.has(phantom));
+    const row = await db.prepare('SELECT state, prune_after FROM phantoms WHERE id = ?1').bind(id).first();
+    const info = lib.readState(row.state);
+    // The later of the code's deadline and the end of the hour's window since the last change.
+    assert.equal(row.prune_after, Math.max(info.expiresAtUnixSeconds, info.lastChangedAtUnixSeconds + 3600));
+    await db.prepare('INSERT INTO phantoms (id, state, version, prune_after) VALUES (?1, ?2, 1, ?3)')
+      .bind('later', row.state, row.prune_after + 60).run();
+
+    const worker = await mf.getWorker();
+    const at = (unixSeconds) => worker.scheduled({ scheduledTime: new Date(unixSeconds * 1000), cron: '* * * * *' });
+    await at(row.prune_after);
+    assert.ok((await ids()).includes(id), 'not yet: its windows end at prune_after');
+    await at(row.prune_after + 1);
+    const left = await ids();
+    assert.ok(!left.includes(id), 'deleted once its windows have passed');
+    assert.ok(left.includes('later'), 'a phantom whose time has not come stays');
+    // A phantom answers the same after its row is gone: a new one is made.
+    assert.ok((await rejection(confirm('lenny', '123456'))) instanceof CodeMismatchException);
+    assert.ok((await ids()).includes(id));
   });
 });
 
