@@ -114,6 +114,9 @@ struct Authorization<'a> {
 pub struct Verifier {
     region: String,
     service: &'static str,
+    /// Headers every signature must cover: the host and moment, and the operation, so that a
+    /// captured request cannot be sent again as another operation.
+    must_sign: &'static [&'static str],
     credentials: Vec<Credential>,
 }
 
@@ -124,6 +127,7 @@ impl Verifier {
         Self {
             region,
             service: SERVICE,
+            must_sign: &["host", "x-amz-date", "x-amz-target"],
             credentials,
         }
     }
@@ -148,16 +152,13 @@ impl Verifier {
             .headers
             .get("x-amz-date")
             .and_then(|value| AmzDate::parse(value.as_bytes()));
-        let (Some(date), true, true) = (
-            date,
-            signed.contains(&"host"),
-            signed.contains(&"x-amz-date"),
-        ) else {
-            return Err(Refusal::Incomplete(
-                "Authorization header requires 'host' and 'x-amz-date' among its SignedHeaders, \
-                 and an X-Amz-Date header of the form YYYYMMDD'T'HHMMSS'Z'."
-                    .into(),
-            ));
+        let all_signed = self.must_sign.iter().all(|name| signed.contains(name));
+        let (Some(date), true) = (date, all_signed) else {
+            return Err(Refusal::Incomplete(format!(
+                "Authorization header requires '{}' among its SignedHeaders, and an X-Amz-Date \
+                 header of the form YYYYMMDD'T'HHMMSS'Z'.",
+                self.must_sign.join("', '")
+            )));
         };
         self.check_scope(authorization.scope, &date)?;
         date.within_skew(now).map_err(Refusal::Skewed)?;

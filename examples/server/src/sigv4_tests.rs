@@ -88,6 +88,7 @@ fn case(dir: &Path, context: &serde_json::Value, text: &[u8]) -> Case {
         verifier: Verifier {
             region: context["region"].as_str().unwrap().to_owned(),
             service: "service",
+            must_sign: &["host", "x-amz-date"],
             credentials: vec![Credential {
                 access_key_id: credentials["access_key_id"].as_str().unwrap().to_owned(),
                 secret_access_key: credentials["secret_access_key"]

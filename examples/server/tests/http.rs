@@ -897,21 +897,44 @@ fn admin_operations_answer_only_a_valid_signature_and_never_a_browser() {
             "{bare}"
         );
     }
-    // Expired and not yet current are both the service's InvalidSignatureException, told apart
-    // by their message.
-    let mut stream = server.connect();
-    stream
-        .write_all(request("AdminGetUser", test, now - six_minutes, "").as_bytes())
-        .unwrap();
-    let expired = read_answer(&mut stream).unwrap();
-    let message = expired.body["message"].as_str().unwrap();
-    assert!(message.starts_with("Signature expired: "), "{message}");
     assert_eq!(
         status_of(&server, username),
         "UNCONFIRMED",
         "no refused call confirmed the user"
     );
     assert_eq!(server.codes().len(), 1, "one code: the sign-up's");
+}
+
+/// A signature covers its operation and its moment: it cannot be moved to another operation
+/// (the target must be signed, and a signed target changed is a mismatch), and an expired one
+/// says so.
+#[test]
+fn a_signature_covers_its_operation_and_its_moment() {
+    let server = Server::start(&serde_json::json!({}), "info");
+    let username = "unconfirmed";
+    sign_up(&server, username);
+    let now = SystemTime::now();
+    let test = Some(("test", "test"));
+    let body = format!(r#"{{"UserPoolId":"us-east-1_HTTP","Username":"{username}"}}"#);
+    let target = format!("{TARGET_PREFIX}AdminGetUser");
+    let host_only = sign(("test", "test"), now, &[("host", "test")], body.as_bytes());
+    let moved = raw_request("AdminConfirmSignUp", &body, None, &host_only);
+    assert!(head_of(&server, &moved).contains("incompletesignatureexception"));
+    let signed = raw_request("AdminGetUser", &body, test.map(|key| (key, now)), "");
+    let retargeted = signed.replace(&target, &format!("{TARGET_PREFIX}AdminConfirmSignUp"));
+    assert!(head_of(&server, &retargeted).contains("invalidsignatureexception"));
+    let stale = raw_request(
+        "AdminGetUser",
+        &body,
+        test.map(|key| (key, now - Duration::from_mins(6))),
+        "",
+    );
+    let mut stream = server.connect();
+    stream.write_all(stale.as_bytes()).unwrap();
+    let expired = read_answer(&mut stream).unwrap();
+    let message = expired.body["message"].as_str().unwrap();
+    assert!(message.starts_with("Signature expired: "), "{message}");
+    assert_eq!(status_of(&server, username), "UNCONFIRMED");
 }
 
 /// With `admin_credentials`, only those keys sign admin calls (the local test key no longer
