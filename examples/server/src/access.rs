@@ -63,12 +63,15 @@ pub fn operation(target: &str) -> Result<(&'static str, Caller), Answer> {
 }
 
 /// Admits a request for `operation` from `caller`: an admin request must come from outside
-/// a browser and be signed by a configured key.
+/// a browser and be signed by a configured key; with the `local_test_key`, not through a
+/// proxy either.
 ///
 /// # Errors
-/// `AccessDeniedException` (403) for a browser; the service's SigV4 exceptions (400).
+/// `AccessDeniedException` (403) for a browser, or for the local test key through a proxy;
+/// the service's SigV4 exceptions (400).
 pub fn admit(
     verifier: &Verifier,
+    local_test_key: bool,
     (operation, caller): (&str, Caller),
     uri: &Uri,
     headers: &HeaderMap,
@@ -81,6 +84,20 @@ pub fn admit(
         return Err(Answer::Error(
             "AccessDeniedException".into(),
             format!("{operation} is not served to browsers"),
+            StatusCode::FORBIDDEN,
+        ));
+    }
+    // The local test key is for a developer's own machine: a request a proxy forwarded came
+    // from elsewhere, where the well-known key proves nothing.
+    let proxied = ["forwarded", "x-forwarded-for", "x-real-ip"]
+        .iter()
+        .any(|name| headers.contains_key(*name));
+    if local_test_key && proxied {
+        return Err(Answer::Error(
+            "AccessDeniedException".into(),
+            "The local test key is not accepted through a proxy (a Forwarded, X-Forwarded-For \
+             or X-Real-IP header): configure admin_credentials"
+                .into(),
             StatusCode::FORBIDDEN,
         ));
     }

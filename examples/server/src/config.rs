@@ -56,8 +56,10 @@ pub struct Config {
     pub auto_verified_attributes: Vec<String>,
     #[serde(default = "default_ttl")]
     pub code_ttl_seconds: u64,
-    /// A SQLite file path, `":memory:"`, or a `postgres://` connection string.
-    #[serde(default = "default_database")]
+    /// A SQLite file path, `":memory:"` (users lost when the server stops: asked for by
+    /// name only), or a `postgres://` connection string. Default: the SQLite file the
+    /// server keeps without a configuration, in its private directory.
+    #[serde(default)]
     pub database: String,
     /// Where codes are "delivered": one JSON line per code.
     pub outbox: Option<PathBuf>,
@@ -102,6 +104,9 @@ pub const CREDENTIALS_VARIABLE: &str = "CONFIRMATION_FLOW_ADMIN_CREDENTIALS";
 /// The key the AWS tools' local-emulator conventions use; accepted on loopback only.
 const LOCAL_TEST_KEY: &str = "test";
 
+/// The shortest secret accepted on a listener beyond loopback (AWS's own are 40 characters).
+const MIN_SECRET_BEYOND_LOOPBACK: usize = 16;
+
 /// Where the admin credentials came from, as the start-up line says it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CredentialSource {
@@ -137,10 +142,6 @@ fn default_attributes() -> Vec<String> {
     vec!["email".to_owned(), "phone_number".to_owned()]
 }
 
-fn default_database() -> String {
-    ":memory:".to_owned()
-}
-
 const fn default_ttl() -> u64 {
     24 * 60 * 60
 }
@@ -163,6 +164,16 @@ fn default_origins() -> Vec<String> {
 
 const fn default_max_body() -> usize {
     64 * 1024
+}
+
+/// The SQLite file kept when no `database` is named: `store.sqlite3` in the server's private
+/// directory, the same without a configuration and with one that names none.
+///
+/// # Errors
+/// The private directory cannot be made or is not safe.
+fn default_database() -> Result<String, String> {
+    let dir = crate::private::default_dir()?;
+    Ok(dir.join("store.sqlite3").display().to_string())
 }
 
 /// The set the list `field` holds.
@@ -207,6 +218,9 @@ impl Config {
         if let Some(listen) = args.listen {
             config.listen = listen;
         }
+        if config.database.is_empty() {
+            config.database = default_database()?;
+        }
         if let Ok(text) = std::env::var(CREDENTIALS_VARIABLE) {
             if !config.admin_credentials.is_empty() {
                 return Err(format!(
@@ -226,8 +240,9 @@ impl Config {
     /// No credentials while listening beyond loopback (anyone who reaches the port could sign
     /// with the well-known test key), or credentials that are malformed or repeated.
     pub fn admin_keys(&self) -> Result<(Vec<Credential>, CredentialSource), String> {
+        let loopback = self.listen.ip().to_canonical().is_loopback();
         if self.admin_credentials.is_empty() {
-            if !self.listen.ip().to_canonical().is_loopback() {
+            if !loopback {
                 return Err(format!(
                     "listen {} is not a loopback address, and no admin credentials are \
                      configured: anyone reaching the port could sign admin calls with the \
@@ -251,6 +266,12 @@ impl Config {
                 ));
             }
             let secret = &credential.secret_access_key;
+            if !loopback && secret.len() < MIN_SECRET_BEYOND_LOOPBACK {
+                return Err(format!(
+                    "admin_credentials[{index}].secret_access_key: at least \
+                     {MIN_SECRET_BEYOND_LOOPBACK} characters on a listener beyond loopback"
+                ));
+            }
             if !(1..=256).contains(&secret.len()) || secret.bytes().any(|b| b.is_ascii_control()) {
                 return Err(format!(
                     "admin_credentials[{index}].secret_access_key must be 1 to 256 characters, \
@@ -361,7 +382,7 @@ impl Config {
             alias_attributes: default_attributes(),
             auto_verified_attributes: default_auto_verified(),
             code_ttl_seconds: default_ttl(),
-            database: dir.join("store.sqlite3").display().to_string(),
+            database: default_database()?,
             outbox: Some(dir.join("outbox.jsonl")),
             keys: None,
             max_connections: default_max_connections(),

@@ -90,6 +90,12 @@ pub async fn run(config: Config) -> Result<(), String> {
         app.keys.source,
         app.keys.current.id()
     ));
+    if matches!(app.database, database::Database::Memory) {
+        say(
+            "database :memory: — every user, pool and client is lost when this server stops \
+             (name a file or a postgres:// URL in `database` to keep them)",
+        );
+    }
     say(match app.credentials {
         CredentialSource::Configured => "admin calls: SigV4, with the configured access keys",
         CredentialSource::LocalTestKey => {

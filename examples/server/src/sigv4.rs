@@ -259,8 +259,11 @@ fn parse(header: &[u8]) -> Result<Authorization<'_>, Refusal> {
     if !lowercase || hex::decode_to_slice(signature, &mut bytes).is_err() {
         return Err(incomplete());
     }
-    if signed_headers.is_empty() {
-        return Err(incomplete());
+    if !well_formed(signed_headers) {
+        return Err(Refusal::Incomplete(format!(
+            "SignedHeaders must name at most {MAX_SIGNED_HEADERS} headers, in lower case, each \
+             once, in sorted order."
+        )));
     }
     Ok(Authorization {
         access_key_id,
@@ -268,6 +271,25 @@ fn parse(header: &[u8]) -> Result<Authorization<'_>, Refusal> {
         signed_headers,
         signature: bytes,
     })
+}
+
+/// The most headers one signature may cover: the SDKs sign a handful; a long list would only
+/// make the server copy the same values again and again before the signature is compared.
+const MAX_SIGNED_HEADERS: usize = 32;
+
+/// `SignedHeaders` as every SDK writes it: lower-case names (`[a-z0-9-]`), strictly ascending
+/// (so none twice), at most [`MAX_SIGNED_HEADERS`].
+fn well_formed(signed_headers: &str) -> bool {
+    let names: Vec<&str> = signed_headers.split(';').collect();
+    let valid = |name: &&str| {
+        !name.is_empty()
+            && name
+                .bytes()
+                .all(|byte| byte.is_ascii_lowercase() || byte.is_ascii_digit() || byte == b'-')
+    };
+    names.len() <= MAX_SIGNED_HEADERS
+        && names.iter().all(valid)
+        && names.windows(2).all(|pair| pair[0] < pair[1])
 }
 
 fn hmac(key: &[u8], data: &[u8]) -> [u8; 32] {

@@ -183,6 +183,17 @@ fn each_refusal_is_the_service_answer() {
         &authorization.replace("Signature=5d", "Signature=5D"),
         &authorization.replace("SignedHeaders=host;x-amz-date, ", ""),
         &format!("{authorization}, Signature=00"),
+        &authorization.replace("host;x-amz-date", "host;host;x-amz-date"),
+        &authorization.replace("host;x-amz-date", "x-amz-date;host"),
+        &authorization.replace("host;x-amz-date", "Host;x-amz-date"),
+        &authorization.replace("host;x-amz-date", "host;;x-amz-date"),
+        &authorization.replace(
+            "host;x-amz-date",
+            &(0..40)
+                .map(|n| format!("h{n:02}"))
+                .collect::<Vec<_>>()
+                .join(";"),
+        ),
     ] {
         let refusal = verify(&with("authorization", broken), case.now).unwrap_err();
         assert!(

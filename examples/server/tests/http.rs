@@ -923,6 +923,23 @@ fn a_signature_covers_its_operation_and_its_moment() {
     let signed = raw_request("AdminGetUser", &body, test.map(|key| (key, now)), "");
     let retargeted = signed.replace(&target, &format!("{TARGET_PREFIX}AdminConfirmSignUp"));
     assert!(head_of(&server, &retargeted).contains("invalidsignatureexception"));
+    for proxy in [
+        "X-Forwarded-For: 203.0.113.9",
+        "Forwarded: for=203.0.113.9",
+        "X-Real-IP: 203.0.113.9",
+    ] {
+        let proxied = raw_request(
+            "AdminGetUser",
+            &body,
+            test.map(|key| (key, now)),
+            &format!("{proxy}\r\n"),
+        );
+        let head = head_of(&server, &proxied);
+        assert!(
+            head.starts_with("http/1.1 403") && head.contains("accessdeniedexception"),
+            "{proxy}: {head}"
+        );
+    }
     let stale = raw_request(
         "AdminGetUser",
         &body,
@@ -937,17 +954,93 @@ fn a_signature_covers_its_operation_and_its_moment() {
     assert_eq!(status_of(&server, username), "UNCONFIRMED");
 }
 
+/// A configuration that names no database keeps its users in a file (the one the server
+/// keeps without a configuration), across a restart; `:memory:` is had by name only, and
+/// the start-up lines say what it costs.
+#[test]
+fn without_a_database_users_are_kept_and_memory_is_said_at_start() {
+    let dir = std::env::temp_dir().join(format!("keep-test-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let outbox = dir.join("outbox.jsonl");
+    let config = serde_json::json!({"clients": [{"client_id": "keepclient"}], "outbox": outbox});
+    let path = write_config(
+        &dir,
+        config.clone(),
+        &serde_json::json!({"listen": "127.0.0.1:0"}),
+    );
+    let start = |path: &std::path::Path| {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_confirmation-flow-server"))
+            .arg("--config")
+            .arg(path)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        // The start-up lines, up to the last one (the admin calls').
+        let mut lines = Vec::new();
+        for line in BufReader::new(child.stdout.take().unwrap()).lines() {
+            let line = line.unwrap();
+            let last = line.starts_with("admin calls");
+            lines.push(line);
+            if last {
+                break;
+            }
+        }
+        (child, lines)
+    };
+    let username = format!("kept-{}", uuid::Uuid::new_v4().simple());
+    let body = serde_json::json!({"ClientId": "keepclient", "Username": username, "Password": "Passw0rd!",
+        "UserAttributes": [{"Name": "email", "Value": "kept@example.com"}]});
+    for (round, exception) in [
+        (0, serde_json::Value::Null),
+        (1, "UsernameExistsException".into()),
+    ] {
+        let (mut child, lines) = start(&path);
+        let address = lines[0].strip_prefix("listening on http://").unwrap();
+        assert!(
+            lines.iter().all(|line| !line.contains(":memory:")),
+            "{lines:?}"
+        );
+        let mut stream = TcpStream::connect(address).unwrap();
+        let answer = call(&mut stream, "SignUp", &body);
+        assert_eq!(
+            answer.body["__type"], exception,
+            "round {round}: {answer:?}"
+        );
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+    let memory = write_config(
+        &dir,
+        config,
+        &serde_json::json!({"database": ":memory:", "listen": "127.0.0.1:0"}),
+    );
+    let (mut child, lines) = start(&memory);
+    assert!(
+        lines
+            .iter()
+            .any(|line| line.contains(":memory:") && line.contains("lost when this server stops")),
+        "{lines:?}"
+    );
+    let _ = child.kill();
+    let _ = child.wait();
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// With `admin_credentials`, only those keys sign admin calls (the local test key no longer
 /// does); the same list may come from the environment; without any, the server refuses to
 /// listen beyond loopback.
 #[test]
 fn configured_admin_keys_replace_the_test_key_and_are_required_beyond_loopback() {
-    let key = serde_json::json!([{"access_key_id": "AKIDLOCALADMIN", "secret_access_key": "a long secret"}]);
+    let key = serde_json::json!([{"access_key_id": "AKIDLOCALADMIN", "secret_access_key": "a long enough secret"}]);
     let server = Server::start(&serde_json::json!({"admin_credentials": key}), "info");
     let body = r#"{"UserPoolId":"us-east-1_HTTP","Username":"nobody"}"#;
     for (key, exception) in [
         (("test", "test"), "UnrecognizedClientException"),
-        (("AKIDLOCALADMIN", "a long secret"), "UserNotFoundException"),
+        (
+            ("AKIDLOCALADMIN", "a long enough secret"),
+            "UserNotFoundException",
+        ),
     ] {
         let request = raw_request("AdminGetUser", body, Some((key, SystemTime::now())), "");
         let mut stream = server.connect();
@@ -1005,6 +1098,14 @@ fn configured_admin_keys_replace_the_test_key_and_are_required_beyond_loopback()
     );
     let _ = child.kill();
     let _ = child.wait();
+    // A short secret is refused beyond loopback.
+    let short = serde_json::json!([{"access_key_id": "AKIDSHORT", "secret_access_key": "short"}]);
+    let path = write_config(
+        &dir,
+        config.clone(),
+        &serde_json::json!({"listen": "0.0.0.0:0", "admin_credentials": short}),
+    );
+    assert!(refused_start(&path).contains("at least 16 characters"));
     // Both places at once is ambiguous: refused.
     let both = write_config(&dir, config, &serde_json::json!({"admin_credentials": key}));
     let output = Command::new(env!("CARGO_BIN_EXE_confirmation-flow-server"))

@@ -70,11 +70,24 @@ function answer(status: number, body: unknown): Response {
   return new Response(JSON.stringify(body), { status, headers });
 }
 
+/** The body, or `undefined` once it is longer than `limit`: never more than that is held. */
+async function readAtMost(request: Request, limit: number): Promise<Uint8Array | undefined> {
+  if (Number(request.headers.get("content-length") ?? 0) > limit) return undefined;
+  const body = new Uint8Array(limit);
+  let length = 0;
+  for await (const chunk of request.body ?? []) {
+    if (length + chunk.byteLength > limit) return undefined;
+    body.set(chunk, length);
+    length += chunk.byteLength;
+  }
+  return body.subarray(0, length);
+}
+
 export default {
   async fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
     const target = request.headers.get("x-amz-target") ?? "";
-    const body = new Uint8Array(await request.arrayBuffer());
-    if (body.byteLength > MAX_BODY) {
+    const body = await readAtMost(request, MAX_BODY);
+    if (!body) {
       const message = `The request body is larger than ${MAX_BODY} bytes`;
       return answer(413, { __type: "RequestEntityTooLargeException", message });
     }

@@ -263,6 +263,24 @@ describe('the Worker example: SignUp, ConfirmSignUp and ResendConfirmationCode o
     assert.equal(invalid.headers.get('x-amzn-errortype'), 'InvalidParameterException:');
     const unknown = await post('InitiateAuth', '{}');
     assert.equal((await unknown.json()).__type, 'UnknownOperationException');
+    // Too large, whether it says so in Content-Length or streams without one: a 413 before
+    // anything is decoded, and no more than the limit held.
+    const large = await post('ConfirmSignUp', 'x'.repeat(64 * 1024 + 1));
+    assert.equal(large.status, 413);
+    assert.equal((await large.json()).__type, 'RequestEntityTooLargeException');
+    const chunks = new ReadableStream({
+      start(controller) {
+        for (let i = 0; i < 3; i += 1) controller.enqueue(new Uint8Array(32 * 1024).fill(0x20));
+        controller.close();
+      },
+    });
+    const streamed = await fetch(url, {
+      method: 'POST',
+      headers: { 'x-amz-target': 'AWSCognitoIdentityProviderService.ConfirmSignUp' },
+      body: chunks,
+      duplex: 'half',
+    });
+    assert.equal(streamed.status, 413);
   });
 
   test('AdminConfirmSignUp is not served, by target or bare name: nobody is confirmed or enumerated', async () => {
