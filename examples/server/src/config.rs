@@ -26,15 +26,28 @@ pub struct Args {
 }
 
 /// An app client.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ClientConfig {
     pub client_id: String,
     pub client_secret: Option<String>,
 }
 
-/// Everything the server can be told. Only `clients` is required.
-#[derive(Clone, Debug, Deserialize)]
+impl std::fmt::Debug for ClientConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientConfig")
+            .field("client_id", &self.client_id)
+            .field(
+                "client_secret",
+                crate::redact::optional(self.client_secret.as_ref()),
+            )
+            .finish()
+    }
+}
+
+/// Everything the server can be told. Only `clients` is required. Not `Debug`: it holds
+/// client secrets, admin keys and perhaps a database password.
+#[derive(Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
     #[serde(default = "default_listen")]

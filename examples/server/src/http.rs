@@ -27,6 +27,23 @@ use tracing::Span;
 
 use crate::{App, api};
 
+/// The most of a client-supplied value a log line shows.
+const LOGGED_CHARS: usize = 128;
+
+/// `value` as a log line shows it: control and non-ASCII characters escaped, at most
+/// [`LOGGED_CHARS`] characters of it.
+fn escaped(value: &str) -> String {
+    let mut shown: String = value
+        .chars()
+        .take(LOGGED_CHARS)
+        .flat_map(char::escape_default)
+        .collect();
+    if value.chars().count() > LOGGED_CHARS {
+        shown.push('…');
+    }
+    shown
+}
+
 /// How long open requests may take to finish once the server is told to stop.
 const DRAIN: Duration = Duration::from_secs(10);
 
@@ -40,13 +57,13 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-amzn-requestid");
 pub fn router(app: Arc<App>) -> Router {
     let trace = TraceLayer::new_for_http()
         .make_span_with(|request: &Request<_>| {
+            // Client-supplied: escaped and cut short, never written as sent.
             let header = |name: &str| {
-                request
+                let value = request
                     .headers()
                     .get(name)
-                    .and_then(|value| value.to_str().ok())
-                    .unwrap_or("")
-                    .to_owned()
+                    .map_or("", |value| value.to_str().unwrap_or("<not ASCII>"));
+                escaped(value)
             };
             let target = header("x-amz-target");
             let operation = target.rsplit('.').next().unwrap_or("");
@@ -204,5 +221,19 @@ pub async fn stop_signal() {
     tokio::select! {
         _ = tokio::signal::ctrl_c() => {}
         () = terminate => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{LOGGED_CHARS, escaped};
+
+    #[test]
+    fn client_values_are_logged_escaped_and_short() {
+        assert_eq!(escaped("req-1"), "req-1");
+        assert_eq!(escaped("a\"b\\c\u{1b}[31m"), "a\\\"b\\\\c\\u{1b}[31m");
+        assert_eq!(escaped("\u{202e}evil"), "\\u{202e}evil");
+        let long = "x".repeat(10_000);
+        assert_eq!(escaped(&long).chars().count(), LOGGED_CHARS + 1);
     }
 }

@@ -25,6 +25,7 @@ pub mod pools;
 pub mod postgres;
 mod postgres_sql;
 pub mod private;
+mod redact;
 pub mod serve;
 pub mod sigv4;
 mod sigv4_canonical;

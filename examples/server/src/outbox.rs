@@ -6,12 +6,23 @@
 use std::{io::Write as _, path::PathBuf};
 
 /// A code to send once the answer is on its way.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Delivery {
     pub username: String,
     pub attribute: &'static str,
     pub destination: String,
     pub code: String,
+}
+
+impl std::fmt::Debug for Delivery {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Delivery")
+            .field("username", &self.username)
+            .field("attribute", &self.attribute)
+            .field("destination", &self.destination)
+            .field("code", crate::redact::REDACTED)
+            .finish()
+    }
 }
 
 /// The outbox file.

@@ -112,7 +112,7 @@ pub struct LambdaConfig {
 }
 
 /// An app client's settings, as `DescribeUserPoolClient` shows them.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct ClientSettings {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -121,6 +121,22 @@ pub struct ClientSettings {
     pub prevent_user_existence_errors: String,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub explicit_auth_flows: Vec<String>,
+}
+
+impl std::fmt::Debug for ClientSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientSettings")
+            .field(
+                "client_secret",
+                crate::redact::optional(self.client_secret.as_ref()),
+            )
+            .field(
+                "prevent_user_existence_errors",
+                &self.prevent_user_existence_errors,
+            )
+            .field("explicit_auth_flows", &self.explicit_auth_flows)
+            .finish()
+    }
 }
 
 /// How triggers are sent: how long they may take, the configuration's own URL (trusted as

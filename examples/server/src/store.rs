@@ -150,7 +150,7 @@ impl Snapshot {
 }
 
 /// A new user's attributes, for a `SignUp` insert.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Default)]
 pub struct NewUser {
     pub email: Option<String>,
     pub phone_number: Option<String>,
@@ -159,6 +159,20 @@ pub struct NewUser {
     /// In a pool with `UsernameAttributes`: the email or phone number the user signs in
     /// with (unique in the pool, verified or not).
     pub login: Option<String>,
+}
+
+impl std::fmt::Debug for NewUser {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewUser")
+            .field("email", &self.email)
+            .field("phone_number", &self.phone_number)
+            .field(
+                "password_hash",
+                crate::redact::optional(self.password_hash.as_ref()),
+            )
+            .field("login", &self.login)
+            .finish()
+    }
 }
 
 /// The row a change writes.
