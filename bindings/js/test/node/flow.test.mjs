@@ -276,14 +276,19 @@ test('decode serves only what the caller lists, by default the public operations
   }
 });
 
-test("the caller's and the store's faults are thrown as 500s whose bodies say nothing", () => {
+/** Alice signed up, and a ConfirmSignUp of hers with a wrong code decoded, with its lookup. */
+function aliceConfirming() {
   const pool = new lib.Pool(poolConfig());
   const store = new MemoryStore();
   signedUp(store, pool);
   const operation = lib.decode(pool, 'ConfirmSignUp', JSON.stringify({
     ClientId: CLIENT.clientId, Username: 'alice', ConfirmationCode: '123456',
   }));
-  const lookup = store.read(operation.needs, CLIENT);
+  return { pool, store, operation, lookup: store.read(operation.needs, CLIENT) };
+}
+
+test("the caller's and the store's faults are thrown as 500s whose bodies say nothing", () => {
+  const { operation, lookup } = aliceConfirming();
 
   const tampered = JSON.parse(lookup.user.confirmation);
   tampered.version = 0;
@@ -310,13 +315,7 @@ test("the caller's and the store's faults are thrown as 500s whose bodies say no
 });
 
 test('time is a Date: a number is refused whatever its unit, an invalid or absurd Date too', () => {
-  const pool = new lib.Pool(poolConfig());
-  const store = new MemoryStore();
-  signedUp(store, pool);
-  const operation = lib.decode(pool, 'ConfirmSignUp', JSON.stringify({
-    ClientId: CLIENT.clientId, Username: 'alice', ConfirmationCode: '123456',
-  }));
-  const lookup = store.read(operation.needs, CLIENT);
+  const { pool, operation, lookup } = aliceConfirming();
   const { state } = lib.issue(pool, 'sub-1', at(T0));
   const calls = {
     decide: (now) => operation.decide(lookup, now),
