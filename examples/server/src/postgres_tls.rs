@@ -86,7 +86,14 @@ impl Mode {
 /// A message naming what this server cannot honour: an unknown or weak `sslmode`, another
 /// `ssl…` option, an unreadable `sslrootcert`, or what the driver cannot parse.
 pub fn connection(url: &str) -> Result<Connection, String> {
-    let (base, query) = url.split_once('?').unwrap_or((url, ""));
+    // The query starts at the first `?` after the credentials: the driver reads a password
+    // up to the first `@`, so one may hold a `?`.
+    let scheme = url.find("://").map_or(0, |at| at + 3);
+    let host = url[scheme..].find('@').map_or(scheme, |at| scheme + at + 1);
+    let (base, query) = match url[host..].find('?') {
+        Some(at) => (&url[..host + at], &url[host + at + 1..]),
+        None => (url, ""),
+    };
     let (mut mode, mut root) = (None, None);
     let mut kept = Vec::new();
     for pair in query.split('&').filter(|pair| !pair.is_empty()) {
@@ -309,6 +316,16 @@ mod tests {
         let connection = connection("postgres://u:pw@db/x?sslmode=disable&user=v").unwrap();
         assert_eq!(connection.config.get_user(), Some("v"));
         assert_eq!(connection.config.get_password(), Some(&b"pw"[..]));
+    }
+
+    #[test]
+    fn a_question_mark_in_the_password_is_not_the_query() {
+        let connection = connection("postgres://u:p?ss/w@db/x?sslmode=disable").unwrap();
+        assert_eq!(connection.config.get_password(), Some(&b"p?ss/w"[..]));
+        assert!(connection.tls.is_none());
+        // A password cannot turn TLS off.
+        let error = refused("postgres://u:x?sslmode=disable@db/x?sslmode=allow");
+        assert!(error.contains("sslmode=allow is refused"), "{error}");
     }
 
     #[test]
