@@ -24,6 +24,7 @@ mod pool_api;
 pub mod pools;
 pub mod postgres;
 mod postgres_sql;
+mod postgres_tls;
 pub mod private;
 mod redact;
 pub mod serve;

@@ -15,10 +15,10 @@ use tokio_postgres::{
 };
 
 use crate::{
-    postgres_sql as sql,
+    postgres_sql as sql, postgres_tls,
     store::{
-        Applied, Change, Param, Read, Result, Row, SeedUser, Snapshot, UserRow, Value, state,
-        status,
+        Applied, Change, Param, Read, Result, Row, SeedUser, Snapshot, UserRow, Value, describe,
+        state, status,
     },
 };
 
@@ -37,24 +37,36 @@ pub struct Postgres {
 }
 
 impl Postgres {
-    /// Connects to `url` and applies the migrations.
+    /// Connects to `url`, over TLS when its `sslmode` asks (`postgres_tls.rs`), and applies
+    /// the migrations.
     pub async fn open(url: &str) -> Result<Self> {
-        let config: tokio_postgres::Config = url
-            .parse()
-            .map_err(|error| format!("database: not a PostgreSQL connection string: {error}"))?;
-        let manager = Manager::from_config(
-            config,
-            NoTls,
-            ManagerConfig {
-                recycling_method: RecyclingMethod::Fast,
-            },
-        );
+        let connection = postgres_tls::connection(url)?;
+        let manager_config = ManagerConfig {
+            recycling_method: RecyclingMethod::Fast,
+        };
+        let (manager, tls) = match connection.tls {
+            None => (
+                Manager::from_config(connection.config, NoTls, manager_config),
+                "plaintext".to_owned(),
+            ),
+            Some(tls) => (
+                Manager::from_config(connection.config, tls.connector, manager_config),
+                format!("TLS ({})", tls.described),
+            ),
+        };
         let pool = Pool::builder(manager)
             .max_size(CONNECTIONS)
             .runtime(Runtime::Tokio1)
             .wait_timeout(Some(WAIT))
             .create_timeout(Some(WAIT))
             .build()?;
+        // The first connection says what went wrong, and how it was tried: a certificate
+        // refused is a TLS error, not a database one.
+        drop(
+            pool.get()
+                .await
+                .map_err(|error| format!("cannot connect over {tls}: {}", describe(&error)))?,
+        );
         let store = Self { pool };
         store.migrate().await?;
         Ok(store)
