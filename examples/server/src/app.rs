@@ -27,6 +27,8 @@ pub struct App {
     pub policy: Policy,
     pub directory: Directory,
     pub passwords: Hasher,
+    /// Turns to read a whole pool (`limits.scans_at_once`).
+    pub scans: tokio::sync::Semaphore,
     pub outbox: Outbox,
     /// Checks the admin calls' signatures.
     pub verifier: Verifier,
@@ -82,6 +84,12 @@ impl App {
             (None, _) => crate::private::default_dir()?.join("outbox.jsonl"),
         });
         outbox.check()?;
+        let limits = &config.limits;
+        let passwords = Hasher::new(
+            limits.password_hashes_at_once,
+            limits.password_hashes_waiting,
+        );
+        let scans = tokio::sync::Semaphore::new(limits.scans_at_once);
         Ok(Self {
             config,
             database,
@@ -90,7 +98,8 @@ impl App {
             policy,
             directory: Directory::new(triggers.clone()),
             triggers,
-            passwords: Hasher::new(),
+            passwords,
+            scans,
             outbox,
             verifier,
             credentials,

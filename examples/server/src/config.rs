@@ -109,6 +109,9 @@ pub struct Config {
     /// ending in `/`. Empty by default: only the configuration's own URL is used.
     #[serde(default)]
     pub allowed_trigger_urls: Vec<String>,
+    /// What one process does at once and what one pool may hold (`limits.rs`).
+    #[serde(default)]
+    pub limits: crate::limits::Limits,
 }
 
 /// The environment variable that may hold `admin_credentials`, as the same JSON list.
@@ -377,7 +380,7 @@ impl Config {
             ));
         }
         check_origins(&self.cors_allowed_origins)?;
-        Ok(())
+        self.limits.check()
     }
 
     fn default_for_trying() -> Result<Self, String> {
@@ -407,6 +410,7 @@ impl Config {
             trigger_timeout_seconds: default_trigger_timeout(),
             admin_credentials: Vec::new(),
             allowed_trigger_urls: Vec::new(),
+            limits: crate::limits::Limits::default(),
         })
     }
 }

@@ -3,6 +3,8 @@
 //! form, for both backends ([`Store::rows`], [`Store::transaction`]); none of them is on a
 //! request's hot path.
 
+use std::time::Duration;
+
 use crate::store::{Param, Result, Store, UserRow, Value, state, status};
 
 /// A user pool as stored: its settings are the service's JSON shape (`settings.rs`).
@@ -74,6 +76,8 @@ const COUNT_USERS: &str = "SELECT COUNT(*) FROM users WHERE pool_id = $1";
 const DELETE_POOL: &str = "DELETE FROM pools WHERE pool_id = $1";
 const DELETE_POOL_CLIENTS: &str = "DELETE FROM clients WHERE pool_id = $1";
 const DELETE_POOL_USERS: &str = "DELETE FROM users WHERE pool_id = $1";
+/// Its unknown users' phantoms too: nothing of a deleted pool is kept.
+const DELETE_POOL_PHANTOMS: &str = "DELETE FROM phantoms WHERE pool_id = $1";
 
 /// Only into a pool that exists, its row locked on PostgreSQL against a concurrent
 /// [`DELETE_POOL`] (SQLite's one writer serialises the two, and drops the lock clause).
@@ -153,13 +157,13 @@ pub async fn pools(store: &Store, after: &str, limit: i64) -> Result<Vec<PoolRec
     rows.into_iter().map(pool_record).collect()
 }
 
-/// How many users the pool `id` holds.
+/// How many users the pool `id` holds (a read of the whole pool, stopped after `within`).
 ///
 /// # Errors
-/// A database error.
-pub async fn count_users(store: &Store, id: &str) -> Result<i64> {
+/// A database error, or the read ran longer than `within`.
+pub async fn count_users(store: &Store, id: &str, within: Duration) -> Result<i64> {
     let rows = store
-        .rows(COUNT_USERS.into(), vec![Param::text(id)])
+        .scan(COUNT_USERS.into(), vec![Param::text(id)], within)
         .await?;
     match rows.first().map(Vec::as_slice) {
         Some([Value::Int(count)]) => Ok(*count),
@@ -167,16 +171,21 @@ pub async fn count_users(store: &Store, id: &str) -> Result<i64> {
     }
 }
 
-/// Deletes the pool `id` with its clients and users, in one transaction; whether it
+/// Deletes the pool `id` with its clients, users and phantoms, in one transaction; whether it
 /// existed.
 ///
 /// # Errors
 /// A database error.
 pub async fn delete_pool(store: &Store, id: &str) -> Result<bool> {
-    let statements = [DELETE_POOL, DELETE_POOL_CLIENTS, DELETE_POOL_USERS]
-        .into_iter()
-        .map(|sql| (sql.to_owned(), vec![Param::text(id)]))
-        .collect();
+    let statements = [
+        DELETE_POOL,
+        DELETE_POOL_CLIENTS,
+        DELETE_POOL_USERS,
+        DELETE_POOL_PHANTOMS,
+    ]
+    .into_iter()
+    .map(|sql| (sql.to_owned(), vec![Param::text(id)]))
+    .collect();
     let changed = store.transaction(statements).await?;
     Ok(changed.first() == Some(&1))
 }
@@ -229,16 +238,18 @@ pub async fn delete_client(store: &Store, pool_id: &str, client_id: &str) -> Res
 }
 
 /// Up to `limit` users of the pool `pool_id` whose usernames sort after `after` and who
-/// match `filter`, in order.
+/// match `filter`, in order: a filter on a column without an index reads the whole pool,
+/// which is stopped after `within`.
 ///
 /// # Errors
-/// A database error, or a stored row that does not load.
+/// A database error, a stored row that does not load, or the read ran longer than `within`.
 pub async fn users(
     store: &Store,
     pool_id: &str,
     filter: Option<&UserFilter>,
     after: &str,
     limit: i64,
+    within: Duration,
 ) -> Result<Vec<UserRow>> {
     let mut params = vec![Param::text(pool_id), Param::text(after), Param::Int(limit)];
     // The column comes from a closed list, the value is a parameter: nothing the caller
@@ -258,7 +269,7 @@ pub async fn users(
         }
     };
     let sql = format!("{USERS}{condition} ORDER BY username LIMIT $3");
-    let rows = store.rows(sql, params).await?;
+    let rows = store.scan(sql, params, within).await?;
     rows.into_iter().map(user_row).collect()
 }
 

@@ -17,6 +17,7 @@ pub mod directory;
 pub mod http;
 pub mod ids;
 pub mod keys;
+pub mod limits;
 mod logins;
 pub mod outbox;
 pub mod password;

@@ -4,8 +4,9 @@
 //! minimum: 19 MiB of memory, 2 passes, 1 lane, a 16-byte salt from the OS CSPRNG; stored
 //! in PHC string form (`$argon2id$v=19$m=19456,t=2,p=1$…`), so parameters can be raised
 //! later without breaking stored hashes. Each hash takes its 19 MiB for tens of
-//! milliseconds, so at most one runs per core at a time: a burst of sign-ups waits
-//! instead of taking the memory of all of them at once.
+//! milliseconds, so at most one runs per core at a time (`limits.password_hashes_at_once`),
+//! and at most a few per core wait (`limits.password_hashes_waiting`): a burst of sign-ups
+//! beyond that is refused at once instead of queueing work nobody may wait for.
 
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -13,7 +14,7 @@ use argon2::{
     Algorithm, Argon2, Block, Params, Version,
     password_hash::{Output, ParamsString, PasswordHash, PasswordVerifier, SaltString},
 };
-use tokio::sync::Semaphore;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use crate::{pools::PasswordPolicy, store};
 
@@ -53,40 +54,77 @@ pub fn check(policy: &PasswordPolicy, password: &str) -> Result<(), String> {
     }
 }
 
-/// Hashes passwords, one per core at a time, each in 19 MiB of memory allocated once and
+/// Hashes passwords, a bounded number at a time, each in 19 MiB of memory allocated once and
 /// reused: a fresh buffer per hash is freed to the allocator but not to the system
 /// (measured: 830 MB kept after a burst of 200 sign-ups; with reuse the process stays at
-/// its working set plus one buffer per core).
+/// its working set plus one buffer per hash at once).
+///
+/// The queue is bounded too: a sign-up takes a [`Place`] before anything about its user is
+/// looked up, and one that finds none is refused at once, whatever its user. A place is
+/// given back when its hash ends, or when the request goes away while waiting (a timed-out
+/// request's future is dropped, and its place with it): no hash is queued for nobody.
 pub struct Hasher {
-    permits: Arc<Semaphore>,
+    running: Arc<Semaphore>,
+    places: Arc<Semaphore>,
     memory: Arc<Mutex<Vec<Vec<Block>>>>,
 }
 
-impl Default for Hasher {
-    fn default() -> Self {
-        Self::new()
-    }
+/// A place in the hasher's queue: the right to have one password hashed.
+pub struct Place {
+    held: OwnedSemaphorePermit,
+    running: Arc<Semaphore>,
+    memory: Arc<Mutex<Vec<Vec<Block>>>>,
 }
 
 impl Hasher {
+    /// A hasher computing `at_once` hashes at a time, with `waiting` more in its queue.
     #[must_use]
-    pub fn new() -> Self {
-        let cores = std::thread::available_parallelism().map_or(2, usize::from);
+    pub fn new(at_once: usize, waiting: usize) -> Self {
+        let at_once = at_once.max(1);
         Self {
-            permits: Arc::new(Semaphore::new(cores)),
+            running: Arc::new(Semaphore::new(at_once)),
+            places: Arc::new(Semaphore::new(at_once.saturating_add(waiting))),
             memory: Arc::default(),
         }
     }
 
-    /// `password`'s argon2id hash in PHC form, computed off the request threads.
+    /// A place in the queue, if one is free now.
+    #[must_use]
+    pub fn reserve(&self) -> Option<Place> {
+        let place = Arc::clone(&self.places).try_acquire_owned().ok()?;
+        Some(Place {
+            held: place,
+            running: Arc::clone(&self.running),
+            memory: Arc::clone(&self.memory),
+        })
+    }
+
+    /// `password`'s argon2id hash in PHC form, waiting for a place if none is free.
     ///
     /// # Errors
     /// The hasher refused the input (it does not for a password the model allows).
     pub async fn hash(&self, password: String) -> store::Result<String> {
-        // The permit goes with the hash, not with the request: a request that times out
-        // leaves its hash running, and still counted, until it ends.
-        let permit = Arc::clone(&self.permits).acquire_owned().await?;
-        let memory = Arc::clone(&self.memory);
+        let place = Arc::clone(&self.places).acquire_owned().await?;
+        let place = Place {
+            held: place,
+            running: Arc::clone(&self.running),
+            memory: Arc::clone(&self.memory),
+        };
+        place.hash(password).await
+    }
+}
+
+impl Place {
+    /// `password`'s argon2id hash in PHC form, computed off the request threads.
+    ///
+    /// # Errors
+    /// The hasher refused the input (it does not for a password the model allows).
+    pub async fn hash(self, password: String) -> store::Result<String> {
+        // Dropped while waiting here (the request timed out), the place is given back.
+        let permit = Arc::clone(&self.running).acquire_owned().await?;
+        // Once started, the hash runs to its end (argon2 cannot be stopped half-way; tens of
+        // milliseconds) and keeps its place and its permit until then.
+        let Self { held, memory, .. } = self;
         tokio::task::spawn_blocking(move || {
             let mut blocks = memory
                 .lock()
@@ -98,7 +136,7 @@ impl Hasher {
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner)
                 .push(blocks);
-            drop(permit);
+            drop((permit, held));
             hashed
         })
         .await?
@@ -199,11 +237,39 @@ mod tests {
     /// The hasher's reused memory gives each hash its own right answer.
     #[tokio::test]
     async fn hashes_made_in_reused_memory_verify() {
-        let hasher = Hasher::new();
+        let hasher = Hasher::new(1, 0);
         for password in ["first-Passw0rd!", "second-Passw0rd!", "first-Passw0rd!"] {
             let stored = hasher.hash(password.to_owned()).await.expect("hashes");
             assert!(verify(&stored, password), "{password}");
             assert!(!verify(&stored, "other-Passw0rd!"));
         }
+    }
+
+    /// A full queue refuses at once; a request that goes away while waiting gives its place
+    /// back, so the queue never fills with work nobody waits for.
+    #[tokio::test]
+    async fn the_queue_is_bounded_and_a_dropped_wait_frees_its_place() {
+        let hasher = Hasher::new(1, 1);
+        // A hash in progress: its running permit is taken.
+        let busy = Arc::clone(&hasher.running)
+            .try_acquire_owned()
+            .expect("a free permit");
+        let first = hasher.reserve().expect("a place");
+        let second = hasher.reserve().expect("a place");
+        assert!(hasher.reserve().is_none(), "two places, both taken");
+        // The second waits for the busy hash, and its request times out.
+        let waited = tokio::time::timeout(
+            std::time::Duration::from_millis(50),
+            second.hash("Passw0rd!".into()),
+        )
+        .await;
+        assert!(waited.is_err(), "it waited for the busy hash");
+        let third = hasher
+            .reserve()
+            .expect("the timed-out request's place is free again");
+        drop((busy, first));
+        let stored = third.hash("third-Passw0rd!".into()).await.expect("hashes");
+        assert!(verify(&stored, "third-Passw0rd!"));
+        assert_eq!(hasher.places.available_permits(), 2, "every place is back");
     }
 }

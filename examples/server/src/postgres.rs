@@ -156,8 +156,21 @@ impl Postgres {
             (&change.pool_id, &change.state, &change.version, &change.now);
         let done = match (&change.row, &change.expected) {
             (Row::Phantom { id }, None) => {
-                let params: [&(dyn ToSql + Sync); 5] =
-                    [id, state, version, now, &change.prune_after];
+                // See sqlite_sql::apply: at the cap, the phantom closest to being pruned
+                // makes room.
+                let lock = tx.prepare_cached(sql::LOCK_POOL_FOR_PHANTOM).await?;
+                if tx.query_opt(&lock, &[pool_id]).await?.is_none() {
+                    return Ok(Applied::LostRace);
+                }
+                let cap = &change.phantom_cap;
+                let count = tx.prepare_cached(sql::COUNT_PHANTOMS).await?;
+                let held: i64 = tx.query_one(&count, &[pool_id]).await?.try_get(0)?;
+                if held >= *cap {
+                    let evicted = held - cap + 1;
+                    execute(tx, sql::EVICT_PHANTOMS, &[pool_id, &evicted]).await?;
+                }
+                let params: [&(dyn ToSql + Sync); 6] =
+                    [id, state, version, now, &change.prune_after, pool_id];
                 execute(tx, sql::INSERT_PHANTOM, &params).await?
             }
             (Row::Phantom { id }, Some(expected)) => {
@@ -289,6 +302,29 @@ impl Postgres {
         let statement = client.prepare_cached(sql).await?;
         let params: Vec<_> = params.iter().map(Param::as_sql).collect();
         let rows = client.query(&statement, &params).await?;
+        rows.iter()
+            .map(|row| (0..row.len()).map(|index| value(row, index)).collect())
+            .collect()
+    }
+
+    /// [`Self::rows`] for a statement that may read a whole pool: the server stops it once it
+    /// has run for `limit` (`statement_timeout`, for this transaction only), so that it
+    /// neither holds a connection nor keeps the database busy for a caller who gave up.
+    pub async fn scan(
+        &self,
+        sql: &str,
+        params: &[Param],
+        limit: Duration,
+    ) -> Result<Vec<Vec<Value>>> {
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        let milliseconds = limit.as_millis().max(1);
+        tx.batch_execute(&format!("SET LOCAL statement_timeout = {milliseconds}"))
+            .await?;
+        let statement = tx.prepare_cached(sql).await?;
+        let params: Vec<_> = params.iter().map(Param::as_sql).collect();
+        let rows = tx.query(&statement, &params).await?;
+        tx.commit().await?;
         rows.iter()
             .map(|row| (0..row.len()).map(|index| value(row, index)).collect())
             .collect()

@@ -16,6 +16,7 @@ use rand::RngExt;
 use crate::{
     App,
     api::{Answer, internal, now},
+    limits::too_many_requests,
     logins::Rewrite,
     outbox::Delivery,
     password,
@@ -56,6 +57,12 @@ async fn run(app: &App, sent: &Operation<'_>) -> Result<(Answer, Option<Delivery
             checked_password(&pool, request.password)?
         }
         _ => None,
+    };
+    // A place in the hasher's queue, taken before anything about the user is looked up: a
+    // full queue answers every sign-up alike, whether its username is taken or not.
+    let mut place = match &password {
+        Some(_) => Some(app.passwords.reserve().ok_or_else(too_many_requests)?),
+        None => None,
     };
     // In a pool with `UsernameAttributes` the request may name its user by email or phone.
     let rewrite = Rewrite::plan(app, &pool, sent).await?;
@@ -117,14 +124,15 @@ async fn run(app: &App, sent: &Operation<'_>) -> Result<(Answer, Option<Delivery
             let mut new_user = new_user.clone();
             if let Some(password) = &password {
                 // Hashed once, and only for a sign-up that writes.
-                if password_hash.is_none() {
-                    let hash = app.passwords.hash(password.clone()).await;
+                if let Some(place) = place.take() {
+                    let hash = place.hash(password.clone()).await;
                     password_hash = Some(hash.map_err(internal)?);
                 }
                 new_user.password_hash.clone_from(&password_hash);
             }
-            let change =
+            let mut change =
                 Change::of(&pool.id, write, &app.policy, new_user, seconds).map_err(internal)?;
+            change.phantom_cap = app.config.limits.phantoms_per_pool;
             if app.store.apply(change).await.map_err(internal)? == Applied::LostRace {
                 continue;
             }

@@ -7,13 +7,13 @@
 //! commit. In memory (`":memory:"`) there is one connection, the writer's, for everything.
 
 use std::{
-    path::Path,
+    path::{Path, PathBuf},
     sync::{
         Arc, Mutex, PoisonError,
         atomic::{AtomicUsize, Ordering},
         mpsc,
     },
-    time::Duration,
+    time::{Duration, Instant},
 };
 
 use rusqlite::{
@@ -57,6 +57,8 @@ struct Readers {
 
 /// A SQLite database.
 pub struct Sqlite {
+    /// The file, for the connections whole-pool reads open (none in memory).
+    path: Option<PathBuf>,
     jobs: mpsc::Sender<Job>,
     readers: Option<Arc<Readers>>,
     /// Dropped with the store, which stops the checkpoint thread.
@@ -130,6 +132,7 @@ impl Sqlite {
             .name("sqlite-writer".into())
             .spawn(move || write_loop(writer, &queue))?;
         Ok(Self {
+            path: path.map(Path::to_path_buf),
             jobs,
             readers,
             _checkpoints: checkpoints,
@@ -206,21 +209,45 @@ impl Sqlite {
     }
 
     pub async fn rows(&self, sql: String, params: Vec<Param>) -> Result<Vec<Vec<Value>>> {
-        self.on_reader(move |db| {
-            let mut statement = db.prepare_cached(&dialect(&sql))?;
-            let count = statement.column_count();
-            let mut rows = statement.query(params_from_iter(&params))?;
-            let mut found = Vec::new();
-            while let Some(row) = rows.next()? {
-                found.push(
-                    (0..count)
-                        .map(|index| value(row, index))
-                        .collect::<Result<_>>()?,
-                );
-            }
-            Ok(found)
+        self.on_reader(move |db| query_rows(db, &sql, &params))
+            .await
+    }
+
+    /// [`Self::rows`] for a statement that may read a whole pool: on a connection of its
+    /// own, on a blocking thread (never on the async workers, nor holding a reader the
+    /// requests need), stopped by SQLite once it has run for `limit`. In memory there is
+    /// one connection, the writer's: the statement runs there, within the same limit.
+    pub async fn scan(
+        &self,
+        sql: String,
+        params: Vec<Param>,
+        limit: Duration,
+    ) -> Result<Vec<Vec<Value>>> {
+        let deadline = Instant::now() + limit;
+        let query = move |db: &mut Connection| -> Result<Vec<Vec<Value>>> {
+            // Checked every few thousand virtual machine steps: a true answer interrupts.
+            db.progress_handler(4_096, Some(move || Instant::now() >= deadline))?;
+            let found = query_rows(db, &sql, &params);
+            db.progress_handler(0, None::<fn() -> bool>)?;
+            found.map_err(|error| match error.downcast_ref::<rusqlite::Error>() {
+                Some(error)
+                    if error.sqlite_error_code() == Some(ErrorCode::OperationInterrupted) =>
+                {
+                    format!("a whole-pool read ran longer than {limit:?}").into()
+                }
+                _ => error,
+            })
+        };
+        let Some(path) = self.path.clone() else {
+            return self.on_writer(query).await;
+        };
+        tokio::task::spawn_blocking(move || {
+            let mut db = Connection::open(path)?;
+            configure(&db)?;
+            db.pragma_update(None, "query_only", true)?;
+            query(&mut db)
         })
-        .await
+        .await?
     }
 
     pub async fn transaction(&self, statements: Vec<(String, Vec<Param>)>) -> Result<Vec<u64>> {
@@ -289,6 +316,22 @@ impl Sqlite {
         };
         task(&db)
     }
+}
+
+/// The rows `sql` (in PostgreSQL's dialect) returns with `params`.
+fn query_rows(db: &Connection, sql: &str, params: &[Param]) -> Result<Vec<Vec<Value>>> {
+    let mut statement = db.prepare_cached(&dialect(sql))?;
+    let count = statement.column_count();
+    let mut rows = statement.query(params_from_iter(params))?;
+    let mut found = Vec::new();
+    while let Some(row) = rows.next()? {
+        found.push(
+            (0..count)
+                .map(|index| value(row, index))
+                .collect::<Result<_>>()?,
+        );
+    }
+    Ok(found)
 }
 
 /// Creates the database file readable by this user only, if it does not exist yet (SQLite

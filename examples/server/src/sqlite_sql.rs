@@ -58,6 +58,11 @@ ALTER TABLE users ADD COLUMN password_hash TEXT;
 -- In a pool with UsernameAttributes, the email or phone number a user signs in with.
 ALTER TABLE users ADD COLUMN login TEXT;
 CREATE UNIQUE INDEX users_login ON users (pool_id, login) WHERE login IS NOT NULL;
+", "
+-- The pool a phantom was made in: deleted with the pool, and counted against its cap
+-- (`limits.phantoms_per_pool`). Phantoms made before this have none; they are pruned.
+ALTER TABLE phantoms ADD COLUMN pool_id TEXT;
+CREATE INDEX phantoms_pool ON phantoms (pool_id, prune_after);
 "];
 
 /// Applies the migrations not yet applied, under the write lock (so processes starting
@@ -143,9 +148,30 @@ ON CONFLICT (pool_id, username) DO UPDATE SET
     email_alias = 0, phone_number = NULL, phone_number_verified = 0, phone_number_alias = 0,
     state = excluded.state, version = excluded.version, updated_at = excluded.updated_at";
 
+/// Only into a pool that exists, as [`INSERT_USER`].
 const INSERT_PHANTOM: &str = "
-INSERT INTO phantoms (id, state, version, updated_at, prune_after) VALUES (?1, ?2, ?3, ?4, ?5)
+INSERT INTO phantoms (id, state, version, updated_at, prune_after, pool_id)
+SELECT ?1, ?2, ?3, ?4, ?5, ?6
+WHERE EXISTS (SELECT 1 FROM pools WHERE pool_id = ?6)
 ON CONFLICT DO NOTHING";
+
+/// How many phantoms the pool `?1` holds: at most the cap (kept so by [`EVICT_PHANTOMS`]),
+/// so this reads at most the cap's index entries.
+const COUNT_PHANTOMS: &str = "SELECT COUNT(*) FROM phantoms WHERE pool_id = ?1";
+
+/// The pool `?1`'s phantom closest to being pruned, deleted to make room under the cap (two
+/// statements; the first entry of `phantoms_pool`, which is in `prune_after` order: any
+/// mention of `prune_after` makes SQLite's choice of index depend on `?1`, and then it
+/// prepares the statement again on every use).
+const OLDEST_PHANTOM: &str = "
+SELECT id FROM phantoms WHERE pool_id = ?1 LIMIT 1";
+const EVICT_PHANTOMS: &str = "DELETE FROM phantoms WHERE id = ?1";
+
+/// Deletes the pool `?1`'s `?2` phantoms closest to being pruned: once, after the cap was
+/// lowered.
+const EVICT_PHANTOMS_OVER: &str = "
+DELETE FROM phantoms WHERE id IN (
+    SELECT id FROM phantoms WHERE pool_id = ?1 ORDER BY prune_after LIMIT ?2)";
 
 const UPDATE_PHANTOM: &str = "
 UPDATE phantoms SET state = ?2, version = ?3, updated_at = ?4, prune_after = ?5
@@ -181,13 +207,32 @@ pub fn apply(db: &Connection, change: &Change) -> Result<Applied> {
     let (pool_id, state, version, now) =
         (&change.pool_id, &change.state, change.version, change.now);
     let done = match (&change.row, change.expected) {
-        (Row::Phantom { id }, None) => db.prepare_cached(INSERT_PHANTOM)?.execute(params![
-            id,
-            state,
-            version,
-            now,
-            change.prune_after
-        ])?,
+        (Row::Phantom { id }, None) => {
+            // At the cap, the phantom closest to being pruned makes room: the table stays
+            // bounded and the answer is the same as below it (see the README).
+            let cap = change.phantom_cap;
+            let held: i64 = db
+                .prepare_cached(COUNT_PHANTOMS)?
+                .query_row(params![pool_id], |row| row.get(0))?;
+            if held == cap {
+                let oldest: String = db
+                    .prepare_cached(OLDEST_PHANTOM)?
+                    .query_row(params![pool_id], |row| row.get(0))?;
+                db.prepare_cached(EVICT_PHANTOMS)?
+                    .execute(params![oldest])?;
+            } else if held > cap {
+                db.prepare(EVICT_PHANTOMS_OVER)?
+                    .execute(params![pool_id, held - cap + 1])?;
+            }
+            db.prepare_cached(INSERT_PHANTOM)?.execute(params![
+                id,
+                state,
+                version,
+                now,
+                change.prune_after,
+                pool_id
+            ])?
+        }
         (Row::Phantom { id }, Some(expected)) => {
             db.prepare_cached(UPDATE_PHANTOM)?.execute(params![
                 id,
@@ -263,6 +308,9 @@ mod tests {
         ("READ", READ),
         ("LOAD", LOAD),
         ("INSERT_PHANTOM", INSERT_PHANTOM),
+        ("COUNT_PHANTOMS", COUNT_PHANTOMS),
+        ("OLDEST_PHANTOM", OLDEST_PHANTOM),
+        ("EVICT_PHANTOMS", EVICT_PHANTOMS),
         ("UPDATE_PHANTOM", UPDATE_PHANTOM),
         ("INSERT_USER", INSERT_USER),
         ("UPDATE_USER", UPDATE_USER),

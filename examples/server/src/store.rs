@@ -210,6 +210,9 @@ pub struct Change {
     /// When a phantom row may be deleted: once its code has expired and its rate windows
     /// have passed.
     pub prune_after: i64,
+    /// The most phantoms the pool keeps: a new one beyond it replaces the one closest to
+    /// being pruned.
+    pub phantom_cap: i64,
 }
 
 impl Change {
@@ -272,6 +275,7 @@ impl Change {
             new_user,
             now,
             prune_after: i64::try_from(prune_after)?,
+            phantom_cap: crate::limits::Limits::default().phantoms_per_pool,
         })
     }
 
@@ -396,6 +400,23 @@ impl Store {
         match self {
             Self::Sqlite(store) => store.rows(sql, params).await,
             Self::Postgres(store) => store.rows(&sql, &params).await,
+        }
+    }
+
+    /// [`Self::rows`] for a statement that may read a whole pool (`ListUsers`' filters,
+    /// `DescribeUserPool`'s count): off the async workers and stopped after `limit`.
+    ///
+    /// # Errors
+    /// A database error, or the statement ran longer than `limit`.
+    pub async fn scan(
+        &self,
+        sql: String,
+        params: Vec<Param>,
+        limit: std::time::Duration,
+    ) -> Result<Vec<Vec<Value>>> {
+        match self {
+            Self::Sqlite(store) => store.scan(sql, params, limit).await,
+            Self::Postgres(store) => store.scan(&sql, &params, limit).await,
         }
     }
 

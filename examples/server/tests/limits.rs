@@ -1,0 +1,331 @@
+//! The bounds on work (`limits` in the config), met over HTTP as a caller meets them: a
+//! burst of sign-ups beyond the hasher's queue, unknown usernames beyond the phantom cap, a
+//! deleted pool's phantoms, and whole-pool reads while `/health` is asked. Each test starts
+//! the real binary on a free loopback port (as `tests/http.rs` does) and asserts behaviour,
+//! not latency: every bound on time is generous.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a test that cannot set up or check says so and stops"
+)]
+
+use std::{
+    io::{BufRead, BufReader, Read, Write},
+    net::{SocketAddr, TcpStream},
+    path::PathBuf,
+    process::{Child, Command, Stdio},
+    sync::{Arc, Barrier},
+    time::{Duration, SystemTime},
+};
+
+use serde_json::{Value, json};
+
+const POOL: &str = "us-east-1_LIMITS";
+
+/// A running server, killed when dropped.
+struct Server {
+    child: Child,
+    address: SocketAddr,
+    dir: PathBuf,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+impl Server {
+    fn start(extra: &Value) -> Self {
+        let dir = std::env::temp_dir().join(format!("limits-{}", uuid::Uuid::new_v4().simple()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut config = json!({
+            "listen": "127.0.0.1:0",
+            "user_pool_id": POOL,
+            "clients": [{"client_id": "publicclient", "client_secret": null}],
+            "database": dir.join("users.sqlite3"),
+            "outbox": dir.join("outbox.jsonl"),
+        });
+        for (name, value) in extra.as_object().unwrap() {
+            config[name] = value.clone();
+        }
+        let path = dir.join("config.json");
+        std::fs::write(&path, config.to_string()).unwrap();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_confirmation-flow-server"))
+            .arg("--config")
+            .arg(&path)
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let address = line
+            .trim()
+            .strip_prefix("listening on http://")
+            .unwrap()
+            .parse()
+            .unwrap();
+        Self {
+            child,
+            address,
+            dir,
+        }
+    }
+
+    /// `operation` with `body` on a new connection: its status and body.
+    fn call(&self, operation: &str, body: &Value) -> (u16, Value) {
+        let body = body.to_string();
+        let target = format!("AWSCognitoIdentityProviderService.{operation}");
+        let headers = [("host", "test"), ("x-amz-target", target.as_str())];
+        let signed = sign(&headers, body.as_bytes());
+        let request = format!(
+            "POST / HTTP/1.1\r\nHost: test\r\nX-Amz-Target: {target}\r\n{signed}\
+             Content-Length: {}\r\n\r\n{body}",
+            body.len()
+        );
+        self.send(&request)
+    }
+
+    /// `GET /health`'s status.
+    fn health(&self) -> u16 {
+        self.send("GET /health HTTP/1.1\r\nHost: test\r\n\r\n").0
+    }
+
+    fn send(&self, request: &str) -> (u16, Value) {
+        let mut stream = TcpStream::connect(self.address).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_mins(1)))
+            .unwrap();
+        stream.write_all(request.as_bytes()).unwrap();
+        read_answer(&mut stream)
+    }
+
+    fn database(&self) -> rusqlite::Connection {
+        rusqlite::Connection::open(self.dir.join("users.sqlite3")).unwrap()
+    }
+
+    fn phantoms(&self) -> i64 {
+        self.database()
+            .query_row("SELECT COUNT(*) FROM phantoms", [], |row| row.get(0))
+            .unwrap()
+    }
+}
+
+/// The SigV4 header lines for the local test key, as `tests/http.rs` makes them.
+fn sign(headers: &[(&str, &str)], body: &[u8]) -> String {
+    use aws_sigv4::{
+        http_request::{SignableBody, SignableRequest, SigningSettings, sign},
+        sign::v4,
+    };
+    let identity =
+        aws_credential_types::Credentials::new("test", "test", None, None, "test").into();
+    let params = v4::SigningParams::builder()
+        .identity(&identity)
+        .region("us-east-1")
+        .name("cognito-idp")
+        .time(SystemTime::now())
+        .settings(SigningSettings::default())
+        .build()
+        .unwrap()
+        .into();
+    let request = SignableRequest::new(
+        "POST",
+        "http://test/",
+        headers.iter().copied(),
+        SignableBody::Bytes(body),
+    )
+    .unwrap();
+    let (instructions, _) = sign(request, &params).unwrap().into_parts();
+    instructions
+        .headers()
+        .map(|(name, value)| [name, ": ", value, "\r\n"].concat())
+        .collect()
+}
+
+/// One HTTP/1.1 answer with a `Content-Length`: its status and JSON body.
+fn read_answer(stream: &mut TcpStream) -> (u16, Value) {
+    let mut head = Vec::new();
+    let mut byte = [0];
+    while !head.ends_with(b"\r\n\r\n") {
+        assert_eq!(stream.read(&mut byte).expect("an answer in time"), 1);
+        head.push(byte[0]);
+    }
+    let head = String::from_utf8(head).unwrap();
+    let status = head.split(' ').nth(1).unwrap().parse().unwrap();
+    let length: usize = head
+        .lines()
+        .find_map(|line| {
+            let (name, value) = line.split_once(':')?;
+            name.eq_ignore_ascii_case("content-length")
+                .then(|| value.trim().parse().unwrap())
+        })
+        .unwrap_or(0);
+    let mut body = vec![0; length];
+    stream.read_exact(&mut body).unwrap();
+    (status, serde_json::from_slice(&body).unwrap_or(Value::Null))
+}
+
+fn sign_up(server: &Server, username: &str) -> (u16, Value) {
+    server.call(
+        "SignUp",
+        &json!({"ClientId": "publicclient", "Username": username, "Password": "Passw0rd!",
+                "UserAttributes": [{"Name": "email", "Value": format!("{username}@example.com")}]}),
+    )
+}
+
+fn too_many_requests(answer: &(u16, Value)) -> bool {
+    answer.0 == 400
+        && answer.1["__type"] == "TooManyRequestsException"
+        && answer.1["message"] == "Too many requests"
+}
+
+/// Sign-ups beyond the hasher's places are refused at once with the service's throttling
+/// answer, the others are served, and `/health` answers throughout.
+#[test]
+fn a_burst_beyond_the_hash_queue_is_refused_and_health_still_answers() {
+    let limits = json!({"password_hashes_at_once": 1, "password_hashes_waiting": 1});
+    let server = Arc::new(Server::start(&json!({ "limits": limits })));
+    let burst = 48;
+    let start = Arc::new(Barrier::new(burst + 1));
+    let senders: Vec<_> = (0..burst)
+        .map(|index| {
+            let (server, start) = (Arc::clone(&server), Arc::clone(&start));
+            std::thread::spawn(move || {
+                start.wait();
+                sign_up(&server, &format!("burst-{index}"))
+            })
+        })
+        .collect();
+    start.wait();
+    for _ in 0..5 {
+        assert_eq!(server.health(), 200, "health answers during the burst");
+    }
+    let answers: Vec<_> = senders.into_iter().map(|s| s.join().unwrap()).collect();
+    let refused = answers.iter().filter(|a| too_many_requests(a)).count();
+    let answered = answers.iter().filter(|a| a.0 == 200).count();
+    assert_eq!(refused + answered, burst, "nothing else: {answers:?}");
+    assert!(refused > 0, "two places for {burst} sign-ups at once");
+    assert!(answered > 0, "the places are served");
+    // Every place is given back: sign-ups one at a time are all served.
+    for index in 0..3 {
+        assert_eq!(sign_up(&server, &format!("after-{index}")).0, 200);
+    }
+}
+
+/// Unknown usernames beyond the cap keep the table at the cap, and a known user's wrong
+/// code and an unknown user's code answer alike below and at it.
+#[test]
+fn the_phantom_cap_holds_and_known_and_unknown_users_answer_alike() {
+    let server = Server::start(&json!({
+        "prevent_user_existence_errors": true,
+        "limits": {"phantoms_per_pool": 3},
+    }));
+    let confirm = |username: &str| {
+        server.call(
+            "ConfirmSignUp",
+            &json!({"ClientId": "publicclient", "Username": username,
+                    "ConfirmationCode": "000000"}),
+        )
+    };
+    for index in 0..6 {
+        // A new known user each time: one wrong code each, as each unknown user has.
+        let known = format!("known-{index}");
+        assert_eq!(sign_up(&server, &known).0, 200);
+        let unknown = confirm(&format!("ghost-{index}"));
+        let known = confirm(&known);
+        // One in a million, the real code is 000000: then the user is confirmed.
+        if known.0 == 400 {
+            assert_eq!(unknown, known, "the same answer, ghost-{index}");
+        }
+        assert_eq!(unknown.1["__type"], "CodeMismatchException");
+        assert!(server.phantoms() <= 3, "at most the cap");
+    }
+    assert_eq!(server.phantoms(), 3, "the cap is used, not exceeded");
+}
+
+/// `DeleteUserPool` deletes the pool's phantoms with it.
+#[test]
+fn a_deleted_pool_leaves_no_phantoms() {
+    let server = Server::start(&json!({}));
+    let (_, pool) = server.call("CreateUserPool", &json!({"PoolName": "doomed"}));
+    let pool_id = pool["UserPool"]["Id"].as_str().unwrap().to_owned();
+    let (_, client) = server.call(
+        "CreateUserPoolClient",
+        &json!({"UserPoolId": pool_id, "ClientName": "web",
+                "PreventUserExistenceErrors": "ENABLED"}),
+    );
+    let client_id = client["UserPoolClient"]["ClientId"].as_str().unwrap();
+    for index in 0..4 {
+        let (_, answer) = server.call(
+            "ConfirmSignUp",
+            &json!({"ClientId": client_id, "Username": format!("ghost-{index}"),
+                    "ConfirmationCode": "123456"}),
+        );
+        assert_eq!(answer["__type"], "CodeMismatchException");
+    }
+    assert_eq!(server.phantoms(), 4);
+    let (status, _) = server.call("DeleteUserPool", &json!({ "UserPoolId": pool_id }));
+    assert_eq!(status, 200);
+    assert_eq!(server.phantoms(), 0, "nothing of the pool is kept");
+}
+
+/// `ListUsers` filters that read a whole (large) pool run off the request threads: while
+/// many run, `/health` answers before most of them have finished.
+#[test]
+fn whole_pool_reads_do_not_stall_health() {
+    let server = Arc::new(Server::start(
+        &json!({"limits": {"scan_timeout_seconds": 600}}),
+    ));
+    server
+        .database()
+        .execute_batch(&format!(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1000000)
+             INSERT INTO users (pool_id, username, sub, status, email, state, version,
+                                created_at, updated_at)
+             SELECT '{POOL}', printf('u%07d', i), printf('s%07d', i), 'UNCONFIRMED',
+                    printf('u%07d@example.com', i), '{{}}', 1, 0, 0 FROM n"
+        ))
+        .unwrap();
+    let scans = 24;
+    let finished = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let start = Arc::new(Barrier::new(scans + 1));
+    let readers: Vec<_> = (0..scans)
+        .map(|_| {
+            let (server, start, finished) = (
+                Arc::clone(&server),
+                Arc::clone(&start),
+                Arc::clone(&finished),
+            );
+            std::thread::spawn(move || {
+                start.wait();
+                let answer = server.call(
+                    "ListUsers",
+                    &json!({"UserPoolId": POOL, "Filter": "email ^= \"nobody\""}),
+                );
+                finished.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                answer
+            })
+        })
+        .collect();
+    start.wait();
+    std::thread::sleep(Duration::from_millis(100));
+    assert_eq!(server.health(), 200);
+    let when_healthy = finished.load(std::sync::atomic::Ordering::SeqCst);
+    for reader in readers {
+        let (status, body) = reader.join().unwrap();
+        assert_eq!((status, &body), (200, &json!({"Users": []})));
+    }
+    // On the request threads, health waits behind nearly all of them (measured: 22 of 24);
+    // off them, it answers while nearly all are still waiting their turn.
+    assert!(
+        when_healthy <= scans / 2,
+        "health waited for the whole-pool reads ({when_healthy} of {scans} had finished)"
+    );
+}
