@@ -74,7 +74,7 @@ impl App {
         };
         // The config's trigger URL is checked now, not at the first confirmation.
         pools::Pool::of(&pool, &triggers).map_err(|error| error.to_string())?;
-        let outbox = Outbox::new(match (&config.outbox, &database) {
+        let outbox_path = match (&config.outbox, &database) {
             (Some(path), _) => path.clone(),
             (None, Database::File(path)) => {
                 let mut name = path.as_os_str().to_owned();
@@ -82,7 +82,8 @@ impl App {
                 name.into()
             }
             (None, _) => crate::private::default_dir()?.join("outbox.jsonl"),
-        });
+        };
+        let outbox = Outbox::new(outbox_path, config.outbox_max_bytes);
         outbox.check()?;
         let limits = &config.limits;
         let passwords = Hasher::new(

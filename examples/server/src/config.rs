@@ -76,6 +76,9 @@ pub struct Config {
     pub database: String,
     /// Where codes are "delivered": one JSON line per code.
     pub outbox: Option<PathBuf>,
+    /// The outbox's size at which it moves to `<outbox>.1` (replacing an older one).
+    #[serde(default = "default_outbox_max_bytes")]
+    pub outbox_max_bytes: u64,
     /// A key file (see `keys.rs`).
     pub keys: Option<PathBuf>,
     /// Open connections at most; more wait to be accepted.
@@ -160,6 +163,10 @@ fn default_attributes() -> Vec<String> {
 
 const fn default_ttl() -> u64 {
     24 * 60 * 60
+}
+
+const fn default_outbox_max_bytes() -> u64 {
+    64 << 20
 }
 
 const fn default_max_connections() -> usize {
@@ -379,6 +386,9 @@ impl Config {
                 "max_connections must be from 1 to {MAX_CONNECTIONS} and max_body_bytes from 1 to {MAX_BODY_BYTES}"
             ));
         }
+        if !(4096..=1 << 40).contains(&self.outbox_max_bytes) {
+            return Err("outbox_max_bytes must be from 4096 to 2^40".into());
+        }
         check_origins(&self.cors_allowed_origins)?;
         self.limits.check()
     }
@@ -400,6 +410,7 @@ impl Config {
             code_ttl_seconds: default_ttl(),
             database: default_database()?,
             outbox: Some(dir.join("outbox.jsonl")),
+            outbox_max_bytes: default_outbox_max_bytes(),
             keys: None,
             max_connections: default_max_connections(),
             header_timeout_seconds: default_timeout(),

@@ -29,12 +29,15 @@ impl std::fmt::Debug for Delivery {
 #[derive(Clone, Debug)]
 pub struct Outbox {
     path: PathBuf,
+    max_bytes: u64,
 }
 
 impl Outbox {
+    /// The outbox at `path`, moved to `<path>.1` (replacing an older one) once it holds
+    /// `max_bytes` or more, so that it never grows without end.
     #[must_use]
-    pub const fn new(path: PathBuf) -> Self {
-        Self { path }
+    pub const fn new(path: PathBuf, max_bytes: u64) -> Self {
+        Self { path, max_bytes }
     }
 
     #[must_use]
@@ -66,9 +69,94 @@ impl Outbox {
         })
         .to_string();
         line.push('\n');
-        let mut file = crate::private::open_append(&self.path)?;
-        // Closing the file releases the lock.
-        file.lock()?;
-        file.write_all(line.as_bytes())
+        // Another process may rotate the file between the open and the lock: then the file
+        // this one holds is the rotated one, and it opens the new one (a few times at most).
+        for _ in 0..8 {
+            let mut file = crate::private::open_append(&self.path)?;
+            // Closing the file releases the lock.
+            file.lock()?;
+            let held = file.metadata()?;
+            if !is_the_file_at(&held, &self.path) {
+                continue;
+            }
+            if held.len() >= self.max_bytes {
+                std::fs::rename(&self.path, self.rotated())?;
+                continue;
+            }
+            return file.write_all(line.as_bytes());
+        }
+        Err(std::io::Error::other("the outbox kept being rotated"))
+    }
+
+    /// Where the outbox goes when it is full: `<path>.1`.
+    #[must_use]
+    pub fn rotated(&self) -> PathBuf {
+        let mut name = self.path.as_os_str().to_owned();
+        name.push(".1");
+        name.into()
+    }
+}
+
+/// Whether `held` (an open file's metadata) is the file `path` names now.
+fn is_the_file_at(held: &std::fs::Metadata, path: &std::path::Path) -> bool {
+    use std::os::unix::fs::MetadataExt as _;
+    std::fs::symlink_metadata(path)
+        .is_ok_and(|now| now.dev() == held.dev() && now.ino() == held.ino())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::os::unix::fs::PermissionsExt as _;
+
+    use super::{Delivery, Outbox};
+
+    #[test]
+    fn a_full_outbox_is_rotated_once_and_no_line_is_lost() {
+        let dir =
+            std::env::temp_dir().join(format!("outbox-test-{}", uuid::Uuid::new_v4().simple()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let outbox = Outbox::new(dir.join("outbox.jsonl"), 1000);
+        let delivery = |n: usize| Delivery {
+            username: format!("user-{n}"),
+            attribute: "email",
+            destination: "someone@example.com".into(),
+            code: "123456".into(),
+        };
+        let lines = |path: &std::path::Path| -> Vec<String> {
+            std::fs::read_to_string(path)
+                .unwrap_or_default()
+                .lines()
+                .map(str::to_owned)
+                .collect()
+        };
+        for n in 0..40 {
+            outbox.deliver(&delivery(n)).unwrap();
+        }
+        let (current, rotated) = (lines(outbox.path()), lines(&outbox.rotated()));
+        assert!(std::fs::metadata(outbox.path()).unwrap().len() < 1000 + 200);
+        assert!(!rotated.is_empty() && !current.is_empty());
+        assert!(
+            current.last().unwrap().contains("user-39"),
+            "the newest line is in the outbox"
+        );
+        // Older rotations are dropped: the two files hold the newest lines, in order.
+        let kept: Vec<String> = rotated.into_iter().chain(current).collect();
+        let first: usize = 40 - kept.len();
+        for (offset, line) in kept.iter().enumerate() {
+            assert!(
+                line.contains(&format!("\"user-{}\"", first + offset)),
+                "{line}"
+            );
+        }
+        let mode = std::fs::metadata(outbox.rotated())
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(
+            mode & 0o777,
+            0o600,
+            "the rotated file keeps its mode: it holds codes"
+        );
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }
