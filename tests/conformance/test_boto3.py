@@ -461,3 +461,37 @@ def test_two_users_confirming_one_email_at_once_never_both_own_it(hiding, force)
         assert sorted(answers_) == (["Ok", "Ok"] if force else ["AliasExistsException", "Ok"]), answers_
         verified = [user for user, _ in (first, second) if hiding.attributes(user)[1]["email_verified"] == "true"]
         assert len(verified) == 1, (email, verified)
+
+def test_one_address_gets_one_accounts_codes_and_guesses_however_many_accounts_name_it(hiding):
+    """Twenty sign-ups naming one address (in any letter case) mail it no more codes than one
+    account gets (six: a sign-up and five resends), and buy no more guesses at them (fifteen
+    an hour): past them even the right code is a wrong one."""
+    client = hiding.client
+    address = f"victim-{uuid.uuid4().hex[:8]}@example.com"
+    users = [hiding.sign_up(email=address if n % 2 else address.upper()) for n in range(20)]
+
+    def delivered():
+        return [entry for entry in map(json.loads, hiding.outbox.read_text().splitlines())
+                if entry["destination"].lower() == address]
+
+    deadline = time.monotonic() + 10
+    while len(delivered()) < 6:
+        assert time.monotonic() < deadline, "six codes are delivered"
+        time.sleep(0.01)
+    time.sleep(1)  # time for any more to arrive: none may
+    sent = delivered()
+    assert len(sent) == 6, sent
+    # Fifteen wrong codes, spread over accounts that got none, spend the address's hour.
+    unsent = [user for user in users if user not in {entry["username"] for entry in sent}]
+    for n in range(15):
+        with pytest.raises(client.exceptions.CodeMismatchException):
+            client.confirm_sign_up(ClientId=PUBLIC, Username=unsent[n % 5], ConfirmationCode="000000")
+    owner = sent[0]
+    with pytest.raises(client.exceptions.CodeMismatchException) as excinfo:
+        client.confirm_sign_up(ClientId=PUBLIC, Username=owner["username"], ConfirmationCode=owner["code"])
+    assert error(excinfo)[1] == "Invalid verification code provided, please try again."
+    assert hiding.attributes(owner["username"])[0] == "UNCONFIRMED"
+    # Another address is untouched.
+    other = hiding.sign_up()
+    client.confirm_sign_up(ClientId=PUBLIC, Username=other, ConfirmationCode=hiding.code(other))
+    assert hiding.attributes(other)[0] == "CONFIRMED"

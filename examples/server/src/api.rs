@@ -19,7 +19,12 @@ use confirmation_flow::{
 };
 use http_body_util::{BodyExt, LengthLimitError, Limited};
 
-use crate::{App, access, outbox::Delivery, pool_api, serve, store, users};
+use crate::{
+    App, access,
+    destinations::{self, Spend},
+    outbox::Delivery,
+    pool_api, serve, store, users,
+};
 
 /// What the endpoint answers.
 #[derive(Debug)]
@@ -126,7 +131,25 @@ pub async fn endpoint(
         served.unwrap_or_else(|_| (internal("the request was not answered in time"), None));
     if let Some(delivery) = delivery {
         // The answer does not wait for delivery (a phantom's answer has none to wait for).
-        tokio::task::spawn_blocking(move || deliver(&app, &delivery));
+        tokio::spawn(async move {
+            // Within the destination's budget only; past it the code is not sent (the answer,
+            // already given, says nothing of it).
+            let (_, now) = now();
+            let key = destinations::of_address(delivery.attribute, &delivery.destination);
+            let spent = destinations::spend(&app.store, &delivery.pool_id, &key, Spend::Code, now);
+            match spent.await {
+                Ok(true) => drop(tokio::task::spawn_blocking(move || {
+                    deliver(&app, &delivery);
+                })),
+                Ok(false) => tracing::info!(
+                    username = %delivery.username,
+                    "a code not delivered: its destination has had its codes for this hour"
+                ),
+                Err(error) => {
+                    tracing::error!(error = %store::describe(&*error), "could not count a delivery");
+                }
+            }
+        });
     }
     respond(answer)
 }

@@ -182,6 +182,7 @@ pub async fn delete_pool(store: &Store, id: &str) -> Result<bool> {
         DELETE_POOL_CLIENTS,
         DELETE_POOL_USERS,
         DELETE_POOL_PHANTOMS,
+        crate::destinations::DELETE_POOL,
     ]
     .into_iter()
     .map(|sql| (sql.to_owned(), vec![Param::text(id)]))

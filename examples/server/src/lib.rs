@@ -13,6 +13,7 @@ pub mod api;
 pub mod app;
 pub mod config;
 pub mod database;
+pub mod destinations;
 pub mod directory;
 pub mod http;
 pub mod ids;
@@ -140,6 +141,9 @@ async fn prune(app: Arc<App>) {
             Ok(0) => {}
             Ok(pruned) => tracing::info!(pruned, "deleted phantoms whose windows have passed"),
             Err(error) => tracing::warn!(%error, "could not prune phantoms"),
+        }
+        if let Err(error) = destinations::prune(&app.store, now).await {
+            tracing::warn!(%error, "could not prune destination budgets");
         }
     }
 }

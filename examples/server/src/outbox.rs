@@ -8,6 +8,8 @@ use std::{io::Write as _, path::PathBuf};
 /// A code to send once the answer is on its way.
 #[derive(Clone)]
 pub struct Delivery {
+    /// The pool whose user it is.
+    pub pool_id: String,
     pub username: String,
     pub attribute: &'static str,
     pub destination: String,
@@ -17,6 +19,7 @@ pub struct Delivery {
 impl std::fmt::Debug for Delivery {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Delivery")
+            .field("pool_id", &self.pool_id)
             .field("username", &self.username)
             .field("attribute", &self.attribute)
             .field("destination", &self.destination)
@@ -117,6 +120,7 @@ mod tests {
         std::fs::create_dir_all(&dir).unwrap();
         let outbox = Outbox::new(dir.join("outbox.jsonl"), 1000);
         let delivery = |n: usize| Delivery {
+            pool_id: "us-east-1_TEST".into(),
             username: format!("user-{n}"),
             attribute: "email",
             destination: "someone@example.com".into(),

@@ -59,6 +59,18 @@ CREATE UNIQUE INDEX users_login ON users (pool_id, login) WHERE login IS NOT NUL
 ALTER TABLE phantoms ADD COLUMN pool_id TEXT COLLATE "C";
 CREATE INDEX phantoms_pool ON phantoms (pool_id, prune_after);
 "#,
+    r#"
+-- See sqlite_sql::MIGRATIONS.
+CREATE TABLE destination_budgets (
+    pool_id TEXT COLLATE "C" NOT NULL,
+    destination TEXT COLLATE "C" NOT NULL,
+    kind TEXT COLLATE "C" NOT NULL,
+    window_start BIGINT NOT NULL,
+    spent BIGINT NOT NULL,
+    PRIMARY KEY (pool_id, destination, kind)
+);
+CREATE INDEX destination_budgets_window ON destination_budgets (window_start);
+"#,
 ];
 
 /// Serialises migrations between processes starting together (an advisory lock id).

@@ -35,6 +35,7 @@ mod tests {
             format!(
                 "{:?}",
                 Delivery {
+                    pool_id: "us-east-1_TEST".into(),
                     username: "alice".into(),
                     attribute: "email",
                     destination: "alice@example.com".into(),

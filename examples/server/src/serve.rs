@@ -16,6 +16,7 @@ use rand::RngExt;
 use crate::{
     App,
     api::{Answer, internal, now},
+    destinations,
     limits::too_many_requests,
     logins::Rewrite,
     outbox::Delivery,
@@ -71,6 +72,11 @@ async fn run(app: &App, sent: &Operation<'_>) -> Result<(Answer, Option<Delivery
     let operation = rewritten.as_ref().unwrap_or(sent);
     let keys = app.keys().map_err(internal)?;
     let crate_pool = app.pool(&pool, keys);
+    // Past its destination's budget a submission is decided as a wrong code.
+    let over_budget = destinations::past_budget(app, (&pool, &crate_pool), operation, now().1)
+        .await
+        .map_err(internal)?;
+    let operation = over_budget.as_ref().unwrap_or(operation);
     let needs = operation.needs(&crate_pool);
     let new_user = match operation {
         Operation::SignUp(request) => NewUser {
@@ -256,6 +262,7 @@ async fn after(
         }
         After::Deliver(delivery) => {
             let delivery = Delivery {
+                pool_id: pool.id.clone(),
                 username: delivery.username.to_owned(),
                 attribute: delivery.destination.attribute.as_str(),
                 destination: delivery.destination.value.to_owned(),

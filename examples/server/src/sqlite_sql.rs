@@ -63,6 +63,18 @@ CREATE UNIQUE INDEX users_login ON users (pool_id, login) WHERE login IS NOT NUL
 -- (`limits.phantoms_per_pool`). Phantoms made before this have none; they are pruned.
 ALTER TABLE phantoms ADD COLUMN pool_id TEXT;
 CREATE INDEX phantoms_pool ON phantoms (pool_id, prune_after);
+", "
+-- What one destination (an email or phone number, whoever's account names it) has had
+-- in its current hour: codes delivered, or code submissions (`destinations.rs`).
+CREATE TABLE destination_budgets (
+    pool_id TEXT NOT NULL,
+    destination TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    window_start INTEGER NOT NULL,
+    spent INTEGER NOT NULL,
+    PRIMARY KEY (pool_id, destination, kind)
+) WITHOUT ROWID;
+CREATE INDEX destination_budgets_window ON destination_budgets (window_start);
 "];
 
 /// Applies the migrations not yet applied, under the write lock (so processes starting
