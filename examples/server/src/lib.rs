@@ -108,6 +108,7 @@ pub async fn run(config: Config) -> Result<(), String> {
         }
     });
     let pruner = tokio::spawn(prune(Arc::clone(&app)));
+    let trimmer = tokio::spawn(trim(Arc::clone(&app)));
     let limits = Limits {
         max_connections: config.max_connections,
         header_timeout: Duration::from_secs(config.header_timeout_seconds),
@@ -120,6 +121,7 @@ pub async fn run(config: Config) -> Result<(), String> {
     )
     .await;
     pruner.abort();
+    trimmer.abort();
     served
 }
 
@@ -129,6 +131,20 @@ fn say(line: &str) {
     use std::io::Write as _;
     let mut stdout = std::io::stdout().lock();
     let _ = writeln!(stdout, "{line}").and_then(|()| stdout.flush());
+}
+
+/// Keeps every pool's phantoms at `limits.phantoms_per_pool`, off the request path.
+async fn trim(app: Arc<App>) {
+    let limits = &app.config.limits;
+    let mut every = tokio::time::interval(Duration::from_secs(limits.phantom_trim_seconds));
+    loop {
+        every.tick().await;
+        match limits::trim_phantoms(&app.store, limits.phantoms_per_pool).await {
+            Ok(0) => {}
+            Ok(trimmed) => tracing::info!(trimmed, "trimmed pools to their phantom cap"),
+            Err(error) => tracing::warn!(%error, "could not trim phantoms"),
+        }
+    }
 }
 
 /// Deletes expired phantoms now and then; a failure is logged and tried again later.

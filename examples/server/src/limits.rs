@@ -24,9 +24,11 @@ pub struct Limits {
     /// Sign-ups waiting for a hash, beyond those being hashed; one more is answered
     /// `TooManyRequestsException` at once. Default: four per core.
     pub password_hashes_waiting: usize,
-    /// Unknown-user phantoms one pool keeps; at the cap the one closest to being pruned
-    /// makes room. Default 10,000.
+    /// Unknown-user phantoms one pool keeps: every `phantom_trim_seconds` a pool over it
+    /// loses its phantoms closest to being pruned. Default 10,000.
     pub phantoms_per_pool: i64,
+    /// How often pools are trimmed to `phantoms_per_pool`. Default 5 s.
+    pub phantom_trim_seconds: u64,
     /// Reads of a whole pool (`ListUsers`, `DescribeUserPool`'s count) running at once.
     pub scans_at_once: usize,
     /// How long such a read may run (PostgreSQL: its `statement_timeout`).
@@ -40,6 +42,7 @@ impl Default for Limits {
             password_hashes_at_once: cores,
             password_hashes_waiting: 4 * cores,
             phantoms_per_pool: 10_000,
+            phantom_trim_seconds: 5,
             scans_at_once: 2,
             scan_timeout_seconds: 5,
         }
@@ -58,7 +61,8 @@ impl Limits {
     /// # Errors
     /// A message naming the bound.
     pub fn check(&self) -> Result<(), String> {
-        let checks: [(&str, u64, u64); 5] = [
+        let checks: [(&str, u64, u64); 6] = [
+            ("phantom_trim_seconds", self.phantom_trim_seconds, 3600),
             (
                 "password_hashes_at_once",
                 count(self.password_hashes_at_once),
@@ -111,4 +115,38 @@ pub async fn scan_turn(app: &App) -> Result<(SemaphorePermit<'_>, Duration), Ans
         Ok(Ok(turn)) => Ok((turn, within)),
         _ => Err(too_many_requests()),
     }
+}
+
+/// The pools holding more phantoms than `$1`, and how many.
+const OVER_CAP: &str = "SELECT pool_id, COUNT(*) FROM phantoms WHERE pool_id IS NOT NULL \
+     GROUP BY pool_id HAVING COUNT(*) > $1";
+/// The pool `$1`'s `$2` phantoms closest to being pruned.
+const TRIM: &str = "DELETE FROM phantoms WHERE id IN \
+     (SELECT id FROM phantoms WHERE pool_id = $1 ORDER BY prune_after, id LIMIT $2)";
+
+/// Trims every pool to `cap` phantoms, deleting those closest to being pruned; how many.
+/// Off the request path on purpose: a count and a lock on every new phantom made an unknown
+/// username's first request measurably slower than a real user's, and queued one pool's
+/// callers behind another's flood.
+///
+/// # Errors
+/// A database error.
+pub async fn trim_phantoms(store: &crate::store::Store, cap: i64) -> crate::store::Result<u64> {
+    use crate::store::{Param, Value};
+    let over = store.rows(OVER_CAP.into(), vec![Param::Int(cap)]).await?;
+    let mut trimmed = 0;
+    for row in over {
+        let (Some(Value::Text(pool)), Some(Value::Int(held))) = (row.first(), row.get(1)) else {
+            continue;
+        };
+        let excess = held - cap;
+        let changed = store
+            .transaction(vec![(
+                TRIM.into(),
+                vec![Param::text(pool.clone()), Param::Int(excess)],
+            )])
+            .await?;
+        trimmed += changed.into_iter().sum::<u64>();
+    }
+    Ok(trimmed)
 }

@@ -156,19 +156,7 @@ impl Postgres {
             (&change.pool_id, &change.state, &change.version, &change.now);
         let done = match (&change.row, &change.expected) {
             (Row::Phantom { id }, None) => {
-                // See sqlite_sql::apply: at the cap, the phantom closest to being pruned
-                // makes room.
-                let lock = tx.prepare_cached(sql::LOCK_POOL_FOR_PHANTOM).await?;
-                if tx.query_opt(&lock, &[pool_id]).await?.is_none() {
-                    return Ok(Applied::LostRace);
-                }
-                let cap = &change.phantom_cap;
-                let count = tx.prepare_cached(sql::COUNT_PHANTOMS).await?;
-                let held: i64 = tx.query_one(&count, &[pool_id]).await?.try_get(0)?;
-                if held >= *cap {
-                    let evicted = held - cap + 1;
-                    execute(tx, sql::EVICT_PHANTOMS, &[pool_id, &evicted]).await?;
-                }
+                // No count or lock here: see sqlite_sql::apply.
                 let params: [&(dyn ToSql + Sync); 6] =
                     [id, state, version, now, &change.prune_after, pool_id];
                 execute(tx, sql::INSERT_PHANTOM, &params).await?

@@ -114,26 +114,12 @@ ON CONFLICT (pool_id, username) DO UPDATE SET
     phone_number_alias = false, state = excluded.state, version = excluded.version,
     updated_at = excluded.updated_at";
 
+/// Only into a pool that exists (a pool deleted at the same moment may keep one: pruned).
 pub const INSERT_PHANTOM: &str = "
 INSERT INTO phantoms (id, state, version, updated_at, prune_after, pool_id)
-VALUES ($1, $2, $3, $4, $5, $6)
+SELECT $1::text, $2::text, $3::bigint, $4::bigint, $5::bigint, $6::text
+WHERE EXISTS (SELECT 1 FROM pools WHERE pool_id = $6::text)
 ON CONFLICT DO NOTHING";
-
-/// Locks the pool's row for the transaction that adds a phantom to it: this pool's phantom
-/// inserts take turns, so the count below is exact, and a concurrent `DeleteUserPool` (which
-/// deletes the row first) either waits for the insert, then deletes its phantom, or makes the
-/// insert find no pool.
-pub const LOCK_POOL_FOR_PHANTOM: &str = "
-SELECT 1 FROM pools WHERE pool_id = $1 FOR NO KEY UPDATE";
-
-/// See `sqlite_sql::COUNT_PHANTOMS`.
-pub const COUNT_PHANTOMS: &str = "
-SELECT COUNT(*) FROM phantoms WHERE pool_id = $1";
-
-/// See `sqlite_sql::EVICT_PHANTOMS`.
-pub const EVICT_PHANTOMS: &str = "
-DELETE FROM phantoms WHERE id IN (
-    SELECT id FROM phantoms WHERE pool_id = $1 ORDER BY prune_after LIMIT $2)";
 
 pub const UPDATE_PHANTOM: &str = "
 UPDATE phantoms SET state = $2, version = $3, updated_at = $4, prune_after = $5

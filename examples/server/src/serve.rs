@@ -136,9 +136,8 @@ async fn run(app: &App, sent: &Operation<'_>) -> Result<(Answer, Option<Delivery
                 }
                 new_user.password_hash.clone_from(&password_hash);
             }
-            let mut change =
+            let change =
                 Change::of(&pool.id, write, &app.policy, new_user, seconds).map_err(internal)?;
-            change.phantom_cap = app.config.limits.phantoms_per_pool;
             if app.store.apply(change).await.map_err(internal)? == Applied::LostRace {
                 continue;
             }

@@ -167,24 +167,6 @@ SELECT ?1, ?2, ?3, ?4, ?5, ?6
 WHERE EXISTS (SELECT 1 FROM pools WHERE pool_id = ?6)
 ON CONFLICT DO NOTHING";
 
-/// How many phantoms the pool `?1` holds: at most the cap (kept so by [`EVICT_PHANTOMS`]),
-/// so this reads at most the cap's index entries.
-const COUNT_PHANTOMS: &str = "SELECT COUNT(*) FROM phantoms WHERE pool_id = ?1";
-
-/// The pool `?1`'s phantom closest to being pruned, deleted to make room under the cap (two
-/// statements; the first entry of `phantoms_pool`, which is in `prune_after` order: any
-/// mention of `prune_after` makes SQLite's choice of index depend on `?1`, and then it
-/// prepares the statement again on every use).
-const OLDEST_PHANTOM: &str = "
-SELECT id FROM phantoms WHERE pool_id = ?1 LIMIT 1";
-const EVICT_PHANTOMS: &str = "DELETE FROM phantoms WHERE id = ?1";
-
-/// Deletes the pool `?1`'s `?2` phantoms closest to being pruned: once, after the cap was
-/// lowered.
-const EVICT_PHANTOMS_OVER: &str = "
-DELETE FROM phantoms WHERE id IN (
-    SELECT id FROM phantoms WHERE pool_id = ?1 ORDER BY prune_after LIMIT ?2)";
-
 const UPDATE_PHANTOM: &str = "
 UPDATE phantoms SET state = ?2, version = ?3, updated_at = ?4, prune_after = ?5
 WHERE id = ?1 AND version = ?6";
@@ -220,22 +202,8 @@ pub fn apply(db: &Connection, change: &Change) -> Result<Applied> {
         (&change.pool_id, &change.state, change.version, change.now);
     let done = match (&change.row, change.expected) {
         (Row::Phantom { id }, None) => {
-            // At the cap, the phantom closest to being pruned makes room: the table stays
-            // bounded and the answer is the same as below it (see the README).
-            let cap = change.phantom_cap;
-            let held: i64 = db
-                .prepare_cached(COUNT_PHANTOMS)?
-                .query_row(params![pool_id], |row| row.get(0))?;
-            if held == cap {
-                let oldest: String = db
-                    .prepare_cached(OLDEST_PHANTOM)?
-                    .query_row(params![pool_id], |row| row.get(0))?;
-                db.prepare_cached(EVICT_PHANTOMS)?
-                    .execute(params![oldest])?;
-            } else if held > cap {
-                db.prepare(EVICT_PHANTOMS_OVER)?
-                    .execute(params![pool_id, held - cap + 1])?;
-            }
+            // No count here: the cap is kept by a background trim (`limits.rs`), so a new
+            // phantom costs what a user's write costs.
             db.prepare_cached(INSERT_PHANTOM)?.execute(params![
                 id,
                 state,
@@ -320,9 +288,6 @@ mod tests {
         ("READ", READ),
         ("LOAD", LOAD),
         ("INSERT_PHANTOM", INSERT_PHANTOM),
-        ("COUNT_PHANTOMS", COUNT_PHANTOMS),
-        ("OLDEST_PHANTOM", OLDEST_PHANTOM),
-        ("EVICT_PHANTOMS", EVICT_PHANTOMS),
         ("UPDATE_PHANTOM", UPDATE_PHANTOM),
         ("INSERT_USER", INSERT_USER),
         ("UPDATE_USER", UPDATE_USER),

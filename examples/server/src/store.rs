@@ -210,9 +210,6 @@ pub struct Change {
     /// When a phantom row may be deleted: once its code has expired and its rate windows
     /// have passed.
     pub prune_after: i64,
-    /// The most phantoms the pool keeps: a new one beyond it replaces the one closest to
-    /// being pruned.
-    pub phantom_cap: i64,
 }
 
 impl Change {
@@ -275,7 +272,6 @@ impl Change {
             new_user,
             now,
             prune_after: i64::try_from(prune_after)?,
-            phantom_cap: crate::limits::Limits::default().phantoms_per_pool,
         })
     }
 
