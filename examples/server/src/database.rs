@@ -30,26 +30,47 @@ impl Database {
         match self {
             Self::File(path) => path.display().to_string(),
             Self::Memory => ":memory:".to_owned(),
-            Self::Postgres(url) => {
-                let mut shown = match (url.find("://"), url.rfind('@')) {
-                    (Some(scheme), Some(at)) if at > scheme => {
-                        let (head, host) = (&url[..scheme + 3], &url[at..]);
-                        match url[scheme + 3..at].split_once(':') {
-                            Some((user, _password)) => format!("{head}{user}:***{host}"),
-                            None => url.clone(),
-                        }
-                    }
-                    _ => url.clone(),
-                };
-                // `?password=…` is the other place a connection string carries one.
-                if let Some(at) = shown.find("password=") {
-                    let end = shown[at..].find('&').map_or(shown.len(), |end| at + end);
-                    shown.replace_range(at + "password=".len()..end, "***");
-                }
-                shown
-            }
+            Self::Postgres(url) => shown_postgres(url),
         }
     }
+}
+
+/// A connection string as the log may show it: rebuilt from what the driver reads of it
+/// (user, hosts, ports, database), never from its text, so no spelling of a password (in the
+/// credentials, `?password=`, encoded or repeated) can reach the log; the options are `?…`.
+fn shown_postgres(url: &str) -> String {
+    use std::fmt::Write as _;
+    // As `postgres_tls::connection` splits it: the driver reads credentials up to the first `@`.
+    let scheme = url.find("://").map_or(0, |at| at + 3);
+    let host = url[scheme..].find('@').map_or(scheme, |at| scheme + at + 1);
+    let (base, options) = match url[host..].find('?') {
+        Some(at) => (&url[..host + at], "?…"),
+        None => (url, ""),
+    };
+    let Ok(config) = base.parse::<tokio_postgres::Config>() else {
+        return "postgres://(a connection string the driver cannot read)".to_owned();
+    };
+    let mut shown = "postgres://".to_owned();
+    if let Some(user) = config.get_user() {
+        let password = if config.get_password().is_some() {
+            ":***"
+        } else {
+            ""
+        };
+        let _ = write!(shown, "{user}{password}@");
+    }
+    let hosts: Vec<String> = config
+        .get_hosts()
+        .iter()
+        .zip(config.get_ports().iter().chain(std::iter::repeat(&5432)))
+        .map(|(host, port)| match host {
+            tokio_postgres::config::Host::Tcp(name) => format!("{name}:{port}"),
+            tokio_postgres::config::Host::Unix(path) => path.display().to_string(),
+        })
+        .collect();
+    shown.push_str(&hosts.join(","));
+    let _ = write!(shown, "/{}{options}", config.get_dbname().unwrap_or(""));
+    shown
 }
 
 #[cfg(test)]
@@ -63,14 +84,25 @@ mod tests {
                 "postgres://app:s3cret@db:5432/x",
                 "postgres://app:***@db:5432/x",
             ),
-            ("postgres://app@db/x", "postgres://app@db/x"),
+            ("postgres://app@db/x", "postgres://app@db:5432/x"),
             (
                 "postgresql://db/x?user=app&password=s3cret&sslmode=disable",
-                "postgresql://db/x?user=app&password=***&sslmode=disable",
+                "postgres://db:5432/x?…",
             ),
-            ("postgres://app:p@ss@db/x", "postgres://app:***@db/x"),
+            // The review's: an encoded key, and a repeated one.
+            (
+                "postgres://app@db/x?pass%77ord=s3cret",
+                "postgres://app@db:5432/x?…",
+            ),
+            (
+                "postgres://app:s3cret@db/x?password=a&password=s3cret",
+                "postgres://app:***@db:5432/x?…",
+            ),
+            ("postgres://app:p?ss@db/x", "postgres://app:***@db:5432/x"),
         ] {
-            assert_eq!(Database::parse(url).shown(), shown);
+            let text = Database::parse(url).shown();
+            assert_eq!(text, shown, "{url}");
+            assert!(!text.contains("s3cret") && !text.contains("p?ss"), "{text}");
         }
     }
 }
