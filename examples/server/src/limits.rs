@@ -22,7 +22,7 @@ pub struct Limits {
     /// Default: one per core.
     pub password_hashes_at_once: usize,
     /// Sign-ups waiting for a hash, beyond those being hashed; one more is answered
-    /// `TooManyRequestsException` at once. Default: four per core.
+    /// `TooManyRequestsException` at once. Default: 64 per core.
     pub password_hashes_waiting: usize,
     /// Unknown-user phantoms one pool keeps: every `phantom_trim_seconds` a pool over it
     /// loses its phantoms closest to being pruned. Default 10,000.
@@ -40,7 +40,7 @@ impl Default for Limits {
         let cores = cores();
         Self {
             password_hashes_at_once: cores,
-            password_hashes_waiting: 4 * cores,
+            password_hashes_waiting: 64 * cores,
             phantoms_per_pool: 10_000,
             phantom_trim_seconds: 5,
             scans_at_once: 2,
