@@ -89,13 +89,15 @@ impl Keys {
         let named = |problem: String| format!("key file {}: {problem}", path.display());
         // Not through a link, not another user's: a key planted by someone else would let
         // them compute every code.
+        // Nor one others can read: with the key, the database gives every code.
         let metadata = crate::private::owned_file(path).map_err(named)?;
-        let text = std::fs::read(path).map_err(|error| named(error.to_string()))?;
-        let keys = Self::parse(&text, format!("key file {}", path.display()))?;
         if crate::private::open_to_others(&metadata) {
-            tracing::warn!(file = %path.display(), "the key file can be read by other users: chmod 600 it");
+            return Err(named(
+                "other users can read it, and with it compute every code: chmod 600 it".into(),
+            ));
         }
-        Ok(keys)
+        let text = std::fs::read(path).map_err(|error| named(error.to_string()))?;
+        Self::parse(&text, format!("key file {}", path.display()))
     }
 
     /// The key file beside a SQLite database, made if there is none yet.

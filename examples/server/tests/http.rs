@@ -1154,6 +1154,20 @@ fn files_another_user_could_have_planted_are_refused_at_start() {
     let log = start(&dir, serde_json::json!({"outbox": open}));
     assert!(log.contains("chmod 600"), "{log}");
 
+    let readable = dir.join("readable-keys.json");
+    let key = "\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\"";
+    std::fs::write(
+        &readable,
+        format!("{{\"current\": 1, \"keys\": {{\"1\": {key}}}}}"),
+    )
+    .unwrap();
+    std::fs::set_permissions(&readable, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let log = start(&dir, serde_json::json!({"keys": readable}));
+    assert!(
+        log.contains("key file") && log.contains("chmod 600"),
+        "{log}"
+    );
+
     symlink(&elsewhere, dir.join("keys.json")).unwrap();
     let log = start(&dir, serde_json::json!({"keys": dir.join("keys.json")}));
     assert!(
