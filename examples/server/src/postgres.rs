@@ -32,6 +32,10 @@ const SEED_BATCH: usize = 5_000;
 const PRUNE_BATCH: i64 = 1_000;
 
 /// A PostgreSQL database.
+/// Every connection's bounds on one statement and on one wait for a lock (migrations lift
+/// them; whole-pool reads set their own, `limits.scan_timeout_seconds`).
+pub const STATEMENT_BOUNDS: &str = "-c statement_timeout=10s -c lock_timeout=10s";
+
 pub struct Postgres {
     pool: Pool,
 }
@@ -40,7 +44,13 @@ impl Postgres {
     /// Connects to `url`, over TLS when its `sslmode` asks (`postgres_tls.rs`), and applies
     /// the migrations.
     pub async fn open(url: &str) -> Result<Self> {
-        let connection = postgres_tls::connection(url)?;
+        let mut connection = postgres_tls::connection(url)?;
+        // Every statement of a request is an indexed point read or write: bounded, so that a
+        // lock held elsewhere or a slow server cannot hold a connection past the request.
+        let options = connection.config.get_options().unwrap_or("").to_owned();
+        connection
+            .config
+            .options(format!("{options} {STATEMENT_BOUNDS}").trim());
         let manager_config = ManagerConfig {
             recycling_method: RecyclingMethod::Fast,
         };
@@ -78,8 +88,11 @@ impl Postgres {
         tx.execute("SELECT pg_advisory_xact_lock($1)", &[&sql::MIGRATION_LOCK])
             .await?;
         // "already exists, skipping" is not news on every start.
-        tx.batch_execute("SET LOCAL client_min_messages = warning")
-            .await?;
+        tx.batch_execute(
+            "SET LOCAL client_min_messages = warning; SET LOCAL statement_timeout = 0; \
+             SET LOCAL lock_timeout = 0",
+        )
+        .await?;
         tx.batch_execute(
             "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY)",
         )

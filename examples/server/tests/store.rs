@@ -409,3 +409,27 @@ fn concurrent_first_starts_agree_on_one_key() {
     let leftovers = std::fs::read_dir(&dir).unwrap().count();
     assert_eq!(leftovers, 1, "no temporary file is left behind");
 }
+
+/// Every PostgreSQL connection bounds a statement and a lock wait (10 s): a request's
+/// point reads and writes cannot hold a connection indefinitely.
+#[tokio::test]
+async fn postgres_connections_bound_statements_and_lock_waits() {
+    for (shown, store) in backends().await {
+        if !shown.starts_with("postgres") {
+            continue;
+        }
+        for (setting, value) in [("statement_timeout", "10s"), ("lock_timeout", "10s")] {
+            let rows = store
+                .rows(format!("SHOW {setting}"), Vec::new())
+                .await
+                .unwrap();
+            assert_eq!(
+                rows.first().and_then(|row| row.first()),
+                Some(&confirmation_flow_server::store::Value::Text(
+                    value.to_owned()
+                )),
+                "{setting}"
+            );
+        }
+    }
+}
