@@ -10,26 +10,30 @@
 
 use std::{
     io::{BufRead, BufReader, Read, Write},
-    net::{SocketAddr, TcpStream},
-    path::PathBuf,
-    process::{Child, Command, Stdio},
+    net::TcpStream,
+    process::{Command, Stdio},
     time::{Duration, Instant, SystemTime},
 };
 
 const TARGET_PREFIX: &str = "AWSCognitoIdentityProviderService.";
 
-/// A running server, killed when dropped.
-struct Server {
-    child: Child,
-    address: SocketAddr,
-    dir: PathBuf,
+mod support;
+
+use support::{Process, raw_request, sign, write_config};
+
+/// A running server, with the test clients (see [`Server::start`]).
+struct Server(Process);
+
+impl std::ops::Deref for Server {
+    type Target = Process;
+    fn deref(&self) -> &Process {
+        &self.0
+    }
 }
 
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let _ = std::fs::remove_dir_all(&self.dir);
+impl std::ops::DerefMut for Server {
+    fn deref_mut(&mut self) -> &mut Process {
+        &mut self.0
     }
 }
 
@@ -37,8 +41,7 @@ impl Server {
     /// Starts the server with the test clients and `extra` configuration; `log` is the
     /// `RUST_LOG` value, its stderr goes to `stderr.log` in the server's directory.
     fn start(extra: &serde_json::Value, log: &str) -> Self {
-        let dir = std::env::temp_dir().join(format!("http-test-{}", uuid::Uuid::new_v4().simple()));
-        std::fs::create_dir_all(&dir).unwrap();
+        let dir = Process::directory("http-test");
         let config = serde_json::json!({
             "listen": "127.0.0.1:0",
             "user_pool_id": "us-east-1_HTTP",
@@ -49,43 +52,19 @@ impl Server {
             "database": dir.join("users.sqlite3"),
             "outbox": dir.join("outbox.jsonl"),
         });
-        let path = write_config(&dir, config, extra);
-        let stderr = std::fs::File::create(dir.join("stderr.log")).unwrap();
-        let mut child = Command::new(env!("CARGO_BIN_EXE_confirmation-flow-server"))
-            .arg("--config")
-            .arg(&path)
-            .env("RUST_LOG", log)
-            .stdout(Stdio::piped())
-            .stderr(stderr)
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let address = line
-            .trim()
-            .strip_prefix("listening on http://")
-            .unwrap()
-            .parse()
-            .unwrap();
-        Self {
-            child,
-            address,
-            dir,
+        let mut merged = config;
+        for (name, value) in extra.as_object().unwrap() {
+            merged[name] = value.clone();
         }
+        Self(Process::start(dir, &merged, log, &[]).unwrap())
     }
 
     fn connect(&self) -> TcpStream {
-        let stream = TcpStream::connect(self.address).unwrap();
+        let stream = self.0.connect();
         stream
             .set_read_timeout(Some(Duration::from_secs(20)))
             .unwrap();
         stream
-    }
-
-    fn log(&self) -> String {
-        std::fs::read_to_string(self.dir.join("stderr.log")).unwrap()
     }
 
     fn codes(&self) -> Vec<serde_json::Value> {
@@ -97,20 +76,6 @@ impl Server {
             .map(|line| serde_json::from_str(line).unwrap())
             .collect()
     }
-}
-
-/// Writes `config` with `extra`'s members over it as `dir/config.json`; its path.
-fn write_config(
-    dir: &std::path::Path,
-    mut config: serde_json::Value,
-    extra: &serde_json::Value,
-) -> PathBuf {
-    for (name, value) in extra.as_object().unwrap() {
-        config[name] = value.clone();
-    }
-    let path = dir.join("config.json");
-    std::fs::write(&path, config.to_string()).unwrap();
-    path
 }
 
 /// Starts the server with the config at `path`, which must refuse to start; its stderr.
@@ -156,91 +121,9 @@ fn call(stream: &mut TcpStream, operation: &str, body: &serde_json::Value) -> An
     read_answer(stream).expect("an answer")
 }
 
-/// A `POST /` of `operation` with `body` and `extra` header lines, signed by `signer` at its
-/// moment if there is one.
-fn raw_request(
-    operation: &str,
-    body: &str,
-    signer: Option<((&str, &str), SystemTime)>,
-    extra: &str,
-) -> String {
-    let target = format!("{TARGET_PREFIX}{operation}");
-    let headers = [("host", "test"), ("x-amz-target", target.as_str())];
-    let lines = signer.map_or_else(String::new, |(key, time)| {
-        sign(key, time, &headers, body.as_bytes())
-    });
-    format!(
-        "POST / HTTP/1.1\r\nHost: test\r\nX-Amz-Target: {target}\r\n{lines}{extra}\
-         Content-Length: {}\r\n\r\n{body}",
-        body.len()
-    )
-}
-
-/// The `X-Amz-Date` and `Authorization` header lines that the SDK's own signer (`aws-sigv4`)
-/// gives a `POST /` with `headers` and `body`, signed by `(key, secret)` at `time` for
-/// `cognito-idp` in `us-east-1`.
-fn sign(
-    (key, secret): (&str, &str),
-    time: SystemTime,
-    headers: &[(&str, &str)],
-    body: &[u8],
-) -> String {
-    use aws_sigv4::{
-        http_request::{SignableBody, SignableRequest, SigningSettings, sign},
-        sign::v4,
-    };
-    let identity = aws_credential_types::Credentials::new(key, secret, None, None, "test").into();
-    let params = v4::SigningParams::builder()
-        .identity(&identity)
-        .region("us-east-1")
-        .name("cognito-idp")
-        .time(time)
-        .settings(SigningSettings::default())
-        .build()
-        .unwrap()
-        .into();
-    let request = SignableRequest::new(
-        "POST",
-        "http://test/",
-        headers.iter().copied(),
-        SignableBody::Bytes(body),
-    )
-    .unwrap();
-    let (instructions, _) = sign(request, &params).unwrap().into_parts();
-    instructions
-        .headers()
-        .map(|(name, value)| [name, ": ", value, "\r\n"].concat())
-        .collect()
-}
-
 /// Reads one HTTP/1.1 response with a `Content-Length`; `None` if the server closed first.
 fn read_answer(stream: &mut TcpStream) -> Option<Answer> {
-    let mut head = Vec::new();
-    let mut byte = [0];
-    while !head.ends_with(b"\r\n\r\n") {
-        match stream.read(&mut byte) {
-            Ok(0) | Err(_) => return None,
-            Ok(_) => head.push(byte[0]),
-        }
-    }
-    let head = String::from_utf8(head).unwrap();
-    let status = head.split(' ').nth(1).unwrap().parse().unwrap();
-    let length: usize = head
-        .lines()
-        .find_map(|line| {
-            let (name, value) = line.split_once(':')?;
-            name.eq_ignore_ascii_case("content-length")
-                .then(|| value.trim().parse().unwrap())
-        })
-        .unwrap_or(0);
-    let mut body = vec![0; length];
-    stream.read_exact(&mut body).ok()?;
-    let body = if body.is_empty() {
-        serde_json::Value::Null
-    } else {
-        serde_json::from_slice(&body).unwrap()
-    };
-    Some(Answer { status, body })
+    support::read_answer(stream).map(|(status, body)| Answer { status, body })
 }
 
 /// Whether the server closed `stream` (rather than answering or waiting) within `limit`.

@@ -11,10 +11,7 @@
 )]
 
 use std::{
-    io::{BufRead, BufReader, Read, Write},
-    net::{SocketAddr, TcpStream},
-    path::PathBuf,
-    process::{Child, Command, Stdio},
+    io::Write,
     sync::{Arc, Barrier},
     time::{Duration, SystemTime},
 };
@@ -23,25 +20,16 @@ use serde_json::{Value, json};
 
 const POOL: &str = "us-east-1_LIMITS";
 
-/// A running server, killed when dropped.
-struct Server {
-    child: Child,
-    address: SocketAddr,
-    dir: PathBuf,
-}
+mod support;
 
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
+use support::Process;
+
+/// A running server with one public client in the pool [`POOL`].
+struct Server(Process);
 
 impl Server {
     fn start(extra: &Value) -> Self {
-        let dir = std::env::temp_dir().join(format!("limits-{}", uuid::Uuid::new_v4().simple()));
-        std::fs::create_dir_all(&dir).unwrap();
+        let dir = Process::directory("limits");
         let mut config = json!({
             "listen": "127.0.0.1:0",
             "user_pool_id": POOL,
@@ -52,45 +40,14 @@ impl Server {
         for (name, value) in extra.as_object().unwrap() {
             config[name] = value.clone();
         }
-        let path = dir.join("config.json");
-        std::fs::write(&path, config.to_string()).unwrap();
-        let mut child = Command::new(env!("CARGO_BIN_EXE_confirmation-flow-server"))
-            .arg("--config")
-            .arg(&path)
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let address = line
-            .trim()
-            .strip_prefix("listening on http://")
-            .unwrap()
-            .parse()
-            .unwrap();
-        Self {
-            child,
-            address,
-            dir,
-        }
+        Self(Process::start(dir, &config, "warn", &[]).unwrap())
     }
 
     /// `operation` with `body` on a new connection: its status and body.
     fn call(&self, operation: &str, body: &Value) -> (u16, Value) {
         let body = body.to_string();
-        let target = format!("AWSCognitoIdentityProviderService.{operation}");
-        let headers = [("host", "test"), ("x-amz-target", target.as_str())];
-        let signed = sign(&headers, body.as_bytes());
-        let request = format!(
-            "POST / HTTP/1.1\r\nHost: test\r\nX-Amz-Target: {target}\r\n{signed}\
-             Content-Length: {}\r\n\r\n{body}",
-            body.len()
-        );
-        self.send(&request)
+        let signer = Some((("test", "test"), SystemTime::now()));
+        self.send(&support::raw_request(operation, &body, signer, ""))
     }
 
     /// `GET /health`'s status.
@@ -99,16 +56,16 @@ impl Server {
     }
 
     fn send(&self, request: &str) -> (u16, Value) {
-        let mut stream = TcpStream::connect(self.address).unwrap();
+        let mut stream = self.0.connect();
         stream
             .set_read_timeout(Some(Duration::from_mins(1)))
             .unwrap();
         stream.write_all(request.as_bytes()).unwrap();
-        read_answer(&mut stream)
+        support::read_answer(&mut stream).expect("an answer in time")
     }
 
     fn database(&self) -> rusqlite::Connection {
-        rusqlite::Connection::open(self.dir.join("users.sqlite3")).unwrap()
+        rusqlite::Connection::open(self.0.dir.join("users.sqlite3")).unwrap()
     }
 
     fn phantoms(&self) -> i64 {
@@ -116,60 +73,6 @@ impl Server {
             .query_row("SELECT COUNT(*) FROM phantoms", [], |row| row.get(0))
             .unwrap()
     }
-}
-
-/// The SigV4 header lines for the local test key, as `tests/http.rs` makes them.
-fn sign(headers: &[(&str, &str)], body: &[u8]) -> String {
-    use aws_sigv4::{
-        http_request::{SignableBody, SignableRequest, SigningSettings, sign},
-        sign::v4,
-    };
-    let identity =
-        aws_credential_types::Credentials::new("test", "test", None, None, "test").into();
-    let params = v4::SigningParams::builder()
-        .identity(&identity)
-        .region("us-east-1")
-        .name("cognito-idp")
-        .time(SystemTime::now())
-        .settings(SigningSettings::default())
-        .build()
-        .unwrap()
-        .into();
-    let request = SignableRequest::new(
-        "POST",
-        "http://test/",
-        headers.iter().copied(),
-        SignableBody::Bytes(body),
-    )
-    .unwrap();
-    let (instructions, _) = sign(request, &params).unwrap().into_parts();
-    instructions
-        .headers()
-        .map(|(name, value)| [name, ": ", value, "\r\n"].concat())
-        .collect()
-}
-
-/// One HTTP/1.1 answer with a `Content-Length`: its status and JSON body.
-fn read_answer(stream: &mut TcpStream) -> (u16, Value) {
-    let mut head = Vec::new();
-    let mut byte = [0];
-    while !head.ends_with(b"\r\n\r\n") {
-        assert_eq!(stream.read(&mut byte).expect("an answer in time"), 1);
-        head.push(byte[0]);
-    }
-    let head = String::from_utf8(head).unwrap();
-    let status = head.split(' ').nth(1).unwrap().parse().unwrap();
-    let length: usize = head
-        .lines()
-        .find_map(|line| {
-            let (name, value) = line.split_once(':')?;
-            name.eq_ignore_ascii_case("content-length")
-                .then(|| value.trim().parse().unwrap())
-        })
-        .unwrap_or(0);
-    let mut body = vec![0; length];
-    stream.read_exact(&mut body).unwrap();
-    (status, serde_json::from_slice(&body).unwrap_or(Value::Null))
 }
 
 fn sign_up(server: &Server, username: &str) -> (u16, Value) {

@@ -14,10 +14,9 @@
 )]
 
 use std::{
-    io::{BufRead as _, BufReader, Read as _, Write as _},
-    net::{TcpListener, TcpStream},
-    path::{Path, PathBuf},
-    process::{Child, Command, Stdio},
+    io::{Read as _, Write as _},
+    net::TcpListener,
+    path::Path,
     sync::mpsc,
     time::Duration,
 };
@@ -40,17 +39,7 @@ fn cluster() -> Option<(String, String)> {
 
 /// A new database on the cluster, over plaintext (the test's own connection); its name.
 async fn new_database(base: &str) -> String {
-    let name = format!("tls_{}", uuid::Uuid::new_v4().simple());
-    let (client, connection) =
-        tokio_postgres::connect(&format!("{base}/postgres"), tokio_postgres::NoTls)
-            .await
-            .unwrap();
-    tokio::spawn(connection);
-    client
-        .batch_execute(&format!("CREATE DATABASE {name}"))
-        .await
-        .unwrap();
-    name
+    support::new_postgres_database(base, "tls").await
 }
 
 /// `base`'s port.
@@ -58,25 +47,17 @@ fn port(base: &str) -> &str {
     base.rsplit_once(':').unwrap().1
 }
 
-/// A running server, killed when dropped.
-struct Server {
-    child: Child,
-    address: String,
-    dir: PathBuf,
-}
+mod support;
 
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
+use support::Process;
+
+/// A running server on a PostgreSQL database.
+struct Server(Process);
 
 impl Server {
     /// `GET /health`, which reads the database: its status line.
     fn health(&self) -> String {
-        let mut stream = TcpStream::connect(&self.address).unwrap();
+        let mut stream = self.0.connect();
         stream
             .set_read_timeout(Some(Duration::from_secs(20)))
             .unwrap();
@@ -91,8 +72,7 @@ impl Server {
 
 /// Starts the server on `database`: the running server, or its stderr if it refused to start.
 fn start(database: &str) -> Result<Server, String> {
-    let dir = std::env::temp_dir().join(format!("pg-tls-test-{}", uuid::Uuid::new_v4().simple()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = Process::directory("pg-tls-test");
     let config = serde_json::json!({
         "listen": "127.0.0.1:0",
         "user_pool_id": "us-east-1_TLS",
@@ -100,8 +80,6 @@ fn start(database: &str) -> Result<Server, String> {
         "database": database,
         "outbox": dir.join("outbox.jsonl"),
     });
-    let path = dir.join("config.json");
-    std::fs::write(&path, config.to_string()).unwrap();
     // PostgreSQL needs a key ring every process shares: one in the environment.
     let secret = [
         *uuid::Uuid::new_v4().as_bytes(),
@@ -109,33 +87,14 @@ fn start(database: &str) -> Result<Server, String> {
     ]
     .concat();
     let secret = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, secret);
-    let keys = serde_json::json!({"current": 1, "keys": {"1": secret}});
-    let stderr = dir.join("stderr.log");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_confirmation-flow-server"))
-        .arg("--config")
-        .arg(&path)
-        .env("CONFIRMATION_FLOW_KEYS", keys.to_string())
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(std::fs::File::create(&stderr).unwrap())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    if let Some(address) = line.trim().strip_prefix("listening on http://") {
-        return Ok(Server {
-            child,
-            address: address.to_owned(),
-            dir,
-        });
-    }
-    let status = child.wait().unwrap();
-    let log = std::fs::read_to_string(&stderr).unwrap();
-    std::fs::remove_dir_all(&dir).unwrap();
-    assert!(!status.success(), "neither served nor failed: {log}");
-    Err(log)
+    let keys = serde_json::json!({"current": 1, "keys": {"1": secret}}).to_string();
+    Process::start(
+        dir,
+        &config,
+        "warn",
+        &[("CONFIRMATION_FLOW_KEYS", keys.as_str())],
+    )
+    .map(Server)
 }
 
 /// Starts the server on `database`, which must refuse: its stderr.

@@ -11,6 +11,8 @@
     reason = "a test that cannot set up or check says so and stops"
 )]
 
+mod support;
+
 use confirmation_flow::{
     Confirmation, KeyId, KeyRing, Policy, ServerKey, Timestamp,
     cognito::{
@@ -65,18 +67,9 @@ async fn backends() -> Vec<(String, Store)> {
     stores
 }
 
-/// A new database on the cluster at `base` (`postgres://user@host:port`).
+/// A new database on the cluster at `base` (`postgres://user@host:port`): its URL.
 async fn new_postgres_database(base: &str) -> String {
-    let name = format!("store_{}", uuid::Uuid::new_v4().simple());
-    let (client, connection) =
-        tokio_postgres::connect(&format!("{base}/postgres"), tokio_postgres::NoTls)
-            .await
-            .unwrap();
-    tokio::spawn(connection);
-    client
-        .batch_execute(&format!("CREATE DATABASE {name}"))
-        .await
-        .unwrap();
+    let name = support::new_postgres_database(base, "store").await;
     format!("{base}/{name}")
 }
 
