@@ -9,10 +9,15 @@ use std::time::SystemTime;
 use axum::http::{HeaderMap, StatusCode, Uri, header};
 use confirmation_flow::cognito::OperationName;
 
-use crate::{
-    api::Answer,
-    sigv4::{Signed, Verifier},
-};
+use crate::sigv4::{Signed, Verifier};
+
+/// A request refused before it is served: the service's exception, message and status.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Refused {
+    pub exception: &'static str,
+    pub message: String,
+    pub status: StatusCode,
+}
 
 /// Who an operation is served to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -48,17 +53,15 @@ pub const OPERATIONS: &[(&str, Caller)] = &[
 /// # Errors
 /// `UnknownOperationException` for a target that is not one of [`OPERATIONS`] with the
 /// service's prefix.
-pub fn operation(target: &str) -> Result<(&'static str, Caller), Answer> {
+pub fn operation(target: &str) -> Result<(&'static str, Caller), Refused> {
     target
         .strip_prefix(OperationName::TARGET_PREFIX)
         .and_then(|name| OPERATIONS.iter().find(|(known, _)| *known == name))
         .copied()
-        .ok_or_else(|| {
-            Answer::Error(
-                "UnknownOperationException".into(),
-                format!("Unknown operation {}", target.escape_debug()),
-                StatusCode::BAD_REQUEST,
-            )
+        .ok_or_else(|| Refused {
+            exception: "UnknownOperationException",
+            message: format!("Unknown operation {}", target.escape_debug()),
+            status: StatusCode::BAD_REQUEST,
         })
 }
 
@@ -76,16 +79,16 @@ pub fn admit(
     uri: &Uri,
     headers: &HeaderMap,
     body: &[u8],
-) -> Result<(), Answer> {
+) -> Result<(), Refused> {
     if caller == Caller::Public {
         return Ok(());
     }
     if headers.contains_key(header::ORIGIN) {
-        return Err(Answer::Error(
-            "AccessDeniedException".into(),
-            format!("{operation} is not served to browsers"),
-            StatusCode::FORBIDDEN,
-        ));
+        return Err(Refused {
+            exception: "AccessDeniedException",
+            message: format!("{operation} is not served to browsers"),
+            status: StatusCode::FORBIDDEN,
+        });
     }
     // The local test key is for a developer's own machine: a request a proxy forwarded came
     // from elsewhere, where the well-known key proves nothing.
@@ -93,13 +96,14 @@ pub fn admit(
         .iter()
         .any(|name| headers.contains_key(*name));
     if local_test_key && proxied {
-        return Err(Answer::Error(
-            "AccessDeniedException".into(),
-            "The local test key is not accepted through a proxy (a Forwarded, X-Forwarded-For \
+        return Err(Refused {
+            exception: "AccessDeniedException",
+            message:
+                "The local test key is not accepted through a proxy (a Forwarded, X-Forwarded-For \
              or X-Real-IP header): configure admin_credentials"
-                .into(),
-            StatusCode::FORBIDDEN,
-        ));
+                    .into(),
+            status: StatusCode::FORBIDDEN,
+        });
     }
     let request = Signed {
         method: "POST",
@@ -119,11 +123,11 @@ pub fn admit(
                 operation,
                 "admin call refused"
             );
-            Err(Answer::Error(
-                refusal.exception().into(),
-                refusal.message(),
-                StatusCode::BAD_REQUEST,
-            ))
+            Err(Refused {
+                exception: refusal.exception(),
+                message: refusal.message(),
+                status: StatusCode::BAD_REQUEST,
+            })
         }
     }
 }

@@ -124,7 +124,11 @@ pub async fn endpoint(
         access::admit(&app.verifier, local, operation, &uri, &headers, &body)
     });
     if let Err(refused) = admitted {
-        return respond(refused);
+        return respond(Answer::Error(
+            refused.exception.to_owned(),
+            refused.message,
+            refused.status,
+        ));
     }
     let served = tokio::time::timeout_at(deadline.into(), dispatch(&app, target, &body)).await;
     let (answer, delivery) =

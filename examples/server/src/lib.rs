@@ -36,6 +36,7 @@ mod sigv4_time;
 pub mod sqlite;
 mod sqlite_sql;
 pub mod store;
+pub mod throttle;
 pub mod trigger;
 pub mod trigger_urls;
 mod users;
@@ -139,7 +140,7 @@ async fn trim(app: Arc<App>) {
     let mut every = tokio::time::interval(Duration::from_secs(limits.phantom_trim_seconds));
     loop {
         every.tick().await;
-        match limits::trim_phantoms(&app.store, limits.phantoms_per_pool).await {
+        match throttle::trim_phantoms(&app.store, limits.phantoms_per_pool).await {
             Ok(0) => {}
             Ok(trimmed) => tracing::info!(trimmed, "trimmed pools to their phantom cap"),
             Err(error) => tracing::warn!(%error, "could not trim phantoms"),

@@ -268,7 +268,7 @@ pub(crate) async fn describe_user_pool(app: &App, body: &[u8]) -> Outcome {
     let request: PoolRequest = decode("DescribeUserPool", body)?;
     let id = required(request.user_pool_id, "userPoolId")?;
     let record = stored_pool(app, &id).await?;
-    let (_turn, within) = crate::limits::scan_turn(app).await?;
+    let (_turn, within) = crate::throttle::scan_turn(app).await?;
     let users = directory::count_users(&app.store, &id, within)
         .await
         .map_err(internal)?;

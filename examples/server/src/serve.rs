@@ -17,12 +17,12 @@ use crate::{
     App,
     api::{Answer, internal, now},
     destinations,
-    limits::too_many_requests,
     logins::Rewrite,
     outbox::Delivery,
     password,
     pools::{Client, Pool},
     store::{Applied, Change, NewUser, Read},
+    throttle::too_many_requests,
 };
 
 /// How often a request reads and decides again after losing a race.

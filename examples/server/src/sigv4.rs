@@ -16,11 +16,11 @@
 
 use std::{fmt, time::SystemTime};
 
-use axum::http::HeaderMap;
 use hmac::{Hmac, KeyInit as _, Mac as _};
 use sha2::{Digest as _, Sha256};
 use subtle::ConstantTimeEq as _;
 
+pub use crate::sigv4_canonical::Signed;
 use crate::{sigv4_canonical::canonical_request, sigv4_time::AmzDate};
 
 /// The service name in a credential scope.
@@ -42,17 +42,6 @@ impl fmt::Debug for Credential {
             .field("secret_access_key", &"<redacted>")
             .finish()
     }
-}
-
-/// What one request brings: the method, the path and query as they came on the wire, the
-/// headers and the body.
-#[derive(Debug)]
-pub struct Signed<'a> {
-    pub method: &'a str,
-    pub path: &'a str,
-    pub query: &'a str,
-    pub headers: &'a HeaderMap,
-    pub body: &'a [u8],
 }
 
 /// Why a request was refused, with the service's exception and message.

@@ -4,7 +4,18 @@
 
 use sha2::{Digest as _, Sha256};
 
-use crate::sigv4::Signed;
+use axum::http::HeaderMap;
+
+/// What one request brings: the method, the path and query as they came on the wire, the
+/// headers and the body.
+#[derive(Debug)]
+pub struct Signed<'a> {
+    pub method: &'a str,
+    pub path: &'a str,
+    pub query: &'a str,
+    pub headers: &'a HeaderMap,
+    pub body: &'a [u8],
+}
 
 /// The canonical request, from the signed headers in the order the client listed them.
 pub fn canonical_request(request: &Signed<'_>, signed: &[&str]) -> Vec<u8> {

@@ -104,7 +104,7 @@ pub(crate) async fn list_users(app: &App, body: &[u8]) -> Outcome {
         Selection::All => None,
         Selection::Matching(filter) => Some(filter),
     };
-    let (_turn, within) = crate::limits::scan_turn(app).await?;
+    let (_turn, within) = crate::throttle::scan_turn(app).await?;
     let users = directory::users(&app.store, &pool_id, filter, &after, limit + 1, within)
         .await
         .map_err(internal)?;

@@ -1,0 +1,66 @@
+//! Throttling on the request path and the phantom cap's trim: what `limits` (the
+//! configuration's bounds) turns into at run time.
+
+use std::time::Duration;
+
+use axum::http::StatusCode;
+use tokio::sync::SemaphorePermit;
+
+use crate::{App, api::Answer};
+
+/// `TooManyRequestsException`, as the service throttles.
+#[must_use]
+pub fn too_many_requests() -> Answer {
+    Answer::Error(
+        "TooManyRequestsException".into(),
+        "Too many requests".into(),
+        StatusCode::BAD_REQUEST,
+    )
+}
+
+/// A turn to read a whole pool, and how long the read may run. A turn is waited for as long
+/// as a read may run; then the request is refused (`TooManyRequestsException`).
+///
+/// # Errors
+/// `TooManyRequestsException`: every turn stayed taken.
+pub async fn scan_turn(app: &App) -> Result<(SemaphorePermit<'_>, Duration), Answer> {
+    let within = Duration::from_secs(app.config.limits.scan_timeout_seconds);
+    match tokio::time::timeout(within, app.scans.acquire()).await {
+        Ok(Ok(turn)) => Ok((turn, within)),
+        _ => Err(too_many_requests()),
+    }
+}
+
+/// The pools holding more phantoms than `$1`, and how many.
+const OVER_CAP: &str = "SELECT pool_id, COUNT(*) FROM phantoms WHERE pool_id IS NOT NULL \
+     GROUP BY pool_id HAVING COUNT(*) > $1";
+/// The pool `$1`'s `$2` phantoms closest to being pruned.
+const TRIM: &str = "DELETE FROM phantoms WHERE id IN \
+     (SELECT id FROM phantoms WHERE pool_id = $1 ORDER BY prune_after, id LIMIT $2)";
+
+/// Trims every pool to `cap` phantoms, deleting those closest to being pruned; how many.
+/// Off the request path on purpose: a count and a lock on every new phantom made an unknown
+/// username's first request measurably slower than a real user's, and queued one pool's
+/// callers behind another's flood.
+///
+/// # Errors
+/// A database error.
+pub async fn trim_phantoms(store: &crate::store::Store, cap: i64) -> crate::store::Result<u64> {
+    use crate::store::{Param, Value};
+    let over = store.rows(OVER_CAP.into(), vec![Param::Int(cap)]).await?;
+    let mut trimmed = 0;
+    for row in over {
+        let (Some(Value::Text(pool)), Some(Value::Int(held))) = (row.first(), row.get(1)) else {
+            continue;
+        };
+        let excess = held - cap;
+        let changed = store
+            .transaction(vec![(
+                TRIM.into(),
+                vec![Param::text(pool.clone()), Param::Int(excess)],
+            )])
+            .await?;
+        trimmed += changed.into_iter().sum::<u64>();
+    }
+    Ok(trimmed)
+}

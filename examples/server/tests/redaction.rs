@@ -1,0 +1,62 @@
+//! `Debug` of what holds a secret shows that it is there, never what it is.
+#![allow(
+    clippy::unwrap_used,
+    reason = "a test that cannot check says so and stops"
+)]
+
+use confirmation_flow_server::{
+    config::ClientConfig, outbox::Delivery, pools::ClientSettings, store::NewUser,
+};
+
+#[test]
+fn secrets_never_print_and_their_presence_does() {
+    let secret = "s3cr3t-VALUE";
+    let shown = [
+        format!(
+            "{:?}",
+            Delivery {
+                pool_id: "us-east-1_TEST".into(),
+                username: "alice".into(),
+                attribute: "email",
+                destination: "alice@example.com".into(),
+                code: secret.into(),
+            }
+        ),
+        format!(
+            "{:?}",
+            NewUser {
+                email: Some("alice@example.com".into()),
+                password_hash: Some(secret.into()),
+                ..NewUser::default()
+            }
+        ),
+        format!(
+            "{:?}",
+            ClientSettings {
+                client_secret: Some(secret.into()),
+                prevent_user_existence_errors: "ENABLED".into(),
+                explicit_auth_flows: Vec::new(),
+            }
+        ),
+        format!(
+            "{:?}",
+            ClientConfig {
+                client_id: "client".into(),
+                client_secret: Some(secret.into()),
+            }
+        ),
+    ];
+    for text in &shown {
+        assert!(!text.contains(secret), "{text}");
+        assert!(text.contains("<redacted>"), "{text}");
+    }
+    assert!(
+        shown[0].contains("alice@example.com"),
+        "the rest still shows"
+    );
+    let none = ClientConfig {
+        client_id: "client".into(),
+        client_secret: None,
+    };
+    assert!(format!("{none:?}").contains("client_secret: None"));
+}
