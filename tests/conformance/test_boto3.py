@@ -416,6 +416,7 @@ def test_a_code_tagged_under_an_older_key_still_confirms_after_rotation(tmp_path
     keys = tmp_path / "keys.json"
     secret = lambda byte: base64.b64encode(bytes([byte]) * 32).decode()
     keys.write_text(json.dumps({"current": 1, "keys": {"1": secret(1)}}))
+    keys.chmod(0o600)  # one others can read is refused: with it, the database gives every code
     extra = {"keys": str(keys)}
     if STORE == "memory":  # the users must outlive the restart
         extra["database"] = str(tmp_path / "users.sqlite3")
