@@ -1,7 +1,7 @@
 //! What every request shares: the configuration as the crate reads it, the store, the key
 //! ring and the outbox.
 
-use std::time::Duration;
+use std::{collections::HashSet, time::Duration};
 
 use confirmation_flow::{KeyRing, KeyRingError, Policy, PolicyConfig, cognito::Pool};
 
@@ -36,6 +36,8 @@ pub struct App {
     pub credentials: CredentialSource,
     /// Which trigger URLs pools may name, and how long triggers may take.
     pub triggers: Triggers,
+    /// The pools the last count found holding `limits.users_per_pool` users or more.
+    pub full_pools: std::sync::RwLock<HashSet<String>>,
 }
 
 impl App {
@@ -104,6 +106,7 @@ impl App {
             outbox,
             verifier,
             credentials,
+            full_pools: std::sync::RwLock::default(),
         })
     }
 
@@ -113,6 +116,35 @@ impl App {
     /// Two keys share an id.
     pub fn keys(&self) -> Result<KeyRing<'_>, KeyRingError> {
         self.keys.ring()
+    }
+
+    /// Whether the last count found the pool `id` holding its cap of users.
+    #[must_use]
+    pub fn is_full(&self, id: &str) -> bool {
+        self.full_pools
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .contains(id)
+    }
+
+    /// Counts every pool's users again: which are full (see [`Self::is_full`]).
+    ///
+    /// # Errors
+    /// A database error, or the count ran longer than `limits.scan_timeout_seconds`.
+    pub async fn count_pools(&self) -> crate::store::Result<usize> {
+        let limits = &self.config.limits;
+        let within = Duration::from_secs(limits.scan_timeout_seconds);
+        let full: HashSet<String> =
+            directory::full_pools(&self.store, limits.users_per_pool, within)
+                .await?
+                .into_iter()
+                .collect();
+        let count = full.len();
+        *self
+            .full_pools
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = full;
+        Ok(count)
     }
 
     /// `pool` as the crate sees it.

@@ -55,8 +55,13 @@ impl Column {
     }
 }
 
+/// Only while fewer than `$5` pools are stored (`limits.pools`). SQLite's one writer makes
+/// the count exact; on PostgreSQL concurrent creations each count what was committed when
+/// they started, so the cap may be passed by the creations in flight at once.
 const INSERT_POOL: &str = "
-INSERT INTO pools (pool_id, name, settings, created_at) VALUES ($1, $2, $3, $4)
+INSERT INTO pools (pool_id, name, settings, created_at)
+SELECT CAST($1 AS TEXT), CAST($2 AS TEXT), CAST($3 AS TEXT), CAST($4 AS BIGINT)
+WHERE (SELECT COUNT(*) FROM pools) < $5
 ON CONFLICT DO NOTHING";
 
 const UPSERT_POOL: &str = "
@@ -71,6 +76,10 @@ ORDER BY pool_id LIMIT $2";
 
 const COUNT_USERS: &str = "SELECT COUNT(*) FROM users WHERE pool_id = $1";
 
+const COUNT_POOLS: &str = "SELECT COUNT(*) FROM pools";
+
+const FULL_POOLS: &str = "SELECT pool_id FROM users GROUP BY pool_id HAVING COUNT(*) >= $1";
+
 /// The pool's row first: on PostgreSQL that waits for inserts holding it (`FOR KEY SHARE`)
 /// and makes later ones find it gone, so the users and clients deleted next are all of them.
 const DELETE_POOL: &str = "DELETE FROM pools WHERE pool_id = $1";
@@ -80,12 +89,14 @@ const DELETE_POOL_USERS: &str = "DELETE FROM users WHERE pool_id = $1";
 const DELETE_POOL_PHANTOMS: &str = "DELETE FROM phantoms WHERE pool_id = $1";
 
 /// Only into a pool that exists, its row locked on PostgreSQL against a concurrent
-/// [`DELETE_POOL`] (SQLite's one writer serialises the two, and drops the lock clause).
+/// [`DELETE_POOL`] (SQLite's one writer serialises the two, and drops the lock clause), and
+/// holding fewer than `$6` clients (`limits.clients_per_pool`, exact as [`INSERT_POOL`]'s).
 const INSERT_CLIENT: &str = "
 INSERT INTO clients (client_id, pool_id, name, settings, created_at)
 SELECT CAST($1 AS TEXT), CAST($2 AS TEXT), CAST($3 AS TEXT), CAST($4 AS TEXT),
        CAST($5 AS BIGINT)
 WHERE EXISTS (SELECT 1 FROM pools WHERE pool_id = $2 FOR KEY SHARE)
+  AND (SELECT COUNT(*) FROM clients WHERE pool_id = $2) < $6
 ON CONFLICT DO NOTHING";
 
 const UPSERT_CLIENT: &str = "
@@ -111,15 +122,46 @@ const LOGIN: &str = "SELECT username FROM users WHERE pool_id = $1 AND login = $
 
 const DELETE_USER: &str = "DELETE FROM users WHERE pool_id = $1 AND username = $2";
 
-/// Stores `pool` if its id is free; whether it was.
+/// Stores `pool` if its id is free and fewer than `cap` pools are stored; whether it was.
 ///
 /// # Errors
 /// A database error.
-pub async fn create_pool(store: &Store, pool: &PoolRecord) -> Result<bool> {
+pub async fn create_pool(store: &Store, pool: &PoolRecord, cap: i64) -> Result<bool> {
+    let mut params = pool_params(pool);
+    params.push(Param::Int(cap));
     let changed = store
-        .transaction(vec![(INSERT_POOL.into(), pool_params(pool))])
+        .transaction(vec![(INSERT_POOL.into(), params)])
         .await?;
     Ok(changed == [1])
+}
+
+/// How many pools are stored.
+///
+/// # Errors
+/// A database error.
+pub async fn count_pools(store: &Store) -> Result<i64> {
+    let rows = store.rows(COUNT_POOLS.into(), Vec::new()).await?;
+    match rows.first().map(Vec::as_slice) {
+        Some([Value::Int(count)]) => Ok(*count),
+        _ => Err("COUNT returned no number".into()),
+    }
+}
+
+/// The pools holding `cap` users or more (a read of every user, stopped after `within`).
+///
+/// # Errors
+/// A database error, or the read ran longer than `within`.
+pub async fn full_pools(store: &Store, cap: i64, within: Duration) -> Result<Vec<String>> {
+    let rows = store
+        .scan(FULL_POOLS.into(), vec![Param::Int(cap)], within)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|row| match row.into_iter().next() {
+            Some(Value::Text(pool)) => Some(pool),
+            _ => None,
+        })
+        .collect())
 }
 
 /// Stores `pool` and `clients` as the config file describes them, replacing what is
@@ -191,13 +233,16 @@ pub async fn delete_pool(store: &Store, id: &str) -> Result<bool> {
     Ok(changed.first() == Some(&1))
 }
 
-/// Stores `client` if its id is free and its pool exists; whether it was stored.
+/// Stores `client` if its id is free, its pool exists and holds fewer than `cap` clients;
+/// whether it was stored.
 ///
 /// # Errors
 /// A database error.
-pub async fn create_client(store: &Store, client: &ClientRecord) -> Result<bool> {
+pub async fn create_client(store: &Store, client: &ClientRecord, cap: i64) -> Result<bool> {
+    let mut params = client_params(client);
+    params.push(Param::Int(cap));
     let changed = store
-        .transaction(vec![(INSERT_CLIENT.into(), client_params(client))])
+        .transaction(vec![(INSERT_CLIENT.into(), params)])
         .await?;
     Ok(changed == [1])
 }

@@ -110,6 +110,7 @@ pub async fn run(config: Config) -> Result<(), String> {
     });
     let pruner = tokio::spawn(prune(Arc::clone(&app)));
     let trimmer = tokio::spawn(trim(Arc::clone(&app)));
+    let counter = tokio::spawn(count(Arc::clone(&app)));
     let limits = Limits {
         max_connections: config.max_connections,
         header_timeout: Duration::from_secs(config.header_timeout_seconds),
@@ -123,6 +124,7 @@ pub async fn run(config: Config) -> Result<(), String> {
     .await;
     pruner.abort();
     trimmer.abort();
+    counter.abort();
     served
 }
 
@@ -144,6 +146,27 @@ async fn trim(app: Arc<App>) {
             Ok(0) => {}
             Ok(trimmed) => tracing::info!(trimmed, "trimmed pools to their phantom cap"),
             Err(error) => tracing::warn!(%error, "could not trim phantoms"),
+        }
+    }
+}
+
+/// Counts every pool's users against `limits.users_per_pool`, off the request path.
+async fn count(app: Arc<App>) {
+    let mut every =
+        tokio::time::interval(Duration::from_secs(app.config.limits.pool_count_seconds));
+    let mut was_full = 0;
+    loop {
+        every.tick().await;
+        match app.count_pools().await {
+            Ok(full) if full != was_full => {
+                was_full = full;
+                tracing::warn!(
+                    full,
+                    "pools holding their cap of users (limits.users_per_pool)"
+                );
+            }
+            Ok(_) => {}
+            Err(error) => tracing::warn!(%error, "could not count the pools' users"),
         }
     }
 }

@@ -27,6 +27,19 @@ pub struct Limits {
     pub scans_at_once: usize,
     /// How long such a read may run (PostgreSQL: its `statement_timeout`).
     pub scan_timeout_seconds: u64,
+    /// User pools this server keeps; one more `CreateUserPool` is answered
+    /// `LimitExceededException`. Default 1,000, the service's default quota per account.
+    pub pools: i64,
+    /// App clients one pool keeps; one more `CreateUserPoolClient` is answered
+    /// `LimitExceededException`. Default 1,000, the service's default quota.
+    pub clients_per_pool: i64,
+    /// Users one pool keeps: once a count finds a pool holding this many, its `SignUp`s are
+    /// answered `LimitExceededException` until users are deleted. Sign-ups are public, so
+    /// this is what bounds the disk a stranger can fill. Default 1,000,000.
+    pub users_per_pool: i64,
+    /// How often pools' users are counted against `users_per_pool` (off the request path:
+    /// a pool may pass its cap by the sign-ups of one period). Default 10 s.
+    pub pool_count_seconds: u64,
 }
 
 impl Default for Limits {
@@ -39,6 +52,10 @@ impl Default for Limits {
             phantom_trim_seconds: 5,
             scans_at_once: 2,
             scan_timeout_seconds: 5,
+            pools: 1_000,
+            clients_per_pool: 1_000,
+            users_per_pool: 1_000_000,
+            pool_count_seconds: 10,
         }
     }
 }
@@ -55,7 +72,7 @@ impl Limits {
     /// # Errors
     /// A message naming the bound.
     pub fn check(&self) -> Result<(), String> {
-        let checks: [(&str, u64, u64); 6] = [
+        let checks: [(&str, u64, u64); 10] = [
             ("phantom_trim_seconds", self.phantom_trim_seconds, 3600),
             (
                 "password_hashes_at_once",
@@ -67,13 +84,13 @@ impl Limits {
                 count(self.password_hashes_waiting),
                 1 << 16,
             ),
-            (
-                "phantoms_per_pool",
-                u64::try_from(self.phantoms_per_pool).unwrap_or(0),
-                1 << 30,
-            ),
+            ("phantoms_per_pool", signed(self.phantoms_per_pool), 1 << 30),
             ("scans_at_once", count(self.scans_at_once), 1024),
             ("scan_timeout_seconds", self.scan_timeout_seconds, 3600),
+            ("pools", signed(self.pools), 1 << 20),
+            ("clients_per_pool", signed(self.clients_per_pool), 1 << 20),
+            ("users_per_pool", signed(self.users_per_pool), 1 << 40),
+            ("pool_count_seconds", self.pool_count_seconds, 3600),
         ];
         for (name, value, most) in checks {
             if !(1..=most).contains(&value) {
@@ -86,4 +103,9 @@ impl Limits {
 
 fn count(value: usize) -> u64 {
     u64::try_from(value).unwrap_or(u64::MAX)
+}
+
+/// A negative bound reads as 0, which every check refuses.
+fn signed(value: i64) -> u64 {
+    u64::try_from(value).unwrap_or(0)
 }

@@ -17,6 +17,7 @@ use crate::{
     directory::{self, ClientRecord, PoolRecord},
     ids,
     pools::{ClientSettings, LambdaConfig, PasswordPolicy, PoolSettings},
+    throttle::limit_exceeded,
 };
 
 /// The most items a list answers with.
@@ -185,13 +186,19 @@ pub(crate) async fn create_pool(app: &App, body: &[u8]) -> Outcome {
             settings: settings.clone(),
             created_at,
         };
-        if directory::create_pool(&app.store, &record)
+        let cap = app.config.limits.pools;
+        if directory::create_pool(&app.store, &record, cap)
             .await
             .map_err(internal)?
         {
             return Ok(Answer::Ok(
                 json!({ "UserPool": describe_pool(app, &record, 0)? }).to_string(),
             ));
+        }
+        if directory::count_pools(&app.store).await.map_err(internal)? >= cap {
+            return Err(limit_exceeded(format!(
+                "This server keeps at most {cap} user pools (limits.pools)."
+            )));
         }
     }
     Err(internal("no free pool id"))
@@ -371,10 +378,20 @@ pub(crate) async fn create_client(app: &App, body: &[u8]) -> Outcome {
         settings: serde_json::to_string(&settings).map_err(internal)?,
         created_at,
     };
-    if !directory::create_client(&app.store, &record)
+    let cap = app.config.limits.clients_per_pool;
+    if !directory::create_client(&app.store, &record, cap)
         .await
         .map_err(internal)?
     {
+        if directory::pool(&app.store, &record.pool_id)
+            .await
+            .map_err(internal)?
+            .is_some()
+        {
+            return Err(limit_exceeded(format!(
+                "A user pool keeps at most {cap} app clients (limits.clients_per_pool)."
+            )));
+        }
         // The pool does not exist (a 26-character id collides with no other).
         return Err(Exception::UserPoolNotFound {
             user_pool_id: &record.pool_id,

@@ -22,7 +22,7 @@ use crate::{
     password,
     pools::{Client, Pool},
     store::{Applied, Change, NewUser, Read},
-    throttle::too_many_requests,
+    throttle::{limit_exceeded, too_many_requests},
 };
 
 /// How often a request reads and decides again after losing a race.
@@ -55,7 +55,9 @@ async fn run(app: &App, sent: &Operation<'_>) -> Result<(Answer, Option<Delivery
     let password = match sent {
         Operation::SignUp(request) => {
             refuse_nul(request)?;
-            checked_password(&pool, request.password)?
+            let password = checked_password(&pool, request.password)?;
+            refuse_full(app, &pool.id)?;
+            password
         }
         _ => None,
     };
@@ -219,6 +221,19 @@ fn refuse_nul(request: &SignUp<'_>) -> Result<(), Answer> {
             axum::http::StatusCode::BAD_REQUEST,
         )),
     }
+}
+
+/// `LimitExceededException` for a sign-up into a pool the last count found full: after the
+/// password's checks, before anything about the user is looked up, so it tells nothing of
+/// the username.
+fn refuse_full(app: &App, pool_id: &str) -> Result<(), Answer> {
+    if app.is_full(pool_id) {
+        let cap = app.config.limits.users_per_pool;
+        return Err(limit_exceeded(format!(
+            "This user pool keeps at most {cap} users (limits.users_per_pool)."
+        )));
+    }
+    Ok(())
 }
 
 /// `SignUp`'s password, if it keeps the pool's policy.

@@ -18,6 +18,17 @@ pub fn too_many_requests() -> Answer {
     )
 }
 
+/// `LimitExceededException` with `message`: a quota (`limits.pools`, `clients_per_pool`,
+/// `users_per_pool`) is reached.
+#[must_use]
+pub fn limit_exceeded(message: String) -> Answer {
+    Answer::Error(
+        "LimitExceededException".into(),
+        message,
+        StatusCode::BAD_REQUEST,
+    )
+}
+
 /// A turn to read a whole pool, and how long the read may run. A turn is waited for as long
 /// as a read may run; then the request is refused (`TooManyRequestsException`).
 ///

@@ -238,3 +238,117 @@ fn whole_pool_reads_do_not_stall_health() {
         "health waited for the whole-pool reads ({when_healthy} of {scans} had finished)"
     );
 }
+
+fn limit_exceeded(answer: &(u16, Value)) -> bool {
+    answer.0 == 400 && answer.1["__type"] == "LimitExceededException"
+}
+
+/// `limits.pools` and `limits.clients_per_pool` bound what admin calls create (the config's
+/// own pool and client count), a refused creation stores nothing, and deleting frees room.
+#[test]
+fn pools_and_clients_beyond_their_caps_are_refused() {
+    let server = Server::start(&json!({"limits": {"pools": 2, "clients_per_pool": 2}}));
+    let create_pool = |name: &str| server.call("CreateUserPool", &json!({"PoolName": name}));
+    let first = create_pool("first");
+    assert_eq!(first.0, 200, "{first:?}");
+    let pool_id = first.1["UserPool"]["Id"].as_str().unwrap().to_owned();
+    let refused = create_pool("second");
+    assert!(limit_exceeded(&refused), "{refused:?}");
+    let count = |table: &str| -> i64 {
+        server
+            .database()
+            .query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |row| {
+                row.get(0)
+            })
+            .unwrap()
+    };
+    assert_eq!(count("pools"), 2, "the refused pool is not stored");
+
+    let create_client = |pool: &str| {
+        server.call(
+            "CreateUserPoolClient",
+            &json!({"UserPoolId": pool, "ClientName": "web"}),
+        )
+    };
+    assert_eq!(create_client(&pool_id).0, 200);
+    assert_eq!(create_client(&pool_id).0, 200);
+    assert!(limit_exceeded(&create_client(&pool_id)));
+    // The configured pool holds one client: room for one more there.
+    assert_eq!(create_client(POOL).0, 200);
+    assert!(limit_exceeded(&create_client(POOL)));
+    // A pool that does not exist is still not found, not full.
+    let missing = create_client("us-east-1_NOSUCHPOOL");
+    assert_eq!(
+        missing.1["__type"], "ResourceNotFoundException",
+        "{missing:?}"
+    );
+    assert_eq!(count("clients"), 4);
+
+    let deleted = server.call("DeleteUserPool", &json!({ "UserPoolId": pool_id }));
+    assert_eq!(deleted.0, 200);
+    assert_eq!(
+        create_pool("third").0,
+        200,
+        "a deleted pool frees its place"
+    );
+}
+
+/// Once a count finds a pool holding `limits.users_per_pool` users, every sign-up there is
+/// refused alike, whether its username is taken or not, and nothing is stored; deleting a
+/// user opens the pool again at the next count.
+#[test]
+fn a_full_pool_refuses_sign_ups_alike_until_a_user_is_deleted() {
+    let server = Server::start(&json!({
+        "limits": {"users_per_pool": 3, "pool_count_seconds": 1},
+    }));
+    for index in 0..3 {
+        assert_eq!(sign_up(&server, &format!("member-{index}")).0, 200);
+    }
+    let users = || -> i64 {
+        server
+            .database()
+            .query_row("SELECT COUNT(*) FROM users", [], |row| row.get(0))
+            .unwrap()
+    };
+    // Within a count or two, the pool is full.
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    let refused = loop {
+        let answer = sign_up(&server, "newcomer");
+        if limit_exceeded(&answer) {
+            break answer;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "counted full: {answer:?}"
+        );
+        // Until the count, a sign-up may pass: take it back, and try again.
+        if answer.0 == 200 {
+            let deleted = server.call(
+                "AdminDeleteUser",
+                &json!({"UserPoolId": POOL, "Username": "newcomer"}),
+            );
+            assert_eq!(deleted.0, 200);
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert_eq!(users(), 3, "nothing stored past the cap");
+    assert_eq!(
+        sign_up(&server, "member-0"),
+        refused,
+        "a taken username gets the same answer as a free one"
+    );
+    let deleted = server.call(
+        "AdminDeleteUser",
+        &json!({"UserPoolId": POOL, "Username": "member-1"}),
+    );
+    assert_eq!(deleted.0, 200);
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while sign_up(&server, "newcomer").0 != 200 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "open again after a count"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(users(), 3);
+}
