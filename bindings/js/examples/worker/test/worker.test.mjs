@@ -316,7 +316,7 @@ describe('the Worker example: SignUp, ConfirmSignUp and ResendConfirmationCode o
     const tables = (await db.prepare(
       "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%'",
     ).all()).results.map((row) => row.name);
-    assert.deepEqual(tables.sort(), ['clients', 'lost_race', 'phantoms', 'users']);
+    assert.deepEqual(tables.sort(), ['clients', 'destination_budgets', 'lost_race', 'phantoms', 'users']);
     /** Every string in a row, and in the JSON a column holds. */
     const strings = (value) => {
       if (typeof value === 'string') {
