@@ -313,12 +313,16 @@ describe('the Worker example: SignUp, ConfirmSignUp and ResendConfirmationCode o
   const addressKey = (attribute, value) =>
     digest('sha256').update(`${attribute}\0${value.toLowerCase()}`).digest('hex');
   const budget = (destination, kind) =>
-    db.prepare('SELECT * FROM destination_budgets WHERE destination = ?1 AND kind = ?2').bind(destination, kind).first();
+    db.prepare('SELECT * FROM destination_budgets WHERE destination = ?1 AND kind = ?2')
+      .bind(destination, kind).first();
   /** ConfirmSignUp over plain HTTP: the status, the error type header and the body, whole. */
   const confirmRaw = async (Username, ConfirmationCode) => {
     const response = await fetch(url, {
       method: 'POST',
-      headers: { 'x-amz-target': 'AWSCognitoIdentityProviderService.ConfirmSignUp', 'content-type': 'application/x-amz-json-1.1' },
+      headers: {
+        'x-amz-target': 'AWSCognitoIdentityProviderService.ConfirmSignUp',
+        'content-type': 'application/x-amz-json-1.1',
+      },
       body: JSON.stringify({ ClientId: 'public', Username, ConfirmationCode }),
     });
     return { status: response.status, type: response.headers.get('x-amzn-errortype'), body: await response.json() };
@@ -413,14 +417,17 @@ describe('the Worker example: SignUp, ConfirmSignUp and ResendConfirmationCode o
 
   test('destination budgets are deleted by the scheduled handler once their hour has passed, not before', async () => {
     const now = Math.floor(Date.now() / 1000);
-    const insert = db.prepare('INSERT INTO destination_budgets (destination, kind, window_start, spent) VALUES (?1, ?2, ?3, 6)');
+    const insert = db.prepare(
+      'INSERT INTO destination_budgets (destination, kind, window_start, spent) VALUES (?1, ?2, ?3, 6)',
+    );
     await db.batch([
       insert.bind('passed', 'code', now - 3601),
       insert.bind('ending', 'guess', now - 3600),
       insert.bind('current', 'code', now),
     ]);
-    const left = async () => (await db.prepare("SELECT destination FROM destination_budgets WHERE destination IN ('passed', 'ending', 'current')")
-      .all()).results.map((row) => row.destination).sort();
+    const left = async () => (await db.prepare(
+      "SELECT destination FROM destination_budgets WHERE destination IN ('passed', 'ending', 'current')",
+    ).all()).results.map((row) => row.destination).sort();
     const worker = await mf.getWorker();
     await worker.scheduled({ scheduledTime: new Date(now * 1000), cron: '* * * * *' });
     assert.deepEqual(await left(), ['current', 'ending']);
