@@ -28,6 +28,20 @@ CREATE TABLE IF NOT EXISTS phantoms (
   prune_after INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS phantoms_prune_after ON phantoms (prune_after);
+-- Budgets per destination, across accounts (src/worker.ts, `spend`): codes delivered to an
+-- address and codes submitted for it, per fixed hour from the window's first use. Spent
+-- by one conditional upsert (`ON CONFLICT DO UPDATE ... WHERE`), so no two requests take
+-- the last unit. `destination` is the hex SHA-256 of the attribute, a zero byte and the
+-- address in lower case (never the address), or `phantom:` and a phantom's id.
+CREATE TABLE IF NOT EXISTS destination_budgets (
+  destination TEXT NOT NULL,
+  kind TEXT NOT NULL CHECK (kind IN ('code', 'guess')),
+  -- Unix seconds: the window's start; an hour later the row may be deleted (`scheduled`).
+  window_start INTEGER NOT NULL,
+  spent INTEGER NOT NULL,
+  PRIMARY KEY (destination, kind)
+);
+CREATE INDEX IF NOT EXISTS destination_budgets_window_start ON destination_budgets (window_start);
 -- No table of codes: a code goes to the mail sender (MAILER) and is forgotten; the user's
 -- state holds only its keyed tag.
 -- Never holds a row: inserting NULL into it when the statement before changed nothing

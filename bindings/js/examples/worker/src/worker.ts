@@ -2,10 +2,13 @@
 // (AWS JSON 1.1: `POST /` with `X-Amz-Target`) on D1, through confirmation-flow's one loop:
 // decode once → read what `needs` names → decide → write with every condition checked by
 // the database (lost: read and decide again) → answer → deliver the code (to a mail sender,
-// after answering; never stored). A Cron Trigger deletes the phantoms whose time has passed.
+// after answering; never stored). Per destination, across accounts, at most 6 codes are
+// delivered and 15 codes submitted an hour (`destination_budgets`). A Cron Trigger deletes
+// the phantoms and the budgets whose time has passed.
 import {
   type After,
   afterTrigger,
+  type AliasAttribute,
   decode,
   type FlowError,
   initSync,
@@ -46,10 +49,33 @@ const SERVED: OperationName[] = ["SignUp", "ConfirmSignUp", "ResendConfirmationC
 const RETRIES = 16;
 /** The largest request body read, as the example server's default. */
 const MAX_BODY = 64 * 1024;
-/** How many phantoms one DELETE removes (a statement of D1 is bounded in time). */
+/** How many rows one DELETE removes (a statement of D1 is bounded in time). */
 const PRUNE_BATCH = 1000;
 
+/*
+ * Budgets per destination, across accounts, as the example server keeps them
+ * (examples/server/src/destinations.rs): an email address gets no more codes, and no more
+ * guesses at the codes sent to it, than one account gets, however many accounts name it.
+ * Without them, twenty sign-ups naming a victim's address mail it twenty codes and buy
+ * twenty budgets of guesses at them (a lucky one, with `ForceAliasCreation`, takes the
+ * verified address from its owner). The hour is a fixed window from its first use.
+ */
+/** Codes delivered to one destination in an hour: one account's sign-up and five resends. */
+const CODES_PER_HOUR = 6;
+/** Code submissions for one destination in an hour: one account's rolling window. */
+const GUESSES_PER_HOUR = 15;
+/** The window, in seconds. */
+const BUDGET_WINDOW = 60 * 60;
+/**
+ * What a submission past its destination's budget is decided with: no code the package
+ * makes (six digits) is this, so it is compared and found wrong, with a wrong code's work
+ * and answer, and it spends the user's attempt as a wrong code does.
+ */
+const NO_CODE = "over-the-destination-budget";
+
 let pool: Pool | undefined;
+/** Where codes go: also where a submission's guess is counted (`guessDestination`). */
+const AUTO_VERIFIED: AliasAttribute[] = ["email"];
 
 function poolOf(env: Env): Pool {
   const secret = Uint8Array.from(atob(env.CONFIRMATION_KEY), (c) => c.charCodeAt(0));
@@ -57,7 +83,7 @@ function poolOf(env: Env): Pool {
     region: "us-east-1",
     userPoolId: env.USER_POOL_ID,
     keys: { current: { id: 1, secret } },
-    autoVerifiedAttributes: ["email"],
+    autoVerifiedAttributes: AUTO_VERIFIED,
     aliasAttributes: ["email"],
   });
   return pool;
@@ -94,7 +120,7 @@ export default {
     try {
       // An operation not in SERVED is refused here: UnknownOperationException.
       using operation = decode(poolOf(env), target, body, SERVED);
-      return await serve(env, ctx, operation);
+      return await serve(env, ctx, operation, body);
     } catch (caught) {
       // The package's errors carry what to answer; anything else (D1 failing) is a 500.
       const error = caught as Partial<FlowError>;
@@ -112,40 +138,76 @@ export default {
   async scheduled(controller: ScheduledController, env: Env): Promise<void> {
     // `scheduledTime` is in milliseconds; the rows hold Unix seconds.
     const nowUnixSeconds = Math.floor(controller.scheduledTime / 1000);
-    let pruned = 0;
-    for (;;) {
-      const { meta } = await env.DB.prepare(
-        "DELETE FROM phantoms WHERE id IN (SELECT id FROM phantoms WHERE prune_after < ?1 LIMIT ?2)",
-      ).bind(nowUnixSeconds, PRUNE_BATCH).run();
-      pruned += meta.changes;
-      if (meta.changes < PRUNE_BATCH) break;
-    }
-    if (pruned > 0) console.log(`deleted ${pruned} phantoms whose windows have passed`);
+    const prune = async (statement: D1PreparedStatement) => {
+      let pruned = 0;
+      for (;;) {
+        const { meta } = await statement.run();
+        pruned += meta.changes;
+        if (meta.changes < PRUNE_BATCH) return pruned;
+      }
+    };
+    const phantoms = await prune(env.DB.prepare(
+      "DELETE FROM phantoms WHERE id IN (SELECT id FROM phantoms WHERE prune_after < ?1 LIMIT ?2)",
+    ).bind(nowUnixSeconds, PRUNE_BATCH));
+    if (phantoms > 0) console.log(`deleted ${phantoms} phantoms whose windows have passed`);
+    // A budget whose window has passed starts again at zero: its row may go.
+    const budgets = await prune(env.DB.prepare(
+      `DELETE FROM destination_budgets WHERE rowid IN
+         (SELECT rowid FROM destination_budgets WHERE window_start < ?1 LIMIT ?2)`,
+    ).bind(nowUnixSeconds - BUDGET_WINDOW, PRUNE_BATCH));
+    if (budgets > 0) console.log(`deleted ${budgets} destination budgets whose windows have passed`);
   },
 } satisfies ExportedHandler<Env>;
 
-async function serve(env: Env, ctx: ExecutionContext, operation: Operation): Promise<Response> {
+async function serve(env: Env, ctx: ExecutionContext, operation: Operation, body: Uint8Array): Promise<Response> {
   const db = env.DB;
   const needs = operation.needs;
-  for (let attempt = 0; attempt < RETRIES; attempt += 1) {
-    const outcome = operation.decide(await read(db, needs));
-    if (outcome.write && !(await write(db, outcome.write, operation))) continue;
-    const { after } = outcome;
-    // No PostConfirmation trigger here; with one, invoke it with `after.event` and pass
-    // what it did to afterTrigger. Its failure is the answer; the user stays confirmed.
-    const reply = after.kind === "postConfirmation" ? afterTrigger(outcome.reply, { kind: "succeeded" }) : outcome.reply;
-    // The code goes to the mail sender once the answer has gone, and is then forgotten.
-    if (after.kind === "deliver") ctx.waitUntil(deliver(env.MAILER, after));
-    return answer(reply.httpStatus, reply.body);
+  // A ConfirmSignUp spends a guess of its destination's budget before its code is compared,
+  // found from the read the decision uses; past the budget it is decided as this: the same
+  // request with a code that cannot match (a wrong code's answer, work and attempt).
+  let overBudget: Operation | undefined;
+  /** Where a guess was spent: once, unless a retry's read names another destination. */
+  const spentAt = new Set<string>();
+  try {
+    for (let attempt = 0; attempt < RETRIES; attempt += 1) {
+      const lookup = await read(db, needs);
+      if (operation.name === "ConfirmSignUp" && !overBudget) {
+        const destination = await guessDestination(lookup, needs);
+        if (destination !== null && !spentAt.has(destination)) {
+          spentAt.add(destination);
+          if (!(await spend(db, destination, "guess", GUESSES_PER_HOUR))) overBudget = withNoCode(env, operation, body);
+        }
+      }
+      const outcome = (overBudget ?? operation).decide(lookup);
+      if (outcome.write && !(await write(db, outcome.write, operation))) continue;
+      const { after } = outcome;
+      // No PostConfirmation trigger here; with one, invoke it with `after.event` and pass
+      // what it did to afterTrigger. Its failure is the answer; the user stays confirmed.
+      const reply = after.kind === "postConfirmation" ? afterTrigger(outcome.reply, { kind: "succeeded" }) : outcome.reply;
+      // The code goes to the mail sender once the answer has gone, and is then forgotten.
+      if (after.kind === "deliver") ctx.waitUntil(deliver(env, after));
+      return answer(reply.httpStatus, reply.body);
+    }
+    throw new Error("too many lost races");
+  } finally {
+    overBudget?.free();
   }
-  throw new Error("too many lost races");
 }
 
-/** Hands a code to the mail sender. A failure is logged, without the code. */
-async function deliver(mailer: Fetcher, delivery: Extract<After, { kind: "deliver" }>): Promise<void> {
+/**
+ * Hands a code to the mail sender, within its destination's budget: past it the code is
+ * not delivered (the answer, already given, says nothing of it). A failure is logged,
+ * without the code or the address.
+ */
+async function deliver(env: Env, delivery: Extract<After, { kind: "deliver" }>): Promise<void> {
   const { username, destination, code } = delivery;
   try {
-    const sent = await mailer.fetch("https://mailer/", {
+    const key = await addressKey(destination.attribute, destination.value);
+    if (!(await spend(env.DB, key, "code", CODES_PER_HOUR))) {
+      console.log(`a code for ${username} not delivered: its destination has had its codes for this hour`);
+      return;
+    }
+    const sent = await env.MAILER.fetch("https://mailer/", {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ username, attribute: destination.attribute, destination: destination.value, code }),
@@ -154,6 +216,71 @@ async function deliver(mailer: Fetcher, delivery: Extract<After, { kind: "delive
   } catch (error) {
     console.error(`the mail sender failed for ${username}: ${String(error)}`);
   }
+}
+
+/**
+ * The budget key of an email address or phone number: the hex SHA-256 of the attribute's
+ * name, a zero byte and the address in lower case (mailboxes do not tell `Victim@` from
+ * `victim@`), as the example server computes it, so the table lists no address.
+ */
+async function addressKey(attribute: string, value: string): Promise<string> {
+  const text = new TextEncoder().encode(`${attribute}\0${value.toLowerCase()}`);
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", text));
+  return Array.from(digest, (byte) => byte.toString(16).padStart(2, "0")).join("");
+}
+
+/**
+ * Where the code a ConfirmSignUp is compared against was sent, as a budget key: the user's
+ * destination (the pool's auto-verified attribute: the phone when it is one and the user
+ * has one, else the email), or, for an unknown user, its phantom's own id (a made-up
+ * address reaches nobody). `null` where no code can have been sent, and for an unknown app
+ * client (refused before any code is compared, as the example server refuses it before
+ * counting).
+ */
+async function guessDestination(lookup: Lookup, needs: Needs): Promise<string | null> {
+  if (!lookup.client) return null;
+  const user = lookup.user;
+  if (!user) return needs.phantomId === null ? null : `phantom:${needs.phantomId}`;
+  const verified = AUTO_VERIFIED;
+  if (verified.includes("phone_number") && user.phoneNumber) return addressKey("phone_number", user.phoneNumber);
+  if (verified.includes("email") && user.email) return addressKey("email", user.email);
+  return null;
+}
+
+/**
+ * Spends one of `destination`'s `kind` budget for this hour: whether there was one. One
+ * statement, so no two requests can take the last one: it inserts the row with one spent,
+ * or, on the row there, starts a new window when the last has passed, else adds one only
+ * while fewer than `budget` are spent (`DO UPDATE ... WHERE`; a row left unchanged returns
+ * nothing).
+ */
+async function spend(db: D1Database, destination: string, kind: "code" | "guess", budget: number): Promise<boolean> {
+  const now = Math.floor(Date.now() / 1000);
+  const spent = await db.prepare(
+    `INSERT INTO destination_budgets (destination, kind, window_start, spent) VALUES (?1, ?2, ?3, 1)
+     ON CONFLICT (destination, kind) DO UPDATE SET
+       spent = CASE WHEN ?3 - window_start >= ?4 THEN 1 ELSE spent + 1 END,
+       window_start = CASE WHEN ?3 - window_start >= ?4 THEN ?3 ELSE window_start END
+     WHERE ?3 - window_start >= ?4 OR spent < ?5
+     RETURNING spent`,
+  ).bind(destination, kind, now, BUDGET_WINDOW, budget).first();
+  return spent !== null;
+}
+
+/**
+ * `operation`, a ConfirmSignUp, decoded again with its code replaced by one that cannot
+ * match; every other member as it was (the package's decoder and `JSON.parse` both keep a
+ * repeated member's last value).
+ */
+function withNoCode(env: Env, operation: Operation, body: Uint8Array): Operation {
+  const request = JSON.parse(new TextDecoder().decode(body)) as Record<string, unknown>;
+  const wrong = decode(poolOf(env), "ConfirmSignUp", JSON.stringify({ ...request, ConfirmationCode: NO_CODE }));
+  const [was, is] = [operation.needs, wrong.needs];
+  if (is.username !== was.username || is.clientId !== was.clientId || is.phantomId !== was.phantomId) {
+    wrong.free();
+    throw new Error("a request decoded again named another user");
+  }
+  return wrong;
 }
 
 interface UserRow {

@@ -3,6 +3,7 @@
 // read where the Worker sends them: its MAILER service binding is, here, a function of
 // this test (D1 never holds a code).
 import assert from 'node:assert/strict';
+import { createHash as digest } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 
@@ -308,6 +309,132 @@ describe('the Worker example: SignUp, ConfirmSignUp and ResendConfirmationCode o
     assert.equal((await user('judy')).status, 'CONFIRMED', 'the code sent at sign-up still confirms');
   });
 
+  /** A destination's budget key as the example server computes it (destinations.rs). */
+  const addressKey = (attribute, value) =>
+    digest('sha256').update(`${attribute}\0${value.toLowerCase()}`).digest('hex');
+  const budget = (destination, kind) =>
+    db.prepare('SELECT * FROM destination_budgets WHERE destination = ?1 AND kind = ?2')
+      .bind(destination, kind).first();
+  /** ConfirmSignUp over plain HTTP: the status, the error type header and the body, whole. */
+  const confirmRaw = async (Username, ConfirmationCode) => {
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: {
+        'x-amz-target': 'AWSCognitoIdentityProviderService.ConfirmSignUp',
+        'content-type': 'application/x-amz-json-1.1',
+      },
+      body: JSON.stringify({ ClientId: 'public', Username, ConfirmationCode }),
+    });
+    return { status: response.status, type: response.headers.get('x-amzn-errortype'), body: await response.json() };
+  };
+
+  test("20 accounts naming one email get one account's 15 guesses at it, not 20 accounts' worth", async () => {
+    // One mailbox, whatever the case it is written in: one budget.
+    const names = Array.from({ length: 20 }, (_, i) => `victim-${String(i).padStart(2, '0')}`);
+    const address = (i) => (i % 2 ? 'Victim@Example.COM' : 'victim@example.com');
+    const codes = [];
+    for (const [i, name] of names.slice(0, 6).entries()) {
+      await signUp(name, address(i));
+      codes.push(await lastCode(name));
+    }
+    // Fourteen more: their codes are past the address's 6 an hour, and not delivered.
+    for (const [i, name] of names.entries()) if (i >= 6) await signUp(name, address(i));
+    // Twelve wrong guesses, one from each of twelve accounts (each alone may make 15 an hour).
+    for (const name of names.slice(6, 18)) {
+      assert.ok(await rejection(confirm(name, '000000')) instanceof CodeMismatchException);
+    }
+    // Six fresh accounts submit their right codes at once; three guesses are left: exactly
+    // three are compared (the budget is spent in one statement, so none is taken twice).
+    const answers = await Promise.all(names.slice(0, 6).map((name, i) =>
+      confirm(name, codes[i], { ForceAliasCreation: true }).then(() => 'ok', (error) => error)));
+    const refused = answers.filter((answer) => answer !== 'ok');
+    assert.equal(refused.length, 3, answers.map((answer) => answer.name ?? answer).join());
+    for (const error of refused) {
+      assert.ok(error instanceof CodeMismatchException, error.name);
+      assert.equal(error.message, 'Invalid verification code provided, please try again.');
+    }
+    const statuses = await Promise.all(names.slice(0, 6).map(async (name) => (await user(name)).status));
+    assert.equal(statuses.filter((status) => status === 'CONFIRMED').length, 3, statuses.join());
+    // Past the budget even the right code, for an account that has had one guess of its
+    // own, answers exactly as a wrong code does, and as an unknown user does.
+    const left = names.slice(0, 6).filter((_, i) => statuses[i] === 'UNCONFIRMED');
+    const right = await confirmRaw(left[0], codes[names.indexOf(left[0])]);
+    assert.deepEqual(right, {
+      status: 400,
+      type: 'CodeMismatchException:',
+      body: { __type: 'CodeMismatchException', message: 'Invalid verification code provided, please try again.' },
+    });
+    assert.deepEqual(await confirmRaw('victim-unknown', '123456'), right);
+    for (const name of left) assert.equal((await user(name)).status, 'UNCONFIRMED');
+    // Counted once per submission within the budget: 12 + 3; those past it are not.
+    const guesses = await budget(addressKey('email', 'victim@example.com'), 'guess');
+    assert.equal(guesses.spent, 15);
+    const rows = (await db.prepare('SELECT destination FROM destination_budgets').all()).results;
+    assert.ok(rows.every((row) => !/victim|example/i.test(row.destination)), 'no address in clear');
+    assert.match(guesses.destination, /^[0-9a-f]{64}$/);
+  });
+
+  test('past 6 codes an hour to one address, codes are not delivered; the answers do not change', async () => {
+    const toInbox = () => mail.filter((message) => message.destination.toLowerCase() === 'inbox@example.com');
+    const answers = [];
+    for (let i = 0; i < 4; i += 1) {
+      const signedUp = await sdk.send(new SignUpCommand({
+        ClientId: 'public', Username: `inbox-${i}`, Password: 'correct-horse-battery',
+        UserAttributes: [{ Name: 'email', Value: i === 3 ? 'INBOX@example.com' : 'inbox@example.com' }],
+      }));
+      assert.equal(signedUp.UserConfirmed, false);
+      answers.push(signedUp.CodeDeliveryDetails);
+    }
+    for (let i = 0; i < 4; i += 1) {
+      const resent = await sdk.send(new ResendConfirmationCodeCommand({ ClientId: 'public', Username: `inbox-${i}` }));
+      answers.push(resent.CodeDeliveryDetails);
+    }
+    // Eight codes asked for, eight answers alike (the mask shows the case it was given).
+    for (const details of answers) {
+      assert.deepEqual({ ...details, Destination: details.Destination.toLowerCase() },
+        { Destination: 'i***@e***', DeliveryMedium: 'EMAIL', AttributeName: 'email' });
+    }
+    for (let waited = 0; toInbox().length < 6; waited += 10) {
+      if (waited > 10_000) assert.fail(`only ${toInbox().length} codes reached the mail sender`);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    assert.equal(toInbox().length, 6, 'no more than 6 codes an hour reach one address');
+    const key = addressKey('email', 'inbox@example.com');
+    assert.equal((await budget(key, 'code')).spent, 6);
+    // Once the window has passed, a new one starts: the next code is delivered.
+    await db.prepare('UPDATE destination_budgets SET window_start = window_start - 3600 WHERE destination = ?1')
+      .bind(key).run();
+    await sdk.send(new ResendConfirmationCodeCommand({ ClientId: 'public', Username: 'inbox-0' }));
+    for (let waited = 0; toInbox().length < 7; waited += 10) {
+      if (waited > 10_000) assert.fail('no code reached the mail sender in a new window');
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    const renewed = await budget(key, 'code');
+    assert.equal(renewed.spent, 1);
+    assert.ok(Math.abs(renewed.window_start - Date.now() / 1000) < 60);
+  });
+
+  test('destination budgets are deleted by the scheduled handler once their hour has passed, not before', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const insert = db.prepare(
+      'INSERT INTO destination_budgets (destination, kind, window_start, spent) VALUES (?1, ?2, ?3, 6)',
+    );
+    await db.batch([
+      insert.bind('passed', 'code', now - 3601),
+      insert.bind('ending', 'guess', now - 3600),
+      insert.bind('current', 'code', now),
+    ]);
+    const left = async () => (await db.prepare(
+      "SELECT destination FROM destination_budgets WHERE destination IN ('passed', 'ending', 'current')",
+    ).all()).results.map((row) => row.destination).sort();
+    const worker = await mf.getWorker();
+    await worker.scheduled({ scheduledTime: new Date(now * 1000), cron: '* * * * *' });
+    assert.deepEqual(await left(), ['current', 'ending']);
+    await worker.scheduled({ scheduledTime: new Date((now + 1) * 1000), cron: '* * * * *' });
+    assert.deepEqual(await left(), ['current']);
+  });
+
   test('no code is kept in D1: the mail sender gets it, after the answer', async () => {
     await signUp('kim', 'kim@example.com');
     const code = await lastCode('kim');
@@ -316,7 +443,7 @@ describe('the Worker example: SignUp, ConfirmSignUp and ResendConfirmationCode o
     const tables = (await db.prepare(
       "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%'",
     ).all()).results.map((row) => row.name);
-    assert.deepEqual(tables.sort(), ['clients', 'lost_race', 'phantoms', 'users']);
+    assert.deepEqual(tables.sort(), ['clients', 'destination_budgets', 'lost_race', 'phantoms', 'users']);
     /** Every string in a row, and in the JSON a column holds. */
     const strings = (value) => {
       if (typeof value === 'string') {
