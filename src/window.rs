@@ -119,7 +119,6 @@ impl<const N: usize> RateLog<N> {
 
 #[cfg(test)]
 mod tests {
-    #![expect(clippy::unwrap_used, reason = "the logs in these tests are valid")]
 
     use core::time::Duration;
 

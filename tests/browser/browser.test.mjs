@@ -22,7 +22,7 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 
 const here = import.meta.dirname;
-const binary = resolve(here, '../../examples/server/target/release/confirmation-flow-server');
+const binary = resolve(here, '../../target/release/confirmation-flow-server');
 const chromium = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const pool = 'us-east-1_LOCAL';
 const clientId = 'browserclient';

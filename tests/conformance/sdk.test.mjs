@@ -19,7 +19,7 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 
 const root = resolve(import.meta.dirname, '../..');
-const binary = process.env.CONFORMANCE_SERVER ?? join(root, 'examples/server/target/release/confirmation-flow-server');
+const binary = process.env.CONFORMANCE_SERVER ?? join(root, 'target/release/confirmation-flow-server');
 const pool = 'us-east-1_LOCAL';
 const store = process.env.CONFORMANCE_STORE ?? 'memory';
 const processes = Number(process.env.CONFORMANCE_PROCESSES ?? '1');

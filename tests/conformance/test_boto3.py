@@ -1,6 +1,6 @@
 """Conformance of the example server with boto3, a client nobody here wrote.
 
-Starts the server (examples/server) on free loopback ports, once with
+Starts the server (server/) on free loopback ports, once with
 PreventUserExistenceErrors off and once on, and drives it with boto3's own
 typed exceptions. Codes are read from the server's outbox.
 
@@ -30,7 +30,7 @@ from botocore.config import Config
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 SERVER = os.environ.get(
-    "CONFORMANCE_SERVER", str(ROOT / "examples/server/target/release/confirmation-flow-server")
+    "CONFORMANCE_SERVER", str(ROOT / "target/release/confirmation-flow-server")
 )
 STORE = os.environ.get("CONFORMANCE_STORE", "memory")
 PROCESSES = int(os.environ.get("CONFORMANCE_PROCESSES", "1"))

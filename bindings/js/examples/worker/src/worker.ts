@@ -54,7 +54,7 @@ const PRUNE_BATCH = 1000;
 
 /*
  * Budgets per destination, across accounts, as the example server keeps them
- * (examples/server/src/destinations.rs): an email address gets no more codes, and no more
+ * (server/src/destinations.rs): an email address gets no more codes, and no more
  * guesses at the codes sent to it, than one account gets, however many accounts name it.
  * Without them, twenty sign-ups naming a victim's address mail it twenty codes and buy
  * twenty budgets of guesses at them (a lucky one, with `ForceAliasCreation`, takes the

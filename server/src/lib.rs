@@ -8,6 +8,32 @@
 //! (`access`, `sigv4`). It never signs users in yet (it keeps argon2id password hashes for
 //! when it does).
 
+#![allow(
+    clippy::std_instead_of_core,
+    clippy::alloc_instead_of_core,
+    reason = "a std server: the core's no_std hygiene buys nothing here"
+)]
+#![allow(
+    clippy::exhaustive_enums,
+    clippy::exhaustive_structs,
+    reason = "not published: its types change with it, no semver promise to keep"
+)]
+#![allow(
+    missing_docs,
+    unreachable_pub,
+    missing_debug_implementations,
+    clippy::missing_errors_doc,
+    reason = "until its public surface is narrowed to the Router and the config (issue 21): \
+              most `pub` items are the binary's and the tests' internals"
+)]
+#![allow(
+    clippy::arithmetic_side_effects,
+    clippy::indexing_slicing,
+    clippy::unreachable,
+    reason = "not yet gone through one by one in the server (issue 21 splits its modules); \
+              the core, which embedders run anywhere, keeps these lints"
+)]
+
 pub mod access;
 pub mod api;
 pub mod app;
@@ -51,7 +77,7 @@ use crate::{
 };
 
 /// How often each process deletes the phantoms whose windows have passed.
-const PRUNE_EVERY: Duration = Duration::from_mins(1);
+const PRUNE_EVERY: Duration = Duration::from_secs(60);
 
 /// `N` bytes from the operating system's CSPRNG.
 #[must_use]

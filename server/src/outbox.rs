@@ -76,8 +76,8 @@ impl Outbox {
         // this one holds is the rotated one, and it opens the new one (a few times at most).
         for _ in 0..8 {
             let mut file = crate::private::open_append(&self.path)?;
-            // Closing the file releases the lock.
-            file.lock()?;
+            // Closing the file releases the lock (flock(2), as `File::lock` is, before 1.89).
+            rustix::fs::flock(&file, rustix::fs::FlockOperation::LockExclusive)?;
             let held = file.metadata()?;
             if !is_the_file_at(&held, &self.path) {
                 continue;

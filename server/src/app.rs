@@ -157,7 +157,7 @@ impl App {
             keys,
             auto_verified: pool.auto_verified,
             aliases: pool.aliases,
-            session_ttl: Duration::from_mins(3),
+            session_ttl: Duration::from_secs(3 * 60),
         }
     }
 }

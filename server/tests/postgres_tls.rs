@@ -7,6 +7,13 @@
 //! `REQUIRE_POSTGRES` is set. The server without TLS is a listener here that answers the
 //! TLS request as PostgreSQL with `ssl = off` does: it needs no cluster.
 #![allow(
+    clippy::std_instead_of_core,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects,
+    unreachable_pub,
+    reason = "a std test of a std server: a wrong index or sum fails the test, which is its job"
+)]
+#![allow(
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::panic,

@@ -141,7 +141,7 @@ fn cors(origins: &[String]) -> CorsLayer {
         .allow_methods([Method::GET, Method::POST, Method::OPTIONS])
         .allow_headers(headers.map(HeaderName::from_static))
         .expose_headers(exposed.map(HeaderName::from_static))
-        .max_age(Duration::from_hours(24))
+        .max_age(Duration::from_secs(24 * 3600))
 }
 
 /// The listener's limits.

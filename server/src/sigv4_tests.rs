@@ -264,7 +264,7 @@ fn scope_and_clock_refusals_say_what_is_wrong() {
          (20150830T124101Z - 5 min.)"
     );
     assert_eq!(refusal.exception(), "InvalidSignatureException");
-    let five_minutes = case.now + std::time::Duration::from_mins(5);
+    let five_minutes = case.now + std::time::Duration::from_secs(5 * 60);
     assert_eq!(verify(&case.headers, five_minutes), Ok("AKIDEXAMPLE"));
     assert_eq!(
         Refusal::Mismatch.message(),
