@@ -1,8 +1,8 @@
 //! Wall-clock benchmarks, each readable as a ratio to the `floor` group measured in the same
 //! run: the cryptography a confirmation cannot avoid, with keys precomputed.
 //!
-//! `cargo bench --features serde --bench confirm` (the README's Performance section shows
-//! one run). Instruction-count limits, which do not depend on the machine's noise, are
+//! `cargo bench --features serde --bench confirm` (docs/PERFORMANCE.md shows one
+//! run). Instruction-count limits, which do not depend on the machine's noise, are
 //! `.ci/icount-gate`.
 #![allow(
     clippy::unwrap_used,

@@ -5,6 +5,11 @@
 #[cfg(feature = "alloc")]
 extern crate alloc;
 
+// The examples in docs/ beside the README, run as doctests too.
+#[cfg(doctest)]
+#[doc = include_str!("../docs/COGNITO.md")]
+struct CognitoDoc;
+
 mod alphabet;
 mod code;
 pub mod cognito;

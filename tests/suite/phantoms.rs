@@ -140,7 +140,8 @@ proptest! {
     /// The invariant: the same requests, for alice or for a username nobody has, get the
     /// same answers, in the same order — including the attempt budget, both rolling
     /// windows and the code's expiry. Alice signs up as the sequence starts (a phantom's
-    /// code starts when it is first seen; README "What still differs" says what follows).
+    /// code starts when it is first seen; docs/COGNITO.md, "What still differs", says what
+    /// follows).
     #[test]
     fn an_unknown_user_is_answered_as_a_real_user_who_never_has_the_code(
         requests in prop::collection::vec(request(), 1..60)
