@@ -1,4 +1,4 @@
-//! An example auth server that embeds `confirmation-flow` behind Amazon Cognito's AWS JSON 1.1
+//! A Cognito-compatible auth server that embeds `confirmation-flow` behind Amazon Cognito's AWS JSON 1.1
 //! API: `SignUp`, `ConfirmSignUp`, `AdminConfirmSignUp` and `ResendConfirmationCode` through
 //! the crate's one loop, pools and app clients through the API, and the admin user
 //! operations; pools, clients and users in SQLite (embedded, the default) or PostgreSQL
