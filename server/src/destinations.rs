@@ -78,7 +78,18 @@ pub fn of_address(attribute: &str, value: &str) -> String {
 /// The key of a phantom's destination: its own id (a made-up address reaches nobody).
 #[must_use]
 pub fn of_phantom(phantom_id: &str) -> String {
-    format!("phantom:{phantom_id}")
+    format!("{PHANTOM_PREFIX}{phantom_id}")
+}
+
+/// What every phantom's key starts with; the character after `:` in ASCII ends the range.
+const PHANTOM_PREFIX: &str = "phantom:";
+
+/// The key of a real user's submissions where no code can have been sent (the pool verifies
+/// nothing the user has): the user's own, hashed as an address is. Spent as an address's
+/// is, so such a user's answer takes an unknown user's time (a budget write), not less.
+#[must_use]
+pub fn of_account(username: &str) -> String {
+    of_address("account", username)
 }
 
 /// Creates the budget row if there is none.
@@ -96,6 +107,13 @@ const SPEND: &str = "UPDATE destination_budgets SET \
 pub const PRUNE: &str = "DELETE FROM destination_budgets WHERE window_start < $1";
 /// A pool's budgets, deleted with it.
 pub const DELETE_POOL: &str = "DELETE FROM destination_budgets WHERE pool_id = $1";
+/// The pool `$1`'s phantom budgets whose phantom is gone: run after a trim, so a flood of
+/// unknown usernames leaves no more budget rows than the phantom cap (a range over the
+/// primary key, `phantom:` up to `phantom;`).
+pub const DELETE_ORPHANED: &str = "DELETE FROM destination_budgets \
+     WHERE pool_id = $1 AND destination >= 'phantom:' AND destination < 'phantom;' \
+     AND NOT EXISTS (SELECT 1 FROM phantoms p \
+                     WHERE p.id = substr(destination_budgets.destination, 9))";
 
 /// Spends one `spend` of `destination`'s budget in `pool_id` at `now` (Unix seconds):
 /// whether there was one to spend.
@@ -133,8 +151,9 @@ pub async fn spend(
 const NO_CODE: &str = "over-the-destination-budget";
 
 /// Spends one guess of the budget of where the code of the user `needs` names was sent (a
-/// phantom's: its own): whether there was one. The same read and write for a real user as
-/// for an unknown one; nothing to spend where no code can have been sent.
+/// phantom's: its own; a user with nowhere to send to: the account's): whether there was
+/// one. The same read and write for a real user as for an unknown one; nothing to spend
+/// only where the answer is `UserNotFoundException` anyway (no phantom is kept).
 async fn guess_within_budget(
     app: &App,
     pool: &Pool,
@@ -143,10 +162,14 @@ async fn guess_within_budget(
 ) -> store::Result<bool> {
     let snapshot = app.store.read(Read::of(needs)).await?;
     let destination = match (&snapshot.user, needs.phantom()) {
-        (Some(user), _) => pool
-            .auto_verified
-            .destination(user.email.as_deref(), user.phone_number.as_deref())
-            .map(|to| of_address(to.attribute.as_str(), to.value)),
+        (Some(user), _) => Some(
+            pool.auto_verified
+                .destination(user.email.as_deref(), user.phone_number.as_deref())
+                .map_or_else(
+                    || of_account(&user.username),
+                    |to| of_address(to.attribute.as_str(), to.value),
+                ),
+        ),
         (None, Some(phantom)) => Some(of_phantom(phantom.as_str())),
         (None, None) => None,
     };

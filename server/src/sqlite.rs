@@ -36,6 +36,10 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 const CACHE_KIB: i64 = -65_536;
 /// How often the log is written back into the database file.
 const CHECKPOINT_EVERY: Duration = Duration::from_millis(100);
+/// The most bytes the log keeps: past this, the writer writes it back and truncates it
+/// ([`bound_log`]), holding writes for as long as writing this much back takes, once per
+/// this much written.
+pub const LOG_MOST_BYTES: i64 = 16 << 20;
 /// The most changes one commit carries.
 const MAX_BATCH: usize = 256;
 /// Phantoms deleted per statement, so that pruning never holds the writer for long.
@@ -98,6 +102,8 @@ impl Sqlite {
                 // commits when it is full (measured: the write-back and its fsync were the
                 // long tail at a million users).
                 writer.pragma_update(None, "wal_autocheckpoint", 0)?;
+                // A log that was reset is cut back to this size, not kept at its largest.
+                writer.pragma_update(None, "journal_size_limit", LOG_MOST_BYTES)?;
                 let db = Connection::open(path)?;
                 configure(&db)?;
                 let (stop, stopped) = mpsc::channel();
@@ -375,11 +381,37 @@ fn checkpoint_loop(db: &Connection, stopped: &mpsc::Receiver<()>) {
     }
 }
 
+/// Once the log at `log` holds more than [`LOG_MOST_BYTES`], writes it all back and
+/// truncates it, on the writer's connection between two writes: no write of this process
+/// adds to it meanwhile, and readers are waited for (at most the busy timeout). A passive
+/// checkpoint never wraps a log that is always being written and read, so without this the
+/// log only grows under a flood.
+fn bound_log(db: &Connection, log: &Path) {
+    let held = std::fs::metadata(log).map_or(0, |metadata| metadata.len());
+    if held <= LOG_MOST_BYTES.unsigned_abs() {
+        return;
+    }
+    match db.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |row| {
+        row.get::<_, i64>(0)
+    }) {
+        Ok(0) => tracing::info!(held, "the log was written back and truncated"),
+        Ok(_) => tracing::warn!(held, "the log could not be truncated: readers held it"),
+        Err(error) => tracing::warn!(%error, held, "the log could not be truncated"),
+    }
+}
+
 /// The writer thread: until every sender is gone, runs tasks, and commits queued changes
 /// together.
 fn write_loop(mut db: Connection, queue: &mpsc::Receiver<Job>) {
+    let log = db
+        .path()
+        .filter(|path| !path.is_empty())
+        .map(|path| PathBuf::from(format!("{path}-wal")));
     let mut next = None;
     loop {
+        if let Some(log) = &log {
+            bound_log(&db, log);
+        }
         let job = match next.take() {
             Some(job) => job,
             None => match queue.recv() {

@@ -49,7 +49,8 @@ const OVER_CAP: &str = "SELECT pool_id, COUNT(*) FROM phantoms WHERE pool_id IS 
 const TRIM: &str = "DELETE FROM phantoms WHERE id IN \
      (SELECT id FROM phantoms WHERE pool_id = $1 ORDER BY prune_after, id LIMIT $2)";
 
-/// Trims every pool to `cap` phantoms, deleting those closest to being pruned; how many.
+/// Trims every pool to `cap` phantoms, deleting those closest to being pruned, and the
+/// guess budgets of the phantoms deleted; how many phantoms.
 /// Off the request path on purpose: a count and a lock on every new phantom made an unknown
 /// username's first request measurably slower than a real user's, and queued one pool's
 /// callers behind another's flood.
@@ -66,12 +67,18 @@ pub async fn trim_phantoms(store: &crate::store::Store, cap: i64) -> crate::stor
         };
         let excess = held - cap;
         let changed = store
-            .transaction(vec![(
-                TRIM.into(),
-                vec![Param::text(pool.clone()), Param::Int(excess)],
-            )])
+            .transaction(vec![
+                (
+                    TRIM.into(),
+                    vec![Param::text(pool.clone()), Param::Int(excess)],
+                ),
+                (
+                    crate::destinations::DELETE_ORPHANED.into(),
+                    vec![Param::text(pool.clone())],
+                ),
+            ])
             .await?;
-        trimmed += changed.into_iter().sum::<u64>();
+        trimmed += changed.first().copied().unwrap_or(0);
     }
     Ok(trimmed)
 }

@@ -164,6 +164,16 @@ fn the_phantom_cap_holds_and_known_and_unknown_users_answer_alike() {
         std::thread::sleep(Duration::from_millis(50));
     }
     assert_eq!(server.phantoms(), 3, "the cap is used, not undercut");
+    // A trimmed phantom's guess budget goes with it: a flood leaves no more budget rows.
+    let budgets: i64 = server
+        .database()
+        .query_row(
+            "SELECT COUNT(*) FROM destination_budgets WHERE destination LIKE 'phantom:%'",
+            [],
+            |row| row.get(0),
+        )
+        .unwrap();
+    assert_eq!(budgets, 3, "one budget row per phantom kept");
 }
 
 /// `DeleteUserPool` deletes the pool's phantoms with it.

@@ -433,3 +433,63 @@ async fn postgres_connections_bound_statements_and_lock_waits() {
         }
     }
 }
+
+/// Writes that never pause do not grow SQLite's log past its bound: the checkpoint thread
+/// truncates it once it holds more than `LOG_MOST_BYTES` (a passive checkpoint alone never
+/// wraps a log that is always being written and read, as under a flood of unknown
+/// usernames: the attacker review measured 960 MB).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_sqlite_log_stays_bounded_under_writes_that_never_pause() {
+    use std::sync::{
+        Arc,
+        atomic::{AtomicU64, Ordering},
+    };
+
+    use confirmation_flow_server::{
+        destinations::{Spend, spend},
+        sqlite::LOG_MOST_BYTES,
+    };
+    let dir = std::env::temp_dir().join(format!("log-test-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let store = Arc::new(
+        Store::open(&Database::File(dir.join("users.sqlite3")))
+            .await
+            .unwrap(),
+    );
+    let log = dir.join("users.sqlite3-wal");
+    let most = u64::try_from(LOG_MOST_BYTES).unwrap();
+    let largest = Arc::new(AtomicU64::new(0));
+    let written = Arc::new(AtomicU64::new(0));
+    // Eight callers, each a read and a small write at a time, as requests are, until the
+    // log has taken three times its bound.
+    let callers: Vec<_> = (0..8)
+        .map(|caller| {
+            let (store, largest, written, log) =
+                (store.clone(), largest.clone(), written.clone(), log.clone());
+            tokio::spawn(async move {
+                let mut index = 0_u64;
+                while written.load(Ordering::Relaxed) < 3 * most {
+                    directory::pool(&store, POOL_ID).await.unwrap();
+                    let destination = format!("{caller}-{index}-{}", "d".repeat(200));
+                    spend(&store, POOL_ID, &destination, Spend::Guess, 0)
+                        .await
+                        .unwrap();
+                    // About what one such write adds to the log.
+                    written.fetch_add(4096, Ordering::Relaxed);
+                    let size = std::fs::metadata(&log).map_or(0, |m| m.len());
+                    largest.fetch_max(size, Ordering::Relaxed);
+                    index += 1;
+                }
+            })
+        })
+        .collect();
+    for caller in callers {
+        caller.await.unwrap();
+    }
+    let largest = largest.load(Ordering::Relaxed);
+    // The bound, plus what is written while a truncation waits its turn.
+    assert!(
+        largest < 2 * most,
+        "the log reached {largest} bytes; the bound is {most}"
+    );
+}
