@@ -82,7 +82,9 @@ pub fn of_address(attribute: &str, value: &str) -> String {
         let folded = value.nfkc().collect::<String>().to_lowercase();
         match folded.rsplit_once('@') {
             Some((local, domain)) => {
-                let mailbox = local.split_once('+').map_or(local, |(mailbox, _tag)| mailbox);
+                let mailbox = local
+                    .split_once('+')
+                    .map_or(local, |(mailbox, _tag)| mailbox);
                 format!("{mailbox}@{domain}")
             }
             None => folded,
