@@ -7,6 +7,8 @@
 //! * `confirm_sign_up_with_secret_hash` — the whole `ConfirmSignUp` decision
 //!   (`Needs::decide`) for a client with a secret;
 //! * `needs` — what `ConfirmSignUp` must look up, the phantom id's HMAC included;
+//! * `sign_up` — the whole `SignUp` decision for a public client, an email and a phone
+//!   number (their formats checked, the first code issued and tagged);
 //! * `floor` — only the two keyed HMACs and two constant-time comparisons that a
 //!   `ConfirmSignUp` with a `SecretHash` cannot avoid.
 
@@ -18,7 +20,10 @@ use subtle::ConstantTimeEq;
 
 use confirmation_flow::{
     Confirmation, KeyId, Policy, ServerKey, Submission, Timestamp,
-    cognito::{AppClient, ClientSecret, ConfirmSignUp, Lookup, Needs, Operation, Pool},
+    cognito::{
+        AppClient, ClientSecret, ConfirmSignUp, Lookup, Needs, Operation, Pool, SignUp,
+        UserAttributes,
+    },
 };
 
 #[path = "support/mod.rs"]
@@ -108,6 +113,30 @@ fn main() -> Result<(), Box<dyn core::error::Error>> {
                     prevent_user_existence_errors: true,
                 }),
                 user: Some(support::alice(state)),
+                ..Lookup::default()
+            };
+            let needs = operation.needs(&pool);
+            println!("{}", measured_decision(&needs, &lookup));
+        }
+        "sign_up" => {
+            let attributes = [
+                ("email", "alice.liddell+news@example.com"),
+                ("phone_number", "+12125551212"),
+            ];
+            let request = SignUp {
+                client_id,
+                username: "alice",
+                password: Some("Passw0rd!"),
+                user_attributes: Some(UserAttributes::new(&attributes)),
+                ..SignUp::default()
+            };
+            let operation = Operation::from(request.validate()?);
+            let lookup = Lookup {
+                client: Some(AppClient {
+                    client_id,
+                    secret: None,
+                    prevent_user_existence_errors: true,
+                }),
                 ..Lookup::default()
             };
             let needs = operation.needs(&pool);

@@ -6,6 +6,8 @@
 //! * `ConfirmSignUp` succeeds only with the code that was issued, writes `CONFIRMED` with a
 //!   compare-and-swap on the version read, and takes an alias from its owner only with
 //!   `ForceAliasCreation`;
+//! * a `SignUp` that creates a user named only well-formed `email` and `phone_number`
+//!   values (one spelling per destination budget);
 //! * a write on a refusal holds exactly the next version and is never a confirmation;
 //! * an unknown user under `PreventUserExistenceErrors` is never confirmed, and is written
 //!   as a phantom (a new row, or the next version of the stored one) with no status,
@@ -21,8 +23,9 @@
 use confirmation_flow::{
     Confirmation, KeyId, KeyRing, Policy, ServerKey, Status, Timestamp,
     cognito::{
-        AliasClaim, AliasOwners, AppClient, AttributeSet, Body, ClientSecret, Expected, Fresh,
-        Lookup, Operation, OperationName, Pool, Reply, Target, UserRecord, UserStatus,
+        AliasAttribute, AliasClaim, AliasOwners, AppClient, AttributeSet, Body, ClientSecret,
+        Expected, Fresh, Lookup, Operation, OperationName, Pool, Reply, Target, UserRecord,
+        UserStatus,
     },
 };
 use libfuzzer_sys::fuzz_target;
@@ -190,6 +193,16 @@ fuzz_target!(|data: &[u8]| {
         Target::User { .. } if matches!(operation, Operation::SignUp(_)) => {
             assert!(lookup.user.is_none());
             assert_eq!(write.expected, Expected::Absent);
+            if let Operation::SignUp(request) = &operation {
+                for (name, value) in request.user_attributes.iter().flat_map(|list| list.iter()) {
+                    for attribute in [AliasAttribute::Email, AliasAttribute::PhoneNumber] {
+                        assert!(
+                            name != attribute.as_str() || attribute.accepts(value),
+                            "a malformed {attribute} was signed up"
+                        );
+                    }
+                }
+            }
         }
         Target::User { .. } => {
             assert!(

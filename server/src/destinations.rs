@@ -63,14 +63,39 @@ impl Spend {
     }
 }
 
-/// The key of an email address or phone number: its SHA-256, the address in lower case
-/// (mailboxes do not tell `Victim@` from `victim@`), so the table lists no address.
+/// The key of an email address or phone number: the hex SHA-256 of the attribute name, a
+/// 0 byte and the value's canonical form, so the table lists no address.
+///
+/// The canonical form is what makes respellings of one destination one budget (`SignUp`
+/// has already refused malformed values: `AliasAttribute::accepts` in the crate). For
+/// `email`: NFKC-normalised (fullwidth letters, ligatures, compatibility digits and `＋`
+/// fold to their plain forms), lower-cased (mailboxes do not tell `Victim@` from
+/// `victim@`), and the local part (before the last `@`) cut at its first `+` (mail to
+/// `victim+1@` reaches `victim@` at most providers). For `phone_number`: the value as is
+/// (E.164, one spelling). The Worker (`bindings/js/examples/worker/src/worker.ts`,
+/// `addressKey`) computes the same keys; `server/tests/destination-keys.json` (written by
+/// `destination-keys.py` beside it, from Python's own NFKC and `lower`) holds both to it.
 #[must_use]
 pub fn of_address(attribute: &str, value: &str) -> String {
+    use unicode_normalization::UnicodeNormalization as _;
+    let canonical = if attribute == "email" {
+        let folded = value.nfkc().collect::<String>().to_lowercase();
+        match folded.rsplit_once('@') {
+            Some((local, domain)) => {
+                let mailbox = local
+                    .split_once('+')
+                    .map_or(local, |(mailbox, _tag)| mailbox);
+                format!("{mailbox}@{domain}")
+            }
+            None => folded,
+        }
+    } else {
+        value.to_owned()
+    };
     let digest = Sha256::new()
         .chain_update(attribute.as_bytes())
         .chain_update([0])
-        .chain_update(value.to_lowercase().as_bytes())
+        .chain_update(canonical.as_bytes())
         .finalize();
     hex::encode(digest)
 }
@@ -236,5 +261,29 @@ mod tests {
             of_address("email", "b@example.com")
         );
         assert!(!of_address("email", "victim@example.com").contains("victim"));
+    }
+
+    #[test]
+    fn keys_match_the_vectors_the_worker_is_held_to() {
+        let file: serde_json::Value =
+            serde_json::from_str(include_str!("../tests/destination-keys.json")).unwrap();
+        let vectors = file["vectors"].as_array().unwrap();
+        assert!(vectors.len() >= 20);
+        for vector in vectors {
+            let [attribute, value, key] =
+                ["attribute", "value", "key"].map(|name| vector[name].as_str().unwrap());
+            assert_eq!(of_address(attribute, value), key, "{value:?}");
+        }
+        // The spellings the budget once told apart are one destination.
+        let victim = of_address("email", "victim@example.com");
+        for spelling in [
+            "Victim+a@Example.com",
+            "victim+b@example.com",
+            "\u{ff36}\u{ff29}\u{ff23}\u{ff34}\u{ff29}\u{ff2d}@example.com",
+            "\u{ff56}ictim\u{ff0b}x@example.com",
+        ] {
+            assert_eq!(of_address("email", spelling), victim, "{spelling:?}");
+        }
+        assert_ne!(of_address("phone_number", "+12125551212"), victim);
     }
 }

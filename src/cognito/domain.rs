@@ -3,6 +3,8 @@
 
 use core::fmt;
 
+use super::pattern::Pattern;
+
 /// A Cognito user status (`UserStatusType`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -121,6 +123,97 @@ impl AliasAttribute {
             }),
         }
     }
+
+    /// Whether `value` is a value of this attribute that `SignUp` accepts, as the service
+    /// refuses malformed ones with `InvalidParameterException` (`Invalid email address
+    /// format.`, aws-amplify/amplify-js#5313; `Invalid phone number format.`,
+    /// dabit3/gatsby-auth-starter-aws-amplify#31 and
+    /// amazon-archives/amazon-cognito-identity-js#316).
+    ///
+    /// - `phone_number`: E.164, `+`, a digit 1 to 9, then 1 to 14 more ASCII digits, and
+    ///   nothing else (no spaces, dashes, parentheses or leading zero).
+    /// - `email`: every character a letter, mark, symbol, number or punctuation
+    ///   ([`Pattern::Username`]: no whitespace, control or format character such as a
+    ///   zero-width space); exactly one `@`; a non-empty local part of at most 64 bytes
+    ///   without `"`, `\`, `(`, `)`, `,`, `:`, `;`, `<`, `>`, `[` or `]` (no quoted or
+    ///   commented forms); a non-empty domain of at most 255 bytes of non-empty
+    ///   dot-separated labels (no leading, trailing or doubled dot).
+    ///
+    /// Spaces, separators, invisible characters and quoting cannot then respell one
+    /// destination, so a budget keyed on the value is not multiplied by respelling it (the
+    /// server's `destinations.rs` folds what spellings are left: case, compatibility forms
+    /// and `+tag`s). A scan of one short string: byte checks first, then the
+    /// characters' table for non-ASCII ones only.
+    #[must_use]
+    pub fn accepts(self, value: &str) -> bool {
+        match self {
+            Self::PhoneNumber => match value.as_bytes() {
+                [b'+', b'1'..=b'9', rest @ ..] => {
+                    (1..=14).contains(&rest.len()) && rest.iter().all(u8::is_ascii_digit)
+                }
+                _ => false,
+            },
+            Self::Email => is_email(value),
+        }
+    }
+}
+
+/// What each byte may be in an email address, one flag a use: [`LOCAL`], [`DOMAIN`].
+const EMAIL_BYTES: [u8; 256] = email_bytes();
+/// The byte may be in the local part: a graphic ASCII character but `"`, `\`, `(`, `)`,
+/// `,`, `:`, `;`, `<`, `>`, `[`, `]` (quoting and comments) and `@`, or a byte of a
+/// multi-byte character (>= 0x80, which the characters' table decides).
+const LOCAL: u8 = 1;
+/// The byte may be in the domain: a graphic ASCII character but `@`, or >= 0x80.
+const DOMAIN: u8 = 2;
+
+const fn email_bytes() -> [u8; 256] {
+    let mut table = [0; 256];
+    let mut rest: &mut [u8] = &mut table;
+    let mut byte: u8 = 0;
+    while let [slot, tail @ ..] = rest {
+        *slot = if byte >= 0x80 {
+            LOCAL | DOMAIN
+        } else if !byte.is_ascii_graphic() || byte == b'@' {
+            0
+        } else if matches!(
+            byte,
+            b'"' | b'\\' | b'(' | b')' | b',' | b':' | b';' | b'<' | b'>' | b'[' | b']'
+        ) {
+            DOMAIN
+        } else {
+            LOCAL | DOMAIN
+        };
+        byte = byte.wrapping_add(1);
+        rest = tail;
+    }
+    table
+}
+
+/// [`AliasAttribute::accepts`] for `email`: one pass over the bytes, a table look-up a
+/// byte, and the characters' table only for an address with non-ASCII characters.
+fn is_email(value: &str) -> bool {
+    let class = |b: u8| EMAIL_BYTES.get(usize::from(b)).copied().unwrap_or(0);
+    let bytes = value.as_bytes();
+    let Some((local, domain)) = bytes
+        .iter()
+        .position(|&b| b == b'@')
+        .and_then(|at| bytes.split_at_checked(at))
+        .and_then(|(local, at_domain)| Some((local, at_domain.get(1..)?)))
+    else {
+        return false;
+    };
+    let local_ok = (1..=64).contains(&local.len()) && local.iter().all(|&b| class(b) & LOCAL != 0);
+    // Labels: no dot first, last or after a dot; an empty domain ends "after a dot" too.
+    let mut previous = b'.';
+    let domain_ok = domain.len() <= 255
+        && domain.iter().all(|&b| {
+            let ok = class(b) & DOMAIN != 0 && !(b == b'.' && previous == b'.');
+            previous = b;
+            ok
+        })
+        && previous != b'.';
+    local_ok && domain_ok && (value.is_ascii() || Pattern::Username.matches(value))
 }
 
 impl fmt::Display for AliasAttribute {

@@ -34,6 +34,14 @@ pub enum Exception<'a> {
         /// Which attribute.
         attribute: AliasAttribute,
     },
+    /// `SignUp` with a malformed `email` or `phone_number` value (see
+    /// [`AliasAttribute::accepts`]): `Invalid email address format.` or `Invalid phone
+    /// number format.`, the service's words (aws-amplify/amplify-js#5313;
+    /// dabit3/gatsby-auth-starter-aws-amplify#31, amazon-archives/amazon-cognito-identity-js#316).
+    AttributeFormat {
+        /// Which attribute.
+        attribute: AliasAttribute,
+    },
     /// The app client id is unknown: `User pool client <id> does not exist.`
     ClientNotFound {
         /// The client id as sent (it passed validation, so it is plain ASCII).
@@ -129,7 +137,8 @@ impl Exception<'_> {
             Self::Validation(_)
             | Self::AlreadyConfirmedResend
             | Self::UsernameFormat { .. }
-            | Self::AttributeRepeated { .. } => "InvalidParameterException",
+            | Self::AttributeRepeated { .. }
+            | Self::AttributeFormat { .. } => "InvalidParameterException",
             Self::UsernameExists => "UsernameExistsException",
             Self::ClientNotFound { .. } | Self::UserPoolNotFound { .. } => {
                 "ResourceNotFoundException"
@@ -189,6 +198,12 @@ impl fmt::Display for Exception<'_> {
                 "Attributes did not conform to the schema: {attribute}: The attribute is given \
                  more than once."
             ),
+            Self::AttributeFormat {
+                attribute: AliasAttribute::Email,
+            } => f.write_str("Invalid email address format."),
+            Self::AttributeFormat {
+                attribute: AliasAttribute::PhoneNumber,
+            } => f.write_str("Invalid phone number format."),
             Self::ClientNotFound { client_id } => {
                 write!(f, "User pool client {client_id} does not exist.")
             }

@@ -100,8 +100,9 @@ impl fmt::Debug for SignUp<'_> {
     }
 }
 
-/// Runs `SignUp`'s code part: client, secret hash, the username's format in an alias pool,
-/// the username free, then the first code under the current key and where it goes.
+/// Runs `SignUp`'s code part: client, secret hash, the `email` and `phone_number` formats,
+/// the username's format in an alias pool, the username free, then the first code under the
+/// current key and where it goes.
 pub(crate) fn decide<'a>(
     request: &SignUp<'a>,
     pool: &Pool<'a>,
@@ -111,6 +112,22 @@ pub(crate) fn decide<'a>(
     let (client_id, username) = (request.client_id, request.username);
     if let Err(exception) = lookup.authorized_client(client_id, username, request.secret_hash) {
         return Outcome::refuse(exception);
+    }
+    // Malformed addresses next, before anything about the username or the pool's users: the
+    // request's own fault, answered alike whether the username is taken or shadows an alias
+    // (so the answer tells nothing of them), and before any row, code or delivery exists for
+    // a value whose budget key could be respelled. Every entry is checked, a repeated one
+    // included.
+    let malformed = request.user_attributes.and_then(|attributes| {
+        attributes.iter().find_map(|(name, value)| {
+            let attribute = [AliasAttribute::Email, AliasAttribute::PhoneNumber]
+                .into_iter()
+                .find(|attribute| attribute.as_str() == name)?;
+            (!attribute.accepts(value)).then_some(attribute)
+        })
+    });
+    if let Some(attribute) = malformed {
+        return Outcome::refuse(Exception::AttributeFormat { attribute });
     }
     // In a pool where email (or phone) is an alias, a username of that format would shadow
     // another user's alias.

@@ -132,6 +132,21 @@ fn every_exception_has_the_services_type_message_and_status() {
 }
 
 #[test]
+fn a_malformed_address_has_the_services_words() {
+    // aws-amplify/amplify-js#5313; dabit3/gatsby-auth-starter-aws-amplify#31 and
+    // amazon-archives/amazon-cognito-identity-js#316.
+    for (attribute, message) in [
+        (AliasAttribute::Email, "Invalid email address format."),
+        (AliasAttribute::PhoneNumber, "Invalid phone number format."),
+    ] {
+        let exception = Exception::AttributeFormat { attribute };
+        assert_eq!(exception.name(), "InvalidParameterException");
+        assert_eq!(exception.to_string(), message);
+        assert_eq!(exception.http_status(), 400);
+    }
+}
+
+#[test]
 fn trigger_outcomes_map_to_the_lambda_exceptions() {
     assert_eq!(TriggerOutcome::Succeeded.exception(), None);
     let failed = TriggerOutcome::FunctionError { error: "boom" }

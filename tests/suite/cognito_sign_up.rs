@@ -280,3 +280,192 @@ fn an_email_or_phone_named_twice_is_refused() {
             .contains("phone_number: The attribute is given")
     );
 }
+
+/// Spellings of `+12125551212` that each got a budget of their own before `SignUp`
+/// checked the format: the service refuses every one.
+const PHONE_BYPASSES: &[&str] = &[
+    "+1 212 555 1212",
+    "+1-212-555-1212",
+    "+1 (212) 555-1212",
+    "+1(212)5551212",
+    "+012125551212",
+    "+0012125551212",
+    "+12125551212 ",
+    " +12125551212",
+    "\t+12125551212",
+    "+12125551212\n",
+    "12125551212",
+    "+1.212.555.1212",
+    "+1\u{200b}2125551212",
+    "+\u{ff11}\u{ff12}\u{ff11}\u{ff12}5551212",
+    "+1\u{0662}\u{0661}\u{0662}5551212",
+];
+
+/// Spellings of `victim@example.com` that each got a budget of their own and that the
+/// format refuses. (`+tag`s, case and fullwidth letters are accepted: the server folds
+/// them into one budget.)
+const EMAIL_BYPASSES: &[&str] = &[
+    " victim@example.com",
+    "victim@example.com ",
+    " victim@example.com ",
+    "victim@example.com\n",
+    "victim@example.com\r\n",
+    "victim@example.com\t",
+    "victim@example.com.",
+    "\"victim\"@example.com",
+    "vic\u{200b}tim@example.com",
+    "victim@exam\u{200b}ple.com",
+    "\u{feff}victim@example.com",
+    "victim\u{00ad}@example.com",
+    "victim@example.com\u{2028}",
+    "victim@example.com\u{00a0}",
+    "victim@\u{3000}example.com",
+];
+
+#[test]
+fn the_phone_number_format_is_e164() {
+    let phone = AliasAttribute::PhoneNumber;
+    // `+`, a digit 1-9, then 1 to 14 more digits: 2 to 15 digits in all.
+    for accepted in ["+12125551212", "+12", "+44", "+912345678901234"] {
+        assert!(phone.accepts(accepted), "{accepted:?}");
+    }
+    let refused = [
+        "",
+        "+",
+        "+1",
+        "+0",
+        "+01",
+        "+9123456789012345",
+        "++12125551212",
+        "+1212555121a",
+        "tel:+12125551212",
+        "+12125551212\0",
+        "2125551212",
+    ];
+    for value in PHONE_BYPASSES.iter().chain(&refused) {
+        assert!(!phone.accepts(value), "{value:?}");
+    }
+}
+
+#[test]
+fn the_email_format_is_one_plain_address() {
+    let email = AliasAttribute::Email;
+    let local_64 = format!("{}@example.com", "a".repeat(64));
+    let labels = vec!["b".repeat(63); 4].join(".");
+    let domain_255 = format!("a@{labels}");
+    for accepted in [
+        "victim@example.com",
+        "Victim@Example.COM",
+        "victim+tag@example.com",
+        "v.i_c-t!i#m$%&'*/=?^`{|}~@example.com",
+        "\u{ff56}ictim@example.com",
+        "jos\u{e9}@exa\u{301}mple.fr",
+        "\u{7528}\u{6237}@\u{4f8b}\u{5b50}.\u{4e2d}\u{56fd}",
+        "a@b",
+        "a@localhost",
+        local_64.as_str(),
+        domain_255.as_str(),
+    ] {
+        assert!(email.accepts(accepted), "{accepted:?}");
+    }
+    let local_65 = format!("{}@example.com", "a".repeat(65));
+    let domain_256 = format!("a@{labels}b");
+    let mut refused: Vec<String> = [
+        "",
+        "victim",
+        "@example.com",
+        "victim@",
+        "victim@@example.com",
+        "victim@example@com",
+        "victim@.example.com",
+        "victim@example..com",
+        ".",
+        "a@.",
+        &local_65,
+        &domain_256,
+        "vic tim@example.com",
+        "victim@exa mple.com",
+        "victim\u{0}@example.com",
+        "victim\u{7f}@example.com",
+        "victim\u{e000}@example.com",
+    ]
+    .into_iter()
+    .chain(EMAIL_BYPASSES.iter().copied())
+    .map(str::to_owned)
+    .collect();
+    for special in ['"', '\\', '(', ')', ',', ':', ';', '<', '>', '[', ']'] {
+        refused.push(format!("vic{special}tim@example.com"));
+    }
+    for value in &refused {
+        assert!(!email.accepts(value), "{value:?}");
+    }
+    // The domain's labels may hold what the local part may not: only the local part's
+    // quoting and comment characters are refused.
+    assert!(email.accepts("victim@[127.0.0.1]"));
+}
+
+#[test]
+fn a_malformed_email_or_phone_number_is_refused_before_anything_else_is_decided() {
+    let fixture = Fixture::new();
+    let lookup = found(Fixture::public_client(false), None);
+    for &value in PHONE_BYPASSES {
+        let attributes = [("email", "victim@example.com"), ("phone_number", value)];
+        let outcome = run(&fixture.pool(), sign_up("bob", &attributes), &lookup);
+        assert_exception(
+            &outcome,
+            "InvalidParameterException",
+            "Invalid phone number format.",
+        );
+        assert!(outcome.write.is_none(), "{value:?}");
+        assert!(matches!(outcome.after, After::Nothing), "{value:?}");
+    }
+    for &value in EMAIL_BYPASSES {
+        let attributes = [("email", value), ("name", "Bob")];
+        let outcome = run(&fixture.pool(), sign_up("bob", &attributes), &lookup);
+        assert_exception(
+            &outcome,
+            "InvalidParameterException",
+            "Invalid email address format.",
+        );
+        assert!(outcome.write.is_none(), "{value:?}");
+        assert!(matches!(outcome.after, After::Nothing), "{value:?}");
+    }
+    // Checked whatever the pool verifies or aliases, and whether or not the name is taken
+    // or shadows an alias: the answer is the format's.
+    let (user, _) = fixture.alice();
+    let taken = found(Fixture::public_client(false), Some(user));
+    let bare = Pool {
+        auto_verified: AttributeSet::NONE,
+        ..fixture.pool()
+    };
+    let attributes = [("email", "victim@example.com."), ("name", "Bob")];
+    for (pool, username, lookup) in [
+        (&bare, "bob", &lookup),
+        (&fixture.pool(), "alice", &taken),
+        (&fixture.pool(), "bob@example.com", &lookup),
+    ] {
+        let outcome = run(pool, sign_up(username, &attributes), lookup);
+        assert_eq!(
+            refused(&outcome).to_string(),
+            "Invalid email address format."
+        );
+    }
+    // A repeated entry is checked too: the first malformed one answers.
+    let twice = [("email", "victim@example.com"), ("email", "victim @x.com")];
+    let outcome = run(&fixture.pool(), sign_up("bob", &twice), &lookup);
+    assert_eq!(
+        refused(&outcome).to_string(),
+        "Invalid email address format."
+    );
+    // The client is still checked first.
+    let outcome = run(
+        &fixture.pool(),
+        sign_up("bob", &attributes),
+        &Lookup::default(),
+    );
+    assert_eq!(refused(&outcome).name(), "ResourceNotFoundException");
+    // Other attributes are not address-checked.
+    let other = [("email", "victim@example.com"), ("name", " Bob ")];
+    let outcome = run(&fixture.pool(), sign_up("bob", &other), &lookup);
+    assert!(outcome.reply.exception().is_none());
+}

@@ -3,8 +3,9 @@
 // decode once → read what `needs` names → decide → write with every condition checked by
 // the database (lost: read and decide again) → answer → deliver the code (to a mail sender,
 // after answering; never stored). Per destination, across accounts, at most 6 codes are
-// delivered and 15 codes submitted an hour (`destination_budgets`). A Cron Trigger deletes
-// the phantoms and the budgets whose time has passed.
+// delivered and 15 codes submitted an hour (`destination_budgets`, keyed on the address's
+// canonical form: `addressKey`). A Cron Trigger deletes the phantoms and the budgets whose
+// time has passed.
 import {
   type After,
   afterTrigger,
@@ -263,13 +264,29 @@ async function deliver(env: Env, delivery: Extract<After, { kind: "deliver" }>):
 
 /**
  * The budget key of an email address or phone number: the hex SHA-256 of the attribute's
- * name, a zero byte and the address in lower case (mailboxes do not tell `Victim@` from
- * `victim@`), as the example server computes it, so the table lists no address.
+ * name, a zero byte and the address's canonical form, exactly as the example server
+ * computes it (`of_address` in server/src/destinations.rs says why each step), so the
+ * table lists no address. server/tests/destination-keys.json holds both to the same keys.
  */
 async function addressKey(attribute: string, value: string): Promise<string> {
-  const text = new TextEncoder().encode(`${attribute}\0${value.toLowerCase()}`);
+  const text = new TextEncoder().encode(`${attribute}\0${canonicalAddress(attribute, value)}`);
   const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", text));
   return Array.from(digest, (byte) => byte.toString(16).padStart(2, "0")).join("");
+}
+
+/**
+ * One spelling per mailbox (SignUp has refused malformed addresses already): an email
+ * NFKC-normalised, lower-cased, and its local part (before the last `@`) cut at its first
+ * `+`; a phone number as given (E.164).
+ */
+function canonicalAddress(attribute: string, value: string): string {
+  if (attribute !== "email") return value;
+  const folded = value.normalize("NFKC").toLowerCase();
+  const at = folded.lastIndexOf("@");
+  if (at < 0) return folded;
+  const local = folded.slice(0, at);
+  const plus = local.indexOf("+");
+  return (plus < 0 ? local : local.slice(0, plus)) + folded.slice(at);
 }
 
 /**

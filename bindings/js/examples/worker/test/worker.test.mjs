@@ -309,7 +309,10 @@ describe('the Worker example: SignUp, ConfirmSignUp and ResendConfirmationCode o
     assert.equal((await user('judy')).status, 'CONFIRMED', 'the code sent at sign-up still confirms');
   });
 
-  /** A destination's budget key as the example server computes it (destinations.rs). */
+  /**
+   * A destination's budget key as the example server computes it (destinations.rs), for
+   * the plain lower-case ASCII addresses of these tests, whose canonical form they are.
+   */
   const addressKey = (attribute, value) =>
     digest('sha256').update(`${attribute}\0${value.toLowerCase()}`).digest('hex');
   const budget = (destination, kind) =>
@@ -491,6 +494,73 @@ describe('the Worker example: SignUp, ConfirmSignUp and ResendConfirmationCode o
     // A phantom answers the same after its row is gone: a new one is made.
     assert.ok((await rejection(confirm('lenny', '123456'))) instanceof CodeMismatchException);
     assert.ok((await ids()).includes(id));
+  });
+});
+
+describe('respelled destinations: refused by SignUp, or one budget with the server', () => {
+  let mf, db, sdk;
+  const mail = [];
+  before(async () => {
+    ({ mf, db, sdk } = await start('worker', { CONFIRMATION_KEY: KEY, USER_POOL_ID: 'us-east-1_edge' }, {
+      MAILER: async (request) => {
+        mail.push(await request.json());
+        return new Response(null, { status: 202 });
+      },
+    }));
+    await db.prepare('INSERT INTO clients (client_id, secret, prevent_user_existence_errors) VALUES (?1, ?2, ?3)')
+      .bind('public', null, 1).run();
+  });
+  after(() => mf?.dispose());
+  const signUp = (Username, Name, Value) => sdk.send(new SignUpCommand({
+    ClientId: 'public', Username, Password: 'correct-horse-battery', UserAttributes: [{ Name, Value }],
+  }));
+
+  test('spellings of one phone number or email that each had a budget are InvalidParameterException', async () => {
+    const phones = ['+1 212 555 1212', '+1-212-555-1212', '+1 (212) 555-1212', '+1(212)5551212',
+      '+012125551212', '+12125551212 ', ' +12125551212', '+1.212.555.1212', '12125551212', '+1\u200b2125551212'];
+    const emails = [' victim@example.com ', 'victim@example.com\n', 'victim@example.com.', '"victim"@example.com',
+      'vic\u200btim@example.com', 'victim@example.com\ufeff'];
+    const cases = [
+      ...phones.map((value) => ['phone_number', value, 'Invalid phone number format.']),
+      ...emails.map((value) => ['email', value, 'Invalid email address format.']),
+    ];
+    for (const [i, [attribute, value, message]] of cases.entries()) {
+      const error = await rejection(signUp(`respelled-${i}`, attribute, value));
+      assert.equal(error.name, 'InvalidParameterException', JSON.stringify(value));
+      assert.equal(error.message, message, JSON.stringify(value));
+      assert.equal(error.$metadata.httpStatusCode, 400);
+    }
+    const stored = await db.prepare('SELECT COUNT(*) AS n FROM users').first();
+    assert.equal(stored.n, 0, 'no user stored');
+    // The plain spelling is served.
+    const served = await signUp('owner', 'phone_number', '+12125551212');
+    assert.equal(served.UserConfirmed, false);
+  });
+
+  test("the budget keys of the server's vectors: case, fullwidth and +tag spellings share one", async () => {
+    const file = new URL('../../../../../server/tests/destination-keys.json', import.meta.url);
+    const vectors = JSON.parse(readFileSync(file, 'utf8')).vectors.filter((vector) => vector.attribute === 'email');
+    assert.ok(vectors.length >= 15);
+    const signUps = new Map();
+    for (const [i, { value, key }] of vectors.entries()) {
+      const answer = await signUp(`vector-${i}`, 'email', value);
+      assert.equal(answer.CodeDeliveryDetails.DeliveryMedium, 'EMAIL');
+      signUps.set(key, (signUps.get(key) ?? 0) + 1);
+    }
+    // Each key gets its sign-ups' codes, at most 6: Victim+a@Example.com, victim+b@…,
+    // ｖｉｃｔｉｍ@ｅｘａｍｐｌｅ.ｃｏｍ and their kin, nine accounts, get six between them.
+    const expected = new Map([...signUps].map(([key, count]) => [key, Math.min(count, 6)]));
+    const total = [...expected.values()].reduce((sum, n) => sum + n, 0);
+    for (let waited = 0; mail.length < total; waited += 10) {
+      if (waited > 10_000) assert.fail(`only ${mail.length} of ${total} codes reached the mail sender`);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    assert.equal(mail.length, total, 'no code past a budget');
+    const rows = (await db.prepare("SELECT destination, spent FROM destination_budgets WHERE kind = 'code'").all())
+      .results;
+    assert.deepEqual(new Map(rows.map((row) => [row.destination, row.spent])), expected);
+    assert.ok(Math.max(...signUps.values()) > 6, 'one key has more sign-ups than its budget');
   });
 });
 
