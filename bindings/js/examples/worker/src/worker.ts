@@ -5,7 +5,7 @@
 // after answering; never stored). Per destination, across accounts, at most 6 codes are
 // delivered and 15 codes submitted an hour (`destination_budgets`, keyed on the address's
 // canonical form: `addressKey`). A Cron Trigger deletes the phantoms and the budgets whose
-// time has passed.
+// time has passed, and trims the phantoms to a cap (`PHANTOMS_KEPT`).
 import {
   type After,
   afterTrigger,
@@ -35,6 +35,11 @@ export interface Env {
    * never written to D1 (only its keyed tag is, in the user's state).
    */
   MAILER: Fetcher;
+  /**
+   * How many phantoms (unknown users' rows) the scheduled handler keeps, a decimal string;
+   * default 10,000, the example server's `limits.phantoms_per_pool`.
+   */
+  PHANTOMS_KEPT?: string;
 }
 
 initSync({ module: wasm });
@@ -57,6 +62,8 @@ const MAX_BODY = 64 * 1024;
 const DRAINED_BODY = 1024 * 1024;
 /** How many rows one DELETE removes (a statement of D1 is bounded in time). */
 const PRUNE_BATCH = 1000;
+/** The phantoms kept when `PHANTOMS_KEPT` does not say. */
+const PHANTOMS_KEPT = 10_000;
 
 /*
  * Budgets per destination, across accounts, as the example server keeps them
@@ -194,6 +201,22 @@ export default {
       "DELETE FROM phantoms WHERE id IN (SELECT id FROM phantoms WHERE prune_after < ?1 LIMIT ?2)",
     ).bind(nowUnixSeconds, PRUNE_BATCH));
     if (phantoms > 0) console.log(`deleted ${phantoms} phantoms whose windows have passed`);
+    // Past the cap, the phantoms closest to being pruned go, and their guess budgets with
+    // them: every distinct unknown username writes a row, and without this a flood keeps
+    // them all until their windows pass (a new phantom answers the same as the old one).
+    const kept = Number.parseInt(env.PHANTOMS_KEPT ?? "", 10);
+    const cap = Number.isSafeInteger(kept) && kept > 0 ? kept : PHANTOMS_KEPT;
+    const trimmed = await prune(env.DB.prepare(
+      `DELETE FROM phantoms WHERE id IN (SELECT id FROM phantoms ORDER BY prune_after, id
+         LIMIT min(?2, max(0, (SELECT COUNT(*) FROM phantoms) - ?1)))`,
+    ).bind(cap, PRUNE_BATCH));
+    if (trimmed > 0) {
+      console.log(`trimmed ${trimmed} phantoms to the cap of ${cap}`);
+      await env.DB.prepare(
+        `DELETE FROM destination_budgets WHERE destination >= 'phantom:' AND destination < 'phantom;'
+           AND NOT EXISTS (SELECT 1 FROM phantoms p WHERE p.id = substr(destination_budgets.destination, 9))`,
+      ).run();
+    }
     // A budget whose window has passed starts again at zero: its row may go.
     const budgets = await prune(env.DB.prepare(
       `DELETE FROM destination_budgets WHERE rowid IN

@@ -497,6 +497,41 @@ describe('the Worker example: SignUp, ConfirmSignUp and ResendConfirmationCode o
   });
 });
 
+describe('the phantom cap: a flood of unknown usernames keeps no more rows than PHANTOMS_KEPT', () => {
+  let mf, db, sdk;
+  before(async () => {
+    ({ mf, db, sdk } = await start('worker', {
+      CONFIRMATION_KEY: KEY, USER_POOL_ID: 'us-east-1_edge', PHANTOMS_KEPT: '3',
+    }, { MAILER: async () => new Response(null, { status: 202 }) }));
+    await db.prepare('INSERT INTO clients (client_id, secret, prevent_user_existence_errors) VALUES (?1, ?2, ?3)')
+      .bind('public', null, 1).run();
+  });
+  after(() => mf?.dispose());
+
+  test('the scheduled handler trims phantoms to the cap, oldest first, with their guess budgets', async () => {
+    for (let index = 0; index < 6; index += 1) {
+      const refused = await rejection(sdk.send(new ConfirmSignUpCommand({
+        ClientId: 'public', Username: `ghost-${index}`, ConfirmationCode: '123456',
+      })));
+      assert.ok(refused instanceof CodeMismatchException, 'an unknown user answers as a wrong code');
+    }
+    const count = async (sql) => (await db.prepare(sql).first()).n;
+    const phantomBudgets = "SELECT COUNT(*) AS n FROM destination_budgets WHERE destination LIKE 'phantom:%'";
+    assert.equal(await count('SELECT COUNT(*) AS n FROM phantoms'), 6);
+    assert.equal(await count(phantomBudgets), 6);
+    const newest = (await db.prepare('SELECT id FROM phantoms ORDER BY prune_after DESC, id DESC LIMIT 3').all())
+      .results.map((row) => row.id).sort();
+    const worker = await mf.getWorker();
+    await worker.scheduled({ scheduledTime: new Date(), cron: '* * * * *' });
+    const left = (await db.prepare('SELECT id FROM phantoms').all()).results.map((row) => row.id).sort();
+    assert.deepEqual(left, newest, 'the three furthest from being pruned stay');
+    assert.equal(await count(phantomBudgets), 3, 'a trimmed phantom\'s budget goes with it');
+    // Below the cap, nothing more goes.
+    await worker.scheduled({ scheduledTime: new Date(), cron: '* * * * *' });
+    assert.equal(await count('SELECT COUNT(*) AS n FROM phantoms'), 3);
+  });
+});
+
 describe('respelled destinations: refused by SignUp, or one budget with the server', () => {
   let mf, db, sdk;
   const mail = [];
