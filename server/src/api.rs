@@ -2,79 +2,25 @@
 //! /health`. Every answer, refusals of the transport included (a body too large, a request
 //! too slow), is an AWS JSON body `{"__type", "message"}` with `x-amzn-ErrorType`.
 
-use std::{
-    sync::Arc,
-    time::{Instant, SystemTime},
-};
+use std::{sync::Arc, time::Instant};
 
 use axum::{
     body::{Body as HttpBody, Bytes},
     extract::{OriginalUri, State},
-    http::{HeaderMap, HeaderValue, StatusCode, header},
-    response::{IntoResponse, Response},
+    http::{HeaderMap, StatusCode, header},
+    response::Response,
 };
-use confirmation_flow::{
-    Timestamp,
-    cognito::{Body, Exception, OperationName},
-};
+use confirmation_flow::cognito::{Body, OperationName};
 use http_body_util::{BodyExt, LengthLimitError, Limited};
 
 use crate::{
     App, access,
+    answer::{Answer, internal, json, malformed, respond, too_large},
+    clock::now,
     destinations::{self, Spend},
     outbox::Delivery,
     pool_api, serve, store, users,
 };
-
-/// What the endpoint answers.
-#[derive(Debug)]
-pub enum Answer {
-    /// A JSON body.
-    Ok(String),
-    /// `__type`, message, status.
-    Error(String, String, StatusCode),
-}
-
-impl From<&Exception<'_>> for Answer {
-    fn from(exception: &Exception<'_>) -> Self {
-        let status =
-            StatusCode::from_u16(exception.http_status()).unwrap_or(StatusCode::BAD_REQUEST);
-        Self::Error(exception.name().to_owned(), exception.to_string(), status)
-    }
-}
-
-impl From<Exception<'_>> for Answer {
-    fn from(exception: Exception<'_>) -> Self {
-        Self::from(&exception)
-    }
-}
-
-/// `InternalErrorException`; the cause goes to the log only.
-pub(crate) fn internal(error: impl Into<store::Error>) -> Answer {
-    let error = store::describe(&*error.into());
-    tracing::error!(%error, "internal error");
-    Exception::InternalError.into()
-}
-
-/// `SerializationException`, saying where the body broke and how, never what it held (a
-/// value may be a code or a secret hash).
-fn malformed(operation: &str, error: &serde_json::Error) -> Answer {
-    let kind = match error.classify() {
-        serde_json::error::Category::Data => "a member has the wrong type or size",
-        serde_json::error::Category::Eof => "the body ends early",
-        serde_json::error::Category::Syntax | serde_json::error::Category::Io => "not JSON",
-    };
-    let message = format!(
-        "The body is not a valid {operation} request: {kind} (line {}, column {})",
-        error.line(),
-        error.column()
-    );
-    Answer::Error(
-        "SerializationException".into(),
-        message,
-        StatusCode::BAD_REQUEST,
-    )
-}
 
 /// `POST /`: reads the body (within the size limit and the request's deadline), serves
 /// it, answers, then delivers the code, if any.
@@ -172,15 +118,6 @@ pub async fn health(State(app): State<Arc<App>>) -> Response {
     }
 }
 
-fn too_large(limit: usize) -> Answer {
-    let message = format!("The request body is larger than {limit} bytes");
-    Answer::Error(
-        "RequestEntityTooLargeException".into(),
-        message,
-        StatusCode::PAYLOAD_TOO_LARGE,
-    )
-}
-
 fn deliver(app: &App, delivery: &Delivery) {
     // For a developer watching the terminal (`RUST_LOG=debug`); never at `info`.
     tracing::debug!(
@@ -227,53 +164,4 @@ async fn dispatch(app: &App, target: &str, body: &Bytes) -> (Answer, Option<Deli
         Ok(operation) => serve::serve(app, &operation).await,
         Err(exception) => (exception.into(), None),
     }
-}
-
-fn json(status: StatusCode, body: String) -> Response {
-    let mut response = (status, body).into_response();
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/x-amz-json-1.1"),
-    );
-    response
-}
-
-fn respond(answer: Answer) -> Response {
-    match answer {
-        Answer::Ok(body) => json(StatusCode::OK, body),
-        Answer::Error(name, message, status) => {
-            let body = serde_json::json!({ "__type": name, "message": message }).to_string();
-            let mut response = json(status, body);
-            let headers = response.headers_mut();
-            if let Ok(value) = HeaderValue::from_str(&format!("{name}:")) {
-                headers.insert("x-amzn-errortype", value);
-            }
-            // The service repeats the message in a header; ours are ASCII, but a header
-            // cannot carry every character a body can, so a message that does not fit is left
-            // to the body.
-            if let Ok(value) = HeaderValue::from_str(&message) {
-                headers.insert("x-amzn-errormessage", value);
-            }
-            response
-        }
-    }
-}
-
-pub(crate) type Outcome = Result<Answer, Answer>;
-
-pub(crate) fn decode<T: for<'de> serde::Deserialize<'de>>(
-    operation: &str,
-    body: &[u8],
-) -> Result<T, Answer> {
-    serde_json::from_slice(body).map_err(|error| malformed(operation, &error))
-}
-
-pub(crate) fn now() -> (Timestamp, i64) {
-    let seconds = SystemTime::now()
-        .duration_since(SystemTime::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    (
-        Timestamp::from_unix_seconds(seconds),
-        i64::try_from(seconds).unwrap_or(i64::MAX),
-    )
 }

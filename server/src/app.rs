@@ -6,13 +6,13 @@ use std::{collections::HashSet, time::Duration};
 use confirmation_flow::{KeyRing, KeyRingError, Policy, PolicyConfig, cognito::Pool};
 
 use crate::{
-    api::now,
-    config::{Config, CredentialSource, attribute_set},
+    clock::now,
+    config::{Config, CredentialSource},
     directory,
     keys::Keys,
     outbox::Outbox,
     password::Hasher,
-    pools::{self, Directory, Triggers},
+    pools::{self, Directory, Triggers, attribute_set},
     sigv4::Verifier,
     store::{Database, Store, describe},
     trigger_urls::AllowedUrls,

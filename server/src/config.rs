@@ -4,16 +4,15 @@
 use std::{net::SocketAddr, path::PathBuf};
 
 use clap::Parser;
-use confirmation_flow::cognito::AttributeSet;
 use serde::Deserialize;
 
 use crate::{
     directory::{ClientRecord, PoolRecord},
-    pools::{ClientSettings, LambdaConfig, PoolSettings},
+    pools::{ClientSettings, LambdaConfig, PoolSettings, attribute_set},
     sigv4::Credential,
 };
 
-/// An example auth server that embeds confirmation-flow behind Amazon Cognito's API.
+/// A Cognito-compatible auth server that embeds confirmation-flow behind Amazon Cognito's API.
 #[derive(Debug, Parser)]
 #[command(version, about)]
 pub struct Args {
@@ -197,26 +196,6 @@ const fn default_max_body() -> usize {
 fn default_database() -> Result<String, String> {
     let dir = crate::private::default_dir()?;
     Ok(dir.join("store.sqlite3").display().to_string())
-}
-
-/// The set the list `field` holds.
-///
-/// # Errors
-/// A message naming `field` and the name that is not `email` or `phone_number`.
-pub fn attribute_set(field: &str, names: &[String]) -> Result<AttributeSet, String> {
-    let mut set = AttributeSet::NONE;
-    for name in names {
-        match name.as_str() {
-            "email" => set.email = true,
-            "phone_number" => set.phone_number = true,
-            _ => {
-                return Err(format!(
-                    "{field} may hold only email and phone_number, not {name:?}"
-                ));
-            }
-        }
-    }
-    Ok(set)
 }
 
 impl Config {

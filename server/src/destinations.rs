@@ -130,8 +130,6 @@ const SPEND: &str = "UPDATE destination_budgets SET \
      AND ($4 - window_start >= $5 OR spent < $6)";
 /// Budgets whose window has passed: deleted by the prune loop.
 pub const PRUNE: &str = "DELETE FROM destination_budgets WHERE window_start < $1";
-/// A pool's budgets, deleted with it.
-pub const DELETE_POOL: &str = "DELETE FROM destination_budgets WHERE pool_id = $1";
 /// The pool `$1`'s phantom budgets whose phantom is gone: run after a trim, so a flood of
 /// unknown usernames leaves no more budget rows than the phantom cap (a range over the
 /// primary key, `phantom:` up to `phantom;`).

@@ -87,6 +87,8 @@ const DELETE_POOL_CLIENTS: &str = "DELETE FROM clients WHERE pool_id = $1";
 const DELETE_POOL_USERS: &str = "DELETE FROM users WHERE pool_id = $1";
 /// Its unknown users' phantoms too: nothing of a deleted pool is kept.
 const DELETE_POOL_PHANTOMS: &str = "DELETE FROM phantoms WHERE pool_id = $1";
+/// And its destination budgets (`destinations.rs`).
+const DELETE_POOL_BUDGETS: &str = "DELETE FROM destination_budgets WHERE pool_id = $1";
 
 /// Only into a pool that exists, its row locked on PostgreSQL against a concurrent
 /// [`DELETE_POOL`] (SQLite's one writer serialises the two, and drops the lock clause), and
@@ -224,7 +226,7 @@ pub async fn delete_pool(store: &Store, id: &str) -> Result<bool> {
         DELETE_POOL_CLIENTS,
         DELETE_POOL_USERS,
         DELETE_POOL_PHANTOMS,
-        crate::destinations::DELETE_POOL,
+        DELETE_POOL_BUDGETS,
     ]
     .into_iter()
     .map(|sql| (sql.to_owned(), vec![Param::text(id)]))

@@ -35,8 +35,10 @@
 )]
 
 pub mod access;
+pub mod answer;
 pub mod api;
 pub mod app;
+pub mod clock;
 pub mod config;
 pub mod database;
 pub mod destinations;
@@ -202,7 +204,7 @@ async fn prune(app: Arc<App>) {
     let mut every = tokio::time::interval(PRUNE_EVERY);
     loop {
         every.tick().await;
-        let (_, now) = api::now();
+        let (_, now) = clock::now();
         match app.store.prune(now).await {
             Ok(0) => {}
             Ok(pruned) => tracing::info!(pruned, "deleted phantoms whose windows have passed"),

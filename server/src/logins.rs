@@ -13,7 +13,7 @@ use confirmation_flow::cognito::{
 
 use crate::{
     App,
-    api::{Answer, internal},
+    answer::{Answer, internal},
     directory,
     pools::Pool,
 };

@@ -13,7 +13,8 @@ use serde_json::{Value, json};
 
 use crate::{
     App,
-    api::{Answer, Outcome, decode, internal, now},
+    answer::{Answer, Outcome, decode, internal},
+    clock::now,
     directory::{self, ClientRecord, PoolRecord},
     ids,
     pools::{ClientSettings, LambdaConfig, PasswordPolicy, PoolSettings},

@@ -15,7 +15,6 @@ use confirmation_flow::cognito::{AppClient, AttributeSet, ClientSecret};
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    config::attribute_set,
     directory::{self, ClientRecord, PoolRecord},
     store::{Result, Store},
     trigger::PostConfirmation,
@@ -350,4 +349,14 @@ fn remember<T>(cache: &RwLock<HashMap<String, Arc<T>>>, id: &str, entry: Arc<T>)
         cache.clear();
     }
     Arc::clone(cache.entry(id.to_owned()).or_insert(entry))
+}
+
+/// The set of attributes `names` names (a pool's `AutoVerifiedAttributes`, `AliasAttributes`
+/// or `UsernameAttributes`, or their config file forms), parsed by the crate.
+///
+/// # Errors
+/// A message naming `field` and the name that is not `email` or `phone_number`.
+pub fn attribute_set(field: &str, names: &[String]) -> std::result::Result<AttributeSet, String> {
+    AttributeSet::from_names(names.iter().map(String::as_str))
+        .map_err(|name| format!("{field} may hold only email and phone_number, not {name:?}"))
 }

@@ -15,7 +15,8 @@ use rand::RngExt;
 
 use crate::{
     App,
-    api::{Answer, internal, now},
+    answer::{Answer, internal},
+    clock::now,
     destinations,
     logins::Rewrite,
     outbox::Delivery,

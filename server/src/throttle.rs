@@ -6,7 +6,7 @@ use std::time::Duration;
 use axum::http::StatusCode;
 use tokio::sync::SemaphorePermit;
 
-use crate::{App, api::Answer};
+use crate::{App, answer::Answer};
 
 /// `TooManyRequestsException`, as the service throttles.
 #[must_use]

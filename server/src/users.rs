@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 
 use crate::{
     App,
-    api::{Answer, Outcome, decode, internal},
+    answer::{Answer, Outcome, decode, internal},
     directory::{self, Column, UserFilter},
     pool_api::{
         first_page, invalid, page_size, page_start, page_token, required, shaped, stored_pool,

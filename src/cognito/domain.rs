@@ -82,6 +82,17 @@ pub enum AliasAttribute {
 }
 
 impl AliasAttribute {
+    /// Both attributes, in the order the service lists them.
+    pub const ALL: [Self; 2] = [Self::Email, Self::PhoneNumber];
+
+    /// The attribute named `name` (`email` or `phone_number`, as the service spells it).
+    #[must_use]
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|attribute| attribute.as_str() == name)
+    }
+
     /// The attribute name, `email` or `phone_number`.
     #[must_use]
     pub const fn as_str(self) -> &'static str {
@@ -256,6 +267,23 @@ impl AttributeSet {
         email: true,
         phone_number: true,
     };
+
+    /// The set of the attributes `names` names, as a pool's `AutoVerifiedAttributes`,
+    /// `AliasAttributes` or `UsernameAttributes` list them (a name given twice is once).
+    ///
+    /// # Errors
+    /// The first name that is neither `email` nor `phone_number`.
+    pub fn from_names<'n>(names: impl IntoIterator<Item = &'n str>) -> Result<Self, &'n str> {
+        let mut set = Self::NONE;
+        for name in names {
+            match AliasAttribute::from_name(name) {
+                Some(AliasAttribute::Email) => set.email = true,
+                Some(AliasAttribute::PhoneNumber) => set.phone_number = true,
+                None => return Err(name),
+            }
+        }
+        Ok(set)
+    }
 
     /// Whether `attribute` is in the set.
     #[must_use]

@@ -16,6 +16,7 @@
 
 mod codes;
 mod cognito_admin_resend;
+mod cognito_attribute_names;
 mod cognito_confirm;
 mod cognito_fixtures;
 mod cognito_messages;

@@ -103,17 +103,11 @@ impl PolicySettings {
     }
 }
 
-/// The set of attributes named in `names`, each `email` or `phone_number`.
+/// The set of attributes named in `names`, each `email` or `phone_number` (the crate parses
+/// them, as it does for every embedder).
 fn attribute_set(member: &str, names: &[String]) -> Result<AttributeSet, Error> {
-    let mut set = AttributeSet::NONE;
-    for name in names {
-        match name.as_str() {
-            "email" => set.email = true,
-            "phone_number" => set.phone_number = true,
-            _ => return Err(Error::type_error(member, "\"email\" or \"phone_number\"")),
-        }
-    }
-    Ok(set)
+    AttributeSet::from_names(names.iter().map(String::as_str))
+        .map_err(|_| Error::type_error(member, "\"email\" or \"phone_number\""))
 }
 
 /// A pool's settings and keys, owned; [`PoolData::pool`] lends them out as the crate's

@@ -1,0 +1,122 @@
+//! What the endpoint answers, and its HTTP form: a JSON body with the AWS JSON 1.1 content
+//! type, or `{"__type", "message"}` with `x-amzn-ErrorType` and `x-amzn-ErrorMessage`; and
+//! the answers met before the crate decides (a body that is too large, not JSON, or a
+//! failure of this server's own).
+
+use axum::{
+    http::{HeaderValue, StatusCode, header},
+    response::{IntoResponse, Response},
+};
+use confirmation_flow::cognito::Exception;
+
+use crate::store;
+
+/// What the endpoint answers.
+#[derive(Debug)]
+pub enum Answer {
+    /// A JSON body.
+    Ok(String),
+    /// `__type`, message, status.
+    Error(String, String, StatusCode),
+}
+
+impl From<&Exception<'_>> for Answer {
+    fn from(exception: &Exception<'_>) -> Self {
+        let status =
+            StatusCode::from_u16(exception.http_status()).unwrap_or(StatusCode::BAD_REQUEST);
+        Self::Error(exception.name().to_owned(), exception.to_string(), status)
+    }
+}
+
+impl From<Exception<'_>> for Answer {
+    fn from(exception: Exception<'_>) -> Self {
+        Self::from(&exception)
+    }
+}
+
+/// A handler's result: the answer either way, `Err` when it refuses.
+pub type Outcome = Result<Answer, Answer>;
+
+/// `InternalErrorException`; the cause goes to the log only.
+pub fn internal(error: impl Into<store::Error>) -> Answer {
+    let error = store::describe(&*error.into());
+    tracing::error!(%error, "internal error");
+    Exception::InternalError.into()
+}
+
+/// `SerializationException`, saying where the body broke and how, never what it held (a
+/// value may be a code or a secret hash).
+#[must_use]
+pub fn malformed(operation: &str, error: &serde_json::Error) -> Answer {
+    let kind = match error.classify() {
+        serde_json::error::Category::Data => "a member has the wrong type or size",
+        serde_json::error::Category::Eof => "the body ends early",
+        serde_json::error::Category::Syntax | serde_json::error::Category::Io => "not JSON",
+    };
+    let message = format!(
+        "The body is not a valid {operation} request: {kind} (line {}, column {})",
+        error.line(),
+        error.column()
+    );
+    Answer::Error(
+        "SerializationException".into(),
+        message,
+        StatusCode::BAD_REQUEST,
+    )
+}
+
+/// `RequestEntityTooLargeException`: the body is longer than `limit` bytes.
+#[must_use]
+pub fn too_large(limit: usize) -> Answer {
+    let message = format!("The request body is larger than {limit} bytes");
+    Answer::Error(
+        "RequestEntityTooLargeException".into(),
+        message,
+        StatusCode::PAYLOAD_TOO_LARGE,
+    )
+}
+
+/// The body `T` of `operation`, or `SerializationException`.
+///
+/// # Errors
+/// `SerializationException`, saying where the body broke and how.
+pub fn decode<T: for<'de> serde::Deserialize<'de>>(
+    operation: &str,
+    body: &[u8],
+) -> Result<T, Answer> {
+    serde_json::from_slice(body).map_err(|error| malformed(operation, &error))
+}
+
+/// `answer` as an HTTP response.
+#[must_use]
+pub fn respond(answer: Answer) -> Response {
+    match answer {
+        Answer::Ok(body) => json(StatusCode::OK, body),
+        Answer::Error(name, message, status) => {
+            let body = serde_json::json!({ "__type": name, "message": message }).to_string();
+            let mut response = json(status, body);
+            let headers = response.headers_mut();
+            if let Ok(value) = HeaderValue::from_str(&format!("{name}:")) {
+                headers.insert("x-amzn-errortype", value);
+            }
+            // The service repeats the message in a header; ours are ASCII, but a header
+            // cannot carry every character a body can, so a message that does not fit is left
+            // to the body.
+            if let Ok(value) = HeaderValue::from_str(&message) {
+                headers.insert("x-amzn-errormessage", value);
+            }
+            response
+        }
+    }
+}
+
+/// `body` with `status` and the AWS JSON 1.1 content type.
+#[must_use]
+pub fn json(status: StatusCode, body: String) -> Response {
+    let mut response = (status, body).into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/x-amz-json-1.1"),
+    );
+    response
+}

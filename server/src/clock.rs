@@ -1,0 +1,17 @@
+//! The wall clock, in the two forms the server uses.
+
+use std::time::SystemTime;
+
+use confirmation_flow::Timestamp;
+
+/// Now, as the crate's [`Timestamp`] and as Unix seconds (what the database stores).
+#[must_use]
+pub fn now() -> (Timestamp, i64) {
+    let seconds = SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    (
+        Timestamp::from_unix_seconds(seconds),
+        i64::try_from(seconds).unwrap_or(i64::MAX),
+    )
+}
