@@ -68,7 +68,7 @@ impl Keys {
         match database {
             Database::File(path) => Self::beside(path),
             Database::Memory => {
-                let secret = crate::random_bytes::<32>();
+                let secret = crate::random::random_bytes::<32>();
                 Ok(Self {
                     current: ServerKey::new(KeyId(1), &secret),
                     older: Vec::new(),
@@ -155,7 +155,7 @@ impl Keys {
 /// Writes a new key file at `path` unless one appears first: the whole file is written under
 /// a temporary name, then linked to `path`, which fails if another process linked first.
 fn create(path: &Path) -> std::io::Result<()> {
-    let secret = STANDARD.encode(crate::random_bytes::<32>());
+    let secret = STANDARD.encode(crate::random::random_bytes::<32>());
     let text = format!("{{\"current\": 1, \"keys\": {{\"1\": \"{secret}\"}}}}\n");
     let mut temporary = path.as_os_str().to_owned();
     temporary.push(format!(".{}.tmp", uuid::Uuid::new_v4().simple()));

@@ -56,6 +56,7 @@ pub mod postgres;
 mod postgres_sql;
 mod postgres_tls;
 pub mod private;
+pub mod random;
 mod redact;
 pub mod serve;
 pub mod sigv4;
@@ -80,18 +81,6 @@ use crate::{
 
 /// How often each process deletes the phantoms whose windows have passed.
 const PRUNE_EVERY: Duration = Duration::from_secs(60);
-
-/// `N` bytes from the operating system's CSPRNG.
-#[must_use]
-pub fn random_bytes<const N: usize>() -> [u8; N] {
-    let mut bytes = [0; N];
-    if let Err(error) = getrandom::fill(&mut bytes) {
-        // Without randomness no code or key can be made safely: stop rather than guess.
-        tracing::error!(%error, "no randomness available");
-        std::process::exit(1);
-    }
-    bytes
-}
 
 /// Runs the server with `config` until SIGTERM or Ctrl-C.
 ///

@@ -155,7 +155,7 @@ pub fn hash(password: &str) -> store::Result<String> {
 fn hash_in(password: &str, blocks: &mut Vec<Block>) -> store::Result<String> {
     let params = Params::default();
     blocks.resize(params.block_count(), Block::default());
-    let salt = SaltString::encode_b64(&crate::random_bytes::<16>())
+    let salt = SaltString::encode_b64(&crate::random::random_bytes::<16>())
         .map_err(|error| format!("salt: {error}"))?;
     let mut salt_bytes = [0; 16];
     let salt_bytes = salt

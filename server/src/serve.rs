@@ -124,8 +124,8 @@ async fn run(app: &App, sent: &Operation<'_>) -> Result<(Answer, Option<Delivery
             .unwrap_or_else(|| uuid::Uuid::new_v4().hyphenated().to_string());
         let fresh = Fresh {
             now,
-            entropy: crate::random_bytes::<ENTROPY_LEN>(),
-            nonce: crate::random_bytes::<16>(),
+            entropy: crate::random::random_bytes::<ENTROPY_LEN>(),
+            nonce: crate::random::random_bytes::<16>(),
             new_subject: &sub,
         };
         let outcome = needs.decide(&lookup, &fresh);
