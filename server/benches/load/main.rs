@@ -225,12 +225,12 @@ async fn scenario(
 ) -> Result<Vec<At64>, String> {
     let mut at_64 = Vec::new();
     let dir = servers::temporary_dir()?;
-    let secret = confirmation_flow_server::random_bytes::<32>();
+    let secret = confirmation_flow_server::random::random_bytes::<32>();
     let pool_id = format!("us-east-1_bench{}", servers::unix_now());
     let users = Users {
         count,
         pool_id: pool_id.clone(),
-        run: u32::from_le_bytes(confirmation_flow_server::random_bytes()),
+        run: u32::from_le_bytes(confirmation_flow_server::random::random_bytes()),
         key: ServerKey::new(KeyId(1), &secret),
         policy: Policy::COGNITO,
         now: Timestamp::from_unix_seconds(servers::unix_now()),
