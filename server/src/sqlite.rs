@@ -37,9 +37,11 @@ const CACHE_KIB: i64 = -65_536;
 /// How often the log is written back into the database file.
 const CHECKPOINT_EVERY: Duration = Duration::from_millis(100);
 /// The most bytes the log keeps: past this, the writer writes it back and truncates it
-/// ([`bound_log`]), holding writes for as long as writing this much back takes, once per
+/// ([`LogBound`]), holding writes for as long as writing this much back takes, once per
 /// this much written.
 pub const LOG_MOST_BYTES: i64 = 16 << 20;
+/// How long a truncation of the log waits for readers before it gives up for a while.
+const TRUNCATE_WAIT: Duration = Duration::from_millis(200);
 /// The most changes one commit carries.
 const MAX_BATCH: usize = 256;
 /// Phantoms deleted per statement, so that pruning never holds the writer for long.
@@ -96,6 +98,9 @@ impl Sqlite {
         };
         configure(&writer)?;
         sql::migrate(&writer)?;
+        // One checkpoint at a time in this process: the writer's truncation waits for the
+        // passive one under way instead of failing on it.
+        let checkpointing = Arc::new(Mutex::new(()));
         let checkpoints = match path {
             Some(path) => {
                 // The log is written back by a thread of its own, not by whichever request
@@ -107,9 +112,10 @@ impl Sqlite {
                 let db = Connection::open(path)?;
                 configure(&db)?;
                 let (stop, stopped) = mpsc::channel();
+                let turn = Arc::clone(&checkpointing);
                 std::thread::Builder::new()
                     .name("sqlite-checkpoint".into())
-                    .spawn(move || checkpoint_loop(&db, &stopped))?;
+                    .spawn(move || checkpoint_loop(&db, &turn, &stopped))?;
                 Some(stop)
             }
             None => None,
@@ -136,7 +142,7 @@ impl Sqlite {
         let (jobs, queue) = mpsc::channel();
         std::thread::Builder::new()
             .name("sqlite-writer".into())
-            .spawn(move || write_loop(writer, &queue))?;
+            .spawn(move || write_loop(writer, &checkpointing, &queue))?;
         Ok(Self {
             path: path.map(Path::to_path_buf),
             jobs,
@@ -373,44 +379,88 @@ fn configure(db: &Connection) -> Result<()> {
 
 /// Writes the log back into the database every [`CHECKPOINT_EVERY`], without waiting for
 /// readers or the writer (a passive checkpoint), until the store is dropped.
-fn checkpoint_loop(db: &Connection, stopped: &mpsc::Receiver<()>) {
+fn checkpoint_loop(db: &Connection, turn: &Mutex<()>, stopped: &mpsc::Receiver<()>) {
     while let Err(mpsc::RecvTimeoutError::Timeout) = stopped.recv_timeout(CHECKPOINT_EVERY) {
+        let _turn = turn
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         if let Err(error) = db.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
             tracing::warn!(%error, "checkpoint failed; the log grows until one succeeds");
         }
     }
 }
 
-/// Once the log at `log` holds more than [`LOG_MOST_BYTES`], writes it all back and
-/// truncates it, on the writer's connection between two writes: no write of this process
-/// adds to it meanwhile, and readers are waited for (at most the busy timeout). A passive
-/// checkpoint never wraps a log that is always being written and read, so without this the
-/// log only grows under a flood.
-fn bound_log(db: &Connection, log: &Path) {
-    let held = std::fs::metadata(log).map_or(0, |metadata| metadata.len());
-    if held <= LOG_MOST_BYTES.unsigned_abs() {
-        return;
+/// Keeps the log near [`LOG_MOST_BYTES`]: once it holds more than `at_bytes`, writes it all
+/// back and truncates it, on the writer's connection between two writes (no write of this
+/// process lands meanwhile). A passive checkpoint never wraps a log that is always being
+/// written and read, so without this the log only grows under a flood.
+///
+/// A reader holding an older snapshot (a scan, another process, an operator's shell) keeps
+/// the log from being truncated, and waiting for it would hold every write: so the attempt
+/// waits [`TRUNCATE_WAIT`] at most (the reads of requests take far less; a passive
+/// checkpoint under way may take longer), and after one that failed the next is tried once
+/// the log has grown by another quarter of [`LOG_MOST_BYTES`]: writes are held at most that
+/// long per that much, and the failure is logged as often.
+struct LogBound {
+    log: PathBuf,
+    at_bytes: u64,
+}
+
+impl LogBound {
+    fn new(log: PathBuf) -> Self {
+        Self {
+            log,
+            at_bytes: LOG_MOST_BYTES.unsigned_abs(),
+        }
     }
-    match db.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |row| {
-        row.get::<_, i64>(0)
-    }) {
-        Ok(0) => tracing::info!(held, "the log was written back and truncated"),
-        Ok(_) => tracing::warn!(held, "the log could not be truncated: readers held it"),
-        Err(error) => tracing::warn!(%error, held, "the log could not be truncated"),
+
+    fn keep(&mut self, db: &Connection, turn: &Mutex<()>) {
+        let held = std::fs::metadata(&self.log).map_or(0, |metadata| metadata.len());
+        if held <= self.at_bytes {
+            return;
+        }
+        let _turn = turn
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let truncated = db.busy_timeout(TRUNCATE_WAIT).and_then(|()| {
+            let busy = db.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |row| {
+                row.get::<_, i64>(0)
+            });
+            db.busy_timeout(BUSY_TIMEOUT)?;
+            busy
+        });
+        let most = LOG_MOST_BYTES.unsigned_abs();
+        match truncated {
+            Ok(0) => {
+                tracing::debug!(held, "the log was written back and truncated");
+                self.at_bytes = most;
+            }
+            outcome => {
+                self.at_bytes = held.saturating_add(most / 4);
+                match outcome {
+                    Err(error) => tracing::warn!(%error, held, "the log could not be truncated"),
+                    Ok(_) => tracing::warn!(
+                        held,
+                        "the log could not be truncated: a reader holds an older snapshot \
+                         (tried again once it has grown by another 4 MiB)"
+                    ),
+                }
+            }
+        }
     }
 }
 
 /// The writer thread: until every sender is gone, runs tasks, and commits queued changes
 /// together.
-fn write_loop(mut db: Connection, queue: &mpsc::Receiver<Job>) {
-    let log = db
+fn write_loop(mut db: Connection, checkpointing: &Mutex<()>, queue: &mpsc::Receiver<Job>) {
+    let mut bound = db
         .path()
         .filter(|path| !path.is_empty())
-        .map(|path| PathBuf::from(format!("{path}-wal")));
+        .map(|path| LogBound::new(PathBuf::from(format!("{path}-wal"))));
     let mut next = None;
     loop {
-        if let Some(log) = &log {
-            bound_log(&db, log);
+        if let Some(bound) = &mut bound {
+            bound.keep(&db, checkpointing);
         }
         let job = match next.take() {
             Some(job) => job,
