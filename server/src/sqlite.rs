@@ -381,9 +381,7 @@ fn configure(db: &Connection) -> Result<()> {
 /// readers or the writer (a passive checkpoint), until the store is dropped.
 fn checkpoint_loop(db: &Connection, turn: &Mutex<()>, stopped: &mpsc::Receiver<()>) {
     while let Err(mpsc::RecvTimeoutError::Timeout) = stopped.recv_timeout(CHECKPOINT_EVERY) {
-        let _turn = turn
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let _turn = turn.lock().unwrap_or_else(PoisonError::into_inner);
         if let Err(error) = db.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
             tracing::warn!(%error, "checkpoint failed; the log grows until one succeeds");
         }
@@ -419,9 +417,7 @@ impl LogBound {
         if held <= self.at_bytes {
             return;
         }
-        let _turn = turn
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let _turn = turn.lock().unwrap_or_else(PoisonError::into_inner);
         let truncated = db.busy_timeout(TRUNCATE_WAIT).and_then(|()| {
             let busy = db.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |row| {
                 row.get::<_, i64>(0)
@@ -430,22 +426,20 @@ impl LogBound {
             busy
         });
         let most = LOG_MOST_BYTES.unsigned_abs();
-        match truncated {
-            Ok(0) => {
-                tracing::debug!(held, "the log was written back and truncated");
-                self.at_bytes = most;
-            }
-            outcome => {
-                self.at_bytes = held.saturating_add(most / 4);
-                match outcome {
-                    Err(error) => tracing::warn!(%error, held, "the log could not be truncated"),
-                    Ok(_) => tracing::warn!(
-                        held,
-                        "the log could not be truncated: a reader holds an older snapshot \
-                         (tried again once it has grown by another 4 MiB)"
-                    ),
-                }
-            }
+        if let Ok(0) = truncated {
+            tracing::debug!(held, "the log was written back and truncated");
+            self.at_bytes = most;
+            return;
+        }
+        self.at_bytes = held.saturating_add(most / 4);
+        if let Err(error) = truncated {
+            tracing::warn!(%error, held, "the log could not be truncated");
+        } else {
+            tracing::warn!(
+                held,
+                "the log could not be truncated: a reader holds an older snapshot \
+                 (tried again once it has grown by another 4 MiB)"
+            );
         }
     }
 }
