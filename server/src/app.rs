@@ -127,18 +127,29 @@ impl App {
             .contains(id)
     }
 
-    /// Counts every pool's users again: which are full (see [`Self::is_full`]).
+    /// Counts every pool's users again, one pool at a time and no further than the cap:
+    /// which are full (see [`Self::is_full`]); how many. A pool whose count fails keeps what
+    /// the last count found, and the failure is logged: one slow pool does not lift every
+    /// pool's cap.
     ///
     /// # Errors
-    /// A database error, or the count ran longer than `limits.scan_timeout_seconds`.
+    /// The pools could not be listed.
     pub async fn count_pools(&self) -> crate::store::Result<usize> {
         let limits = &self.config.limits;
         let within = Duration::from_secs(limits.scan_timeout_seconds);
-        let full: HashSet<String> =
-            directory::full_pools(&self.store, limits.users_per_pool, within)
-                .await?
-                .into_iter()
-                .collect();
+        let mut full = HashSet::new();
+        for id in directory::pool_ids(&self.store).await? {
+            match directory::holds_at_least(&self.store, &id, limits.users_per_pool, within).await {
+                Ok(true) => drop(full.insert(id)),
+                Ok(false) => {}
+                Err(error) => {
+                    tracing::warn!(%error, pool = %id, "could not count the pool's users");
+                    if self.is_full(&id) {
+                        full.insert(id);
+                    }
+                }
+            }
+        }
         let count = full.len();
         *self
             .full_pools

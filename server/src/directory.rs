@@ -78,7 +78,12 @@ const COUNT_USERS: &str = "SELECT COUNT(*) FROM users WHERE pool_id = $1";
 
 const COUNT_POOLS: &str = "SELECT COUNT(*) FROM pools";
 
-const FULL_POOLS: &str = "SELECT pool_id FROM users GROUP BY pool_id HAVING COUNT(*) >= $1";
+const POOL_IDS: &str = "SELECT pool_id FROM pools ORDER BY pool_id";
+
+/// How many users the pool `$1` holds, counting no further than `$2`: at most `$2` entries
+/// of the users' primary key are read, however large the pool.
+const HOLDS_AT_LEAST: &str = "SELECT COUNT(*) FROM \
+     (SELECT 1 FROM users WHERE pool_id = $1 LIMIT $2) AS counted";
 
 /// The pool's row first: on PostgreSQL that waits for inserts holding it (`FOR KEY SHARE`)
 /// and makes later ones find it gone, so the users and clients deleted next are all of them.
@@ -149,14 +154,12 @@ pub async fn count_pools(store: &Store) -> Result<i64> {
     }
 }
 
-/// The pools holding `cap` users or more (a read of every user, stopped after `within`).
+/// Every pool's id.
 ///
 /// # Errors
-/// A database error, or the read ran longer than `within`.
-pub async fn full_pools(store: &Store, cap: i64, within: Duration) -> Result<Vec<String>> {
-    let rows = store
-        .scan(FULL_POOLS.into(), vec![Param::Int(cap)], within)
-        .await?;
+/// A database error.
+pub async fn pool_ids(store: &Store) -> Result<Vec<String>> {
+    let rows = store.rows(POOL_IDS.into(), Vec::new()).await?;
     Ok(rows
         .into_iter()
         .filter_map(|row| match row.into_iter().next() {
@@ -164,6 +167,20 @@ pub async fn full_pools(store: &Store, cap: i64, within: Duration) -> Result<Vec
             _ => None,
         })
         .collect())
+}
+
+/// Whether the pool `id` holds `cap` users or more: a read of at most `cap` index entries,
+/// stopped after `within`.
+///
+/// # Errors
+/// A database error, or the read ran longer than `within`.
+pub async fn holds_at_least(store: &Store, id: &str, cap: i64, within: Duration) -> Result<bool> {
+    let params = vec![Param::text(id), Param::Int(cap)];
+    let rows = store.scan(HOLDS_AT_LEAST.into(), params, within).await?;
+    match rows.first().map(Vec::as_slice) {
+        Some([Value::Int(count)]) => Ok(*count >= cap),
+        _ => Err("COUNT returned no number".into()),
+    }
 }
 
 /// Stores `pool` and `clients` as the config file describes them, replacing what is
