@@ -207,7 +207,9 @@ fn a_deleted_pool_leaves_no_phantoms() {
 #[test]
 fn whole_pool_reads_do_not_stall_health() {
     let server = Arc::new(Server::start(
-        &json!({"limits": {"scan_timeout_seconds": 600}}),
+        // Time enough for every scan (a debug build scans slowly): the test is about
+        // `/health`, not about deadlines.
+        &json!({"limits": {"scan_timeout_seconds": 600}, "request_timeout_seconds": 600}),
     ));
     server
         .database()

@@ -536,3 +536,44 @@ async fn a_reader_holding_the_log_does_not_hold_the_writes() {
         "the log is {size} bytes after the reader left"
     );
 }
+
+/// A destination's budget is spent exactly, however many requests spend it at once and in
+/// however many processes' connections: 40 racing guesses at one address get exactly 15,
+/// 40 racing deliveries exactly 6, on every backend (one conditional statement each).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn racing_spends_of_one_destination_take_exactly_its_budget() {
+    use confirmation_flow_server::destinations::{
+        CODES_PER_HOUR, GUESSES_PER_HOUR, Spend, of_address, spend,
+    };
+    for (name, store) in backends().await {
+        let store = std::sync::Arc::new(store);
+        for (kind, budget) in [
+            (Spend::Guess, GUESSES_PER_HOUR),
+            (Spend::Code, CODES_PER_HOUR),
+        ] {
+            let destination = of_address("email", "victim@example.com");
+            let racers: Vec<_> = (0..40)
+                .map(|_| {
+                    let (store, destination) = (store.clone(), destination.clone());
+                    tokio::spawn(async move {
+                        spend(&store, POOL_ID, &destination, kind, 1_000)
+                            .await
+                            .unwrap()
+                    })
+                })
+                .collect();
+            let mut spent = 0;
+            for racer in racers {
+                spent += i64::from(racer.await.unwrap());
+            }
+            assert_eq!(spent, budget, "{name}: {kind:?}");
+            // An hour later the window starts again.
+            assert!(
+                spend(&store, POOL_ID, &destination, kind, 1_000 + 3600)
+                    .await
+                    .unwrap(),
+                "{name}: {kind:?} after the hour"
+            );
+        }
+    }
+}
