@@ -284,7 +284,7 @@ async fn after(
             };
             (answer(&reply)?, Some(delivery))
         }
-        _ => (answer(&reply)?, None),
+        After::Nothing => (answer(&reply)?, None),
     })
 }
 

@@ -139,7 +139,7 @@ impl Harness {
             answer: answer(&outcome),
             code: match &outcome.after {
                 After::Deliver(delivery) => Some(delivery.code.as_str().to_owned()),
-                _ => None,
+                After::Nothing | After::PostConfirmation(_) => None,
             },
             change: Change::of(POOL_ID, write, &self.policy, new_user, seconds).unwrap(),
         }

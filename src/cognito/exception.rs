@@ -13,6 +13,9 @@ use crate::Refusal;
 /// exactly as the service words it (interpolations included), and
 /// [`http_status`](Self::http_status) is what the live service answers: 400 for every client
 /// fault (even where the service model says 403/404/429), 500 for internal errors.
+///
+/// Non-exhaustive: an embedder forwards an exception (its name, message, status and body)
+/// without acting on its kind, so a new one needs no new code there.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Exception<'a> {

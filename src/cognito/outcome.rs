@@ -19,7 +19,10 @@ use crate::{Code, Confirmation};
 /// 4. [`after`](Self::after)'s delivery, if it is one (it may follow the answer).
 #[derive(Debug)]
 #[must_use = "an outcome's write must be carried out before its reply is sent"]
-#[non_exhaustive]
+#[expect(
+    clippy::exhaustive_structs,
+    reason = "the request loop carries out every field: a new one should not compile until it does"
+)]
 pub struct Outcome<'a> {
     /// What to store; `None` when the request changes nothing.
     pub write: Option<Write<'a>>,
@@ -52,8 +55,15 @@ impl<'a> Outcome<'a> {
 }
 
 /// One row to write, and the conditions the store must check in the same transaction.
+///
+/// Every field is one the store acts on, so the struct is exhaustive: a store that
+/// destructures it (`let Write { target, expected, state, status, verify, alias } = write;`)
+/// stops compiling when a field is added, instead of ignoring it.
 #[derive(Clone, Copy, Debug)]
-#[non_exhaustive]
+#[expect(
+    clippy::exhaustive_structs,
+    reason = "a store carries out every field: a new one should not compile until it does"
+)]
 pub struct Write<'a> {
     /// The row: a user, or a phantom.
     pub target: Target<'a>,
@@ -71,8 +81,26 @@ pub struct Write<'a> {
 }
 
 /// The row a [`Write`] targets.
+///
+/// Exhaustive, as are [`Expected`], [`AliasClaim`] and [`After`]: a store must handle every
+/// case, so a case added to the crate should stop a store from compiling rather than fail
+/// at run time. A `match` that misses one is refused:
+///
+/// ```compile_fail,E0004
+/// use confirmation_flow::cognito::Target;
+///
+/// fn row(target: Target<'_>) -> &str {
+///     match target {
+///         Target::User { username, .. } => username,
+///         // no `Target::Phantom` arm, and no `_ =>` to hide it: error[E0004]
+///     }
+/// }
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[non_exhaustive]
+#[expect(
+    clippy::exhaustive_enums,
+    reason = "a store must handle every kind of row: a new one should not compile until it does"
+)]
 pub enum Target<'a> {
     /// A user. On insert (`SignUp`), the row also holds the request's attributes and
     /// whatever else your store keeps (a password hash, say).
@@ -88,7 +116,10 @@ pub enum Target<'a> {
 
 /// The condition a [`Write`] puts on its row.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[non_exhaustive]
+#[expect(
+    clippy::exhaustive_enums,
+    reason = "a store must check every kind of condition: a new one should not compile until it does"
+)]
 pub enum Expected {
     /// The row must still hold this version (compare-and-swap).
     Version(u64),
@@ -99,7 +130,10 @@ pub enum Expected {
 /// The condition on an alias the write verifies: a verified alias value belongs to at
 /// most one user of the pool. `Debug` leaves the value out (it is personal data).
 #[derive(Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
+#[expect(
+    clippy::exhaustive_enums,
+    reason = "a store must check every kind of claim: a new one should not compile until it does"
+)]
 pub enum AliasClaim<'a> {
     /// No other user may hold `value` as a verified `attribute` when the write commits.
     MustBeFree {
@@ -121,6 +155,10 @@ pub enum AliasClaim<'a> {
 }
 
 /// What to answer.
+///
+/// Non-exhaustive, unlike the write's types: an embedder forwards a reply (its body and
+/// [`http_status`](Self::http_status)) without acting on its kind, so a new kind needs no
+/// new code there.
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum Reply<'a> {
@@ -179,7 +217,10 @@ impl<'a> Reply<'a> {
 
 /// What follows a successful write.
 #[derive(Debug)]
-#[non_exhaustive]
+#[expect(
+    clippy::exhaustive_enums,
+    reason = "the request loop must carry out every follow-up: a new one should not compile until it does"
+)]
 pub enum After<'a> {
     /// Nothing.
     Nothing,
@@ -191,6 +232,9 @@ pub enum After<'a> {
 }
 
 /// A code to send.
+///
+/// Non-exhaustive: the embedder reads its fields and hands them to its sender; a field
+/// added for information would need no new code there.
 #[derive(Debug)]
 #[non_exhaustive]
 pub struct Delivery<'a> {

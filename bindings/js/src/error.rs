@@ -56,8 +56,8 @@ pub enum Error {
     Config(String),
     /// The runtime's CSPRNG (`crypto.getRandomValues`) failed or is missing.
     Random(String),
-    /// The decision asked for something this binding cannot carry out (a kind of write,
-    /// reply or follow-up added to the crate after this binding was written).
+    /// The decision asked for something this binding cannot carry out (a version beyond
+    /// what JavaScript counts exactly, a value that does not serialize).
     Unsupported(&'static str),
 }
 
