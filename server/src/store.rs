@@ -149,7 +149,9 @@ impl Snapshot {
     }
 }
 
-/// A new user's attributes, for a `SignUp` insert.
+/// A new user's attributes, for a `SignUp` insert. [`Change::of`] sets the email and phone
+/// number from the write (the crate's `Target::User` `attributes`); the caller gives the
+/// rest.
 #[derive(Clone, Default)]
 pub struct NewUser {
     pub email: Option<String>,
@@ -221,14 +223,24 @@ impl Change {
         pool_id: &str,
         write: &Write<'_>,
         policy: &Policy,
-        new_user: NewUser,
+        mut new_user: NewUser,
         now: i64,
     ) -> Result<Self> {
         let row = match write.target {
-            Target::User { username, subject } => Row::User {
-                username: username.to_owned(),
-                sub: subject.to_owned(),
-            },
+            Target::User {
+                username,
+                subject,
+                attributes,
+            } => {
+                // A new user's email and phone number, as the crate checked them.
+                let attributes = attributes.unwrap_or_default();
+                new_user.email = attributes.email.map(str::to_owned);
+                new_user.phone_number = attributes.phone_number.map(str::to_owned);
+                Row::User {
+                    username: username.to_owned(),
+                    sub: subject.to_owned(),
+                }
+            }
             Target::Phantom(id) => Row::Phantom {
                 id: id.as_str().to_owned(),
             },

@@ -5,7 +5,7 @@ use core::fmt;
 
 use super::{
     AliasAttribute, CodeDeliveryDetails, Destination, Exception, PhantomId, PostConfirmationEvent,
-    Session, TriggerOutcome, UserStatus,
+    Session, TriggerOutcome, UserStatus, request::Redacted,
 };
 use crate::{Code, Confirmation};
 
@@ -102,16 +102,37 @@ pub struct Write<'a> {
     reason = "a store must handle every kind of row: a new one should not compile until it does"
 )]
 pub enum Target<'a> {
-    /// A user. On insert (`SignUp`), the row also holds the request's attributes and
-    /// whatever else your store keeps (a password hash, say).
+    /// A user.
     User {
         /// The username: the row's key in the pool.
         username: &'a str,
         /// The user's `sub`, bound into its code tags.
         subject: &'a str,
+        /// On insert (`SignUp`, [`Expected::Absent`]): the attributes the new row holds,
+        /// as sent and already checked ([`AliasAttribute::accepts`]); store them, and
+        /// whatever else your store keeps (a password hash, say). `None` on every other
+        /// write, which leaves the row's attributes as they are. Here, not on the request,
+        /// so that a store naming the variant's fields cannot miss them.
+        attributes: Option<NewAttributes<'a>>,
     },
     /// The phantom of an unknown user, under its opaque id.
     Phantom(PhantomId),
+}
+
+/// The attributes of a user [`Write`] inserts ([`Target::User`]'s `attributes`): the
+/// values `SignUp` sent, each checked by [`AliasAttribute::accepts`]. Exhaustive, so that a
+/// store destructuring it stops compiling when an attribute is added. `Debug` shows which
+/// are there, never their values (they are personal data).
+#[derive(Clone, Copy, Default, PartialEq, Eq)]
+#[expect(
+    clippy::exhaustive_structs,
+    reason = "a store writes every attribute of a new user: a new one should not compile until it does"
+)]
+pub struct NewAttributes<'a> {
+    /// `email`, if sent.
+    pub email: Option<&'a str>,
+    /// `phone_number`, if sent.
+    pub phone_number: Option<&'a str>,
 }
 
 /// The condition a [`Write`] puts on its row.
@@ -244,6 +265,15 @@ pub struct Delivery<'a> {
     pub destination: Destination<'a>,
     /// The code; the crate keeps only its tag.
     pub code: Code,
+}
+
+impl fmt::Debug for NewAttributes<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("NewAttributes")
+            .field("email", &Redacted::of(self.email.as_ref()))
+            .field("phone_number", &Redacted::of(self.phone_number.as_ref()))
+            .finish()
+    }
 }
 
 impl fmt::Debug for AliasClaim<'_> {

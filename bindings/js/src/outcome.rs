@@ -45,6 +45,8 @@ enum TargetJson<'o> {
     User {
         username: &'o str,
         subject: &'o str,
+        /// A new user's email and phone number; `null` on an update.
+        attributes: Option<AttributesJson<'o>>,
     },
     Phantom {
         id: String,
@@ -52,6 +54,13 @@ enum TargetJson<'o> {
         /// passed (a phantom holds nothing of value; a new one answers the same).
         prune_after_unix_seconds: u64,
     },
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct AttributesJson<'o> {
+    email: Option<&'o str>,
+    phone_number: Option<&'o str>,
 }
 
 /// A version, or `"absent"` for an insert.
@@ -150,7 +159,18 @@ fn reply<'o>(reply: &'o Reply<'o>) -> ReplyJson<'o> {
 
 fn write<'o>(write: &'o Write<'o>, policy: &Policy) -> Result<WriteJson<'o>, Error> {
     let target = match write.target {
-        Target::User { username, subject } => TargetJson::User { username, subject },
+        Target::User {
+            username,
+            subject,
+            attributes,
+        } => TargetJson::User {
+            username,
+            subject,
+            attributes: attributes.map(|new| AttributesJson {
+                email: new.email,
+                phone_number: new.phone_number,
+            }),
+        },
         Target::Phantom(id) => TargetJson::Phantom {
             id: id.as_str().to_owned(),
             prune_after_unix_seconds: prune_after(&write.state, policy),
