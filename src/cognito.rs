@@ -38,7 +38,7 @@ pub use admin::AdminConfirmSignUp;
 pub use confirm::ConfirmSignUp;
 pub use delivery::{CodeDeliveryDetails, Destination, MaskedDestination};
 pub use domain::{AliasAttribute, AttributeSet, UserStatus};
-pub use exception::Exception;
+pub use exception::{BodyFault, Exception};
 pub use lookup::{AliasOwners, AppClient, Fresh, Lookup, Pool, UserRecord};
 pub use operation::{Needs, Operation, OperationName};
 pub use outcome::{

@@ -15,7 +15,7 @@ use axum::{
 };
 use confirmation_flow::{
     Timestamp,
-    cognito::{Body, Exception, OperationName},
+    cognito::{Body, BodyFault, Exception, OperationName},
 };
 use http_body_util::{BodyExt, LengthLimitError, Limited};
 
@@ -59,21 +59,19 @@ pub(crate) fn internal(error: impl Into<store::Error>) -> Answer {
 /// `SerializationException`, saying where the body broke and how, never what it held (a
 /// value may be a code or a secret hash).
 fn malformed(operation: &str, error: &serde_json::Error) -> Answer {
-    let kind = match error.classify() {
-        serde_json::error::Category::Data => "a member has the wrong type or size",
-        serde_json::error::Category::Eof => "the body ends early",
-        serde_json::error::Category::Syntax | serde_json::error::Category::Io => "not JSON",
+    let fault = match error.classify() {
+        serde_json::error::Category::Data => BodyFault::Member,
+        serde_json::error::Category::Eof => BodyFault::Truncated,
+        serde_json::error::Category::Syntax | serde_json::error::Category::Io => BodyFault::NotJson,
     };
-    let message = format!(
-        "The body is not a valid {operation} request: {kind} (line {}, column {})",
-        error.line(),
-        error.column()
-    );
-    Answer::Error(
-        "SerializationException".into(),
-        message,
-        StatusCode::BAD_REQUEST,
-    )
+    let (line, column) = (error.line(), error.column());
+    Exception::Serialization {
+        operation,
+        fault,
+        line,
+        column,
+    }
+    .into()
 }
 
 /// `POST /`: reads the body (within the size limit and the request's deadline), serves
@@ -210,11 +208,7 @@ async fn dispatch(app: &App, target: &str, body: &Bytes) -> (Answer, Option<Deli
             Some("DescribeUserPoolClient") => pool_api::describe_user_pool_client(app, body).await,
             Some("ListUserPoolClients") => pool_api::list_clients(app, body).await,
             Some("DeleteUserPoolClient") => pool_api::delete_client(app, body).await,
-            _ => Err(Answer::Error(
-                "UnknownOperationException".into(),
-                format!("Unknown operation {}", target.escape_debug()),
-                StatusCode::BAD_REQUEST,
-            )),
+            _ => Err(Exception::UnknownOperation { target }.into()),
         };
         return (answer.unwrap_or_else(|answer| answer), None);
     };
