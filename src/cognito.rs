@@ -38,10 +38,12 @@ pub use admin::AdminConfirmSignUp;
 pub use confirm::ConfirmSignUp;
 pub use delivery::{CodeDeliveryDetails, Destination, MaskedDestination};
 pub use domain::{AliasAttribute, AttributeSet, UserStatus};
-pub use exception::Exception;
+pub use exception::{BodyFault, Exception};
 pub use lookup::{AliasOwners, AppClient, Fresh, Lookup, Pool, UserRecord};
 pub use operation::{Needs, Operation, OperationName};
-pub use outcome::{After, AliasClaim, Delivery, Expected, Outcome, Reply, Target, Write};
+pub use outcome::{
+    After, AliasClaim, Delivery, Expected, NewAttributes, Outcome, Reply, Target, Write,
+};
 pub use pairs::{
     ATTRIBUTE_ENTRIES, ATTRIBUTE_NAME_CAP, ATTRIBUTE_VALUE_CAP, ClientMetadata, METADATA_ENTRIES,
     METADATA_KEY_CAP, METADATA_VALUE_CAP, Pairs, PairsIter, UserAttributes,

@@ -7,7 +7,7 @@
 use std::time::SystemTime;
 
 use axum::http::{HeaderMap, StatusCode, Uri, header};
-use confirmation_flow::cognito::OperationName;
+use confirmation_flow::cognito::{Exception, OperationName};
 
 use crate::sigv4::{Signed, Verifier};
 
@@ -58,10 +58,13 @@ pub fn operation(target: &str) -> Result<(&'static str, Caller), Refused> {
         .strip_prefix(OperationName::TARGET_PREFIX)
         .and_then(|name| OPERATIONS.iter().find(|(known, _)| *known == name))
         .copied()
-        .ok_or_else(|| Refused {
-            exception: "UnknownOperationException",
-            message: format!("Unknown operation {}", target.escape_debug()),
-            status: StatusCode::BAD_REQUEST,
+        .ok_or_else(|| {
+            let unknown = Exception::UnknownOperation { target };
+            Refused {
+                exception: unknown.name(),
+                message: unknown.to_string(),
+                status: StatusCode::BAD_REQUEST,
+            }
         })
 }
 

@@ -7,7 +7,7 @@ use axum::{
     http::{HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
 };
-use confirmation_flow::cognito::Exception;
+use confirmation_flow::cognito::{BodyFault, Exception};
 
 use crate::store;
 
@@ -48,21 +48,19 @@ pub fn internal(error: impl Into<store::Error>) -> Answer {
 /// value may be a code or a secret hash).
 #[must_use]
 pub fn malformed(operation: &str, error: &serde_json::Error) -> Answer {
-    let kind = match error.classify() {
-        serde_json::error::Category::Data => "a member has the wrong type or size",
-        serde_json::error::Category::Eof => "the body ends early",
-        serde_json::error::Category::Syntax | serde_json::error::Category::Io => "not JSON",
+    let fault = match error.classify() {
+        serde_json::error::Category::Data => BodyFault::Member,
+        serde_json::error::Category::Eof => BodyFault::Truncated,
+        serde_json::error::Category::Syntax | serde_json::error::Category::Io => BodyFault::NotJson,
     };
-    let message = format!(
-        "The body is not a valid {operation} request: {kind} (line {}, column {})",
-        error.line(),
-        error.column()
-    );
-    Answer::Error(
-        "SerializationException".into(),
-        message,
-        StatusCode::BAD_REQUEST,
-    )
+    let (line, column) = (error.line(), error.column());
+    Exception::Serialization {
+        operation,
+        fault,
+        line,
+        column,
+    }
+    .into()
 }
 
 /// `RequestEntityTooLargeException`: the body is longer than `limit` bytes.

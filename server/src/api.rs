@@ -10,7 +10,7 @@ use axum::{
     http::{HeaderMap, StatusCode, header},
     response::Response,
 };
-use confirmation_flow::cognito::{Body, OperationName};
+use confirmation_flow::cognito::{Body, Exception, OperationName};
 use http_body_util::{BodyExt, LengthLimitError, Limited};
 
 use crate::{
@@ -147,11 +147,7 @@ async fn dispatch(app: &App, target: &str, body: &Bytes) -> (Answer, Option<Deli
             Some("DescribeUserPoolClient") => pool_api::describe_user_pool_client(app, body).await,
             Some("ListUserPoolClients") => pool_api::list_clients(app, body).await,
             Some("DeleteUserPoolClient") => pool_api::delete_client(app, body).await,
-            _ => Err(Answer::Error(
-                "UnknownOperationException".into(),
-                format!("Unknown operation {}", target.escape_debug()),
-                StatusCode::BAD_REQUEST,
-            )),
+            _ => Err(Exception::UnknownOperation { target }.into()),
         };
         return (answer.unwrap_or_else(|answer| answer), None);
     };

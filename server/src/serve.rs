@@ -82,11 +82,10 @@ async fn run(app: &App, sent: &Operation<'_>) -> Result<(Answer, Option<Delivery
     let operation = over_budget.as_ref().unwrap_or(operation);
     let needs = operation.needs(&crate_pool);
     let new_user = match operation {
-        Operation::SignUp(request) => NewUser {
-            email: request.attribute("email").map(str::to_owned),
-            phone_number: request.attribute("phone_number").map(str::to_owned),
-            password_hash: None,
+        // The email and phone number are the write's (`Change::of`), not the request's.
+        Operation::SignUp(_) => NewUser {
             login: rewrite.login.as_ref().map(|(_, login)| login.clone()),
+            ..NewUser::default()
         },
         _ => NewUser::default(),
     };
@@ -285,7 +284,7 @@ async fn after(
             };
             (answer(&reply)?, Some(delivery))
         }
-        _ => (answer(&reply)?, None),
+        After::Nothing => (answer(&reply)?, None),
     })
 }
 

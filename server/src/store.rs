@@ -149,7 +149,9 @@ impl Snapshot {
     }
 }
 
-/// A new user's attributes, for a `SignUp` insert.
+/// A new user's attributes, for a `SignUp` insert. [`Change::of`] sets the email and phone
+/// number from the write (the crate's `Target::User` `attributes`); the caller gives the
+/// rest.
 #[derive(Clone, Default)]
 pub struct NewUser {
     pub email: Option<String>,
@@ -216,28 +218,36 @@ impl Change {
     /// The change that carries out `write` in the pool `pool_id` at `now` (Unix seconds).
     ///
     /// # Errors
-    /// A write this server does not know (the crate's enums are non-exhaustive).
+    /// A version or time beyond `i64`, or a state that does not serialize.
     pub fn of(
         pool_id: &str,
         write: &Write<'_>,
         policy: &Policy,
-        new_user: NewUser,
+        mut new_user: NewUser,
         now: i64,
     ) -> Result<Self> {
         let row = match write.target {
-            Target::User { username, subject } => Row::User {
-                username: username.to_owned(),
-                sub: subject.to_owned(),
-            },
+            Target::User {
+                username,
+                subject,
+                attributes,
+            } => {
+                // A new user's email and phone number, as the crate checked them.
+                let attributes = attributes.unwrap_or_default();
+                new_user.email = attributes.email.map(str::to_owned);
+                new_user.phone_number = attributes.phone_number.map(str::to_owned);
+                Row::User {
+                    username: username.to_owned(),
+                    sub: subject.to_owned(),
+                }
+            }
             Target::Phantom(id) => Row::Phantom {
                 id: id.as_str().to_owned(),
             },
-            _ => return Err("a write target this server does not know".into()),
         };
         let expected = match write.expected {
             Expected::Version(version) => Some(i64::try_from(version)?),
             Expected::Absent => None,
-            _ => return Err("a write condition this server does not know".into()),
         };
         let claim = match write.alias {
             None => None,
@@ -255,7 +265,6 @@ impl Change {
                 value: value.to_owned(),
                 from: Some(owner.to_owned()),
             }),
-            Some(_) => return Err("an alias claim this server does not know".into()),
         };
         let state = &write.state;
         let windows_end = state.last_changed_at().saturating_add(policy.window());

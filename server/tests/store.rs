@@ -126,20 +126,15 @@ impl Harness {
         };
         let attributes = snapshot.attributes();
         let outcome = needs.decide(&snapshot.lookup(Some(client(hide)), &attributes), &fresh);
-        let new_user = match operation {
-            Operation::SignUp(request) => NewUser {
-                email: request.attribute("email").map(str::to_owned),
-                ..NewUser::default()
-            },
-            _ => NewUser::default(),
-        };
+        // The email and phone number come from the write (`Change::of`), not from here.
+        let new_user = NewUser::default();
         let seconds = i64::try_from(now).unwrap();
         let write = outcome.write.as_ref().expect("every operation here writes");
         Decided {
             answer: answer(&outcome),
             code: match &outcome.after {
                 After::Deliver(delivery) => Some(delivery.code.as_str().to_owned()),
-                _ => None,
+                After::Nothing | After::PostConfirmation(_) => None,
             },
             change: Change::of(POOL_ID, write, &self.policy, new_user, seconds).unwrap(),
         }

@@ -107,6 +107,7 @@ impl<'a, 's> Account<'a, 's> {
         let real = Target::User {
             username: user.username,
             subject: user.subject,
+            attributes: None,
         };
         let made = medium.map(|attribute| Destination {
             attribute,

@@ -75,6 +75,7 @@ pub(crate) fn decide<'a>(
             target: Target::User {
                 username: user.username,
                 subject: user.subject,
+                attributes: None,
             },
             expected: Expected::Version(user.confirmation.version()),
             state,

@@ -13,6 +13,9 @@ use crate::Refusal;
 /// exactly as the service words it (interpolations included), and
 /// [`http_status`](Self::http_status) is what the live service answers: 400 for every client
 /// fault (even where the service model says 403/404/429), 500 for internal errors.
+///
+/// Non-exhaustive: an embedder forwards an exception (its name, message, status and body)
+/// without acting on its kind, so a new one needs no new code there.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Exception<'a> {
@@ -112,9 +115,64 @@ pub enum Exception<'a> {
     InvalidEmailRoleAccessPolicy,
     /// Something failed on the server side.
     InternalError,
+    /// The body is not a JSON object of its operation's shape (`SerializationException`):
+    /// `The body is not a valid ConfirmSignUp request: the body ends early (line 1, column
+    /// 13)`. Saying where and how, never what the body held (a value may be a code or a
+    /// secret hash). The embedder's answer before any decision, never a decision's.
+    Serialization {
+        /// The operation the body was read as, e.g. `ConfirmSignUp`: one of the crate's
+        /// ([`OperationName::as_str`](super::OperationName::as_str)) or another the
+        /// endpoint serves.
+        operation: &'a str,
+        /// What is wrong with it.
+        fault: BodyFault,
+        /// Where the body broke: its line (from 1, as JSON parsers count).
+        line: usize,
+        /// Where the body broke: its column.
+        column: usize,
+    },
+    /// An `X-Amz-Target` (or operation name) the endpoint does not serve
+    /// (`UnknownOperationException`): `Unknown operation <target>`. The same answer for an
+    /// operation the crate does not decide and one the endpoint chooses not to serve, so it
+    /// tells nothing of the configuration. The embedder's answer before any decision.
+    UnknownOperation {
+        /// The target as sent; the message shows its first
+        /// [`MAX_ECHOED_TARGET_CHARS`](Self::MAX_ECHOED_TARGET_CHARS) characters.
+        target: &'a str,
+    },
+}
+
+/// What is wrong with a body that is not a request ([`Exception::Serialization`]), in
+/// words that never echo it. Map your JSON parser's error onto it (`serde_json`: `Data`,
+/// `Eof`, and `Syntax` or `Io`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum BodyFault {
+    /// A member has the wrong type or size (or the body is not an object).
+    Member,
+    /// The body ends early.
+    Truncated,
+    /// The body is not JSON.
+    NotJson,
+}
+
+impl BodyFault {
+    /// The words the message uses, e.g. `the body ends early`.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Member => "a member has the wrong type or size",
+            Self::Truncated => "the body ends early",
+            Self::NotJson => "not JSON",
+        }
+    }
 }
 
 impl Exception<'_> {
+    /// How much of an unknown target [`UnknownOperation`](Self::UnknownOperation)'s message
+    /// echoes, in characters.
+    pub const MAX_ECHOED_TARGET_CHARS: usize = 128;
+
     /// A refusal of the state machine in Cognito's words. A key the caller could not
     /// supply, an exhausted version counter and exhausted entropy are server faults.
     pub(crate) const fn for_refusal(refusal: Refusal) -> Exception<'static> {
@@ -163,6 +221,8 @@ impl Exception<'_> {
             Self::InvalidSmsRoleTrustRelationship => "InvalidSmsRoleTrustRelationshipException",
             Self::InvalidEmailRoleAccessPolicy => "InvalidEmailRoleAccessPolicyException",
             Self::InternalError => "InternalErrorException",
+            Self::Serialization { .. } => "SerializationException",
+            Self::UnknownOperation { .. } => "UnknownOperationException",
         }
     }
 
@@ -263,6 +323,24 @@ impl fmt::Display for Exception<'_> {
                 f.write_str("The email role does not have permission to send email.")
             }
             Self::InternalError => f.write_str("Internal error."),
+            Self::Serialization {
+                operation,
+                fault,
+                line,
+                column,
+            } => write!(
+                f,
+                "The body is not a valid {operation} request: {} (line {line}, column {column})",
+                fault.as_str()
+            ),
+            Self::UnknownOperation { target } => {
+                let end = target
+                    .char_indices()
+                    .nth(Self::MAX_ECHOED_TARGET_CHARS)
+                    .map_or(target.len(), |(at, _)| at);
+                f.write_str("Unknown operation ")?;
+                f.write_str(target.get(..end).unwrap_or(target))
+            }
         }
     }
 }

@@ -5,7 +5,7 @@ use core::fmt;
 
 use super::{
     AliasAttribute, CodeDeliveryDetails, Destination, Exception, PhantomId, PostConfirmationEvent,
-    Session, TriggerOutcome, UserStatus,
+    Session, TriggerOutcome, UserStatus, request::Redacted,
 };
 use crate::{Code, Confirmation};
 
@@ -19,7 +19,10 @@ use crate::{Code, Confirmation};
 /// 4. [`after`](Self::after)'s delivery, if it is one (it may follow the answer).
 #[derive(Debug)]
 #[must_use = "an outcome's write must be carried out before its reply is sent"]
-#[non_exhaustive]
+#[expect(
+    clippy::exhaustive_structs,
+    reason = "the request loop carries out every field: a new one should not compile until it does"
+)]
 pub struct Outcome<'a> {
     /// What to store; `None` when the request changes nothing.
     pub write: Option<Write<'a>>,
@@ -52,8 +55,15 @@ impl<'a> Outcome<'a> {
 }
 
 /// One row to write, and the conditions the store must check in the same transaction.
+///
+/// Every field is one the store acts on, so the struct is exhaustive: a store that
+/// destructures it (`let Write { target, expected, state, status, verify, alias } = write;`)
+/// stops compiling when a field is added, instead of ignoring it.
 #[derive(Clone, Copy, Debug)]
-#[non_exhaustive]
+#[expect(
+    clippy::exhaustive_structs,
+    reason = "a store carries out every field: a new one should not compile until it does"
+)]
 pub struct Write<'a> {
     /// The row: a user, or a phantom.
     pub target: Target<'a>,
@@ -71,24 +81,66 @@ pub struct Write<'a> {
 }
 
 /// The row a [`Write`] targets.
+///
+/// Exhaustive, as are [`Expected`], [`AliasClaim`] and [`After`]: a store must handle every
+/// case, so a case added to the crate should stop a store from compiling rather than fail
+/// at run time. A `match` that misses one is refused:
+///
+/// ```compile_fail,E0004
+/// use confirmation_flow::cognito::Target;
+///
+/// fn row(target: Target<'_>) -> &str {
+///     match target {
+///         Target::User { username, .. } => username,
+///         // no `Target::Phantom` arm, and no `_ =>` to hide it: error[E0004]
+///     }
+/// }
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[non_exhaustive]
+#[expect(
+    clippy::exhaustive_enums,
+    reason = "a store must handle every kind of row: a new one should not compile until it does"
+)]
 pub enum Target<'a> {
-    /// A user. On insert (`SignUp`), the row also holds the request's attributes and
-    /// whatever else your store keeps (a password hash, say).
+    /// A user.
     User {
         /// The username: the row's key in the pool.
         username: &'a str,
         /// The user's `sub`, bound into its code tags.
         subject: &'a str,
+        /// On insert (`SignUp`, [`Expected::Absent`]): the attributes the new row holds,
+        /// as sent and already checked ([`AliasAttribute::accepts`]); store them, and
+        /// whatever else your store keeps (a password hash, say). `None` on every other
+        /// write, which leaves the row's attributes as they are. Here, not on the request,
+        /// so that a store naming the variant's fields cannot miss them.
+        attributes: Option<NewAttributes<'a>>,
     },
     /// The phantom of an unknown user, under its opaque id.
     Phantom(PhantomId),
 }
 
+/// The attributes of a user [`Write`] inserts ([`Target::User`]'s `attributes`): the
+/// values `SignUp` sent, each checked by [`AliasAttribute::accepts`]. Exhaustive, so that a
+/// store destructuring it stops compiling when an attribute is added. `Debug` shows which
+/// are there, never their values (they are personal data).
+#[derive(Clone, Copy, Default, PartialEq, Eq)]
+#[expect(
+    clippy::exhaustive_structs,
+    reason = "a store writes every attribute of a new user: a new one should not compile until it does"
+)]
+pub struct NewAttributes<'a> {
+    /// `email`, if sent.
+    pub email: Option<&'a str>,
+    /// `phone_number`, if sent.
+    pub phone_number: Option<&'a str>,
+}
+
 /// The condition a [`Write`] puts on its row.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[non_exhaustive]
+#[expect(
+    clippy::exhaustive_enums,
+    reason = "a store must check every kind of condition: a new one should not compile until it does"
+)]
 pub enum Expected {
     /// The row must still hold this version (compare-and-swap).
     Version(u64),
@@ -99,7 +151,10 @@ pub enum Expected {
 /// The condition on an alias the write verifies: a verified alias value belongs to at
 /// most one user of the pool. `Debug` leaves the value out (it is personal data).
 #[derive(Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
+#[expect(
+    clippy::exhaustive_enums,
+    reason = "a store must check every kind of claim: a new one should not compile until it does"
+)]
 pub enum AliasClaim<'a> {
     /// No other user may hold `value` as a verified `attribute` when the write commits.
     MustBeFree {
@@ -121,6 +176,10 @@ pub enum AliasClaim<'a> {
 }
 
 /// What to answer.
+///
+/// Non-exhaustive, unlike the write's types: an embedder forwards a reply (its body and
+/// [`http_status`](Self::http_status)) without acting on its kind, so a new kind needs no
+/// new code there.
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum Reply<'a> {
@@ -179,7 +238,10 @@ impl<'a> Reply<'a> {
 
 /// What follows a successful write.
 #[derive(Debug)]
-#[non_exhaustive]
+#[expect(
+    clippy::exhaustive_enums,
+    reason = "the request loop must carry out every follow-up: a new one should not compile until it does"
+)]
 pub enum After<'a> {
     /// Nothing.
     Nothing,
@@ -191,6 +253,9 @@ pub enum After<'a> {
 }
 
 /// A code to send.
+///
+/// Non-exhaustive: the embedder reads its fields and hands them to its sender; a field
+/// added for information would need no new code there.
 #[derive(Debug)]
 #[non_exhaustive]
 pub struct Delivery<'a> {
@@ -200,6 +265,15 @@ pub struct Delivery<'a> {
     pub destination: Destination<'a>,
     /// The code; the crate keeps only its tag.
     pub code: Code,
+}
+
+impl fmt::Debug for NewAttributes<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("NewAttributes")
+            .field("email", &Redacted::of(self.email.as_ref()))
+            .field("phone_number", &Redacted::of(self.phone_number.as_ref()))
+            .finish()
+    }
 }
 
 impl fmt::Debug for AliasClaim<'_> {

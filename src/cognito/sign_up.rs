@@ -5,8 +5,8 @@
 use core::fmt;
 
 use super::{
-    AliasAttribute, AnalyticsMetadata, ClientMetadata, Exception, Fresh, Lookup, Outcome, Pool,
-    Reply, Target, UserAttributes, UserContextData, UserStatus, Valid, Write,
+    AliasAttribute, AnalyticsMetadata, ClientMetadata, Exception, Fresh, Lookup, NewAttributes,
+    Outcome, Pool, Reply, Target, UserAttributes, UserContextData, UserStatus, Valid, Write,
     members::{self, Slot, Value},
     outcome::{After, Delivery, Expected},
     request::Redacted,
@@ -166,13 +166,20 @@ pub(crate) fn decide<'a>(
         Ok(issued) if !subject.is_empty() => issued,
         _ => return Outcome::refuse(Exception::InternalError),
     };
-    let destination = pool.auto_verified.destination(
-        request.attribute("email"),
-        request.attribute("phone_number"),
-    );
+    let attributes = NewAttributes {
+        email: request.attribute("email"),
+        phone_number: request.attribute("phone_number"),
+    };
+    let destination = pool
+        .auto_verified
+        .destination(attributes.email, attributes.phone_number);
     Outcome {
         write: Some(Write {
-            target: Target::User { username, subject },
+            target: Target::User {
+                username,
+                subject,
+                attributes: Some(attributes),
+            },
             expected: Expected::Absent,
             state,
             status: Some(UserStatus::Unconfirmed),

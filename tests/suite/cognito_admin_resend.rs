@@ -159,7 +159,8 @@ fn resend_issues_a_new_code_delivers_it_and_masks_the_destination() {
         write.target,
         Target::User {
             username: USERNAME,
-            subject: SUB
+            subject: SUB,
+            attributes: None,
         }
     );
     assert_eq!(write.expected, Expected::Version(1));

@@ -286,8 +286,10 @@ fn row_9_a_wrong_code_is_code_mismatch_and_the_attempt_is_written_with_cas() {
         write.target,
         Target::User {
             username: USERNAME,
-            subject: SUB
-        }
+            subject: SUB,
+            attributes: None,
+        },
+        "an update leaves the row's attributes as they are"
     );
     assert_eq!(write.expected, Expected::Version(1));
     assert_eq!(

@@ -1,7 +1,8 @@
 //! The exception taxonomy and the validation messages, word for word (cognito-spec §2.2).
 
 use confirmation_flow::cognito::{
-    AliasAttribute, ConfirmSignUp, Exception, ResendConfirmationCode, TriggerOutcome, UserStatus,
+    AliasAttribute, BodyFault, ConfirmSignUp, Exception, OperationName, ResendConfirmationCode,
+    TriggerOutcome, UserStatus,
 };
 
 /// (exception, `__type`, message) as the spec records them.
@@ -105,6 +106,36 @@ fn spec_table() -> Vec<(Exception<'static>, &'static str, &'static str)> {
             "Rate exceeded",
         ),
     ]
+}
+
+/// Answered by the embedder before any decision, in the words the server and the JS
+/// package used before the crate had them.
+#[test]
+fn errors_before_the_decision_have_the_services_type_message_and_status() {
+    let table = [
+        (
+            Exception::Serialization {
+                operation: OperationName::SignUp.as_str(),
+                fault: BodyFault::Truncated,
+                line: 1,
+                column: 13,
+            },
+            "SerializationException",
+            "The body is not a valid SignUp request: the body ends early (line 1, column 13)",
+        ),
+        (
+            Exception::UnknownOperation {
+                target: "InitiateAuth",
+            },
+            "UnknownOperationException",
+            "Unknown operation InitiateAuth",
+        ),
+    ];
+    for (exception, name, message) in &table {
+        assert_eq!(exception.name(), *name);
+        assert_eq!(exception.to_string(), *message);
+        assert_eq!(exception.http_status(), 400, "{name}");
+    }
 }
 
 #[test]

@@ -4,8 +4,8 @@
 use confirmation_flow::{
     Status,
     cognito::{
-        After, AliasAttribute, AttributeSet, Expected, Lookup, Outcome, Pool, Reply, SignUp,
-        Target, UserAttributes, UserStatus,
+        After, AliasAttribute, AttributeSet, Expected, Lookup, NewAttributes, Outcome, Pool, Reply,
+        SignUp, Target, UserAttributes, UserStatus, Write,
     },
 };
 
@@ -61,8 +61,13 @@ fn sign_up_issues_the_first_code_and_inserts_the_user() {
         write.target,
         Target::User {
             username: "bob",
-            subject: NEW_SUB
-        }
+            subject: NEW_SUB,
+            attributes: Some(NewAttributes {
+                email: Some("bob@example.com"),
+                phone_number: None,
+            }),
+        },
+        "the row holds the email as sent, and no phone number"
     );
     assert_eq!(write.expected, Expected::Absent, "an insert");
     assert_eq!(write.status, Some(UserStatus::Unconfirmed));
@@ -125,7 +130,21 @@ fn the_code_goes_to_the_phone_when_both_are_auto_verified() {
     let outcome = run(&pool, sign_up("bob", BOTH), &lookup);
     assert_eq!(delivery(&outcome), None);
     assert!(matches!(outcome.after, After::Nothing));
-    assert!(outcome.write.is_some(), "the user is still created");
+    let Some(Write {
+        target: Target::User { attributes, .. },
+        ..
+    }) = outcome.write
+    else {
+        panic!("the user is still created: {outcome:?}");
+    };
+    assert_eq!(
+        attributes,
+        Some(NewAttributes {
+            email: Some("bob@example.com"),
+            phone_number: Some("+12065551212"),
+        }),
+        "with both, whichever the code goes to"
+    );
 }
 
 #[test]

@@ -5,8 +5,8 @@
 use confirmation_flow::{
     Status,
     cognito::{
-        After, Body, ConfirmSignUp, Exception, Lookup, Operation, OperationName, Outcome, Pool,
-        Reply, ResendConfirmationCode, Session, SessionPurpose,
+        After, Body, BodyFault, ConfirmSignUp, Exception, Lookup, Operation, OperationName,
+        Outcome, Pool, Reply, ResendConfirmationCode, Session, SessionPurpose,
     },
 };
 use serde_json::json;
@@ -288,6 +288,75 @@ fn lists_are_unbounded_with_alloc() {
             .to_string();
     let body = confirm_body(&json);
     assert_eq!(decoded_confirm(&body).client_metadata.unwrap().len(), 100);
+}
+
+#[test]
+fn errors_before_the_decision_are_crate_values_with_the_services_type() {
+    // A body that does not decode: the parser's error mapped onto a fault, never a value.
+    let fault = |error: &serde_json::Error| match error.classify() {
+        serde_json::error::Category::Data => BodyFault::Member,
+        serde_json::error::Category::Eof => BodyFault::Truncated,
+        serde_json::error::Category::Syntax | serde_json::error::Category::Io => BodyFault::NotJson,
+    };
+    let cases = [
+        (
+            r#"{"ClientId": "#,
+            "the body ends early (line 1, column 13)",
+        ),
+        (
+            r#"{"ClientId": 5}"#,
+            "a member has the wrong type or size (line 1, column 14)",
+        ),
+        (
+            "[]",
+            "a member has the wrong type or size (line 1, column 0)",
+        ),
+        ("{} {}", "not JSON (line 1, column 4)"),
+        ("\n{secret}", "not JSON (line 2, column 2)"),
+    ];
+    for (json, how) in cases {
+        let mut parser = serde_json::Deserializer::from_str(json);
+        let mut body = Body::new(OperationName::ConfirmSignUp);
+        let error = body
+            .decode(&mut parser)
+            .and_then(|()| parser.end())
+            .unwrap_err();
+        let exception = Exception::Serialization {
+            operation: OperationName::ConfirmSignUp.as_str(),
+            fault: fault(&error),
+            line: error.line(),
+            column: error.column(),
+        };
+        let message = format!("The body is not a valid ConfirmSignUp request: {how}");
+        assert_eq!(exception.name(), "SerializationException", "{json}");
+        assert_eq!(exception.http_status(), 400, "{json}");
+        assert_eq!(exception.to_string(), message, "{json}");
+        assert_eq!(
+            serde_json::to_value(exception.body()).unwrap(),
+            json!({"__type": "SerializationException", "message": message}),
+            "{json}"
+        );
+    }
+    // A target the endpoint does not serve: echoed as sent, up to 128 characters.
+    let unknown = Exception::UnknownOperation {
+        target: "AWSCognitoIdentityProviderService.InitiateAuth",
+    };
+    assert_eq!(unknown.name(), "UnknownOperationException");
+    assert_eq!(unknown.http_status(), 400);
+    assert_eq!(
+        serde_json::to_string(&unknown.body()).unwrap(),
+        r#"{"__type":"UnknownOperationException","message":"Unknown operation AWSCognitoIdentityProviderService.InitiateAuth"}"#
+    );
+    let long = "é".repeat(Exception::MAX_ECHOED_TARGET_CHARS + 1);
+    assert_eq!(
+        Exception::UnknownOperation { target: &long }.to_string(),
+        format!("Unknown operation {}", "é".repeat(128)),
+        "cut by characters, not bytes"
+    );
+    assert_eq!(
+        Exception::UnknownOperation { target: "" }.to_string(),
+        "Unknown operation "
+    );
 }
 
 #[test]

@@ -368,6 +368,11 @@ fn debug_of_states_outcomes_and_events_shows_no_tag_or_address() {
         owner: "bob",
     };
     assert_hides(&format!("{claim:?}"), &[EMAIL]);
+    let inserted = confirmation_flow::cognito::NewAttributes {
+        email: Some(EMAIL),
+        phone_number: Some("+12065551212"),
+    };
+    assert_hides(&format!("{inserted:?}"), &[EMAIL, "+12065551212"]);
     // An outcome's write, claim and event, from a real confirmation.
     let fixture = Fixture::new();
     let (user, code) = fixture.alice();

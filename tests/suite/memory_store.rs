@@ -137,13 +137,8 @@ impl MemoryStore {
         }
     }
 
-    /// Carries out `write`, checking every condition first; `attributes` are a new user's
-    /// email and phone number (from `SignUp`).
-    pub(crate) fn apply(
-        &mut self,
-        write: &Write<'_>,
-        attributes: (Option<&str>, Option<&str>),
-    ) -> Result<(), Lost> {
+    /// Carries out `write`, checking every condition first.
+    pub(crate) fn apply(&mut self, write: &Write<'_>) -> Result<(), Lost> {
         let version = |state: Option<&Confirmation>| state.map(Confirmation::version);
         match write.target {
             Target::Phantom(id) => {
@@ -151,7 +146,11 @@ impl MemoryStore {
                 check(write.expected, stored)?;
                 self.phantoms.insert(id.as_str().to_owned(), write.state);
             }
-            Target::User { username, subject } => {
+            Target::User {
+                username,
+                subject,
+                attributes,
+            } => {
                 let stored = version(self.users.get(username).map(|row| &row.state));
                 check(write.expected, stored)?;
                 if let Some(claim) = write.alias {
@@ -164,8 +163,10 @@ impl MemoryStore {
                         sub: subject.to_owned(),
                         status: UserStatus::Unconfirmed,
                         state: write.state,
-                        email: attributes.0.map(str::to_owned),
-                        phone_number: attributes.1.map(str::to_owned),
+                        email: attributes.and_then(|new| new.email).map(str::to_owned),
+                        phone_number: attributes
+                            .and_then(|new| new.phone_number)
+                            .map(str::to_owned),
                         email_verified: false,
                         phone_number_verified: false,
                     });
@@ -177,7 +178,6 @@ impl MemoryStore {
                     *row.verified(attribute) = true;
                 }
             }
-            _ => unreachable!("no other targets"),
         }
         Ok(())
     }
@@ -212,7 +212,6 @@ impl MemoryStore {
                 }
                 Ok(())
             }
-            _ => unreachable!("no other claims"),
         }
     }
 
@@ -230,13 +229,6 @@ impl MemoryStore {
             needs.alias_owners().email,
             needs.alias_owners().phone_number,
         ];
-        let attributes = match operation {
-            Operation::SignUp(request) => (
-                request.attribute("email"),
-                request.attribute("phone_number"),
-            ),
-            _ => (None, None),
-        };
         for attempts in 1..=8 {
             let snapshot = self.read(
                 needs.username(),
@@ -248,13 +240,13 @@ impl MemoryStore {
             let lookup = snapshot.lookup(client);
             let outcome = needs.decide(&lookup, fresh);
             if let Some(write) = &outcome.write
-                && self.apply(write, attributes).is_err()
+                && self.apply(write).is_err()
             {
                 continue;
             }
             let code = match &outcome.after {
                 After::Deliver(delivery) => Some(delivery.code.as_str().to_owned()),
-                _ => None,
+                After::Nothing | After::PostConfirmation(_) => None,
             };
             let delivery = match &outcome.reply {
                 Reply::SignUp { delivery, .. } | Reply::ResendConfirmationCode { delivery } => {
@@ -288,7 +280,6 @@ fn check(expected: Expected, stored: Option<u64>) -> Result<(), Lost> {
     let holds = match expected {
         Expected::Version(version) => stored == Some(version),
         Expected::Absent => stored.is_none(),
-        _ => false,
     };
     holds.then_some(()).ok_or(Lost)
 }

@@ -23,21 +23,12 @@ pub enum Error {
     Exception(Box<Exception<'static>>),
     /// The operation is not one the crate decides, or not one the caller serves (the same
     /// answer either way: it tells a client nothing about how the endpoint is configured):
-    /// `UnknownOperationException`.
+    /// the crate's [`Exception::UnknownOperation`], over a target this error owns. (A body
+    /// that is not a JSON object of its operation's shape is an [`Exception`] too:
+    /// [`Exception::Serialization`].)
     UnknownOperation {
-        /// The operation or `X-Amz-Target` as given (cut to 128 characters).
+        /// The operation or `X-Amz-Target` as given (cut to what the message echoes).
         target: String,
-    },
-    /// The body is not a JSON object of the operation's shape: `SerializationException`.
-    Serialization {
-        /// The operation.
-        operation: &'static str,
-        /// What kind of fault, in words; never a value from the body.
-        kind: &'static str,
-        /// Where the body broke.
-        line: usize,
-        /// Where the body broke.
-        column: usize,
     },
     /// A stored state did not load: the row is corrupt or was tampered with.
     State {
@@ -56,8 +47,8 @@ pub enum Error {
     Config(String),
     /// The runtime's CSPRNG (`crypto.getRandomValues`) failed or is missing.
     Random(String),
-    /// The decision asked for something this binding cannot carry out (a kind of write,
-    /// reply or follow-up added to the crate after this binding was written).
+    /// The decision asked for something this binding cannot carry out (a version beyond
+    /// what JavaScript counts exactly, a value that does not serialize).
     Unsupported(&'static str),
 }
 
@@ -73,6 +64,10 @@ pub enum StateReason {
     VersionBeyondSafeInteger,
 }
 
+/// The crate's `UnknownOperationException`, for its name and status (they do not depend on
+/// the target).
+const UNKNOWN: Exception<'static> = Exception::UnknownOperation { target: "" };
+
 /// The largest integer a JavaScript number holds exactly, 2⁵³ − 1.
 pub const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
 
@@ -84,8 +79,7 @@ impl Error {
     pub const fn name(&self) -> &'static str {
         match self {
             Self::Exception(exception) => exception.name(),
-            Self::UnknownOperation { .. } => "UnknownOperationException",
-            Self::Serialization { .. } => "SerializationException",
+            Self::UnknownOperation { .. } => UNKNOWN.name(),
             Self::State { .. } => "StateError",
             Self::Type(_) => "TypeError",
             Self::Range(_) => "RangeError",
@@ -100,7 +94,7 @@ impl Error {
     pub const fn http_status(&self) -> u16 {
         match self {
             Self::Exception(exception) => exception.http_status(),
-            Self::UnknownOperation { .. } | Self::Serialization { .. } => 400,
+            Self::UnknownOperation { .. } => UNKNOWN.http_status(),
             _ => 500,
         }
     }
@@ -129,10 +123,7 @@ impl Error {
 
     /// Whether the request itself is at fault (the client may see why).
     const fn is_request_fault(&self) -> bool {
-        matches!(
-            self,
-            Self::Exception(_) | Self::UnknownOperation { .. } | Self::Serialization { .. }
-        )
+        matches!(self, Self::Exception(_) | Self::UnknownOperation { .. })
     }
 
     /// A [`Type`](Self::Type) error about the member `path`.
@@ -145,16 +136,7 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Exception(exception) => exception.fmt(f),
-            Self::UnknownOperation { target } => write!(f, "Unknown operation {target}"),
-            Self::Serialization {
-                operation,
-                kind,
-                line,
-                column,
-            } => write!(
-                f,
-                "The body is not a valid {operation} request: {kind} (line {line}, column {column})"
-            ),
+            Self::UnknownOperation { target } => Exception::UnknownOperation { target }.fmt(f),
             Self::State { whose, reason } => match reason {
                 StateReason::Malformed => {
                     write!(f, "the {whose}'s stored state is not a stored state's JSON")

@@ -135,7 +135,17 @@ export interface Lookup {
 
 /** The row a write targets. */
 export type WriteTarget =
-  | { kind: "user"; username: string; subject: string }
+  | {
+      kind: "user";
+      username: string;
+      subject: string;
+      /**
+       * On insert (`SignUp`, `expected: "absent"`): the email and phone number the new row
+       * holds, as sent and already format-checked. `null` on every other write, which leaves
+       * the row's attributes as they are.
+       */
+      attributes: { email: string | null; phoneNumber: string | null } | null;
+    }
   | {
       kind: "phantom";
       id: string;
@@ -564,8 +574,9 @@ impl Operation {
     }
 
     /// For `SignUp`, the value of the attribute `name` (`email`, `phone_number`, …) in the
-    /// request's `UserAttributes`: what the store keeps in the row a `SignUp` write inserts.
-    /// `undefined` for other operations or an attribute the request does not name.
+    /// request's `UserAttributes`. `undefined` for other operations or an attribute the
+    /// request does not name. (The email and phone number a `SignUp` write inserts are in
+    /// the write itself: `write.target.attributes`.)
     #[must_use]
     pub fn attribute(&self, name: &str) -> Option<String> {
         self.request.attribute(name).map(str::to_owned)

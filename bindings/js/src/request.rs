@@ -5,7 +5,7 @@ use alloc::{borrow::ToOwned, rc::Rc, string::String};
 
 use confirmation_flow::{
     ENTROPY_LEN, Timestamp,
-    cognito::{Body, Fresh, Operation, OperationName},
+    cognito::{Body, BodyFault, Exception, Fresh, Operation, OperationName},
 };
 use serde::Serialize;
 
@@ -189,10 +189,14 @@ pub fn operation_name(name: &str) -> Result<OperationName, Error> {
         .ok_or_else(|| unknown(name))
 }
 
-/// `UnknownOperationException` for `name`, as given (cut to 128 characters).
+/// `UnknownOperationException` for `name`, as given (kept only as far as its message
+/// echoes it).
 fn unknown(name: &str) -> Error {
     Error::UnknownOperation {
-        target: name.chars().take(128).collect(),
+        target: name
+            .chars()
+            .take(Exception::MAX_ECHOED_TARGET_CHARS)
+            .collect(),
     }
 }
 
@@ -202,7 +206,7 @@ fn unknown(name: &str) -> Error {
 ///
 /// # Errors
 /// [`Error::UnknownOperation`] for an operation the crate does not decide or `served` does
-/// not have, [`Error::Serialization`] for a body that is not a JSON object of the
+/// not have, [`Exception::Serialization`] for a body that is not a JSON object of the
 /// operation's shape, [`Error::Exception`] (`InvalidParameterException`) for members that
 /// break the service model.
 pub fn decode(
@@ -247,17 +251,17 @@ pub fn decode(
 /// `SerializationException`: where the body broke and how, never what it held (a value
 /// may be a code or a secret hash).
 fn serialization(operation: OperationName, error: &serde_json::Error) -> Error {
-    let kind = match error.classify() {
-        serde_json::error::Category::Data => "a member has the wrong type or size",
-        serde_json::error::Category::Eof => "the body ends early",
-        serde_json::error::Category::Syntax | serde_json::error::Category::Io => "not JSON",
+    let fault = match error.classify() {
+        serde_json::error::Category::Data => BodyFault::Member,
+        serde_json::error::Category::Eof => BodyFault::Truncated,
+        serde_json::error::Category::Syntax | serde_json::error::Category::Io => BodyFault::NotJson,
     };
-    Error::Serialization {
+    Error::from(Exception::Serialization {
         operation: operation.as_str(),
-        kind,
+        fault,
         line: error.line(),
         column: error.column(),
-    }
+    })
 }
 
 impl Request {

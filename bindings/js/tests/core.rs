@@ -70,7 +70,7 @@ fn a_wrong_code_is_written_with_compare_and_swap_and_answered_as_the_service_doe
     assert_eq!(outcome["write"]["version"], 2);
     assert_eq!(
         outcome["write"]["target"],
-        json!({"kind": "user", "username": "alice", "subject": "sub-a"})
+        json!({"kind": "user", "username": "alice", "subject": "sub-a", "attributes": null})
     );
     assert_eq!(outcome["reply"]["httpStatus"], 400);
     assert_eq!(

@@ -17,13 +17,15 @@ const at = (seconds) => new Date(seconds * 1000);
 const CLIENT = { clientId: 'edgeclient', preventUserExistenceErrors: true };
 
 function signedUp(store, pool, username = 'alice', email = 'alice@example.com', client = CLIENT) {
-  const { reply } = serve(lib, store, pool, client, 'SignUp', {
+  const { reply, outcome } = serve(lib, store, pool, client, 'SignUp', {
     ClientId: client.clientId,
     Username: username,
     Password: 'correct-horse',
     UserAttributes: [{ Name: 'email', Value: email }],
   }, at(T0));
   assert.equal(reply.kind, 'success');
+  // The insert carries the row's attributes: nothing is taken from the request.
+  assert.deepEqual(outcome.write.target.attributes, { email, phoneNumber: null });
   return store.outbox.at(-1).code;
 }
 
@@ -56,7 +58,7 @@ test('sign up, then confirm: the loop writes, answers and hands over the trigger
   assert.deepEqual(reply, { kind: 'success', httpStatus: 200, body: {} });
   assert.equal(outcome.write.expected, 1);
   assert.equal(outcome.write.version, 2);
-  assert.deepEqual(outcome.write.target, { kind: 'user', username: 'alice', subject: alice.sub });
+  assert.deepEqual(outcome.write.target, { kind: 'user', username: 'alice', subject: alice.sub, attributes: null });
   assert.equal(outcome.write.status, 'CONFIRMED');
   assert.equal(outcome.write.verify, 'email');
   assert.deepEqual(outcome.write.alias, { kind: 'mustBeFree', attribute: 'email', value: 'alice@example.com' });

@@ -37,14 +37,15 @@ export class MemoryStore {
   }
 
   /** Carries out `write` if every condition holds (one transaction); false: a lost race. */
-  apply(write, attributes = {}) {
+  apply(write) {
     const holds = (row) => (write.expected === 'absent' ? row === undefined : row?.version === write.expected);
     if (write.target.kind === 'phantom') {
       if (!holds(this.phantoms.get(write.target.id))) return this.lost();
       this.phantoms.set(write.target.id, { state: write.state, version: write.version });
       return true;
     }
-    const { username, subject } = write.target;
+    // `attributes`: a new user's email and phone number (SignUp), null on an update.
+    const { username, subject, attributes } = write.target;
     const row = this.users.get(username);
     if (!holds(row) || (row && row.sub !== subject)) return this.lost();
     if (write.alias) {
@@ -57,7 +58,7 @@ export class MemoryStore {
         this.users.get(holder).emailVerified = false;
       }
     }
-    const next = row ?? { sub: subject, status: 'UNCONFIRMED', email: attributes.email, emailVerified: false };
+    const next = row ?? { sub: subject, status: 'UNCONFIRMED', email: attributes?.email ?? undefined, emailVerified: false };
     next.state = write.state;
     next.version = write.version;
     if (write.status) next.status = write.status;
@@ -80,10 +81,9 @@ export function serve(lib, store, pool, client, operationName, body, now) {
   const operation = lib.decode(pool, operationName, JSON.stringify(body));
   try {
     const needs = operation.needs;
-    const attributes = Object.fromEntries((body.UserAttributes ?? []).map((a) => [a.Name, a.Value]));
     for (let attempt = 0; attempt < 8; attempt += 1) {
       const outcome = operation.decide(store.read(needs, client), now);
-      if (outcome.write && !store.apply(outcome.write, attributes)) continue;
+      if (outcome.write && !store.apply(outcome.write)) continue;
       let reply = outcome.reply;
       if (outcome.after.kind === 'postConfirmation') reply = lib.afterTrigger(reply, { kind: 'succeeded' });
       if (outcome.after.kind === 'deliver') store.outbox.push(outcome.after);

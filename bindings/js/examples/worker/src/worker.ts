@@ -246,7 +246,7 @@ async function serve(env: Env, ctx: ExecutionContext, operation: Operation, body
         }
       }
       const outcome = (overBudget ?? operation).decide(lookup);
-      if (outcome.write && !(await write(db, outcome.write, operation))) continue;
+      if (outcome.write && !(await write(db, outcome.write))) continue;
       const { after } = outcome;
       // No PostConfirmation trigger here; with one, invoke it with `after.event` and pass
       // what it did to afterTrigger. Its failure is the answer; the user stays confirmed.
@@ -434,7 +434,7 @@ async function read(db: D1Database, needs: Needs): Promise<Lookup> {
  * statement changed no row), a primary key (an insert conflicts), or the unique index on
  * verified aliases (a constraint fails the batch).
  */
-async function write(db: D1Database, write: Write, operation: Operation): Promise<boolean> {
+async function write(db: D1Database, write: Write): Promise<boolean> {
   const changed = async (statement: D1PreparedStatement) => (await statement.run()).meta.changes === 1;
   const { target, expected, state, version } = write;
   if (target.kind === "phantom") {
@@ -450,7 +450,7 @@ async function write(db: D1Database, write: Write, operation: Operation): Promis
     );
   }
   if (expected === "absent") {
-    // SignUp: the row holds the request's attributes too (and, in a real pool, a password hash).
+    // SignUp: the row holds the write's attributes too (and, in a real pool, a password hash).
     return changed(
       db.prepare(
         `INSERT INTO users (username, sub, status, email, phone_number, state, version)
@@ -459,8 +459,8 @@ async function write(db: D1Database, write: Write, operation: Operation): Promis
         target.username,
         target.subject,
         write.status ?? "UNCONFIRMED",
-        operation.attribute("email") ?? null,
-        operation.attribute("phone_number") ?? null,
+        target.attributes?.email ?? null,
+        target.attributes?.phoneNumber ?? null,
         state,
         version,
       ),
