@@ -16,7 +16,7 @@ use tokio_postgres::{
 
 use crate::{
     postgres_sql as sql, postgres_tls,
-    store::{
+    store::types::{
         Applied, Change, Param, Read, Result, Row, SeedUser, Snapshot, UserRow, Value, describe,
         state, status,
     },

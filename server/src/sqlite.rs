@@ -24,7 +24,7 @@ use tokio::sync::oneshot;
 
 use crate::{
     sqlite_sql as sql,
-    store::{
+    store::types::{
         Applied, Change, Param, Read, Result, SeedUser, Snapshot, UserRow, Value, state, status,
     },
 };

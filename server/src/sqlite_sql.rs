@@ -4,7 +4,7 @@
 use confirmation_flow::cognito::{AliasAttribute, UserStatus};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
-use crate::store::{Applied, Change, Result, Row};
+use crate::store::types::{Applied, Change, Result, Row};
 
 /// The migrations, in order; each runs once, in a transaction, and is recorded.
 const MIGRATIONS: &[&str] = &["
