@@ -16,6 +16,7 @@ use http_body_util::{BodyExt, LengthLimitError, Limited};
 use crate::{
     App, access,
     answer::{Answer, internal, json, malformed, respond, too_large},
+    client_api,
     clock::now,
     destinations::{self, Spend},
     outbox::Delivery,
@@ -143,10 +144,12 @@ async fn dispatch(app: &App, target: &str, body: &Bytes) -> (Answer, Option<Deli
             Some("DescribeUserPool") => pool_api::describe_user_pool(app, body).await,
             Some("ListUserPools") => pool_api::list_pools(app, body).await,
             Some("DeleteUserPool") => pool_api::delete_pool(app, body).await,
-            Some("CreateUserPoolClient") => pool_api::create_client(app, body).await,
-            Some("DescribeUserPoolClient") => pool_api::describe_user_pool_client(app, body).await,
-            Some("ListUserPoolClients") => pool_api::list_clients(app, body).await,
-            Some("DeleteUserPoolClient") => pool_api::delete_client(app, body).await,
+            Some("CreateUserPoolClient") => client_api::create_client(app, body).await,
+            Some("DescribeUserPoolClient") => {
+                client_api::describe_user_pool_client(app, body).await
+            }
+            Some("ListUserPoolClients") => client_api::list_clients(app, body).await,
+            Some("DeleteUserPoolClient") => client_api::delete_client(app, body).await,
             _ => Err(Exception::UnknownOperation { target }.into()),
         };
         return (answer.unwrap_or_else(|answer| answer), None);

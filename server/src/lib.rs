@@ -35,9 +35,11 @@
 )]
 
 pub mod access;
+mod admin_request;
 pub mod answer;
 pub mod api;
 pub mod app;
+mod client_api;
 pub mod clock;
 pub mod config;
 pub mod database;

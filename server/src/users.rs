@@ -7,11 +7,11 @@ use serde_json::{Value, json};
 
 use crate::{
     App,
-    answer::{Answer, Outcome, decode, internal},
-    directory::{self, Column, UserFilter},
-    pool_api::{
+    admin_request::{
         first_page, invalid, page_size, page_start, page_token, required, shaped, stored_pool,
     },
+    answer::{Answer, Outcome, decode, internal},
+    directory::{self, Column, UserFilter},
     store::UserRow,
 };
 

@@ -1,0 +1,185 @@
+//! App clients through the API: `CreateUserPoolClient`, `DescribeUserPoolClient`,
+//! `ListUserPoolClients`, `DeleteUserPoolClient`.
+
+use confirmation_flow::cognito::Exception;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::{
+    App,
+    admin_request::{
+        MAX_RESULTS, PoolRequest, check_name, first_page, invalid, page_size, page_start,
+        page_token, required, shaped, stored_pool,
+    },
+    answer::{Answer, Outcome, decode, internal},
+    clock::now,
+    directory::{self, ClientRecord},
+    ids,
+    pools::ClientSettings,
+    throttle::limit_exceeded,
+};
+
+const AUTH_FLOWS: &[&str] = &[
+    "ADMIN_NO_SRP_AUTH",
+    "CUSTOM_AUTH_FLOW_ONLY",
+    "USER_PASSWORD_AUTH",
+    "ALLOW_ADMIN_USER_PASSWORD_AUTH",
+    "ALLOW_CUSTOM_AUTH",
+    "ALLOW_USER_PASSWORD_AUTH",
+    "ALLOW_USER_SRP_AUTH",
+    "ALLOW_REFRESH_TOKEN_AUTH",
+    "ALLOW_USER_AUTH",
+];
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct CreateClient {
+    user_pool_id: Option<String>,
+    client_name: Option<String>,
+    #[serde(default)]
+    generate_secret: bool,
+    prevent_user_existence_errors: Option<String>,
+    #[serde(default)]
+    explicit_auth_flows: Vec<String>,
+}
+
+/// `CreateUserPoolClient`.
+pub(crate) async fn create_client(app: &App, body: &[u8]) -> Outcome {
+    let request: CreateClient = decode("CreateUserPoolClient", body)?;
+    let pool_id = required(request.user_pool_id, "userPoolId")?;
+    let name = required(request.client_name, "clientName")?;
+    check_name(&name, "clientName")?;
+    // The API's default; the console's is ENABLED.
+    let prevent = request
+        .prevent_user_existence_errors
+        .unwrap_or_else(|| "LEGACY".to_owned());
+    if prevent != "ENABLED" && prevent != "LEGACY" {
+        return Err(invalid(format!(
+            "1 validation error detected: Value '{prevent}' at 'preventUserExistenceErrors' failed to satisfy constraint: Member must satisfy enum value set: [LEGACY, ENABLED]"
+        )));
+    }
+    if let Some(flow) = request
+        .explicit_auth_flows
+        .iter()
+        .find(|flow| !AUTH_FLOWS.contains(&flow.as_str()))
+    {
+        return Err(invalid(format!(
+            "ExplicitAuthFlows: {flow:?} is not an auth flow"
+        )));
+    }
+    let settings = ClientSettings {
+        client_secret: request.generate_secret.then(ids::client_secret),
+        prevent_user_existence_errors: prevent,
+        explicit_auth_flows: request.explicit_auth_flows,
+    };
+    let (_, created_at) = now();
+    let record = ClientRecord {
+        id: ids::client_id(),
+        pool_id,
+        name,
+        settings: serde_json::to_string(&settings).map_err(internal)?,
+        created_at,
+    };
+    let cap = app.config.limits.clients_per_pool;
+    if !directory::create_client(&app.store, &record, cap)
+        .await
+        .map_err(internal)?
+    {
+        if directory::pool(&app.store, &record.pool_id)
+            .await
+            .map_err(internal)?
+            .is_some()
+        {
+            return Err(limit_exceeded(format!(
+                "A user pool keeps at most {cap} app clients (limits.clients_per_pool)."
+            )));
+        }
+        // The pool does not exist (a 26-character id collides with no other).
+        return Err(Exception::UserPoolNotFound {
+            user_pool_id: &record.pool_id,
+        }
+        .into());
+    }
+    Ok(Answer::Ok(
+        json!({ "UserPoolClient": describe_client(&record)? }).to_string(),
+    ))
+}
+
+/// The service's `UserPoolClientType` for `record`, its secret included.
+fn describe_client(record: &ClientRecord) -> Result<Value, Answer> {
+    let settings: ClientSettings = serde_json::from_str(&record.settings).map_err(internal)?;
+    let mut client = serde_json::to_value(&settings).map_err(internal)?;
+    if let Value::Object(members) = &mut client {
+        for (name, value) in [
+            ("UserPoolId", json!(record.pool_id)),
+            ("ClientName", json!(record.name)),
+            ("ClientId", json!(record.id)),
+            ("CreationDate", json!(record.created_at)),
+            ("LastModifiedDate", json!(record.created_at)),
+        ] {
+            members.insert(name.to_owned(), value);
+        }
+    }
+    Ok(client)
+}
+
+/// The client a request names in its pool, or `ResourceNotFoundException`.
+async fn stored_client(app: &App, request: PoolRequest) -> Result<ClientRecord, Answer> {
+    let pool_id = required(request.user_pool_id, "userPoolId")?;
+    let client_id = required(request.client_id, "clientId")?;
+    let word = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '+';
+    shaped(&client_id, "clientId", "[\\w+]+", 128, word)?;
+    stored_pool(app, &pool_id).await?;
+    directory::client(&app.store, &client_id)
+        .await
+        .map_err(internal)?
+        .filter(|record| record.pool_id == pool_id)
+        .ok_or_else(|| {
+            Exception::ClientNotFound {
+                client_id: &client_id,
+            }
+            .into()
+        })
+}
+
+/// `DescribeUserPoolClient`.
+pub(crate) async fn describe_user_pool_client(app: &App, body: &[u8]) -> Outcome {
+    let request: PoolRequest = decode("DescribeUserPoolClient", body)?;
+    let record = stored_client(app, request).await?;
+    Ok(Answer::Ok(
+        json!({ "UserPoolClient": describe_client(&record)? }).to_string(),
+    ))
+}
+
+/// `ListUserPoolClients`.
+pub(crate) async fn list_clients(app: &App, body: &[u8]) -> Outcome {
+    let request: PoolRequest = decode("ListUserPoolClients", body)?;
+    let pool_id = required(request.user_pool_id, "userPoolId")?;
+    let size = page_size(request.max_results, "maxResults", MAX_RESULTS)?;
+    let after = page_start(request.next_token.as_deref())?;
+    stored_pool(app, &pool_id).await?;
+    let records = directory::clients(&app.store, &pool_id, &after, size + 1)
+        .await
+        .map_err(internal)?;
+    let (records, more) = first_page(records, size);
+    let clients: Vec<_> = records
+        .iter()
+        .map(|record| json!({"ClientId": record.id, "UserPoolId": record.pool_id, "ClientName": record.name}))
+        .collect();
+    let mut answer = json!({ "UserPoolClients": clients });
+    if let Some(token) = page_token(more, records.last().map(|record| record.id.as_str())) {
+        answer["NextToken"] = json!(token);
+    }
+    Ok(Answer::Ok(answer.to_string()))
+}
+
+/// `DeleteUserPoolClient`.
+pub(crate) async fn delete_client(app: &App, body: &[u8]) -> Outcome {
+    let request: PoolRequest = decode("DeleteUserPoolClient", body)?;
+    let record = stored_client(app, request).await?;
+    directory::delete_client(&app.store, &record.pool_id, &record.id)
+        .await
+        .map_err(internal)?;
+    app.directory.forget_client(&record.id);
+    Ok(Answer::Ok("{}".into()))
+}
