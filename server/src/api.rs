@@ -67,7 +67,7 @@ pub async fn endpoint(
         .and_then(|value| value.to_str().ok())
         .unwrap_or("");
     let admitted = access::operation(target).and_then(|operation| {
-        let local = app.credentials == crate::config::CredentialSource::LocalTestKey;
+        let local = app.credentials == crate::credentials::CredentialSource::LocalTestKey;
         access::admit(&app.verifier, local, operation, &uri, &headers, &body)
     });
     if let Err(refused) = admitted {

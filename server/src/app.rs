@@ -7,7 +7,8 @@ use confirmation_flow::{KeyRing, KeyRingError, Policy, PolicyConfig, cognito::Po
 
 use crate::{
     clock::now,
-    config::{Config, CredentialSource},
+    config::Config,
+    credentials::CredentialSource,
     directory,
     keys::Keys,
     outbox::Outbox,

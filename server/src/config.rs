@@ -8,6 +8,7 @@ use serde::Deserialize;
 
 use crate::{
     directory::{ClientRecord, PoolRecord},
+    origins::check_origins,
     pools::{ClientSettings, LambdaConfig, PoolSettings, attribute_set},
     sigv4::Credential,
 };
@@ -119,21 +120,6 @@ pub struct Config {
 /// The environment variable that may hold `admin_credentials`, as the same JSON list.
 pub const CREDENTIALS_VARIABLE: &str = "CONFIRMATION_FLOW_ADMIN_CREDENTIALS";
 
-/// The key the AWS tools' local-emulator conventions use; accepted on loopback only.
-const LOCAL_TEST_KEY: &str = "test";
-
-/// The shortest secret accepted on a listener beyond loopback (AWS's own are 40 characters).
-const MIN_SECRET_BEYOND_LOOPBACK: usize = 16;
-
-/// Where the admin credentials came from, as the start-up line says it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CredentialSource {
-    /// `admin_credentials` or the environment.
-    Configured,
-    /// None configured, on loopback: `test` / `test`.
-    LocalTestKey,
-}
-
 /// The longest timeout or code lifetime accepted: a year.
 const MAX_SECONDS: u64 = 366 * 24 * 60 * 60;
 /// Bounds that keep a typo from exhausting the process.
@@ -234,62 +220,6 @@ impl Config {
                 .map_err(|error| format!("{CREDENTIALS_VARIABLE}: {error}"))?;
         }
         Ok(config)
-    }
-
-    /// The access keys admin calls are verified against, and where they came from.
-    ///
-    /// # Errors
-    /// No credentials while listening beyond loopback (anyone who reaches the port could sign
-    /// with the well-known test key), or credentials that are malformed or repeated.
-    pub fn admin_keys(&self) -> Result<(Vec<Credential>, CredentialSource), String> {
-        let loopback = self.listen.ip().to_canonical().is_loopback();
-        if self.admin_credentials.is_empty() {
-            if !loopback {
-                return Err(format!(
-                    "listen {} is not a loopback address, and no admin credentials are \
-                     configured: anyone reaching the port could sign admin calls with the \
-                     well-known test key. Set \"admin_credentials\": [{{\"access_key_id\": \
-                     \"...\", \"secret_access_key\": \"...\"}}] in the configuration, or the \
-                     same JSON list in {CREDENTIALS_VARIABLE}",
-                    self.listen
-                ));
-            }
-            let local = Credential {
-                access_key_id: LOCAL_TEST_KEY.into(),
-                secret_access_key: LOCAL_TEST_KEY.into(),
-            };
-            return Ok((vec![local], CredentialSource::LocalTestKey));
-        }
-        for (index, credential) in self.admin_credentials.iter().enumerate() {
-            let id = &credential.access_key_id;
-            if !(1..=128).contains(&id.len()) || !id.bytes().all(|b| b.is_ascii_alphanumeric()) {
-                return Err(format!(
-                    "admin_credentials[{index}].access_key_id must be 1 to 128 letters and digits"
-                ));
-            }
-            let secret = &credential.secret_access_key;
-            if !loopback && secret.len() < MIN_SECRET_BEYOND_LOOPBACK {
-                return Err(format!(
-                    "admin_credentials[{index}].secret_access_key: at least \
-                     {MIN_SECRET_BEYOND_LOOPBACK} characters on a listener beyond loopback"
-                ));
-            }
-            if !(1..=256).contains(&secret.len()) || secret.bytes().any(|b| b.is_ascii_control()) {
-                return Err(format!(
-                    "admin_credentials[{index}].secret_access_key must be 1 to 256 characters, \
-                     none of them a control character"
-                ));
-            }
-            let repeated = self.admin_credentials[..index]
-                .iter()
-                .any(|earlier| earlier.access_key_id == *id);
-            if repeated {
-                return Err(format!(
-                    "admin_credentials: access key {id} is listed twice"
-                ));
-            }
-        }
-        Ok((self.admin_credentials.clone(), CredentialSource::Configured))
     }
 
     /// The pool and clients this configuration describes, as stored; created `now`.
@@ -402,63 +332,5 @@ impl Config {
             allowed_trigger_urls: Vec::new(),
             limits: crate::limits::Limits::default(),
         })
-    }
-}
-
-/// `["*"]`, or origins (`scheme://host[:port]`, nothing after) that fit in a header.
-fn check_origins(origins: &[String]) -> Result<(), String> {
-    if origins.iter().any(|origin| origin == "*") {
-        return if origins.len() == 1 {
-            Ok(())
-        } else {
-            Err("cors_allowed_origins: \"*\" allows every origin; list it alone".into())
-        };
-    }
-    for origin in origins {
-        let rest = origin
-            .strip_prefix("http://")
-            .or_else(|| origin.strip_prefix("https://"));
-        let valid = rest.is_some_and(|host| {
-            !host.is_empty()
-                && host
-                    .bytes()
-                    .all(|byte| byte.is_ascii_alphanumeric() || b"-.:[]".contains(&byte))
-        });
-        if !valid {
-            return Err(format!(
-                "cors_allowed_origins: {origin:?} is not an origin like \"https://app.example.com\""
-            ));
-        }
-    }
-    Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::check_origins;
-
-    #[test]
-    fn cors_origins_are_star_alone_or_plain_origins() {
-        let list = |items: &[&str]| {
-            items
-                .iter()
-                .map(|item| (*item).to_owned())
-                .collect::<Vec<_>>()
-        };
-        for good in [
-            &["*"][..],
-            &[],
-            &["http://localhost:3000", "https://app.example.com"],
-        ] {
-            assert_eq!(check_origins(&list(good)), Ok(()), "{good:?}");
-        }
-        for bad in [
-            &["*", "https://app.example.com"][..],
-            &["app.example.com"],
-            &["https://app.example.com/path"],
-            &["https://a\r\nSet-Cookie: x"],
-        ] {
-            assert!(check_origins(&list(bad)).is_err(), "{bad:?}");
-        }
     }
 }

@@ -42,6 +42,7 @@ pub mod app;
 mod client_api;
 pub mod clock;
 pub mod config;
+pub mod credentials;
 pub mod database;
 pub mod destinations;
 pub mod directory;
@@ -50,6 +51,7 @@ pub mod ids;
 pub mod keys;
 pub mod limits;
 mod logins;
+mod origins;
 pub mod outbox;
 pub mod password;
 mod pool_api;
@@ -76,10 +78,7 @@ use std::{sync::Arc, time::Duration};
 
 pub use app::App;
 
-use crate::{
-    config::{Config, CredentialSource},
-    http::Limits,
-};
+use crate::{config::Config, credentials::CredentialSource, http::Limits};
 
 /// How often each process deletes the phantoms whose windows have passed.
 const PRUNE_EVERY: Duration = Duration::from_secs(60);
