@@ -77,11 +77,11 @@ impl Spend {
 ///    characters, so they cannot respell an ASCII name, but need not make a second one);
 /// 3. the local part (before the last `@`) cut at its first `+` (mail to `victim+1@`
 ///    reaches `victim@` at most providers);
-/// 4. a domain with a non-ASCII character replaced by its UTS-46 ToASCII form
+/// 4. a domain with a non-ASCII character replaced by its UTS-46 `ToASCII` form
 ///    (non-transitional, as the WHATWG URL standard and the `url` crate compute a host:
 ///    `gmail。com` and `bücher.de` become `gmail.com` and `xn--bcher-kva.de`); one that
-///    fails ToASCII (a forbidden code point, a bad bidi or joiner context) is left as step 1
-///    made it, and reaches no mail server anyway; then one trailing `.` dropped;
+///    fails `ToASCII` (a forbidden code point, a bad bidi or joiner context) is left as
+///    step 1 made it, and reaches no mail server anyway; then one trailing `.` dropped;
 /// 5. `googlemail.com` read as `gmail.com`, and a `gmail.com` local part's dots dropped
 ///    (Gmail delivers `v.ictim@` to `victim@`).
 ///
