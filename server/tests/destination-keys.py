@@ -1,20 +1,49 @@
 """Writes destination-keys.json: budget keys of email addresses and phone numbers, computed
 independently of server/src/destinations.rs (`of_address`) and the Worker's `addressKey`,
-which both test against the file. Run from this folder: python3 destination-keys.py"""
+which both test against the file (the Worker its email vectors only: it keys phone numbers
+as given). Needs the `idna` (UTS-46) and `phonenumbers` (libphonenumber) packages from
+PyPI: pip install idna phonenumbers. Run from this folder: python3 destination-keys.py"""
 
 import hashlib
 import json
 import unicodedata
 
+import idna
+import phonenumbers
+
+
+def ascii_domain(domain):
+    """UTS-46 ToASCII, non-transitional; None where it fails. The `idna` package is IDNA
+    2008 and stricter than UTS-46 as browsers and the `idna` crate apply it (symbols,
+    for one, fail here): every vector's domain either converts here or holds a forbidden
+    code point, which fails in all three."""
+    try:
+        return idna.encode(domain, uts46=True, transitional=False).decode("ascii")
+    except idna.IDNAError:
+        return None
+
 
 def canonical(attribute, value):
+    if attribute == "phone_number":
+        try:
+            number = phonenumbers.parse(value, None)
+        except phonenumbers.NumberParseException:
+            return value
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
     if attribute != "email":
         return value
     folded = unicodedata.normalize("NFKC", value).lower()
+    folded = folded.replace("\u200c", "").replace("\u200d", "")
     if "@" not in folded:
         return folded
     local, _, domain = folded.rpartition("@")
-    return local.partition("+")[0] + "@" + domain
+    local = local.partition("+")[0]
+    if not domain.isascii():
+        domain = ascii_domain(domain) or domain
+    domain = domain.removesuffix(".")
+    if domain in ("gmail.com", "googlemail.com"):
+        return local.replace(".", "") + "@gmail.com"
+    return local + "@" + domain
 
 
 def key(attribute, value):
@@ -41,9 +70,60 @@ INPUTS = [
     ("email", "\u03a3\u0391\u03a3@example.gr"),
     ("email", "\u0130@example.com"),
     ("email", "\u2460@example.com"),
+    # Gmail: dots in the local part and googlemail.com reach one mailbox.
+    ("email", "victim@gmail.com"),
+    ("email", "v.ictim@gmail.com"),
+    ("email", "vi.c.tim@gmail.com"),
+    ("email", "V.Ictim+x@GMail.com"),
+    ("email", "victim@googlemail.com"),
+    ("email", "v.i.c.t.i.m@googlemail.com"),
+    ("email", "v.ictim@example.com"),
+    # UTS-46 dot look-alikes (U+3002, U+FF0E, U+FF61) and a trailing dot.
+    ("email", "victim@gmail\u3002com"),
+    ("email", "victim@gmail.com\u3002"),
+    ("email", "victim@gmail\uff61com\u3002"),
+    ("email", "victim@gmail\uff0ecom"),
+    ("email", "v.ictim@googlemail\u3002com\uff61"),
+    ("email", "victim@example\u3002com"),
+    # A-labels: a punycode domain and its Unicode form are one.
+    ("email", "user@b\u00fccher.de"),
+    ("email", "user@xn--bcher-kva.de"),
+    ("email", "user@XN--BCHER-KVA.DE"),
+    ("email", "user@B\u00dcCHER.de"),
+    ("email", "user@bu\u0308cher.de"),
+    ("email", "user@b\u00fccher\u3002de"),
+    ("email", "\u7528\u6237@\u4f8b\u5b50.\u5e7f\u544a"),
+    ("email", "\u0394\u03bf\u03ba\u03b9\u03bc\u03ae@\u03c0\u03b1\u03c1\u03ac\u03b4\u03b5\u03b9\u03b3\u03bc\u03b1.\u03b4\u03bf\u03ba\u03b9\u03bc\u03ae"),
+    ("email", "jos\u00e9@b\u00fccher.de"),
+    # ToASCII fails (a forbidden code point): the domain stays as folded.
+    ("email", "user@b\u00fccher/x.de"),
+    ("email", "user@b\u00fccher%41.de"),
+    # Joiners (after a non-ASCII character, as SignUp accepts them) are not in the key.
+    ("email", "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645@example.com"),
+    ("email", "\u0645\u06cc\u062e\u0648\u0627\u0647\u0645@example.com"),
+    ("email", "\u0d15\u0d4d\u200d\u0d15@example.com"),
+    ("email", "\u0d15\u0d4d\u0d15@example.com"),
     ("phone_number", "+12125551212"),
     ("phone_number", "+442071838750"),
     ("phone_number", "victim@example.com"),
+    # A national trunk prefix after the country code: libphonenumber drops it.
+    ("phone_number", "+447911123456"),
+    ("phone_number", "+4407911123456"),
+    ("phone_number", "+33612345678"),
+    ("phone_number", "+330612345678"),
+    ("phone_number", "+4915112345678"),
+    ("phone_number", "+49015112345678"),
+    ("phone_number", "+61412345678"),
+    ("phone_number", "+610412345678"),
+    ("phone_number", "+79123456789"),
+    ("phone_number", "+789123456789"),
+    ("phone_number", "+36201234567"),
+    ("phone_number", "+3606201234567"),
+    ("phone_number", "+5491123456789"),
+    ("phone_number", "+54091123456789"),
+    # Italy's numbers keep their 0; an unknown country code is kept as is.
+    ("phone_number", "+390612345678"),
+    ("phone_number", "+999999999999999"),
 ]
 
 with open("destination-keys.json", "w", encoding="utf-8") as out:
@@ -51,6 +131,7 @@ with open("destination-keys.json", "w", encoding="utf-8") as out:
         {"attribute": a, "value": v, "canonical": canonical(a, v), "key": key(a, v)}
         for a, v in INPUTS
     ]
-    json.dump({"unicode": unicodedata.unidata_version, "vectors": vectors}, out,
+    json.dump({"unicode": unicodedata.unidata_version, "idna": idna.__version__,
+               "phonenumbers": phonenumbers.__version__, "vectors": vectors}, out,
               ensure_ascii=False, indent=1)
     out.write("\n")

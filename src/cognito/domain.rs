@@ -3,7 +3,9 @@
 
 use core::fmt;
 
+#[cfg(doc)]
 use super::pattern::Pattern;
+use super::pattern::username_char;
 
 /// A Cognito user status (`UserStatusType`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -145,10 +147,14 @@ impl AliasAttribute {
     ///   nothing else (no spaces, dashes, parentheses or leading zero).
     /// - `email`: every character a letter, mark, symbol, number or punctuation
     ///   ([`Pattern::Username`]: no whitespace, control or format character such as a
-    ///   zero-width space); exactly one `@`; a non-empty local part of at most 64 bytes
-    ///   without `"`, `\`, `(`, `)`, `,`, `:`, `;`, `<`, `>`, `[` or `]` (no quoted or
-    ///   commented forms); a non-empty domain of at most 255 bytes of non-empty
-    ///   dot-separated labels (no leading, trailing or doubled dot).
+    ///   zero-width space), but for the joiners U+200C and U+200D (ZWNJ, ZWJ: format
+    ///   characters that Persian, Malayalam and other scripts spell words with) right
+    ///   after a non-ASCII character that is not a joiner (an approximation of IDNA's
+    ///   CONTEXTJ rule, which asks for a virama or a joining script); exactly one `@`; a
+    ///   non-empty local part of at most 64 bytes without `"`, `\`, `(`, `)`, `,`, `:`,
+    ///   `;`, `<`, `>`, `[` or `]` (no quoted or commented forms); a non-empty domain of
+    ///   at most 255 bytes of non-empty dot-separated labels (no leading, trailing or
+    ///   doubled dot).
     ///
     /// Spaces, separators, invisible characters and quoting cannot then respell one
     /// destination, so a budget keyed on the value is not multiplied by respelling it (the
@@ -224,7 +230,27 @@ fn is_email(value: &str) -> bool {
             ok
         })
         && previous != b'.';
-    local_ok && domain_ok && (value.is_ascii() || Pattern::Username.matches(value))
+    local_ok && domain_ok && (value.is_ascii() || email_chars(value))
+}
+
+/// Whether U+200C (ZWNJ) or U+200D (ZWJ).
+const fn is_joiner(c: char) -> bool {
+    matches!(c, '\u{200c}' | '\u{200d}')
+}
+
+/// [`Pattern::Username`]'s characters, and a joiner right after a non-ASCII character that
+/// is not one: never after ASCII, so `vic\u{200c}tim` cannot respell `victim`.
+fn email_chars(value: &str) -> bool {
+    let mut previous = '@';
+    value.chars().all(|c| {
+        let ok = if is_joiner(c) {
+            !previous.is_ascii() && !is_joiner(previous)
+        } else {
+            username_char(c)
+        };
+        previous = c;
+        ok
+    })
 }
 
 impl fmt::Display for AliasAttribute {

@@ -65,7 +65,7 @@ impl Pattern {
 /// included) to answer one yes-or-no question; the merged runs of allowed characters are
 /// 1,470 boundaries (5.9 KB), checked against the Unicode database for every scalar value
 /// by `tests/suite/username_chars.rs`.
-fn username_char(c: char) -> bool {
+pub(crate) fn username_char(c: char) -> bool {
     // ASCII: the graphic characters are all letters, numbers, punctuation or symbols; space
     // and the controls are not. This skips the table for almost every username.
     if c.is_ascii() {

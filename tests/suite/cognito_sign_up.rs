@@ -382,6 +382,10 @@ fn the_email_format_is_one_plain_address() {
         "\u{7528}\u{6237}@\u{4f8b}\u{5b50}.\u{4e2d}\u{56fd}",
         "a@b",
         "a@localhost",
+        // Joiners right after a non-ASCII character: Persian's ZWNJ, Malayalam's ZWJ.
+        "\u{645}\u{6cc}\u{200c}\u{62e}\u{648}\u{627}\u{647}\u{645}@example.com",
+        "\u{d15}\u{d4d}\u{200d}\u{d15}@example.com",
+        "victim@\u{d15}\u{d4d}\u{200d}\u{d15}.in",
         local_64.as_str(),
         domain_255.as_str(),
     ] {
@@ -407,6 +411,16 @@ fn the_email_format_is_one_plain_address() {
         "victim\u{0}@example.com",
         "victim\u{7f}@example.com",
         "victim\u{e000}@example.com",
+        // A joiner after ASCII, first, or after another joiner: no script spells with it
+        // there, and `vic\u{200c}tim` would be a second spelling of `victim`.
+        "vic\u{200c}tim@example.com",
+        "vic\u{200d}tim@example.com",
+        "\u{200c}victim@example.com",
+        "victim@gmail\u{200d}.com",
+        "victim\u{200c}@example.com",
+        "\u{645}\u{6cc}\u{200c}\u{200c}\u{62e}@example.com",
+        "\u{645}\u{6cc}\u{200d}\u{200c}\u{62e}@example.com",
+        "\u{645}\u{200b}\u{62e}@example.com",
     ]
     .into_iter()
     .chain(EMAIL_BYPASSES.iter().copied())
