@@ -1,15 +1,4 @@
 //! `Debug` of what holds a secret shows that it is there, never what it is.
-#![allow(
-    clippy::std_instead_of_core,
-    clippy::indexing_slicing,
-    clippy::arithmetic_side_effects,
-    unreachable_pub,
-    reason = "a std test of a std server: a wrong index or sum fails the test, which is its job"
-)]
-#![allow(
-    clippy::unwrap_used,
-    reason = "a test that cannot check says so and stops"
-)]
 
 use confirmation_flow_server::{
     config::ClientConfig, outbox::Delivery, pools::ClientSettings, store::NewUser,

@@ -4,21 +4,8 @@
 //!
 //! Each race is staged deterministically: both requests read before either writes, so both
 //! decide on the same snapshot, and the database alone must refuse the second write.
-#![allow(
-    clippy::std_instead_of_core,
-    clippy::indexing_slicing,
-    clippy::arithmetic_side_effects,
-    unreachable_pub,
-    reason = "a std test of a std server: a wrong index or sum fails the test, which is its job"
-)]
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    reason = "a test that cannot set up or check says so and stops"
-)]
 
-mod support;
+use crate::support;
 
 use confirmation_flow::{
     Confirmation, KeyId, KeyRing, Policy, ServerKey, Timestamp,

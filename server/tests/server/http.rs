@@ -1,19 +1,6 @@
 //! The server process as an operator and an attacker meet it: its limits, its stop, its
 //! logs, and equal work for unknown users. Each test starts the real binary on a free
 //! loopback port and talks raw HTTP/1.1 to it, so that a half-sent request is possible.
-#![allow(
-    clippy::std_instead_of_core,
-    clippy::indexing_slicing,
-    clippy::arithmetic_side_effects,
-    unreachable_pub,
-    reason = "a std test of a std server: a wrong index or sum fails the test, which is its job"
-)]
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    reason = "a test that cannot set up or check says so and stops"
-)]
 
 use std::{
     io::{BufRead, BufReader, Read, Write},
@@ -24,7 +11,7 @@ use std::{
 
 const TARGET_PREFIX: &str = "AWSCognitoIdentityProviderService.";
 
-mod support;
+use crate::support;
 
 use support::{Process, raw_request, sign, write_config};
 

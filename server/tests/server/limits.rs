@@ -1,21 +1,8 @@
 //! The bounds on work (`limits` in the config), met over HTTP as a caller meets them: a
 //! burst of sign-ups beyond the hasher's queue, unknown usernames beyond the phantom cap, a
 //! deleted pool's phantoms, and whole-pool reads while `/health` is asked. Each test starts
-//! the real binary on a free loopback port (as `tests/http.rs` does) and asserts behaviour,
+//! the real binary on a free loopback port (as `http.rs` does) and asserts behaviour,
 //! not latency: every bound on time is generous.
-#![allow(
-    clippy::std_instead_of_core,
-    clippy::indexing_slicing,
-    clippy::arithmetic_side_effects,
-    unreachable_pub,
-    reason = "a std test of a std server: a wrong index or sum fails the test, which is its job"
-)]
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    reason = "a test that cannot set up or check says so and stops"
-)]
 
 use std::{
     io::Write,
@@ -27,7 +14,7 @@ use serde_json::{Value, json};
 
 const POOL: &str = "us-east-1_LIMITS";
 
-mod support;
+use crate::support;
 
 use support::Process;
 

@@ -1,20 +1,7 @@
 //! Respelled destinations over HTTP, as an attacker sends them: malformed `email` and
 //! `phone_number` values are refused at `SignUp` and store nothing, and the spellings that
 //! are accepted (`+tag`s, letter case) share one delivery budget (six codes an hour). The
-//! real binary on a free loopback port, as in `tests/http.rs`.
-#![allow(
-    clippy::std_instead_of_core,
-    clippy::indexing_slicing,
-    clippy::arithmetic_side_effects,
-    unreachable_pub,
-    reason = "a std test of a std server: a wrong index or sum fails the test, which is its job"
-)]
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    reason = "a test that cannot set up or check says so and stops"
-)]
+//! real binary on a free loopback port, as in `http.rs`.
 
 use std::{
     io::Write as _,
@@ -23,7 +10,7 @@ use std::{
 
 use serde_json::{Value, json};
 
-mod support;
+use crate::support;
 
 use support::Process;
 

@@ -1,10 +1,6 @@
 //! What the HTTP test files share: the real binary started on a free loopback port in a
 //! directory of its own, requests signed by the SDK's own signer (`aws-sigv4`), and one
 //! HTTP/1.1 answer read off a stream.
-#![allow(
-    dead_code,
-    reason = "each test file uses the part it needs of this shared module"
-)]
 
 use std::{
     io::{BufRead as _, BufReader, Read as _},

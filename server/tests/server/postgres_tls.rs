@@ -6,19 +6,6 @@
 //! its CA in `CONFORMANCE_POSTGRES_CA`; without them these tests skip, unless
 //! `REQUIRE_POSTGRES` is set. The server without TLS is a listener here that answers the
 //! TLS request as PostgreSQL with `ssl = off` does: it needs no cluster.
-#![allow(
-    clippy::std_instead_of_core,
-    clippy::indexing_slicing,
-    clippy::arithmetic_side_effects,
-    unreachable_pub,
-    reason = "a std test of a std server: a wrong index or sum fails the test, which is its job"
-)]
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    reason = "a test that cannot set up or check says so and stops"
-)]
 
 use std::{
     io::{Read as _, Write as _},
@@ -54,7 +41,7 @@ fn port(base: &str) -> &str {
     base.rsplit_once(':').unwrap().1
 }
 
-mod support;
+use crate::support;
 
 use support::Process;
 
