@@ -86,7 +86,8 @@ pub async fn endpoint(
             // Within the destination's budget only; past it the code is not sent (the answer,
             // already given, says nothing of it).
             let (_, now) = now();
-            let key = destinations::of_address(delivery.attribute, &delivery.destination);
+            let key =
+                crate::destination_keys::of_address(delivery.attribute, &delivery.destination);
             let spent = destinations::spend(&app.store, &delivery.pool_id, &key, Spend::Code, now);
             match spent.await {
                 Ok(true) => drop(tokio::task::spawn_blocking(move || {

@@ -44,6 +44,7 @@ pub mod clock;
 pub mod config;
 pub mod credentials;
 pub mod database;
+pub mod destination_keys;
 pub mod destinations;
 pub mod directory;
 pub mod http;

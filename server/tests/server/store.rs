@@ -524,8 +524,9 @@ async fn a_reader_holding_the_log_does_not_hold_the_writes() {
 /// 40 racing deliveries exactly 6, on every backend (one conditional statement each).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn racing_spends_of_one_destination_take_exactly_its_budget() {
-    use confirmation_flow_server::destinations::{
-        CODES_PER_HOUR, GUESSES_PER_HOUR, Spend, of_address, spend,
+    use confirmation_flow_server::{
+        destination_keys::of_address,
+        destinations::{CODES_PER_HOUR, GUESSES_PER_HOUR, Spend, spend},
     };
     for (name, store) in backends().await {
         let store = std::sync::Arc::new(store);

@@ -288,7 +288,7 @@ async function deliver(env: Env, delivery: Extract<After, { kind: "deliver" }>):
 /**
  * The budget key of an email address or phone number: the hex SHA-256 of the attribute's
  * name, a zero byte and the address's canonical form, exactly as the example server
- * computes it (`of_address` in server/src/destinations.rs says why each step), so the
+ * computes it (`of_address` in server/src/destination_keys.rs says why each step), so the
  * table lists no address. server/tests/destination-keys.json holds both to the same keys.
  */
 async function addressKey(attribute: string, value: string): Promise<string> {
@@ -299,7 +299,7 @@ async function addressKey(attribute: string, value: string): Promise<string> {
 
 /**
  * One spelling per mailbox (SignUp has refused malformed addresses already), in the steps
- * of `of_address` in server/src/destinations.rs: an email NFKC-normalised and lower-cased;
+ * of `of_address` in server/src/destination_keys.rs: an email NFKC-normalised and lower-cased;
  * U+200C and U+200D dropped; its local part (before the last `@`) cut at its first `+`;
  * a domain with a non-ASCII character replaced by its UTS-46 A-label form (the WHATWG URL
  * host parser's, as the server's `idna` computes it: `gmail。com` is `gmail.com`,
