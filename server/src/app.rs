@@ -63,6 +63,7 @@ impl App {
             format!("database {}: {}", database.shown(), describe(&*error))
         };
         let store = Store::open(&database).await.map_err(failed)?;
+        crate::destination_keys::warm();
         let (pool, clients) = config.seed(now().1)?;
         directory::seed(&store, &pool, &clients)
             .await
@@ -140,7 +141,14 @@ impl App {
         let within = Duration::from_secs(limits.scan_timeout_seconds);
         let mut full = HashSet::new();
         for id in directory::pool_ids(&self.store).await? {
-            match directory::holds_at_least(&self.store, &id, limits.users_per_pool, within).await {
+            match crate::user_directory::holds_at_least(
+                &self.store,
+                &id,
+                limits.users_per_pool,
+                within,
+            )
+            .await
+            {
                 Ok(true) => drop(full.insert(id)),
                 Ok(false) => {}
                 Err(error) => {

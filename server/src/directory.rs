@@ -1,11 +1,8 @@
-//! The directory: user pools and app clients as stored, and the users as the admin
-//! operations list and delete them. Its statements are written once, in PostgreSQL's `$n`
-//! form, for both backends ([`Store::rows`], [`Store::transaction`]); none of them is on a
-//! request's hot path.
+//! The directory: user pools and app clients as stored (the users are `user_directory`'s).
+//! Its statements are written once, in PostgreSQL's `$n` form, for both backends
+//! ([`Store::rows`], [`Store::transaction`]); none of them is on a request's hot path.
 
-use std::time::Duration;
-
-use crate::store::{Param, Result, Store, UserRow, Value, state, status};
+use crate::store::{Param, Result, Store, Value};
 
 /// A user pool as stored: its settings are the service's JSON shape (`settings.rs`).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -24,35 +21,6 @@ pub struct ClientRecord {
     pub name: String,
     pub settings: String,
     pub created_at: i64,
-}
-
-/// Which users `ListUsers` returns: a column equal to, or starting with, a value.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum UserFilter {
-    Equals(Column, String),
-    StartsWith(Column, String),
-}
-
-/// The columns a `ListUsers` filter may name.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Column {
-    Username,
-    Sub,
-    Email,
-    PhoneNumber,
-    Status,
-}
-
-impl Column {
-    const fn sql(self) -> &'static str {
-        match self {
-            Self::Username => "username",
-            Self::Sub => "sub",
-            Self::Email => "email",
-            Self::PhoneNumber => "phone_number",
-            Self::Status => "status",
-        }
-    }
 }
 
 /// Only while fewer than `$5` pools are stored (`limits.pools`). SQLite's one writer makes
@@ -74,24 +42,21 @@ const POOLS: &str = "
 SELECT pool_id, name, settings, created_at FROM pools WHERE pool_id > $1
 ORDER BY pool_id LIMIT $2";
 
-const COUNT_USERS: &str = "SELECT COUNT(*) FROM users WHERE pool_id = $1";
-
 const COUNT_POOLS: &str = "SELECT COUNT(*) FROM pools";
 
 const POOL_IDS: &str = "SELECT pool_id FROM pools ORDER BY pool_id";
 
-/// How many users the pool `$1` holds, counting no further than `$2`: at most `$2` entries
-/// of the users' primary key are read, however large the pool.
-const HOLDS_AT_LEAST: &str = "SELECT COUNT(*) FROM \
-     (SELECT 1 FROM users WHERE pool_id = $1 LIMIT $2) AS counted";
-
 /// The pool's row first: on PostgreSQL that waits for inserts holding it (`FOR KEY SHARE`)
 /// and makes later ones find it gone, so the users and clients deleted next are all of them.
 const DELETE_POOL: &str = "DELETE FROM pools WHERE pool_id = $1";
+
 const DELETE_POOL_CLIENTS: &str = "DELETE FROM clients WHERE pool_id = $1";
+
 const DELETE_POOL_USERS: &str = "DELETE FROM users WHERE pool_id = $1";
+
 /// Its unknown users' phantoms too: nothing of a deleted pool is kept.
 const DELETE_POOL_PHANTOMS: &str = "DELETE FROM phantoms WHERE pool_id = $1";
+
 /// And its destination budgets (`destinations.rs`).
 const DELETE_POOL_BUDGETS: &str = "DELETE FROM destination_budgets WHERE pool_id = $1";
 
@@ -119,15 +84,6 @@ SELECT client_id, pool_id, name, settings, created_at FROM clients
 WHERE pool_id = $1 AND client_id > $2 ORDER BY client_id LIMIT $3";
 
 const DELETE_CLIENT: &str = "DELETE FROM clients WHERE pool_id = $1 AND client_id = $2";
-
-const USERS: &str = "
-SELECT username, sub, status, email, email_verified, phone_number, phone_number_verified,
-       state, created_at, updated_at
-FROM users WHERE pool_id = $1 AND username > $2";
-
-const LOGIN: &str = "SELECT username FROM users WHERE pool_id = $1 AND login = $2";
-
-const DELETE_USER: &str = "DELETE FROM users WHERE pool_id = $1 AND username = $2";
 
 /// Stores `pool` if its id is free and fewer than `cap` pools are stored; whether it was.
 ///
@@ -169,20 +125,6 @@ pub async fn pool_ids(store: &Store) -> Result<Vec<String>> {
         .collect())
 }
 
-/// Whether the pool `id` holds `cap` users or more: a read of at most `cap` index entries,
-/// stopped after `within`.
-///
-/// # Errors
-/// A database error, or the read ran longer than `within`.
-pub async fn holds_at_least(store: &Store, id: &str, cap: i64, within: Duration) -> Result<bool> {
-    let params = vec![Param::text(id), Param::Int(cap)];
-    let rows = store.scan(HOLDS_AT_LEAST.into(), params, within).await?;
-    match rows.first().map(Vec::as_slice) {
-        Some([Value::Int(count)]) => Ok(*count >= cap),
-        _ => Err("COUNT returned no number".into()),
-    }
-}
-
 /// Stores `pool` and `clients` as the config file describes them, replacing what is
 /// stored under their ids (every process starting with the config does the same).
 ///
@@ -216,20 +158,6 @@ pub async fn pools(store: &Store, after: &str, limit: i64) -> Result<Vec<PoolRec
     let params = vec![Param::text(after), Param::Int(limit)];
     let rows = store.rows(POOLS.into(), params).await?;
     rows.into_iter().map(pool_record).collect()
-}
-
-/// How many users the pool `id` holds (a read of the whole pool, stopped after `within`).
-///
-/// # Errors
-/// A database error, or the read ran longer than `within`.
-pub async fn count_users(store: &Store, id: &str, within: Duration) -> Result<i64> {
-    let rows = store
-        .scan(COUNT_USERS.into(), vec![Param::text(id)], within)
-        .await?;
-    match rows.first().map(Vec::as_slice) {
-        Some([Value::Int(count)]) => Ok(*count),
-        _ => Err("COUNT returned no number".into()),
-    }
 }
 
 /// Deletes the pool `id` with its clients, users and phantoms, in one transaction; whether it
@@ -302,69 +230,6 @@ pub async fn delete_client(store: &Store, pool_id: &str, client_id: &str) -> Res
     Ok(changed == [1])
 }
 
-/// Up to `limit` users of the pool `pool_id` whose usernames sort after `after` and who
-/// match `filter`, in order: a filter on a column without an index reads the whole pool,
-/// which is stopped after `within`.
-///
-/// # Errors
-/// A database error, a stored row that does not load, or the read ran longer than `within`.
-pub async fn users(
-    store: &Store,
-    pool_id: &str,
-    filter: Option<&UserFilter>,
-    after: &str,
-    limit: i64,
-    within: Duration,
-) -> Result<Vec<UserRow>> {
-    let mut params = vec![Param::text(pool_id), Param::text(after), Param::Int(limit)];
-    // The column comes from a closed list, the value is a parameter: nothing the caller
-    // sent becomes SQL.
-    let condition = match filter {
-        None => String::new(),
-        Some(UserFilter::Equals(column, value)) => {
-            params.push(Param::text(value.as_str()));
-            format!(" AND {} = $4", column.sql())
-        }
-        Some(UserFilter::StartsWith(column, prefix)) => {
-            params.push(Param::text(prefix.as_str()));
-            format!(
-                " AND substr({0}, 1, length(CAST($4 AS TEXT))) = $4",
-                column.sql()
-            )
-        }
-    };
-    let sql = format!("{USERS}{condition} ORDER BY username LIMIT $3");
-    let rows = store.scan(sql, params, within).await?;
-    rows.into_iter().map(user_row).collect()
-}
-
-/// The username of the user of the pool `pool_id` who signs in as `login` (an email or
-/// phone number in a pool with `UsernameAttributes`), if any.
-///
-/// # Errors
-/// A database error.
-pub async fn username_of(store: &Store, pool_id: &str, login: &str) -> Result<Option<String>> {
-    let params = vec![Param::text(pool_id), Param::text(login)];
-    let rows = store.rows(LOGIN.into(), params).await?;
-    match rows.into_iter().next().map(|row| row.into_iter().next()) {
-        None => Ok(None),
-        Some(Some(Value::Text(username))) => Ok(Some(username)),
-        Some(_) => Err("a stored username is not text".into()),
-    }
-}
-
-/// Deletes the user `username` of the pool `pool_id`; whether it existed.
-///
-/// # Errors
-/// A database error.
-pub async fn delete_user(store: &Store, pool_id: &str, username: &str) -> Result<bool> {
-    let params = vec![Param::text(pool_id), Param::text(username)];
-    let changed = store
-        .transaction(vec![(DELETE_USER.into(), params)])
-        .await?;
-    Ok(changed == [1])
-}
-
 fn pool_params(pool: &PoolRecord) -> Vec<Param> {
     vec![
         Param::text(pool.id.as_str()),
@@ -422,49 +287,4 @@ fn client_record(row: Vec<Value>) -> Result<ClientRecord> {
         }),
         _ => Err("a stored client row does not load".into()),
     }
-}
-
-/// A user from [`USERS`]' columns. Booleans arrive as SQLite's integers or PostgreSQL's
-/// booleans.
-fn user_row(row: Vec<Value>) -> Result<UserRow> {
-    let text = |value: Value| match value {
-        Value::Text(text) => Ok(Some(text)),
-        Value::Null => Ok(None),
-        _ => Err("a stored text column is not text"),
-    };
-    let flag = |value: &Value| match value {
-        Value::Bool(flag) => Ok(*flag),
-        Value::Int(int) => Ok(*int != 0),
-        _ => Err("a stored flag is not a boolean"),
-    };
-    let Ok(
-        [
-            username,
-            sub,
-            status_name,
-            email,
-            email_verified,
-            phone_number,
-            phone_number_verified,
-            state_json,
-            Value::Int(created_at),
-            Value::Int(updated_at),
-        ],
-    ) = <[Value; 10]>::try_from(row)
-    else {
-        return Err("a stored user row does not load".into());
-    };
-    let required = |value| text(value)?.ok_or("a stored user lacks a required column");
-    Ok(UserRow {
-        username: required(username)?,
-        sub: required(sub)?,
-        status: status(&required(status_name)?)?,
-        email: text(email)?,
-        email_verified: flag(&email_verified)?,
-        phone_number: text(phone_number)?,
-        phone_number_verified: flag(&phone_number_verified)?,
-        state: state(&required(state_json)?)?,
-        created_at,
-        updated_at,
-    })
 }

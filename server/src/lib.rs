@@ -73,6 +73,7 @@ pub mod store;
 pub mod throttle;
 pub mod trigger;
 pub mod trigger_urls;
+pub mod user_directory;
 mod users;
 
 use std::{sync::Arc, time::Duration};

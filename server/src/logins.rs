@@ -14,8 +14,8 @@ use confirmation_flow::cognito::{
 use crate::{
     App,
     answer::{Answer, internal},
-    directory,
     pools::Pool,
+    user_directory,
 };
 
 /// How a request in a pool with `UsernameAttributes` is rewritten; empty elsewhere.
@@ -58,7 +58,7 @@ impl Rewrite {
             Operation::AdminConfirmSignUp(request) => request.username,
             _ => return Ok(Self::default()),
         };
-        let stored = directory::username_of(&app.store, &pool.id, username)
+        let stored = user_directory::username_of(&app.store, &pool.id, username)
             .await
             .map_err(internal)?;
         Ok(Self {
@@ -143,7 +143,7 @@ impl Rewrite {
         let Some((attribute, login)) = &self.login else {
             return Ok(());
         };
-        let taken = directory::username_of(&app.store, &pool.id, login)
+        let taken = user_directory::username_of(&app.store, &pool.id, login)
             .await
             .map_err(internal)?;
         match taken {

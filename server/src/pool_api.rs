@@ -158,7 +158,7 @@ pub(crate) async fn describe_user_pool(app: &App, body: &[u8]) -> Outcome {
     let id = required(request.user_pool_id, "userPoolId")?;
     let record = stored_pool(app, &id).await?;
     let (_turn, within) = crate::throttle::scan_turn(app).await?;
-    let users = directory::count_users(&app.store, &id, within)
+    let users = crate::user_directory::count_users(&app.store, &id, within)
         .await
         .map_err(internal)?;
     Ok(Answer::Ok(

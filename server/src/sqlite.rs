@@ -42,6 +42,9 @@ const CHECKPOINT_EVERY: Duration = Duration::from_millis(100);
 pub const LOG_MOST_BYTES: i64 = 16 << 20;
 /// How long a truncation of the log waits for readers before it gives up for a while.
 const TRUNCATE_WAIT: Duration = Duration::from_millis(200);
+/// After a truncation that failed, the least time before the next: writes are held for
+/// [`TRUNCATE_WAIT`] at most once in this long while a reader keeps the log.
+const TRUNCATE_AGAIN_AFTER: Duration = Duration::from_secs(1);
 /// The most changes one commit carries.
 const MAX_BATCH: usize = 256;
 /// Phantoms deleted per statement, so that pruning never holds the writer for long.
@@ -395,13 +398,15 @@ fn checkpoint_loop(db: &Connection, turn: &Mutex<()>, stopped: &mpsc::Receiver<(
 ///
 /// A reader holding an older snapshot (a scan, another process, an operator's shell) keeps
 /// the log from being truncated, and waiting for it would hold every write: so the attempt
-/// waits [`TRUNCATE_WAIT`] at most (the reads of requests take far less; a passive
-/// checkpoint under way may take longer), and after one that failed the next is tried once
-/// the log has grown by another quarter of [`LOG_MOST_BYTES`]: writes are held at most that
-/// long per that much, and the failure is logged as often.
+/// waits [`TRUNCATE_WAIT`] at most (the reads of requests take far less; the passive
+/// checkpoint under way is waited for, by turn), and after one that failed the next is tried
+/// once the log has grown by another quarter of [`LOG_MOST_BYTES`] and
+/// [`TRUNCATE_AGAIN_AFTER`] has passed: writes are held a fifth of the time at most while a
+/// reader keeps the log, which then grows until it lets go (as any SQLite log must).
 struct LogBound {
     log: PathBuf,
     at_bytes: u64,
+    not_before: Instant,
 }
 
 impl LogBound {
@@ -409,12 +414,13 @@ impl LogBound {
         Self {
             log,
             at_bytes: LOG_MOST_BYTES.unsigned_abs(),
+            not_before: Instant::now(),
         }
     }
 
     fn keep(&mut self, db: &Connection, turn: &Mutex<()>) {
         let held = std::fs::metadata(&self.log).map_or(0, |metadata| metadata.len());
-        if held <= self.at_bytes {
+        if held <= self.at_bytes || Instant::now() < self.not_before {
             return;
         }
         let _turn = turn.lock().unwrap_or_else(PoisonError::into_inner);
@@ -432,13 +438,14 @@ impl LogBound {
             return;
         }
         self.at_bytes = held.saturating_add(most / 4);
+        self.not_before = Instant::now() + TRUNCATE_AGAIN_AFTER;
         if let Err(error) = truncated {
             tracing::warn!(%error, held, "the log could not be truncated");
         } else {
             tracing::warn!(
                 held,
                 "the log could not be truncated: a reader holds an older snapshot \
-                 (tried again once it has grown by another 4 MiB)"
+                 (tried again once it has grown by another 4 MiB, a second later)"
             );
         }
     }

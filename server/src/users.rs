@@ -11,8 +11,8 @@ use crate::{
         first_page, invalid, page_size, page_start, page_token, required, shaped, stored_pool,
     },
     answer::{Answer, Outcome, decode, internal},
-    directory::{self, Column, UserFilter},
     store::UserRow,
+    user_directory::{self, Column, UserFilter},
 };
 
 #[derive(Deserialize)]
@@ -29,7 +29,7 @@ async fn username(app: &App, pool_id: &str, named: &str) -> Result<String, Answe
     shaped(named, "username", pattern, 128, |c| {
         !c.is_control() && !c.is_whitespace()
     })?;
-    let stored = directory::username_of(&app.store, pool_id, named)
+    let stored = user_directory::username_of(&app.store, pool_id, named)
         .await
         .map_err(internal)?;
     Ok(stored.unwrap_or_else(|| named.to_owned()))
@@ -63,7 +63,7 @@ pub(crate) async fn admin_delete_user(app: &App, body: &[u8]) -> Outcome {
     let named = required(request.username, "username")?;
     stored_pool(app, &pool_id).await?;
     let username = username(app, &pool_id, &named).await?;
-    if !directory::delete_user(&app.store, &pool_id, &username)
+    if !user_directory::delete_user(&app.store, &pool_id, &username)
         .await
         .map_err(internal)?
     {
@@ -105,7 +105,7 @@ pub(crate) async fn list_users(app: &App, body: &[u8]) -> Outcome {
         Selection::Matching(filter) => Some(filter),
     };
     let (_turn, within) = crate::throttle::scan_turn(app).await?;
-    let users = directory::users(&app.store, &pool_id, filter, &after, limit + 1, within)
+    let users = user_directory::users(&app.store, &pool_id, filter, &after, limit + 1, within)
         .await
         .map_err(internal)?;
     let (users, more) = first_page(users, limit);

@@ -23,13 +23,34 @@ def ascii_domain(domain):
         return None
 
 
+def canonical_phone(value):
+    """The country code, then the number without the national (trunk) prefix written after
+    it, from libphonenumber's metadata (Python's copy): the longest prefix any region of the
+    code dials."""
+    digits = value[1:]
+    if not value.startswith("+") or not digits.isascii() or not digits.isdigit():
+        return value
+    for length in range(1, min(3, len(digits)) + 1):
+        code, rest = digits[:length], digits[length:]
+        regions = phonenumbers.COUNTRY_CODE_TO_REGION_CODE.get(int(code))
+        if not regions:
+            continue
+        prefixes = []
+        for region in regions:
+            if region == "001":
+                meta = phonenumbers.PhoneMetadata.metadata_for_nongeo_region(int(code))
+            else:
+                meta = phonenumbers.PhoneMetadata.metadata_for_region(region)
+            if meta is not None and meta.national_prefix:
+                prefixes.append(meta.national_prefix)
+        national = [rest[len(p):] for p in prefixes if rest.startswith(p) and len(rest) > len(p)]
+        return f"+{code}{min(national, key=len)}" if national else value
+    return value
+
+
 def canonical(attribute, value):
     if attribute == "phone_number":
-        try:
-            number = phonenumbers.parse(value, None)
-        except phonenumbers.NumberParseException:
-            return value
-        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        return canonical_phone(value)
     if attribute != "email":
         return value
     folded = unicodedata.normalize("NFKC", value).lower()
@@ -106,7 +127,7 @@ INPUTS = [
     ("phone_number", "+12125551212"),
     ("phone_number", "+442071838750"),
     ("phone_number", "victim@example.com"),
-    # A national trunk prefix after the country code: libphonenumber drops it.
+    # A national trunk prefix after the country code: an SMS gateway drops it.
     ("phone_number", "+447911123456"),
     ("phone_number", "+4407911123456"),
     ("phone_number", "+33612345678"),
@@ -123,6 +144,8 @@ INPUTS = [
     ("phone_number", "+54091123456789"),
     # Italy's numbers keep their 0; an unknown country code is kept as is.
     ("phone_number", "+390612345678"),
+    # NANP's trunk 1 after the country code 1.
+    ("phone_number", "+112125551212"),
     ("phone_number", "+999999999999999"),
 ]
 
