@@ -7,7 +7,7 @@
 //!   compare-and-swap on the version read, and takes an alias from its owner only with
 //!   `ForceAliasCreation`;
 //! * a `SignUp` that creates a user named only well-formed `email` and `phone_number`
-//!   values (one spelling per destination budget);
+//!   values (one spelling per destination budget), and its write carries exactly them;
 //! * a write on a refusal holds exactly the next version and is never a confirmation;
 //! * an unknown user under `PreventUserExistenceErrors` is never confirmed, and is written
 //!   as a phantom (a new row, or the next version of the stored one) with no status,
@@ -190,10 +190,13 @@ fuzz_target!(|data: &[u8]| {
                 assert_eq!(write.state.version(), stored.version() + 1);
             }
         }
-        Target::User { .. } if matches!(operation, Operation::SignUp(_)) => {
+        Target::User { attributes, .. } if matches!(operation, Operation::SignUp(_)) => {
             assert!(lookup.user.is_none());
             assert_eq!(write.expected, Expected::Absent);
             if let Operation::SignUp(request) = &operation {
+                let carried = attributes.expect("a sign-up's write carries its attributes");
+                assert_eq!(carried.email, request.attribute("email"));
+                assert_eq!(carried.phone_number, request.attribute("phone_number"));
                 for (name, value) in request.user_attributes.iter().flat_map(|list| list.iter()) {
                     for attribute in [AliasAttribute::Email, AliasAttribute::PhoneNumber] {
                         assert!(
@@ -223,7 +226,6 @@ fuzz_target!(|data: &[u8]| {
                 );
             }
         }
-        _ => {}
     }
     if outcome.reply.exception().is_some() {
         assert_ne!(write.state.status(), Status::Confirmed);
