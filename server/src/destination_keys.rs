@@ -53,8 +53,9 @@ pub fn of_address(attribute: &str, value: &str) -> String {
 }
 
 /// A phone number's canonical form: the country code, then the number without the
-/// national (trunk) prefix its country dials before it at home, if it was written after
-/// the country code (`+44 0 7911…` is `+44 7911…`), as libphonenumber's metadata gives both.
+/// national (trunk) prefix its country dials before it at home, as often as it was written
+/// after the country code (`+44 0 7911…` is `+44 7911…`), as libphonenumber's metadata
+/// gives both.
 ///
 /// Table lookups only: libphonenumber's parse compiles its patterns into one global cache of
 /// a hundred, and a pattern that fell out of it took 0.5 ms to compile again on the request
@@ -78,17 +79,24 @@ fn canonical_phone(value: &str) -> Cow<'_, str> {
         else {
             continue;
         };
-        // The longest prefix any of the code's regions dials, if the number starts with it.
-        let national = regions
+        // The longest prefix any of the code's regions dials, as often as the number starts
+        // with it (`+44 00 7911…` is a third spelling of `+44 7911…`), never to nothing.
+        let mut national = rest;
+        while let Some(shorter) = regions
             .iter()
             .filter_map(|region| region.national_prefix())
             .filter(|prefix| !prefix.is_empty())
-            .filter_map(|prefix| rest.strip_prefix(prefix))
-            .filter(|national| !national.is_empty())
-            .min_by_key(|national| national.len());
-        return national.map_or(Cow::Borrowed(value), |national| {
+            .filter_map(|prefix| national.strip_prefix(prefix))
+            .filter(|shorter| !shorter.is_empty())
+            .min_by_key(|shorter| shorter.len())
+        {
+            national = shorter;
+        }
+        return if national.len() == rest.len() {
+            Cow::Borrowed(value)
+        } else {
             Cow::Owned(format!("+{code}{national}"))
-        });
+        };
     }
     Cow::Borrowed(value)
 }

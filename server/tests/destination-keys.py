@@ -25,8 +25,8 @@ def ascii_domain(domain):
 
 def canonical_phone(value):
     """The country code, then the number without the national (trunk) prefix written after
-    it, from libphonenumber's metadata (Python's copy): the longest prefix any region of the
-    code dials."""
+    it, as often as it is, from libphonenumber's metadata (Python's copy): the longest prefix
+    any region of the code dials."""
     digits = value[1:]
     if not value.startswith("+") or not digits.isascii() or not digits.isdigit():
         return value
@@ -43,8 +43,14 @@ def canonical_phone(value):
                 meta = phonenumbers.PhoneMetadata.metadata_for_region(region)
             if meta is not None and meta.national_prefix:
                 prefixes.append(meta.national_prefix)
-        national = [rest[len(p):] for p in prefixes if rest.startswith(p) and len(rest) > len(p)]
-        return f"+{code}{min(national, key=len)}" if national else value
+        national = rest
+        while True:
+            shorter = [national[len(p):] for p in prefixes
+                       if national.startswith(p) and len(national) > len(p)]
+            if not shorter:
+                break
+            national = min(shorter, key=len)
+        return f"+{code}{national}" if national != rest else value
     return value
 
 
@@ -146,6 +152,8 @@ INPUTS = [
     ("phone_number", "+390612345678"),
     # NANP's trunk 1 after the country code 1.
     ("phone_number", "+112125551212"),
+    ("phone_number", "+1112125551212"),
+    ("phone_number", "+44007911123456"),
     ("phone_number", "+999999999999999"),
 ]
 
