@@ -358,3 +358,40 @@ fn a_full_pool_refuses_sign_ups_alike_until_a_user_is_deleted() {
     }
     assert_eq!(users(), 3);
 }
+
+/// Twenty `CreateUserPoolClient`s racing for the last places of a pool get exactly those
+/// places (the cap is a condition of the insert, and SQLite has one writer), and the rest
+/// `LimitExceededException`.
+#[test]
+fn racing_client_creations_take_exactly_the_places_left() {
+    let server = Arc::new(Server::start(&json!({"limits": {"clients_per_pool": 4}})));
+    let racers = 20;
+    let start = Arc::new(Barrier::new(racers));
+    let answers: Vec<_> = (0..racers)
+        .map(|_| {
+            let (server, start) = (Arc::clone(&server), Arc::clone(&start));
+            std::thread::spawn(move || {
+                start.wait();
+                server.call(
+                    "CreateUserPoolClient",
+                    &json!({"UserPoolId": POOL, "ClientName": "racer"}),
+                )
+            })
+        })
+        .collect::<Vec<_>>()
+        .into_iter()
+        .map(|racer| racer.join().unwrap())
+        .collect();
+    let created = answers.iter().filter(|answer| answer.0 == 200).count();
+    let refused = answers
+        .iter()
+        .filter(|answer| limit_exceeded(answer))
+        .count();
+    // The configured pool holds one client already: three places were left.
+    assert_eq!((created, refused), (3, racers - 3), "{answers:?}");
+    let stored: i64 = server
+        .database()
+        .query_row("SELECT COUNT(*) FROM clients", [], |row| row.get(0))
+        .unwrap();
+    assert_eq!(stored, 4);
+}
