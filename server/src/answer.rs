@@ -9,8 +9,6 @@ use axum::{
 };
 use confirmation_flow::cognito::{BodyFault, Exception};
 
-use crate::store;
-
 /// What the endpoint answers.
 #[derive(Debug)]
 pub enum Answer {
@@ -38,8 +36,8 @@ impl From<Exception<'_>> for Answer {
 pub type Outcome = Result<Answer, Answer>;
 
 /// `InternalErrorException`; the cause goes to the log only.
-pub fn internal(error: impl Into<store::Error>) -> Answer {
-    let error = store::describe(&*error.into());
+pub fn internal(error: impl Into<confirmation_flow_store::Error>) -> Answer {
+    let error = confirmation_flow_store::describe(&*error.into());
     tracing::error!(%error, "internal error");
     Exception::InternalError.into()
 }

@@ -20,7 +20,7 @@ use crate::{
     clock::now,
     destinations::{self, Spend},
     outbox::Delivery,
-    pool_api, serve, store, users,
+    pool_api, serve, users,
 };
 
 /// `POST /`: reads the body (within the size limit and the request's deadline), serves
@@ -98,7 +98,7 @@ pub async fn endpoint(
                     "a code not delivered: its destination has had its codes for this hour"
                 ),
                 Err(error) => {
-                    tracing::error!(error = %store::describe(&*error), "could not count a delivery");
+                    tracing::error!(error = %confirmation_flow_store::describe(&*error), "could not count a delivery");
                 }
             }
         });

@@ -4,6 +4,7 @@
 use std::{collections::HashSet, time::Duration};
 
 use confirmation_flow::{KeyRing, KeyRingError, Policy, PolicyConfig, cognito::Pool};
+use confirmation_flow_store::{SqlStore, database::Database, describe};
 
 use crate::{
     clock::now,
@@ -15,7 +16,6 @@ use crate::{
     password::Hasher,
     pools::{self, Directory, Triggers, attribute_set},
     sigv4::Verifier,
-    store::{Database, Store, describe},
     trigger_urls::AllowedUrls,
 };
 
@@ -23,7 +23,7 @@ use crate::{
 pub struct App {
     pub config: Config,
     pub database: Database,
-    pub store: Store,
+    pub store: SqlStore,
     pub keys: Keys,
     pub policy: Policy,
     pub directory: Directory,
@@ -59,10 +59,10 @@ impl App {
         attribute_set("alias_attributes", &config.alias_attributes)?;
         let database = Database::parse(&config.database);
         let keys = Keys::load(config.keys.as_deref(), &database)?;
-        let failed = |error: crate::store::Error| {
+        let failed = |error: confirmation_flow_store::Error| {
             format!("database {}: {}", database.shown(), describe(&*error))
         };
-        let store = Store::open(&database).await.map_err(failed)?;
+        let store = SqlStore::open(&database).await.map_err(failed)?;
         crate::destination_keys::warm();
         let (pool, clients) = config.seed(now().1)?;
         directory::seed(&store, &pool, &clients)
@@ -85,7 +85,7 @@ impl App {
                 name.push(".outbox.jsonl");
                 name.into()
             }
-            (None, _) => crate::private::default_dir()?.join("outbox.jsonl"),
+            (None, _) => confirmation_flow_store::files::default_dir()?.join("outbox.jsonl"),
         };
         let outbox = Outbox::new(outbox_path, config.outbox_max_bytes);
         outbox.check()?;
@@ -136,7 +136,7 @@ impl App {
     ///
     /// # Errors
     /// The pools could not be listed.
-    pub async fn count_pools(&self) -> crate::store::Result<usize> {
+    pub async fn count_pools(&self) -> confirmation_flow_store::Result<usize> {
         let limits = &self.config.limits;
         let within = Duration::from_secs(limits.scan_timeout_seconds);
         let mut full = HashSet::new();

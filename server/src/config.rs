@@ -180,7 +180,7 @@ const fn default_max_body() -> usize {
 /// # Errors
 /// The private directory cannot be made or is not safe.
 fn default_database() -> Result<String, String> {
-    let dir = crate::private::default_dir()?;
+    let dir = confirmation_flow_store::files::default_dir()?;
     Ok(dir.join("store.sqlite3").display().to_string())
 }
 
@@ -304,7 +304,7 @@ impl Config {
 
     fn default_for_trying() -> Result<Self, String> {
         // Only this user may read the database, its key file and the outbox (its codes).
-        let dir = crate::private::default_dir()?;
+        let dir = confirmation_flow_store::files::default_dir()?;
         Ok(Self {
             listen: default_listen(),
             region: default_region(),

@@ -22,12 +22,12 @@
 //! as whoever knows a username can already do to one account.
 
 use confirmation_flow::cognito::{ConfirmSignUp, Needs, Operation};
+use confirmation_flow_store::{Param, Read, SqlStore};
 
 use crate::{
     App,
     destination_keys::{of_account, of_address, of_phantom},
     pools::Pool,
-    store::{self, Param, Read, Store},
 };
 
 /// Codes delivered to one destination in an hour: one account's sign-up and five resends.
@@ -89,12 +89,12 @@ pub const DELETE_ORPHANED: &str = "DELETE FROM destination_budgets \
 /// # Errors
 /// A database error.
 pub async fn spend(
-    store: &Store,
+    store: &SqlStore,
     pool_id: &str,
     destination: &str,
     spend: Spend,
     now: i64,
-) -> store::Result<bool> {
+) -> confirmation_flow_store::Result<bool> {
     let key = [
         Param::text(pool_id),
         Param::text(destination),
@@ -127,7 +127,7 @@ async fn guess_within_budget(
     pool: &Pool,
     needs: &Needs<'_, '_>,
     now: i64,
-) -> store::Result<bool> {
+) -> confirmation_flow_store::Result<bool> {
     let snapshot = app.store.read(Read::of(needs)).await?;
     let destination = match (&snapshot.user, needs.phantom()) {
         (Some(user), _) => Some(
@@ -157,7 +157,7 @@ pub async fn past_budget<'a>(
     (pool, crate_pool): (&Pool, &confirmation_flow::cognito::Pool<'_>),
     operation: &Operation<'a>,
     now: i64,
-) -> store::Result<Option<Operation<'a>>> {
+) -> confirmation_flow_store::Result<Option<Operation<'a>>> {
     let Operation::ConfirmSignUp(request) = operation else {
         return Ok(None);
     };
@@ -178,7 +178,7 @@ pub async fn past_budget<'a>(
 ///
 /// # Errors
 /// A database error.
-pub async fn prune(store: &Store, now: i64) -> store::Result<u64> {
+pub async fn prune(store: &SqlStore, now: i64) -> confirmation_flow_store::Result<u64> {
     let changed = store
         .transaction(vec![(PRUNE.into(), vec![Param::Int(now - WINDOW)])])
         .await?;

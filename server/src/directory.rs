@@ -1,8 +1,8 @@
 //! The directory: user pools and app clients as stored (the users are `user_directory`'s).
 //! Its statements are written once, in PostgreSQL's `$n` form, for both backends
-//! ([`Store::rows`], [`Store::transaction`]); none of them is on a request's hot path.
+//! ([`SqlStore::rows`], [`SqlStore::transaction`]); none of them is on a request's hot path.
 
-use crate::store::{Param, Result, Store, Value};
+use confirmation_flow_store::{Param, Result, SqlStore, Value};
 
 /// A user pool as stored: its settings are the service's JSON shape (`settings.rs`).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -89,7 +89,7 @@ const DELETE_CLIENT: &str = "DELETE FROM clients WHERE pool_id = $1 AND client_i
 ///
 /// # Errors
 /// A database error.
-pub async fn create_pool(store: &Store, pool: &PoolRecord, cap: i64) -> Result<bool> {
+pub async fn create_pool(store: &SqlStore, pool: &PoolRecord, cap: i64) -> Result<bool> {
     let mut params = pool_params(pool);
     params.push(Param::Int(cap));
     let changed = store
@@ -102,7 +102,7 @@ pub async fn create_pool(store: &Store, pool: &PoolRecord, cap: i64) -> Result<b
 ///
 /// # Errors
 /// A database error.
-pub async fn count_pools(store: &Store) -> Result<i64> {
+pub async fn count_pools(store: &SqlStore) -> Result<i64> {
     let rows = store.rows(COUNT_POOLS.into(), Vec::new()).await?;
     match rows.first().map(Vec::as_slice) {
         Some([Value::Int(count)]) => Ok(*count),
@@ -114,7 +114,7 @@ pub async fn count_pools(store: &Store) -> Result<i64> {
 ///
 /// # Errors
 /// A database error.
-pub async fn pool_ids(store: &Store) -> Result<Vec<String>> {
+pub async fn pool_ids(store: &SqlStore) -> Result<Vec<String>> {
     let rows = store.rows(POOL_IDS.into(), Vec::new()).await?;
     Ok(rows
         .into_iter()
@@ -130,7 +130,7 @@ pub async fn pool_ids(store: &Store) -> Result<Vec<String>> {
 ///
 /// # Errors
 /// A database error.
-pub async fn seed(store: &Store, pool: &PoolRecord, clients: &[ClientRecord]) -> Result<()> {
+pub async fn seed(store: &SqlStore, pool: &PoolRecord, clients: &[ClientRecord]) -> Result<()> {
     let mut statements = vec![(UPSERT_POOL.to_owned(), pool_params(pool))];
     statements.extend(
         clients
@@ -145,7 +145,7 @@ pub async fn seed(store: &Store, pool: &PoolRecord, clients: &[ClientRecord]) ->
 ///
 /// # Errors
 /// A database error.
-pub async fn pool(store: &Store, id: &str) -> Result<Option<PoolRecord>> {
+pub async fn pool(store: &SqlStore, id: &str) -> Result<Option<PoolRecord>> {
     let rows = store.rows(POOL.into(), vec![Param::text(id)]).await?;
     rows.into_iter().next().map(pool_record).transpose()
 }
@@ -154,7 +154,7 @@ pub async fn pool(store: &Store, id: &str) -> Result<Option<PoolRecord>> {
 ///
 /// # Errors
 /// A database error.
-pub async fn pools(store: &Store, after: &str, limit: i64) -> Result<Vec<PoolRecord>> {
+pub async fn pools(store: &SqlStore, after: &str, limit: i64) -> Result<Vec<PoolRecord>> {
     let params = vec![Param::text(after), Param::Int(limit)];
     let rows = store.rows(POOLS.into(), params).await?;
     rows.into_iter().map(pool_record).collect()
@@ -165,7 +165,7 @@ pub async fn pools(store: &Store, after: &str, limit: i64) -> Result<Vec<PoolRec
 ///
 /// # Errors
 /// A database error.
-pub async fn delete_pool(store: &Store, id: &str) -> Result<bool> {
+pub async fn delete_pool(store: &SqlStore, id: &str) -> Result<bool> {
     let statements = [
         DELETE_POOL,
         DELETE_POOL_CLIENTS,
@@ -185,7 +185,7 @@ pub async fn delete_pool(store: &Store, id: &str) -> Result<bool> {
 ///
 /// # Errors
 /// A database error.
-pub async fn create_client(store: &Store, client: &ClientRecord, cap: i64) -> Result<bool> {
+pub async fn create_client(store: &SqlStore, client: &ClientRecord, cap: i64) -> Result<bool> {
     let mut params = client_params(client);
     params.push(Param::Int(cap));
     let changed = store
@@ -198,7 +198,7 @@ pub async fn create_client(store: &Store, client: &ClientRecord, cap: i64) -> Re
 ///
 /// # Errors
 /// A database error.
-pub async fn client(store: &Store, id: &str) -> Result<Option<ClientRecord>> {
+pub async fn client(store: &SqlStore, id: &str) -> Result<Option<ClientRecord>> {
     let rows = store.rows(CLIENT.into(), vec![Param::text(id)]).await?;
     rows.into_iter().next().map(client_record).transpose()
 }
@@ -208,7 +208,7 @@ pub async fn client(store: &Store, id: &str) -> Result<Option<ClientRecord>> {
 /// # Errors
 /// A database error.
 pub async fn clients(
-    store: &Store,
+    store: &SqlStore,
     pool_id: &str,
     after: &str,
     limit: i64,
@@ -222,7 +222,7 @@ pub async fn clients(
 ///
 /// # Errors
 /// A database error.
-pub async fn delete_client(store: &Store, pool_id: &str, client_id: &str) -> Result<bool> {
+pub async fn delete_client(store: &SqlStore, pool_id: &str, client_id: &str) -> Result<bool> {
     let params = vec![Param::text(pool_id), Param::text(client_id)];
     let changed = store
         .transaction(vec![(DELETE_CLIENT.into(), params)])

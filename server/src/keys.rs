@@ -22,7 +22,7 @@ use base64::{Engine, engine::general_purpose::STANDARD};
 use confirmation_flow::{KeyId, KeyRing, ServerKey};
 use serde::Deserialize;
 
-use crate::store::Database;
+use confirmation_flow_store::database::Database;
 
 /// The environment variable that may hold the key file's JSON.
 pub const KEYS_ENV: &str = "CONFIRMATION_FLOW_KEYS";
@@ -90,8 +90,8 @@ impl Keys {
         // Not through a link, not another user's: a key planted by someone else would let
         // them compute every code.
         // Nor one others can read: with the key, the database gives every code.
-        let metadata = crate::private::owned_file(path).map_err(named)?;
-        if crate::private::open_to_others(&metadata) {
+        let metadata = confirmation_flow_store::files::owned_file(path).map_err(named)?;
+        if confirmation_flow_store::files::open_to_others(&metadata) {
             return Err(named(
                 "other users can read it, and with it compute every code: chmod 600 it".into(),
             ));

@@ -43,7 +43,6 @@ mod client_api;
 pub mod clock;
 pub mod config;
 pub mod credentials;
-pub mod database;
 pub mod destination_keys;
 pub mod destinations;
 pub mod directory;
@@ -57,19 +56,12 @@ pub mod outbox;
 pub mod password;
 mod pool_api;
 pub mod pools;
-pub mod postgres;
-mod postgres_sql;
-mod postgres_tls;
-pub mod private;
 pub mod random;
 mod redact;
 pub mod serve;
 pub mod sigv4;
 mod sigv4_canonical;
 mod sigv4_time;
-pub mod sqlite;
-mod sqlite_sql;
-pub mod store;
 pub mod throttle;
 pub mod trigger;
 pub mod trigger_urls;
@@ -115,7 +107,10 @@ pub async fn run(config: Config) -> Result<(), String> {
         app.keys.source,
         app.keys.current.id()
     ));
-    if matches!(app.database, database::Database::Memory) {
+    if matches!(
+        app.database,
+        confirmation_flow_store::database::Database::Memory
+    ) {
         say(
             "database :memory: — every user, pool and client is lost when this server stops \
              (name a file or a postgres:// URL in `database` to keep them)",

@@ -54,7 +54,7 @@ impl Outbox {
     /// # Errors
     /// A message naming the file and what is wrong with it.
     pub fn check(&self) -> Result<(), String> {
-        crate::private::open_append(&self.path)
+        confirmation_flow_store::files::open_append(&self.path)
             .map(drop)
             .map_err(|error| format!("outbox {}: {error}", self.path.display()))
     }
@@ -75,7 +75,7 @@ impl Outbox {
         // Another process may rotate the file between the open and the lock: then the file
         // this one holds is the rotated one, and it opens the new one (a few times at most).
         for _ in 0..8 {
-            let mut file = crate::private::open_append(&self.path)?;
+            let mut file = confirmation_flow_store::files::open_append(&self.path)?;
             // Closing the file releases the lock (flock(2), as `File::lock` is, before 1.89).
             rustix::fs::flock(&file, rustix::fs::FlockOperation::LockExclusive)?;
             let held = file.metadata()?;

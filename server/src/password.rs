@@ -16,7 +16,7 @@ use argon2::{
 };
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
-use crate::{pools::PasswordPolicy, store};
+use crate::pools::PasswordPolicy;
 
 /// The characters the service counts as symbols (and a space inside the password).
 const SYMBOLS: &str = "^$*.[]{}()?\"!@#%&/\\,><':;|_~`=+- ";
@@ -103,7 +103,7 @@ impl Hasher {
     ///
     /// # Errors
     /// The hasher refused the input (it does not for a password the model allows).
-    pub async fn hash(&self, password: String) -> store::Result<String> {
+    pub async fn hash(&self, password: String) -> confirmation_flow_store::Result<String> {
         let place = Arc::clone(&self.places).acquire_owned().await?;
         let place = Place {
             held: place,
@@ -119,7 +119,7 @@ impl Place {
     ///
     /// # Errors
     /// The hasher refused the input (it does not for a password the model allows).
-    pub async fn hash(self, password: String) -> store::Result<String> {
+    pub async fn hash(self, password: String) -> confirmation_flow_store::Result<String> {
         // Dropped while waiting here (the request timed out), the place is given back.
         let permit = Arc::clone(&self.running).acquire_owned().await?;
         // Once started, the hash runs to its end (argon2 cannot be stopped half-way; tens of
@@ -147,12 +147,12 @@ impl Place {
 ///
 /// # Errors
 /// The hasher refused the input.
-pub fn hash(password: &str) -> store::Result<String> {
+pub fn hash(password: &str) -> confirmation_flow_store::Result<String> {
     hash_in(password, &mut Vec::new())
 }
 
 /// [`hash`], in `blocks` (grown to the size the parameters need, then kept by the caller).
-fn hash_in(password: &str, blocks: &mut Vec<Block>) -> store::Result<String> {
+fn hash_in(password: &str, blocks: &mut Vec<Block>) -> confirmation_flow_store::Result<String> {
     let params = Params::default();
     blocks.resize(params.block_count(), Block::default());
     let salt = SaltString::encode_b64(&crate::random::random_bytes::<16>())

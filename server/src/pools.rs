@@ -12,11 +12,11 @@ use std::{
 };
 
 use confirmation_flow::cognito::{AppClient, AttributeSet, ClientSecret};
+use confirmation_flow_store::{Result, SqlStore};
 use serde::{Deserialize, Serialize};
 
 use crate::{
     directory::{self, ClientRecord, PoolRecord},
-    store::{Result, Store},
     trigger::PostConfirmation,
     trigger_urls::{AllowedUrls, trigger_uri},
 };
@@ -288,7 +288,7 @@ impl Directory {
     ///
     /// # Errors
     /// A database error, or stored settings that do not load.
-    pub async fn pool(&self, store: &Store, id: &str) -> Result<Option<Arc<Pool>>> {
+    pub async fn pool(&self, store: &SqlStore, id: &str) -> Result<Option<Arc<Pool>>> {
         if let Some(pool) = cached(&self.pools, id) {
             return Ok(Some(pool));
         }
@@ -303,7 +303,7 @@ impl Directory {
     ///
     /// # Errors
     /// A database error, or stored settings that do not load.
-    pub async fn client(&self, store: &Store, id: &str) -> Result<Option<Arc<Client>>> {
+    pub async fn client(&self, store: &SqlStore, id: &str) -> Result<Option<Arc<Client>>> {
         if let Some(client) = cached(&self.clients, id) {
             return Ok(Some(client));
         }

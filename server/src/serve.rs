@@ -11,6 +11,7 @@ use confirmation_flow::{
         UserAttributes,
     },
 };
+use confirmation_flow_store::{Applied, Change, NewUser, Read};
 use rand::RngExt;
 
 use crate::{
@@ -22,7 +23,6 @@ use crate::{
     outbox::Delivery,
     password,
     pools::{Client, Pool},
-    store::{Applied, Change, NewUser, Read},
     throttle::{limit_exceeded, too_many_requests},
 };
 

@@ -57,8 +57,11 @@ const TRIM: &str = "DELETE FROM phantoms WHERE id IN \
 ///
 /// # Errors
 /// A database error.
-pub async fn trim_phantoms(store: &crate::store::Store, cap: i64) -> crate::store::Result<u64> {
-    use crate::store::{Param, Value};
+pub async fn trim_phantoms(
+    store: &confirmation_flow_store::SqlStore,
+    cap: i64,
+) -> confirmation_flow_store::Result<u64> {
+    use confirmation_flow_store::{Param, Value};
     let over = store.rows(OVER_CAP.into(), vec![Param::Int(cap)]).await?;
     let mut trimmed = 0;
     for row in over {

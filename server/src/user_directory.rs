@@ -4,7 +4,10 @@
 
 use std::time::Duration;
 
-use crate::store::{Param, Result, Store, UserRow, Value, state, status};
+use confirmation_flow_store::{
+    Param, Result, SqlStore, UserRow, Value,
+    types::{state, status},
+};
 
 /// Which users `ListUsers` returns: a column equal to, or starting with, a value.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -56,7 +59,12 @@ const DELETE_USER: &str = "DELETE FROM users WHERE pool_id = $1 AND username = $
 ///
 /// # Errors
 /// A database error, or the read ran longer than `within`.
-pub async fn holds_at_least(store: &Store, id: &str, cap: i64, within: Duration) -> Result<bool> {
+pub async fn holds_at_least(
+    store: &SqlStore,
+    id: &str,
+    cap: i64,
+    within: Duration,
+) -> Result<bool> {
     let params = vec![Param::text(id), Param::Int(cap)];
     let rows = store.scan(HOLDS_AT_LEAST.into(), params, within).await?;
     match rows.first().map(Vec::as_slice) {
@@ -69,7 +77,7 @@ pub async fn holds_at_least(store: &Store, id: &str, cap: i64, within: Duration)
 ///
 /// # Errors
 /// A database error, or the read ran longer than `within`.
-pub async fn count_users(store: &Store, id: &str, within: Duration) -> Result<i64> {
+pub async fn count_users(store: &SqlStore, id: &str, within: Duration) -> Result<i64> {
     let rows = store
         .scan(COUNT_USERS.into(), vec![Param::text(id)], within)
         .await?;
@@ -86,7 +94,7 @@ pub async fn count_users(store: &Store, id: &str, within: Duration) -> Result<i6
 /// # Errors
 /// A database error, a stored row that does not load, or the read ran longer than `within`.
 pub async fn users(
-    store: &Store,
+    store: &SqlStore,
     pool_id: &str,
     filter: Option<&UserFilter>,
     after: &str,
@@ -120,7 +128,7 @@ pub async fn users(
 ///
 /// # Errors
 /// A database error.
-pub async fn username_of(store: &Store, pool_id: &str, login: &str) -> Result<Option<String>> {
+pub async fn username_of(store: &SqlStore, pool_id: &str, login: &str) -> Result<Option<String>> {
     let params = vec![Param::text(pool_id), Param::text(login)];
     let rows = store.rows(LOGIN.into(), params).await?;
     match rows.into_iter().next().map(|row| row.into_iter().next()) {
@@ -134,7 +142,7 @@ pub async fn username_of(store: &Store, pool_id: &str, login: &str) -> Result<Op
 ///
 /// # Errors
 /// A database error.
-pub async fn delete_user(store: &Store, pool_id: &str, username: &str) -> Result<bool> {
+pub async fn delete_user(store: &SqlStore, pool_id: &str, username: &str) -> Result<bool> {
     let params = vec![Param::text(pool_id), Param::text(username)];
     let changed = store
         .transaction(vec![(DELETE_USER.into(), params)])

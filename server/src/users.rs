@@ -2,6 +2,7 @@
 //! `Filter` syntax) and `AdminDeleteUser`.
 
 use confirmation_flow::cognito::Exception;
+use confirmation_flow_store::UserRow;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -11,7 +12,6 @@ use crate::{
         first_page, invalid, page_size, page_start, page_token, required, shaped, stored_pool,
     },
     answer::{Answer, Outcome, decode, internal},
-    store::UserRow,
     user_directory::{self, Column, UserFilter},
 };
 

@@ -29,7 +29,7 @@ use std::{sync::Arc, time::Duration};
 
 use client::{Call, Measured};
 use confirmation_flow::{Code, Confirmation, KeyId, Policy, ServerKey, Timestamp};
-use confirmation_flow_server::store::{Database, SeedUser, Store, describe};
+use confirmation_flow_store::{SeedUser, SqlStore, database::Database, describe};
 use hyper::{StatusCode, body::Bytes};
 use servers::Servers;
 
@@ -92,7 +92,7 @@ impl Users {
         (user, code)
     }
 
-    async fn seed(&self, store: &Store, range: std::ops::Range<usize>) -> Result<(), String> {
+    async fn seed(&self, store: &SqlStore, range: std::ops::Range<usize>) -> Result<(), String> {
         let indices: Vec<usize> = range.collect();
         for chunk in indices.chunks(SEED_CHUNK) {
             let users = chunk.iter().map(|&index| self.user(index).0).collect();
@@ -146,7 +146,7 @@ fn call(users: &Users, index: usize, workload: Workload, checked: bool) -> Call 
 /// users reset afterwards (the server's users only; the do-nothing handler keeps nothing).
 async fn measure(
     target: &Servers,
-    store: Option<&Store>,
+    store: Option<&SqlStore>,
     users: &Users,
     cursor: &mut usize,
     workload: Workload,
@@ -241,7 +241,7 @@ async fn scenario(
     } else {
         Database::File(dir.join("store.sqlite3"))
     };
-    let store = Store::open(&database)
+    let store = SqlStore::open(&database)
         .await
         .map_err(|error| describe(&*error))?;
     let seeding = std::time::Instant::now();

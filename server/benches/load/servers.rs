@@ -10,7 +10,7 @@ use std::{
 };
 
 use base64::{Engine, engine::general_purpose::STANDARD};
-use confirmation_flow_server::store::Database;
+use confirmation_flow_store::database::Database;
 
 pub const CLIENT_ID: &str = "benchclient";
 

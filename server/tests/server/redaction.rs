@@ -1,8 +1,7 @@
 //! `Debug` of what holds a secret shows that it is there, never what it is.
 
-use confirmation_flow_server::{
-    config::ClientConfig, outbox::Delivery, pools::ClientSettings, store::NewUser,
-};
+use confirmation_flow_server::{config::ClientConfig, outbox::Delivery, pools::ClientSettings};
+use confirmation_flow_store::NewUser;
 
 #[test]
 fn secrets_never_print_and_their_presence_does() {

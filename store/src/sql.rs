@@ -1,4 +1,5 @@
-//! The store: what the request loop reads and writes, the same on both backends.
+//! One store on either SQL backend, picked by the `database` setting at run time; and the
+//! plain statements a server's directory runs on it (pools, clients, listings).
 //!
 //! A read is one statement (one consistent snapshot) of everything `Needs` asks for; a
 //! [`Change`] is one transaction that checks every condition its `Write` states — the
@@ -6,23 +7,24 @@
 //! database itself enforces with a unique index on verified alias values. A condition that
 //! does not hold is [`Applied::LostRace`]: the loop reads and decides again.
 //!
-//! The types live in `types` (the backends import them from there, so no backend depends
-//! on this module, which picks one).
-
-pub(crate) mod types;
-
-pub use types::*;
+//! The backends depend only on the types (`types`, `change`); this module picks one.
 
 pub use crate::database::Database;
-use crate::{postgres::Postgres, sqlite::Sqlite};
+use crate::{
+    Applied, Change, Read, Result, SeedUser, Snapshot, Store, UserRow,
+    postgres::Postgres,
+    sqlite::Sqlite,
+    types::{Param, Value},
+};
 
-/// The store, on one of its backends.
-pub enum Store {
+/// A store on one of the SQL backends.
+#[derive(Debug)]
+pub enum SqlStore {
     Sqlite(Sqlite),
     Postgres(Postgres),
 }
 
-impl Store {
+impl SqlStore {
     /// Opens the database, applying the schema's migrations.
     ///
     /// # Errors
@@ -142,5 +144,15 @@ impl Store {
             Self::Sqlite(store) => store.health().await,
             Self::Postgres(store) => store.health().await,
         }
+    }
+}
+
+impl Store for SqlStore {
+    async fn read(&self, read: Read) -> Result<Snapshot> {
+        Self::read(self, read).await
+    }
+
+    async fn apply(&self, change: Change) -> Result<Applied> {
+        Self::apply(self, change).await
     }
 }

@@ -15,11 +15,9 @@ use tokio_postgres::{
 };
 
 use crate::{
+    Applied, Change, Read, Result, Row, SeedUser, Snapshot, Store, UserRow, describe,
     postgres_sql as sql, postgres_tls,
-    store::types::{
-        Applied, Change, Param, Read, Result, Row, SeedUser, Snapshot, UserRow, Value, describe,
-        state, status,
-    },
+    types::{Param, Value, state, status},
 };
 
 /// Connections per process.
@@ -36,6 +34,7 @@ const PRUNE_BATCH: i64 = 1_000;
 /// them; whole-pool reads set their own, `limits.scan_timeout_seconds`).
 pub const STATEMENT_BOUNDS: &str = "-c statement_timeout=10s -c lock_timeout=10s";
 
+#[derive(Debug)]
 pub struct Postgres {
     pool: Pool,
 }
@@ -416,4 +415,14 @@ fn value(row: &PgRow, index: usize) -> Result<Value> {
         );
     };
     Ok(value.unwrap_or(Value::Null))
+}
+
+impl Store for Postgres {
+    async fn read(&self, read: Read) -> Result<Snapshot> {
+        Self::read(self, &read).await
+    }
+
+    async fn apply(&self, change: Change) -> Result<Applied> {
+        Self::apply(self, &change).await
+    }
 }

@@ -4,7 +4,7 @@
 use confirmation_flow::cognito::{AliasAttribute, UserStatus};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
-use crate::store::types::{Applied, Change, Result, Row};
+use crate::{Applied, Change, Result, Row};
 
 /// The migrations, in order; each runs once, in a transaction, and is recorded.
 const MIGRATIONS: &[&str] = &["
@@ -79,7 +79,7 @@ CREATE INDEX destination_budgets_window ON destination_budgets (window_start);
 
 /// Applies the migrations not yet applied, under the write lock (so processes starting
 /// together apply each once).
-pub fn migrate(db: &Connection) -> Result<()> {
+pub(crate) fn migrate(db: &Connection) -> Result<()> {
     let legacy: Option<String> = db
         .query_row(
             "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'meta'",
@@ -124,7 +124,7 @@ pub fn migrate(db: &Connection) -> Result<()> {
 /// such parameters is re-prepared whenever its bindings are cleared — which the statement
 /// cache does after every use (measured: one re-prepare per read, a quarter of a reader's
 /// time).
-pub const READ: &str = "
+pub(crate) const READ: &str = "
 WITH u AS MATERIALIZED (
     SELECT username, sub, status, email, email_verified, phone_number, phone_number_verified,
            state, created_at, updated_at
@@ -143,16 +143,16 @@ SELECT u.username, u.sub, u.status, u.email, u.email_verified, u.phone_number,
        ELSE EXISTS (SELECT 1 FROM pools p WHERE p.pool_id = ?1) END
 FROM (SELECT 1) AS one LEFT JOIN u ON 1";
 
-pub const LOAD: &str = "
+pub(crate) const LOAD: &str = "
 SELECT username, sub, status, email, email_verified, phone_number, phone_number_verified,
        state, created_at, updated_at
 FROM users WHERE pool_id = ?1 AND username = ?2";
 
-pub const PRUNE: &str = "
+pub(crate) const PRUNE: &str = "
 DELETE FROM phantoms WHERE id IN (SELECT id FROM phantoms WHERE prune_after < ?1 LIMIT ?2)
   AND prune_after < ?1";
 
-pub const SEED: &str = "
+pub(crate) const SEED: &str = "
 INSERT INTO users (pool_id, username, sub, status, email, state, version, created_at, updated_at)
 VALUES (?1, ?2, ?3, 'UNCONFIRMED', ?4, ?5, ?6, ?7, ?7)
 ON CONFLICT (pool_id, username) DO UPDATE SET
@@ -197,7 +197,7 @@ WHERE pool_id = ?1 AND username = ?2 AND phone_number = ?3 AND phone_number_alia
 
 /// Runs `change`'s statements; `LostRace` when a condition does not hold (a unique index
 /// refusing the row is an error the caller turns into a lost race).
-pub fn apply(db: &Connection, change: &Change) -> Result<Applied> {
+pub(crate) fn apply(db: &Connection, change: &Change) -> Result<Applied> {
     let (pool_id, state, version, now) =
         (&change.pool_id, &change.state, change.version, change.now);
     let done = match (&change.row, change.expected) {

@@ -29,14 +29,14 @@ use tokio_postgres::config::{Host, SslMode};
 use tokio_postgres_rustls::MakeRustlsConnect;
 
 /// What a connection string asks for: the driver's config, and TLS or not.
-pub struct Connection {
+pub(crate) struct Connection {
     pub config: tokio_postgres::Config,
     /// `None`: plaintext.
     pub tls: Option<Tls>,
 }
 
 /// A TLS connector and what it checks, for messages.
-pub struct Tls {
+pub(crate) struct Tls {
     pub connector: MakeRustlsConnect,
     /// For a start-up error: `sslmode=verify-full, roots from /etc/ca.pem`.
     pub described: String,
@@ -85,7 +85,7 @@ impl Mode {
 /// # Errors
 /// A message naming what this server cannot honour: an unknown or weak `sslmode`, another
 /// `ssl…` option, an unreadable `sslrootcert`, or what the driver cannot parse.
-pub fn connection(url: &str) -> Result<Connection, String> {
+pub(crate) fn connection(url: &str) -> Result<Connection, String> {
     // The query starts at the first `?` after the credentials: the driver reads a password
     // up to the first `@`, so one may hold a `?`.
     let scheme = url.find("://").map_or(0, |at| at + 3);

@@ -23,10 +23,8 @@ use rusqlite::{
 use tokio::sync::oneshot;
 
 use crate::{
-    sqlite_sql as sql,
-    store::types::{
-        Applied, Change, Param, Read, Result, SeedUser, Snapshot, UserRow, Value, state, status,
-    },
+    Applied, Change, Read, Result, SeedUser, Snapshot, Store, UserRow, sqlite_sql as sql,
+    types::{Param, Value, state, status},
 };
 
 /// How long a statement waits for another process's writer before it fails.
@@ -362,8 +360,8 @@ fn create_private(path: &Path) -> Result<()> {
         Ok(_) => Ok(()),
         Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => {
             let named = |problem: String| format!("{}: {problem}", path.display());
-            let metadata = crate::private::owned_file(path).map_err(named)?;
-            if crate::private::open_to_others(&metadata) {
+            let metadata = crate::files::owned_file(path).map_err(named)?;
+            if crate::files::open_to_others(&metadata) {
                 tracing::warn!(file = %path.display(), "the database can be read by other users: chmod 600 it");
             }
             Ok(())
@@ -629,4 +627,22 @@ fn value(row: &Row<'_>, index: usize) -> Result<Value> {
             return Err(format!("column {index}: a type no directory statement returns").into());
         }
     })
+}
+
+impl std::fmt::Debug for Sqlite {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Sqlite")
+            .field("path", &self.path)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Store for Sqlite {
+    async fn read(&self, read: Read) -> Result<Snapshot> {
+        Self::read(self, read).await
+    }
+
+    async fn apply(&self, change: Change) -> Result<Applied> {
+        Self::apply(self, change).await
+    }
 }

@@ -3,7 +3,7 @@
 //! keys and alias values).
 
 /// The migrations, in order; each runs once, in a transaction, and is recorded.
-pub const MIGRATIONS: &[&str] = &[
+pub(crate) const MIGRATIONS: &[&str] = &[
     r#"
 CREATE TABLE users (
     pool_id TEXT COLLATE "C" NOT NULL,
@@ -74,10 +74,10 @@ CREATE INDEX destination_budgets_window ON destination_budgets (window_start);
 ];
 
 /// Serialises migrations between processes starting together (an advisory lock id).
-pub const MIGRATION_LOCK: i64 = 0x00c0_f1a5_0000_0001;
+pub(crate) const MIGRATION_LOCK: i64 = 0x00c0_f1a5_0000_0001;
 
 /// See `sqlite_sql::READ`.
-pub const READ: &str = "
+pub(crate) const READ: &str = "
 SELECT u.username, u.sub, u.status, u.email, u.email_verified, u.phone_number,
        u.phone_number_verified, u.state, u.created_at, u.updated_at,
        (SELECT p.state FROM phantoms p WHERE p.id = $3),
@@ -92,18 +92,18 @@ SELECT u.username, u.sub, u.status, u.email, u.email_verified, u.phone_number,
        ELSE EXISTS (SELECT 1 FROM pools p WHERE p.pool_id = $1) END
 FROM (SELECT $2::text AS wanted) AS w LEFT JOIN users u ON u.pool_id = $1 AND u.username = w.wanted";
 
-pub const LOAD: &str = "
+pub(crate) const LOAD: &str = "
 SELECT username, sub, status, email, email_verified, phone_number, phone_number_verified,
        state, created_at, updated_at
 FROM users WHERE pool_id = $1 AND username = $2";
 
 /// The outer condition is repeated: under READ COMMITTED a row updated since the
 /// sub-query's snapshot is re-checked against the outer `WHERE` only.
-pub const PRUNE: &str = "
+pub(crate) const PRUNE: &str = "
 DELETE FROM phantoms WHERE id IN (SELECT id FROM phantoms WHERE prune_after < $1 LIMIT $2)
   AND prune_after < $1";
 
-pub const SEED: &str = "
+pub(crate) const SEED: &str = "
 INSERT INTO users (pool_id, username, sub, status, email, state, version, created_at, updated_at)
 SELECT $1, u.username, u.sub, 'UNCONFIRMED', u.email, u.state, u.version, $2, $2
 FROM UNNEST($3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[])
@@ -115,17 +115,17 @@ ON CONFLICT (pool_id, username) DO UPDATE SET
     updated_at = excluded.updated_at";
 
 /// Only into a pool that exists (a pool deleted at the same moment may keep one: pruned).
-pub const INSERT_PHANTOM: &str = "
+pub(crate) const INSERT_PHANTOM: &str = "
 INSERT INTO phantoms (id, state, version, updated_at, prune_after, pool_id)
 SELECT $1::text, $2::text, $3::bigint, $4::bigint, $5::bigint, $6::text
 WHERE EXISTS (SELECT 1 FROM pools WHERE pool_id = $6::text)
 ON CONFLICT DO NOTHING";
 
-pub const UPDATE_PHANTOM: &str = "
+pub(crate) const UPDATE_PHANTOM: &str = "
 UPDATE phantoms SET state = $2, version = $3, updated_at = $4, prune_after = $5
 WHERE id = $1 AND version = $6";
 
-pub const INSERT_USER: &str = "
+pub(crate) const INSERT_USER: &str = "
 INSERT INTO users (pool_id, username, sub, status, email, phone_number, state, version,
                    created_at, updated_at, password_hash, login)
 SELECT $1::text, $2::text, $3::text, $4::text, $5::text, $6::text, $7::text, $8::bigint,
@@ -137,17 +137,17 @@ WHERE EXISTS (SELECT 1 FROM pools WHERE pool_id = $1 FOR KEY SHARE)
 ON CONFLICT DO NOTHING";
 
 /// See `sqlite_sql::UPDATE_USER`.
-pub const UPDATE_USER: &str = "
+pub(crate) const UPDATE_USER: &str = "
 UPDATE users SET state = $4, version = $5, status = COALESCE($6, status), updated_at = $7,
     email_verified = email_verified OR $8, phone_number_verified = phone_number_verified OR $9,
     email_alias = email_alias OR $10, phone_number_alias = phone_number_alias OR $11
 WHERE pool_id = $1 AND username = $2 AND sub = $3 AND version = $12
   AND (NOT $10 OR email = $13) AND (NOT $11 OR phone_number = $13)";
 
-pub const TAKE_EMAIL: &str = "
+pub(crate) const TAKE_EMAIL: &str = "
 UPDATE users SET email_verified = false, email_alias = false
 WHERE pool_id = $1 AND username = $2 AND email = $3 AND email_alias";
 
-pub const TAKE_PHONE_NUMBER: &str = "
+pub(crate) const TAKE_PHONE_NUMBER: &str = "
 UPDATE users SET phone_number_verified = false, phone_number_alias = false
 WHERE pool_id = $1 AND username = $2 AND phone_number = $3 AND phone_number_alias";

@@ -1,0 +1,147 @@
+//! The loop every embedder would otherwise write: read what the request needs, decide, write
+//! with the decision's conditions; on a lost race wait a moment and do it all again, a
+//! bounded number of times. Only a decision whose write was stored (or that writes nothing)
+//! comes back, so nothing can answer from a write that lost.
+
+use std::{future::Future, time::Duration};
+
+use rand::RngExt;
+
+use crate::{Applied, Change, Error, Read, Snapshot, Store};
+
+/// What one decision asks for: a change to store before `T` may be used, or nothing to
+/// store.
+#[derive(Debug)]
+#[expect(
+    clippy::large_enum_variant,
+    reason = "built and moved once per attempt, beside a database round trip: a box would only add an allocation"
+)]
+pub enum Decided<T> {
+    /// Store this change; `T` comes back only if it was stored.
+    Write(Change, T),
+    /// Nothing to store (a refusal that counted nothing, an answer that changes nothing).
+    Nothing(T),
+}
+
+/// Why the loop stopped without a committed decision.
+#[derive(Debug)]
+pub enum Failed<E> {
+    /// The decision stopped the loop (the client was deleted meanwhile, say).
+    Decision(E),
+    /// The store failed; nothing of this attempt was stored.
+    Store(Error),
+    /// Every attempt lost its race: the row is contended beyond the bound.
+    TooManyLostRaces,
+}
+
+/// The loop's bounds.
+#[derive(Clone, Copy, Debug)]
+pub struct Driver {
+    /// Attempts before [`Failed::TooManyLostRaces`].
+    pub attempts: u32,
+    /// The longest wait before the `n`th retry is `n` times this (the wait is drawn
+    /// uniformly below it, so the losers of one race spread out instead of colliding again).
+    pub backoff: Duration,
+}
+
+impl Default for Driver {
+    fn default() -> Self {
+        Self {
+            attempts: 64,
+            backoff: Duration::from_micros(100),
+        }
+    }
+}
+
+/// A decision the loop may have to take more than once: one per snapshot it reads.
+///
+/// A plain closure (`FnMut(Snapshot) -> Result<Decided<T>, E>`) is one, through
+/// [`Driver::run`]; implement this when deciding needs to wait on something (a password
+/// hashed off the async workers, a look-up of its own), and use [`Driver::run_with`].
+pub trait Decide {
+    /// What comes back once the decision's write was stored.
+    type Committed: Send;
+    /// Why a decision stops the loop.
+    type Error: Send;
+
+    /// Decides on `snapshot`, a fresh read each time.
+    fn decide(
+        &mut self,
+        snapshot: Snapshot,
+    ) -> impl Future<Output = Result<Decided<Self::Committed>, Self::Error>> + Send;
+}
+
+/// A closure as a [`Decide`].
+struct Closure<F>(F);
+
+impl<F, T, E> Decide for Closure<F>
+where
+    F: FnMut(Snapshot) -> Result<Decided<T>, E> + Send,
+    T: Send,
+    E: Send,
+{
+    type Committed = T;
+    type Error = E;
+
+    fn decide(&mut self, snapshot: Snapshot) -> impl Future<Output = Result<Decided<T>, E>> + Send {
+        core::future::ready((self.0)(snapshot))
+    }
+}
+
+impl Driver {
+    /// Runs the loop: reads `read` from `store`, hands the snapshot to `decide`, stores the
+    /// change it returns, and returns its `T` once stored. A lost race reads and decides
+    /// again; `decide` sees a new snapshot each time, by value, and returns owned values,
+    /// so nothing of a snapshot that lost outlives its attempt.
+    ///
+    /// # Errors
+    /// [`Failed::Decision`] when `decide` returns an error (nothing is stored), [`Failed::Store`]
+    /// when the store fails, [`Failed::TooManyLostRaces`] past [`Self::attempts`].
+    pub async fn run<S, T, E, F>(&self, store: &S, read: &Read, decide: F) -> Result<T, Failed<E>>
+    where
+        S: Store + ?Sized,
+        F: FnMut(Snapshot) -> Result<Decided<T>, E> + Send,
+        T: Send,
+        E: Send,
+    {
+        self.run_with(store, read, Closure(decide)).await
+    }
+
+    /// [`Self::run`] for a decision that waits on something.
+    ///
+    /// # Errors
+    /// As [`Self::run`].
+    pub async fn run_with<S, D>(
+        &self,
+        store: &S,
+        read: &Read,
+        mut decision: D,
+    ) -> Result<D::Committed, Failed<D::Error>>
+    where
+        S: Store + ?Sized,
+        D: Decide + Send,
+    {
+        for attempt in 0..self.attempts {
+            if attempt > 0 {
+                tokio::time::sleep(self.wait(attempt)).await;
+            }
+            let snapshot = store.read(read.clone()).await.map_err(Failed::Store)?;
+            match decision.decide(snapshot).await.map_err(Failed::Decision)? {
+                Decided::Nothing(committed) => return Ok(committed),
+                Decided::Write(change, committed) => match store.apply(change).await {
+                    Ok(Applied::Done) => return Ok(committed),
+                    Ok(Applied::LostRace) => {}
+                    Err(error) => return Err(Failed::Store(error)),
+                },
+            }
+        }
+        Err(Failed::TooManyLostRaces)
+    }
+
+    /// The wait before retry `attempt`: uniform in `0..=attempt × backoff`.
+    fn wait(&self, attempt: u32) -> Duration {
+        let most = self.backoff.saturating_mul(attempt);
+        let most = u64::try_from(most.as_nanos()).unwrap_or(u64::MAX);
+        Duration::from_nanos(rand::rng().random_range(0..=most))
+    }
+}

@@ -1,0 +1,252 @@
+//! The scenarios, each a promise of the store's: its name says which.
+
+use std::sync::Arc;
+
+use confirmation_flow::cognito::{Operation, ResendConfirmationCode, UserStatus};
+
+use super::{CLIENT, Fixture, Kit, NOW, confirm, sign_up};
+use crate::{Applied, Change, Store};
+
+/// Applies `change`, which the scenario expects to be `expected`.
+async fn apply<S: Store + ?Sized>(store: &S, change: Option<Change>, expected: Applied, why: &str) {
+    let change = change.unwrap_or_else(|| panic!("{why}: the decision writes nothing"));
+    let applied = store.apply(change).await.expect("the store writes");
+    assert_eq!(applied, expected, "{why}");
+}
+
+/// Two users confirm one email on one snapshot: the store takes the first and refuses the
+/// second (a unique verified owner), and the second, decided again, is told the alias
+/// exists.
+///
+/// # Panics
+/// The store broke the promise.
+pub async fn a_second_verified_owner_of_one_email_is_a_lost_race<S: Fixture + ?Sized>(store: &S) {
+    let kit = Kit::new(store).await;
+    let email = "shared@example.com";
+    let first = kit.sign_up(store, "first", email).await;
+    let second = kit.sign_up(store, "second", email).await;
+    let (a, b) = (
+        confirm("first", &first, false),
+        confirm("second", &second, false),
+    );
+    let decided_a = kit.decide(store, &a, false, NOW + 1).await;
+    let decided_b = kit.decide(store, &b, false, NOW + 1).await;
+    assert_eq!((decided_a.answer, decided_b.answer), ("Ok", "Ok"));
+    apply(store, decided_a.change, Applied::Done, "the first owner").await;
+    let why = "a second verified owner of one email must be a lost race";
+    apply(store, decided_b.change, Applied::LostRace, why).await;
+    let again = kit.decide(store, &b, false, NOW + 1).await;
+    assert_eq!(again.answer, "AliasExistsException", "decided again");
+    let first = kit.user(store, "first").await.expect("first is stored");
+    let second = kit.user(store, "second").await.expect("second is stored");
+    assert!(first.email_verified && !second.email_verified, "{why}");
+    assert_eq!(second.status, UserStatus::Unconfirmed, "{why}");
+}
+
+/// Two users force one alias at once, both naming its owner: the first takes it, and the
+/// second's claim names an owner who no longer holds it, so the store refuses it.
+///
+/// # Panics
+/// The store broke the promise.
+pub async fn taking_an_alias_from_an_owner_who_no_longer_holds_it_is_a_lost_race<
+    S: Fixture + ?Sized,
+>(
+    store: &S,
+) {
+    let kit = Kit::new(store).await;
+    let email = "moving@example.com";
+    let mut codes = Vec::new();
+    for user in ["owner", "thief", "other"] {
+        codes.push(kit.sign_up(store, user, email).await);
+    }
+    let owner = confirm("owner", &codes[0], false);
+    let owner = kit.decide(store, &owner, false, NOW + 1).await;
+    apply(store, owner.change, Applied::Done, "the owner").await;
+    let (thief, other) = (
+        confirm("thief", &codes[1], true),
+        confirm("other", &codes[2], true),
+    );
+    let change_t = kit.decide(store, &thief, false, NOW + 2).await;
+    let change_o = kit.decide(store, &other, false, NOW + 2).await;
+    apply(store, change_t.change, Applied::Done, "the first to force").await;
+    let why = "a claim naming an owner who no longer holds the alias must be a lost race";
+    apply(store, change_o.change, Applied::LostRace, why).await;
+    let mut verified = Vec::new();
+    for user in ["owner", "thief", "other"] {
+        let row = kit.user(store, user).await.expect("stored");
+        verified.push(row.email_verified);
+    }
+    assert_eq!(verified, [false, true, false], "{why}");
+}
+
+/// Two wrong codes decided on one snapshot: the second write names a version that moved,
+/// so two guesses never share one attempt.
+///
+/// # Panics
+/// The store broke the promise.
+pub async fn a_write_against_a_stale_version_is_a_lost_race<S: Fixture + ?Sized>(store: &S) {
+    let kit = Kit::new(store).await;
+    let code = kit.sign_up(store, "alice", "alice@example.com").await;
+    let wrong = |digit: char| {
+        let guess: String = std::iter::repeat_n(digit, 6).collect();
+        if guess == code { "2".repeat(6) } else { guess }
+    };
+    let (guess_1, guess_2) = (wrong('0'), wrong('1'));
+    let (one, two) = (
+        confirm("alice", &guess_1, false),
+        confirm("alice", &guess_2, false),
+    );
+    let one = kit.decide(store, &one, false, NOW + 1).await;
+    let two = kit.decide(store, &two, false, NOW + 1).await;
+    apply(store, one.change, Applied::Done, "the first guess").await;
+    let why = "a write against a stale version must be a lost race";
+    apply(store, two.change, Applied::LostRace, why).await;
+    let alice = kit.user(store, "alice").await.expect("stored");
+    assert_eq!(alice.state.attempts_used(), 1, "{why}");
+}
+
+/// Two sign-ups of one name decided on one snapshot: only one user is inserted.
+///
+/// # Panics
+/// The store broke the promise.
+pub async fn two_sign_ups_of_one_name_insert_one_user<S: Fixture + ?Sized>(store: &S) {
+    let kit = Kit::new(store).await;
+    let attributes = [("email", "twin@example.com")];
+    let operation = sign_up("twin", &attributes);
+    let first = kit.decide(store, &operation, false, NOW).await;
+    let second = kit.decide(store, &operation, false, NOW).await;
+    apply(store, first.change, Applied::Done, "the first sign-up").await;
+    let why = "a sign-up must insert only if the name is free";
+    apply(store, second.change, Applied::LostRace, why).await;
+}
+
+/// An unknown user's phantom (a client that hides unknown users) is written as a user is:
+/// inserted once, then by version.
+///
+/// # Panics
+/// The store broke the promise.
+pub async fn a_phantom_is_inserted_once_then_written_by_version<S: Fixture + ?Sized>(store: &S) {
+    let kit = Kit::new(store).await;
+    let request = ResendConfirmationCode {
+        client_id: CLIENT,
+        username: "nobody",
+        ..ResendConfirmationCode::default()
+    };
+    let operation = Operation::from(request.validate().expect("a valid request"));
+    let insert = kit.decide(store, &operation, true, NOW).await;
+    let again = kit.decide(store, &operation, true, NOW).await;
+    apply(store, insert.change, Applied::Done, "the phantom's insert").await;
+    let why = "a phantom must be inserted once";
+    apply(store, again.change, Applied::LostRace, why).await;
+    let update = kit.decide(store, &operation, true, NOW + 1).await;
+    let by_version = update.change.as_ref().is_some_and(|c| c.expected.is_some());
+    assert!(by_version, "a phantom is then written by version");
+    apply(store, update.change, Applied::Done, "the phantom's update").await;
+}
+
+/// Fifty wrong codes for one user at once, through the loop: exactly five are compared
+/// (the policy's attempts per code), however the store interleaves them.
+///
+/// # Panics
+/// The store broke the promise.
+pub async fn fifty_wrong_codes_at_once_are_compared_five_times<S: Fixture + 'static>(
+    store: Arc<S>,
+) {
+    let kit = Arc::new(Kit::new(&*store).await);
+    let code = kit.sign_up(&*store, "guessed", "guessed@example.com").await;
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    let guesses: Vec<_> = (0..50)
+        .map(|_| {
+            let (store, kit) = (store.clone(), kit.clone());
+            tokio::spawn(async move {
+                let operation = confirm("guessed", wrong, false);
+                kit.drive(&*store, &operation, NOW + 1).await.answer
+            })
+        })
+        .collect();
+    let mut compared = 0;
+    for guess in guesses {
+        let answer = guess.await.expect("a guess runs to its end");
+        compared += usize::from(answer == "CodeMismatchException");
+    }
+    let attempts = kit.user(&*store, "guessed").await.expect("stored");
+    assert_eq!(compared, 5, "50 wrong codes at once: compared");
+    assert_eq!(attempts.state.attempts_used(), 5, "attempts stored");
+}
+
+/// A hundred pairs of users, each pair sharing one email, confirm at once (with or without
+/// `ForceAliasCreation`): each email ends with exactly one verified owner.
+///
+/// # Panics
+/// The store broke the promise.
+pub async fn pairs_confirming_one_email_leave_one_verified_owner<S: Fixture + 'static>(
+    store: Arc<S>,
+    force: bool,
+) {
+    const PAIRS: usize = 100;
+    let kit = Arc::new(Kit::new(&*store).await);
+    let mut users = Vec::new();
+    for pair in 0..PAIRS {
+        let email = format!("pair{pair}@example.com");
+        for side in ["a", "b"] {
+            let username = format!("{side}{pair}");
+            let code = kit.sign_up(&*store, &username, &email).await;
+            users.push((username, code));
+        }
+    }
+    let confirmations: Vec<_> = users
+        .into_iter()
+        .map(|(username, code)| {
+            let (store, kit) = (store.clone(), kit.clone());
+            tokio::spawn(async move {
+                let operation = confirm(&username, &code, force);
+                kit.drive(&*store, &operation, NOW + 1).await;
+            })
+        })
+        .collect();
+    for confirmation in confirmations {
+        confirmation.await.expect("a confirmation runs to its end");
+    }
+    for pair in 0..PAIRS {
+        let mut owners = 0;
+        for side in ["a", "b"] {
+            let row = kit.user(&*store, &format!("{side}{pair}")).await;
+            owners += usize::from(row.expect("stored").email_verified);
+        }
+        assert_eq!(owners, 1, "pair {pair} (force: {force}): verified owners");
+    }
+}
+
+/// Sign-ups racing the deletion of their pool: once the deletion is done, none of them is
+/// left, and none made after it is stored.
+///
+/// # Panics
+/// The store broke the promise.
+pub async fn deleting_a_pool_during_sign_ups_leaves_nothing<S: Fixture + 'static>(store: Arc<S>) {
+    const SIGN_UPS: usize = 40;
+    let kit = Arc::new(Kit::new(&*store).await);
+    let sign_ups: Vec<_> = (0..SIGN_UPS)
+        .map(|n| {
+            let (store, kit) = (store.clone(), kit.clone());
+            tokio::spawn(async move {
+                let username = format!("racer{n}");
+                let attributes = [("email", "racer@example.com")];
+                let operation = sign_up(&username, &attributes);
+                kit.drive(&*store, &operation, NOW).await.answer
+            })
+        })
+        .collect();
+    tokio::task::yield_now().await;
+    store
+        .delete_pool(&kit.pool_id)
+        .await
+        .expect("the fixture deletes the pool");
+    for sign_up in sign_ups {
+        let answer = sign_up.await.expect("a sign-up runs to its end");
+        assert!(matches!(answer, "Ok" | super::GONE), "{answer}");
+    }
+    for n in 0..SIGN_UPS {
+        let left = kit.user(&*store, &format!("racer{n}")).await;
+        assert!(left.is_none(), "racer{n} outlived its pool's deletion");
+    }
+}

@@ -1,0 +1,279 @@
+//! The in-memory backend: every pool, client, user and phantom behind one lock, each change
+//! checked and carried out while the lock is held, so a change is atomic by construction.
+//! Gone when the process ends; for tests, examples and one-process embedders.
+//!
+//! It keeps the same conditions the SQL backends' schema keeps: a user's `sub` is unique, a
+//! verified alias value belongs to one user of its pool, a sign-in alias (`login`) to one
+//! user of its pool, and nothing is inserted into a pool that does not exist.
+
+use std::{
+    collections::{BTreeMap, BTreeSet},
+    sync::{Mutex, MutexGuard, PoisonError},
+};
+
+use confirmation_flow::cognito::{AliasAttribute, UserStatus};
+
+use crate::{Applied, Change, Read, Result, Row, Snapshot, Store, UserRow, types::state};
+
+/// A store in this process's memory.
+#[derive(Debug, Default)]
+pub struct Memory {
+    tables: Mutex<Tables>,
+}
+
+#[derive(Debug, Default)]
+struct Tables {
+    pools: BTreeSet<String>,
+    /// client id → pool id.
+    clients: BTreeMap<String, String>,
+    /// (pool id, username) → user.
+    users: BTreeMap<(String, String), Stored>,
+    /// phantom id → (pool id, state as stored, version).
+    phantoms: BTreeMap<String, (String, String, i64)>,
+}
+
+/// A user as kept: the row a read returns (its state loaded when written), its version,
+/// which of its values it holds as verified aliases, and the sign-in alias it holds.
+#[derive(Clone, Debug)]
+struct Stored {
+    row: UserRow,
+    version: i64,
+    email_alias: bool,
+    phone_number_alias: bool,
+    login: Option<String>,
+}
+
+impl Memory {
+    /// An empty store.
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds the pool `pool_id` (if new) and its app clients `client_ids`.
+    pub fn add_pool(&self, pool_id: &str, client_ids: &[&str]) {
+        let mut tables = self.lock();
+        tables.pools.insert(pool_id.to_owned());
+        for client_id in client_ids {
+            tables
+                .clients
+                .insert((*client_id).to_owned(), pool_id.to_owned());
+        }
+    }
+
+    /// Deletes the pool `pool_id` with its clients, users and phantoms, at once.
+    pub fn delete_pool(&self, pool_id: &str) {
+        let mut tables = self.lock();
+        tables.pools.remove(pool_id);
+        tables.clients.retain(|_, pool| pool != pool_id);
+        tables.users.retain(|(pool, _), _| pool != pool_id);
+        tables.phantoms.retain(|_, (pool, _, _)| pool != pool_id);
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Tables> {
+        // Every change is checked before anything is written, so a panic while the lock is
+        // held (there is no code path to one) would leave no half-made change behind.
+        self.tables.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+impl Tables {
+    fn read(&self, read: &Read) -> Result<Snapshot> {
+        let key = (read.pool_id.clone(), read.username.clone());
+        let user = self.users.get(&key).map(|stored| stored.row.clone());
+        let phantom = match self.phantoms.get(&read.phantom) {
+            Some((_, json, _)) if !read.phantom.is_empty() => Some(state(json)?),
+            _ => None,
+        };
+        let stored = self.users.get(&key);
+        let owner = |asked: bool, attribute: AliasAttribute| {
+            let value = stored.and_then(|row| row.alias(attribute).0.clone());
+            let value = value.unwrap_or_else(|| read.phantom.clone());
+            asked
+                .then(|| self.owner(&read.pool_id, attribute, &value, &read.username))
+                .flatten()
+        };
+        let live = if read.client_id.is_empty() {
+            self.pools.contains(&read.pool_id)
+        } else {
+            self.clients.get(&read.client_id) == Some(&read.pool_id)
+        };
+        Ok(Snapshot {
+            live,
+            user,
+            phantom,
+            email_owner: owner(read.email_owner, AliasAttribute::Email),
+            phone_number_owner: owner(read.phone_number_owner, AliasAttribute::PhoneNumber),
+        })
+    }
+
+    /// The user of `pool_id` other than `except` who holds `value` as a verified alias.
+    fn owner(
+        &self,
+        pool_id: &str,
+        attribute: AliasAttribute,
+        value: &str,
+        except: &str,
+    ) -> Option<String> {
+        self.users.iter().find_map(|((pool, username), row)| {
+            let (held, alias) = row.alias(attribute);
+            (pool == pool_id && username != except && alias && held.as_deref() == Some(value))
+                .then(|| username.clone())
+        })
+    }
+
+    fn apply(&mut self, change: &Change) -> Result<Applied> {
+        let done = match (&change.row, change.expected) {
+            (Row::Phantom { id }, expected) => self.apply_phantom(id, expected, change),
+            (Row::User { username, sub }, None) => self.insert_user(username, sub, change)?,
+            (Row::User { username, sub }, Some(expected)) => {
+                self.update_user(username, sub, expected, change)?
+            }
+        };
+        Ok(if done {
+            Applied::Done
+        } else {
+            Applied::LostRace
+        })
+    }
+
+    fn apply_phantom(&mut self, id: &str, expected: Option<i64>, change: &Change) -> bool {
+        let row = (change.pool_id.clone(), change.state.clone(), change.version);
+        match (expected, self.phantoms.get_mut(id)) {
+            (None, None) if self.pools.contains(&change.pool_id) => {
+                self.phantoms.insert(id.to_owned(), row);
+                true
+            }
+            (Some(expected), Some(stored)) if stored.2 == expected => {
+                *stored = row;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    fn insert_user(&mut self, username: &str, sub: &str, change: &Change) -> Result<bool> {
+        let pool_id = &change.pool_id;
+        let key = (pool_id.clone(), username.to_owned());
+        let login = change.new_user.login.as_deref();
+        let clash = self.users.contains_key(&key)
+            || !self.pools.contains(pool_id)
+            || self.users.values().any(|stored| stored.row.sub == sub)
+            || login.is_some_and(|login| {
+                self.users
+                    .iter()
+                    .any(|((pool, _), row)| pool == pool_id && row.login.as_deref() == Some(login))
+            });
+        if clash {
+            return Ok(false);
+        }
+        let row = UserRow {
+            username: username.to_owned(),
+            sub: sub.to_owned(),
+            status: change.status.unwrap_or(UserStatus::Unconfirmed),
+            email: change.new_user.email.clone(),
+            email_verified: false,
+            phone_number: change.new_user.phone_number.clone(),
+            phone_number_verified: false,
+            state: state(&change.state)?,
+            created_at: change.now,
+            updated_at: change.now,
+        };
+        let user = Stored {
+            row,
+            version: change.version,
+            email_alias: false,
+            phone_number_alias: false,
+            login: change.new_user.login.clone(),
+        };
+        self.users.insert(key, user);
+        Ok(true)
+    }
+
+    fn update_user(
+        &mut self,
+        username: &str,
+        sub: &str,
+        expected: i64,
+        change: &Change,
+    ) -> Result<bool> {
+        let pool_id = &change.pool_id;
+        let key = (pool_id.clone(), username.to_owned());
+        let new_state = state(&change.state)?;
+        let Some(row) = self.users.get(&key) else {
+            return Ok(false);
+        };
+        if row.row.sub != sub || row.version != expected {
+            return Ok(false);
+        }
+        // A claimed value must still be the row's, and free, or held by the owner named.
+        let mut taken_from = None;
+        if let Some(claim) = &change.claim {
+            if row.alias(claim.attribute).0.as_deref() != Some(claim.value.as_str()) {
+                return Ok(false);
+            }
+            let holder = self.owner(pool_id, claim.attribute, &claim.value, username);
+            if holder != claim.from {
+                return Ok(false);
+            }
+            taken_from = holder;
+        }
+        // Every condition held: write.
+        if let (Some(owner), Some(claim)) = (taken_from, &change.claim)
+            && let Some(owner) = self.users.get_mut(&(pool_id.clone(), owner))
+        {
+            owner.set_alias(claim.attribute, false);
+        }
+        let Some(stored) = self.users.get_mut(&key) else {
+            return Ok(false);
+        };
+        stored.version = change.version;
+        let row = &mut stored.row;
+        row.state = new_state;
+        row.status = change.status.unwrap_or(row.status);
+        row.updated_at = change.now;
+        match change.verify {
+            Some(AliasAttribute::Email) => row.email_verified = true,
+            Some(AliasAttribute::PhoneNumber) => row.phone_number_verified = true,
+            None => {}
+        }
+        if let Some(claim) = &change.claim {
+            stored.set_alias(claim.attribute, true);
+        }
+        Ok(true)
+    }
+}
+
+impl Stored {
+    /// The attribute's value and whether it is held as a verified alias.
+    const fn alias(&self, attribute: AliasAttribute) -> (&Option<String>, bool) {
+        match attribute {
+            AliasAttribute::Email => (&self.row.email, self.email_alias),
+            AliasAttribute::PhoneNumber => (&self.row.phone_number, self.phone_number_alias),
+        }
+    }
+
+    /// Takes `attribute`'s value as a verified alias, or gives it up (which unverifies it,
+    /// as `ForceAliasCreation` does to the owner it takes the value from).
+    const fn set_alias(&mut self, attribute: AliasAttribute, held: bool) {
+        let (verified, alias) = match attribute {
+            AliasAttribute::Email => (&mut self.row.email_verified, &mut self.email_alias),
+            AliasAttribute::PhoneNumber => (
+                &mut self.row.phone_number_verified,
+                &mut self.phone_number_alias,
+            ),
+        };
+        *alias = held;
+        *verified = *verified && held;
+    }
+}
+
+impl Store for Memory {
+    async fn read(&self, read: Read) -> Result<Snapshot> {
+        self.lock().read(&read)
+    }
+
+    async fn apply(&self, change: Change) -> Result<Applied> {
+        self.lock().apply(&change)
+    }
+}
