@@ -43,6 +43,7 @@ mod client_api;
 pub mod clock;
 pub mod config;
 pub mod credentials;
+mod decision;
 pub mod destination_keys;
 pub mod destinations;
 pub mod directory;

@@ -2,22 +2,16 @@
 //! read what the operation needs, decide, write (again after a lost race), then answer and
 //! deliver.
 
-use std::{sync::Arc, time::Duration};
+use std::sync::Arc;
 
-use confirmation_flow::{
-    ENTROPY_LEN,
-    cognito::{
-        After, AppClient, Exception, Fresh, Operation, Reply, SignUp, TriggerOutcome,
-        UserAttributes,
-    },
-};
-use confirmation_flow_store::{Applied, Change, NewUser, Read};
-use rand::RngExt;
+use confirmation_flow::cognito::{Exception, Operation, SignUp, UserAttributes};
+use confirmation_flow_store::{Driver, Failed, NewUser, Read};
 
 use crate::{
     App,
     answer::{Answer, internal},
     clock::now,
+    decision::{Attempt, credentials, finish},
     destinations,
     logins::Rewrite,
     outbox::Delivery,
@@ -25,9 +19,6 @@ use crate::{
     pools::{Client, Pool},
     throttle::{limit_exceeded, too_many_requests},
 };
-
-/// How often a request reads and decides again after losing a race.
-const RETRIES: u32 = 64;
 
 /// Runs `operation` through the loop: its answer, and the code to deliver, if any.
 pub async fn serve(app: &App, operation: &Operation<'_>) -> (Answer, Option<Delivery>) {
@@ -89,64 +80,28 @@ async fn run(app: &App, sent: &Operation<'_>) -> Result<(Answer, Option<Delivery
         },
         _ => NewUser::default(),
     };
-    let mut password_hash = None;
-    for attempt in 0..RETRIES {
-        if attempt > 0 {
-            // Losers of one race spread out instead of colliding again at once.
-            let wait = rand::rng().random_range(0..=100 * u64::from(attempt));
-            tokio::time::sleep(Duration::from_micros(wait)).await;
-        }
-        rewrite.refuse_taken(app, &pool).await?;
-        let snapshot = app.store.read(Read::of(&needs)).await.map_err(internal)?;
-        if !snapshot.live {
-            return Err(gone(sent));
-        }
-        // Only the trigger's event reads them: no allocation on the request path without one.
-        let attributes = if pool.post_confirmation.is_some() {
-            snapshot.attributes()
-        } else {
-            Vec::new()
-        };
-        let mut app_client = client.as_deref().map(Client::app_client);
-        if checked_here {
-            // Checked above, over the username the client signed: not again.
-            app_client = app_client.map(|client| AppClient {
-                secret: None,
-                ..client
-            });
-        }
-        let lookup = snapshot.lookup(app_client, &attributes);
-        let (now, seconds) = now();
-        let sub = rewrite
-            .new_sub
-            .clone()
-            .unwrap_or_else(|| uuid::Uuid::new_v4().hyphenated().to_string());
-        let fresh = Fresh {
-            now,
-            entropy: crate::random::random_bytes::<ENTROPY_LEN>(),
-            nonce: crate::random::random_bytes::<16>(),
-            new_subject: &sub,
-        };
-        let outcome = needs.decide(&lookup, &fresh);
-        if let Some(write) = &outcome.write {
-            let mut new_user = new_user.clone();
-            if let Some(password) = &password {
-                // Hashed once, and only for a sign-up that writes.
-                if let Some(place) = place.take() {
-                    let hash = place.hash(password.clone()).await;
-                    password_hash = Some(hash.map_err(internal)?);
-                }
-                new_user.password_hash.clone_from(&password_hash);
-            }
-            let change =
-                Change::of(&pool.id, write, &app.policy, new_user, seconds).map_err(internal)?;
-            if app.store.apply(change).await.map_err(internal)? == Applied::LostRace {
-                continue;
-            }
-        }
-        return after(&pool, outcome.reply, outcome.after).await;
-    }
-    Err(internal("too many lost races"))
+    let attempt = Attempt {
+        app,
+        pool: &pool,
+        client: client.as_deref(),
+        secret_checked: checked_here,
+        rewrite: &rewrite,
+        needs: &needs,
+        sent,
+        new_user,
+        password,
+        place: place.take(),
+        password_hash: None,
+    };
+    let follow = Driver::default()
+        .run_with(&app.store, &Read::of(&needs), attempt)
+        .await
+        .map_err(|failed| match failed {
+            Failed::Decision(answer) => answer,
+            Failed::Store(error) => internal(error),
+            Failed::TooManyLostRaces => internal("too many lost races"),
+        })?;
+    Ok(finish(&pool, follow).await)
 }
 
 /// The pool a request acts in, and its client: named by the client, or by an admin request.
@@ -177,29 +132,6 @@ async fn resolve(
         .await
         .map_err(internal)?;
     Ok((pool.ok_or_else(not_found)?, Some(client)))
-}
-
-/// A client operation's client id, username and secret hash, as sent.
-fn credentials<'a>(operation: &Operation<'a>) -> Option<(&'a str, &'a str, Option<&'a str>)> {
-    match operation {
-        Operation::SignUp(r) => Some((r.client_id, r.username, r.secret_hash)),
-        Operation::ConfirmSignUp(r) => Some((r.client_id, r.username, r.secret_hash)),
-        Operation::ResendConfirmationCode(r) => Some((r.client_id, r.username, r.secret_hash)),
-        _ => None,
-    }
-}
-
-/// The answer when the client (or, for an admin operation, the pool) was deleted between
-/// the look-up and the read.
-fn gone(operation: &Operation<'_>) -> Answer {
-    match (operation, credentials(operation)) {
-        (_, Some((client_id, _, _))) => Exception::ClientNotFound { client_id }.into(),
-        (Operation::AdminConfirmSignUp(request), None) => Exception::UserPoolNotFound {
-            user_pool_id: request.user_pool_id,
-        }
-        .into(),
-        _ => internal("an operation this server does not know"),
-    }
 }
 
 /// `InvalidParameterException` for an attribute value holding a NUL character, which the
@@ -253,45 +185,4 @@ fn checked_password(pool: &Pool, password: Option<&str>) -> Result<Option<String
         )
     })?;
     Ok(Some(password.to_owned()))
-}
-
-/// What follows the write: the trigger (the user stays confirmed whatever it does), or the
-/// code to deliver; then the answer.
-async fn after(
-    pool: &Pool,
-    reply: Reply<'_>,
-    after: After<'_>,
-) -> Result<(Answer, Option<Delivery>), Answer> {
-    Ok(match after {
-        After::PostConfirmation(event) => {
-            let outcome = match &pool.post_confirmation {
-                Some(trigger) => {
-                    let event = serde_json::to_string(&event).map_err(internal)?;
-                    let invocation = trigger.invoke(event).await;
-                    answer(&reply.after_trigger(invocation.outcome()))?
-                }
-                None => answer(&reply.after_trigger(TriggerOutcome::Succeeded))?,
-            };
-            (outcome, None)
-        }
-        After::Deliver(delivery) => {
-            let delivery = Delivery {
-                pool_id: pool.id.clone(),
-                username: delivery.username.to_owned(),
-                attribute: delivery.destination.attribute.as_str(),
-                destination: delivery.destination.value.to_owned(),
-                code: delivery.code.as_str().to_owned(),
-            };
-            (answer(&reply)?, Some(delivery))
-        }
-        After::Nothing => (answer(&reply)?, None),
-    })
-}
-
-/// The answer `reply` gives on the wire.
-fn answer(reply: &Reply<'_>) -> Result<Answer, Answer> {
-    Ok(match reply.exception() {
-        Some(exception) => Answer::from(exception),
-        None => Answer::Ok(serde_json::to_string(&reply.body()).map_err(internal)?),
-    })
 }

@@ -1,0 +1,174 @@
+//! One attempt of the loop, as the store crate's `Driver` runs it: decide on a snapshot, and
+//! hand back the change to store with what follows it, owned; and what follows, carried out
+//! once the change was stored.
+
+use confirmation_flow::{
+    ENTROPY_LEN,
+    cognito::{After, AppClient, Exception, Fresh, Needs, Operation, Reply},
+};
+use confirmation_flow_store::{Change, Decide, Decided, NewUser, Snapshot};
+
+use crate::{
+    App,
+    answer::{Answer, internal},
+    clock::now,
+    logins::Rewrite,
+    outbox::Delivery,
+    password::Place,
+    pools::{Client, Pool},
+};
+
+/// What follows a stored decision, owned: it outlives the snapshot it was decided on.
+pub enum Follow {
+    /// Answer.
+    Answer(Answer),
+    /// Answer, then deliver the code.
+    Deliver(Answer, Delivery),
+    /// Invoke the pool's `PostConfirmation` trigger with the event (JSON), then answer: with
+    /// the trigger's failure if it failed (the user stays confirmed), else with `answer`.
+    Trigger { answer: Answer, event: String },
+}
+
+/// One request's decision, taken again on every snapshot the driver reads.
+pub struct Attempt<'r, 'n, 'a> {
+    pub app: &'r App,
+    pub pool: &'r Pool,
+    pub client: Option<&'r Client>,
+    /// The secret hash was checked before the loop, over the username the client signed.
+    pub secret_checked: bool,
+    pub rewrite: &'r Rewrite,
+    pub needs: &'r Needs<'n, 'a>,
+    pub sent: &'r Operation<'a>,
+    pub new_user: NewUser,
+    /// `SignUp`'s password, its place in the hasher's queue, and its hash once computed.
+    pub password: Option<String>,
+    pub place: Option<Place>,
+    pub password_hash: Option<String>,
+}
+
+impl Decide for Attempt<'_, '_, '_> {
+    type Committed = Follow;
+    type Error = Answer;
+
+    async fn decide(&mut self, snapshot: Snapshot) -> Result<Decided<Follow>, Answer> {
+        // A login taken meanwhile (a lost race on its unique index ends here).
+        self.rewrite.refuse_taken(self.app, self.pool).await?;
+        if !snapshot.live {
+            return Err(gone(self.sent));
+        }
+        // Only the trigger's event reads them: no allocation on the request path without one.
+        let attributes = if self.pool.post_confirmation.is_some() {
+            snapshot.attributes()
+        } else {
+            Vec::new()
+        };
+        let mut app_client = self.client.map(Client::app_client);
+        if self.secret_checked {
+            app_client = app_client.map(|client| AppClient {
+                secret: None,
+                ..client
+            });
+        }
+        let lookup = snapshot.lookup(app_client, &attributes);
+        let (now, seconds) = now();
+        let sub = self
+            .rewrite
+            .new_sub
+            .clone()
+            .unwrap_or_else(|| uuid::Uuid::new_v4().hyphenated().to_string());
+        let fresh = Fresh {
+            now,
+            entropy: crate::random::random_bytes::<ENTROPY_LEN>(),
+            nonce: crate::random::random_bytes::<16>(),
+            new_subject: &sub,
+        };
+        let outcome = self.needs.decide(&lookup, &fresh);
+        let follow = follow(self.pool, &outcome.reply, outcome.after)?;
+        let Some(write) = &outcome.write else {
+            return Ok(Decided::Nothing(follow));
+        };
+        let mut new_user = self.new_user.clone();
+        if let Some(password) = &self.password {
+            // Hashed once, and only for a sign-up that writes.
+            if let Some(place) = self.place.take() {
+                let hash = place.hash(password.clone()).await;
+                self.password_hash = Some(hash.map_err(internal)?);
+            }
+            new_user.password_hash.clone_from(&self.password_hash);
+        }
+        let change = Change::of(&self.pool.id, write, &self.app.policy, new_user, seconds);
+        Ok(Decided::Write(change.map_err(internal)?, follow))
+    }
+}
+
+/// What follows `reply` and `after`, owned.
+fn follow(pool: &Pool, reply: &Reply<'_>, after: After<'_>) -> Result<Follow, Answer> {
+    let answer = answer(reply)?;
+    Ok(match after {
+        After::PostConfirmation(event) if pool.post_confirmation.is_some() => Follow::Trigger {
+            answer,
+            event: serde_json::to_string(&event).map_err(internal)?,
+        },
+        After::PostConfirmation(_) | After::Nothing => Follow::Answer(answer),
+        After::Deliver(delivery) => Follow::Deliver(
+            answer,
+            Delivery {
+                pool_id: pool.id.clone(),
+                username: delivery.username.to_owned(),
+                attribute: delivery.destination.attribute.as_str(),
+                destination: delivery.destination.value.to_owned(),
+                code: delivery.code.as_str().to_owned(),
+            },
+        ),
+    })
+}
+
+/// Carries out what follows a stored decision: the answer, and the code to deliver.
+pub async fn finish(pool: &Pool, follow: Follow) -> (Answer, Option<Delivery>) {
+    match follow {
+        Follow::Answer(answer) => (answer, None),
+        Follow::Deliver(answer, delivery) => (answer, Some(delivery)),
+        Follow::Trigger { answer, event } => {
+            let Some(trigger) = &pool.post_confirmation else {
+                return (answer, None);
+            };
+            let invocation = trigger.invoke(event).await;
+            match invocation.outcome().exception() {
+                Some(exception) => (Answer::from(&exception), None),
+                None => (answer, None),
+            }
+        }
+    }
+}
+
+/// The answer `reply` gives on the wire.
+fn answer(reply: &Reply<'_>) -> Result<Answer, Answer> {
+    Ok(match reply.exception() {
+        Some(exception) => Answer::from(exception),
+        None => Answer::Ok(serde_json::to_string(&reply.body()).map_err(internal)?),
+    })
+}
+
+/// A client operation's client id, username and secret hash, as sent.
+pub(crate) fn credentials<'a>(operation: &Operation<'a>) -> Option<(&'a str, &'a str, Option<&'a str>)> {
+    match operation {
+        Operation::SignUp(r) => Some((r.client_id, r.username, r.secret_hash)),
+        Operation::ConfirmSignUp(r) => Some((r.client_id, r.username, r.secret_hash)),
+        Operation::ResendConfirmationCode(r) => Some((r.client_id, r.username, r.secret_hash)),
+        _ => None,
+    }
+}
+
+/// The answer when the client (or, for an admin operation, the pool) was deleted between
+/// the look-up and the read.
+#[must_use]
+pub(crate) fn gone(operation: &Operation<'_>) -> Answer {
+    match (operation, credentials(operation)) {
+        (_, Some((client_id, _, _))) => Exception::ClientNotFound { client_id }.into(),
+        (Operation::AdminConfirmSignUp(request), None) => Exception::UserPoolNotFound {
+            user_pool_id: request.user_pool_id,
+        }
+        .into(),
+        _ => internal("an operation this server does not know"),
+    }
+}
