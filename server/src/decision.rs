@@ -12,6 +12,7 @@ use crate::{
     App,
     answer::{Answer, internal},
     clock::now,
+    destinations,
     logins::Rewrite,
     outbox::Delivery,
     password::Place,
@@ -38,6 +39,8 @@ pub struct Attempt<'r, 'n, 'a> {
     pub secret_checked: bool,
     pub rewrite: &'r Rewrite,
     pub needs: &'r Needs<'n, 'a>,
+    /// `ConfirmSignUp`: what it is decided as past its destination's budget.
+    pub over_budget: Option<&'r Needs<'n, 'a>>,
     pub sent: &'r Operation<'a>,
     pub new_user: NewUser,
     /// `SignUp`'s password, its place in the hasher's queue, and its hash once computed.
@@ -71,6 +74,23 @@ impl Decide for Attempt<'_, '_, '_> {
         }
         let lookup = snapshot.lookup(app_client, &attributes);
         let (now, seconds) = now();
+        // A submission takes a unit of its destination's budget with its write; past the
+        // budget it is decided as a wrong code (and takes none).
+        let mut needs = self.needs;
+        let mut spend = None;
+        if let Some(over_budget) = self.over_budget
+            && let Some(unit) = destinations::guess(self.pool, &snapshot, self.needs)
+        {
+            let store = &self.app.store;
+            if destinations::has_room(store, &self.pool.id, &unit, seconds)
+                .await
+                .map_err(internal)?
+            {
+                spend = Some(unit);
+            } else {
+                needs = over_budget;
+            }
+        }
         let sub = self
             .rewrite
             .new_sub
@@ -82,7 +102,7 @@ impl Decide for Attempt<'_, '_, '_> {
             nonce: crate::random::random_bytes::<16>(),
             new_subject: &sub,
         };
-        let outcome = self.needs.decide(&lookup, &fresh);
+        let outcome = needs.decide(&lookup, &fresh);
         let follow = follow(self.pool, &outcome.reply, outcome.after)?;
         let Some(write) = &outcome.write else {
             return Ok(Decided::Nothing(follow));
@@ -97,7 +117,11 @@ impl Decide for Attempt<'_, '_, '_> {
             new_user.password_hash.clone_from(&self.password_hash);
         }
         let change = Change::of(&self.pool.id, write, &self.app.policy, new_user, seconds);
-        Ok(Decided::Write(change.map_err(internal)?, follow))
+        let change = Change {
+            spend,
+            ..change.map_err(internal)?
+        };
+        Ok(Decided::Write(change, follow))
     }
 }
 
@@ -150,7 +174,9 @@ fn answer(reply: &Reply<'_>) -> Result<Answer, Answer> {
 }
 
 /// A client operation's client id, username and secret hash, as sent.
-pub(crate) fn credentials<'a>(operation: &Operation<'a>) -> Option<(&'a str, &'a str, Option<&'a str>)> {
+pub(crate) fn credentials<'a>(
+    operation: &Operation<'a>,
+) -> Option<(&'a str, &'a str, Option<&'a str>)> {
     match operation {
         Operation::SignUp(r) => Some((r.client_id, r.username, r.secret_hash)),
         Operation::ConfirmSignUp(r) => Some((r.client_id, r.username, r.secret_hash)),

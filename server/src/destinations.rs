@@ -9,8 +9,10 @@
 //! | codes delivered | 6 | one account's: its sign-up's code and five resends |
 //! | code submissions | 15 | one account's rolling window (`LimitExceededException` after 15) |
 //!
-//! A submission is counted before its code is compared (as the crate counts a user's). One
-//! over the budget is decided as a wrong code — compared against a code that cannot match —
+//! A submission is counted with the write that counts it for the user (one transaction: the
+//! unit is taken only if the budget still has one, else the request reads and decides
+//! again), before its code's result is answered. One over the budget is decided as a wrong
+//! code — compared against a code that cannot match —
 //! so its answer and its work are a wrong code's, the same for a real user as for an
 //! unknown one (a phantom's destination is its own id, and its own budget); it spends the
 //! user's attempt too. A code over the budget is not delivered (the answer does not change,
@@ -22,10 +24,9 @@
 //! as whoever knows a username can already do to one account.
 
 use confirmation_flow::cognito::{ConfirmSignUp, Needs, Operation};
-use confirmation_flow_store::{Param, Read, SqlStore};
+use confirmation_flow_store::{Budget, Param, Snapshot, Spend as Unit, SqlStore, Value, budget};
 
 use crate::{
-    App,
     destination_keys::{of_account, of_address, of_phantom},
     pools::Pool,
 };
@@ -62,17 +63,6 @@ impl Spend {
     }
 }
 
-/// Creates the budget row if there is none.
-const INSERT: &str = "INSERT INTO destination_budgets (pool_id, destination, kind, window_start, spent) \
-     VALUES ($1, $2, $3, $4, 0) ON CONFLICT (pool_id, destination, kind) DO NOTHING";
-/// Spends one unit if the window has passed (a new window) or the budget has room: one
-/// statement, so two processes cannot both take the last unit (SQLite's writer runs one
-/// transaction at a time; PostgreSQL re-checks the condition on the row it locked).
-const SPEND: &str = "UPDATE destination_budgets SET \
-     spent = CASE WHEN $4 - window_start >= $5 THEN 1 ELSE spent + 1 END, \
-     window_start = CASE WHEN $4 - window_start >= $5 THEN $4 ELSE window_start END \
-     WHERE pool_id = $1 AND destination = $2 AND kind = $3 \
-     AND ($4 - window_start >= $5 OR spent < $6)";
 /// Budgets whose window has passed: deleted by the prune loop.
 pub const PRUNE: &str = "DELETE FROM destination_budgets WHERE window_start < $1";
 /// The pool `$1`'s phantom budgets whose phantom is gone: run after a trim, so a flood of
@@ -83,8 +73,19 @@ pub const DELETE_ORPHANED: &str = "DELETE FROM destination_budgets \
      AND NOT EXISTS (SELECT 1 FROM phantoms p \
                      WHERE p.id = substr(destination_budgets.destination, 9))";
 
-/// Spends one `spend` of `destination`'s budget in `pool_id` at `now` (Unix seconds):
-/// whether there was one to spend.
+/// The budget of `kind` for `destination`.
+#[must_use]
+pub fn unit(destination: String, kind: Spend) -> Unit {
+    Unit {
+        key: destination,
+        kind: kind.name(),
+        most: kind.budget(),
+        window: WINDOW,
+    }
+}
+
+/// Spends one `kind` of `destination`'s budget in `pool_id` at `now` (Unix seconds), alone
+/// (a delivered code): whether there was one to spend.
 ///
 /// # Errors
 /// A database error.
@@ -92,78 +93,86 @@ pub async fn spend(
     store: &SqlStore,
     pool_id: &str,
     destination: &str,
-    spend: Spend,
+    kind: Spend,
     now: i64,
 ) -> confirmation_flow_store::Result<bool> {
-    let key = [
+    let params = vec![
         Param::text(pool_id),
         Param::text(destination),
-        Param::text(spend.name()),
-    ];
-    let mut insert = key.to_vec();
-    insert.push(Param::Int(now));
-    let mut update = key.to_vec();
-    update.extend([
+        Param::text(kind.name()),
         Param::Int(now),
         Param::Int(WINDOW),
-        Param::Int(spend.budget()),
-    ]);
+        Param::Int(kind.budget()),
+    ];
     let changed = store
-        .transaction(vec![(INSERT.into(), insert), (SPEND.into(), update)])
+        .transaction(vec![(budget::SPEND.into(), params)])
         .await?;
-    Ok(changed.get(1) == Some(&1))
+    Ok(changed == [1])
 }
 
 /// What a submission past its destination's budget is decided with: no code the crate
 /// makes (six digits) is this, so it is compared and found wrong, with a wrong code's work.
 const NO_CODE: &str = "over-the-destination-budget";
 
-/// Spends one guess of the budget of where the code of the user `needs` names was sent (a
-/// phantom's: its own; a user with nowhere to send to: the account's): whether there was
-/// one. The same read and write for a real user as for an unknown one; nothing to spend
-/// only where the answer is `UserNotFoundException` anyway (no phantom is kept).
-async fn guess_within_budget(
-    app: &App,
-    pool: &Pool,
-    needs: &Needs<'_, '_>,
-    now: i64,
-) -> confirmation_flow_store::Result<bool> {
-    let snapshot = app.store.read(Read::of(needs)).await?;
+/// The guess a `ConfirmSignUp` takes from the budget of where the code of the user it names
+/// was sent (a phantom's: its own; a user with nowhere to send to: the account's), as
+/// `snapshot` shows the user; `None` only where the answer is `UserNotFoundException`
+/// anyway (no phantom is kept).
+#[must_use]
+pub fn guess(pool: &Pool, snapshot: &Snapshot, needs: &Needs<'_, '_>) -> Option<Unit> {
     let destination = match (&snapshot.user, needs.phantom()) {
-        (Some(user), _) => Some(
-            pool.auto_verified
-                .destination(user.email.as_deref(), user.phone_number.as_deref())
-                .map_or_else(
-                    || of_account(&user.username),
-                    |to| of_address(to.attribute.as_str(), to.value),
-                ),
-        ),
-        (None, Some(phantom)) => Some(of_phantom(phantom.as_str())),
-        (None, None) => None,
+        (Some(user), _) => pool
+            .auto_verified
+            .destination(user.email.as_deref(), user.phone_number.as_deref())
+            .map_or_else(
+                || of_account(&user.username),
+                |to| of_address(to.attribute.as_str(), to.value),
+            ),
+        (None, Some(phantom)) => of_phantom(phantom.as_str()),
+        (None, None) => return None,
     };
-    let Some(destination) = destination else {
-        return Ok(true);
-    };
-    spend(&app.store, &pool.id, &destination, Spend::Guess, now).await
+    Some(unit(destination, Spend::Guess))
 }
 
-/// `operation` with a code that cannot match, when it is a `ConfirmSignUp` past its
-/// destination's budget at `now` (the guess spent either way); `None` otherwise.
+/// Whether `unit`'s budget in `pool_id` has room at `now`. The read is a hint: the write
+/// that takes the unit checks again, and loses the race if another took the last one.
 ///
 /// # Errors
 /// A database error.
-pub async fn past_budget<'a>(
-    app: &App,
-    (pool, crate_pool): (&Pool, &confirmation_flow::cognito::Pool<'_>),
-    operation: &Operation<'a>,
+pub async fn has_room(
+    store: &SqlStore,
+    pool_id: &str,
+    unit: &Unit,
     now: i64,
+) -> confirmation_flow_store::Result<bool> {
+    let key = vec![
+        Param::text(pool_id),
+        Param::text(unit.key.as_str()),
+        Param::text(unit.kind),
+    ];
+    let rows = store.rows(budget::READ.into(), key).await?;
+    Ok(match rows.first().map(Vec::as_slice) {
+        None => true,
+        Some([Value::Int(window_start), Value::Int(spent)]) => Budget {
+            window_start: *window_start,
+            spent: *spent,
+        }
+        .has_room(unit, now),
+        Some(_) => return Err("a budget row of another shape".into()),
+    })
+}
+
+/// `operation` with a code that cannot match, when it is a `ConfirmSignUp`: what it is
+/// decided as past its destination's budget. `None` for other operations.
+///
+/// # Errors
+/// The request does not validate with the stand-in code (it always does).
+pub fn past_budget<'a>(
+    operation: &Operation<'a>,
 ) -> confirmation_flow_store::Result<Option<Operation<'a>>> {
     let Operation::ConfirmSignUp(request) = operation else {
         return Ok(None);
     };
-    if guess_within_budget(app, pool, &operation.needs(crate_pool), now).await? {
-        return Ok(None);
-    }
     let wrong = ConfirmSignUp {
         confirmation_code: NO_CODE,
         ..**request

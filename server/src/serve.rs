@@ -10,7 +10,6 @@ use confirmation_flow_store::{Driver, Failed, NewUser, Read};
 use crate::{
     App,
     answer::{Answer, internal},
-    clock::now,
     decision::{Attempt, credentials, finish},
     destinations,
     logins::Rewrite,
@@ -66,12 +65,10 @@ async fn run(app: &App, sent: &Operation<'_>) -> Result<(Answer, Option<Delivery
     let operation = rewritten.as_ref().unwrap_or(sent);
     let keys = app.keys().map_err(internal)?;
     let crate_pool = app.pool(&pool, keys);
-    // Past its destination's budget a submission is decided as a wrong code.
-    let over_budget = destinations::past_budget(app, (&pool, &crate_pool), operation, now().1)
-        .await
-        .map_err(internal)?;
-    let operation = over_budget.as_ref().unwrap_or(operation);
     let needs = operation.needs(&crate_pool);
+    // Past its destination's budget a submission is decided as a wrong code.
+    let over_budget = destinations::past_budget(operation).map_err(internal)?;
+    let over_budget = over_budget.as_ref().map(|wrong| wrong.needs(&crate_pool));
     let new_user = match operation {
         // The email and phone number are the write's (`Change::of`), not the request's.
         Operation::SignUp(_) => NewUser {
@@ -87,6 +84,7 @@ async fn run(app: &App, sent: &Operation<'_>) -> Result<(Answer, Option<Delivery
         secret_checked: checked_here,
         rewrite: &rewrite,
         needs: &needs,
+        over_budget: over_budget.as_ref(),
         sent,
         new_user,
         password,

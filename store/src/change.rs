@@ -6,7 +6,7 @@ use confirmation_flow::{
     cognito::{AliasAttribute, AliasClaim, Expected, Target, UserStatus, Write},
 };
 
-use crate::types::Result;
+use crate::{budget::Spend, types::Result};
 
 /// A new user's attributes, for a `SignUp` insert. [`Change::of`] sets the email and phone
 /// number from the write (the crate's `Target::User` `attributes`); the caller gives the
@@ -71,6 +71,9 @@ pub struct Change {
     /// When a phantom row may be deleted: once its code has expired and its rate windows
     /// have passed.
     pub prune_after: i64,
+    /// A unit of a budget to take with the change: if the budget has none left, the whole
+    /// change is a lost race.
+    pub spend: Option<Spend>,
 }
 
 impl Change {
@@ -140,6 +143,7 @@ impl Change {
             new_user,
             now,
             prune_after: i64::try_from(prune_after)?,
+            spend: None,
         })
     }
 

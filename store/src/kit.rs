@@ -85,6 +85,7 @@ pub async fn run_all<S: Fixture + 'static>(store: Arc<S>) {
     fifty_wrong_codes_at_once_are_compared_five_times(store.clone()).await;
     pairs_confirming_one_email_leave_one_verified_owner(store.clone(), false).await;
     pairs_confirming_one_email_leave_one_verified_owner(store.clone(), true).await;
+    forty_spends_of_one_budget_take_exactly_fifteen(store.clone()).await;
     deleting_a_pool_during_sign_ups_leaves_nothing(store).await;
 }
 

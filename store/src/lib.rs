@@ -28,6 +28,7 @@
               core, which embedders run anywhere, keeps these lints"
 )]
 
+pub mod budget;
 pub mod change;
 pub mod driver;
 #[cfg(feature = "kit")]
@@ -54,6 +55,7 @@ mod sqlite_sql;
 
 use core::future::Future;
 
+pub use budget::{Budget, Spend};
 pub use change::{Applied, Change, Claim, NewUser, Row, SeedUser};
 pub use driver::{Decide, Decided, Driver, Failed};
 pub use memory::Memory;

@@ -13,7 +13,7 @@ use std::{
 
 use confirmation_flow::cognito::{AliasAttribute, UserStatus};
 
-use crate::{Applied, Change, Read, Result, Row, Snapshot, Store, UserRow, types::state};
+use crate::{Applied, Budget, Change, Read, Result, Row, Snapshot, Store, UserRow, types::state};
 
 /// A store in this process's memory.
 #[derive(Debug, Default)]
@@ -30,6 +30,8 @@ struct Tables {
     users: BTreeMap<(String, String), Stored>,
     /// phantom id → (pool id, state as stored, version).
     phantoms: BTreeMap<String, (String, String, i64)>,
+    /// (pool id, key, kind) → budget.
+    budgets: BTreeMap<(String, String, &'static str), Budget>,
 }
 
 /// A user as kept: the row a read returns (its state loaded when written), its version,
@@ -123,6 +125,20 @@ impl Tables {
     }
 
     fn apply(&mut self, change: &Change) -> Result<Applied> {
+        // The budget first: a change whose unit is not there is not made at all.
+        let budget = change.spend.as_ref().map(|spend| {
+            let key = (change.pool_id.clone(), spend.key.clone(), spend.kind);
+            let stored = self.budgets.get(&key).copied().unwrap_or(Budget {
+                window_start: change.now,
+                spent: 0,
+            });
+            (key, stored, spend)
+        });
+        if let Some((_, stored, spend)) = &budget
+            && !stored.has_room(spend, change.now)
+        {
+            return Ok(Applied::LostRace);
+        }
         let done = match (&change.row, change.expected) {
             (Row::Phantom { id }, expected) => self.apply_phantom(id, expected, change),
             (Row::User { username, sub }, None) => self.insert_user(username, sub, change)?,
@@ -130,11 +146,13 @@ impl Tables {
                 self.update_user(username, sub, expected, change)?
             }
         };
-        Ok(if done {
-            Applied::Done
-        } else {
-            Applied::LostRace
-        })
+        if !done {
+            return Ok(Applied::LostRace);
+        }
+        if let Some((key, stored, spend)) = budget {
+            self.budgets.insert(key, stored.after(spend, change.now));
+        }
+        Ok(Applied::Done)
     }
 
     fn apply_phantom(&mut self, id: &str, expected: Option<i64>, change: &Change) -> bool {

@@ -15,7 +15,7 @@ use tokio_postgres::{
 };
 
 use crate::{
-    Applied, Change, Read, Result, Row, SeedUser, Snapshot, Store, UserRow, describe,
+    Applied, Change, Read, Result, Row, SeedUser, Snapshot, Store, UserRow, budget, describe,
     postgres_sql as sql, postgres_tls,
     types::{Param, Value, state, status},
 };
@@ -236,11 +236,23 @@ impl Postgres {
                 execute(tx, sql::UPDATE_USER, &params).await?
             }
         };
-        Ok(if done == 1 {
-            Applied::Done
-        } else {
-            Applied::LostRace
-        })
+        if done != 1 {
+            return Ok(Applied::LostRace);
+        }
+        if let Some(spend) = &change.spend {
+            let take: [&(dyn ToSql + Sync); 6] = [
+                pool_id,
+                &spend.key,
+                &spend.kind,
+                now,
+                &spend.window,
+                &spend.most,
+            ];
+            if execute(tx, budget::SPEND, &take).await? != 1 {
+                return Ok(Applied::LostRace);
+            }
+        }
+        Ok(Applied::Done)
     }
 
     pub async fn load(&self, pool_id: &str, username: &str) -> Result<Option<UserRow>> {

@@ -4,7 +4,7 @@
 use confirmation_flow::cognito::{AliasAttribute, UserStatus};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
-use crate::{Applied, Change, Result, Row};
+use crate::{Applied, Change, Result, Row, budget};
 
 /// The migrations, in order; each runs once, in a transaction, and is recorded.
 const MIGRATIONS: &[&str] = &["
@@ -270,12 +270,28 @@ pub(crate) fn apply(db: &Connection, change: &Change) -> Result<Applied> {
             ])?
         }
     };
-    Ok(if done == 1 {
-        Applied::Done
-    } else {
-        Applied::LostRace
-    })
+    if done != 1 {
+        return Ok(Applied::LostRace);
+    }
+    if let Some(spend) = &change.spend {
+        let taken = db.prepare_cached(&SPEND)?.execute(params![
+            pool_id,
+            spend.key,
+            spend.kind,
+            now,
+            spend.window,
+            spend.most
+        ])?;
+        if taken != 1 {
+            return Ok(Applied::LostRace);
+        }
+    }
+    Ok(Applied::Done)
 }
+
+/// [`budget::SPEND`] in SQLite's dialect (`?n` for `$n`).
+static SPEND: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| budget::SPEND.replace('$', "?"));
 
 #[cfg(test)]
 mod tests {

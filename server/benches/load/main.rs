@@ -70,6 +70,10 @@ struct Users {
     /// Distinguishes this scenario's users from earlier ones on the same database (a `sub`
     /// is unique across pools).
     run: u32,
+    /// How often the users were seeded: each seeding gives them new email addresses, so that
+    /// no destination's hourly budget (15 submissions, `destinations.rs`) runs out across
+    /// rounds and every call still takes the path it names.
+    seedings: std::sync::atomic::AtomicUsize,
     key: ServerKey,
     policy: Policy,
     now: Timestamp,
@@ -77,6 +81,7 @@ struct Users {
 
 impl Users {
     fn user(&self, index: usize) -> (SeedUser, Code) {
+        let seeding = self.seedings.load(std::sync::atomic::Ordering::Relaxed);
         let sub = format!("{:08x}-0000-4000-8000-{index:012}", self.run);
         let mut entropy = [0x5a_u8; 32];
         entropy[..8].copy_from_slice(&(index as u64).to_le_bytes());
@@ -86,13 +91,15 @@ impl Users {
         let user = SeedUser {
             username: format!("user-{index}"),
             sub,
-            email: format!("user-{index}@example.com"),
+            email: format!("user-{index}-{seeding}@example.com"),
             state,
         };
         (user, code)
     }
 
     async fn seed(&self, store: &SqlStore, range: std::ops::Range<usize>) -> Result<(), String> {
+        self.seedings
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let indices: Vec<usize> = range.collect();
         for chunk in indices.chunks(SEED_CHUNK) {
             let users = chunk.iter().map(|&index| self.user(index).0).collect();
@@ -231,6 +238,7 @@ async fn scenario(
         count,
         pool_id: pool_id.clone(),
         run: u32::from_le_bytes(confirmation_flow_server::random::random_bytes()),
+        seedings: std::sync::atomic::AtomicUsize::new(0),
         key: ServerKey::new(KeyId(1), &secret),
         policy: Policy::COGNITO,
         now: Timestamp::from_unix_seconds(servers::unix_now()),

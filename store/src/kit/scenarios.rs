@@ -5,7 +5,7 @@ use std::sync::Arc;
 use confirmation_flow::cognito::{Operation, ResendConfirmationCode, UserStatus};
 
 use super::{CLIENT, Fixture, Kit, NOW, confirm, sign_up};
-use crate::{Applied, Change, Store};
+use crate::{Applied, Change, Spend, Store};
 
 /// Applies `change`, which the scenario expects to be `expected`.
 async fn apply<S: Store + ?Sized>(store: &S, change: Option<Change>, expected: Applied, why: &str) {
@@ -249,4 +249,41 @@ pub async fn deleting_a_pool_during_sign_ups_leaves_nothing<S: Fixture + 'static
         let left = kit.user(&*store, &format!("racer{n}")).await;
         assert!(left.is_none(), "racer{n} outlived its pool's deletion");
     }
+}
+
+/// Forty changes at once, each taking a unit of one budget of fifteen: exactly fifteen are
+/// made, and the rest are lost races that change nothing (here: no phantom is written).
+///
+/// # Panics
+/// The store broke the promise.
+pub async fn forty_spends_of_one_budget_take_exactly_fifteen<S: Fixture + 'static>(store: Arc<S>) {
+    let kit = Arc::new(Kit::new(&*store).await);
+    let spends: Vec<_> = (0..40)
+        .map(|n| {
+            let (store, kit) = (store.clone(), kit.clone());
+            tokio::spawn(async move {
+                let username = format!("ghost{n}");
+                let request = ResendConfirmationCode {
+                    client_id: CLIENT,
+                    username: &username,
+                    ..ResendConfirmationCode::default()
+                };
+                let operation = Operation::from(request.validate().expect("a valid request"));
+                let mut decision = kit.decide(&*store, &operation, true, NOW).await;
+                let mut change = decision.change.take().expect("a phantom is written");
+                change.spend = Some(Spend {
+                    key: "kit@example.com".to_owned(),
+                    kind: "guess",
+                    most: 15,
+                    window: 3_600,
+                });
+                store.apply(change).await.expect("the store writes")
+            })
+        })
+        .collect();
+    let mut made = 0;
+    for spend in spends {
+        made += usize::from(spend.await.expect("a spend runs to its end") == Applied::Done);
+    }
+    assert_eq!(made, 15, "40 changes at once on a budget of 15: made");
 }
