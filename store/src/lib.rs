@@ -34,6 +34,8 @@ pub mod driver;
 #[cfg(feature = "kit")]
 pub mod kit;
 pub mod memory;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+mod plan;
 pub mod types;
 
 #[cfg(all(feature = "sqlite", feature = "postgres"))]

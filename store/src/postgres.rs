@@ -6,7 +6,6 @@
 
 use std::time::Duration;
 
-use confirmation_flow::cognito::{AliasAttribute, UserStatus};
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
 use tokio_postgres::{
     NoTls, Row as PgRow,
@@ -15,7 +14,8 @@ use tokio_postgres::{
 };
 
 use crate::{
-    Applied, Change, Read, Result, Row, SeedUser, Snapshot, Store, UserRow, budget, describe,
+    Applied, Change, Read, Result, SeedUser, Snapshot, Store, UserRow, describe,
+    plan::{Arg, plan},
     postgres_sql as sql, postgres_tls,
     types::{Param, Value, state, status},
 };
@@ -159,96 +159,26 @@ impl Postgres {
     }
 
     /// `change`'s statements, inside `tx`.
+    /// Runs `change`'s statements ([`crate::plan`]); `LostRace` at the first that changes
+    /// no row.
     async fn statements(
         &self,
         tx: &deadpool_postgres::Transaction<'_>,
         change: &Change,
     ) -> std::result::Result<Applied, tokio_postgres::Error> {
-        let (pool_id, state, version, now) =
-            (&change.pool_id, &change.state, &change.version, &change.now);
-        let done = match (&change.row, &change.expected) {
-            (Row::Phantom { id }, None) => {
-                // No count or lock here: see sqlite_sql::apply.
-                let params: [&(dyn ToSql + Sync); 6] =
-                    [id, state, version, now, &change.prune_after, pool_id];
-                execute(tx, sql::INSERT_PHANTOM, &params).await?
-            }
-            (Row::Phantom { id }, Some(expected)) => {
-                let params: Vec<&(dyn ToSql + Sync)> =
-                    vec![id, state, version, now, &change.prune_after, expected];
-                execute(tx, sql::UPDATE_PHANTOM, &params).await?
-            }
-            (Row::User { username, sub }, None) => {
-                let status = change
-                    .status
-                    .map_or("UNCONFIRMED", |status| status.as_str());
-                let new = &change.new_user;
-                let params: Vec<&(dyn ToSql + Sync)> = vec![
-                    pool_id,
-                    username,
-                    sub,
-                    &status,
-                    &new.email,
-                    &new.phone_number,
-                    state,
-                    version,
-                    now,
-                    &new.password_hash,
-                    &new.login,
-                ];
-                execute(tx, sql::INSERT_USER, &params).await?
-            }
-            (Row::User { username, sub }, Some(expected)) => {
-                for (attribute, take) in [
-                    (AliasAttribute::Email, sql::TAKE_EMAIL),
-                    (AliasAttribute::PhoneNumber, sql::TAKE_PHONE_NUMBER),
-                ] {
-                    if let Some((owner, value)) = change.takes(attribute)
-                        && execute(tx, take, &[pool_id, &owner, &value]).await? != 1
-                    {
-                        return Ok(Applied::LostRace);
+        for step in plan(change) {
+            let args: Vec<&(dyn ToSql + Sync)> = step
+                .args
+                .iter()
+                .map(|arg| -> &(dyn ToSql + Sync) {
+                    match arg {
+                        Arg::Text(text) => text,
+                        Arg::Int(int) => int,
+                        Arg::Bool(flag) => flag,
                     }
-                }
-                let status = change.status.map(UserStatus::as_str);
-                let value = change.claim.as_ref().map(|claim| claim.value.as_str());
-                let flags = [
-                    change.verify == Some(AliasAttribute::Email),
-                    change.verify == Some(AliasAttribute::PhoneNumber),
-                    change.claims(AliasAttribute::Email),
-                    change.claims(AliasAttribute::PhoneNumber),
-                ];
-                let [verify_email, verify_phone, claim_email, claim_phone] = &flags;
-                let params: Vec<&(dyn ToSql + Sync)> = vec![
-                    pool_id,
-                    username,
-                    sub,
-                    state,
-                    version,
-                    &status,
-                    now,
-                    verify_email,
-                    verify_phone,
-                    claim_email,
-                    claim_phone,
-                    expected,
-                    &value,
-                ];
-                execute(tx, sql::UPDATE_USER, &params).await?
-            }
-        };
-        if done != 1 {
-            return Ok(Applied::LostRace);
-        }
-        if let Some(spend) = &change.spend {
-            let take: [&(dyn ToSql + Sync); 6] = [
-                pool_id,
-                &spend.key,
-                &spend.kind,
-                now,
-                &spend.window,
-                &spend.most,
-            ];
-            if execute(tx, budget::SPEND, &take).await? != 1 {
+                })
+                .collect();
+            if execute(tx, step.sql, &args).await? != 1 {
                 return Ok(Applied::LostRace);
             }
         }

@@ -17,44 +17,27 @@ use std::{
 };
 
 use rusqlite::{
-    Connection, ErrorCode, OptionalExtension, Row, TransactionBehavior, params, params_from_iter,
-    types::{ToSqlOutput, ValueRef},
+    Connection, ErrorCode, OptionalExtension, TransactionBehavior, params, params_from_iter,
 };
 use tokio::sync::oneshot;
 
+mod connection;
+mod rows;
+mod writer;
+
+use connection::{configure, create_private, seed};
+
+use rows::{dialect, query_rows, read_snapshot, user_row};
+pub use writer::LOG_MOST_BYTES;
+use writer::{BUSY_TIMEOUT, Job, Task, checkpoint_loop, write_loop};
+
 use crate::{
     Applied, Change, Read, Result, SeedUser, Snapshot, Store, UserRow, sqlite_sql as sql,
-    types::{Param, Value, state, status},
+    types::{Param, Value},
 };
 
-/// How long a statement waits for another process's writer before it fails.
-const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
-/// Each connection's page cache, in KiB when negative (SQLite's default is 2 MiB); pages
-/// are cached as they are first read, so a small database uses little of it.
-const CACHE_KIB: i64 = -65_536;
-/// How often the log is written back into the database file.
-const CHECKPOINT_EVERY: Duration = Duration::from_millis(100);
-/// The most bytes the log keeps: past this, the writer writes it back and truncates it
-/// ([`LogBound`]), holding writes for as long as writing this much back takes, once per
-/// this much written.
-pub const LOG_MOST_BYTES: i64 = 16 << 20;
-/// How long a truncation of the log waits for readers before it gives up for a while.
-const TRUNCATE_WAIT: Duration = Duration::from_millis(200);
-/// After a truncation that failed, the least time before the next: writes are held for
-/// [`TRUNCATE_WAIT`] at most once in this long while a reader keeps the log.
-const TRUNCATE_AGAIN_AFTER: Duration = Duration::from_secs(1);
-/// The most changes one commit carries.
-const MAX_BATCH: usize = 256;
 /// Phantoms deleted per statement, so that pruning never holds the writer for long.
 const PRUNE_BATCH: i64 = 1_000;
-
-type Task = Box<dyn FnOnce(&mut Connection) + Send>;
-
-/// Work for the writer thread.
-enum Job {
-    Apply(Box<Change>, oneshot::Sender<Result<Applied>>),
-    Run(Task),
-}
 
 /// Reader connections, taken in turn.
 struct Readers {
@@ -195,30 +178,8 @@ impl Sqlite {
     }
 
     pub async fn seed(&self, pool_id: String, users: Vec<SeedUser>, now: i64) -> Result<()> {
-        self.on_writer(move |db| {
-            let tx = db.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            {
-                let mut insert = tx.prepare_cached(sql::SEED)?;
-                for user in users {
-                    let state = serde_json::to_string(&user.state)?;
-                    let version = i64::try_from(user.state.version())?;
-                    insert.execute(params![
-                        pool_id,
-                        user.username,
-                        user.sub,
-                        user.email,
-                        state,
-                        version,
-                        now
-                    ])?;
-                }
-            }
-            tx.commit()?;
-            // A bulk load's log is written back now, not by whichever request commits next.
-            db.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
-            Ok(())
-        })
-        .await
+        self.on_writer(move |db| seed(db, &pool_id, users, now))
+            .await
     }
 
     pub async fn rows(&self, sql: String, params: Vec<Param>) -> Result<Vec<Vec<Value>>> {
@@ -329,304 +290,6 @@ impl Sqlite {
         };
         task(&db)
     }
-}
-
-/// The rows `sql` (in PostgreSQL's dialect) returns with `params`.
-fn query_rows(db: &Connection, sql: &str, params: &[Param]) -> Result<Vec<Vec<Value>>> {
-    let mut statement = db.prepare_cached(&dialect(sql))?;
-    let count = statement.column_count();
-    let mut rows = statement.query(params_from_iter(params))?;
-    let mut found = Vec::new();
-    while let Some(row) = rows.next()? {
-        found.push(
-            (0..count)
-                .map(|index| value(row, index))
-                .collect::<Result<_>>()?,
-        );
-    }
-    Ok(found)
-}
-
-/// Creates the database file readable by this user only, if it does not exist yet (SQLite
-/// gives its `-wal` and `-shm` files the same mode); one that exists must be this user's.
-fn create_private(path: &Path) -> Result<()> {
-    use std::os::unix::fs::OpenOptionsExt;
-    match std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)
-    {
-        Ok(_) => Ok(()),
-        Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => {
-            let named = |problem: String| format!("{}: {problem}", path.display());
-            let metadata = crate::files::owned_file(path).map_err(named)?;
-            if crate::files::open_to_others(&metadata) {
-                tracing::warn!(file = %path.display(), "the database can be read by other users: chmod 600 it");
-            }
-            Ok(())
-        }
-        Err(error) => Err(format!("{}: {error}", path.display()).into()),
-    }
-}
-
-fn configure(db: &Connection) -> Result<()> {
-    db.busy_timeout(BUSY_TIMEOUT)?;
-    db.pragma_update(None, "synchronous", "NORMAL")?;
-    db.pragma_update(None, "cache_size", CACHE_KIB)?;
-    db.set_prepared_statement_cache_capacity(32);
-    Ok(())
-}
-
-/// Writes the log back into the database every [`CHECKPOINT_EVERY`], without waiting for
-/// readers or the writer (a passive checkpoint), until the store is dropped.
-fn checkpoint_loop(db: &Connection, turn: &Mutex<()>, stopped: &mpsc::Receiver<()>) {
-    while let Err(mpsc::RecvTimeoutError::Timeout) = stopped.recv_timeout(CHECKPOINT_EVERY) {
-        let _turn = turn.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Err(error) = db.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
-            tracing::warn!(%error, "checkpoint failed; the log grows until one succeeds");
-        }
-    }
-}
-
-/// Keeps the log near [`LOG_MOST_BYTES`]: once it holds more than `at_bytes`, writes it all
-/// back and truncates it, on the writer's connection between two writes (no write of this
-/// process lands meanwhile). A passive checkpoint never wraps a log that is always being
-/// written and read, so without this the log only grows under a flood.
-///
-/// A reader holding an older snapshot (a scan, another process, an operator's shell) keeps
-/// the log from being truncated, and waiting for it would hold every write: so the attempt
-/// waits [`TRUNCATE_WAIT`] at most (the reads of requests take far less; the passive
-/// checkpoint under way is waited for, by turn), and after one that failed the next is tried
-/// once the log has grown by another quarter of [`LOG_MOST_BYTES`] and
-/// [`TRUNCATE_AGAIN_AFTER`] has passed: writes are held a fifth of the time at most while a
-/// reader keeps the log, which then grows until it lets go (as any SQLite log must).
-struct LogBound {
-    log: PathBuf,
-    at_bytes: u64,
-    not_before: Instant,
-}
-
-impl LogBound {
-    fn new(log: PathBuf) -> Self {
-        Self {
-            log,
-            at_bytes: LOG_MOST_BYTES.unsigned_abs(),
-            not_before: Instant::now(),
-        }
-    }
-
-    fn keep(&mut self, db: &Connection, turn: &Mutex<()>) {
-        let held = std::fs::metadata(&self.log).map_or(0, |metadata| metadata.len());
-        if held <= self.at_bytes || Instant::now() < self.not_before {
-            return;
-        }
-        let _turn = turn.lock().unwrap_or_else(PoisonError::into_inner);
-        let truncated = db.busy_timeout(TRUNCATE_WAIT).and_then(|()| {
-            let busy = db.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |row| {
-                row.get::<_, i64>(0)
-            });
-            db.busy_timeout(BUSY_TIMEOUT)?;
-            busy
-        });
-        let most = LOG_MOST_BYTES.unsigned_abs();
-        if let Ok(0) = truncated {
-            tracing::debug!(held, "the log was written back and truncated");
-            self.at_bytes = most;
-            return;
-        }
-        self.at_bytes = held.saturating_add(most / 4);
-        self.not_before = Instant::now() + TRUNCATE_AGAIN_AFTER;
-        if let Err(error) = truncated {
-            tracing::warn!(%error, held, "the log could not be truncated");
-        } else {
-            tracing::warn!(
-                held,
-                "the log could not be truncated: a reader holds an older snapshot \
-                 (tried again once it has grown by another 4 MiB, a second later)"
-            );
-        }
-    }
-}
-
-/// The writer thread: until every sender is gone, runs tasks, and commits queued changes
-/// together.
-fn write_loop(mut db: Connection, checkpointing: &Mutex<()>, queue: &mpsc::Receiver<Job>) {
-    let mut bound = db
-        .path()
-        .filter(|path| !path.is_empty())
-        .map(|path| LogBound::new(PathBuf::from(format!("{path}-wal"))));
-    let mut next = None;
-    loop {
-        if let Some(bound) = &mut bound {
-            bound.keep(&db, checkpointing);
-        }
-        let job = match next.take() {
-            Some(job) => job,
-            None => match queue.recv() {
-                Ok(job) => job,
-                Err(mpsc::RecvError) => return,
-            },
-        };
-        match job {
-            Job::Run(task) => task(&mut db),
-            Job::Apply(change, reply) => {
-                let mut batch = vec![(change, reply)];
-                while batch.len() < MAX_BATCH {
-                    match queue.try_recv() {
-                        Ok(Job::Apply(change, reply)) => batch.push((change, reply)),
-                        Ok(other) => {
-                            next = Some(other);
-                            break;
-                        }
-                        Err(_) => break,
-                    }
-                }
-                commit(&mut db, batch);
-            }
-        }
-    }
-}
-
-/// One transaction for `batch`, each change in a savepoint of its own: a change whose
-/// condition fails is rolled back alone. Every answer is sent after the commit.
-fn commit(db: &mut Connection, batch: Vec<(Box<Change>, oneshot::Sender<Result<Applied>>)>) {
-    let run = |db: &mut Connection| -> Result<Vec<Result<Applied>>> {
-        let mut tx = db.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let mut results = Vec::with_capacity(batch.len());
-        for (change, _) in &batch {
-            let savepoint = tx.savepoint()?;
-            let result = lost_race_on_conflict(sql::apply(&savepoint, change));
-            if matches!(result, Ok(Applied::Done)) {
-                savepoint.commit()?;
-            } else if let Err(error) = &result
-                && savepoint.is_autocommit()
-            {
-                // SQLite rolled the whole transaction back (a full disk, an I/O error): the
-                // changes already reported done are gone too, and what follows would run
-                // outside any transaction. Every change of the batch fails.
-                return Err(format!("the batch was rolled back: {error}").into());
-            }
-            // Otherwise dropping the savepoint rolls it back.
-            results.push(result);
-        }
-        tx.commit()?;
-        Ok(results)
-    };
-    match run(db) {
-        Ok(results) => {
-            for ((_, reply), result) in batch.into_iter().zip(results) {
-                let _ = reply.send(result);
-            }
-        }
-        Err(error) => {
-            let message = error.to_string();
-            for (_, reply) in batch {
-                let _ = reply.send(Err(message.clone().into()));
-            }
-        }
-    }
-}
-
-/// A unique index refusing the row (a second verified owner of an alias, a `sub` taken) is
-/// a lost race, not an error.
-fn lost_race_on_conflict(result: Result<Applied>) -> Result<Applied> {
-    match result {
-        Err(error) => match error.downcast_ref::<rusqlite::Error>() {
-            Some(rusqlite::Error::SqliteFailure(failure, _))
-                if failure.code == ErrorCode::ConstraintViolation =>
-            {
-                Ok(Applied::LostRace)
-            }
-            _ => Err(error),
-        },
-        ok => ok,
-    }
-}
-
-fn read_snapshot(db: &Connection, read: &Read) -> Result<Snapshot> {
-    let mut statement = db.prepare_cached(sql::READ)?;
-    let row = statement.query_row(
-        params![
-            read.pool_id,
-            read.username,
-            read.phantom,
-            read.email_owner,
-            read.phone_number_owner,
-            read.client_id
-        ],
-        |row| {
-            Ok((
-                user_row(row)?,
-                row.get::<_, Option<String>>(10)?,
-                row.get::<_, Option<String>>(11)?,
-                row.get::<_, Option<String>>(12)?,
-                row.get::<_, bool>(13)?,
-            ))
-        },
-    )?;
-    let (user, phantom, email_owner, phone_number_owner, live) = row;
-    Ok(Snapshot {
-        live,
-        user: user.transpose()?,
-        phantom: phantom.as_deref().map(state).transpose()?,
-        email_owner,
-        phone_number_owner,
-    })
-}
-
-/// The user in columns 0 to 9, if the row has one; stored values go through the crate's
-/// validating load.
-fn user_row(row: &Row<'_>) -> rusqlite::Result<Option<Result<UserRow>>> {
-    let Some(username) = row.get::<_, Option<String>>(0)? else {
-        return Ok(None);
-    };
-    let (status_name, state_json): (String, String) = (row.get(2)?, row.get(7)?);
-    let load = || -> Result<UserRow> {
-        Ok(UserRow {
-            username,
-            sub: row.get(1)?,
-            status: status(&status_name)?,
-            email: row.get(3)?,
-            email_verified: row.get(4)?,
-            phone_number: row.get(5)?,
-            phone_number_verified: row.get(6)?,
-            state: state(&state_json)?,
-            created_at: row.get(8)?,
-            updated_at: row.get(9)?,
-        })
-    };
-    Ok(Some(load()))
-}
-
-/// A directory statement in SQLite's dialect: `$n` placeholders become `?n`, and
-/// PostgreSQL's row lock clause goes (SQLite's one writer serialises every write).
-fn dialect(sql: &str) -> String {
-    sql.replace('$', "?").replace(" FOR KEY SHARE", "")
-}
-
-impl rusqlite::ToSql for Param {
-    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
-        Ok(match self {
-            Self::Text(text) => match text {
-                Some(text) => ToSqlOutput::Borrowed(ValueRef::Text(text.as_bytes())),
-                None => ToSqlOutput::Borrowed(ValueRef::Null),
-            },
-            Self::Int(int) => ToSqlOutput::Borrowed(ValueRef::Integer(*int)),
-        })
-    }
-}
-
-/// Column `index` of `row` (SQLite keeps booleans as integers: the reader says which).
-fn value(row: &Row<'_>, index: usize) -> Result<Value> {
-    Ok(match row.get_ref(index)? {
-        ValueRef::Null => Value::Null,
-        ValueRef::Integer(int) => Value::Int(int),
-        ValueRef::Text(text) => Value::Text(String::from_utf8(text.to_vec())?),
-        ValueRef::Real(_) | ValueRef::Blob(_) => {
-            return Err(format!("column {index}: a type no directory statement returns").into());
-        }
-    })
 }
 
 impl std::fmt::Debug for Sqlite {

@@ -1,10 +1,14 @@
 //! SQLite's schema, its migrations and its statements. `postgres_sql.rs` holds the same
 //! schema and statements in PostgreSQL's dialect; the two are kept side by side.
 
-use confirmation_flow::cognito::{AliasAttribute, UserStatus};
-use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+use rusqlite::{
+    Connection, OptionalExtension, TransactionBehavior, params, params_from_iter, types::Value,
+};
 
-use crate::{Applied, Change, Result, Row, budget};
+use crate::{
+    Applied, Change, Result,
+    plan::{Arg, plan, sqlite_dialect},
+};
 
 /// The migrations, in order; each runs once, in a transaction, and is recorded.
 const MIGRATIONS: &[&str] = &["
@@ -160,138 +164,22 @@ ON CONFLICT (pool_id, username) DO UPDATE SET
     email_alias = 0, phone_number = NULL, phone_number_verified = 0, phone_number_alias = 0,
     state = excluded.state, version = excluded.version, updated_at = excluded.updated_at";
 
-/// Only into a pool that exists, as [`INSERT_USER`].
-const INSERT_PHANTOM: &str = "
-INSERT INTO phantoms (id, state, version, updated_at, prune_after, pool_id)
-SELECT ?1, ?2, ?3, ?4, ?5, ?6
-WHERE EXISTS (SELECT 1 FROM pools WHERE pool_id = ?6)
-ON CONFLICT DO NOTHING";
-
-const UPDATE_PHANTOM: &str = "
-UPDATE phantoms SET state = ?2, version = ?3, updated_at = ?4, prune_after = ?5
-WHERE id = ?1 AND version = ?6";
-
-const INSERT_USER: &str = "
-INSERT INTO users (pool_id, username, sub, status, email, phone_number, state, version,
-                   created_at, updated_at, password_hash, login)
-SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?10, ?11
-WHERE EXISTS (SELECT 1 FROM pools WHERE pool_id = ?1)
-ON CONFLICT DO NOTHING";
-
-/// Compare-and-swap on the user read (its `sub`, at its version), verifying and claiming
-/// what the change says; a claimed value must still be the row's.
-const UPDATE_USER: &str = "
-UPDATE users SET state = ?4, version = ?5, status = COALESCE(?6, status), updated_at = ?7,
-    email_verified = email_verified OR ?8, phone_number_verified = phone_number_verified OR ?9,
-    email_alias = email_alias OR ?10, phone_number_alias = phone_number_alias OR ?11
-WHERE pool_id = ?1 AND username = ?2 AND sub = ?3 AND version = ?12
-  AND (NOT ?10 OR email = ?13) AND (NOT ?11 OR phone_number = ?13)";
-
-const TAKE_EMAIL: &str = "
-UPDATE users SET email_verified = 0, email_alias = 0
-WHERE pool_id = ?1 AND username = ?2 AND email = ?3 AND email_alias";
-
-const TAKE_PHONE_NUMBER: &str = "
-UPDATE users SET phone_number_verified = 0, phone_number_alias = 0
-WHERE pool_id = ?1 AND username = ?2 AND phone_number = ?3 AND phone_number_alias";
-
-/// Runs `change`'s statements; `LostRace` when a condition does not hold (a unique index
-/// refusing the row is an error the caller turns into a lost race).
+/// Runs `change`'s statements ([`crate::plan`]); `LostRace` at the first that changes no
+/// row (a unique index refusing a row is an error the caller turns into a lost race).
 pub(crate) fn apply(db: &Connection, change: &Change) -> Result<Applied> {
-    let (pool_id, state, version, now) =
-        (&change.pool_id, &change.state, change.version, change.now);
-    let done = match (&change.row, change.expected) {
-        (Row::Phantom { id }, None) => {
-            // No count here: the cap is kept by a background trim (`limits.rs`), so a new
-            // phantom costs what a user's write costs.
-            db.prepare_cached(INSERT_PHANTOM)?.execute(params![
-                id,
-                state,
-                version,
-                now,
-                change.prune_after,
-                pool_id
-            ])?
-        }
-        (Row::Phantom { id }, Some(expected)) => {
-            db.prepare_cached(UPDATE_PHANTOM)?.execute(params![
-                id,
-                state,
-                version,
-                now,
-                change.prune_after,
-                expected
-            ])?
-        }
-        (Row::User { username, sub }, None) => db.prepare_cached(INSERT_USER)?.execute(params![
-            pool_id,
-            username,
-            sub,
-            change
-                .status
-                .map_or("UNCONFIRMED", |status| status.as_str()),
-            change.new_user.email,
-            change.new_user.phone_number,
-            state,
-            version,
-            now,
-            change.new_user.password_hash,
-            change.new_user.login
-        ])?,
-        (Row::User { username, sub }, Some(expected)) => {
-            for (attribute, take) in [
-                (AliasAttribute::Email, TAKE_EMAIL),
-                (AliasAttribute::PhoneNumber, TAKE_PHONE_NUMBER),
-            ] {
-                if let Some((owner, value)) = change.takes(attribute)
-                    && db
-                        .prepare_cached(take)?
-                        .execute(params![pool_id, owner, value])?
-                        != 1
-                {
-                    return Ok(Applied::LostRace);
-                }
-            }
-            let value = change.claim.as_ref().map(|claim| claim.value.as_str());
-            db.prepare_cached(UPDATE_USER)?.execute(params![
-                pool_id,
-                username,
-                sub,
-                state,
-                version,
-                change.status.map(UserStatus::as_str),
-                now,
-                change.verify == Some(AliasAttribute::Email),
-                change.verify == Some(AliasAttribute::PhoneNumber),
-                change.claims(AliasAttribute::Email),
-                change.claims(AliasAttribute::PhoneNumber),
-                expected,
-                value
-            ])?
-        }
-    };
-    if done != 1 {
-        return Ok(Applied::LostRace);
-    }
-    if let Some(spend) = &change.spend {
-        let taken = db.prepare_cached(&SPEND)?.execute(params![
-            pool_id,
-            spend.key,
-            spend.kind,
-            now,
-            spend.window,
-            spend.most
-        ])?;
-        if taken != 1 {
+    for step in plan(change) {
+        let mut statement = db.prepare_cached(&sqlite_dialect(step.sql))?;
+        let args = step.args.iter().map(|arg| match *arg {
+            Arg::Text(text) => Value::from(text.map(str::to_owned)),
+            Arg::Int(int) => Value::Integer(int),
+            Arg::Bool(flag) => Value::Integer(i64::from(flag)),
+        });
+        if statement.execute(params_from_iter(args))? != 1 {
             return Ok(Applied::LostRace);
         }
     }
     Ok(Applied::Done)
 }
-
-/// [`budget::SPEND`] in SQLite's dialect (`?n` for `$n`).
-static SPEND: std::sync::LazyLock<String> =
-    std::sync::LazyLock::new(|| budget::SPEND.replace('$', "?"));
 
 #[cfg(test)]
 mod tests {
@@ -299,17 +187,15 @@ mod tests {
 
     use super::*;
 
-    /// The statements a request runs, by name.
-    const PER_REQUEST: &[(&str, &str)] = &[
-        ("READ", READ),
-        ("LOAD", LOAD),
-        ("INSERT_PHANTOM", INSERT_PHANTOM),
-        ("UPDATE_PHANTOM", UPDATE_PHANTOM),
-        ("INSERT_USER", INSERT_USER),
-        ("UPDATE_USER", UPDATE_USER),
-        ("TAKE_EMAIL", TAKE_EMAIL),
-        ("TAKE_PHONE_NUMBER", TAKE_PHONE_NUMBER),
-    ];
+    /// The statements a request runs, by name, in SQLite's dialect.
+    fn per_request() -> Vec<(&'static str, String)> {
+        let writes = crate::plan::ALL.iter();
+        let writes = writes.map(|&(name, sql)| (name, sqlite_dialect(sql)));
+        [("READ", READ.to_owned()), ("LOAD", LOAD.to_owned())]
+            .into_iter()
+            .chain(writes)
+            .collect()
+    }
 
     fn migrated() -> Connection {
         let db = Connection::open_in_memory().expect("an in-memory database");
@@ -321,7 +207,7 @@ mod tests {
     #[test]
     fn every_request_statement_searches_an_index() {
         let db = migrated();
-        for (name, sql) in PER_REQUEST {
+        for (name, sql) in per_request() {
             let mut plan = db
                 .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
                 .expect("the statement prepares");
@@ -343,10 +229,10 @@ mod tests {
     #[test]
     fn request_statements_are_prepared_once() {
         let db = migrated();
-        for (name, sql) in PER_REQUEST {
+        for (name, sql) in per_request() {
             let mut reprepared = 0;
             for _ in 0..3 {
-                let mut statement = db.prepare_cached(sql).expect("the statement prepares");
+                let mut statement = db.prepare_cached(&sql).expect("the statement prepares");
                 for index in 1..=statement.parameter_count() {
                     statement
                         .raw_bind_parameter(index, 1)
