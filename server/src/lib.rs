@@ -60,6 +60,7 @@ pub mod pools;
 pub mod random;
 mod redact;
 pub mod serve;
+mod service;
 pub mod sigv4;
 mod sigv4_canonical;
 mod sigv4_time;
@@ -69,21 +70,20 @@ pub mod trigger_urls;
 pub mod user_directory;
 mod users;
 
-use std::{sync::Arc, time::Duration};
+use std::time::Duration;
 
 pub use app::App;
+pub use service::Service;
 
 use crate::{config::Config, credentials::CredentialSource, http::Limits};
-
-/// How often each process deletes the phantoms whose windows have passed.
-const PRUNE_EVERY: Duration = Duration::from_secs(60);
 
 /// Runs the server with `config` until SIGTERM or Ctrl-C.
 ///
 /// # Errors
 /// A message saying what could not be set up: the configuration, keys, database or socket.
 pub async fn run(config: Config) -> Result<(), String> {
-    let app = Arc::new(App::new(config).await?);
+    let service = Service::start(config).await?;
+    let app = service.app();
     let config = &app.config;
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
@@ -124,24 +124,11 @@ pub async fn run(config: Config) -> Result<(), String> {
              configured; accepted on loopback only)"
         }
     });
-    let pruner = tokio::spawn(prune(Arc::clone(&app)));
-    let trimmer = tokio::spawn(trim(Arc::clone(&app)));
-    let counter = tokio::spawn(count(Arc::clone(&app)));
     let limits = Limits {
         max_connections: config.max_connections,
         header_timeout: Duration::from_secs(config.header_timeout_seconds),
     };
-    let served = http::serve(
-        listener,
-        http::router(Arc::clone(&app)),
-        limits,
-        http::stop_signal(),
-    )
-    .await;
-    pruner.abort();
-    trimmer.abort();
-    counter.abort();
-    served
+    http::serve(listener, service.router(), limits, http::stop_signal()).await
 }
 
 /// A start-up line on stdout. Whoever started the server may have stopped reading (a test
@@ -150,56 +137,4 @@ fn say(line: &str) {
     use std::io::Write as _;
     let mut stdout = std::io::stdout().lock();
     let _ = writeln!(stdout, "{line}").and_then(|()| stdout.flush());
-}
-
-/// Keeps every pool's phantoms at `limits.phantoms_per_pool`, off the request path.
-async fn trim(app: Arc<App>) {
-    let limits = &app.config.limits;
-    let mut every = tokio::time::interval(Duration::from_secs(limits.phantom_trim_seconds));
-    loop {
-        every.tick().await;
-        match throttle::trim_phantoms(&app.store, limits.phantoms_per_pool).await {
-            Ok(0) => {}
-            Ok(trimmed) => tracing::info!(trimmed, "trimmed pools to their phantom cap"),
-            Err(error) => tracing::warn!(%error, "could not trim phantoms"),
-        }
-    }
-}
-
-/// Counts every pool's users against `limits.users_per_pool`, off the request path.
-async fn count(app: Arc<App>) {
-    let mut every =
-        tokio::time::interval(Duration::from_secs(app.config.limits.pool_count_seconds));
-    let mut was_full = 0;
-    loop {
-        every.tick().await;
-        match app.count_pools().await {
-            Ok(full) if full != was_full => {
-                was_full = full;
-                tracing::warn!(
-                    full,
-                    "pools holding their cap of users (limits.users_per_pool)"
-                );
-            }
-            Ok(_) => {}
-            Err(error) => tracing::warn!(%error, "could not count the pools' users"),
-        }
-    }
-}
-
-/// Deletes expired phantoms now and then; a failure is logged and tried again later.
-async fn prune(app: Arc<App>) {
-    let mut every = tokio::time::interval(PRUNE_EVERY);
-    loop {
-        every.tick().await;
-        let (_, now) = clock::now();
-        match app.store.prune(now).await {
-            Ok(0) => {}
-            Ok(pruned) => tracing::info!(pruned, "deleted phantoms whose windows have passed"),
-            Err(error) => tracing::warn!(%error, "could not prune phantoms"),
-        }
-        if let Err(error) = destinations::prune(&app.store, now).await {
-            tracing::warn!(%error, "could not prune destination budgets");
-        }
-    }
 }

@@ -1,0 +1,123 @@
+//! The Cognito API as a library: a [`Service`] opens the store and the keys a configuration
+//! names, keeps them up while it lives (phantoms pruned, trimmed to their cap, pools'
+//! users counted: all off the request path), and gives the axum [`Router`] to serve alone
+//! or to mount inside an application of your own.
+
+use std::{sync::Arc, time::Duration};
+
+use axum::Router;
+use tokio::task::JoinHandle;
+
+use crate::{App, clock, config::Config, destinations, http, throttle};
+
+/// How often each process deletes the phantoms whose windows have passed.
+const PRUNE_EVERY: Duration = Duration::from_secs(60);
+
+/// A running user pool service: its state, and its upkeep, stopped when it is dropped.
+///
+/// ```no_run
+/// # async fn host(config: confirmation_flow_server::config::Config) -> Result<(), String> {
+/// let cognito = confirmation_flow_server::Service::start(config).await?;
+/// // Your application, with the Cognito API under `/cognito`: an SDK's endpoint URL is
+/// // `http://your-host/cognito`.
+/// let app = axum::Router::new()
+///     .route("/", axum::routing::get(|| async { "my application" }))
+///     .nest("/cognito", cognito.router());
+/// let listener = tokio::net::TcpListener::bind("127.0.0.1:8080").await.map_err(|e| e.to_string())?;
+/// axum::serve(listener, app).await.map_err(|e| e.to_string())
+/// # }
+/// ```
+pub struct Service {
+    app: Arc<App>,
+    upkeep: Vec<JoinHandle<()>>,
+}
+
+impl Service {
+    /// Opens what `config` names (the store, migrated; the keys; the outbox) and starts the
+    /// upkeep on the current tokio runtime.
+    ///
+    /// # Errors
+    /// A message saying what could not be set up: the configuration, keys or database.
+    pub async fn start(config: Config) -> Result<Self, String> {
+        let app = Arc::new(App::new(config).await?);
+        let upkeep = vec![
+            tokio::spawn(prune(Arc::clone(&app))),
+            tokio::spawn(trim(Arc::clone(&app))),
+            tokio::spawn(count(Arc::clone(&app))),
+        ];
+        Ok(Self { app, upkeep })
+    }
+
+    /// The routes: `POST /` (the API, AWS JSON 1.1) and `GET /health`, with request ids,
+    /// traces and CORS. Mount it with [`Router::nest`]: signatures are checked over the path
+    /// the client signed, the prefix included.
+    pub fn router(&self) -> Router {
+        http::router(Arc::clone(&self.app))
+    }
+
+    /// The service's state: its configuration, store and keys.
+    #[must_use]
+    pub fn app(&self) -> &App {
+        &self.app
+    }
+}
+
+impl Drop for Service {
+    fn drop(&mut self) {
+        for task in &self.upkeep {
+            task.abort();
+        }
+    }
+}
+
+/// Keeps every pool's phantoms at `limits.phantoms_per_pool`, off the request path.
+async fn trim(app: Arc<App>) {
+    let limits = &app.config.limits;
+    let mut every = tokio::time::interval(Duration::from_secs(limits.phantom_trim_seconds));
+    loop {
+        every.tick().await;
+        match throttle::trim_phantoms(&app.store, limits.phantoms_per_pool).await {
+            Ok(0) => {}
+            Ok(trimmed) => tracing::info!(trimmed, "trimmed pools to their phantom cap"),
+            Err(error) => tracing::warn!(%error, "could not trim phantoms"),
+        }
+    }
+}
+
+/// Counts every pool's users against `limits.users_per_pool`, off the request path.
+async fn count(app: Arc<App>) {
+    let mut every =
+        tokio::time::interval(Duration::from_secs(app.config.limits.pool_count_seconds));
+    let mut was_full = 0;
+    loop {
+        every.tick().await;
+        match app.count_pools().await {
+            Ok(full) if full != was_full => {
+                was_full = full;
+                tracing::warn!(
+                    full,
+                    "pools holding their cap of users (limits.users_per_pool)"
+                );
+            }
+            Ok(_) => {}
+            Err(error) => tracing::warn!(%error, "could not count the pools' users"),
+        }
+    }
+}
+
+/// Deletes expired phantoms now and then; a failure is logged and tried again later.
+async fn prune(app: Arc<App>) {
+    let mut every = tokio::time::interval(PRUNE_EVERY);
+    loop {
+        every.tick().await;
+        let (_, now) = clock::now();
+        match app.store.prune(now).await {
+            Ok(0) => {}
+            Ok(pruned) => tracing::info!(pruned, "deleted phantoms whose windows have passed"),
+            Err(error) => tracing::warn!(%error, "could not prune phantoms"),
+        }
+        if let Err(error) = destinations::prune(&app.store, now).await {
+            tracing::warn!(%error, "could not prune destination budgets");
+        }
+    }
+}

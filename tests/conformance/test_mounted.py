@@ -1,0 +1,80 @@
+"""The Cognito API mounted inside an application of its own (`server/examples/mounted.rs`,
+under `/cognito`): boto3, pointed at `http://HOST/cognito`, signs a user up and confirms it,
+and the admin calls' signatures (over the prefixed path) verify; the host application
+still answers its own routes."""
+
+import json
+import os
+import pathlib
+import subprocess
+import tempfile
+import time
+import urllib.request
+import uuid
+
+import boto3
+import pytest
+from botocore.config import Config
+
+from test_boto3 import POOL, PUBLIC, ROOT, free_port
+
+MOUNTED = os.environ.get("CONFORMANCE_MOUNTED", str(ROOT / "target/release/examples/mounted"))
+
+
+@pytest.fixture(scope="module")
+def mounted():
+    with tempfile.TemporaryDirectory() as home:
+        home = pathlib.Path(home)
+        port = free_port()
+        config = {
+            "user_pool_id": POOL,
+            "clients": [{"client_id": PUBLIC, "client_secret": None}],
+            "alias_attributes": ["email"],
+            "database": str(home / "users.sqlite3"),
+            "outbox": str(home / "outbox.jsonl"),
+        }
+        (home / "config.json").write_text(json.dumps(config))
+        process = subprocess.Popen(
+            [MOUNTED, "--config", str(home / "config.json"), "--listen", f"127.0.0.1:{port}"],
+            stdout=subprocess.PIPE, text=True,
+        )
+        assert process.stdout.readline().startswith("listening on"), "the host application starts"
+        client = boto3.client(
+            "cognito-idp", region_name="us-east-1", endpoint_url=f"http://127.0.0.1:{port}/cognito",
+            aws_access_key_id="test", aws_secret_access_key="test",
+            config=Config(retries={"total_max_attempts": 1}),
+        )
+        yield port, client, home / "outbox.jsonl"
+        process.terminate()
+        assert process.wait(timeout=15) == 0, "the host application stops cleanly on SIGTERM"
+
+
+def code_for(outbox, username):
+    deadline = time.monotonic() + 10
+    while True:
+        text = outbox.read_text() if outbox.exists() else ""
+        lines = text[: text.rfind("\n") + 1].splitlines()
+        codes = [entry["code"] for entry in map(json.loads, lines) if entry["username"] == username]
+        if codes:
+            return codes[-1]
+        assert time.monotonic() < deadline, f"no code for {username}"
+        time.sleep(0.01)
+
+
+def test_boto3_signs_up_and_confirms_through_the_mounted_api(mounted):
+    port, client, outbox = mounted
+    username = f"mounted-{uuid.uuid4().hex[:8]}"
+    client.sign_up(ClientId=PUBLIC, Username=username, Password="Passw0rd!",
+                   UserAttributes=[{"Name": "email", "Value": f"{username}@example.com"}])
+    with pytest.raises(client.exceptions.CodeMismatchException):
+        client.confirm_sign_up(ClientId=PUBLIC, Username=username, ConfirmationCode="000000"
+                               if code_for(outbox, username) != "000000" else "111111")
+    client.confirm_sign_up(ClientId=PUBLIC, Username=username, ConfirmationCode=code_for(outbox, username))
+    # An admin call: SigV4 over the path the client signed, `/cognito/` included.
+    user = client.admin_get_user(UserPoolId=POOL, Username=username)
+    assert user["UserStatus"] == "CONFIRMED"
+    # The host's own routes are its own.
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/") as answer:
+        assert answer.read() == b"the host application"
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/cognito/health") as answer:
+        assert answer.status == 200
