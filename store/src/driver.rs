@@ -97,7 +97,7 @@ impl Driver {
     /// # Errors
     /// [`Failed::Decision`] when `decide` returns an error (nothing is stored), [`Failed::Store`]
     /// when the store fails, [`Failed::TooManyLostRaces`] past [`Self::attempts`].
-    pub async fn run<S, T, E, F>(&self, store: &S, read: &Read, decide: F) -> Result<T, Failed<E>>
+    pub async fn run<S, T, E, F>(self, store: &S, read: &Read, decide: F) -> Result<T, Failed<E>>
     where
         S: Store + ?Sized,
         F: FnMut(Snapshot) -> Result<Decided<T>, E> + Send,
@@ -112,7 +112,7 @@ impl Driver {
     /// # Errors
     /// As [`Self::run`].
     pub async fn run_with<S, D>(
-        &self,
+        self,
         store: &S,
         read: &Read,
         mut decision: D,
@@ -139,7 +139,7 @@ impl Driver {
     }
 
     /// The wait before retry `attempt`: uniform in `0..=attempt × backoff`.
-    fn wait(&self, attempt: u32) -> Duration {
+    fn wait(self, attempt: u32) -> Duration {
         let most = self.backoff.saturating_mul(attempt);
         let most = u64::try_from(most.as_nanos()).unwrap_or(u64::MAX);
         Duration::from_nanos(rand::rng().random_range(0..=most))

@@ -213,8 +213,7 @@ impl Kit {
     ) -> Decision {
         let pool = self.pool();
         let read = Read::of(&operation.needs(&pool));
-        let driver = Driver::default();
-        let run = driver.run(store, &read, |snapshot| {
+        let run = Driver::default().run(store, &read, |snapshot| {
             let mut decision = self.decide_on(&snapshot, operation, false, now);
             Ok::<_, ()>(match decision.change.take() {
                 Some(change) => Decided::Write(change, decision),
