@@ -11,6 +11,11 @@
     clippy::expect_used,
     reason = "benchmark set-up fails loudly"
 )]
+#![allow(
+    clippy::std_instead_of_core,
+    clippy::alloc_instead_of_core,
+    reason = "a std benchmark of a std crate"
+)]
 
 use confirmation_flow::{
     KeyId, KeyRing, Policy, ServerKey, Timestamp,
