@@ -7,6 +7,8 @@
 use std::time::SystemTime;
 
 use axum::http::{HeaderMap, StatusCode, Uri, header};
+
+use crate::exceptions::ServerException;
 use confirmation_flow::cognito::{Exception, OperationName};
 
 use crate::sigv4::{Signed, Verifier};
@@ -17,6 +19,16 @@ pub struct Refused {
     pub exception: &'static str,
     pub message: String,
     pub status: StatusCode,
+}
+
+impl Refused {
+    fn new(exception: ServerException, message: impl Into<String>) -> Self {
+        Self {
+            exception: exception.name(),
+            message: message.into(),
+            status: exception.status(),
+        }
+    }
 }
 
 /// Who an operation is served to.
@@ -87,11 +99,10 @@ pub fn admit(
         return Ok(());
     }
     if headers.contains_key(header::ORIGIN) {
-        return Err(Refused {
-            exception: "AccessDeniedException",
-            message: format!("{operation} is not served to browsers"),
-            status: StatusCode::FORBIDDEN,
-        });
+        return Err(Refused::new(
+            ServerException::AccessDenied,
+            format!("{operation} is not served to browsers"),
+        ));
     }
     // The local test key is for a developer's own machine: a request a proxy forwarded came
     // from elsewhere, where the well-known key proves nothing.
@@ -99,14 +110,11 @@ pub fn admit(
         .iter()
         .any(|name| headers.contains_key(*name));
     if local_test_key && proxied {
-        return Err(Refused {
-            exception: "AccessDeniedException",
-            message:
-                "The local test key is not accepted through a proxy (a Forwarded, X-Forwarded-For \
-             or X-Real-IP header): configure admin_credentials"
-                    .into(),
-            status: StatusCode::FORBIDDEN,
-        });
+        return Err(Refused::new(
+            ServerException::AccessDenied,
+            "The local test key is not accepted through a proxy (a Forwarded, X-Forwarded-For \
+             or X-Real-IP header): configure admin_credentials",
+        ));
     }
     let request = Signed {
         method: "POST",
@@ -121,16 +129,13 @@ pub fn admit(
             Ok(())
         }
         Err(refusal) => {
+            let exception = refusal.exception();
             tracing::info!(
-                exception = refusal.exception(),
+                exception = exception.name(),
                 operation,
                 "admin call refused"
             );
-            Err(Refused {
-                exception: refusal.exception(),
-                message: refusal.message(),
-                status: StatusCode::BAD_REQUEST,
-            })
+            Err(Refused::new(exception, refusal.message()))
         }
     }
 }

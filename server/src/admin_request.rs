@@ -1,7 +1,6 @@
 //! What every admin handler checks in its request, as the service checks it: members that
 //! must be there, the model's shapes (`UserPoolId`, names), and pages of a list.
 
-use axum::http::StatusCode;
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use confirmation_flow::cognito::Exception;
 use serde::Deserialize;
@@ -10,6 +9,7 @@ use crate::{
     App,
     answer::{Answer, internal},
     directory::{self, PoolRecord},
+    exceptions::ServerException,
 };
 
 /// The most items a list answers with.
@@ -17,11 +17,7 @@ pub(crate) const MAX_RESULTS: i64 = 60;
 
 /// `InvalidParameterException` with `message`.
 pub(crate) fn invalid(message: impl Into<String>) -> Answer {
-    Answer::Error(
-        "InvalidParameterException".into(),
-        message.into(),
-        StatusCode::BAD_REQUEST,
-    )
+    Answer::refuse(ServerException::InvalidParameter, message)
 }
 
 /// A required member, or the service's validation error naming it (lowerCamelCase).

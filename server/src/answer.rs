@@ -9,6 +9,8 @@ use axum::{
 };
 use confirmation_flow::cognito::{BodyFault, Exception};
 
+use crate::exceptions::ServerException;
+
 /// What the endpoint answers.
 #[derive(Debug)]
 pub enum Answer {
@@ -29,6 +31,14 @@ impl From<&Exception<'_>> for Answer {
 impl From<Exception<'_>> for Answer {
     fn from(exception: Exception<'_>) -> Self {
         Self::from(&exception)
+    }
+}
+
+impl Answer {
+    /// `exception` of this server's own, saying `message`.
+    #[must_use]
+    pub fn refuse(exception: ServerException, message: impl Into<String>) -> Self {
+        Self::Error(exception.name().into(), message.into(), exception.status())
     }
 }
 
@@ -65,11 +75,7 @@ pub fn malformed(operation: &str, error: &serde_json::Error) -> Answer {
 #[must_use]
 pub fn too_large(limit: usize) -> Answer {
     let message = format!("The request body is larger than {limit} bytes");
-    Answer::Error(
-        "RequestEntityTooLargeException".into(),
-        message,
-        StatusCode::PAYLOAD_TOO_LARGE,
-    )
+    Answer::refuse(ServerException::RequestEntityTooLarge, message)
 }
 
 /// The body `T` of `operation`, or `SerializationException`.

@@ -19,6 +19,7 @@ use crate::{
     client_api,
     clock::now,
     destinations::{self, Spend},
+    exceptions::ServerException,
     outbox::Delivery,
     pool_api, serve, users,
 };
@@ -44,21 +45,13 @@ pub async fn endpoint(
     let body = match read {
         Err(_) => {
             let message = "The request body was not received in time".to_owned();
-            return respond(Answer::Error(
-                "RequestTimeoutException".into(),
-                message,
-                StatusCode::REQUEST_TIMEOUT,
-            ));
+            return respond(Answer::refuse(ServerException::RequestTimeout, message));
         }
         Ok(Err(error)) if error.is::<LengthLimitError>() => return respond(too_large(limit)),
         Ok(Err(error)) => {
             tracing::debug!(%error, "the request body broke off");
             let message = "The request body could not be read".to_owned();
-            return respond(Answer::Error(
-                "SerializationException".into(),
-                message,
-                StatusCode::BAD_REQUEST,
-            ));
+            return respond(Answer::refuse(ServerException::Serialization, message));
         }
         Ok(Ok(collected)) => collected.to_bytes(),
     };

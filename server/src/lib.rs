@@ -47,6 +47,7 @@ mod decision;
 pub mod destination_keys;
 pub mod destinations;
 pub mod directory;
+pub mod exceptions;
 pub mod http;
 pub mod ids;
 pub mod keys;

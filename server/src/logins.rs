@@ -5,7 +5,6 @@
 //! request that names a user by login is rewritten to name it by username before the
 //! crate decides. Its `SecretHash` is checked first, over the username the client sent.
 
-use axum::http::StatusCode;
 use confirmation_flow::cognito::{
     AdminConfirmSignUp, AliasAttribute, ConfirmSignUp, Operation, ResendConfirmationCode, SignUp,
     UserAttributes,
@@ -14,6 +13,7 @@ use confirmation_flow::cognito::{
 use crate::{
     App,
     answer::{Answer, internal},
+    exceptions::ServerException,
     pools::Pool,
     user_directory,
 };
@@ -148,13 +148,12 @@ impl Rewrite {
             .map_err(internal)?;
         match taken {
             None => Ok(()),
-            Some(_) => Err(Answer::Error(
-                "UsernameExistsException".into(),
+            Some(_) => Err(Answer::refuse(
+                ServerException::UsernameExists,
                 format!(
                     "An account with the given {} already exists.",
                     attribute.as_str()
                 ),
-                StatusCode::BAD_REQUEST,
             )),
         }
     }
@@ -168,9 +167,5 @@ fn wrong_format(email: bool, phone_number: bool) -> Answer {
         (true, false) => "Username should be an email.",
         _ => "Username should be a phone number.",
     };
-    Answer::Error(
-        "InvalidParameterException".into(),
-        message.into(),
-        StatusCode::BAD_REQUEST,
-    )
+    Answer::refuse(ServerException::InvalidParameter, message)
 }

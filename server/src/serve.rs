@@ -12,6 +12,7 @@ use crate::{
     answer::{Answer, internal},
     decision::{Attempt, credentials, finish},
     destinations,
+    exceptions::ServerException,
     logins::Rewrite,
     outbox::Delivery,
     password,
@@ -145,10 +146,9 @@ fn refuse_nul(request: &SignUp<'_>) -> Result<(), Answer> {
         .find(|(_, value)| value.contains('\0'))
     {
         None => Ok(()),
-        Some((name, _)) => Err(Answer::Error(
-            "InvalidParameterException".into(),
+        Some((name, _)) => Err(Answer::refuse(
+            ServerException::InvalidParameter,
             format!("The value of the attribute {name} holds a NUL character"),
-            axum::http::StatusCode::BAD_REQUEST,
         )),
     }
 }
@@ -169,18 +169,12 @@ fn refuse_full(app: &App, pool_id: &str) -> Result<(), Answer> {
 /// `SignUp`'s password, if it keeps the pool's policy.
 fn checked_password(pool: &Pool, password: Option<&str>) -> Result<Option<String>, Answer> {
     let Some(password) = password else {
-        return Err(Answer::Error(
-            "InvalidParameterException".into(),
-            "A password is required: this server's user pools sign users in with one".into(),
-            axum::http::StatusCode::BAD_REQUEST,
+        return Err(Answer::refuse(
+            ServerException::InvalidParameter,
+            "A password is required: this server's user pools sign users in with one",
         ));
     };
-    password::check(&pool.password_policy, password).map_err(|message| {
-        Answer::Error(
-            "InvalidPasswordException".into(),
-            message,
-            axum::http::StatusCode::BAD_REQUEST,
-        )
-    })?;
+    password::check(&pool.password_policy, password)
+        .map_err(|message| Answer::refuse(ServerException::InvalidPassword, message))?;
     Ok(Some(password.to_owned()))
 }

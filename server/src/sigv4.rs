@@ -21,7 +21,7 @@ use sha2::{Digest as _, Sha256};
 use subtle::ConstantTimeEq as _;
 
 pub use crate::sigv4_canonical::Signed;
-use crate::{sigv4_canonical::canonical_request, sigv4_time::AmzDate};
+use crate::{exceptions::ServerException, sigv4_canonical::canonical_request, sigv4_time::AmzDate};
 
 /// The service name in a credential scope.
 pub const SERVICE: &str = "cognito-idp";
@@ -62,14 +62,14 @@ pub enum Refusal {
 }
 
 impl Refusal {
-    /// The service's exception name.
+    /// The service's exception.
     #[must_use]
-    pub const fn exception(&self) -> &'static str {
+    pub const fn exception(&self) -> ServerException {
         match self {
-            Self::Missing => "MissingAuthenticationTokenException",
-            Self::Incomplete(_) => "IncompleteSignatureException",
-            Self::UnknownKey => "UnrecognizedClientException",
-            Self::Scope(_) | Self::Skewed(_) | Self::Mismatch => "InvalidSignatureException",
+            Self::Missing => ServerException::MissingAuthenticationToken,
+            Self::Incomplete(_) => ServerException::IncompleteSignature,
+            Self::UnknownKey => ServerException::UnrecognizedClient,
+            Self::Scope(_) | Self::Skewed(_) | Self::Mismatch => ServerException::InvalidSignature,
         }
     }
 

@@ -3,30 +3,21 @@
 
 use std::time::Duration;
 
-use axum::http::StatusCode;
 use tokio::sync::SemaphorePermit;
 
-use crate::{App, answer::Answer};
+use crate::{App, answer::Answer, exceptions::ServerException};
 
 /// `TooManyRequestsException`, as the service throttles.
 #[must_use]
 pub fn too_many_requests() -> Answer {
-    Answer::Error(
-        "TooManyRequestsException".into(),
-        "Too many requests".into(),
-        StatusCode::BAD_REQUEST,
-    )
+    Answer::refuse(ServerException::TooManyRequests, "Too many requests")
 }
 
 /// `LimitExceededException` with `message`: a quota (`limits.pools`, `clients_per_pool`,
 /// `users_per_pool`) is reached.
 #[must_use]
 pub fn limit_exceeded(message: String) -> Answer {
-    Answer::Error(
-        "LimitExceededException".into(),
-        message,
-        StatusCode::BAD_REQUEST,
-    )
+    Answer::refuse(ServerException::LimitExceeded, message)
 }
 
 /// A turn to read a whole pool, and how long the read may run. A turn is waited for as long
