@@ -14,7 +14,8 @@ use crate::{
     keys::Keys,
     outbox::Outbox,
     password::Hasher,
-    pools::{self, Directory, Triggers, attribute_set},
+    pools::{self, Directory, Triggers},
+    settings::attribute_set,
     sigv4::Verifier,
     trigger_urls::AllowedUrls,
 };

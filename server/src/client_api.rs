@@ -15,7 +15,7 @@ use crate::{
     clock::now,
     directory::{self, ClientRecord},
     ids,
-    pools::ClientSettings,
+    settings::ClientSettings,
     throttle::limit_exceeded,
 };
 

@@ -7,9 +7,10 @@ use clap::Parser;
 use serde::Deserialize;
 
 use crate::{
+    defaults,
     directory::{ClientRecord, PoolRecord},
     origins::check_origins,
-    pools::{ClientSettings, LambdaConfig, PoolSettings, attribute_set},
+    settings::{ClientSettings, LambdaConfig, PoolSettings, attribute_set},
     sigv4::Credential,
 };
 
@@ -50,24 +51,24 @@ impl std::fmt::Debug for ClientConfig {
 #[derive(Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
-    #[serde(default = "default_listen")]
+    #[serde(default = "defaults::default_listen")]
     pub listen: SocketAddr,
-    #[serde(default = "default_region")]
+    #[serde(default = "defaults::default_region")]
     pub region: String,
-    #[serde(default = "default_pool")]
+    #[serde(default = "defaults::default_pool")]
     pub user_pool_id: String,
     pub clients: Vec<ClientConfig>,
     #[serde(default)]
     pub prevent_user_existence_errors: bool,
     /// A subset of `["email", "phone_number"]`: attributes that become aliases once verified.
-    #[serde(default = "default_attributes")]
+    #[serde(default = "defaults::default_attributes")]
     pub alias_attributes: Vec<String>,
     /// A subset of `["email", "phone_number"]`: where codes go (the phone first, when a
     /// user has one and it is listed, as the service does). Default `["email"]`, the
     /// service console's default.
-    #[serde(default = "default_auto_verified")]
+    #[serde(default = "defaults::default_auto_verified")]
     pub auto_verified_attributes: Vec<String>,
-    #[serde(default = "default_ttl")]
+    #[serde(default = "defaults::default_ttl")]
     pub code_ttl_seconds: u64,
     /// A SQLite file path, `":memory:"` (users lost when the server stops: asked for by
     /// name only), or a `postgres://` connection string. Default: the SQLite file the
@@ -77,31 +78,31 @@ pub struct Config {
     /// Where codes are "delivered": one JSON line per code.
     pub outbox: Option<PathBuf>,
     /// The outbox's size at which it moves to `<outbox>.1` (replacing an older one).
-    #[serde(default = "default_outbox_max_bytes")]
+    #[serde(default = "defaults::default_outbox_max_bytes")]
     pub outbox_max_bytes: u64,
     /// A key file (see `keys.rs`).
     pub keys: Option<PathBuf>,
     /// Open connections at most; more wait to be accepted.
-    #[serde(default = "default_max_connections")]
+    #[serde(default = "defaults::default_max_connections")]
     pub max_connections: usize,
     /// A client must send a request's headers within this time (idle keep-alive included).
-    #[serde(default = "default_timeout")]
+    #[serde(default = "defaults::default_timeout")]
     pub header_timeout_seconds: u64,
     /// A request, body included, must be read and answered within this time.
-    #[serde(default = "default_timeout")]
+    #[serde(default = "defaults::default_timeout")]
     pub request_timeout_seconds: u64,
     /// The largest request body accepted.
-    #[serde(default = "default_max_body")]
+    #[serde(default = "defaults::default_max_body")]
     pub max_body_bytes: usize,
     /// Browser origins allowed to call the server (CORS): `["*"]` (the default, for a local
     /// server) or a list such as `["http://localhost:3000"]`; `[]` allows none.
-    #[serde(default = "default_origins")]
+    #[serde(default = "defaults::default_origins")]
     pub cors_allowed_origins: Vec<String>,
     /// An `http://` URL the `PostConfirmation` event is posted to after each confirmation
     /// (the service's `LambdaConfig.PostConfirmation`).
     pub post_confirmation_url: Option<String>,
     /// How long the trigger may take (the service gives a Lambda trigger 5 s).
-    #[serde(default = "default_trigger_timeout")]
+    #[serde(default = "defaults::default_trigger_timeout")]
     pub trigger_timeout_seconds: u64,
     /// The access keys admin calls must be signed with (SigV4). Also from the environment
     /// variable [`CREDENTIALS_VARIABLE`], for secret stores. Without any, the local test key
@@ -125,54 +126,6 @@ const MAX_SECONDS: u64 = 366 * 24 * 60 * 60;
 /// Bounds that keep a typo from exhausting the process.
 const MAX_CONNECTIONS: usize = 1 << 20;
 const MAX_BODY_BYTES: usize = 16 << 20;
-
-fn default_listen() -> SocketAddr {
-    SocketAddr::from(([127, 0, 0, 1], 9229))
-}
-
-fn default_region() -> String {
-    "us-east-1".to_owned()
-}
-
-fn default_pool() -> String {
-    "us-east-1_LOCAL".to_owned()
-}
-
-fn default_auto_verified() -> Vec<String> {
-    vec!["email".to_owned()]
-}
-
-fn default_attributes() -> Vec<String> {
-    vec!["email".to_owned(), "phone_number".to_owned()]
-}
-
-const fn default_ttl() -> u64 {
-    24 * 60 * 60
-}
-
-const fn default_outbox_max_bytes() -> u64 {
-    64 << 20
-}
-
-const fn default_max_connections() -> usize {
-    1024
-}
-
-const fn default_timeout() -> u64 {
-    10
-}
-
-const fn default_trigger_timeout() -> u64 {
-    5
-}
-
-fn default_origins() -> Vec<String> {
-    vec!["*".to_owned()]
-}
-
-const fn default_max_body() -> usize {
-    64 * 1024
-}
 
 /// The SQLite file kept when no `database` is named: `store.sqlite3` in the server's private
 /// directory, the same without a configuration and with one that names none.
@@ -306,28 +259,28 @@ impl Config {
         // Only this user may read the database, its key file and the outbox (its codes).
         let dir = confirmation_flow_store::files::default_dir()?;
         Ok(Self {
-            listen: default_listen(),
-            region: default_region(),
-            user_pool_id: default_pool(),
+            listen: defaults::default_listen(),
+            region: defaults::default_region(),
+            user_pool_id: defaults::default_pool(),
             clients: vec![ClientConfig {
                 client_id: crate::ids::client_id(),
                 client_secret: None,
             }],
             prevent_user_existence_errors: false,
-            alias_attributes: default_attributes(),
-            auto_verified_attributes: default_auto_verified(),
-            code_ttl_seconds: default_ttl(),
+            alias_attributes: defaults::default_attributes(),
+            auto_verified_attributes: defaults::default_auto_verified(),
+            code_ttl_seconds: defaults::default_ttl(),
             database: default_database()?,
             outbox: Some(dir.join("outbox.jsonl")),
-            outbox_max_bytes: default_outbox_max_bytes(),
+            outbox_max_bytes: defaults::default_outbox_max_bytes(),
             keys: None,
-            max_connections: default_max_connections(),
-            header_timeout_seconds: default_timeout(),
-            request_timeout_seconds: default_timeout(),
-            max_body_bytes: default_max_body(),
-            cors_allowed_origins: default_origins(),
+            max_connections: defaults::default_max_connections(),
+            header_timeout_seconds: defaults::default_timeout(),
+            request_timeout_seconds: defaults::default_timeout(),
+            max_body_bytes: defaults::default_max_body(),
+            cors_allowed_origins: defaults::default_origins(),
             post_confirmation_url: None,
-            trigger_timeout_seconds: default_trigger_timeout(),
+            trigger_timeout_seconds: defaults::default_trigger_timeout(),
             admin_credentials: Vec::new(),
             allowed_trigger_urls: Vec::new(),
             limits: crate::limits::Limits::default(),

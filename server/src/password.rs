@@ -16,7 +16,7 @@ use argon2::{
 };
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
-use crate::pools::PasswordPolicy;
+use crate::settings::PasswordPolicy;
 
 /// The characters the service counts as symbols (and a space inside the password).
 const SYMBOLS: &str = "^$*.[]{}()?\"!@#%&/\\,><':;|_~`=+- ";

@@ -17,7 +17,7 @@ use crate::{
     clock::now,
     directory::{self, PoolRecord},
     ids,
-    pools::{LambdaConfig, PasswordPolicy, PoolSettings},
+    settings::{LambdaConfig, PasswordPolicy, PoolSettings},
     throttle::limit_exceeded,
 };
 
@@ -101,7 +101,7 @@ pub(crate) async fn create_pool(app: &App, body: &[u8]) -> Outcome {
         auto_verified_attributes: request.auto_verified_attributes,
         alias_attributes: request.alias_attributes,
         username_attributes: request.username_attributes,
-        policies: crate::pools::Policies { password_policy },
+        policies: crate::settings::Policies { password_policy },
         lambda_config: request.lambda_config,
     };
     let settings = serde_json::to_string(&settings).map_err(internal)?;

@@ -7,17 +7,17 @@
 use std::time::Duration;
 
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
-use tokio_postgres::{
-    NoTls, Row as PgRow,
-    error::SqlState,
-    types::{ToSql, Type},
-};
+use tokio_postgres::{NoTls, types::ToSql};
+
+mod rows;
+
+use rows::{execute, lost_race, user_row, value};
 
 use crate::{
     Applied, Change, Read, Result, SeedUser, Snapshot, Store, UserRow, describe,
     plan::{Arg, plan},
     postgres_sql as sql, postgres_tls,
-    types::{Param, Value, state, status},
+    types::{Param, Value, state},
 };
 
 /// Connections per process.
@@ -288,75 +288,6 @@ impl Postgres {
         self.pool.get().await?.simple_query("SELECT 1").await?;
         Ok(())
     }
-}
-
-/// Prepares (once per connection) and runs one statement; how many rows it changed.
-async fn execute(
-    tx: &deadpool_postgres::Transaction<'_>,
-    sql: &str,
-    params: &[&(dyn ToSql + Sync)],
-) -> std::result::Result<u64, tokio_postgres::Error> {
-    let statement = tx.prepare_cached(sql).await?;
-    tx.execute(&statement, params).await
-}
-
-/// A violated constraint or a lost lock race: read and decide again.
-fn lost_race(error: &tokio_postgres::Error) -> bool {
-    error.code().is_some_and(|code| {
-        [
-            SqlState::UNIQUE_VIOLATION,
-            SqlState::T_R_SERIALIZATION_FAILURE,
-            SqlState::T_R_DEADLOCK_DETECTED,
-        ]
-        .contains(code)
-    })
-}
-
-/// The user in columns 0 to 9, if the row has one.
-fn user_row(row: &PgRow) -> Result<Option<UserRow>> {
-    let Some(username) = row.try_get::<_, Option<String>>(0)? else {
-        return Ok(None);
-    };
-    let status_name: String = row.try_get(2)?;
-    let state_json: String = row.try_get(7)?;
-    Ok(Some(UserRow {
-        username,
-        sub: row.try_get(1)?,
-        status: status(&status_name)?,
-        email: row.try_get(3)?,
-        email_verified: row.try_get(4)?,
-        phone_number: row.try_get(5)?,
-        phone_number_verified: row.try_get(6)?,
-        state: state(&state_json)?,
-        created_at: row.try_get(8)?,
-        updated_at: row.try_get(9)?,
-    }))
-}
-
-impl Param {
-    fn as_sql(&self) -> &(dyn ToSql + Sync) {
-        match self {
-            Self::Text(text) => text,
-            Self::Int(int) => int,
-        }
-    }
-}
-
-/// Column `index` of `row`, by its type.
-fn value(row: &PgRow, index: usize) -> Result<Value> {
-    let kind = row.columns()[index].type_();
-    let value = if *kind == Type::BOOL {
-        row.try_get::<_, Option<bool>>(index)?.map(Value::Bool)
-    } else if *kind == Type::INT8 {
-        row.try_get::<_, Option<i64>>(index)?.map(Value::Int)
-    } else if *kind == Type::TEXT || *kind == Type::VARCHAR {
-        row.try_get::<_, Option<String>>(index)?.map(Value::Text)
-    } else {
-        return Err(
-            format!("column {index}: type {kind}, which no directory statement returns").into(),
-        );
-    };
-    Ok(value.unwrap_or(Value::Null))
 }
 
 impl Store for Postgres {

@@ -1,6 +1,6 @@
 //! `Debug` of what holds a secret shows that it is there, never what it is.
 
-use confirmation_flow_server::{config::ClientConfig, outbox::Delivery, pools::ClientSettings};
+use confirmation_flow_server::{config::ClientConfig, outbox::Delivery, settings::ClientSettings};
 use confirmation_flow_store::NewUser;
 
 #[test]
