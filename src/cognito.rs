@@ -39,7 +39,7 @@ pub use confirm::ConfirmSignUp;
 pub use delivery::{CodeDeliveryDetails, Destination, MaskedDestination};
 pub use domain::{AliasAttribute, AttributeSet, UserStatus};
 pub use exception::{BodyFault, Exception};
-pub use lookup::{AliasOwners, AppClient, Fresh, Lookup, Pool, UserRecord};
+pub use lookup::{AliasOwners, AppClient, Draws, Fresh, Lookup, Pool, UserRecord};
 pub use operation::{Needs, Operation, OperationName};
 pub use outcome::{
     After, AliasClaim, Delivery, Expected, NewAttributes, Outcome, Reply, Target, Write,

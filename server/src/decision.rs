@@ -91,15 +91,25 @@ impl Decide for Attempt<'_, '_, '_> {
                 needs = over_budget;
             }
         }
-        let sub = self
-            .rewrite
-            .new_sub
-            .clone()
-            .unwrap_or_else(|| uuid::Uuid::new_v4().hyphenated().to_string());
+        // Only what the operation reads is drawn (`Operation::draws`).
+        let draws = self.sent.draws();
+        let sub = match &self.rewrite.new_sub {
+            Some(sub) => sub.clone(),
+            None if draws.subject => uuid::Uuid::new_v4().hyphenated().to_string(),
+            None => String::new(),
+        };
         let fresh = Fresh {
             now,
-            entropy: crate::random::random_bytes::<ENTROPY_LEN>(),
-            nonce: crate::random::random_bytes::<16>(),
+            entropy: if draws.entropy {
+                crate::random::random_bytes::<ENTROPY_LEN>()
+            } else {
+                [0; ENTROPY_LEN]
+            },
+            nonce: if draws.nonce {
+                crate::random::random_bytes::<16>()
+            } else {
+                [0; 16]
+            },
             new_subject: &sub,
         };
         let outcome = needs.decide(&lookup, &fresh);

@@ -172,6 +172,24 @@ pub struct Fresh<'a> {
     pub new_subject: &'a str,
 }
 
+/// Which of [`Fresh`]'s values a decision of one operation reads
+/// ([`Operation::draws`](super::Operation::draws)): draw only these; the others may be left
+/// zero (or empty), they are not read. What an operation is, and whether it carries a
+/// `Session`, is public, so what is drawn tells nothing about the user.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[expect(
+    clippy::exhaustive_structs,
+    reason = "one flag per field of `Fresh`, which is exhaustive too"
+)]
+pub struct Draws {
+    /// [`Fresh::entropy`]: `SignUp` and `ResendConfirmationCode`.
+    pub entropy: bool,
+    /// [`Fresh::nonce`]: `ConfirmSignUp` with a `Session`.
+    pub nonce: bool,
+    /// [`Fresh::new_subject`]: `SignUp`.
+    pub subject: bool,
+}
+
 impl fmt::Debug for Fresh<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Fresh")

@@ -5,8 +5,8 @@
 #[cfg(feature = "serde")]
 use super::members::Slot;
 use super::{
-    AdminConfirmSignUp, AttributeSet, ConfirmSignUp, Fresh, Lookup, Outcome, PhantomId, Pool,
-    ResendConfirmationCode, SignUp, Valid, admin, confirm, resend, sign_up,
+    AdminConfirmSignUp, AttributeSet, ConfirmSignUp, Draws, Fresh, Lookup, Outcome, PhantomId,
+    Pool, ResendConfirmationCode, SignUp, Valid, admin, confirm, resend, sign_up,
 };
 
 /// A request that passed validation, ready for the loop: [`needs`](Self::needs), look up,
@@ -108,6 +108,24 @@ impl<'a> Operation<'a> {
             Self::ConfirmSignUp(_) => OperationName::ConfirmSignUp,
             Self::AdminConfirmSignUp(_) => OperationName::AdminConfirmSignUp,
             Self::ResendConfirmationCode(_) => OperationName::ResendConfirmationCode,
+        }
+    }
+
+    /// Which of [`Fresh`]'s values deciding this operation reads: the clock always; a new
+    /// code's entropy for `SignUp` and `ResendConfirmationCode`; a nonce for a
+    /// `ConfirmSignUp` that carries a `Session`; a new `sub` for `SignUp`.
+    #[must_use]
+    pub fn draws(&self) -> Draws {
+        let (entropy, nonce, subject) = match self {
+            Self::SignUp(_) => (true, false, true),
+            Self::ConfirmSignUp(request) => (false, request.session.is_some(), false),
+            Self::ResendConfirmationCode(_) => (true, false, false),
+            Self::AdminConfirmSignUp(_) => (false, false, false),
+        };
+        Draws {
+            entropy,
+            nonce,
+            subject,
         }
     }
 

@@ -18,6 +18,7 @@ mod codes;
 mod cognito_admin_resend;
 mod cognito_attribute_names;
 mod cognito_confirm;
+mod cognito_draws;
 mod cognito_fixtures;
 mod cognito_messages;
 mod cognito_sign_up;

@@ -14,7 +14,7 @@ use confirmation_flow::Timestamp;
 use confirmation_flow_js::{
     error::Error,
     pool::{KeyInput, PoolData, Settings},
-    request::{self, Moment, Served},
+    request::{self, Fresh, Served},
     state,
 };
 
@@ -77,12 +77,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         })
         .to_string();
         // A ConfirmSignUp without a Session draws no randomness (`Request::draws`), in the
-        // module too: the moment is only the clock.
-        let moment = Moment {
+        // module too: the fresh values are only the clock.
+        let fresh = Fresh {
             now: Timestamp::from_unix_seconds(T0 + 60),
-            ..Moment::default()
+            ..Fresh::default()
         };
-        let decide = || -> Result<String, Error> { operation.decide(black_box(&lookup), &moment) };
+        let decide = || -> Result<String, Error> { operation.decide(black_box(&lookup), &fresh) };
         let first = decide()?;
         assert_outcome(&first, code == issued.code)?;
         let (mut calls, started) = (0_u64, Instant::now());

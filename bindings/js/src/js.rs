@@ -30,7 +30,7 @@ use crate::{
     error::{Error, MAX_SAFE_INTEGER},
     outcome,
     pool::{KeyInput, PoolData, Settings},
-    request::{self, Moment, Served},
+    request::{self, Fresh, Served},
     state,
 };
 
@@ -611,15 +611,15 @@ impl Operation {
         now: Option<js_sys::Date>,
     ) -> Result<JsValue, JsValue> {
         let lookup = stringified(lookup, "lookup")?;
-        let mut moment = Moment {
+        let mut fresh = Fresh {
             now: self::now(now.as_ref())?,
-            ..Moment::default()
+            ..Fresh::default()
         };
         let draws = self.request.draws();
         let parts = [
-            (draws.entropy, &mut moment.entropy[..]),
-            (draws.nonce, &mut moment.nonce[..]),
-            (draws.subject, &mut moment.subject[..]),
+            (draws.entropy, &mut fresh.entropy[..]),
+            (draws.nonce, &mut fresh.nonce[..]),
+            (draws.subject, &mut fresh.subject[..]),
         ];
         let wanted: Vec<&mut [u8]> = parts
             .into_iter()
@@ -639,7 +639,7 @@ impl Operation {
         }
         let outcome = self
             .request
-            .decide(&lookup, &moment)
+            .decide(&lookup, &fresh)
             .map_err(|error| thrown(&error))?;
         parsed(&outcome)
     }

@@ -5,16 +5,17 @@ use alloc::{borrow::ToOwned, rc::Rc, string::String};
 
 use confirmation_flow::{
     ENTROPY_LEN, Timestamp,
-    cognito::{Body, BodyFault, Exception, Fresh, Operation, OperationName},
+    cognito::{self, Body, BodyFault, Draws, Exception, Operation, OperationName},
 };
 use serde::Serialize;
 
 use crate::{error::Error, lookup, outcome, pool::PoolData};
 
-/// The values of this moment a decision takes: the clock and a CSPRNG's bytes, new for
-/// every decision (see [`Request::draws`] for which are drawn).
+/// The crate's `Fresh`, owned (a new user's `sub` as the 16 random bytes of its UUID v4):
+/// the clock and the CSPRNG's bytes, new for every decision; only those the operation
+/// draws ([`Request::draws`]) are filled in.
 #[derive(Clone, Copy, Default)]
-pub struct Moment {
+pub struct Fresh {
     /// Now.
     pub now: Timestamp,
     /// A new code's entropy.
@@ -25,26 +26,12 @@ pub struct Moment {
     pub subject: [u8; 16],
 }
 
-impl core::fmt::Debug for Moment {
+impl core::fmt::Debug for Fresh {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("Moment")
+        f.debug_struct("Fresh")
             .field("now", &self.now)
             .finish_non_exhaustive()
     }
-}
-
-/// Which of a [`Moment`]'s random values a decision uses, exactly as the crate's `Fresh`
-/// documents its fields: a code's entropy for `SignUp` and `ResendConfirmationCode`, a
-/// nonce for a `ConfirmSignUp` that carries a `Session`, a `sub` for `SignUp`. What the
-/// operation says is public, so drawing only these tells nothing about the user.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Draws {
-    /// [`Moment::entropy`].
-    pub entropy: bool,
-    /// [`Moment::nonce`].
-    pub nonce: bool,
-    /// [`Moment::subject`].
-    pub subject: bool,
 }
 
 type OperationOf<'a> = Operation<'a>;
@@ -271,20 +258,11 @@ impl Request {
         &self.needs
     }
 
-    /// Which random values [`decide`](Self::decide) uses: draw those for every call.
+    /// Which random values [`decide`](Self::decide) uses, as the crate says
+    /// (`Operation::draws`): draw those for every call.
     #[must_use]
     pub fn draws(&self) -> Draws {
-        let (entropy, nonce, subject) = match self.decoded.borrow_dependent() {
-            Operation::SignUp(_) => (true, false, true),
-            Operation::ConfirmSignUp(request) => (false, request.session.is_some(), false),
-            Operation::ResendConfirmationCode(_) => (true, false, false),
-            _ => (false, false, false),
-        };
-        Draws {
-            entropy,
-            nonce,
-            subject,
-        }
+        self.decoded.borrow_dependent().draws()
     }
 
     /// The operation's name.
@@ -304,7 +282,7 @@ impl Request {
     }
 
     /// The one pure decision on what the caller looked up (`lookup`, the `Lookup` JSON of
-    /// the TypeScript declarations) at `moment`: the `Outcome` as JSON.
+    /// the TypeScript declarations) with `fresh`: the `Outcome` as JSON.
     ///
     /// The crate's `Needs` borrows the operation and the pool, so it cannot be kept across
     /// calls from JavaScript; it is derived again here, from the same pool, which is
@@ -314,14 +292,14 @@ impl Request {
     /// [`Error::Type`] for a look-up of the wrong shape, [`Error::State`] for a stored
     /// state that does not load, [`Error::Unsupported`] for an outcome this binding cannot
     /// express.
-    pub fn decide(&self, lookup: &str, moment: &Moment) -> Result<String, Error> {
+    pub fn decide(&self, lookup: &str, fresh: &Fresh) -> Result<String, Error> {
         let found = lookup::Found::parse(lookup)?;
         let pool = self.pool.pool()?;
-        let new_subject = uuid_v4(&moment.subject);
-        let fresh = Fresh {
-            now: moment.now,
-            entropy: moment.entropy,
-            nonce: moment.nonce,
+        let new_subject = uuid_v4(&fresh.subject);
+        let fresh = cognito::Fresh {
+            now: fresh.now,
+            entropy: fresh.entropy,
+            nonce: fresh.nonce,
             new_subject: &new_subject,
         };
         let operation = self.decoded.borrow_dependent();

@@ -9,11 +9,14 @@
 
 use std::rc::Rc;
 
-use confirmation_flow::{Timestamp, cognito::OperationName};
+use confirmation_flow::{
+    Timestamp,
+    cognito::{Draws, OperationName},
+};
 use confirmation_flow_js::{
     error::Error,
     pool::{KeyInput, PoolData, Settings},
-    request::{self, Draws, Moment, Served},
+    request::{self, Fresh, Served},
     state,
 };
 use serde_json::{Value, json};
@@ -36,11 +39,11 @@ fn pool() -> Rc<PoolData> {
 /// Every operation the crate decides, the admin one included.
 const ALL: Served = Served::PUBLIC.with(OperationName::AdminConfirmSignUp);
 
-fn at(seconds: u64) -> Moment {
-    Moment {
+fn at(seconds: u64) -> Fresh {
+    Fresh {
         now: Timestamp::from_unix_seconds(seconds),
         entropy: [7; 32],
-        ..Moment::default()
+        ..Fresh::default()
     }
 }
 
@@ -53,9 +56,9 @@ fn lookup(state: &str) -> String {
     .to_string()
 }
 
-fn decide(operation: &str, body: &Value, lookup: &str, moment: &Moment) -> Result<Value, Error> {
+fn decide(operation: &str, body: &Value, lookup: &str, fresh: &Fresh) -> Result<Value, Error> {
     let request = request::decode(pool(), operation, body.to_string().as_bytes(), ALL)?;
-    let outcome = request.decide(lookup, moment)?;
+    let outcome = request.decide(lookup, fresh)?;
     Ok(serde_json::from_str(&outcome).unwrap())
 }
 
@@ -101,7 +104,7 @@ fn a_wrong_code_is_written_with_compare_and_swap_and_answered_as_the_service_doe
 }
 
 #[test]
-fn a_sign_up_inserts_and_delivers_a_code_drawn_from_the_moment() {
+fn a_sign_up_inserts_and_delivers_a_code_drawn_from_the_fresh_values() {
     let body = json!({"ClientId": "core", "Username": "bob",
                       "UserAttributes": [{"Name": "email", "Value": "bob@example.com"}]});
     let request = request::decode(
@@ -121,11 +124,11 @@ fn a_sign_up_inserts_and_delivers_a_code_drawn_from_the_moment() {
     );
     assert_eq!(request.attribute("email"), Some("bob@example.com"));
     let client = json!({"client": {"clientId": "core"}}).to_string();
-    let moment = Moment {
+    let fresh = Fresh {
         subject: [0xab; 16],
         ..at(T0)
     };
-    let outcome: Value = serde_json::from_str(&request.decide(&client, &moment).unwrap()).unwrap();
+    let outcome: Value = serde_json::from_str(&request.decide(&client, &fresh).unwrap()).unwrap();
     assert_eq!(outcome["write"]["expected"], "absent");
     assert_eq!(
         outcome["write"]["target"]["subject"],
