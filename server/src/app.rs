@@ -48,14 +48,16 @@ impl App {
     ///
     /// # Errors
     /// A message naming the value, file or database that is wrong.
-    pub async fn new(config: Config) -> Result<Self, String> {
+    /// `loopback`: the routes are served on a loopback address only (see
+    /// [`Config::admin_keys`]).
+    pub async fn new(config: Config, loopback: bool) -> Result<Self, String> {
         let policy = Policy::new(PolicyConfig {
             code_ttl: Duration::from_secs(config.code_ttl_seconds),
             ..PolicyConfig::COGNITO
         })
         .map_err(|error| format!("code_ttl_seconds: {error}"))?;
         attribute_set("auto_verified_attributes", &config.auto_verified_attributes)?;
-        let (keys, credentials) = config.admin_keys()?;
+        let (keys, credentials) = config.admin_keys(loopback)?;
         let verifier = Verifier::new(config.region.clone(), keys);
         attribute_set("alias_attributes", &config.alias_attributes)?;
         let database = Database::parse(&config.database);

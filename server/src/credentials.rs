@@ -24,21 +24,32 @@ pub enum CredentialSource {
 
 impl Config {
     /// The access keys admin calls are verified against, and where they came from.
+    /// `loopback`: whether the routes are served on a loopback address only — known when
+    /// this server binds `listen` itself, never when an application mounts the routes
+    /// (`Service::start`), which is then held to the rules beyond loopback.
     ///
     /// # Errors
-    /// No credentials while listening beyond loopback (anyone who reaches the port could sign
+    /// No credentials while served beyond loopback (anyone who reaches the port could sign
     /// with the well-known test key), or credentials that are malformed or repeated.
-    pub fn admin_keys(&self) -> Result<(Vec<Credential>, CredentialSource), String> {
-        let loopback = self.listen.ip().to_canonical().is_loopback();
+    pub fn admin_keys(
+        &self,
+        loopback: bool,
+    ) -> Result<(Vec<Credential>, CredentialSource), String> {
         if self.admin_credentials.is_empty() {
             if !loopback {
+                let served = if self.listen.ip().to_canonical().is_loopback() {
+                    "the routes are mounted in an application whose listener this server \
+                     cannot see"
+                        .to_owned()
+                } else {
+                    format!("listen {} is not a loopback address", self.listen)
+                };
                 return Err(format!(
-                    "listen {} is not a loopback address, and no admin credentials are \
-                     configured: anyone reaching the port could sign admin calls with the \
-                     well-known test key. Set \"admin_credentials\": [{{\"access_key_id\": \
-                     \"...\", \"secret_access_key\": \"...\"}}] in the configuration, or the \
-                     same JSON list in {CREDENTIALS_VARIABLE}",
-                    self.listen
+                    "{served}, and no admin credentials are configured: anyone reaching the \
+                     port could sign admin calls with the well-known test key. Set \
+                     \"admin_credentials\": [{{\"access_key_id\": \"...\", \
+                     \"secret_access_key\": \"...\"}}] in the configuration, or the same \
+                     JSON list in {CREDENTIALS_VARIABLE}"
                 ));
             }
             let local = Credential {

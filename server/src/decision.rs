@@ -6,7 +6,7 @@ use confirmation_flow::{
     ENTROPY_LEN,
     cognito::{After, AppClient, Exception, Fresh, Needs, Operation, Reply},
 };
-use confirmation_flow_store::{Change, Decide, Decided, NewUser, Snapshot};
+use confirmation_flow_store::{Change, Decide, Decided, NewUser, Snapshot, Spend};
 
 use crate::{
     App,
@@ -82,14 +82,18 @@ impl Decide for Attempt<'_, '_, '_> {
             && let Some(unit) = destinations::guess(self.pool, &snapshot, self.needs)
         {
             let store = &self.app.store;
-            if destinations::has_room(store, &self.pool.id, &unit, seconds)
-                .await
-                .map_err(internal)?
-            {
-                spend = Some(unit);
-            } else {
+            let room = destinations::has_room(store, &self.pool.id, &unit, seconds);
+            let room = room.await.map_err(internal)?;
+            if !room {
                 needs = over_budget;
             }
+            // Past the budget (decided as a wrong code) the same statement still runs, needing
+            // no unit: it takes none unless the window has passed meanwhile, and costs what a
+            // submission within the budget costs.
+            spend = Some(Spend {
+                required: room,
+                ..unit
+            });
         }
         // Only what the operation reads is drawn (`Operation::draws`).
         let draws = self.sent.draws();

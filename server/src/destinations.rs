@@ -81,6 +81,7 @@ pub fn unit(destination: String, kind: Spend) -> Unit {
         kind: kind.name(),
         most: kind.budget(),
         window: WINDOW,
+        required: true,
     }
 }
 

@@ -85,7 +85,9 @@ use crate::{config::Config, credentials::CredentialSource, http::Limits};
 /// # Errors
 /// A message saying what could not be set up: the configuration, keys, database or socket.
 pub async fn run(config: Config) -> Result<(), String> {
-    let service = Service::start(config).await?;
+    // This server binds `listen` itself: whether it is loopback is known.
+    let loopback = config.listen.ip().to_canonical().is_loopback();
+    let service = Service::start_on(config, loopback).await?;
     let app = service.app();
     let config = &app.config;
     let listener = tokio::net::TcpListener::bind(config.listen)

@@ -3,17 +3,21 @@
 //! users counted: all off the request path), and gives the axum [`Router`] to serve alone
 //! or to mount inside an application of your own.
 
-use std::{sync::Arc, time::Duration};
+use std::{
+    sync::{Arc, Weak},
+    time::Duration,
+};
 
 use axum::Router;
-use tokio::task::JoinHandle;
 
 use crate::{App, clock, config::Config, destinations, http, throttle};
 
 /// How often each process deletes the phantoms whose windows have passed.
 const PRUNE_EVERY: Duration = Duration::from_secs(60);
 
-/// A running user pool service: its state, and its upkeep, stopped when it is dropped.
+/// A running user pool service: its state, and its upkeep, which runs for as long as the
+/// service or a router it gave is alive (it holds the state weakly and stops once every
+/// router and the service are gone).
 ///
 /// ```no_run
 /// # async fn host(config: confirmation_flow_server::config::Config) -> Result<(), String> {
@@ -27,25 +31,34 @@ const PRUNE_EVERY: Duration = Duration::from_secs(60);
 /// axum::serve(listener, app).await.map_err(|e| e.to_string())
 /// # }
 /// ```
+#[must_use = "its router serves the API; dropping both stops the upkeep"]
 pub struct Service {
     app: Arc<App>,
-    upkeep: Vec<JoinHandle<()>>,
 }
 
 impl Service {
     /// Opens what `config` names (the store, migrated; the keys; the outbox) and starts the
-    /// upkeep on the current tokio runtime.
+    /// upkeep on the current tokio runtime, for routes an application mounts: this server
+    /// cannot see where they are served, so `admin_credentials` are required (the well-known
+    /// test key is for the binary on a loopback address) and held to the rules beyond
+    /// loopback. Put the application's listener behind the same limits as the binary's
+    /// with [`http::serve`].
     ///
     /// # Errors
-    /// A message saying what could not be set up: the configuration, keys or database.
+    /// A message saying what could not be set up: the configuration, credentials, keys or
+    /// database.
     pub async fn start(config: Config) -> Result<Self, String> {
-        let app = Arc::new(App::new(config).await?);
-        let upkeep = vec![
-            tokio::spawn(prune(Arc::clone(&app))),
-            tokio::spawn(trim(Arc::clone(&app))),
-            tokio::spawn(count(Arc::clone(&app))),
-        ];
-        Ok(Self { app, upkeep })
+        Self::start_on(config, false).await
+    }
+
+    /// [`Self::start`] for routes served on a loopback address only (`loopback`), as the
+    /// binary knows when it binds `listen` itself.
+    pub(crate) async fn start_on(config: Config, loopback: bool) -> Result<Self, String> {
+        let app = Arc::new(App::new(config, loopback).await?);
+        tokio::spawn(prune(Arc::downgrade(&app)));
+        tokio::spawn(trim(Arc::downgrade(&app)));
+        tokio::spawn(count(Arc::downgrade(&app)));
+        Ok(Self { app })
     }
 
     /// The routes: `POST /` (the API, AWS JSON 1.1) and `GET /health`, with request ids,
@@ -62,21 +75,20 @@ impl Service {
     }
 }
 
-impl Drop for Service {
-    fn drop(&mut self) {
-        for task in &self.upkeep {
-            task.abort();
-        }
-    }
-}
-
 /// Keeps every pool's phantoms at `limits.phantoms_per_pool`, off the request path.
-async fn trim(app: Arc<App>) {
-    let limits = &app.config.limits;
-    let mut every = tokio::time::interval(Duration::from_secs(limits.phantom_trim_seconds));
+async fn trim(app: Weak<App>) {
+    let Some(seconds) = app
+        .upgrade()
+        .map(|app| app.config.limits.phantom_trim_seconds)
+    else {
+        return;
+    };
+    let mut every = tokio::time::interval(Duration::from_secs(seconds));
     loop {
         every.tick().await;
-        match throttle::trim_phantoms(&app.store, limits.phantoms_per_pool).await {
+        let Some(app) = app.upgrade() else { return };
+        let cap = app.config.limits.phantoms_per_pool;
+        match throttle::trim_phantoms(&app.store, cap).await {
             Ok(0) => {}
             Ok(trimmed) => tracing::info!(trimmed, "trimmed pools to their phantom cap"),
             Err(error) => tracing::warn!(%error, "could not trim phantoms"),
@@ -85,12 +97,18 @@ async fn trim(app: Arc<App>) {
 }
 
 /// Counts every pool's users against `limits.users_per_pool`, off the request path.
-async fn count(app: Arc<App>) {
-    let mut every =
-        tokio::time::interval(Duration::from_secs(app.config.limits.pool_count_seconds));
+async fn count(app: Weak<App>) {
+    let Some(seconds) = app
+        .upgrade()
+        .map(|app| app.config.limits.pool_count_seconds)
+    else {
+        return;
+    };
+    let mut every = tokio::time::interval(Duration::from_secs(seconds));
     let mut was_full = 0;
     loop {
         every.tick().await;
+        let Some(app) = app.upgrade() else { return };
         match app.count_pools().await {
             Ok(full) if full != was_full => {
                 was_full = full;
@@ -106,10 +124,11 @@ async fn count(app: Arc<App>) {
 }
 
 /// Deletes expired phantoms now and then; a failure is logged and tried again later.
-async fn prune(app: Arc<App>) {
+async fn prune(app: Weak<App>) {
     let mut every = tokio::time::interval(PRUNE_EVERY);
     loop {
         every.tick().await;
+        let Some(app) = app.upgrade() else { return };
         let (_, now) = clock::now();
         match app.store.prune(now).await {
             Ok(0) => {}

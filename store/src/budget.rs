@@ -15,6 +15,11 @@ pub struct Spend {
     pub most: i64,
     /// The window, in seconds from its first unit.
     pub window: i64,
+    /// Whether the change needs the unit: then, without one left, the whole change is a lost
+    /// race. Otherwise the unit is taken if there is one and the change is made either way —
+    /// the same statement runs, so a request past its budget does the same work as one
+    /// within it.
+    pub required: bool,
 }
 
 /// A budget as stored: when its window started, and how much of it was spent since.

@@ -134,11 +134,15 @@ impl Tables {
             });
             (key, stored, spend)
         });
-        if let Some((_, stored, spend)) = &budget
-            && !stored.has_room(spend, change.now)
-        {
-            return Ok(Applied::LostRace);
-        }
+        let budget = match budget {
+            Some((_, stored, spend)) if !stored.has_room(spend, change.now) => {
+                if spend.required {
+                    return Ok(Applied::LostRace);
+                }
+                None
+            }
+            budget => budget,
+        };
         let done = match (&change.row, change.expected) {
             (Row::Phantom { id }, expected) => self.apply_phantom(id, expected, change),
             (Row::User { username, sub }, None) => self.insert_user(username, sub, change)?,

@@ -16,11 +16,13 @@ pub(crate) enum Arg<'c> {
     Bool(bool),
 }
 
-/// A statement and its arguments.
+/// A statement, its arguments, and whether it must change exactly one row (else the change
+/// is a lost race).
 #[derive(Debug)]
 pub(crate) struct Step<'c> {
     pub(crate) sql: &'static str,
     pub(crate) args: Vec<Arg<'c>>,
+    pub(crate) must_change: bool,
 }
 
 /// Only into a pool that exists, as [`INSERT_USER`]. No count here: the phantom cap is kept
@@ -88,10 +90,12 @@ pub(crate) fn plan(change: &Change) -> Vec<Step<'_>> {
     let mut steps = Vec::with_capacity(4);
     match (&change.row, change.expected) {
         (Row::Phantom { id }, None) => steps.push(Step {
+            must_change: true,
             sql: INSERT_PHANTOM,
             args: vec![text(id), state, version, now, Int(change.prune_after), pool],
         }),
         (Row::Phantom { id }, Some(expected)) => steps.push(Step {
+            must_change: true,
             sql: UPDATE_PHANTOM,
             args: vec![
                 text(id),
@@ -106,6 +110,7 @@ pub(crate) fn plan(change: &Change) -> Vec<Step<'_>> {
             let new = &change.new_user;
             let status = change.status.unwrap_or(UserStatus::Unconfirmed).as_str();
             steps.push(Step {
+                must_change: true,
                 sql: INSERT_USER,
                 args: vec![
                     pool,
@@ -129,11 +134,16 @@ pub(crate) fn plan(change: &Change) -> Vec<Step<'_>> {
             ] {
                 if let Some((owner, value)) = change.takes(attribute) {
                     let args = vec![pool, text(owner), text(value)];
-                    steps.push(Step { sql: take, args });
+                    steps.push(Step {
+                        sql: take,
+                        args,
+                        must_change: true,
+                    });
                 }
             }
             let claimed = change.claim.as_ref().map(|claim| claim.value.as_str());
             steps.push(Step {
+                must_change: true,
                 sql: UPDATE_USER,
                 args: vec![
                     pool,
@@ -155,6 +165,7 @@ pub(crate) fn plan(change: &Change) -> Vec<Step<'_>> {
     }
     if let Some(spend) = &change.spend {
         steps.push(Step {
+            must_change: spend.required,
             sql: budget::SPEND,
             args: vec![
                 pool,

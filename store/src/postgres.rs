@@ -178,7 +178,7 @@ impl Postgres {
                     }
                 })
                 .collect();
-            if execute(tx, step.sql, &args).await? != 1 {
+            if execute(tx, step.sql, &args).await? != 1 && step.must_change {
                 return Ok(Applied::LostRace);
             }
         }

@@ -32,6 +32,8 @@ def mounted():
             "alias_attributes": ["email"],
             "database": str(home / "users.sqlite3"),
             "outbox": str(home / "outbox.jsonl"),
+            # Mounted, the routes may be served beyond loopback: the test key is refused.
+            "admin_credentials": [{"access_key_id": "mountedadmin", "secret_access_key": "a-secret-of-32-characters-or-so"}],
         }
         (home / "config.json").write_text(json.dumps(config))
         process = subprocess.Popen(
@@ -41,12 +43,26 @@ def mounted():
         assert process.stdout.readline().startswith("listening on"), "the host application starts"
         client = boto3.client(
             "cognito-idp", region_name="us-east-1", endpoint_url=f"http://127.0.0.1:{port}/cognito",
-            aws_access_key_id="test", aws_secret_access_key="test",
+            aws_access_key_id="mountedadmin", aws_secret_access_key="a-secret-of-32-characters-or-so",
             config=Config(retries={"total_max_attempts": 1}),
         )
         yield port, client, home / "outbox.jsonl"
         process.terminate()
         assert process.wait(timeout=15) == 0, "the host application stops cleanly on SIGTERM"
+
+
+def test_mounted_without_admin_credentials_refuses_to_start():
+    """The well-known test key is for the binary on loopback; mounted, the server cannot see
+    where its routes are served, so it refuses to start without configured keys."""
+    with tempfile.TemporaryDirectory() as home:
+        home = pathlib.Path(home)
+        config = {"user_pool_id": POOL, "clients": [{"client_id": PUBLIC, "client_secret": None}],
+                  "database": ":memory:", "outbox": str(home / "outbox.jsonl")}
+        (home / "config.json").write_text(json.dumps(config))
+        done = subprocess.run([MOUNTED, "--config", str(home / "config.json")], capture_output=True,
+                              text=True, timeout=30)
+        assert done.returncode != 0
+        assert "no admin credentials are configured" in done.stderr, done.stderr
 
 
 def code_for(outbox, username):

@@ -276,6 +276,7 @@ pub async fn forty_spends_of_one_budget_take_exactly_fifteen<S: Fixture + 'stati
                     kind: "guess",
                     most: 15,
                     window: 3_600,
+                    required: true,
                 });
                 store.apply(change).await.expect("the store writes")
             })

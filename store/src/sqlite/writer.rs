@@ -196,8 +196,15 @@ fn commit(db: &mut Connection, batch: Vec<(Box<Change>, oneshot::Sender<Result<A
 fn lost_race_on_conflict(result: Result<Applied>) -> Result<Applied> {
     match result {
         Err(error) => match error.downcast_ref::<rusqlite::Error>() {
+            // A unique index or key only, as on PostgreSQL: a NOT NULL or CHECK violation is
+            // the same on every try, an error, not a race to run again.
             Some(rusqlite::Error::SqliteFailure(failure, _))
-                if failure.code == ErrorCode::ConstraintViolation =>
+                if failure.code == ErrorCode::ConstraintViolation
+                    && [
+                        rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE,
+                        rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY,
+                    ]
+                    .contains(&failure.extended_code) =>
             {
                 Ok(Applied::LostRace)
             }
