@@ -36,8 +36,8 @@ use std::{
 use confirmation_flow::{
     KeyId, KeyRing, Policy, ServerKey, Timestamp,
     cognito::{
-        After, AppClient, AttributeSet, ConfirmSignUp, Fresh, Operation, Pool, SignUp,
-        UserAttributes,
+        After, AliasAttribute, AppClient, AttributeSet, ConfirmSignUp, Fresh, Operation, Pool,
+        SignUp, UserAttributes,
     },
 };
 pub use scenarios::*;
@@ -83,8 +83,11 @@ pub async fn run_all<S: Fixture + 'static>(store: Arc<S>) {
     two_sign_ups_of_one_name_insert_one_user(&*store).await;
     a_phantom_is_inserted_once_then_written_by_version(&*store).await;
     fifty_wrong_codes_at_once_are_compared_five_times(store.clone()).await;
-    pairs_confirming_one_email_leave_one_verified_owner(store.clone(), false).await;
-    pairs_confirming_one_email_leave_one_verified_owner(store.clone(), true).await;
+    for alias in [AliasAttribute::Email, AliasAttribute::PhoneNumber] {
+        for force in [false, true] {
+            pairs_confirming_one_value_leave_one_verified_owner(store.clone(), alias, force).await;
+        }
+    }
     forty_spends_of_one_budget_take_exactly_fifteen(store.clone()).await;
     deleting_a_pool_during_sign_ups_leaves_nothing(store).await;
 }
@@ -101,13 +104,21 @@ const GONE: &str = "(the pool or client is gone)";
 #[derive(Debug)]
 struct Kit {
     pool_id: String,
+    /// The one attribute the pool verifies and keeps as an alias.
+    alias: AliasAttribute,
     policy: Policy,
     key: ServerKey,
 }
 
 impl Kit {
-    /// A new pool in `store`, named for this run so scenarios never meet.
+    /// A new pool in `store` that verifies and aliases the email.
     async fn new<S: Fixture + ?Sized>(store: &S) -> Self {
+        Self::on(store, AliasAttribute::Email).await
+    }
+
+    /// A new pool in `store` that verifies and aliases `alias`, named for this run so
+    /// scenarios never meet.
+    async fn on<S: Fixture + ?Sized>(store: &S, alias: AliasAttribute) -> Self {
         static POOLS: AtomicU32 = AtomicU32::new(0);
         let n = POOLS.fetch_add(1, Ordering::Relaxed);
         let pool_id = format!("us-east-1_kit{n}x{:08x}", rand::random::<u32>());
@@ -117,6 +128,7 @@ impl Kit {
             .expect("the fixture makes a pool");
         Self {
             pool_id,
+            alias,
             policy: Policy::COGNITO,
             key: ServerKey::new(KeyId(1), &[1; 32]),
         }
@@ -128,9 +140,24 @@ impl Kit {
             user_pool_id: &self.pool_id,
             policy: &self.policy,
             keys: KeyRing::single(&self.key),
-            auto_verified: AttributeSet::EMAIL,
-            aliases: AttributeSet::EMAIL,
+            auto_verified: self.attributes(),
+            aliases: self.attributes(),
             session_ttl: std::time::Duration::from_secs(60),
+        }
+    }
+
+    const fn attributes(&self) -> AttributeSet {
+        match self.alias {
+            AliasAttribute::Email => AttributeSet::EMAIL,
+            AliasAttribute::PhoneNumber => AttributeSet::PHONE_NUMBER,
+        }
+    }
+
+    /// Whether `row` holds the pool's alias attribute verified.
+    const fn verified(&self, row: &UserRow) -> bool {
+        match self.alias {
+            AliasAttribute::Email => row.email_verified,
+            AliasAttribute::PhoneNumber => row.phone_number_verified,
         }
     }
 
@@ -226,9 +253,9 @@ impl Kit {
         }
     }
 
-    /// Signs `username` up with `email`, alone: the delivered code.
-    async fn sign_up<S: Store + ?Sized>(&self, store: &S, username: &str, email: &str) -> String {
-        let attributes = [("email", email)];
+    /// Signs `username` up with `value` as the pool's alias attribute, alone: the code.
+    async fn sign_up<S: Store + ?Sized>(&self, store: &S, username: &str, value: &str) -> String {
+        let attributes = [(self.alias.as_str(), value)];
         let decision = self
             .drive(store, &sign_up(username, &attributes), NOW)
             .await;

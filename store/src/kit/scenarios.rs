@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use confirmation_flow::cognito::{Operation, ResendConfirmationCode, UserStatus};
+use confirmation_flow::cognito::{AliasAttribute, Operation, ResendConfirmationCode, UserStatus};
 
 use super::{CLIENT, Fixture, Kit, NOW, confirm, sign_up};
 use crate::{Applied, Change, Spend, Store};
@@ -174,23 +174,28 @@ pub async fn fifty_wrong_codes_at_once_are_compared_five_times<S: Fixture + 'sta
     assert_eq!(attempts.state.attempts_used(), 5, "attempts stored");
 }
 
-/// A hundred pairs of users, each pair sharing one email, confirm at once (with or without
-/// `ForceAliasCreation`): each email ends with exactly one verified owner.
+/// A hundred pairs of users, each pair sharing one email (or, in a pool that aliases the
+/// phone number, one phone number), confirm at once, with or without
+/// `ForceAliasCreation`: each value ends with exactly one verified owner.
 ///
 /// # Panics
 /// The store broke the promise.
-pub async fn pairs_confirming_one_email_leave_one_verified_owner<S: Fixture + 'static>(
+pub async fn pairs_confirming_one_value_leave_one_verified_owner<S: Fixture + 'static>(
     store: Arc<S>,
+    alias: AliasAttribute,
     force: bool,
 ) {
     const PAIRS: usize = 100;
-    let kit = Arc::new(Kit::new(&*store).await);
+    let kit = Arc::new(Kit::on(&*store, alias).await);
     let mut users = Vec::new();
     for pair in 0..PAIRS {
-        let email = format!("pair{pair}@example.com");
+        let value = match alias {
+            AliasAttribute::Email => format!("pair{pair}@example.com"),
+            AliasAttribute::PhoneNumber => format!("+1555010{pair:04}"),
+        };
         for side in ["a", "b"] {
             let username = format!("{side}{pair}");
-            let code = kit.sign_up(&*store, &username, &email).await;
+            let code = kit.sign_up(&*store, &username, &value).await;
             users.push((username, code));
         }
     }
@@ -211,20 +216,34 @@ pub async fn pairs_confirming_one_email_leave_one_verified_owner<S: Fixture + 's
         let mut owners = 0;
         for side in ["a", "b"] {
             let row = kit.user(&*store, &format!("{side}{pair}")).await;
-            owners += usize::from(row.expect("stored").email_verified);
+            owners += usize::from(kit.verified(&row.expect("stored")));
         }
-        assert_eq!(owners, 1, "pair {pair} (force: {force}): verified owners");
+        assert_eq!(
+            owners, 1,
+            "pair {pair} ({alias:?}, force: {force}): verified owners"
+        );
     }
 }
 
 /// Sign-ups racing the deletion of their pool: once the deletion is done, none of them is
-/// left, and none made after it is stored.
+/// left, none made after it is stored, and the pool's phantoms are gone too.
 ///
 /// # Panics
 /// The store broke the promise.
 pub async fn deleting_a_pool_during_sign_ups_leaves_nothing<S: Fixture + 'static>(store: Arc<S>) {
     const SIGN_UPS: usize = 40;
     let kit = Arc::new(Kit::new(&*store).await);
+    // A phantom of the pool, for an unknown user under a client that hides them.
+    let request = ResendConfirmationCode {
+        client_id: CLIENT,
+        username: "ghost",
+        ..ResendConfirmationCode::default()
+    };
+    let ghost = Operation::from(request.validate().expect("a valid request"));
+    let phantom = kit.decide(&*store, &ghost, true, NOW).await;
+    apply(&*store, phantom.change, Applied::Done, "the pool's phantom").await;
+    let pool = kit.pool();
+    let phantom_read = crate::Read::of(&ghost.needs(&pool));
     let sign_ups: Vec<_> = (0..SIGN_UPS)
         .map(|n| {
             let (store, kit) = (store.clone(), kit.clone());
@@ -249,6 +268,11 @@ pub async fn deleting_a_pool_during_sign_ups_leaves_nothing<S: Fixture + 'static
         let left = kit.user(&*store, &format!("racer{n}")).await;
         assert!(left.is_none(), "racer{n} outlived its pool's deletion");
     }
+    let left = store.read(phantom_read).await.expect("the store reads");
+    assert!(
+        left.phantom.is_none(),
+        "a phantom outlived its pool's deletion"
+    );
 }
 
 /// Forty changes at once, each taking a unit of one budget of fifteen: exactly fifteen are
