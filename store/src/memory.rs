@@ -32,6 +32,11 @@ struct Tables {
     phantoms: BTreeMap<String, (String, String, i64)>,
     /// (pool id, key, kind) → budget.
     budgets: BTreeMap<(String, String, &'static str), Budget>,
+    /// Indexes, so that no request scans the users: every stored `sub`; (pool id, sign-in
+    /// alias); (pool id, attribute, value) → the user holding it as a verified alias.
+    subs: BTreeSet<String>,
+    logins: BTreeSet<(String, String)>,
+    owners: BTreeMap<(String, &'static str, String), String>,
 }
 
 /// A user as kept: the row a read returns (its state loaded when written), its version,
@@ -68,7 +73,22 @@ impl Memory {
         let mut tables = self.lock();
         tables.pools.remove(pool_id);
         tables.clients.retain(|_, pool| pool != pool_id);
-        tables.users.retain(|(pool, _), _| pool != pool_id);
+        let Tables {
+            users,
+            subs,
+            logins,
+            owners,
+            ..
+        } = &mut *tables;
+        users.retain(|(pool, _), stored| {
+            let kept = pool != pool_id;
+            if !kept {
+                subs.remove(&stored.row.sub);
+            }
+            kept
+        });
+        logins.retain(|(pool, _)| pool != pool_id);
+        owners.retain(|(pool, _, _), _| pool != pool_id);
         tables.phantoms.retain(|_, (pool, _, _)| pool != pool_id);
     }
 
@@ -117,11 +137,31 @@ impl Tables {
         value: &str,
         except: &str,
     ) -> Option<String> {
-        self.users.iter().find_map(|((pool, username), row)| {
-            let (held, alias) = row.alias(attribute);
-            (pool == pool_id && username != except && alias && held.as_deref() == Some(value))
-                .then(|| username.clone())
-        })
+        let key = (pool_id.to_owned(), attribute.as_str(), value.to_owned());
+        self.owners
+            .get(&key)
+            .filter(|owner| *owner != except)
+            .cloned()
+    }
+
+    /// Records `username`'s value of `attribute` as held (or no longer held) as a verified
+    /// alias, in the row and in the index.
+    fn hold(&mut self, pool_id: &str, username: &str, attribute: AliasAttribute, held: bool) {
+        let Some(stored) = self
+            .users
+            .get_mut(&(pool_id.to_owned(), username.to_owned()))
+        else {
+            return;
+        };
+        stored.set_alias(attribute, held);
+        if let Some(value) = stored.alias(attribute).0.clone() {
+            let key = (pool_id.to_owned(), attribute.as_str(), value);
+            if held {
+                self.owners.insert(key, username.to_owned());
+            } else {
+                self.owners.remove(&key);
+            }
+        }
     }
 
     fn apply(&mut self, change: &Change) -> Result<Applied> {
@@ -180,12 +220,9 @@ impl Tables {
         let login = change.new_user.login.as_deref();
         let clash = self.users.contains_key(&key)
             || !self.pools.contains(pool_id)
-            || self.users.values().any(|stored| stored.row.sub == sub)
-            || login.is_some_and(|login| {
-                self.users
-                    .iter()
-                    .any(|((pool, _), row)| pool == pool_id && row.login.as_deref() == Some(login))
-            });
+            || self.subs.contains(sub)
+            || login
+                .is_some_and(|login| self.logins.contains(&(pool_id.clone(), login.to_owned())));
         if clash {
             return Ok(false);
         }
@@ -208,6 +245,10 @@ impl Tables {
             phone_number_alias: false,
             login: change.new_user.login.clone(),
         };
+        self.subs.insert(sub.to_owned());
+        if let Some(login) = &user.login {
+            self.logins.insert((pool_id.clone(), login.clone()));
+        }
         self.users.insert(key, user);
         Ok(true)
     }
@@ -241,10 +282,8 @@ impl Tables {
             taken_from = holder;
         }
         // Every condition held: write.
-        if let (Some(owner), Some(claim)) = (taken_from, &change.claim)
-            && let Some(owner) = self.users.get_mut(&(pool_id.clone(), owner))
-        {
-            owner.set_alias(claim.attribute, false);
+        if let (Some(owner), Some(claim)) = (taken_from, &change.claim) {
+            self.hold(pool_id, &owner, claim.attribute, false);
         }
         let Some(stored) = self.users.get_mut(&key) else {
             return Ok(false);
@@ -260,7 +299,7 @@ impl Tables {
             None => {}
         }
         if let Some(claim) = &change.claim {
-            stored.set_alias(claim.attribute, true);
+            self.hold(pool_id, username, claim.attribute, true);
         }
         Ok(true)
     }
