@@ -3,11 +3,9 @@
 //! the answers met before the crate decides (a body that is too large, not JSON, or a
 //! failure of this server's own).
 
-use axum::{
-    http::{HeaderValue, StatusCode, header},
-    response::{IntoResponse, Response},
-};
+use axum::{body::Body, http::StatusCode, response::Response};
 use confirmation_flow::cognito::{BodyFault, Exception};
+use confirmation_flow_store::http;
 
 use crate::exceptions::ServerException;
 
@@ -89,36 +87,18 @@ pub fn decode<T: for<'de> serde::Deserialize<'de>>(
     serde_json::from_slice(body).map_err(|error| malformed(operation, &error))
 }
 
-/// `answer` as an HTTP response.
+/// `answer` as an HTTP response: the store crate's form (`confirmation_flow_store::http`).
 #[must_use]
 pub fn respond(answer: Answer) -> Response {
-    match answer {
-        Answer::Ok(body) => json(StatusCode::OK, body),
-        Answer::Error(name, message, status) => {
-            let body = serde_json::json!({ "__type": name, "message": message }).to_string();
-            let mut response = json(status, body);
-            let headers = response.headers_mut();
-            if let Ok(value) = HeaderValue::from_str(&format!("{name}:")) {
-                headers.insert("x-amzn-errortype", value);
-            }
-            // The service repeats the message in a header; ours are ASCII, but a header
-            // cannot carry every character a body can, so a message that does not fit is left
-            // to the body.
-            if let Ok(value) = HeaderValue::from_str(&message) {
-                headers.insert("x-amzn-errormessage", value);
-            }
-            response
-        }
-    }
+    let response = match answer {
+        Answer::Ok(body) => http::json(StatusCode::OK, body),
+        Answer::Error(name, message, status) => http::error(&name, &message, status),
+    };
+    response.map(Body::from)
 }
 
 /// `body` with `status` and the AWS JSON 1.1 content type.
 #[must_use]
 pub fn json(status: StatusCode, body: String) -> Response {
-    let mut response = (status, body).into_response();
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/x-amz-json-1.1"),
-    );
-    response
+    http::json(status, body).map(Body::from)
 }

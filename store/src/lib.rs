@@ -31,6 +31,8 @@
 pub mod budget;
 pub mod change;
 pub mod driver;
+#[cfg(feature = "http")]
+pub mod http;
 #[cfg(feature = "kit")]
 pub mod kit;
 pub mod memory;
