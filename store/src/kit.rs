@@ -58,6 +58,14 @@ pub trait Fixture: Store {
     /// # Errors
     /// The store fails.
     fn delete_pool(&self, pool_id: &str) -> impl Future<Output = Result<()>> + Send;
+
+    /// Deletes the user `username` of the pool `pool_id`, as the embedder's
+    /// `AdminDeleteUser` does.
+    ///
+    /// # Errors
+    /// The store fails.
+    fn delete_user(&self, pool_id: &str, username: &str)
+    -> impl Future<Output = Result<()>> + Send;
 }
 
 impl Fixture for crate::Memory {
@@ -70,6 +78,11 @@ impl Fixture for crate::Memory {
         Self::delete_pool(self, pool_id);
         Ok(())
     }
+
+    async fn delete_user(&self, pool_id: &str, username: &str) -> Result<()> {
+        Self::delete_user(self, pool_id, username);
+        Ok(())
+    }
 }
 
 /// Runs every scenario against `store`, one after another.
@@ -80,6 +93,7 @@ pub async fn run_all<S: Fixture + 'static>(store: Arc<S>) {
     a_second_verified_owner_of_one_email_is_a_lost_race(&*store).await;
     taking_an_alias_from_an_owner_who_no_longer_holds_it_is_a_lost_race(&*store).await;
     a_write_against_a_stale_version_is_a_lost_race(&*store).await;
+    a_write_for_a_user_deleted_and_signed_up_again_is_a_lost_race(&*store).await;
     two_sign_ups_of_one_name_insert_one_user(&*store).await;
     a_phantom_is_inserted_once_then_written_by_version(&*store).await;
     fifty_wrong_codes_at_once_are_compared_five_times(store.clone()).await;
@@ -170,6 +184,8 @@ impl Kit {
         hide: bool,
         now: u64,
     ) -> Decision {
+        // A new `sub` for every decision: a user deleted and signed up again gets another.
+        static SUBS: AtomicU32 = AtomicU32::new(0);
         if !snapshot.live {
             return Decision {
                 answer: GONE,
@@ -177,9 +193,10 @@ impl Kit {
                 change: None,
             };
         }
+        let n = SUBS.fetch_add(1, Ordering::Relaxed);
         let pool = self.pool();
         let needs = operation.needs(&pool);
-        let sub = format!("{}:{}", self.pool_id, needs.username());
+        let sub = format!("{}:{}:{n}", self.pool_id, needs.username());
         let fresh = Fresh {
             now: Timestamp::from_unix_seconds(now),
             entropy: [9; 32],

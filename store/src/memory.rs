@@ -92,6 +92,24 @@ impl Memory {
         tables.phantoms.retain(|_, (pool, _, _)| pool != pool_id);
     }
 
+    /// Deletes the user `username` of the pool `pool_id`, with what it holds in the indexes.
+    pub fn delete_user(&self, pool_id: &str, username: &str) {
+        let mut tables = self.lock();
+        let Some(stored) = tables
+            .users
+            .remove(&(pool_id.to_owned(), username.to_owned()))
+        else {
+            return;
+        };
+        tables.subs.remove(&stored.row.sub);
+        if let Some(login) = stored.login {
+            tables.logins.remove(&(pool_id.to_owned(), login));
+        }
+        tables
+            .owners
+            .retain(|(pool, _, _), owner| pool != pool_id || owner != username);
+    }
+
     fn lock(&self) -> MutexGuard<'_, Tables> {
         // Every change is checked before anything is written, so a panic while the lock is
         // held (there is no code path to one) would leave no half-made change behind.

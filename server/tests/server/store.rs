@@ -15,6 +15,7 @@ use confirmation_flow::{
 use confirmation_flow_server::{
     directory::{self, ClientRecord, PoolRecord},
     keys::Keys,
+    user_directory,
 };
 use confirmation_flow_store::{
     Applied, Change, NewUser, Read, SqlStore, Store, database::Database, kit,
@@ -99,6 +100,16 @@ impl kit::Fixture for Served {
 
     async fn delete_pool(&self, pool_id: &str) -> confirmation_flow_store::Result<()> {
         directory::delete_pool(&self.0, pool_id).await.map(drop)
+    }
+
+    async fn delete_user(
+        &self,
+        pool_id: &str,
+        username: &str,
+    ) -> confirmation_flow_store::Result<()> {
+        user_directory::delete_user(&self.0, pool_id, username)
+            .await
+            .map(drop)
     }
 }
 

@@ -105,6 +105,33 @@ pub async fn a_write_against_a_stale_version_is_a_lost_race<S: Fixture + ?Sized>
     assert_eq!(alice.state.attempts_used(), 1, "{why}");
 }
 
+/// A confirmation decided for a user who is then deleted and signed up again under the same
+/// name (a new `sub`, and the same version, 1): its write names the old `sub`, so it must
+/// not land on the new user (a code for one account never confirms another).
+///
+/// # Panics
+/// The store broke the promise.
+pub async fn a_write_for_a_user_deleted_and_signed_up_again_is_a_lost_race<S: Fixture + ?Sized>(
+    store: &S,
+) {
+    let kit = Kit::new(store).await;
+    let code = kit.sign_up(store, "reborn", "reborn@example.com").await;
+    let old = kit.user(store, "reborn").await.expect("stored").sub;
+    let confirmation = confirm("reborn", &code, false);
+    let confirmation = kit.decide(store, &confirmation, false, NOW + 1).await;
+    store
+        .delete_user(&kit.pool_id, "reborn")
+        .await
+        .expect("the fixture deletes the user");
+    kit.sign_up(store, "reborn", "reborn@example.com").await;
+    let new = kit.user(store, "reborn").await.expect("stored").sub;
+    assert_ne!(old, new, "signed up again, the user has a new sub");
+    let why = "a write must name the `sub` it read, not only the version";
+    apply(store, confirmation.change, Applied::LostRace, why).await;
+    let row = kit.user(store, "reborn").await.expect("stored");
+    assert_eq!(row.status, UserStatus::Unconfirmed, "{why}");
+}
+
 /// Two sign-ups of one name decided on one snapshot: only one user is inserted.
 ///
 /// # Panics
