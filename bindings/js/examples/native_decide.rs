@@ -2,7 +2,13 @@
 //! `bench/decide.mjs` (decode once, then `decide` on a look-up given as JSON, the outcome
 //! returned as JSON), run natively, so the two rates compare the same code.
 //!
-//! `cargo run --release --example native_decide -- [seconds]` prints one JSON line per case.
+//! `cargo run --profile native --example native_decide -- [seconds]` prints one JSON line
+//! per case.
+#![allow(
+    clippy::std_instead_of_core,
+    clippy::std_instead_of_alloc,
+    reason = "a native benchmark binary with std"
+)]
 
 use std::{
     hint::black_box,

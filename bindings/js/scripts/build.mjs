@@ -34,11 +34,12 @@ const remap = [`--remap-path-prefix=${repo}=confirmation-flow`, `--remap-path-pr
 // sha2's compact software SHA-256 (one loop, not 64 unrolled rounds): 7 KB less, for
 // decisions that measured no slower within the run-to-run noise in Node (README, "Size").
 const compactSha = '--cfg=sha2_backend_soft="compact"';
-run('cargo', ['build', '--release', '--target', 'wasm32-unknown-unknown', '--locked'], {
+run('cargo', ['build', '--profile', 'wasm', '--target', 'wasm32-unknown-unknown', '--locked'], {
   ...process.env,
   CARGO_ENCODED_RUSTFLAGS: [...remap, compactSha].join('\x1f'),
 });
-const built = join(here, 'target/wasm32-unknown-unknown/release/confirmation_flow_js.wasm');
+// A member of the repository's workspace: its target directory is the workspace's.
+const built = join(repo, 'target/wasm32-unknown-unknown/wasm/confirmation_flow_js.wasm');
 const pkg = join(here, 'pkg');
 run('wasm-bindgen', ['--target', 'web', '--out-dir', pkg, '--out-name', 'confirmation_flow', built]);
 

@@ -36,11 +36,11 @@ flags=("--remap-path-prefix=$scratch=confirmation-flow" "--remap-path-prefix=$HO
     '--cfg=sha2_backend_soft="compact"')
 CARGO_ENCODED_RUSTFLAGS=$(IFS=$'\x1f'; echo "${flags[*]}")
 export CARGO_ENCODED_RUSTFLAGS
-cargo build --release --target wasm32-unknown-unknown --locked --quiet
+cargo build --profile wasm --target wasm32-unknown-unknown --locked --quiet
 out="$CARGO_TARGET_DIR/out"
 mkdir -p "$out"
 wasm-bindgen --target web --out-dir "$out" --out-name floor \
-    "$CARGO_TARGET_DIR/wasm32-unknown-unknown/release/confirmation_flow_js.wasm"
+    "$CARGO_TARGET_DIR/wasm32-unknown-unknown/wasm/confirmation_flow_js.wasm"
 "$here/node_modules/.bin/wasm-opt" -Oz --strip-debug --strip-producers \
     "$out/floor_bg.wasm" -o "$out/floor.wasm"
 bytes=$(stat -c %s "$out/floor.wasm")
