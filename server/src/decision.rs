@@ -56,9 +56,6 @@ impl Decide for Attempt<'_, '_, '_> {
     async fn decide(&mut self, snapshot: Snapshot) -> Result<Decided<Follow>, Answer> {
         // A login taken meanwhile (a lost race on its unique index ends here).
         self.rewrite.refuse_taken(self.app, self.pool).await?;
-        if !snapshot.live {
-            return Err(gone(self.sent));
-        }
         // Only the trigger's event reads them: no allocation on the request path without one.
         let attributes = if self.pool.post_confirmation.is_some() {
             snapshot.attributes()

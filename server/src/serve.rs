@@ -10,7 +10,7 @@ use confirmation_flow_store::{Driver, Failed, NewUser, Read};
 use crate::{
     App,
     answer::{Answer, internal},
-    decision::{Attempt, credentials, finish},
+    decision::{Attempt, credentials, finish, gone},
     destinations,
     exceptions::ServerException,
     logins::Rewrite,
@@ -93,9 +93,10 @@ async fn run(app: &App, sent: &Operation<'_>) -> Result<(Answer, Option<Delivery
         password_hash: None,
     };
     let follow = Driver::default()
-        .run_with(&app.store, &Read::of(&needs), attempt)
+        .run_with(&app.store, Read::of(&needs), attempt)
         .await
         .map_err(|failed| match failed {
+            Failed::Gone => gone(sent),
             Failed::Decision(answer) => answer,
             Failed::Store(error) => internal(error),
             Failed::TooManyLostRaces => internal("too many lost races"),

@@ -168,7 +168,9 @@ pub struct Fresh<'a> {
     pub entropy: [u8; ENTROPY_LEN],
     /// 16 random bytes for a sign-in session's nonce (`ConfirmSignUp` with a `Session`).
     pub nonce: [u8; 16],
-    /// A new user's `sub` (`SignUp`; say, a random UUID).
+    /// A new user's `sub` (`SignUp`; a random UUID v4, say): unique among all users, as the
+    /// store keeps it. Read only when [`Operation::draws`](super::Operation::draws) says
+    /// `subject`.
     pub new_subject: &'a str,
 }
 

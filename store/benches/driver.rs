@@ -172,7 +172,7 @@ fn driver(bencher: Bencher<'_, '_>) {
         .bench_local_values(|(username, code)| {
             let operation = confirm(&username, &code);
             let read = Read::of(&operation.needs(&world.pool()));
-            let run = Driver::default().run(&world.store, &read, |snapshot| {
+            let run = Driver::default().run(&world.store, read, |snapshot| {
                 let (change, _) = world.decide(&snapshot, &operation, "unused");
                 Ok::<_, ()>(match change {
                     Some(change) => Decided::Write(change, ()),

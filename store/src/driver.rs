@@ -26,13 +26,31 @@ pub enum Decided<T> {
 /// Why the loop stopped without a committed decision.
 #[derive(Debug)]
 pub enum Failed<E> {
-    /// The decision stopped the loop (the client was deleted meanwhile, say).
+    /// The read found the app client (or, for an admin read, the pool) gone: a deletion
+    /// raced the request. Answer as the service does when it does not find them
+    /// (`ResourceNotFoundException` for a client, `UserPoolNotFoundException` for a pool);
+    /// nothing was stored.
+    Gone,
+    /// The decision stopped the loop.
     Decision(E),
     /// The store failed; nothing of this attempt was stored.
     Store(Error),
     /// Every attempt lost its race: the row is contended beyond the bound.
     TooManyLostRaces,
 }
+
+impl<E: core::fmt::Display> core::fmt::Display for Failed<E> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            Self::Gone => f.write_str("the app client or pool is gone"),
+            Self::Decision(error) => write!(f, "the decision stopped the loop: {error}"),
+            Self::Store(error) => write!(f, "the store failed: {error}"),
+            Self::TooManyLostRaces => f.write_str("every attempt lost its race"),
+        }
+    }
+}
+
+impl<E: core::fmt::Debug + core::fmt::Display> std::error::Error for Failed<E> {}
 
 /// The loop's bounds.
 #[derive(Clone, Copy, Debug)]
@@ -95,9 +113,10 @@ impl Driver {
     /// so nothing of a snapshot that lost outlives its attempt.
     ///
     /// # Errors
-    /// [`Failed::Decision`] when `decide` returns an error (nothing is stored), [`Failed::Store`]
-    /// when the store fails, [`Failed::TooManyLostRaces`] past [`Self::attempts`].
-    pub async fn run<S, T, E, F>(self, store: &S, read: &Read, decide: F) -> Result<T, Failed<E>>
+    /// [`Failed::Gone`] when the read finds the client or pool gone, [`Failed::Decision`]
+    /// when `decide` returns an error (nothing is stored), [`Failed::Store`] when the store
+    /// fails, [`Failed::TooManyLostRaces`] past [`Self::attempts`].
+    pub async fn run<S, T, E, F>(self, store: &S, read: Read, decide: F) -> Result<T, Failed<E>>
     where
         S: Store + ?Sized,
         F: FnMut(Snapshot) -> Result<Decided<T>, E> + Send,
@@ -114,7 +133,7 @@ impl Driver {
     pub async fn run_with<S, D>(
         self,
         store: &S,
-        read: &Read,
+        read: Read,
         mut decision: D,
     ) -> Result<D::Committed, Failed<D::Error>>
     where
@@ -126,6 +145,11 @@ impl Driver {
                 tokio::time::sleep(self.wait(attempt)).await;
             }
             let snapshot = store.read(read.clone()).await.map_err(Failed::Store)?;
+            // Decided on, a snapshot without its client or pool would only lose its write
+            // (the store inserts nothing into a pool that is gone) until the bound.
+            if !snapshot.live {
+                return Err(Failed::Gone);
+            }
             match decision.decide(snapshot).await.map_err(Failed::Decision)? {
                 Decided::Nothing(committed) => return Ok(committed),
                 Decided::Write(change, committed) => match store.apply(change).await {

@@ -4,7 +4,10 @@
 //! `x-amzn-ErrorMessage`, as the service answers and the AWS SDKs read.
 
 use confirmation_flow::cognito::{Exception, Reply};
-use http::{HeaderValue, Response, StatusCode, header};
+use http::{HeaderValue, header};
+/// The `http` crate's types these answers are made of (version 1), so that a caller needs no
+/// dependency of its own to name them.
+pub use http::{Response, StatusCode};
 
 use crate::Result;
 

@@ -42,7 +42,7 @@ use confirmation_flow::{
 };
 pub use scenarios::*;
 
-use crate::{Change, Decided, Driver, NewUser, Read, Result, Store, UserRow};
+use crate::{Change, Decided, Driver, Failed, NewUser, Read, Result, Store, UserRow};
 
 /// What the kit needs besides [`Store`]: pools to run in, and their deletion.
 pub trait Fixture: Store {
@@ -257,7 +257,7 @@ impl Kit {
     ) -> Decision {
         let pool = self.pool();
         let read = Read::of(&operation.needs(&pool));
-        let run = Driver::default().run(store, &read, |snapshot| {
+        let run = Driver::default().run(store, read, |snapshot| {
             let mut decision = self.decide_on(&snapshot, operation, false, now);
             Ok::<_, ()>(match decision.change.take() {
                 Some(change) => Decided::Write(change, decision),
@@ -266,6 +266,11 @@ impl Kit {
         });
         match run.await {
             Ok(decision) => decision,
+            Err(Failed::Gone) => Decision {
+                answer: GONE,
+                code: None,
+                change: None,
+            },
             Err(failed) => panic!("the loop failed: {failed:?}"),
         }
     }

@@ -1,7 +1,8 @@
-// The README's examples run the kit: they are its doctests when the kit is built.
-#![cfg_attr(feature = "kit", doc = include_str!("../README.md"))]
+// The README's examples run the kit and answer over `http`: they are its doctests when
+// both are built.
+#![cfg_attr(all(feature = "kit", feature = "http"), doc = include_str!("../README.md"))]
 #![cfg_attr(
-    not(feature = "kit"),
+    not(all(feature = "kit", feature = "http")),
     doc = "The store for `confirmation-flow`: a `Store` trait, the `Driver` that runs the \
            loop on it, backends, and (feature `kit`) a conformance kit. See the README."
 )]

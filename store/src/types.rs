@@ -110,8 +110,9 @@ impl Snapshot {
         attributes
     }
 
-    /// The lookup the crate decides on, with the user's `attributes` (from
-    /// [`Self::attributes`]). A stored phantom is ignored when the user exists.
+    /// The lookup the crate decides on. `attributes` (from [`Self::attributes`]) feed only
+    /// the `PostConfirmation` event: pass `&[]` when the pool has no trigger. A stored
+    /// phantom is ignored when the user exists.
     #[must_use]
     pub fn lookup<'s>(
         &'s self,
