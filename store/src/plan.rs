@@ -189,3 +189,23 @@ pub(crate) fn sqlite_dialect(sql: &str) -> String {
         .replace("::text", "")
         .replace("::bigint", "")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::ALL;
+
+    /// The dialect conversion rewrites `$`, `::` and ` FOR KEY SHARE` as text: safe only
+    /// while no string literal of a statement holds them (values are always bound).
+    #[test]
+    fn no_statement_literal_holds_what_the_dialect_rewrites() {
+        for (name, sql) in ALL {
+            for (index, literal) in sql.split('\'').enumerate() {
+                let inside = index % 2 == 1;
+                assert!(
+                    !inside || !(literal.contains('$') || literal.contains("::")),
+                    "{name}: the literal '{literal}' would be rewritten for SQLite"
+                );
+            }
+        }
+    }
+}
