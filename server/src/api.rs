@@ -18,7 +18,7 @@ use crate::{
     answer::{Answer, internal, json, malformed, respond, too_large},
     client_api,
     clock::now,
-    destinations::{self, Spend},
+    destinations::{self, Counted},
     exceptions::ServerException,
     outbox::Delivery,
     pool_api, serve, users,
@@ -81,7 +81,8 @@ pub async fn endpoint(
             let (_, now) = now();
             let key =
                 crate::destination_keys::of_address(delivery.attribute, &delivery.destination);
-            let spent = destinations::spend(&app.store, &delivery.pool_id, &key, Spend::Code, now);
+            let spent =
+                destinations::spend(&app.store, &delivery.pool_id, &key, Counted::Code, now);
             match spent.await {
                 Ok(true) => drop(tokio::task::spawn_blocking(move || {
                     deliver(&app, &delivery);

@@ -24,7 +24,7 @@
 //! as whoever knows a username can already do to one account.
 
 use confirmation_flow::cognito::{ConfirmSignUp, Needs, Operation};
-use confirmation_flow_store::{Budget, Param, Snapshot, Spend as Unit, SqlStore, Value, budget};
+use confirmation_flow_store::{Budget, Param, Snapshot, Spend, SqlStore, Value, budget};
 
 use crate::{
     destination_keys::{of_account, of_address, of_phantom},
@@ -40,14 +40,14 @@ const WINDOW: i64 = 60 * 60;
 
 /// What a budget counts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Spend {
+pub enum Counted {
     /// A code delivered.
     Code,
     /// A code submitted.
     Guess,
 }
 
-impl Spend {
+impl Counted {
     const fn name(self) -> &'static str {
         match self {
             Self::Code => "code",
@@ -75,8 +75,8 @@ pub const DELETE_ORPHANED: &str = "DELETE FROM destination_budgets \
 
 /// The budget of `kind` for `destination`.
 #[must_use]
-pub fn unit(destination: String, kind: Spend) -> Unit {
-    Unit {
+pub fn unit(destination: String, kind: Counted) -> Spend {
+    Spend {
         key: destination,
         kind: kind.name(),
         most: kind.budget(),
@@ -94,7 +94,7 @@ pub async fn spend(
     store: &SqlStore,
     pool_id: &str,
     destination: &str,
-    kind: Spend,
+    kind: Counted,
     now: i64,
 ) -> confirmation_flow_store::Result<bool> {
     let params = vec![
@@ -120,7 +120,7 @@ const NO_CODE: &str = "over-the-destination-budget";
 /// `snapshot` shows the user; `None` only where the answer is `UserNotFoundException`
 /// anyway (no phantom is kept).
 #[must_use]
-pub fn guess(pool: &Pool, snapshot: &Snapshot, needs: &Needs<'_, '_>) -> Option<Unit> {
+pub fn guess(pool: &Pool, snapshot: &Snapshot, needs: &Needs<'_, '_>) -> Option<Spend> {
     let destination = match (&snapshot.user, needs.phantom()) {
         (Some(user), _) => pool
             .auto_verified
@@ -132,7 +132,7 @@ pub fn guess(pool: &Pool, snapshot: &Snapshot, needs: &Needs<'_, '_>) -> Option<
         (None, Some(phantom)) => of_phantom(phantom.as_str()),
         (None, None) => return None,
     };
-    Some(unit(destination, Spend::Guess))
+    Some(unit(destination, Counted::Guess))
 }
 
 /// Whether `unit`'s budget in `pool_id` has room at `now`. The read is a hint: the write
@@ -143,7 +143,7 @@ pub fn guess(pool: &Pool, snapshot: &Snapshot, needs: &Needs<'_, '_>) -> Option<
 pub async fn has_room(
     store: &SqlStore,
     pool_id: &str,
-    unit: &Unit,
+    unit: &Spend,
     now: i64,
 ) -> confirmation_flow_store::Result<bool> {
     let key = vec![

@@ -65,8 +65,8 @@ const TAKE_PHONE_NUMBER: &str = "
 UPDATE users SET phone_number_verified = false, phone_number_alias = false
 WHERE pool_id = $1 AND username = $2 AND phone_number = $3 AND phone_number_alias";
 
-/// Every statement a plan may run, by name: for the backends' tests of their query plans.
-#[cfg(test)]
+/// Every statement a plan may run, by name (the backends' tests read their query plans).
+#[cfg(any(test, feature = "sqlite"))]
 pub(crate) const ALL: &[(&str, &str)] = &[
     ("INSERT_PHANTOM", INSERT_PHANTOM),
     ("UPDATE_PHANTOM", UPDATE_PHANTOM),
@@ -178,6 +178,22 @@ pub(crate) fn plan(change: &Change) -> Vec<Step<'_>> {
         });
     }
     steps
+}
+
+/// The plan's statement `sql` in SQLite's dialect, converted once for the process: the
+/// writer runs these for every change.
+#[cfg(feature = "sqlite")]
+pub(crate) fn sqlite_statement(sql: &'static str) -> &'static str {
+    static CONVERTED: std::sync::LazyLock<Vec<(&str, String)>> = std::sync::LazyLock::new(|| {
+        ALL.iter()
+            .map(|&(_, sql)| (sql, sqlite_dialect(sql)))
+            .collect()
+    });
+    CONVERTED
+        .iter()
+        // By content: a `const` has no one address to compare.
+        .find(|(written, _)| *written == sql)
+        .map_or(sql, |(_, converted)| converted.as_str())
 }
 
 /// `sql` in SQLite's dialect: `?n` for `$n`, no casts (SQLite's columns take what they are

@@ -27,12 +27,14 @@ mod writer;
 
 use connection::{configure, create_private, seed};
 
-use rows::{dialect, query_rows, read_snapshot, user_row};
+use rows::{query_rows, read_snapshot, user_row};
 pub use writer::LOG_MOST_BYTES;
 use writer::{BUSY_TIMEOUT, Job, Task, checkpoint_loop, write_loop};
 
 use crate::{
-    Applied, Change, Read, Result, SeedUser, Snapshot, Store, UserRow, sqlite_sql as sql,
+    Applied, Change, Read, Result, SeedUser, Snapshot, Store, UserRow,
+    plan::sqlite_dialect,
+    sqlite_sql as sql,
     types::{Param, Value},
 };
 
@@ -229,7 +231,7 @@ impl Sqlite {
             let tx = db.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let mut changed = Vec::with_capacity(statements.len());
             for (sql, params) in &statements {
-                let mut statement = tx.prepare_cached(&dialect(sql))?;
+                let mut statement = tx.prepare_cached(&sqlite_dialect(sql))?;
                 changed.push(u64::try_from(statement.execute(params_from_iter(params))?)?);
             }
             tx.commit()?;

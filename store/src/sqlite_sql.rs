@@ -2,12 +2,13 @@
 //! schema and statements in PostgreSQL's dialect; the two are kept side by side.
 
 use rusqlite::{
-    Connection, OptionalExtension, TransactionBehavior, params, params_from_iter, types::Value,
+    Connection, OptionalExtension, TransactionBehavior, params, params_from_iter,
+    types::{ToSqlOutput, ValueRef},
 };
 
 use crate::{
     Applied, Change, Result,
-    plan::{Arg, plan, sqlite_dialect},
+    plan::{Arg, plan, sqlite_statement},
 };
 
 /// The migrations, in order; each runs once, in a transaction, and is recorded.
@@ -168,22 +169,31 @@ ON CONFLICT (pool_id, username) DO UPDATE SET
 /// row (a unique index refusing a row is an error the caller turns into a lost race).
 pub(crate) fn apply(db: &Connection, change: &Change) -> Result<Applied> {
     for step in plan(change) {
-        let mut statement = db.prepare_cached(&sqlite_dialect(step.sql))?;
-        let args = step.args.iter().map(|arg| match *arg {
-            Arg::Text(text) => Value::from(text.map(str::to_owned)),
-            Arg::Int(int) => Value::Integer(int),
-            Arg::Bool(flag) => Value::Integer(i64::from(flag)),
-        });
-        if statement.execute(params_from_iter(args))? != 1 && step.must_change {
+        let mut statement = db.prepare_cached(sqlite_statement(step.sql))?;
+        if statement.execute(params_from_iter(&step.args))? != 1 && step.must_change {
             return Ok(Applied::LostRace);
         }
     }
     Ok(Applied::Done)
 }
 
+/// An argument bound as it is, borrowed: SQLite keeps booleans as integers.
+impl rusqlite::ToSql for Arg<'_> {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(ToSqlOutput::Borrowed(match *self {
+            Arg::Text(Some(text)) => ValueRef::Text(text.as_bytes()),
+            Arg::Text(None) => ValueRef::Null,
+            Arg::Int(int) => ValueRef::Integer(int),
+            Arg::Bool(flag) => ValueRef::Integer(i64::from(flag)),
+        }))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use rusqlite::{Connection, StatementStatus};
+
+    use crate::plan::sqlite_dialect;
 
     use super::*;
 

@@ -279,7 +279,7 @@ async fn flood(store: &std::sync::Arc<SqlStore>, log: &std::path::Path, bytes: u
         atomic::{AtomicU64, Ordering},
     };
 
-    use confirmation_flow_server::destinations::{Spend, spend};
+    use confirmation_flow_server::destinations::{Counted, spend};
     let largest = Arc::new(AtomicU64::new(0));
     let written = Arc::new(AtomicU64::new(0));
     let callers: Vec<_> = (0..8)
@@ -299,7 +299,7 @@ async fn flood(store: &std::sync::Arc<SqlStore>, log: &std::path::Path, bytes: u
                         uuid::Uuid::new_v4(),
                         "d".repeat(200)
                     );
-                    spend(&store, POOL_ID, &destination, Spend::Guess, 0)
+                    spend(&store, POOL_ID, &destination, Counted::Guess, 0)
                         .await
                         .unwrap();
                     // About what one such write adds to the log.
@@ -389,13 +389,13 @@ async fn a_reader_holding_the_log_does_not_hold_the_writes() {
 async fn racing_spends_of_one_destination_take_exactly_its_budget() {
     use confirmation_flow_server::{
         destination_keys::of_address,
-        destinations::{CODES_PER_HOUR, GUESSES_PER_HOUR, Spend, spend},
+        destinations::{CODES_PER_HOUR, Counted, GUESSES_PER_HOUR, spend},
     };
     for (name, store) in backends().await {
         let store = std::sync::Arc::new(store);
         for (kind, budget) in [
-            (Spend::Guess, GUESSES_PER_HOUR),
-            (Spend::Code, CODES_PER_HOUR),
+            (Counted::Guess, GUESSES_PER_HOUR),
+            (Counted::Code, CODES_PER_HOUR),
         ] {
             let destination = of_address("email", "victim@example.com");
             let racers: Vec<_> = (0..40)

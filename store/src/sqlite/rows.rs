@@ -7,13 +7,15 @@ use rusqlite::{
 };
 
 use crate::{
-    Read, Result, Snapshot, UserRow, sqlite_sql as sql,
+    Read, Result, Snapshot, UserRow,
+    plan::sqlite_dialect,
+    sqlite_sql as sql,
     types::{Param, Value, state, status},
 };
 
 /// The rows `sql` (in PostgreSQL's dialect) returns with `params`.
 pub(super) fn query_rows(db: &Connection, sql: &str, params: &[Param]) -> Result<Vec<Vec<Value>>> {
-    let mut statement = db.prepare_cached(&dialect(sql))?;
+    let mut statement = db.prepare_cached(&sqlite_dialect(sql))?;
     let count = statement.column_count();
     let mut rows = statement.query(params_from_iter(params))?;
     let mut found = Vec::new();
@@ -80,12 +82,6 @@ pub(super) fn user_row(row: &Row<'_>) -> rusqlite::Result<Option<Result<UserRow>
         })
     };
     Ok(Some(load()))
-}
-
-/// A directory statement in SQLite's dialect: `$n` placeholders become `?n`, and
-/// PostgreSQL's row lock clause goes (SQLite's one writer serialises every write).
-pub(super) fn dialect(sql: &str) -> String {
-    crate::plan::sqlite_dialect(sql)
 }
 
 impl rusqlite::ToSql for Param {
