@@ -9,6 +9,7 @@ import pathlib
 import subprocess
 import tempfile
 import time
+import urllib.error
 import urllib.request
 import uuid
 
@@ -51,6 +52,32 @@ def mounted():
         assert process.wait(timeout=15) == 0, "the host application stops cleanly on SIGTERM"
 
 
+def test_admin_calls_through_the_mount_need_the_configured_key(mounted):
+    """Mounted, admin calls answer only to signatures by the configured key: the well-known
+    test key, a wrong secret and no signature at all are refused, and change nothing."""
+    port = mounted[0]
+    for key_id, secret in [("test", "test"), ("mountedadmin", "a-wrong-secret-of-some-length")]:
+        other = boto3.client(
+            "cognito-idp", region_name="us-east-1", endpoint_url=f"http://127.0.0.1:{port}/cognito",
+            aws_access_key_id=key_id, aws_secret_access_key=secret,
+            config=Config(retries={"total_max_attempts": 1}),
+        )
+        with pytest.raises(other.exceptions.ClientError) as refused:
+            other.admin_confirm_sign_up(UserPoolId=POOL, Username="anyone")
+        code = refused.value.response["Error"]["Code"]
+        assert code in ("UnrecognizedClientException", "InvalidSignatureException"), (key_id, code)
+    unsigned = urllib.request.Request(
+        f"http://127.0.0.1:{port}/cognito", method="POST",
+        data=json.dumps({"UserPoolId": POOL, "Username": "anyone"}).encode(),
+        headers={"Content-Type": "application/x-amz-json-1.1",
+                 "X-Amz-Target": "AWSCognitoIdentityProviderService.AdminConfirmSignUp"},
+    )
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(unsigned)
+    body = refused.value.read().decode()
+    assert refused.value.code == 400 and "MissingAuthenticationTokenException" in body, body
+
+
 def test_mounted_without_admin_credentials_refuses_to_start():
     """The well-known test key is for the binary on loopback; mounted, the server cannot see
     where its routes are served, so it refuses to start without configured keys."""
@@ -86,7 +113,7 @@ def test_boto3_signs_up_and_confirms_through_the_mounted_api(mounted):
         client.confirm_sign_up(ClientId=PUBLIC, Username=username, ConfirmationCode="000000"
                                if code_for(outbox, username) != "000000" else "111111")
     client.confirm_sign_up(ClientId=PUBLIC, Username=username, ConfirmationCode=code_for(outbox, username))
-    # An admin call: SigV4 over the path the client signed, `/cognito/` included.
+    # An admin call: SigV4 over the path the client signed, `/cognito` included.
     user = client.admin_get_user(UserPoolId=POOL, Username=username)
     assert user["UserStatus"] == "CONFIRMED"
     # The host's own routes are its own.
