@@ -267,7 +267,8 @@ mod cognito {
         bencher.bench_local(|| {
             black_box(&needs)
                 .decide(black_box(&lookup), &fresh)
-                .reply
+                .applied()
+                .0
                 .exception()
                 .is_none()
         });

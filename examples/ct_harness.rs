@@ -117,7 +117,8 @@ fn every_comparison(
 #[inline(never)]
 fn measured_confirm(needs: &Needs<'_, '_>, lookup: &Lookup<'_>) -> bool {
     black_box(needs.decide(lookup, &support::fresh()))
-        .reply
+        .applied()
+        .0
         .exception()
         .is_none()
 }
@@ -169,7 +170,7 @@ fn main() -> Result<(), Box<dyn core::error::Error>> {
             let again = |lookup: &Lookup<'_>| {
                 needs
                     .decide(lookup, &support::fresh())
-                    .write
+                    .write()
                     .map(|write| write.state)
             };
             let lookup = match case.as_str() {

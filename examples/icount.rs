@@ -64,7 +64,8 @@ fn measured_floor(secret_key: &Hmac<Sha256>, code_key: &Hmac<Sha256>) -> bool {
 #[inline(never)]
 fn measured_decision(needs: &Needs<'_, '_>, lookup: &Lookup<'_>) -> bool {
     black_box(needs.decide(lookup, &support::fresh()))
-        .reply
+        .applied()
+        .0
         .exception()
         .is_none()
 }

@@ -3,8 +3,8 @@
 //!
 //! ```text
 //! request ─► Operation (validated once) ─► needs ─► your store's lookup ─► decide
-//!   ─► Outcome { write, reply, after } ─► write in one transaction (a lost race: look up
-//!      and decide again) ─► trigger ─► reply ─► deliver
+//!   ─► outcome.write() in one transaction (a lost race: look up and decide again)
+//!   ─► outcome.applied() ─► trigger ─► reply ─► deliver
 //! ```
 //!
 //! Every operation goes through the same steps with the same types; the crate's README

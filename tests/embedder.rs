@@ -16,8 +16,8 @@ fn a_whole_embedder_signs_up_confirms_and_refuses_a_guess()
 
     use confirmation_flow::cognito::{
         After, AliasClaim, AliasOwners, AppClient, AttributeSet, ConfirmSignUp, Expected, Fresh,
-        Lookup, Operation, Outcome, Pool, SignUp, Target, TriggerOutcome, UserAttributes,
-        UserRecord, UserStatus, Write,
+        Lookup, Operation, Pool, SignUp, Target, TriggerOutcome, UserAttributes, UserRecord,
+        UserStatus, Write,
     };
     use confirmation_flow::{Confirmation, KeyId, KeyRing, Policy, ServerKey, Timestamp};
 
@@ -168,12 +168,13 @@ fn a_whole_embedder_signs_up_confirms_and_refuses_a_guess()
                 new_subject: "6f1d3c2a-8b4e-4f5a-9c6d-7e8f9a0b1c2d",
             };
             let outcome = needs.decide(&lookup, &fresh);
-            if let Some(write) = &outcome.write
+            if let Some(write) = outcome.write()
                 && !store.apply(write)
             {
                 continue; // lost a race: read again and decide again
             }
-            let Outcome { reply, after, .. } = outcome;
+            // Only now, with the write stored (or none to store), the reply and what follows.
+            let (reply, after) = outcome.applied();
             let (reply, code) = match after {
                 // Invoke the trigger before answering (POST the event, say); its failure is the answer.
                 After::PostConfirmation(_event) => {

@@ -193,18 +193,23 @@ fn every_cognito_decision_allocates_nothing() {
             ..Lookup::default()
         };
         let first = needs.decide(&unknown, &fresh);
-        assert!(first.reply.exception().is_some());
-        let stored = Lookup {
-            phantom: first.write.map(|write| write.state),
-            ..unknown
-        };
-        assert!(needs.decide(&stored, &fresh).reply.exception().is_some());
+        let phantom = first.write().map(|write| write.state);
+        assert!(first.applied().0.exception().is_some());
+        let stored = Lookup { phantom, ..unknown };
+        assert!(
+            needs
+                .decide(&stored, &fresh)
+                .applied()
+                .0
+                .exception()
+                .is_some()
+        );
         let known = Lookup {
             user: Some(user),
             ..unknown
         };
         let done = needs.decide(&known, &fresh);
-        assert!(done.reply.exception().is_none());
+        assert!(done.applied().0.exception().is_none());
         let resend = Operation::from(
             ResendConfirmationCode {
                 client_id: "client1",
@@ -216,8 +221,8 @@ fn every_cognito_decision_allocates_nothing() {
             .unwrap(),
         );
         let needs = resend.needs(&pool);
-        assert!(needs.decide(&known, &fresh).write.is_some());
-        assert!(needs.decide(&unknown, &fresh).write.is_some());
+        assert!(needs.decide(&known, &fresh).write().is_some());
+        assert!(needs.decide(&unknown, &fresh).write().is_some());
         let admin = Operation::from(
             AdminConfirmSignUp {
                 user_pool_id: "us-east-1_EXAMPLE",
@@ -227,7 +232,7 @@ fn every_cognito_decision_allocates_nothing() {
             .validate()
             .unwrap(),
         );
-        assert!(admin.needs(&pool).decide(&known, &fresh).write.is_some());
+        assert!(admin.needs(&pool).decide(&known, &fresh).write().is_some());
         let new_user_attributes = [
             ("email", "bob@example.com"),
             ("phone_number", "+12065551212"),
@@ -249,7 +254,7 @@ fn every_cognito_decision_allocates_nothing() {
             sign_up
                 .needs(&pool)
                 .decide(&unknown, &fresh)
-                .write
+                .write()
                 .is_some()
         );
     });

@@ -152,8 +152,10 @@ fuzz_target!(|data: &[u8]| {
     };
     let needs = operation.needs(&pool);
     let outcome = needs.decide(&lookup, &fresh);
-    check_reply(&outcome.reply);
-    let confirmed = matches!(outcome.reply, Reply::ConfirmSignUp { .. });
+    let written = outcome.write().copied();
+    let (reply, _) = outcome.applied();
+    check_reply(&reply);
+    let confirmed = matches!(reply, Reply::ConfirmSignUp { .. });
     if let Operation::ConfirmSignUp(request) = &operation {
         if confirmed {
             assert_eq!(
@@ -163,7 +165,7 @@ fuzz_target!(|data: &[u8]| {
             );
         }
     }
-    let Some(write) = outcome.write else {
+    let Some(write) = written else {
         return;
     };
     let exists = |version| match lookup.user {
@@ -227,7 +229,7 @@ fuzz_target!(|data: &[u8]| {
             }
         }
     }
-    if outcome.reply.exception().is_some() {
+    if reply.exception().is_some() {
         assert_ne!(write.state.status(), Status::Confirmed);
     }
     // SecretHash: an arbitrary candidate verifies only if it is the computed hash.

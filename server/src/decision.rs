@@ -114,8 +114,11 @@ impl Decide for Attempt<'_, '_, '_> {
             new_subject: &sub,
         };
         let outcome = needs.decide(&lookup, &fresh);
-        let follow = follow(self.pool, &outcome.reply, outcome.after)?;
-        let Some(write) = &outcome.write else {
+        let write = outcome.write().copied();
+        // Owned now, and handed back by the `Driver` only once the change is stored.
+        let (reply, after) = outcome.applied();
+        let follow = follow(self.pool, &reply, after)?;
+        let Some(write) = &write else {
             return Ok(Decided::Nothing(follow));
         };
         let mut new_user = self.new_user.clone();

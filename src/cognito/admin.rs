@@ -70,8 +70,8 @@ pub(crate) fn decide<'a>(
         Ok(state) => state,
         Err(refusal) => return Outcome::refuse(Exception::for_refusal(refusal)),
     };
-    Outcome {
-        write: Some(Write {
+    Outcome::new(
+        Some(Write {
             target: Target::User {
                 username: user.username,
                 subject: user.subject,
@@ -83,8 +83,8 @@ pub(crate) fn decide<'a>(
             verify: None,
             alias: None,
         }),
-        reply: Reply::AdminConfirmSignUp,
-        after: After::PostConfirmation(PostConfirmationEvent {
+        Reply::AdminConfirmSignUp,
+        After::PostConfirmation(PostConfirmationEvent {
             region: pool.region,
             user_pool_id: pool.user_pool_id,
             user_name: user.username,
@@ -93,5 +93,5 @@ pub(crate) fn decide<'a>(
             verified: None,
             client_metadata: request.client_metadata,
         }),
-    }
+    )
 }

@@ -187,15 +187,15 @@ pub(crate) fn decide<'a>(
         );
         Some(minted)
     });
-    Outcome {
-        write: Some(Write {
+    Outcome::new(
+        Some(Write {
             status: Some(UserStatus::Confirmed),
             verify: verified,
             alias: claim,
             ..account.write(step.state)
         }),
-        reply: Reply::ConfirmSignUp { session },
-        after: After::PostConfirmation(PostConfirmationEvent {
+        Reply::ConfirmSignUp { session },
+        After::PostConfirmation(PostConfirmationEvent {
             region: pool.region,
             user_pool_id: pool.user_pool_id,
             user_name: account.username,
@@ -204,5 +204,5 @@ pub(crate) fn decide<'a>(
             verified,
             client_metadata: request.client_metadata,
         }),
-    }
+    )
 }

@@ -9,30 +9,61 @@ use super::{
 };
 use crate::{Code, Confirmation};
 
-/// The result of [`Needs::decide`](super::Needs::decide). Carry it out in this order:
+/// The result of [`Needs::decide`](super::Needs::decide). Its order is its API:
 ///
-/// 1. [`write`](Self::write), when present, in one transaction that checks every condition
-///    it states; if the store refuses a condition, the request lost a race: look up again
-///    and decide again (nothing of this outcome may be used);
-/// 2. [`after`](Self::after)'s trigger, if it is one (its failure changes the reply);
-/// 3. answer with [`reply`](Self::reply);
-/// 4. [`after`](Self::after)'s delivery, if it is one (it may follow the answer).
+/// 1. [`write`](Self::write), when present: store it in one transaction that checks every
+///    condition it states. If the store refuses a condition, the request lost a race: drop
+///    this outcome, look up again and decide again.
+/// 2. [`applied`](Self::applied), only once the write is stored (or there is none), gives
+///    the reply and what follows. Nothing else reads them, so an answer cannot be sent
+///    from a write that was not stored.
+/// 3. [`After`]'s trigger, if it is one (its failure changes the reply:
+///    [`Reply::after_trigger`]);
+/// 4. answer with the [`Reply`];
+/// 5. [`After`]'s delivery, if it is one (it may follow the answer).
+///
+/// ```compile_fail,E0616
+/// # fn peek(outcome: confirmation_flow::cognito::Outcome<'_>) {
+/// let early = outcome.reply; // error[E0616]: the reply is private until `applied()`
+/// # }
+/// ```
 #[derive(Debug)]
-#[must_use = "an outcome's write must be carried out before its reply is sent"]
-#[expect(
-    clippy::exhaustive_structs,
-    reason = "the request loop carries out every field: a new one should not compile until it does"
-)]
+#[must_use = "an outcome's write must be stored before `applied()` gives its reply"]
 pub struct Outcome<'a> {
-    /// What to store; `None` when the request changes nothing.
-    pub write: Option<Write<'a>>,
-    /// What to answer.
-    pub reply: Reply<'a>,
-    /// What to do once the write has succeeded.
-    pub after: After<'a>,
+    write: Option<Write<'a>>,
+    reply: Reply<'a>,
+    after: After<'a>,
 }
 
 impl<'a> Outcome<'a> {
+    /// What to store; `None` when the request changes nothing (then call
+    /// [`applied`](Self::applied) straight away).
+    #[must_use]
+    pub const fn write(&self) -> Option<&Write<'a>> {
+        self.write.as_ref()
+    }
+
+    /// The reply and what follows it. Call this once [`write`](Self::write) is stored, or
+    /// when there is none; after a lost race, drop the outcome instead.
+    #[must_use = "the reply is what to answer and `After` what to carry out"]
+    pub fn applied(self) -> (Reply<'a>, After<'a>) {
+        (self.reply, self.after)
+    }
+
+    /// An outcome whose write, when there is one, is followed by `reply` and `after`.
+    #[allow(
+        clippy::large_types_passed_by_value,
+        reason = "moved into the outcome; a reference would be copied from all the same. \
+                  `allow`, not `expect`: on 32-bit targets the write is small enough"
+    )]
+    pub(crate) const fn new(write: Option<Write<'a>>, reply: Reply<'a>, after: After<'a>) -> Self {
+        Self {
+            write,
+            reply,
+            after,
+        }
+    }
+
     /// A refusal that changes nothing.
     pub(crate) const fn refuse(exception: Exception<'a>) -> Self {
         Self::refuse_after(None, exception)
@@ -46,11 +77,7 @@ impl<'a> Outcome<'a> {
                   `allow`, not `expect`: on 32-bit targets the write is small enough"
     )]
     pub(crate) const fn refuse_after(write: Option<Write<'a>>, exception: Exception<'a>) -> Self {
-        Self {
-            write,
-            reply: Reply::Exception(exception),
-            after: After::Nothing,
-        }
+        Self::new(write, Reply::Exception(exception), After::Nothing)
     }
 }
 

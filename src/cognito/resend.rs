@@ -127,11 +127,11 @@ pub(crate) fn decide<'a>(
         }),
         _ => After::Nothing,
     };
-    Outcome {
-        write: Some(account.write(state)),
-        reply: Reply::ResendConfirmationCode {
+    Outcome::new(
+        Some(account.write(state)),
+        Reply::ResendConfirmationCode {
             delivery: account.details(),
         },
         after,
-    }
+    )
 }

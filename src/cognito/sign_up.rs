@@ -173,8 +173,8 @@ pub(crate) fn decide<'a>(
     let destination = pool
         .auto_verified
         .destination(attributes.email, attributes.phone_number);
-    Outcome {
-        write: Some(Write {
+    Outcome::new(
+        Some(Write {
             target: Target::User {
                 username,
                 subject,
@@ -186,16 +186,16 @@ pub(crate) fn decide<'a>(
             verify: None,
             alias: None,
         }),
-        reply: Reply::SignUp {
+        Reply::SignUp {
             user_sub: subject,
             delivery: destination.map(|destination| destination.details()),
         },
-        after: destination.map_or(After::Nothing, |destination| {
+        destination.map_or(After::Nothing, |destination| {
             After::Deliver(Delivery {
                 username,
                 destination,
                 code,
             })
         }),
-    }
+    )
 }

@@ -93,10 +93,10 @@ impl World {
         let attributes = snapshot.attributes();
         let outcome = needs.decide(&snapshot.lookup(Some(client), &attributes), &fresh);
         let seconds = i64::try_from(NOW).unwrap();
-        let change = outcome.write.as_ref().map(|write| {
+        let change = outcome.write().map(|write| {
             Change::of(POOL, write, &self.policy, NewUser::default(), seconds).unwrap()
         });
-        let code = match &outcome.after {
+        let code = match &outcome.applied().1 {
             After::Deliver(delivery) => Some(delivery.code.as_str().to_owned()),
             After::Nothing | After::PostConfirmation(_) => None,
         };

@@ -7,7 +7,9 @@ use std::{future::Future, time::Duration};
 
 use rand::RngExt;
 
-use crate::{Applied, Change, Error, Read, Snapshot, Store};
+use confirmation_flow::cognito::{After, Outcome, Pool, Reply};
+
+use crate::{Applied, Change, Error, NewUser, Read, Snapshot, Store};
 
 /// What one decision asks for: a change to store before `T` may be used, or nothing to
 /// store.
@@ -21,6 +23,50 @@ pub enum Decided<T> {
     Write(Change, T),
     /// Nothing to store (a refusal that counted nothing, an answer that changes nothing).
     Nothing(T),
+}
+
+impl<T> Decided<T> {
+    /// The common case in one call: `outcome`'s write as a [`Change`] (with `new_user`'s
+    /// password hash and sign-in alias for a sign-up; `now` in Unix seconds), and
+    /// `follow(reply, after)`, owned, as `T`. `follow` runs now, on the reply and the
+    /// after-work that [`Outcome::applied`] gives; the driver hands its result back only
+    /// once the change is stored, and drops it after a lost race.
+    ///
+    /// # Errors
+    /// [`Change::of`]'s: a version or time beyond `i64`, a state that does not serialize.
+    pub fn of<'a>(
+        outcome: Outcome<'a>,
+        pool: &Pool<'_>,
+        new_user: NewUser,
+        now: i64,
+        follow: impl FnOnce(Reply<'a>, After<'a>) -> T,
+    ) -> crate::Result<Self> {
+        let change = outcome
+            .write()
+            .map(|write| Change::of(pool.user_pool_id, write, pool.policy, new_user, now))
+            .transpose()?;
+        let followed = {
+            let (reply, after) = outcome.applied();
+            follow(reply, after)
+        };
+        Ok(match change {
+            Some(change) => Self::Write(change, followed),
+            None => Self::Nothing(followed),
+        })
+    }
+}
+
+impl<T, E> Decided<Result<T, E>> {
+    /// The decision on what follows, or what follows's error (then nothing is stored).
+    ///
+    /// # Errors
+    /// `E`, when what follows failed.
+    pub fn transpose(self) -> Result<Decided<T>, E> {
+        Ok(match self {
+            Self::Write(change, followed) => Decided::Write(change, followed?),
+            Self::Nothing(followed) => Decided::Nothing(followed?),
+        })
+    }
 }
 
 /// Why the loop stopped without a committed decision.

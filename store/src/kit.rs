@@ -211,7 +211,7 @@ impl Kit {
         };
         let outcome = needs.decide(&snapshot.lookup(Some(client), &attributes), &fresh);
         let seconds = i64::try_from(now).expect("the kit's clock fits");
-        let change = outcome.write.as_ref().map(|write| {
+        let change = outcome.write().map(|write| {
             Change::of(
                 &self.pool_id,
                 write,
@@ -221,12 +221,11 @@ impl Kit {
             )
             .expect("a decided write converts")
         });
+        // Taken now, owned, and handed back by the `Driver` only once `change` is stored.
+        let (reply, after) = outcome.applied();
         Decision {
-            answer: outcome
-                .reply
-                .exception()
-                .map_or("Ok", |exception| exception.name()),
-            code: match &outcome.after {
+            answer: reply.exception().map_or("Ok", |exception| exception.name()),
+            code: match &after {
                 After::Deliver(delivery) => Some(delivery.code.as_str().to_owned()),
                 After::Nothing | After::PostConfirmation(_) => None,
             },

@@ -5,13 +5,15 @@ use core::time::Duration;
 use confirmation_flow::{
     KeyRing, Status,
     cognito::{
-        AdminConfirmSignUp, After, CLIENT_ID_NOT_APPLICABLE, Expected, Lookup, Outcome, Pool,
-        Reply, ResendConfirmationCode, Session, SessionError, SessionPurpose, Target, UserStatus,
+        AdminConfirmSignUp, After, CLIENT_ID_NOT_APPLICABLE, Expected, Lookup, Pool, Reply,
+        ResendConfirmationCode, Session, SessionError, SessionPurpose, Target, UserStatus,
     },
 };
 
 use crate::{
-    cognito_fixtures::{CLIENT_ID, Fixture, POOL_ID, SUB, USERNAME, decide, found, refused},
+    cognito_fixtures::{
+        CLIENT_ID, Fixture, POOL_ID, SUB, Settled, USERNAME, decide, found, refused,
+    },
     common::{T0, at, rotated_key},
 };
 
@@ -31,7 +33,7 @@ fn resend_request() -> ResendConfirmationCode<'static> {
     }
 }
 
-fn admin<'a>(pool: &Pool<'a>, request: AdminConfirmSignUp<'a>, lookup: &Lookup<'a>) -> Outcome<'a> {
+fn admin<'a>(pool: &Pool<'a>, request: AdminConfirmSignUp<'a>, lookup: &Lookup<'a>) -> Settled<'a> {
     decide(pool, request.validate().unwrap(), lookup, at(60))
 }
 
@@ -40,7 +42,7 @@ fn resend<'a>(
     request: ResendConfirmationCode<'a>,
     lookup: &Lookup<'a>,
     now: u64,
-) -> Outcome<'a> {
+) -> Settled<'a> {
     decide(pool, request.validate().unwrap(), lookup, at(now))
 }
 

@@ -4,15 +4,15 @@
 use confirmation_flow::{
     Confirmation, KeyRing, Status, Timestamp,
     cognito::{
-        After, AliasAttribute, AliasClaim, ClientMetadata, ConfirmSignUp, Expected, Lookup,
-        Outcome, Pool, Reply, Session, SessionPurpose, Target, UserStatus,
+        After, AliasAttribute, AliasClaim, ClientMetadata, ConfirmSignUp, Expected, Lookup, Pool,
+        Reply, Session, SessionPurpose, Target, UserStatus,
     },
 };
 
 use crate::{
     cognito_fixtures::{
-        CLIENT_ID, EMAIL, Fixture, POOL_ID, REGION, SUB, USERNAME, assert_exception, decide, found,
-        refused,
+        CLIENT_ID, EMAIL, Fixture, POOL_ID, REGION, SUB, Settled, USERNAME, assert_exception,
+        decide, found, refused,
     },
     common::{DAY, T0, at, entropy, rotated_key, wrong},
 };
@@ -32,7 +32,7 @@ fn confirm<'a>(
     request: ConfirmSignUp<'a>,
     lookup: &Lookup<'a>,
     now: Timestamp,
-) -> Outcome<'a> {
+) -> Settled<'a> {
     decide(pool, request.validate().unwrap(), lookup, now)
 }
 
@@ -43,7 +43,7 @@ fn alice(fixture: &Fixture, hide: bool) -> (Lookup<'static>, confirmation_flow::
 }
 
 /// The state an outcome writes.
-fn written(outcome: &Outcome<'_>) -> Confirmation {
+fn written(outcome: &Settled<'_>) -> Confirmation {
     outcome.write.expect("a write").state
 }
 

@@ -18,22 +18,21 @@ use crate::{
 
 /// Everything an outcome says: its parts as `Debug` shows them, and what `Debug` redacts —
 /// the state written (its tag), the code delivered, the session minted.
-fn seen(outcome: &Outcome<'_>) -> (String, Option<Confirmation>, String, String) {
-    let session = match &outcome.reply {
+fn seen(outcome: Outcome<'_>) -> (String, Option<Confirmation>, String, String) {
+    let write = outcome.write().copied();
+    let (reply, after) = outcome.applied();
+    let session = match &reply {
         Reply::ConfirmSignUp {
             session: Some(session),
         } => session.as_str().to_owned(),
         _ => String::new(),
     };
-    let code = match &outcome.after {
+    let code = match &after {
         After::Deliver(delivery) => delivery.code.as_str().to_owned(),
         After::Nothing | After::PostConfirmation(_) => String::new(),
     };
-    let shown = format!(
-        "{:?} {:?} {:?}",
-        outcome.write, outcome.reply, outcome.after
-    );
-    (shown, outcome.write.map(|write| write.state), code, session)
+    let shown = format!("{write:?} {reply:?} {after:?}");
+    (shown, write.map(|write| write.state), code, session)
 }
 
 /// `base` with each value `which` selects replaced by another.
@@ -72,13 +71,13 @@ fn check(
         nonce: [3; 16],
         new_subject: NEW_SUB,
     };
-    let decided = seen(&needs.decide(lookup, &base));
+    let decided = seen(needs.decide(lookup, &base));
     let undrawn = Draws {
         entropy: !draws.entropy,
         nonce: !draws.nonce,
         subject: !draws.subject,
     };
-    let other = seen(&needs.decide(lookup, &changed(base, undrawn)));
+    let other = seen(needs.decide(lookup, &changed(base, undrawn)));
     assert_eq!(decided, other, "{what}: reads a value `draws` leaves out");
     for (drawn, one) in [
         (
@@ -107,7 +106,7 @@ fn check(
         ),
     ] {
         if drawn && succeeds {
-            let other = seen(&needs.decide(lookup, &changed(base, one)));
+            let other = seen(needs.decide(lookup, &changed(base, one)));
             assert_ne!(decided, other, "{what}: {one:?} is drawn but not read");
         }
     }

@@ -4,8 +4,8 @@
 use confirmation_flow::{
     Code, Confirmation, KeyRing, Policy, ServerKey, Timestamp,
     cognito::{
-        AppClient, AttributeSet, ClientSecret, Exception, Fresh, Lookup, Operation, Outcome, Pool,
-        UserRecord, UserStatus,
+        After, AppClient, AttributeSet, ClientSecret, Exception, Fresh, Lookup, Operation, Outcome,
+        Pool, Reply, UserRecord, UserStatus, Write,
     },
 };
 
@@ -112,19 +112,41 @@ pub(crate) fn fresh(now: Timestamp) -> Fresh<'static> {
     }
 }
 
+/// An outcome taken apart the way an embedder does, through its public API: the write,
+/// then `applied()` for the reply and what follows (a test looks at all three, whether or
+/// not it stores the write).
+#[derive(Debug)]
+pub(crate) struct Settled<'a> {
+    pub(crate) write: Option<Write<'a>>,
+    pub(crate) reply: Reply<'a>,
+    pub(crate) after: After<'a>,
+}
+
+impl<'a> From<Outcome<'a>> for Settled<'a> {
+    fn from(outcome: Outcome<'a>) -> Self {
+        let write = outcome.write().copied();
+        let (reply, after) = outcome.applied();
+        Self {
+            write,
+            reply,
+            after,
+        }
+    }
+}
+
 /// Runs `operation` through the loop once against `lookup` at `now`.
 pub(crate) fn decide<'a>(
     pool: &Pool<'a>,
     operation: impl Into<Operation<'a>>,
     lookup: &Lookup<'a>,
     now: Timestamp,
-) -> Outcome<'a> {
+) -> Settled<'a> {
     let operation = operation.into();
-    operation.needs(pool).decide(lookup, &fresh(now))
+    operation.needs(pool).decide(lookup, &fresh(now)).into()
 }
 
 /// The exception an outcome answers with.
-pub(crate) fn refused<'o, 'a>(outcome: &'o Outcome<'a>) -> &'o Exception<'a> {
+pub(crate) fn refused<'o, 'a>(outcome: &'o Settled<'a>) -> &'o Exception<'a> {
     outcome
         .reply
         .exception()
@@ -132,7 +154,7 @@ pub(crate) fn refused<'o, 'a>(outcome: &'o Outcome<'a>) -> &'o Exception<'a> {
 }
 
 /// Asserts the outcome's wire triple: `__type`, message, status 400.
-pub(crate) fn assert_exception(outcome: &Outcome<'_>, name: &str, message: &str) {
+pub(crate) fn assert_exception(outcome: &Settled<'_>, name: &str, message: &str) {
     let exception = refused(outcome);
     assert_eq!(exception.name(), name);
     assert_eq!(exception.to_string(), message);

@@ -4,14 +4,14 @@
 use confirmation_flow::{
     Status,
     cognito::{
-        After, AliasAttribute, AttributeSet, Expected, Lookup, NewAttributes, Outcome, Pool, Reply,
-        SignUp, Target, UserAttributes, UserStatus, Write,
+        After, AliasAttribute, AttributeSet, Expected, Lookup, NewAttributes, Pool, Reply, SignUp,
+        Target, UserAttributes, UserStatus, Write,
     },
 };
 
 use crate::{
     cognito_fixtures::{
-        CLIENT_ID, Fixture, NEW_SUB, assert_exception, decide, found, record, refused,
+        CLIENT_ID, Fixture, NEW_SUB, Settled, assert_exception, decide, found, record, refused,
     },
     common::{T0, at},
 };
@@ -32,12 +32,12 @@ fn sign_up<'a>(username: &'a str, attributes: &'a [(&'a str, &'a str)]) -> SignU
     }
 }
 
-fn run<'a>(pool: &Pool<'a>, request: SignUp<'a>, lookup: &Lookup<'a>) -> Outcome<'a> {
+fn run<'a>(pool: &Pool<'a>, request: SignUp<'a>, lookup: &Lookup<'a>) -> Settled<'a> {
     decide(pool, request.validate().unwrap(), lookup, at(0))
 }
 
 /// `(DeliveryMedium, AttributeName, Destination)` of a `SignUp` reply.
-fn delivery(outcome: &Outcome<'_>) -> Option<(&'static str, &'static str, String)> {
+fn delivery(outcome: &Settled<'_>) -> Option<(&'static str, &'static str, String)> {
     let Reply::SignUp { delivery, user_sub } = &outcome.reply else {
         panic!("{:?}", outcome.reply);
     };
@@ -268,8 +268,8 @@ fn an_empty_new_subject_is_a_server_fault() {
         ..crate::cognito_fixtures::fresh(T0)
     };
     let outcome = operation.needs(&pool).decide(&lookup, &fresh);
-    assert_eq!(outcome.reply.http_status(), 500);
-    assert!(outcome.write.is_none());
+    assert!(outcome.write().is_none());
+    assert_eq!(outcome.applied().0.http_status(), 500);
 }
 
 #[test]

@@ -5,14 +5,14 @@
 use confirmation_flow::{
     Status,
     cognito::{
-        After, Body, BodyFault, ConfirmSignUp, Exception, Lookup, Operation, OperationName,
-        Outcome, Pool, Reply, ResendConfirmationCode, Session, SessionPurpose,
+        After, Body, BodyFault, ConfirmSignUp, Exception, Lookup, Operation, OperationName, Pool,
+        Reply, ResendConfirmationCode, Session, SessionPurpose,
     },
 };
 use serde_json::json;
 
 use crate::{
-    cognito_fixtures::{CLIENT_ID, Fixture, USERNAME, decide, found, refused},
+    cognito_fixtures::{CLIENT_ID, Fixture, Settled, USERNAME, decide, found, refused},
     common::{T0, at},
 };
 
@@ -228,7 +228,7 @@ fn attribute_values_longer_than_the_model_allows_are_refused() {
     );
 }
 
-fn confirm_alice<'a>(pool: &Pool<'a>, body: &'a Body, lookup: &Lookup<'a>) -> Outcome<'a> {
+fn confirm_alice<'a>(pool: &Pool<'a>, body: &'a Body, lookup: &Lookup<'a>) -> Settled<'a> {
     decide(pool, body.operation().unwrap(), lookup, at(60))
 }
 

@@ -260,9 +260,8 @@ fn a_code_longer_than_any_issued_never_matches_through_the_wire() {
         body.decode(&mut serde_json::Deserializer::from_str(&json))
             .unwrap();
         let operation = body.operation().unwrap();
-        let outcome = operation.needs(&pool).decide(&lookup, &fresh);
-        outcome
-            .reply
+        let (reply, _) = operation.needs(&pool).decide(&lookup, &fresh).applied();
+        reply
             .exception()
             .map(confirmation_flow::cognito::Exception::name)
     };

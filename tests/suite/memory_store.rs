@@ -239,16 +239,17 @@ impl MemoryStore {
             );
             let lookup = snapshot.lookup(client);
             let outcome = needs.decide(&lookup, fresh);
-            if let Some(write) = &outcome.write
+            if let Some(write) = outcome.write()
                 && self.apply(write).is_err()
             {
                 continue;
             }
-            let code = match &outcome.after {
+            let (reply, after) = outcome.applied();
+            let code = match &after {
                 After::Deliver(delivery) => Some(delivery.code.as_str().to_owned()),
                 After::Nothing | After::PostConfirmation(_) => None,
             };
-            let delivery = match &outcome.reply {
+            let delivery = match &reply {
                 Reply::SignUp { delivery, .. } | Reply::ResendConfirmationCode { delivery } => {
                     delivery.map(|details| {
                         (
@@ -260,7 +261,7 @@ impl MemoryStore {
                 }
                 _ => None,
             };
-            let (answer, message) = outcome.reply.exception().map_or_else(
+            let (answer, message) = reply.exception().map_or_else(
                 || ("Ok".to_owned(), String::new()),
                 |exception| (exception.name().to_owned(), exception.to_string()),
             );

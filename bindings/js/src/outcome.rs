@@ -249,15 +249,19 @@ fn after<'o>(after: &'o After<'o>) -> AfterJson<'o> {
 /// outcome that does not serialize. (A kind of write, condition or follow-up added to the
 /// crate does not compile here until this binding carries it out: those enums are
 /// exhaustive.)
-pub fn json(outcome: &Outcome<'_>, policy: &Policy) -> Result<String, Error> {
+pub fn json(outcome: Outcome<'_>, policy: &Policy) -> Result<String, Error> {
+    let written = outcome.write().copied();
+    // All three go to JavaScript together, as data: the binding's own caller stores the write
+    // before it answers (bindings/js/README.md).
+    let (reply, after) = outcome.applied();
+    let write = written
+        .as_ref()
+        .map(|change| write(change, policy))
+        .transpose()?;
     let json = OutcomeJson {
-        write: outcome
-            .write
-            .as_ref()
-            .map(|change| write(change, policy))
-            .transpose()?,
-        reply: reply(&outcome.reply),
-        after: after(&outcome.after),
+        write,
+        reply: self::reply(&reply),
+        after: self::after(&after),
     };
     serde_json::to_string(&json)
         .map_err(|_| Error::Unsupported("an outcome that does not serialize"))

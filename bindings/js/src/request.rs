@@ -304,7 +304,7 @@ impl Request {
         };
         let operation = self.decoded.borrow_dependent();
         let needs = operation.needs(&pool);
-        found.with_lookup(|lookup| outcome::json(&needs.decide(lookup, &fresh), self.pool.policy()))
+        found.with_lookup(|lookup| outcome::json(needs.decide(lookup, &fresh), self.pool.policy()))
     }
 }
 

@@ -79,7 +79,7 @@ fn exercise() -> Option<bool> {
         client: Some(client),
         ..Lookup::default()
     };
-    sign_up.needs(&pool).decide(&unknown, &fresh).write?;
+    sign_up.needs(&pool).decide(&unknown, &fresh).write()?;
     let confirm = Operation::from(
         ConfirmSignUp {
             client_id: "client",
@@ -105,10 +105,10 @@ fn exercise() -> Option<bool> {
         ..unknown
     };
     let needs = confirm.needs(&pool);
-    let done = needs.decide(&known, &fresh).write?;
+    let done = *needs.decide(&known, &fresh).write()?;
     Some(
         done.state.admin_confirm(&policy, now).is_err()
-            && needs.decide(&unknown, &fresh).write.is_some(),
+            && needs.decide(&unknown, &fresh).write().is_some(),
     )
 }
 

@@ -159,7 +159,7 @@ fn unknown_user(runner: &mut CtRunner, rng: &mut BenchRng) {
         } else {
             &unknown
         };
-        runner.run_one(class, || needs.decide(lookup, &fresh).write.is_some());
+        runner.run_one(class, || needs.decide(lookup, &fresh).write().is_some());
     }
 }
 

@@ -166,7 +166,7 @@ impl Harness {
         };
         let outcome = needs.decide(&snapshot.lookup(Some(client), &[]), &fresh);
         let seconds = i64::try_from(now).unwrap();
-        let write = outcome.write.as_ref().expect("every operation here writes");
+        let write = outcome.write().expect("every operation here writes");
         Change::of(POOL_ID, write, &self.policy, NewUser::default(), seconds).unwrap()
     }
 }
