@@ -7,6 +7,9 @@ use crate::key::{KeyId, ServerKey};
 /// The keys a deployment holds: the current one, which makes every new tag and session,
 /// and older ones, which only check what they made.
 ///
+/// It borrows its keys; `confirmation_flow_store::OwnedKeyRing` is the owned form, checked
+/// once, that a long-lived server keeps.
+///
 /// A state is checked with the key its [`KeyId`](crate::KeyId) names, so rotating keys never
 /// strands a code; a reissue moves the state to the current key. Rotate by adding a key,
 /// making it current, and keeping the old one until its codes have expired (a day, under

@@ -3,7 +3,7 @@
 
 use std::{collections::HashSet, time::Duration};
 
-use confirmation_flow::{KeyRing, KeyRingError, Policy, PolicyConfig, cognito::Pool};
+use confirmation_flow::{KeyRing, Policy, PolicyConfig, cognito::Pool};
 use confirmation_flow_store::{SqlStore, database::Database, describe};
 
 use crate::{
@@ -115,12 +115,10 @@ impl App {
         })
     }
 
-    /// The key ring (checked when it was loaded, so this does not fail in practice).
-    ///
-    /// # Errors
-    /// Two keys share an id.
-    pub fn keys(&self) -> Result<KeyRing<'_>, KeyRingError> {
-        self.keys.ring()
+    /// The key ring, checked when it was loaded.
+    #[must_use]
+    pub fn keys(&self) -> KeyRing<'_> {
+        self.keys.ring.ring()
     }
 
     /// Whether the last count found the pool `id` holding its cap of users.
@@ -172,12 +170,12 @@ impl App {
 
     /// `pool` as the crate sees it.
     #[must_use]
-    pub fn pool<'a>(&'a self, pool: &'a pools::Pool, keys: KeyRing<'a>) -> Pool<'a> {
+    pub fn pool<'a>(&'a self, pool: &'a pools::Pool) -> Pool<'a> {
         Pool {
             region: &self.config.region,
             user_pool_id: &pool.id,
             policy: &self.policy,
-            keys,
+            keys: self.keys(),
             auto_verified: pool.auto_verified,
             aliases: pool.aliases,
             session_ttl: Duration::from_secs(3 * 60),

@@ -19,10 +19,10 @@ use std::{
 };
 
 use base64::{Engine, engine::general_purpose::STANDARD};
-use confirmation_flow::{KeyId, KeyRing, ServerKey};
+use confirmation_flow::{KeyId, ServerKey};
 use serde::Deserialize;
 
-use confirmation_flow_store::database::Database;
+use confirmation_flow_store::{OwnedKeyRing, database::Database};
 
 /// The environment variable that may hold the key file's JSON.
 pub const KEYS_ENV: &str = "CONFIRMATION_FLOW_KEYS";
@@ -34,23 +34,15 @@ struct KeyFile {
     keys: BTreeMap<String, String>,
 }
 
-/// The current key and the older ones.
+/// The ring, and where it came from.
 pub struct Keys {
-    pub current: ServerKey,
-    pub older: Vec<ServerKey>,
+    /// The current key and the older ones, checked once.
+    pub ring: OwnedKeyRing,
     /// Where the ring came from, for the log.
     pub source: String,
 }
 
 impl Keys {
-    /// The ring the crate reads.
-    ///
-    /// # Errors
-    /// Two keys share an id (checked when the ring is loaded, so never after).
-    pub fn ring(&self) -> Result<KeyRing<'_>, confirmation_flow::KeyRingError> {
-        KeyRing::new(&self.current, &self.older)
-    }
-
     /// Finds the ring for `database`, as the module documentation says.
     ///
     /// # Errors
@@ -70,8 +62,7 @@ impl Keys {
             Database::Memory => {
                 let secret = crate::random::random_bytes::<32>();
                 Ok(Self {
-                    current: ServerKey::new(KeyId(1), &secret),
-                    older: Vec::new(),
+                    ring: OwnedKeyRing::single(ServerKey::new(KeyId(1), &secret)),
                     source: "a key for this process only (database in memory)".to_owned(),
                 })
             }
@@ -143,12 +134,8 @@ impl Keys {
         }
         let current = current
             .ok_or_else(|| named(format!("the current key {} is not in keys", file.current)))?;
-        KeyRing::new(&current, &older).map_err(|error| named(error.to_string()))?;
-        Ok(Self {
-            current,
-            older,
-            source,
-        })
+        let ring = OwnedKeyRing::new(current, older).map_err(|error| named(error.to_string()))?;
+        Ok(Self { ring, source })
     }
 }
 

@@ -111,7 +111,7 @@ pub async fn run(config: Config) -> Result<(), String> {
         app.database.shown(),
         app.outbox.path().display(),
         app.keys.source,
-        app.keys.current.id()
+        app.keys.ring.current().id()
     ));
     if matches!(
         app.database,

@@ -64,8 +64,7 @@ async fn run(app: &App, sent: &Operation<'_>) -> Result<(Answer, Option<Delivery
     let attributes = rewrite.attributes(sent);
     let rewritten = rewrite.apply(sent, &attributes)?;
     let operation = rewritten.as_ref().unwrap_or(sent);
-    let keys = app.keys().map_err(internal)?;
-    let crate_pool = app.pool(&pool, keys);
+    let crate_pool = app.pool(&pool);
     let needs = operation.needs(&crate_pool);
     // Past its destination's budget a submission is decided as a wrong code.
     let over_budget = destinations::past_budget(operation).map_err(internal)?;

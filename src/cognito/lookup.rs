@@ -6,7 +6,9 @@ use core::{fmt, time::Duration};
 use super::{AliasAttribute, AttributeSet, ClientSecret, Exception, UserStatus};
 use crate::{Confirmation, ENTROPY_LEN, KeyRing, Policy, Timestamp};
 
-/// The user pool: fixed per deployment.
+/// The user pool: fixed per deployment. It borrows, so that the crate needs no allocator;
+/// a server that keeps its pools as long as it runs holds the owned form,
+/// `confirmation_flow_store::OwnedPool`, and borrows this from it for each request.
 #[derive(Clone, Copy, Debug)]
 #[expect(
     clippy::exhaustive_structs,

@@ -34,7 +34,7 @@ use std::{
 };
 
 use confirmation_flow::{
-    KeyId, KeyRing, Policy, ServerKey, Timestamp,
+    KeyId, Policy, ServerKey, Timestamp,
     cognito::{
         After, AliasAttribute, AppClient, AttributeSet, ConfirmSignUp, Fresh, Operation, Pool,
         SignUp, UserAttributes,
@@ -42,7 +42,9 @@ use confirmation_flow::{
 };
 pub use scenarios::*;
 
-use crate::{Change, Decided, Driver, Failed, NewUser, Read, Result, Store, UserRow};
+use crate::{
+    Change, Decided, Driver, Failed, NewUser, OwnedKeyRing, OwnedPool, Read, Result, Store, UserRow,
+};
 
 /// What the kit needs besides [`Store`]: pools to run in, and their deletion.
 pub trait Fixture: Store {
@@ -117,11 +119,10 @@ const GONE: &str = "(the pool or client is gone)";
 /// One scenario's pool, its settings as the crate decides with them.
 #[derive(Debug)]
 struct Kit {
-    pool_id: String,
+    /// The pool's settings, kept as a server keeps them.
+    settings: OwnedPool,
     /// The one attribute the pool verifies and keeps as an alias.
     alias: AliasAttribute,
-    policy: Policy,
-    key: ServerKey,
 }
 
 impl Kit {
@@ -140,31 +141,28 @@ impl Kit {
             .add_pool(&pool_id, CLIENT)
             .await
             .expect("the fixture makes a pool");
-        Self {
-            pool_id,
-            alias,
+        let attributes = match alias {
+            AliasAttribute::Email => AttributeSet::EMAIL,
+            AliasAttribute::PhoneNumber => AttributeSet::PHONE_NUMBER,
+        };
+        let settings = OwnedPool {
+            region: "us-east-1".to_owned(),
+            user_pool_id: pool_id,
             policy: Policy::COGNITO,
-            key: ServerKey::new(KeyId(1), &[1; 32]),
-        }
+            keys: OwnedKeyRing::single(ServerKey::new(KeyId(1), &[1; 32])),
+            auto_verified: attributes,
+            aliases: attributes,
+            session_ttl: std::time::Duration::from_secs(60),
+        };
+        Self { settings, alias }
     }
 
     fn pool(&self) -> Pool<'_> {
-        Pool {
-            region: "us-east-1",
-            user_pool_id: &self.pool_id,
-            policy: &self.policy,
-            keys: KeyRing::single(&self.key),
-            auto_verified: self.attributes(),
-            aliases: self.attributes(),
-            session_ttl: std::time::Duration::from_secs(60),
-        }
+        self.settings.pool()
     }
 
-    const fn attributes(&self) -> AttributeSet {
-        match self.alias {
-            AliasAttribute::Email => AttributeSet::EMAIL,
-            AliasAttribute::PhoneNumber => AttributeSet::PHONE_NUMBER,
-        }
+    fn pool_id(&self) -> &str {
+        &self.settings.user_pool_id
     }
 
     /// Whether `row` holds the pool's alias attribute verified.
@@ -196,7 +194,7 @@ impl Kit {
         let n = SUBS.fetch_add(1, Ordering::Relaxed);
         let pool = self.pool();
         let needs = operation.needs(&pool);
-        let sub = format!("{}:{}:{n}", self.pool_id, needs.username());
+        let sub = format!("{}:{}:{n}", self.pool_id(), needs.username());
         let fresh = Fresh {
             now: Timestamp::from_unix_seconds(now),
             entropy: [9; 32],
@@ -213,9 +211,9 @@ impl Kit {
         let seconds = i64::try_from(now).expect("the kit's clock fits");
         let change = outcome.write().map(|write| {
             Change::of(
-                &self.pool_id,
+                self.pool_id(),
                 write,
-                &self.policy,
+                &self.settings.policy,
                 NewUser::default(),
                 seconds,
             )
@@ -287,7 +285,7 @@ impl Kit {
     /// The user `username` as stored, through a read.
     async fn user<S: Store + ?Sized>(&self, store: &S, username: &str) -> Option<UserRow> {
         let read = Read {
-            pool_id: self.pool_id.clone(),
+            pool_id: self.pool_id().to_owned(),
             client_id: CLIENT.to_owned(),
             username: username.to_owned(),
             phantom: String::new(),

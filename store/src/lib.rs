@@ -37,6 +37,7 @@ pub mod http;
 #[cfg(feature = "kit")]
 pub mod kit;
 pub mod memory;
+pub mod owned;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod plan;
 pub mod types;
@@ -64,6 +65,7 @@ pub use budget::{Budget, Spend};
 pub use change::{Applied, Change, Claim, NewUser, Row, SeedUser};
 pub use driver::{Decide, Decided, Driver, Failed};
 pub use memory::Memory;
+pub use owned::{OwnedKeyRing, OwnedPool};
 #[cfg(all(feature = "sqlite", feature = "postgres"))]
 pub use sql::SqlStore;
 pub use types::{Error, Param, Read, Result, Snapshot, UserRow, Value, describe};

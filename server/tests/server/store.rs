@@ -233,7 +233,7 @@ fn concurrent_first_starts_agree_on_one_key() {
     let tag = |ring: &Keys| {
         let issued = Confirmation::issue(
             &Policy::COGNITO,
-            &ring.current,
+            ring.ring.current(),
             b"sub",
             Timestamp::from_unix_seconds(NOW),
             &[7; 32],

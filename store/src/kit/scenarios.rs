@@ -120,7 +120,7 @@ pub async fn a_write_for_a_user_deleted_and_signed_up_again_is_a_lost_race<S: Fi
     let confirmation = confirm("reborn", &code, false);
     let confirmation = kit.decide(store, &confirmation, false, NOW + 1).await;
     store
-        .delete_user(&kit.pool_id, "reborn")
+        .delete_user(kit.pool_id(), "reborn")
         .await
         .expect("the fixture deletes the user");
     kit.sign_up(store, "reborn", "reborn@example.com").await;
@@ -284,7 +284,7 @@ pub async fn deleting_a_pool_during_sign_ups_leaves_nothing<S: Fixture + 'static
         .collect();
     tokio::task::yield_now().await;
     store
-        .delete_pool(&kit.pool_id)
+        .delete_pool(kit.pool_id())
         .await
         .expect("the fixture deletes the pool");
     for sign_up in sign_ups {
