@@ -31,6 +31,8 @@
 
 pub mod budget;
 pub mod change;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+mod columns;
 pub mod driver;
 #[cfg(feature = "http")]
 pub mod http;

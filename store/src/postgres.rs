@@ -11,13 +11,13 @@ use tokio_postgres::{NoTls, types::ToSql};
 
 mod rows;
 
-use rows::{execute, lost_race, user_row, value};
+use rows::{execute, lost_race, value};
 
 use crate::{
-    Applied, Change, Read, Result, SeedUser, Snapshot, Store, UserRow, describe,
+    Applied, Change, Read, Result, SeedUser, Snapshot, Store, UserRow, columns, describe,
     plan::{Arg, plan},
     postgres_sql as sql, postgres_tls,
-    types::{Param, Value, state},
+    types::{Param, Value},
 };
 
 /// Connections per process.
@@ -133,14 +133,7 @@ impl Postgres {
                 ],
             )
             .await?;
-        let phantom: Option<String> = row.try_get(10)?;
-        Ok(Snapshot {
-            live: row.try_get(13)?,
-            user: user_row(&row)?,
-            phantom: phantom.as_deref().map(state).transpose()?,
-            email_owner: row.try_get(11)?,
-            phone_number_owner: row.try_get(12)?,
-        })
+        columns::snapshot(&row)
     }
 
     pub async fn apply(&self, change: &Change) -> Result<Applied> {
@@ -189,7 +182,7 @@ impl Postgres {
         let client = self.pool.get().await?;
         let statement = client.prepare_cached(sql::LOAD).await?;
         match client.query_opt(&statement, &[&pool_id, &username]).await? {
-            Some(row) => user_row(&row),
+            Some(row) => columns::user(&row),
             None => Ok(None),
         }
     }

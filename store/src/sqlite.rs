@@ -16,9 +16,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use rusqlite::{
-    Connection, ErrorCode, OptionalExtension, TransactionBehavior, params, params_from_iter,
-};
+use rusqlite::{Connection, ErrorCode, TransactionBehavior, params, params_from_iter};
 use tokio::sync::oneshot;
 
 mod connection;
@@ -27,7 +25,7 @@ mod writer;
 
 use connection::{configure, create_private, seed};
 
-use rows::{query_rows, read_snapshot, user_row};
+use rows::{load_user, query_rows, read_snapshot};
 pub use writer::LOG_MOST_BYTES;
 use writer::{BUSY_TIMEOUT, Job, Task, checkpoint_loop, write_loop};
 
@@ -152,14 +150,8 @@ impl Sqlite {
     }
 
     pub async fn load(&self, pool_id: String, username: String) -> Result<Option<UserRow>> {
-        self.on_reader(move |db| {
-            db.prepare_cached(sql::LOAD)?
-                .query_row(params![pool_id, username], user_row)
-                .optional()?
-                .flatten()
-                .transpose()
-        })
-        .await
+        self.on_reader(move |db| load_user(db, &pool_id, &username))
+            .await
     }
 
     pub async fn prune(&self, now: i64) -> Result<u64> {

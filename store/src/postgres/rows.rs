@@ -1,5 +1,6 @@
 //! Rows on PostgreSQL: running one statement of a transaction, telling a lost race from a
-//! failure, and decoding a user and a directory statement's columns.
+//! failure, and taking a column (for the shared decoder, `columns.rs`, and for a directory
+//! statement).
 
 use tokio_postgres::{
     Row as PgRow,
@@ -8,8 +9,9 @@ use tokio_postgres::{
 };
 
 use crate::{
-    Result, UserRow,
-    types::{Param, Value, state, status},
+    Result,
+    columns::Columns,
+    types::{Param, Value},
 };
 
 /// Prepares (once per connection) and runs one statement; how many rows it changed.
@@ -34,25 +36,18 @@ pub(super) fn lost_race(error: &tokio_postgres::Error) -> bool {
     })
 }
 
-/// The user in columns 0 to 9, if the row has one.
-pub(super) fn user_row(row: &PgRow) -> Result<Option<UserRow>> {
-    let Some(username) = row.try_get::<_, Option<String>>(0)? else {
-        return Ok(None);
-    };
-    let status_name: String = row.try_get(2)?;
-    let state_json: String = row.try_get(7)?;
-    Ok(Some(UserRow {
-        username,
-        sub: row.try_get(1)?,
-        status: status(&status_name)?,
-        email: row.try_get(3)?,
-        email_verified: row.try_get(4)?,
-        phone_number: row.try_get(5)?,
-        phone_number_verified: row.try_get(6)?,
-        state: state(&state_json)?,
-        created_at: row.try_get(8)?,
-        updated_at: row.try_get(9)?,
-    }))
+impl Columns for PgRow {
+    fn text(&self, index: usize) -> Result<Option<String>> {
+        Ok(self.try_get(index)?)
+    }
+
+    fn flag(&self, index: usize) -> Result<bool> {
+        Ok(self.try_get(index)?)
+    }
+
+    fn int(&self, index: usize) -> Result<i64> {
+        Ok(self.try_get(index)?)
+    }
 }
 
 impl Param {

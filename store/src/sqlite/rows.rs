@@ -8,9 +8,10 @@ use rusqlite::{
 
 use crate::{
     Read, Result, Snapshot, UserRow,
+    columns::{self, Columns},
     plan::sqlite_dialect,
     sqlite_sql as sql,
-    types::{Param, Value, state, status},
+    types::{Param, Value},
 };
 
 /// The rows `sql` (in PostgreSQL's dialect) returns with `params`.
@@ -29,59 +30,43 @@ pub(super) fn query_rows(db: &Connection, sql: &str, params: &[Param]) -> Result
     Ok(found)
 }
 
+/// What a request needs, in one statement (one row, always).
 pub(super) fn read_snapshot(db: &Connection, read: &Read) -> Result<Snapshot> {
     let mut statement = db.prepare_cached(sql::READ)?;
-    let row = statement.query_row(
-        params![
-            read.pool_id,
-            read.username,
-            read.phantom,
-            read.email_owner,
-            read.phone_number_owner,
-            read.client_id
-        ],
-        |row| {
-            Ok((
-                user_row(row)?,
-                row.get::<_, Option<String>>(10)?,
-                row.get::<_, Option<String>>(11)?,
-                row.get::<_, Option<String>>(12)?,
-                row.get::<_, bool>(13)?,
-            ))
-        },
-    )?;
-    let (user, phantom, email_owner, phone_number_owner, live) = row;
-    Ok(Snapshot {
-        live,
-        user: user.transpose()?,
-        phantom: phantom.as_deref().map(state).transpose()?,
-        email_owner,
-        phone_number_owner,
-    })
+    let mut rows = statement.query(params![
+        read.pool_id,
+        read.username,
+        read.phantom,
+        read.email_owner,
+        read.phone_number_owner,
+        read.client_id
+    ])?;
+    let row = rows.next()?.ok_or("the read returned no row")?;
+    columns::snapshot(row)
 }
 
-/// The user in columns 0 to 9, if the row has one; stored values go through the crate's
-/// validating load.
-pub(super) fn user_row(row: &Row<'_>) -> rusqlite::Result<Option<Result<UserRow>>> {
-    let Some(username) = row.get::<_, Option<String>>(0)? else {
-        return Ok(None);
-    };
-    let (status_name, state_json): (String, String) = (row.get(2)?, row.get(7)?);
-    let load = || -> Result<UserRow> {
-        Ok(UserRow {
-            username,
-            sub: row.get(1)?,
-            status: status(&status_name)?,
-            email: row.get(3)?,
-            email_verified: row.get(4)?,
-            phone_number: row.get(5)?,
-            phone_number_verified: row.get(6)?,
-            state: state(&state_json)?,
-            created_at: row.get(8)?,
-            updated_at: row.get(9)?,
-        })
-    };
-    Ok(Some(load()))
+/// The stored user `username` of `pool_id`, if there is one.
+pub(super) fn load_user(db: &Connection, pool_id: &str, username: &str) -> Result<Option<UserRow>> {
+    let mut statement = db.prepare_cached(sql::LOAD)?;
+    let mut rows = statement.query(params![pool_id, username])?;
+    match rows.next()? {
+        Some(row) => columns::user(row),
+        None => Ok(None),
+    }
+}
+
+impl Columns for Row<'_> {
+    fn text(&self, index: usize) -> Result<Option<String>> {
+        Ok(self.get(index)?)
+    }
+
+    fn flag(&self, index: usize) -> Result<bool> {
+        Ok(self.get(index)?)
+    }
+
+    fn int(&self, index: usize) -> Result<i64> {
+        Ok(self.get(index)?)
+    }
 }
 
 impl rusqlite::ToSql for Param {
