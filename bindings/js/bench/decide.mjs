@@ -53,7 +53,7 @@ for (const [name, code, clientSecret] of cases) {
     phantom: null,
     aliasOwners: { email: null, phoneNumber: null },
   };
-  const first = operation.decide(lookup, NOW);
+  const first = operation.decide(lookup, NOW).applied();
   const expected = code === issued.code ? 'success' : 'exception';
   if (first.reply.kind !== expected) throw new Error(`${name}: unexpected outcome ${JSON.stringify(first.reply)}`);
   let calls = 0;

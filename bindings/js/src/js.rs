@@ -213,14 +213,20 @@ export type After =
     };
 
 /**
- * One decision. Carry it out in order: `write` (if any) in one transaction checking every
- * condition (lost: look up and decide again, using nothing of this outcome); the trigger of
+ * One decision, whose order is its API. Store `write` (if any) in one transaction checking
+ * every condition; if one fails, the request lost a race: drop this outcome, look up and
+ * decide again. Only then does `applied()` give the reply and what follows: the trigger of
  * a `postConfirmation` (then `afterTrigger`); answer with `reply`; deliver a code.
  */
 export interface Outcome {
-  write: Write | null;
-  reply: Reply;
-  after: After;
+  /** What to store; `null` when the request changes nothing. */
+  readonly write: Write | null;
+  /**
+   * The reply and what follows it. Call it once `write` is stored, or when there is none;
+   * after a lost race, drop the outcome instead. It needs no `this`, so it may be
+   * destructured with `write`.
+   */
+  readonly applied: () => { reply: Reply; after: After };
 }
 
 /** What the caller saw when it invoked the PostConfirmation trigger. */
@@ -291,6 +297,21 @@ export function decode(
   serves?: readonly OperationName[] | null,
 ): Operation;
 "#;
+
+#[wasm_bindgen(inline_js = r"
+export function outcome(json) {
+  const { write, reply, after } = JSON.parse(json);
+  return { write, applied: () => ({ reply, after }) };
+}
+")]
+extern "C" {
+    /// An outcome's JSON as JavaScript gets it (`Outcome` in the declarations), in the
+    /// core's order: `write`, and the reply and what follows only from `applied()`. A
+    /// snippet beside the glue: a class or a closure would add to the module. It throws only
+    /// for text that is not JSON, which `outcome::json` never writes.
+    #[wasm_bindgen(catch, js_name = outcome)]
+    fn ordered(json: &str) -> Result<JsValue, JsValue>;
+}
 
 #[wasm_bindgen]
 extern "C" {
@@ -598,8 +619,8 @@ impl Operation {
     /// Throws a `StateError` for a stored state that does not load, a `TypeError` for a
     /// look-up of the wrong shape or a `now` that is not a `Date` (a number is refused: it
     /// could be seconds or milliseconds), a `RangeError` for an invalid `Date` or one before
-    /// 2000 or after 9999 (all 500); a refusal of the request is not thrown, it is
-    /// the outcome's `reply` (and may come with a `write` to store first).
+    /// 2000 or after 9999 (all 500); a refusal of the request is not thrown, it is the
+    /// `reply` of the outcome's `applied()` (and may come with a `write` to store first).
     #[wasm_bindgen(unchecked_return_type = "Outcome")]
     #[expect(
         clippy::needless_pass_by_value,
@@ -641,7 +662,7 @@ impl Operation {
             .request
             .decide(&lookup, &fresh)
             .map_err(|error| thrown(&error))?;
-        parsed(&outcome)
+        ordered(&outcome)
     }
 }
 

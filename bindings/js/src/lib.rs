@@ -3,8 +3,9 @@
 //!
 //! ```text
 //! decode(pool, operation, body) ─► operation.needs ─► your store ─► operation.decide(lookup)
-//!   ─► { write, reply, after } ─► write with compare-and-swap (lost: look up, decide again)
-//!   ─► reply ─► after (deliver a code, or the PostConfirmation event)
+//!   ─► outcome.write with compare-and-swap (lost: look up, decide again)
+//!   ─► outcome.applied(): { reply, after } ─► reply ─► after (deliver a code, or the
+//!   PostConfirmation event)
 //! ```
 //!
 //! The core (everything but [`js`]) is plain Rust on JSON text, so the native benchmark and

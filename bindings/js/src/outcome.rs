@@ -1,5 +1,6 @@
-//! An [`Outcome`] as JSON (`Outcome` in the TypeScript declarations): the write as data,
-//! the reply with the body to answer with, and what follows the write.
+//! An [`Outcome`] as JSON: the write as data, the reply with the body to answer with, and
+//! what follows the write. JavaScript gets it as `Outcome` (`js::ordered`), the reply and
+//! what follows behind `applied()`.
 
 use alloc::{
     borrow::ToOwned,
@@ -251,8 +252,8 @@ fn after<'o>(after: &'o After<'o>) -> AfterJson<'o> {
 /// exhaustive.)
 pub fn json(outcome: Outcome<'_>, policy: &Policy) -> Result<String, Error> {
     let written = outcome.write().copied();
-    // All three go to JavaScript together, as data: the binding's own caller stores the write
-    // before it answers (bindings/js/README.md).
+    // All three go to JavaScript in one text; there, `reply` and `after` are reachable only
+    // from the outcome's `applied()`, as here (`js::ordered`).
     let (reply, after) = outcome.applied();
     let write = written
         .as_ref()

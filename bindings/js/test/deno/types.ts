@@ -26,13 +26,14 @@ const served = decode(pool, "AWSCognitoIdentityProviderService.SignUp", "{}", ["
 void served;
 const write: Write | null = outcome.write;
 const expected: number | "absent" | undefined = write?.expected;
-const after: After = outcome.after;
+const applied: { reply: Reply; after: After } = outcome.applied();
+const after: After = applied.after;
 if (after.kind === "deliver") {
   const code: string = after.code;
   const attribute: "email" | "phone_number" = after.destination.attribute;
   void code, attribute;
 }
-const reply: Reply = afterTrigger(outcome.reply, { kind: "functionError", error: "no" });
+const reply: Reply = afterTrigger(applied.reply, { kind: "functionError", error: "no" });
 if (reply.kind === "exception") {
   const status: number = reply.exception.httpStatus;
   void status;
@@ -49,10 +50,16 @@ new Pool({ region: "r", userPoolId: "x", autoVerifiedAttributes: ["name"], keys:
 operation.decide({ user: { username: "a", subject: "s", status: "confirmed", confirmation: "{}" } });
 // @ts-expect-error: a stored state is JSON text
 operation.decide({ phantom: { version: 1 } });
+// @ts-expect-error: the reply comes from applied(), once the write is stored, not from the outcome
+void outcome.reply;
+// @ts-expect-error: and so does what follows the write
+void outcome.after;
+// @ts-expect-error: the write is read, not replaced
+outcome.write = null;
 // @ts-expect-error: there is no such trigger outcome
-afterTrigger(outcome.reply, { kind: "maybe" });
+afterTrigger(applied.reply, { kind: "maybe" });
 // @ts-expect-error: a success has no exception to read
-if (outcome.reply.kind === "success") void outcome.reply.exception;
+if (applied.reply.kind === "success") void applied.reply.exception;
 // @ts-expect-error: needs are read, not written
 operation.needs = needs;
 // @ts-expect-error: time is a Date; a number could be seconds or milliseconds

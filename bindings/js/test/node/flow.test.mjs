@@ -54,7 +54,7 @@ test('sign up, then confirm: the loop writes, answers and hands over the trigger
   assert.equal(alice.status, 'UNCONFIRMED');
   assert.match(alice.sub, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
 
-  const { reply, outcome } = confirm(store, pool, 'alice', code);
+  const { reply, after, outcome } = confirm(store, pool, 'alice', code);
   assert.deepEqual(reply, { kind: 'success', httpStatus: 200, body: {} });
   assert.equal(outcome.write.expected, 1);
   assert.equal(outcome.write.version, 2);
@@ -62,9 +62,9 @@ test('sign up, then confirm: the loop writes, answers and hands over the trigger
   assert.equal(outcome.write.status, 'CONFIRMED');
   assert.equal(outcome.write.verify, 'email');
   assert.deepEqual(outcome.write.alias, { kind: 'mustBeFree', attribute: 'email', value: 'alice@example.com' });
-  assert.equal(outcome.after.kind, 'postConfirmation');
-  assert.equal(outcome.after.event.triggerSource, 'PostConfirmation_ConfirmSignUp');
-  assert.equal(outcome.after.event.request.userAttributes.email_verified, 'true');
+  assert.equal(after.kind, 'postConfirmation');
+  assert.equal(after.event.triggerSource, 'PostConfirmation_ConfirmSignUp');
+  assert.equal(after.event.request.userAttributes.email_verified, 'true');
   assert.equal(store.users.get('alice').status, 'CONFIRMED');
   assert.equal(lib.readState(store.users.get('alice').state, at(T0 + 60)).status, 'confirmed');
   // The code is never stored: only its keyed tag is.
@@ -197,8 +197,32 @@ test('a lost race is looked up and decided again', () => {
   const second = operation.decide(store.read(operation.needs, CLIENT), at(T0 + 61));
   assert.equal(second.write.expected, 2);
   assert.equal(store.apply(second.write), true);
-  assert.equal(second.reply.kind, 'success');
+  assert.equal(second.applied().reply.kind, 'success');
   operation.free();
+});
+
+test('the outcome holds the write; the reply and what follows come only from applied()', () => {
+  const pool = new lib.Pool(poolConfig());
+  const store = new MemoryStore();
+  const code = signedUp(store, pool);
+  const operation = lib.decode(pool, 'ConfirmSignUp', JSON.stringify({
+    ClientId: CLIENT.clientId, Username: 'alice', ConfirmationCode: code,
+  }));
+  const outcome = operation.decide(store.read(operation.needs, CLIENT), at(T0 + 60));
+  operation.free();
+  assert.deepEqual(Object.keys(outcome).sort(), ['applied', 'write']);
+  assert.ok(!Object.hasOwn(outcome, 'reply') && !Object.hasOwn(outcome, 'after'));
+  assert.equal(outcome.reply, undefined);
+  assert.equal(outcome.after, undefined);
+  assert.equal(outcome.write.status, 'CONFIRMED');
+  assert.equal(store.apply(outcome.write), true);
+  // applied() needs no `this`: the loop may destructure it with the write.
+  const { applied } = outcome;
+  const { reply, after } = applied();
+  assert.deepEqual(Object.keys(applied()).sort(), ['after', 'reply']);
+  assert.deepEqual(reply, { kind: 'success', httpStatus: 200, body: {} });
+  assert.equal(after.kind, 'postConfirmation');
+  assert.equal(after.event.request.userAttributes.email_verified, 'true');
 });
 
 test('request faults are thrown with the AWS name, status 400 and the body to answer with', () => {

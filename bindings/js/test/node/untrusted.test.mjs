@@ -123,8 +123,9 @@ test(`${CASES} generated requests, look-ups and states: typed errors or outcomes
       const outcome = expectTyped(() => operation.decide(lookup(r, valid), at(T0 + r.below(200_000))));
       if (outcome) {
         seen.decided += 1;
-        assert.equal(typeof outcome.reply.httpStatus, 'number');
-        assert.ok(['nothing', 'deliver', 'postConfirmation'].includes(outcome.after.kind));
+        const { reply, after } = outcome.applied();
+        assert.equal(typeof reply.httpStatus, 'number');
+        assert.ok(['nothing', 'deliver', 'postConfirmation'].includes(after.kind));
       }
     }
     operation.free();
@@ -135,5 +136,5 @@ test(`${CASES} generated requests, look-ups and states: typed errors or outcomes
   console.log(JSON.stringify(seen));
   // And the module still answers afterwards.
   const operation = lib.decode(pool, 'ConfirmSignUp', '{"ClientId": "c", "Username": "u", "ConfirmationCode": "1"}');
-  assert.equal(operation.decide({ client: { clientId: 'c' } }, at(T0)).reply.exception.name, 'UserNotFoundException');
+  assert.equal(operation.decide({ client: { clientId: 'c' } }, at(T0)).applied().reply.exception.name, 'UserNotFoundException');
 });

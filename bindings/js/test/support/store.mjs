@@ -75,7 +75,8 @@ export class MemoryStore {
 
 /**
  * The loop, the same for every operation: decode once, look up, decide, write (again after
- * a lost race), answer, deliver. Returns the reply and the outcome it came from.
+ * a lost race), answer, deliver. Returns the reply, what followed the write and the outcome
+ * they came from.
  */
 export function serve(lib, store, pool, client, operationName, body, now) {
   const operation = lib.decode(pool, operationName, JSON.stringify(body));
@@ -84,10 +85,10 @@ export function serve(lib, store, pool, client, operationName, body, now) {
     for (let attempt = 0; attempt < 8; attempt += 1) {
       const outcome = operation.decide(store.read(needs, client), now);
       if (outcome.write && !store.apply(outcome.write)) continue;
-      let reply = outcome.reply;
-      if (outcome.after.kind === 'postConfirmation') reply = lib.afterTrigger(reply, { kind: 'succeeded' });
-      if (outcome.after.kind === 'deliver') store.outbox.push(outcome.after);
-      return { reply, outcome };
+      let { reply, after } = outcome.applied(); // the write is stored, or there is none
+      if (after.kind === 'postConfirmation') reply = lib.afterTrigger(reply, { kind: 'succeeded' });
+      if (after.kind === 'deliver') store.outbox.push(after);
+      return { reply, after, outcome };
     }
     throw new Error('too many lost races');
   } finally {

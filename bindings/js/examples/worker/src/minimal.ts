@@ -17,7 +17,7 @@ export default {
       for (let tries = 8; tries > 0; tries -= 1) {
         const user = await env.DB.prepare("SELECT sub, status, state FROM users WHERE username = ?")
           .bind(username).first<Row>();
-        const { write, reply } = operation.decide({
+        const { write, applied } = operation.decide({
           client: clientId === env.CLIENT_ID ? { clientId } : null,
           user: user && { username, subject: user.sub, status: user.status, confirmation: user.state },
         });
@@ -27,6 +27,7 @@ export default {
             .bind(write.state, write.version, write.status, username, write.target.subject, write.expected).run();
           if (meta.changes !== 1) continue; // lost a race: read and decide again
         }
+        const { reply } = applied(); // the write is stored, or there is none
         return Response.json(reply.body, { status: reply.httpStatus });
       }
       throw new Error("lost too many races");

@@ -247,10 +247,10 @@ async function serve(env: Env, ctx: ExecutionContext, operation: Operation, body
       }
       const outcome = (overBudget ?? operation).decide(lookup);
       if (outcome.write && !(await write(db, outcome.write))) continue;
-      const { after } = outcome;
+      const { reply: decided, after } = outcome.applied(); // the write is stored, or there is none
       // No PostConfirmation trigger here; with one, invoke it with `after.event` and pass
       // what it did to afterTrigger. Its failure is the answer; the user stays confirmed.
-      const reply = after.kind === "postConfirmation" ? afterTrigger(outcome.reply, { kind: "succeeded" }) : outcome.reply;
+      const reply = after.kind === "postConfirmation" ? afterTrigger(decided, { kind: "succeeded" }) : decided;
       // The code goes to the mail sender once the answer has gone, and is then forgotten.
       if (after.kind === "deliver") ctx.waitUntil(deliver(env, after));
       return answer(reply.httpStatus, reply.body);
