@@ -153,7 +153,7 @@ fn follow(pool: &Pool, reply: &Reply<'_>, after: After<'_>) -> Result<Follow, An
             Delivery {
                 pool_id: pool.id.clone(),
                 username: delivery.username.to_owned(),
-                attribute: delivery.destination.attribute.as_str(),
+                attribute: delivery.destination.attribute,
                 destination: delivery.destination.value.to_owned(),
                 code: delivery.code.as_str().to_owned(),
             },

@@ -3,6 +3,7 @@
 
 use std::borrow::Cow;
 
+use confirmation_flow::cognito::AliasAttribute;
 use sha2::{Digest as _, Sha256};
 
 /// The key of an email address or phone number: the hex SHA-256 of the attribute name, a
@@ -38,14 +39,18 @@ use sha2::{Digest as _, Sha256};
 /// `server/tests/destination-keys.json` (written by `destination-keys.py` beside it, from
 /// Python's own NFKC and `lower`, the `idna` and `phonenumbers` packages) holds both to it.
 #[must_use]
-pub fn of_address(attribute: &str, value: &str) -> String {
+pub fn of_address(attribute: AliasAttribute, value: &str) -> String {
     let canonical = match attribute {
-        "email" => canonical_email(value),
-        "phone_number" => canonical_phone(value).into_owned(),
-        _ => value.to_owned(),
+        AliasAttribute::Email => canonical_email(value),
+        AliasAttribute::PhoneNumber => canonical_phone(value).into_owned(),
     };
+    keyed(attribute.as_str(), &canonical)
+}
+
+/// The key of `canonical`, a destination of `kind`: its SHA-256, in hex.
+fn keyed(kind: &str, canonical: &str) -> String {
     let digest = Sha256::new()
-        .chain_update(attribute.as_bytes())
+        .chain_update(kind.as_bytes())
         .chain_update([0])
         .chain_update(canonical.as_bytes())
         .finalize();
@@ -150,28 +155,30 @@ const PHANTOM_PREFIX: &str = "phantom:";
 /// is, so such a user's answer takes an unknown user's time (a budget write), not less.
 #[must_use]
 pub fn of_account(username: &str) -> String {
-    of_address("account", username)
+    keyed("account", username)
 }
 
 #[cfg(test)]
 mod tests {
+    use confirmation_flow::cognito::AliasAttribute;
+
     use super::of_address;
 
     #[test]
     fn an_address_is_one_destination_whatever_its_case() {
         assert_eq!(
-            of_address("email", "Victim@Example.com"),
-            of_address("email", "victim@example.com")
+            of_address(AliasAttribute::Email, "Victim@Example.com"),
+            of_address(AliasAttribute::Email, "victim@example.com")
         );
         assert_ne!(
-            of_address("email", "victim@example.com"),
-            of_address("phone_number", "victim@example.com")
+            of_address(AliasAttribute::Email, "victim@example.com"),
+            of_address(AliasAttribute::PhoneNumber, "victim@example.com")
         );
         assert_ne!(
-            of_address("email", "a@example.com"),
-            of_address("email", "b@example.com")
+            of_address(AliasAttribute::Email, "a@example.com"),
+            of_address(AliasAttribute::Email, "b@example.com")
         );
-        assert!(!of_address("email", "victim@example.com").contains("victim"));
+        assert!(!of_address(AliasAttribute::Email, "victim@example.com").contains("victim"));
     }
 
     #[test]
@@ -183,25 +190,33 @@ mod tests {
         for vector in vectors {
             let [attribute, value, key] =
                 ["attribute", "value", "key"].map(|name| vector[name].as_str().unwrap());
+            let attribute = AliasAttribute::from_name(attribute).unwrap();
             assert_eq!(of_address(attribute, value), key, "{value:?}");
         }
         // The spellings the budget once told apart are one destination.
-        let victim = of_address("email", "victim@example.com");
+        let victim = of_address(AliasAttribute::Email, "victim@example.com");
         for spelling in [
             "Victim+a@Example.com",
             "victim+b@example.com",
             "\u{ff36}\u{ff29}\u{ff23}\u{ff34}\u{ff29}\u{ff2d}@example.com",
             "\u{ff56}ictim\u{ff0b}x@example.com",
         ] {
-            assert_eq!(of_address("email", spelling), victim, "{spelling:?}");
+            assert_eq!(
+                of_address(AliasAttribute::Email, spelling),
+                victim,
+                "{spelling:?}"
+            );
         }
-        assert_ne!(of_address("phone_number", "+12125551212"), victim);
+        assert_ne!(
+            of_address(AliasAttribute::PhoneNumber, "+12125551212"),
+            victim
+        );
     }
 
     #[test]
     fn the_reviews_respellings_of_one_mailbox_or_number_are_one_destination() {
         // /tmp/review2/respell.py's spellings: 42 codes to one Gmail mailbox in an hour.
-        let gmail = of_address("email", "victim@gmail.com");
+        let gmail = of_address(AliasAttribute::Email, "victim@gmail.com");
         for spelling in [
             "v.ictim@gmail.com",
             "vi.c.tim@gmail.com",
@@ -210,20 +225,24 @@ mod tests {
             "victim@gmail\u{ff61}com\u{3002}",
             "victim@googlemail.com",
         ] {
-            assert_eq!(of_address("email", spelling), gmail, "{spelling:?}");
+            assert_eq!(
+                of_address(AliasAttribute::Email, spelling),
+                gmail,
+                "{spelling:?}"
+            );
         }
         // Dots are a Gmail rule, not every provider's.
         assert_ne!(
-            of_address("email", "v.ictim@example.com"),
-            of_address("email", "victim@example.com")
+            of_address(AliasAttribute::Email, "v.ictim@example.com"),
+            of_address(AliasAttribute::Email, "victim@example.com")
         );
         assert_eq!(
-            of_address("email", "user@xn--bcher-kva.de"),
-            of_address("email", "user@b\u{fc}cher.de")
+            of_address(AliasAttribute::Email, "user@xn--bcher-kva.de"),
+            of_address(AliasAttribute::Email, "user@b\u{fc}cher.de")
         );
         assert_eq!(
-            of_address("phone_number", "+4407911123456"),
-            of_address("phone_number", "+447911123456")
+            of_address(AliasAttribute::PhoneNumber, "+4407911123456"),
+            of_address(AliasAttribute::PhoneNumber, "+447911123456")
         );
     }
 }

@@ -127,7 +127,7 @@ pub fn guess(pool: &Pool, snapshot: &Snapshot, needs: &Needs<'_, '_>) -> Option<
             .destination(user.email.as_deref(), user.phone_number.as_deref())
             .map_or_else(
                 || of_account(&user.username),
-                |to| of_address(to.attribute.as_str(), to.value),
+                |to| of_address(to.attribute, to.value),
             ),
         (None, Some(phantom)) => of_phantom(phantom.as_str()),
         (None, None) => return None,

@@ -1,9 +1,11 @@
 //! The outbox codes are "delivered" to: one JSON line per code, appended in one write under
 //! an exclusive file lock, so lines from several processes never interleave. The file is
 //! made readable by this user only, and one that is not this user's private file is refused
-//! (`private.rs`): it holds codes.
+//! (`confirmation_flow_store::files`): it holds codes.
 
 use std::{io::Write as _, path::PathBuf};
+
+use confirmation_flow::cognito::AliasAttribute;
 
 /// A code to send once the answer is on its way.
 #[derive(Clone)]
@@ -11,7 +13,7 @@ pub struct Delivery {
     /// The pool whose user it is.
     pub pool_id: String,
     pub username: String,
-    pub attribute: &'static str,
+    pub attribute: AliasAttribute,
     pub destination: String,
     pub code: String,
 }
@@ -66,7 +68,7 @@ impl Outbox {
     pub fn deliver(&self, delivery: &Delivery) -> std::io::Result<()> {
         let mut line = serde_json::json!({
             "username": delivery.username,
-            "attribute": delivery.attribute,
+            "attribute": delivery.attribute.as_str(),
             "destination": delivery.destination,
             "code": delivery.code,
         })
@@ -111,7 +113,7 @@ fn is_the_file_at(held: &std::fs::Metadata, path: &std::path::Path) -> bool {
 mod tests {
     use std::os::unix::fs::PermissionsExt as _;
 
-    use super::{Delivery, Outbox};
+    use super::{AliasAttribute, Delivery, Outbox};
 
     #[test]
     fn a_full_outbox_is_rotated_once_and_no_line_is_lost() {
@@ -122,7 +124,7 @@ mod tests {
         let delivery = |n: usize| Delivery {
             pool_id: "us-east-1_TEST".into(),
             username: format!("user-{n}"),
-            attribute: "email",
+            attribute: AliasAttribute::Email,
             destination: "someone@example.com".into(),
             code: "123456".into(),
         };

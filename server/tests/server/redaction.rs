@@ -12,7 +12,7 @@ fn secrets_never_print_and_their_presence_does() {
             Delivery {
                 pool_id: "us-east-1_TEST".into(),
                 username: "alice".into(),
-                attribute: "email",
+                attribute: confirmation_flow::cognito::AliasAttribute::Email,
                 destination: "alice@example.com".into(),
                 code: secret.into(),
             }

@@ -397,7 +397,10 @@ async fn racing_spends_of_one_destination_take_exactly_its_budget() {
             (Counted::Guess, GUESSES_PER_HOUR),
             (Counted::Code, CODES_PER_HOUR),
         ] {
-            let destination = of_address("email", "victim@example.com");
+            let destination = of_address(
+                confirmation_flow::cognito::AliasAttribute::Email,
+                "victim@example.com",
+            );
             let racers: Vec<_> = (0..40)
                 .map(|_| {
                     let (store, destination) = (store.clone(), destination.clone());
