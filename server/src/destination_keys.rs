@@ -28,7 +28,7 @@ use sha2::{Digest as _, Sha256};
 ///
 /// For `phone_number`: the number without a national (trunk) prefix written after its
 /// country code, which an SMS gateway drops (`+4407911123456` is `+447911123456`,
-/// `+112125551212` is `+12125551212`): [`canonical_phone`].
+/// `+112125551212` is `+12125551212`): `canonical_phone`.
 ///
 /// `unicode-normalization` and Rust's `to_lowercase` may carry another Unicode version
 /// than a JavaScript engine's ICU, so the two can fold characters added in recent versions

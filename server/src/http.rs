@@ -152,7 +152,7 @@ pub struct Limits {
 }
 
 /// Serves `router` on `listener` until `stop` completes, then lets open requests finish
-/// (for at most [`DRAIN`]).
+/// (for at most `DRAIN`, 10 seconds).
 ///
 /// # Errors
 /// The connection limit cannot be waited on (never, in practice).

@@ -14,9 +14,10 @@ use crate::{Code, Confirmation};
 /// 1. [`write`](Self::write), when present: store it in one transaction that checks every
 ///    condition it states. If the store refuses a condition, the request lost a race: drop
 ///    this outcome, look up again and decide again.
-/// 2. [`applied`](Self::applied), only once the write is stored (or there is none), gives
-///    the reply and what follows. Nothing else reads them, so an answer cannot be sent
-///    from a write that was not stored.
+/// 2. [`applied`](Self::applied), once the write is stored (or there is none), gives the
+///    reply and what follows. It is the one way to them, and it spends the outcome: the
+///    order is in the code that calls it, in one place. (The crate cannot see your store;
+///    `confirmation-flow-store`'s `Driver` holds what follows until the write is stored.)
 /// 3. [`After`]'s trigger, if it is one (its failure changes the reply:
 ///    [`Reply::after_trigger`]);
 /// 4. answer with the [`Reply`];
@@ -27,7 +28,6 @@ use crate::{Code, Confirmation};
 /// let early = outcome.reply; // error[E0616]: the reply is private until `applied()`
 /// # }
 /// ```
-#[derive(Debug)]
 #[must_use = "an outcome's write must be stored before `applied()` gives its reply"]
 pub struct Outcome<'a> {
     write: Option<Write<'a>>,
@@ -44,7 +44,10 @@ impl<'a> Outcome<'a> {
     }
 
     /// The reply and what follows it. Call this once [`write`](Self::write) is stored, or
-    /// when there is none; after a lost race, drop the outcome instead.
+    /// when there is none; after a lost race, drop the outcome instead. Taking them before
+    /// the write is stored is only for turning them into owned data held until it is (as
+    /// `confirmation-flow-store`'s `Decided::of` does): answer, deliver and invoke nothing
+    /// before.
     #[must_use = "the reply is what to answer and `After` what to carry out"]
     pub fn applied(self) -> (Reply<'a>, After<'a>) {
         (self.reply, self.after)
@@ -292,6 +295,16 @@ pub struct Delivery<'a> {
     pub destination: Destination<'a>,
     /// The code; the crate keeps only its tag.
     pub code: Code,
+}
+
+/// The write only: the reply and what follows are reached through
+/// [`applied`](Outcome::applied).
+impl fmt::Debug for Outcome<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Outcome")
+            .field("write", &self.write)
+            .finish_non_exhaustive()
+    }
 }
 
 impl fmt::Debug for NewAttributes<'_> {

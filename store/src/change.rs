@@ -172,7 +172,7 @@ pub enum Applied {
     LostRace,
 }
 
-/// A user for [`Store::seed`].
+/// A user for a bulk load (`SqlStore::seed`, and each SQL backend's `seed`).
 #[derive(Clone, Debug)]
 pub struct SeedUser {
     pub username: String,

@@ -30,7 +30,11 @@ impl<T> Decided<T> {
     /// password hash and sign-in alias for a sign-up; `now` in Unix seconds), and
     /// `follow(reply, after)`, owned, as `T`. `follow` runs now, on the reply and the
     /// after-work that [`Outcome::applied`] gives; the driver hands its result back only
-    /// once the change is stored, and drops it after a lost race.
+    /// once the change is stored, and drops it after a lost race. So `follow` only turns
+    /// them into owned data: answer, deliver a code and invoke a trigger once
+    /// [`Driver::run`] has returned, never inside it (it runs again after every lost
+    /// race). A change that also takes a budget's unit sets [`Change::spend`] on the
+    /// `Decided::Write` this returns.
     ///
     /// # Errors
     /// [`Change::of`]'s: a version or time beyond `i64`, a state that does not serialize.

@@ -219,7 +219,8 @@ impl Kit {
             )
             .expect("a decided write converts")
         });
-        // Taken now, owned, and handed back by the `Driver` only once `change` is stored.
+        // Owned now: `drive` gets it back from the `Driver` only once `change` is stored;
+        // `decide` (a read and a decision, no write) looks at it without storing anything.
         let (reply, after) = outcome.applied();
         Decision {
             answer: reply.exception().map_or("Ok", |exception| exception.name()),

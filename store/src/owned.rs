@@ -10,7 +10,8 @@ use confirmation_flow::{
     cognito::{AttributeSet, Pool},
 };
 
-/// A key ring, owned: the current key and the older ones, checked once.
+/// A key ring, owned: the current key and the older ones, checked when it is made (no key
+/// can be added or changed after).
 #[derive(Clone, Debug)]
 pub struct OwnedKeyRing {
     current: ServerKey,
@@ -36,12 +37,16 @@ impl OwnedKeyRing {
         }
     }
 
-    /// The ring the core reads.
+    /// The ring the core reads (the core checks it again: a comparison of a few ids).
     #[must_use]
     pub fn ring(&self) -> KeyRing<'_> {
-        // The keys were checked in `new` and cannot change since, so this is `Ok`; were it
-        // not, a ring of the current key alone checks fewer codes and accepts none wrongly.
-        KeyRing::new(&self.current, &self.older).unwrap_or_else(|_| KeyRing::single(&self.current))
+        // The keys were checked in `new` and cannot change since, so this is `Ok`. Were it
+        // not (a check the core added later), the current key alone accepts nothing wrongly,
+        // but codes under older keys would stop matching: said loudly.
+        KeyRing::new(&self.current, &self.older).unwrap_or_else(|error| {
+            tracing::error!(%error, "the key ring fails the crate's check: older keys are ignored");
+            KeyRing::single(&self.current)
+        })
     }
 
     /// The key new codes are tagged under.

@@ -560,3 +560,28 @@ fn the_replaced_code_after_a_resend_is_expired_code() {
     let outcome = confirm(&fixture.pool(), request(old.as_str()), &lookup, at(60));
     assert_eq!(refused(&outcome).name(), "ExpiredCodeException");
 }
+
+/// An outcome's `Debug` shows its write and nothing of what only `applied()` gives: a log
+/// line written before the write is stored cannot carry the answer.
+#[test]
+fn an_outcomes_debug_shows_the_write_and_not_the_reply() {
+    let fixture = Fixture::new();
+    let (lookup, code) = alice(&fixture, false);
+    let pool = fixture.pool();
+    let operation =
+        confirmation_flow::cognito::Operation::from(request(code.as_str()).validate().unwrap());
+    let outcome = operation
+        .needs(&pool)
+        .decide(&lookup, &crate::cognito_fixtures::fresh(at(60)));
+    let shown = format!("{outcome:?}");
+    assert!(
+        shown.starts_with("Outcome { write: Some(Write {"),
+        "{shown}"
+    );
+    assert!(shown.ends_with(", .. }"), "{shown}");
+    assert!(
+        !shown.contains("reply") && !shown.contains("ConfirmSignUp"),
+        "{shown}"
+    );
+    assert!(!shown.contains("PostConfirmation"), "{shown}");
+}

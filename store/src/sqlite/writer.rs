@@ -19,7 +19,7 @@ pub(super) const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 /// How often the log is written back into the database file.
 const CHECKPOINT_EVERY: Duration = Duration::from_millis(100);
 /// The most bytes the log keeps: past this, the writer writes it back and truncates it
-/// ([`LogBound`]), holding writes for as long as writing this much back takes, once per
+/// (`LogBound`), holding writes for as long as writing this much back takes, once per
 /// this much written.
 pub const LOG_MOST_BYTES: i64 = 16 << 20;
 /// How long a truncation of the log waits for readers before it gives up for a while.
