@@ -7,7 +7,10 @@ use std::{future::Future, time::Duration};
 
 use rand::RngExt;
 
-use confirmation_flow::cognito::{After, Outcome, Pool, Reply};
+use confirmation_flow::{
+    Timestamp,
+    cognito::{After, Needs, Outcome, Reply},
+};
 
 use crate::{Applied, Change, Error, NewUser, Read, Snapshot, Store};
 
@@ -26,8 +29,9 @@ pub enum Decided<T> {
 }
 
 impl<T> Decided<T> {
-    /// The common case in one call: `outcome`'s write as a [`Change`] (with `new_user`'s
-    /// password hash and sign-in alias for a sign-up; `now` in Unix seconds), and
+    /// The common case in one call: `outcome`'s write as a [`Change`] in the pool of `needs`
+    /// (with `new_user`'s password hash and sign-in alias for a sign-up; `now` the decision's
+    /// `Fresh::now`), and
     /// `follow(reply, after)`, owned, as `T`. `follow` runs now, on the reply and the
     /// after-work that [`Outcome::applied`] gives; the driver hands its result back only
     /// once the change is stored, and drops it after a lost race. So `follow` only turns
@@ -40,11 +44,13 @@ impl<T> Decided<T> {
     /// [`Change::of`]'s: a version or time beyond `i64`, a state that does not serialize.
     pub fn of<'a>(
         outcome: Outcome<'a>,
-        pool: &Pool<'_>,
+        needs: &Needs<'_, '_>,
         new_user: NewUser,
-        now: i64,
+        now: Timestamp,
         follow: impl FnOnce(Reply<'a>, After<'a>) -> T,
     ) -> crate::Result<Self> {
+        let pool = needs.pool();
+        let now = i64::try_from(now.as_unix_seconds())?;
         let change = outcome
             .write()
             .map(|write| Change::of(pool.user_pool_id, write, pool.policy, new_user, now))
@@ -76,8 +82,9 @@ impl<T, E> Decided<Result<T, E>> {
 /// Why the loop stopped without a committed decision.
 #[derive(Debug)]
 pub enum Failed<E> {
-    /// The read found the app client (or, for an admin read, the pool) gone: a deletion
-    /// raced the request. Answer as the service does when it does not find them
+    /// The read found no app client (or, for an admin read, no pool) of the name the request
+    /// gave: it never existed, or a deletion raced the request. Answer as the service does
+    /// when it does not find them
     /// (`ResourceNotFoundException` for a client, `UserPoolNotFoundException` for a pool);
     /// nothing was stored.
     Gone,

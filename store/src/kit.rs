@@ -87,25 +87,43 @@ impl Fixture for crate::Memory {
     }
 }
 
-/// Runs every scenario against `store`, one after another.
+/// Runs `scenario(args)`, first naming it on standard error: the last name a failing run
+/// printed is the promise the store broke.
+macro_rules! scenario {
+    ($scenario:ident($($arg:expr),*)) => {{
+        eprintln!("kit: {} {}", stringify!($scenario), stringify!($($arg),*));
+        $scenario($($arg),*).await;
+    }};
+}
+
+/// Runs every scenario against `store`, one after another, each named on standard error
+/// as it starts.
 ///
 /// # Panics
 /// A scenario fails: the store broke the promise it names.
 pub async fn run_all<S: Fixture + 'static>(store: Arc<S>) {
-    a_second_verified_owner_of_one_email_is_a_lost_race(&*store).await;
-    taking_an_alias_from_an_owner_who_no_longer_holds_it_is_a_lost_race(&*store).await;
-    a_write_against_a_stale_version_is_a_lost_race(&*store).await;
-    a_write_for_a_user_deleted_and_signed_up_again_is_a_lost_race(&*store).await;
-    two_sign_ups_of_one_name_insert_one_user(&*store).await;
-    a_phantom_is_inserted_once_then_written_by_version(&*store).await;
-    fifty_wrong_codes_at_once_are_compared_five_times(store.clone()).await;
+    scenario!(a_second_verified_owner_of_one_email_is_a_lost_race(&*store));
+    scenario!(taking_an_alias_from_an_owner_who_no_longer_holds_it_is_a_lost_race(&*store));
+    scenario!(a_write_against_a_stale_version_is_a_lost_race(&*store));
+    scenario!(a_write_for_a_user_deleted_and_signed_up_again_is_a_lost_race(&*store));
+    scenario!(two_sign_ups_of_one_name_insert_one_user(&*store));
+    scenario!(a_phantom_is_inserted_once_then_written_by_version(&*store));
+    scenario!(fifty_wrong_codes_at_once_are_compared_five_times(
+        store.clone()
+    ));
     for alias in [AliasAttribute::Email, AliasAttribute::PhoneNumber] {
         for force in [false, true] {
-            pairs_confirming_one_value_leave_one_verified_owner(store.clone(), alias, force).await;
+            scenario!(pairs_confirming_one_value_leave_one_verified_owner(
+                store.clone(),
+                alias,
+                force
+            ));
         }
     }
-    forty_spends_of_one_budget_take_exactly_fifteen(store.clone()).await;
-    deleting_a_pool_during_sign_ups_leaves_nothing(store).await;
+    scenario!(forty_spends_of_one_budget_take_exactly_fifteen(
+        store.clone()
+    ));
+    scenario!(deleting_a_pool_during_sign_ups_leaves_nothing(store));
 }
 
 /// The kit's clock: Unix seconds.

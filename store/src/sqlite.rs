@@ -4,7 +4,8 @@
 //! prepared statements. Reads run on a small pool of reader connections and never wait on
 //! the writer; every write goes to one writer thread, which commits whatever is queued in
 //! one transaction, each change in its own savepoint (group commit). Answers wait for the
-//! commit. In memory (`":memory:"`) there is one connection, the writer's, for everything.
+//! commit. In memory (`Sqlite::open(None)`) there is one connection, the writer's, for
+//! everything.
 
 use std::{
     path::{Path, PathBuf},
@@ -56,8 +57,11 @@ pub struct Sqlite {
 }
 
 impl Sqlite {
-    /// Opens (creating with mode 0600) the file at `path`, or a database in memory, and
-    /// applies the migrations.
+    /// Opens (creating with mode 0600) the file at `path`, or with `None` a database in
+    /// memory for this process only, and applies the migrations.
+    ///
+    /// # Errors
+    /// The file cannot be opened or is another user's, or a migration fails.
     pub fn open(path: Option<&Path>) -> Result<Self> {
         let writer = match path {
             Some(path) => {
@@ -135,10 +139,19 @@ impl Sqlite {
         })
     }
 
+    /// [`Store::read`]: one statement on a reader connection.
+    ///
+    /// # Errors
+    /// The database fails, or a stored row does not load.
     pub async fn read(&self, read: Read) -> Result<Snapshot> {
         self.on_reader(move |db| read_snapshot(db, &read)).await
     }
 
+    /// [`Store::apply`]: queued for the writer, which commits it with
+    /// whatever else is queued, each change in a savepoint of its own.
+    ///
+    /// # Errors
+    /// The database fails, or the writer has stopped.
     pub async fn apply(&self, change: Change) -> Result<Applied> {
         let (reply, answer) = oneshot::channel();
         self.jobs
@@ -149,11 +162,21 @@ impl Sqlite {
             .map_err(|_| "the SQLite writer dropped a change")?
     }
 
+    /// The user `username` of `pool_id` as stored, if there is one.
+    ///
+    /// # Errors
+    /// The database fails, or the row does not load.
     pub async fn load(&self, pool_id: String, username: String) -> Result<Option<UserRow>> {
         self.on_reader(move |db| load_user(db, &pool_id, &username))
             .await
     }
 
+    /// Deletes the phantoms whose windows have all passed by `now` (Unix seconds), in
+    /// batches between other writes: how many. Call it now and then (the server does every
+    /// few minutes); without it, unknown users' phantoms accumulate.
+    ///
+    /// # Errors
+    /// The database fails.
     pub async fn prune(&self, now: i64) -> Result<u64> {
         let mut pruned = 0;
         loop {
@@ -171,11 +194,21 @@ impl Sqlite {
         }
     }
 
+    /// Stores `users` in `pool_id` in one transaction (a bulk load: tests, benchmarks,
+    /// imports), replacing users of the same name, then writes the log back.
+    ///
+    /// # Errors
+    /// The database fails.
     pub async fn seed(&self, pool_id: String, users: Vec<SeedUser>, now: i64) -> Result<()> {
         self.on_writer(move |db| seed(db, &pool_id, users, now))
             .await
     }
 
+    /// The rows `sql` (in PostgreSQL's dialect, `$n`) returns with `params`, on a reader:
+    /// for a statement that reads a few rows by key.
+    ///
+    /// # Errors
+    /// The statement fails, or returns a column of a type [`Value`] does not hold.
     pub async fn rows(&self, sql: String, params: Vec<Param>) -> Result<Vec<Vec<Value>>> {
         self.on_reader(move |db| query_rows(db, &sql, &params))
             .await
@@ -218,6 +251,11 @@ impl Sqlite {
         .await?
     }
 
+    /// Runs `statements` (in PostgreSQL's dialect) in one transaction on the writer: how many
+    /// rows each changed.
+    ///
+    /// # Errors
+    /// A statement fails (then none is applied).
     pub async fn transaction(&self, statements: Vec<(String, Vec<Param>)>) -> Result<Vec<u64>> {
         self.on_writer(move |db| {
             let tx = db.transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -232,6 +270,10 @@ impl Sqlite {
         .await
     }
 
+    /// Whether a reader (in memory, the writer) answers a trivial statement.
+    ///
+    /// # Errors
+    /// It does not.
     pub async fn health(&self) -> Result<()> {
         self.on_reader(|db| Ok(db.query_row("SELECT 1", [], |_| Ok(()))?))
             .await

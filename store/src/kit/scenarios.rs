@@ -41,6 +41,8 @@ pub async fn a_second_verified_owner_of_one_email_is_a_lost_race<S: Fixture + ?S
     let second = kit.user(store, "second").await.expect("second is stored");
     assert!(first.email_verified && !second.email_verified, "{why}");
     assert_eq!(second.status, UserStatus::Unconfirmed, "{why}");
+    let stored = "a confirmation's change must store the user's new status";
+    assert_eq!(first.status, UserStatus::Confirmed, "{stored}");
 }
 
 /// Two users force one alias at once, both naming its owner: the first takes it, and the
