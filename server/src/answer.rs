@@ -4,7 +4,7 @@
 //! failure of this server's own).
 
 use axum::{body::Body, http::StatusCode, response::Response};
-use confirmation_flow::cognito::{BodyFault, Exception};
+use confirmation_flow::cognito::Exception;
 use confirmation_flow_store::http;
 
 use crate::exceptions::ServerException;
@@ -54,19 +54,7 @@ pub fn internal(error: impl Into<confirmation_flow_store::Error>) -> Answer {
 /// value may be a code or a secret hash).
 #[must_use]
 pub fn malformed(operation: &str, error: &serde_json::Error) -> Answer {
-    let fault = match error.classify() {
-        serde_json::error::Category::Data => BodyFault::Member,
-        serde_json::error::Category::Eof => BodyFault::Truncated,
-        serde_json::error::Category::Syntax | serde_json::error::Category::Io => BodyFault::NotJson,
-    };
-    let (line, column) = (error.line(), error.column());
-    Exception::Serialization {
-        operation,
-        fault,
-        line,
-        column,
-    }
-    .into()
+    http::serialization(operation, error).into()
 }
 
 /// `RequestEntityTooLargeException`: the body is longer than `limit` bytes.

@@ -10,12 +10,12 @@ use axum::{
     http::{HeaderMap, StatusCode, header},
     response::Response,
 };
-use confirmation_flow::cognito::{Body, Exception, OperationName};
+use confirmation_flow::cognito::{Exception, OperationName};
 use http_body_util::{BodyExt, LengthLimitError, Limited};
 
 use crate::{
     App, access,
-    answer::{Answer, internal, json, malformed, respond, too_large},
+    answer::{Answer, internal, json, respond, too_large},
     client_api,
     clock::now,
     destinations::{self, Counted},
@@ -149,11 +149,10 @@ async fn dispatch(app: &App, target: &str, body: &Bytes) -> (Answer, Option<Deli
         };
         return (answer.unwrap_or_else(|answer| answer), None);
     };
-    let mut json = serde_json::Deserializer::from_slice(body);
-    let mut decoded = Body::new(operation);
-    if let Err(error) = decoded.decode(&mut json).and_then(|()| json.end()) {
-        return (malformed(operation.as_str(), &error), None);
-    }
+    let decoded = match confirmation_flow_store::http::body(operation, body) {
+        Ok(decoded) => decoded,
+        Err(exception) => return (exception.into(), None),
+    };
     match decoded.operation() {
         Ok(operation) => serve::serve(app, &operation).await,
         Err(exception) => (exception.into(), None),
