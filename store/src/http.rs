@@ -118,7 +118,7 @@ mod tests {
             (&br#"{"ClientId":"c","#[..], BodyFault::Truncated),
             (b"not json", BodyFault::NotJson),
             (br#"{"ClientId":1}"#, BodyFault::Member),
-            (br#"{} {}"#, BodyFault::NotJson),
+            (b"{} {}", BodyFault::NotJson),
         ] {
             let Err(Exception::Serialization {
                 operation, fault, ..
