@@ -21,6 +21,8 @@ use rusqlite::{Connection, ErrorCode, TransactionBehavior, params, params_from_i
 use tokio::sync::oneshot;
 
 mod connection;
+#[cfg(feature = "kit")]
+mod fixture;
 mod rows;
 mod writer;
 
