@@ -183,44 +183,27 @@ fn update_user<'c>(
             });
         }
     }
+    // `$1`–`$7` of both statements: the row read, and what it becomes.
     let status = Text(change.status.map(UserStatus::as_str));
-    let plain = change.verify.is_none() && change.claim.is_none();
-    steps.push(if plain {
-        Step {
-            must_change: true,
-            sql: UPDATE_STATE,
-            args: vec![
-                pool,
-                text(username),
-                text(sub),
-                state,
-                version,
-                status,
-                now,
-                Int(expected),
-            ],
-        }
+    let row = [pool, text(username), text(sub), state, version, status, now];
+    let (sql, rest) = if change.verify.is_none() && change.claim.is_none() {
+        (UPDATE_STATE, vec![Int(expected)])
     } else {
         let claimed = change.claim.as_ref().map(|claim| claim.value.as_str());
-        Step {
-            must_change: true,
-            sql: UPDATE_USER,
-            args: vec![
-                pool,
-                text(username),
-                text(sub),
-                state,
-                version,
-                status,
-                now,
-                Bool(change.verify == Some(AliasAttribute::Email)),
-                Bool(change.verify == Some(AliasAttribute::PhoneNumber)),
-                Bool(change.claims(AliasAttribute::Email)),
-                Bool(change.claims(AliasAttribute::PhoneNumber)),
-                Int(expected),
-                Text(claimed),
-            ],
-        }
+        let rest = vec![
+            Bool(change.verify == Some(AliasAttribute::Email)),
+            Bool(change.verify == Some(AliasAttribute::PhoneNumber)),
+            Bool(change.claims(AliasAttribute::Email)),
+            Bool(change.claims(AliasAttribute::PhoneNumber)),
+            Int(expected),
+            Text(claimed),
+        ];
+        (UPDATE_USER, rest)
+    };
+    steps.push(Step {
+        must_change: true,
+        sql,
+        args: row.into_iter().chain(rest).collect(),
     });
 }
 
