@@ -14,30 +14,25 @@ use std::{
         atomic::{AtomicUsize, Ordering},
         mpsc,
     },
-    time::{Duration, Instant},
 };
 
-use rusqlite::{Connection, ErrorCode, TransactionBehavior, params, params_from_iter};
+use rusqlite::{Connection, params};
 use tokio::sync::oneshot;
 
 mod connection;
 #[cfg(feature = "kit")]
 mod fixture;
 mod rows;
+mod statements;
 mod writer;
 
 use connection::{configure, create_private, seed};
 
-use rows::{load_user, query_rows, read_snapshot};
+use rows::{load_user, read_snapshot};
 pub use writer::LOG_MOST_BYTES;
 use writer::{BUSY_TIMEOUT, Job, Task, checkpoint_loop, write_loop};
 
-use crate::{
-    Applied, Change, Read, Result, SeedUser, Snapshot, Store, UserRow,
-    plan::sqlite_dialect,
-    sqlite_sql as sql,
-    types::{Param, Value},
-};
+use crate::{Applied, Change, Read, Result, SeedUser, Snapshot, Store, UserRow, sqlite_sql as sql};
 
 /// Phantoms deleted per statement, so that pruning never holds the writer for long.
 const PRUNE_BATCH: i64 = 1_000;
@@ -204,72 +199,6 @@ impl Sqlite {
     pub async fn seed(&self, pool_id: String, users: Vec<SeedUser>, now: i64) -> Result<()> {
         self.on_writer(move |db| seed(db, &pool_id, users, now))
             .await
-    }
-
-    /// The rows `sql` (in PostgreSQL's dialect, `$n`) returns with `params`, on a reader:
-    /// for a statement that reads a few rows by key.
-    ///
-    /// # Errors
-    /// The statement fails, or returns a column of a type [`Value`] does not hold.
-    pub async fn rows(&self, sql: String, params: Vec<Param>) -> Result<Vec<Vec<Value>>> {
-        self.on_reader(move |db| query_rows(db, &sql, &params))
-            .await
-    }
-
-    /// [`Self::rows`] for a statement that may read a whole pool: on a connection of its
-    /// own, on a blocking thread (never on the async workers, nor holding a reader the
-    /// requests need), stopped by SQLite once it has run for `limit`. In memory there is
-    /// one connection, the writer's: the statement runs there, within the same limit.
-    pub async fn scan(
-        &self,
-        sql: String,
-        params: Vec<Param>,
-        limit: Duration,
-    ) -> Result<Vec<Vec<Value>>> {
-        let deadline = Instant::now() + limit;
-        let query = move |db: &mut Connection| -> Result<Vec<Vec<Value>>> {
-            // Checked every few thousand virtual machine steps: a true answer interrupts.
-            db.progress_handler(4_096, Some(move || Instant::now() >= deadline))?;
-            let found = query_rows(db, &sql, &params);
-            db.progress_handler(0, None::<fn() -> bool>)?;
-            found.map_err(|error| match error.downcast_ref::<rusqlite::Error>() {
-                Some(error)
-                    if error.sqlite_error_code() == Some(ErrorCode::OperationInterrupted) =>
-                {
-                    format!("a whole-pool read ran longer than {limit:?}").into()
-                }
-                _ => error,
-            })
-        };
-        let Some(path) = self.path.clone() else {
-            return self.on_writer(query).await;
-        };
-        tokio::task::spawn_blocking(move || {
-            let mut db = Connection::open(path)?;
-            configure(&db)?;
-            db.pragma_update(None, "query_only", true)?;
-            query(&mut db)
-        })
-        .await?
-    }
-
-    /// Runs `statements` (in PostgreSQL's dialect) in one transaction on the writer: how many
-    /// rows each changed.
-    ///
-    /// # Errors
-    /// A statement fails (then none is applied).
-    pub async fn transaction(&self, statements: Vec<(String, Vec<Param>)>) -> Result<Vec<u64>> {
-        self.on_writer(move |db| {
-            let tx = db.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let mut changed = Vec::with_capacity(statements.len());
-            for (sql, params) in &statements {
-                let mut statement = tx.prepare_cached(&sqlite_dialect(sql))?;
-                changed.push(u64::try_from(statement.execute(params_from_iter(params))?)?);
-            }
-            tx.commit()?;
-            Ok(changed)
-        })
-        .await
     }
 
     /// Whether a reader (in memory, the writer) answers a trivial statement.
