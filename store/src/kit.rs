@@ -32,7 +32,6 @@ use std::{future::Future, sync::Arc};
 
 pub use concurrent::*;
 use confirmation_flow::cognito::AliasAttribute;
-use pool::{CLIENT, Kit, NOW, confirm, sign_up};
 pub use scenarios::*;
 pub use unique::*;
 

@@ -5,7 +5,11 @@ use std::sync::Arc;
 
 use confirmation_flow::cognito::{AliasAttribute, Operation, ResendConfirmationCode};
 
-use super::{CLIENT, Fixture, Kit, NOW, confirm, pool::GONE, scenarios::apply, sign_up};
+use super::{
+    Fixture,
+    pool::{CLIENT, GONE, Kit, NOW, confirm, sign_up},
+    scenarios::apply,
+};
 use crate::{Applied, Spend};
 
 /// Fifty wrong codes for one user at once, through the loop: exactly five are compared

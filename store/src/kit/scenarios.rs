@@ -2,7 +2,10 @@
 
 use confirmation_flow::cognito::{Operation, ResendConfirmationCode, UserStatus};
 
-use super::{CLIENT, Fixture, Kit, NOW, confirm, sign_up};
+use super::{
+    Fixture,
+    pool::{CLIENT, Kit, NOW, confirm, sign_up},
+};
 use crate::{Applied, Change, Store};
 
 /// Applies `change`, which the scenario expects to be `expected`.

@@ -1,7 +1,10 @@
 //! What a store keeps unique beyond a row's key: a user's `sub`, which every code tag, event
 //! and (with sign-in) token names as the user.
 
-use super::{Fixture, Kit, NOW, sign_up};
+use super::{
+    Fixture,
+    pool::{Kit, NOW, sign_up},
+};
 use crate::{Applied, Row};
 
 /// A sign-up whose `sub` another user of the pool already holds is refused as a lost race
