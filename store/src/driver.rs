@@ -66,6 +66,23 @@ impl<T> Decided<T> {
     }
 }
 
+impl<T> Decided<T> {
+    /// [`Self::of`] for a `follow` that may fail (rendering the answer, say): its error, or
+    /// a [`Change::of`] error converted, stops the loop.
+    ///
+    /// # Errors
+    /// `follow`'s error, or [`Change::of`]'s as `E`.
+    pub fn try_of<'a, E: From<Error>>(
+        outcome: Outcome<'a>,
+        needs: &Needs<'_, '_>,
+        new_user: NewUser,
+        now: Timestamp,
+        follow: impl FnOnce(Reply<'a>, After<'a>) -> Result<T, E>,
+    ) -> Result<Self, E> {
+        Decided::of(outcome, needs, new_user, now, follow)?.transpose()
+    }
+}
+
 impl<T, E> Decided<Result<T, E>> {
     /// The decision on what follows, or what follows's error (then nothing is stored).
     ///
