@@ -114,15 +114,10 @@ impl Decide for Attempt<'_, '_, '_> {
             new_subject: &sub,
         };
         let outcome = needs.decide(&lookup, &fresh);
-        let write = outcome.write().copied();
-        // Owned now, and handed back by the `Driver` only once the change is stored.
-        let (reply, after) = outcome.applied();
-        let follow = follow(self.pool, &reply, after)?;
-        let Some(write) = &write else {
-            return Ok(Decided::Nothing(follow));
-        };
         let mut new_user = self.new_user.clone();
-        if let Some(password) = &self.password {
+        if outcome.write().is_some()
+            && let Some(password) = &self.password
+        {
             // Hashed once, and only for a sign-up that writes.
             if let Some(place) = self.place.take() {
                 let hash = place.hash(password.clone()).await;
@@ -130,12 +125,15 @@ impl Decide for Attempt<'_, '_, '_> {
             }
             new_user.password_hash.clone_from(&self.password_hash);
         }
-        let change = Change::of(&self.pool.id, write, &self.app.policy, new_user, seconds);
-        let change = Change {
-            spend,
-            ..change.map_err(internal)?
-        };
-        Ok(Decided::Write(change, follow))
+        // What follows, owned, handed back by the `Driver` only once the change is stored.
+        let pool = self.pool;
+        let decided = Decided::of(outcome, needs, new_user, now, |reply, after| {
+            follow(pool, &reply, after)
+        });
+        Ok(match decided.map_err(internal)?.transpose()? {
+            Decided::Write(change, follow) => Decided::Write(Change { spend, ..change }, follow),
+            nothing @ Decided::Nothing(_) => nothing,
+        })
     }
 }
 

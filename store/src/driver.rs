@@ -64,9 +64,7 @@ impl<T> Decided<T> {
             None => Self::Nothing(followed),
         })
     }
-}
 
-impl<T> Decided<T> {
     /// [`Self::of`] for a `follow` that may fail (rendering the answer, say): its error, or
     /// a [`Change::of`] error converted, stops the loop.
     ///
