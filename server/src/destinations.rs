@@ -36,7 +36,7 @@ pub const CODES_PER_HOUR: i64 = 6;
 /// Code submissions for one destination in an hour: one account's rolling window.
 pub const GUESSES_PER_HOUR: i64 = 15;
 /// The window, in seconds.
-const WINDOW: i64 = 60 * 60;
+pub const WINDOW: i64 = 60 * 60;
 
 /// What a budget counts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -63,8 +63,6 @@ impl Counted {
     }
 }
 
-/// Budgets whose window has passed: deleted by the prune loop.
-pub const PRUNE: &str = "DELETE FROM destination_budgets WHERE window_start < $1";
 /// The pool `$1`'s phantom budgets whose phantom is gone: run after a trim, so a flood of
 /// unknown usernames leaves no more budget rows than the phantom cap (a range over the
 /// primary key, `phantom:` up to `phantom;`).
@@ -184,13 +182,11 @@ pub fn past_budget<'a>(
     Ok(Some(Operation::from(valid)))
 }
 
-/// Budgets older than a window, as of `now`.
+/// Deletes the budgets whose window has passed by `now`: how many.
 ///
 /// # Errors
 /// A database error.
 pub async fn prune(store: &SqlStore, now: i64) -> confirmation_flow_store::Result<u64> {
-    let changed = store
-        .transaction(vec![(PRUNE.into(), vec![Param::Int(now - WINDOW)])])
-        .await?;
-    Ok(changed.into_iter().sum())
+    // A window that started a whole window ago has passed (`Budget::has_room`).
+    store.prune_budgets(now - WINDOW + 1).await
 }

@@ -71,6 +71,10 @@ CREATE TABLE destination_budgets (
 );
 CREATE INDEX destination_budgets_window ON destination_budgets (window_start);
 "#,
+    "
+-- See sqlite_sql::MIGRATIONS.
+DROP INDEX destination_budgets_window;
+",
 ];
 
 /// Serialises migrations between processes starting together (an advisory lock id).

@@ -125,9 +125,10 @@ impl Sqlite {
             None => None,
         };
         let (jobs, queue) = mpsc::channel();
+        let held = readers.clone();
         std::thread::Builder::new()
             .name("sqlite-writer".into())
-            .spawn(move || write_loop(writer, &checkpointing, &queue))?;
+            .spawn(move || write_loop(writer, held, &checkpointing, &queue))?;
         Ok(Self {
             path: path.map(Path::to_path_buf),
             jobs,

@@ -80,6 +80,11 @@ CREATE TABLE destination_budgets (
     PRIMARY KEY (pool_id, destination, kind)
 ) WITHOUT ROWID;
 CREATE INDEX destination_budgets_window ON destination_budgets (window_start);
+", "
+-- Budgets are pruned by a sweep along the primary key (`budget::PRUNE`), not by this index:
+-- kept, it was rewritten by every unit spent and cost more of the log than the budget's
+-- own row (measured: 2.6 KB of log per change, of 7 KB).
+DROP INDEX destination_budgets_window;
 "];
 
 /// Applies the migrations not yet applied, under the write lock (so processes starting

@@ -426,3 +426,85 @@ async fn racing_spends_of_one_destination_take_exactly_its_budget() {
         }
     }
 }
+
+/// The prune deletes exactly the budgets whose window has passed, across slices of the
+/// table and pools, on every backend; a budget spent again after it is a new window.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn budgets_are_pruned_once_their_window_passed_and_no_sooner() {
+    use confirmation_flow_server::destinations::{Counted, WINDOW, prune, spend};
+    use confirmation_flow_store::Param;
+    const OLD: i64 = 1_000;
+    const NEW: i64 = OLD + WINDOW;
+    for (name, store) in backends().await {
+        // 2,500 destinations (more than two slices), alternately spent in the old window
+        // and in the new one, in two pools (the second made here).
+        let mut rows = Vec::new();
+        for n in 0..2_500_i64 {
+            let pool = if n % 3 == 0 {
+                "us-east-1_OTHER"
+            } else {
+                POOL_ID
+            };
+            let started = if n % 2 == 0 { OLD } else { NEW };
+            rows.push((
+                "INSERT INTO destination_budgets (pool_id, destination, kind, window_start, spent) \
+                 VALUES ($1, $2, 'guess', $3, 1)"
+                    .to_owned(),
+                vec![Param::text(pool), Param::text(format!("email:{n}@example.com")), Param::Int(started)],
+            ));
+        }
+        store.transaction(rows).await.unwrap();
+        let count = || async {
+            match store
+                .rows(
+                    "SELECT count(*) FROM destination_budgets".to_owned(),
+                    vec![],
+                )
+                .await
+                .unwrap()[0][0]
+            {
+                confirmation_flow_store::Value::Int(count) => count,
+                ref other => panic!("{name}: a count reads as {other:?}"),
+            }
+        };
+        // Within the old window's hour, nothing goes.
+        assert_eq!(prune(&store, NEW - 1).await.unwrap(), 0, "{name}");
+        assert_eq!(count().await, 2_500, "{name}");
+        // Once it has passed, exactly the old ones go.
+        assert_eq!(prune(&store, NEW).await.unwrap(), 1_250, "{name}");
+        assert_eq!(count().await, 1_250, "{name}");
+        // A pruned destination starts a new window; one that was kept is still counted.
+        let pruned = "email:0@example.com";
+        let kept = "email:1@example.com";
+        let other = "us-east-1_OTHER";
+        assert!(
+            spend(&store, other, pruned, Counted::Guess, NEW)
+                .await
+                .unwrap(),
+            "{name}"
+        );
+        assert!(
+            spend(&store, POOL_ID, kept, Counted::Guess, NEW)
+                .await
+                .unwrap(),
+            "{name}"
+        );
+        let spent = store
+            .rows(
+                "SELECT destination, spent FROM destination_budgets WHERE destination IN ($1, $2) \
+                 ORDER BY destination"
+                    .to_owned(),
+                vec![Param::text(pruned), Param::text(kept)],
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            spent,
+            [(pruned, 1), (kept, 2)].map(|(destination, spent)| vec![
+                confirmation_flow_store::Value::Text(destination.to_owned()),
+                confirmation_flow_store::Value::Int(spent)
+            ]),
+            "{name}"
+        );
+    }
+}

@@ -5,13 +5,14 @@
 
 use std::{
     path::PathBuf,
-    sync::{Mutex, PoisonError, mpsc},
+    sync::{Arc, Mutex, PoisonError, mpsc},
     time::{Duration, Instant},
 };
 
 use rusqlite::{Connection, ErrorCode, TransactionBehavior};
 use tokio::sync::oneshot;
 
+use super::Readers;
 use crate::{Applied, Change, Result, sqlite_sql as sql};
 
 /// How long a statement waits for another process's writer before it fails.
@@ -62,14 +63,19 @@ pub(super) fn checkpoint_loop(db: &Connection, turn: &Mutex<()>, stopped: &mpsc:
 /// reader keeps the log, which then grows until it lets go (as any SQLite log must).
 struct LogBound {
     log: PathBuf,
+    /// This process's readers: held while the log is truncated, so that none of them keeps
+    /// it (their reads take microseconds; SQLite's busy handler, polling every few
+    /// milliseconds, would rarely find a moment with none of them reading).
+    readers: Arc<Readers>,
     at_bytes: u64,
     not_before: Instant,
 }
 
 impl LogBound {
-    fn new(log: PathBuf) -> Self {
+    fn new(log: PathBuf, readers: Arc<Readers>) -> Self {
         Self {
             log,
+            readers,
             at_bytes: LOG_MOST_BYTES.unsigned_abs(),
             not_before: Instant::now(),
         }
@@ -81,6 +87,13 @@ impl LogBound {
             return;
         }
         let _turn = turn.lock().unwrap_or_else(PoisonError::into_inner);
+        // In index order, one at a time, as no reader takes two: no deadlock.
+        let _readers: Vec<_> = self
+            .readers
+            .connections
+            .iter()
+            .map(|reader| reader.lock().unwrap_or_else(PoisonError::into_inner))
+            .collect();
         let truncated = db.busy_timeout(TRUNCATE_WAIT).and_then(|()| {
             let busy = db.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |row| {
                 row.get::<_, i64>(0)
@@ -112,13 +125,15 @@ impl LogBound {
 /// together.
 pub(super) fn write_loop(
     mut db: Connection,
+    readers: Option<Arc<Readers>>,
     checkpointing: &Mutex<()>,
     queue: &mpsc::Receiver<Job>,
 ) {
     let mut bound = db
         .path()
         .filter(|path| !path.is_empty())
-        .map(|path| LogBound::new(PathBuf::from(format!("{path}-wal"))));
+        .zip(readers)
+        .map(|(path, readers)| LogBound::new(PathBuf::from(format!("{path}-wal")), readers));
     let mut next = None;
     loop {
         if let Some(bound) = &mut bound {
