@@ -73,78 +73,21 @@ pub const READ: &str = "SELECT window_start, spent FROM destination_budgets \
 /// the writer for long, and needs no index of its own (an index on the window's start was
 /// rewritten by every unit spent).
 #[cfg(all(feature = "sqlite", feature = "postgres"))]
-const PRUNE_SLICE: i64 = 1_000;
+pub(crate) const PRUNE_SLICE: i64 = 1_000;
 
 /// The key [`PRUNE_SLICE`] rows past `($1, $2, $3)` (`$4` = the slice − 1): where the slice
 /// from there ends, or nothing when fewer are left.
 #[cfg(all(feature = "sqlite", feature = "postgres"))]
-const SLICE_END: &str = "SELECT pool_id, destination, kind FROM destination_budgets \
+pub(crate) const SLICE_END: &str = "SELECT pool_id, destination, kind FROM destination_budgets \
      WHERE (pool_id, destination, kind) > ($1, $2, $3) \
      ORDER BY pool_id, destination, kind LIMIT 1 OFFSET $4";
 /// Deletes the budgets in the slice past `($1, $2, $3)` up to `($4, $5, $6)` whose window
 /// started before `$7`.
 #[cfg(all(feature = "sqlite", feature = "postgres"))]
-const PRUNE_UP_TO: &str = "DELETE FROM destination_budgets \
+pub(crate) const PRUNE_UP_TO: &str = "DELETE FROM destination_budgets \
      WHERE (pool_id, destination, kind) > ($1, $2, $3) \
      AND (pool_id, destination, kind) <= ($4, $5, $6) AND window_start < $7";
 /// Deletes the budgets past `($1, $2, $3)` whose window started before `$4` (the last slice).
 #[cfg(all(feature = "sqlite", feature = "postgres"))]
-const PRUNE_REST: &str = "DELETE FROM destination_budgets \
+pub(crate) const PRUNE_REST: &str = "DELETE FROM destination_budgets \
      WHERE (pool_id, destination, kind) > ($1, $2, $3) AND window_start < $4";
-
-#[cfg(all(feature = "sqlite", feature = "postgres"))]
-impl crate::SqlStore {
-    /// Deletes the budgets whose window started before `started_before` (Unix seconds):
-    /// how many. It walks the table along its primary key, a slice at a time, each slice a
-    /// write of its own between the requests' writes. A budget deleted is the same as one
-    /// whose window has passed ([`SPEND`] starts a new one), and the delete re-checks the
-    /// window on the row it deletes, so a unit spent meanwhile is never lost. Call it now
-    /// and then (the server does every minute); without it, budgets accumulate.
-    ///
-    /// # Errors
-    /// The database fails.
-    pub async fn prune_budgets(&self, started_before: i64) -> crate::Result<u64> {
-        use crate::{Param, Value};
-        // Before every key: a budget's kind is never empty.
-        let mut after = [String::new(), String::new(), String::new()];
-        let mut pruned = 0;
-        loop {
-            let key = |[pool, destination, kind]: &[String; 3]| {
-                [pool, destination, kind].map(|part| Param::text(part.as_str()))
-            };
-            let end = self
-                .rows(
-                    SLICE_END.to_owned(),
-                    [&key(&after)[..], &[Param::Int(PRUNE_SLICE - 1)]].concat(),
-                )
-                .await?;
-            let end = match end.into_iter().next().as_deref() {
-                Some(
-                    [
-                        Value::Text(pool),
-                        Value::Text(destination),
-                        Value::Text(kind),
-                    ],
-                ) => Some([pool.clone(), destination.clone(), kind.clone()]),
-                Some(other) => return Err(format!("a budget's key reads as {other:?}").into()),
-                None => None,
-            };
-            let (sql, params) = match &end {
-                Some(end) => (
-                    PRUNE_UP_TO,
-                    [&key(&after)[..], &key(end), &[Param::Int(started_before)]].concat(),
-                ),
-                None => (
-                    PRUNE_REST,
-                    [&key(&after)[..], &[Param::Int(started_before)]].concat(),
-                ),
-            };
-            let deleted = self.transaction(vec![(sql.to_owned(), params)]).await?;
-            pruned += deleted.into_iter().sum::<u64>();
-            match end {
-                Some(end) => after = end,
-                None => return Ok(pruned),
-            }
-        }
-    }
-}

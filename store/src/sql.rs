@@ -11,7 +11,7 @@
 
 pub use crate::database::Database;
 use crate::{
-    Applied, Change, Read, Result, SeedUser, Snapshot, Store, UserRow,
+    Applied, Change, Read, Result, SeedUser, Snapshot, Store, UserRow, budget,
     postgres::Postgres,
     sqlite::Sqlite,
     types::{Param, Value},
@@ -120,6 +120,59 @@ impl SqlStore {
         match self {
             Self::Sqlite(store) => store.prune(now).await,
             Self::Postgres(store) => store.prune(now).await,
+        }
+    }
+
+    /// Deletes the budgets whose window started before `started_before` (Unix seconds):
+    /// how many. It walks the table along its primary key, a slice at a time, each slice a
+    /// write of its own between the requests' writes. A budget deleted is the same as one
+    /// whose window has passed ([`budget::SPEND`] starts a new one), and the delete re-checks the
+    /// window on the row it deletes, so a unit spent meanwhile is never lost. Call it now
+    /// and then (the server does every minute); without it, budgets accumulate.
+    ///
+    /// # Errors
+    /// The database fails.
+    pub async fn prune_budgets(&self, started_before: i64) -> Result<u64> {
+        // Before every key: a budget's kind is never empty.
+        let mut after = [String::new(), String::new(), String::new()];
+        let mut pruned = 0;
+        loop {
+            let key = |[pool, destination, kind]: &[String; 3]| {
+                [pool, destination, kind].map(|part| Param::text(part.as_str()))
+            };
+            let end = self
+                .rows(
+                    budget::SLICE_END.to_owned(),
+                    [&key(&after)[..], &[Param::Int(budget::PRUNE_SLICE - 1)]].concat(),
+                )
+                .await?;
+            let end = match end.into_iter().next().as_deref() {
+                Some(
+                    [
+                        Value::Text(pool),
+                        Value::Text(destination),
+                        Value::Text(kind),
+                    ],
+                ) => Some([pool.clone(), destination.clone(), kind.clone()]),
+                Some(other) => return Err(format!("a budget's key reads as {other:?}").into()),
+                None => None,
+            };
+            let (sql, params) = match &end {
+                Some(end) => (
+                    budget::PRUNE_UP_TO,
+                    [&key(&after)[..], &key(end), &[Param::Int(started_before)]].concat(),
+                ),
+                None => (
+                    budget::PRUNE_REST,
+                    [&key(&after)[..], &[Param::Int(started_before)]].concat(),
+                ),
+            };
+            let deleted = self.transaction(vec![(sql.to_owned(), params)]).await?;
+            pruned += deleted.into_iter().sum::<u64>();
+            match end {
+                Some(end) => after = end,
+                None => return Ok(pruned),
+            }
         }
     }
 

@@ -9,11 +9,7 @@
 
 use std::{
     path::{Path, PathBuf},
-    sync::{
-        Arc, Mutex, PoisonError,
-        atomic::{AtomicUsize, Ordering},
-        mpsc,
-    },
+    sync::{Arc, Mutex, mpsc},
 };
 
 use rusqlite::{Connection, params};
@@ -22,26 +18,22 @@ use tokio::sync::oneshot;
 mod connection;
 #[cfg(feature = "kit")]
 mod fixture;
+mod readers;
 mod rows;
 mod statements;
 mod writer;
 
-use connection::{configure, create_private, seed};
+use connection::{BUSY_TIMEOUT, configure, create_private, seed};
+use readers::Readers;
 
 use rows::{load_user, read_snapshot};
 pub use writer::LOG_MOST_BYTES;
-use writer::{BUSY_TIMEOUT, Job, Task, checkpoint_loop, write_loop};
+use writer::{Job, Task, checkpoint_loop, write_loop};
 
 use crate::{Applied, Change, Read, Result, SeedUser, Snapshot, Store, UserRow, sqlite_sql as sql};
 
 /// Phantoms deleted per statement, so that pruning never holds the writer for long.
 const PRUNE_BATCH: i64 = 1_000;
-
-/// Reader connections, taken in turn.
-struct Readers {
-    connections: Vec<Mutex<Connection>>,
-    next: AtomicUsize,
-}
 
 /// A SQLite database.
 pub struct Sqlite {
@@ -105,25 +97,7 @@ impl Sqlite {
             }
             None => None,
         };
-        let readers = match path {
-            Some(path) => {
-                // One per thread that may read at once: the runtime's workers.
-                let readers = std::thread::available_parallelism().map_or(4, usize::from);
-                let connections = (0..readers)
-                    .map(|_| {
-                        let db = Connection::open(path)?;
-                        configure(&db)?;
-                        db.pragma_update(None, "query_only", true)?;
-                        Ok(Mutex::new(db))
-                    })
-                    .collect::<Result<_>>()?;
-                Some(Arc::new(Readers {
-                    connections,
-                    next: AtomicUsize::new(0),
-                }))
-            }
-            None => None,
-        };
+        let readers = path.map(Readers::open).transpose()?.map(Arc::new);
         let (jobs, queue) = mpsc::channel();
         let held = readers.clone();
         std::thread::Builder::new()
@@ -242,20 +216,7 @@ impl Sqlite {
         let Some(readers) = &self.readers else {
             return self.on_writer(move |db| task(db)).await;
         };
-        let count = readers.connections.len();
-        let start = readers.next.fetch_add(1, Ordering::Relaxed);
-        let free = (0..count).find_map(|offset| {
-            readers.connections[(start + offset) % count]
-                .try_lock()
-                .ok()
-        });
-        // A panic cannot leave a read half-done: a poisoned reader is still usable.
-        let db = match free {
-            Some(db) => db,
-            None => readers.connections[start % count]
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner),
-        };
+        let db = readers.take();
         task(&db)
     }
 }

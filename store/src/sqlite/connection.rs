@@ -1,12 +1,13 @@
 //! Opening SQLite connections as this backend wants them, and loading users in bulk.
 
-use std::path::Path;
+use std::{path::Path, time::Duration};
 
 use rusqlite::{Connection, TransactionBehavior, params};
 
 use crate::{Result, SeedUser, sqlite_sql as sql};
 
-use super::writer::BUSY_TIMEOUT;
+/// How long a statement waits for another process's writer before it fails.
+pub(super) const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Each connection's page cache, in KiB when negative (SQLite's default is 2 MiB); pages
 /// are cached as they are first read, so a small database uses little of it.

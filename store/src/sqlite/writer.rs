@@ -12,11 +12,9 @@ use std::{
 use rusqlite::{Connection, ErrorCode, TransactionBehavior};
 use tokio::sync::oneshot;
 
-use super::Readers;
+use super::{connection::BUSY_TIMEOUT, readers::Readers};
 use crate::{Applied, Change, Result, sqlite_sql as sql};
 
-/// How long a statement waits for another process's writer before it fails.
-pub(super) const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 /// How often the log is written back into the database file.
 const CHECKPOINT_EVERY: Duration = Duration::from_millis(100);
 /// The most bytes the log keeps: past this, the writer writes it back and truncates it
@@ -87,13 +85,7 @@ impl LogBound {
             return;
         }
         let _turn = turn.lock().unwrap_or_else(PoisonError::into_inner);
-        // In index order, one at a time, as no reader takes two: no deadlock.
-        let _readers: Vec<_> = self
-            .readers
-            .connections
-            .iter()
-            .map(|reader| reader.lock().unwrap_or_else(PoisonError::into_inner))
-            .collect();
+        let _readers = self.readers.all();
         let truncated = db.busy_timeout(TRUNCATE_WAIT).and_then(|()| {
             let busy = db.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |row| {
                 row.get::<_, i64>(0)
