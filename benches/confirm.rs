@@ -219,7 +219,6 @@ mod cognito {
             keys: KeyRing::single(&world.key),
             auto_verified: AttributeSet::EMAIL,
             aliases: AttributeSet::EMAIL,
-            session_ttl: Duration::from_secs(180),
         }
     }
 
@@ -241,6 +240,7 @@ mod cognito {
             client_id: CLIENT,
             secret: with_secret.then_some(&world.secret),
             prevent_user_existence_errors: true,
+            auth_sessions: Some(Duration::from_secs(180)),
         };
         let user = UserRecord {
             username: USER,

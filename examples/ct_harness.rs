@@ -157,6 +157,7 @@ fn main() -> Result<(), Box<dyn core::error::Error>> {
                 client_id: "7ql4example",
                 secret: None,
                 prevent_user_existence_errors: true,
+                auth_sessions: Some(core::time::Duration::from_secs(180)),
             };
             let unknown = Lookup {
                 client: Some(client),

@@ -112,6 +112,7 @@ fn main() -> Result<(), Box<dyn core::error::Error>> {
                     client_id,
                     secret: Some(&secret),
                     prevent_user_existence_errors: true,
+                    auth_sessions: Some(core::time::Duration::from_secs(180)),
                 }),
                 user: Some(support::alice(state)),
                 ..Lookup::default()
@@ -137,6 +138,7 @@ fn main() -> Result<(), Box<dyn core::error::Error>> {
                     client_id,
                     secret: None,
                     prevent_user_existence_errors: true,
+                    auth_sessions: Some(core::time::Duration::from_secs(180)),
                 }),
                 ..Lookup::default()
             };

@@ -200,12 +200,12 @@ fn a_whole_embedder_signs_up_confirms_and_refuses_a_guess()
         keys: KeyRing::single(&key), // the current key, and older ones while their codes live
         auto_verified: AttributeSet::EMAIL,
         aliases: AttributeSet::EMAIL,
-        session_ttl: core::time::Duration::from_secs(180),
     };
     let client = AppClient {
         client_id: "7ql4example",
         secret: None,
         prevent_user_existence_errors: true,
+        auth_sessions: Some(core::time::Duration::from_secs(180)),
     };
     let mut store = Store::default();
 

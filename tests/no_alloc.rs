@@ -140,12 +140,12 @@ fn every_cognito_decision_allocates_nothing() {
             keys: KeyRing::single(&key),
             auto_verified: AttributeSet::BOTH,
             aliases: AttributeSet::EMAIL,
-            session_ttl: core::time::Duration::from_secs(180),
         };
         let client = AppClient {
             client_id: "client1",
             secret: Some(&secret),
             prevent_user_existence_errors: true,
+            auth_sessions: Some(core::time::Duration::from_secs(180)),
         };
         let user = UserRecord {
             username: "alice",

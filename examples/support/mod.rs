@@ -1,8 +1,6 @@
 //! Set-up shared by the measuring harnesses (`ct_harness`, `icount`): a pool and a user whose
 //! shapes match what a server passes, so the counts are those of a real request.
 
-use core::time::Duration;
-
 use confirmation_flow::{
     Confirmation, KeyRing, Policy, ServerKey, Timestamp,
     cognito::{AttributeSet, Fresh, Pool, UserRecord, UserStatus},
@@ -20,7 +18,6 @@ pub(crate) fn pool<'a>(policy: &'a Policy, key: &'a ServerKey) -> Pool<'a> {
         keys: KeyRing::single(key),
         auto_verified: AttributeSet::EMAIL,
         aliases: AttributeSet::EMAIL,
-        session_ttl: Duration::from_secs(180),
     }
 }
 

@@ -178,7 +178,6 @@ impl App {
             keys: self.keys(),
             auto_verified: pool.auto_verified,
             aliases: pool.aliases,
-            session_ttl: Duration::from_secs(3 * 60),
         }
     }
 }

@@ -12,24 +12,12 @@ use crate::{
         page_token, required, shaped, stored_pool,
     },
     answer::{Answer, Outcome, decode, internal},
+    client_settings::{ClientSettings, FlowsAndLifetimes},
     clock::now,
     directory::{self, ClientRecord},
     ids,
-    settings::ClientSettings,
     throttle::limit_exceeded,
 };
-
-const AUTH_FLOWS: &[&str] = &[
-    "ADMIN_NO_SRP_AUTH",
-    "CUSTOM_AUTH_FLOW_ONLY",
-    "USER_PASSWORD_AUTH",
-    "ALLOW_ADMIN_USER_PASSWORD_AUTH",
-    "ALLOW_CUSTOM_AUTH",
-    "ALLOW_USER_PASSWORD_AUTH",
-    "ALLOW_USER_SRP_AUTH",
-    "ALLOW_REFRESH_TOKEN_AUTH",
-    "ALLOW_USER_AUTH",
-];
 
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
@@ -39,8 +27,8 @@ struct CreateClient {
     #[serde(default)]
     generate_secret: bool,
     prevent_user_existence_errors: Option<String>,
-    #[serde(default)]
-    explicit_auth_flows: Vec<String>,
+    #[serde(flatten)]
+    flows_and_lifetimes: FlowsAndLifetimes,
 }
 
 /// `CreateUserPoolClient`.
@@ -58,20 +46,12 @@ pub(crate) async fn create_client(app: &App, body: &[u8]) -> Outcome {
             "1 validation error detected: Value '{prevent}' at 'preventUserExistenceErrors' failed to satisfy constraint: Member must satisfy enum value set: [LEGACY, ENABLED]"
         )));
     }
-    if let Some(flow) = request
-        .explicit_auth_flows
-        .iter()
-        .find(|flow| !AUTH_FLOWS.contains(&flow.as_str()))
-    {
-        return Err(invalid(format!(
-            "ExplicitAuthFlows: {flow:?} is not an auth flow"
-        )));
-    }
-    let settings = ClientSettings {
-        client_secret: request.generate_secret.then(ids::client_secret),
-        prevent_user_existence_errors: prevent,
-        explicit_auth_flows: request.explicit_auth_flows,
-    };
+    let settings = ClientSettings::new(
+        request.generate_secret.then(ids::client_secret),
+        prevent,
+        request.flows_and_lifetimes,
+    )
+    .map_err(invalid)?;
     let (_, created_at) = now();
     let record = ClientRecord {
         id: ids::client_id(),

@@ -7,10 +7,11 @@ use clap::Parser;
 use serde::Deserialize;
 
 use crate::{
+    client_settings::{ClientSettings, FlowsAndLifetimes},
     defaults,
     directory::{ClientRecord, PoolRecord},
     origins::check_origins,
-    settings::{ClientSettings, LambdaConfig, PoolSettings, attribute_set},
+    settings::{LambdaConfig, PoolSettings, attribute_set},
     sigv4::Credential,
 };
 
@@ -32,6 +33,13 @@ pub struct Args {
 pub struct ClientConfig {
     pub client_id: String,
     pub client_secret: Option<String>,
+    /// `ExplicitAuthFlows`, as `CreateUserPoolClient` takes them; none: the service's
+    /// default set (`ALLOW_REFRESH_TOKEN_AUTH`, `ALLOW_USER_SRP_AUTH`, `ALLOW_CUSTOM_AUTH`).
+    #[serde(default)]
+    pub explicit_auth_flows: Vec<String>,
+    /// `AuthSessionValidity`, in minutes (3 to 15; 3 when not given).
+    #[serde(default)]
+    pub auth_session_validity: Option<i64>,
 }
 
 impl std::fmt::Debug for ClientConfig {
@@ -42,6 +50,8 @@ impl std::fmt::Debug for ClientConfig {
                 "client_secret",
                 crate::redact::optional(self.client_secret.as_ref()),
             )
+            .field("explicit_auth_flows", &self.explicit_auth_flows)
+            .field("auth_session_validity", &self.auth_session_validity)
             .finish()
     }
 }
@@ -203,11 +213,14 @@ impl Config {
             .clients
             .iter()
             .map(|client| {
-                let settings = ClientSettings {
-                    client_secret: client.client_secret.clone(),
-                    prevent_user_existence_errors: prevent.to_owned(),
-                    explicit_auth_flows: Vec::new(),
+                let given = FlowsAndLifetimes {
+                    explicit_auth_flows: client.explicit_auth_flows.clone(),
+                    auth_session_validity: client.auth_session_validity,
+                    ..FlowsAndLifetimes::default()
                 };
+                let settings =
+                    ClientSettings::new(client.client_secret.clone(), prevent.to_owned(), given)
+                        .map_err(|error| format!("client {}: {error}", client.client_id))?;
                 Ok(ClientRecord {
                     id: client.client_id.clone(),
                     pool_id: self.user_pool_id.clone(),
@@ -262,9 +275,19 @@ impl Config {
             listen: defaults::default_listen(),
             region: defaults::default_region(),
             user_pool_id: defaults::default_pool(),
+            // The flows the service's console gives a new app client: sign-up sessions
+            // (Amplify's `autoSignIn`) work out of the box.
             clients: vec![ClientConfig {
                 client_id: crate::ids::client_id(),
                 client_secret: None,
+                explicit_auth_flows: [
+                    "ALLOW_USER_AUTH",
+                    "ALLOW_USER_SRP_AUTH",
+                    "ALLOW_REFRESH_TOKEN_AUTH",
+                ]
+                .map(str::to_owned)
+                .into(),
+                auth_session_validity: None,
             }],
             prevent_user_existence_errors: false,
             alias_attributes: defaults::default_attributes(),

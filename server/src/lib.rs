@@ -40,6 +40,7 @@ pub mod answer;
 pub mod api;
 pub mod app;
 mod client_api;
+pub mod client_settings;
 pub mod clock;
 pub mod config;
 pub mod credentials;

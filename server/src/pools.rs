@@ -15,8 +15,9 @@ use confirmation_flow::cognito::{AppClient, AttributeSet, ClientSecret};
 use confirmation_flow_store::{Result, SqlStore};
 
 use crate::{
+    client_settings::ClientSettings,
     directory::{self, ClientRecord, PoolRecord},
-    settings::{ClientSettings, PasswordPolicy, PoolSettings, attribute_set},
+    settings::{PasswordPolicy, PoolSettings, attribute_set},
     trigger::PostConfirmation,
     trigger_urls::{AllowedUrls, trigger_uri},
 };
@@ -126,6 +127,8 @@ pub struct Client {
     pub pool_id: String,
     pub secret: Option<ClientSecret>,
     pub prevent_user_existence_errors: bool,
+    /// How long its sessions live, when it hands them out (`ALLOW_USER_AUTH`).
+    pub auth_sessions: Option<Duration>,
 }
 
 impl Client {
@@ -140,6 +143,7 @@ impl Client {
             pool_id: record.pool_id.clone(),
             secret: settings.client_secret.as_deref().map(ClientSecret::new),
             prevent_user_existence_errors: settings.prevent_user_existence_errors == "ENABLED",
+            auth_sessions: settings.auth_sessions(),
         })
     }
 
@@ -150,6 +154,7 @@ impl Client {
             client_id: &self.id,
             secret: self.secret.as_ref(),
             prevent_user_existence_errors: self.prevent_user_existence_errors,
+            auth_sessions: self.auth_sessions,
         }
     }
 }

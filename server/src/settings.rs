@@ -1,6 +1,6 @@
-//! The settings of pools and app clients in the service's JSON shapes, as `CreateUserPool`
-//! and `CreateUserPoolClient` take them and the `Describe…` operations show them (stored as
-//! such): policies, triggers, attribute lists.
+//! The settings of pools in the service's JSON shapes, as `CreateUserPool` takes them and
+//! `DescribeUserPool` shows them (stored as such): policies, triggers, attribute lists. An
+//! app client's are in `client_settings`.
 
 use confirmation_flow::cognito::AttributeSet;
 use serde::{Deserialize, Serialize};
@@ -88,34 +88,6 @@ impl PasswordPolicy {
 pub struct LambdaConfig {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub post_confirmation: Option<String>,
-}
-
-/// An app client's settings, as `DescribeUserPoolClient` shows them.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase")]
-pub struct ClientSettings {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub client_secret: Option<String>,
-    /// `ENABLED` or `LEGACY`.
-    pub prevent_user_existence_errors: String,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub explicit_auth_flows: Vec<String>,
-}
-
-impl std::fmt::Debug for ClientSettings {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ClientSettings")
-            .field(
-                "client_secret",
-                crate::redact::optional(self.client_secret.as_ref()),
-            )
-            .field(
-                "prevent_user_existence_errors",
-                &self.prevent_user_existence_errors,
-            )
-            .field("explicit_auth_flows", &self.explicit_auth_flows)
-            .finish()
-    }
 }
 
 /// The set of attributes `names` names (a pool's `AutoVerifiedAttributes`, `AliasAttributes`

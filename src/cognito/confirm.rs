@@ -163,7 +163,10 @@ pub(crate) fn decide<'a>(
             None => AliasClaim::MustBeFree { attribute, value },
         }
     });
-    let session = request.session.and_then(|token| {
+    // A session only from a client that hands them out (its settings may have changed
+    // since `SignUp`): then its lifetime is the client's.
+    let sessions = lookup.client.and_then(|client| client.auth_sessions);
+    let session = request.session.zip(sessions).and_then(|(token, ttl)| {
         let purpose = SessionPurpose::ConfirmSignUp;
         Session::verify(
             &pool.keys,
@@ -175,9 +178,8 @@ pub(crate) fn decide<'a>(
         )
         .ok()?;
         let purpose = SessionPurpose::SignIn;
-        let (current, ttl) = (pool.keys.current(), pool.session_ttl);
         let minted = Session::mint(
-            current,
+            pool.keys.current(),
             purpose,
             account.username,
             client_id,

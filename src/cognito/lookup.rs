@@ -28,8 +28,6 @@ pub struct Pool<'a> {
     /// `AliasAttributes` (email and phone number; `preferred_username` needs no code):
     /// a verified value of these is unique in the pool.
     pub aliases: AttributeSet,
-    /// How long a sign-in [`Session`](super::Session) minted by `ConfirmSignUp` lives.
-    pub session_ttl: Duration,
 }
 
 /// The app client a request named, as the caller's store has it.
@@ -45,6 +43,12 @@ pub struct AppClient<'a> {
     pub secret: Option<&'a ClientSecret>,
     /// `PreventUserExistenceErrors` = `ENABLED`: unknown users are answered as phantoms.
     pub prevent_user_existence_errors: bool,
+    /// With `ALLOW_USER_AUTH` among the client's `ExplicitAuthFlows`: how long its
+    /// [`Session`](super::Session)s live (`AuthSessionValidity`, 3 to 15 minutes). `SignUp`
+    /// then hands out a session, which a `ConfirmSignUp` with the right code turns into a
+    /// sign-in session. `None`: the client hands out neither, as the service's do not
+    /// without `ALLOW_USER_AUTH`.
+    pub auth_sessions: Option<Duration>,
 }
 
 impl AppClient<'_> {
@@ -168,7 +172,7 @@ pub struct Fresh<'a> {
     pub now: Timestamp,
     /// 32 random bytes for a new code (`SignUp`, `ResendConfirmationCode`).
     pub entropy: [u8; ENTROPY_LEN],
-    /// 16 random bytes for a sign-in session's nonce (`ConfirmSignUp` with a `Session`).
+    /// 16 random bytes for a session's nonce (`SignUp`, `ConfirmSignUp` with a `Session`).
     pub nonce: [u8; 16],
     /// A new user's `sub` (`SignUp`; a random UUID v4, say): unique among all users, as the
     /// store keeps it. Read only when [`Operation::draws`](super::Operation::draws) says
@@ -188,7 +192,7 @@ pub struct Fresh<'a> {
 pub struct Draws {
     /// [`Fresh::entropy`]: `SignUp` and `ResendConfirmationCode`.
     pub entropy: bool,
-    /// [`Fresh::nonce`]: `ConfirmSignUp` with a `Session`.
+    /// [`Fresh::nonce`]: `SignUp`, and `ConfirmSignUp` with a `Session`.
     pub nonce: bool,
     /// [`Fresh::new_subject`]: `SignUp`.
     pub subject: bool,

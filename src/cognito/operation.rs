@@ -112,12 +112,13 @@ impl<'a> Operation<'a> {
     }
 
     /// Which of [`Fresh`]'s values deciding this operation reads: the clock always; a new
-    /// code's entropy for `SignUp` and `ResendConfirmationCode`; a nonce for a
-    /// `ConfirmSignUp` that carries a `Session`; a new `sub` for `SignUp`.
+    /// code's entropy for `SignUp` and `ResendConfirmationCode`; a session's nonce for
+    /// `SignUp` and a `ConfirmSignUp` that carries a `Session` (whether the client hands out
+    /// sessions is not known before the look-up); a new `sub` for `SignUp`.
     #[must_use]
     pub fn draws(&self) -> Draws {
         let (entropy, nonce, subject) = match self {
-            Self::SignUp(_) => (true, false, true),
+            Self::SignUp(_) => (true, true, true),
             Self::ConfirmSignUp(request) => (false, request.session.is_some(), false),
             Self::ResendConfirmationCode(_) => (true, false, false),
             Self::AdminConfirmSignUp(_) => (false, false, false),

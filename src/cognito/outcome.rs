@@ -219,10 +219,14 @@ pub enum Reply<'a> {
         user_sub: &'a str,
         /// `CodeDeliveryDetails`, when a code was sent.
         delivery: Option<CodeDeliveryDetails<'a>>,
+        /// A `Session` for `ConfirmSignUp`, when the client hands them out
+        /// ([`AppClient::auth_sessions`](super::AppClient::auth_sessions)).
+        session: Option<Session>,
     },
     /// `ConfirmSignUp` succeeded.
     ConfirmSignUp {
-        /// A sign-in `Session`, when the request carried a valid sign-up session.
+        /// A sign-in `Session`, when the request carried a valid sign-up session and the
+        /// client hands sessions out.
         session: Option<Session>,
     },
     /// `AdminConfirmSignUp` succeeded.

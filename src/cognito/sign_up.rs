@@ -6,7 +6,8 @@ use core::fmt;
 
 use super::{
     AliasAttribute, AnalyticsMetadata, ClientMetadata, Exception, Fresh, Lookup, NewAttributes,
-    Outcome, Pool, Reply, Target, UserAttributes, UserContextData, UserStatus, Valid, Write,
+    Outcome, Pool, Reply, Session, SessionPurpose, Target, UserAttributes, UserContextData,
+    UserStatus, Valid, Write,
     members::{self, Slot, Value},
     outcome::{After, Delivery, Expected},
     request::Redacted,
@@ -173,6 +174,24 @@ pub(crate) fn decide<'a>(
     let destination = pool
         .auto_verified
         .destination(attributes.email, attributes.phone_number);
+    // The session `ConfirmSignUp` turns into a sign-in session, from a client that hands
+    // them out.
+    let session = lookup
+        .client
+        .and_then(|client| client.auth_sessions)
+        .map(|ttl| {
+            let purpose = SessionPurpose::ConfirmSignUp;
+            let key = pool.keys.current();
+            Session::mint(
+                key,
+                purpose,
+                username,
+                client_id,
+                fresh.now,
+                ttl,
+                &fresh.nonce,
+            )
+        });
     Outcome::new(
         Some(Write {
             target: Target::User {
@@ -189,6 +208,7 @@ pub(crate) fn decide<'a>(
         Reply::SignUp {
             user_sub: subject,
             delivery: destination.map(|destination| destination.details()),
+            session,
         },
         destination.map_or(After::Nothing, |destination| {
             After::Deliver(Delivery {

@@ -66,7 +66,6 @@ impl World {
             keys: KeyRing::single(&self.key),
             auto_verified: AttributeSet::EMAIL,
             aliases: AttributeSet::EMAIL,
-            session_ttl: std::time::Duration::from_secs(60),
         }
     }
 
@@ -89,6 +88,7 @@ impl World {
             client_id: CLIENT,
             secret: None,
             prevent_user_existence_errors: false,
+            auth_sessions: Some(core::time::Duration::from_secs(180)),
         };
         let attributes = snapshot.attributes();
         let outcome = needs.decide(&snapshot.lookup(Some(client), &attributes), &fresh);

@@ -76,7 +76,6 @@ impl World {
             keys: OwnedKeyRing::single(ServerKey::new(KeyId(1), &[7; 32])),
             auto_verified: AttributeSet::EMAIL,
             aliases: AttributeSet::EMAIL,
-            session_ttl: Duration::from_secs(180),
         };
         let users = (0..USERS)
             .map(|n| {
@@ -122,6 +121,7 @@ impl World {
             client_id: CLIENT,
             secret: None,
             prevent_user_existence_errors: false,
+            auth_sessions: Some(Duration::from_secs(180)),
         };
         let seconds = i64::try_from(NOW + 60).unwrap();
         (0..AT_ONCE)

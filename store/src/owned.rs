@@ -3,8 +3,6 @@
 //! the core's [`KeyRing`] or [`Pool`] from it for each request — no `static`, no
 //! `Box::leak`. The core stays without allocation; these live here, beside the store.
 
-use std::time::Duration;
-
 use confirmation_flow::{
     KeyRing, KeyRingError, Policy, ServerKey,
     cognito::{AttributeSet, Pool},
@@ -75,8 +73,6 @@ pub struct OwnedPool {
     pub auto_verified: AttributeSet,
     /// `AliasAttributes`: a verified value of these is unique in the pool.
     pub aliases: AttributeSet,
-    /// How long a sign-in `Session` minted by `ConfirmSignUp` lives.
-    pub session_ttl: Duration,
 }
 
 impl OwnedPool {
@@ -90,7 +86,6 @@ impl OwnedPool {
             keys: self.keys.ring(),
             auto_verified: self.auto_verified,
             aliases: self.aliases,
-            session_ttl: self.session_ttl,
         }
     }
 }

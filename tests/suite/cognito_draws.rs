@@ -24,6 +24,10 @@ fn seen(outcome: Outcome<'_>) -> (String, Option<Confirmation>, String, String) 
     let session = match &reply {
         Reply::ConfirmSignUp {
             session: Some(session),
+        }
+        | Reply::SignUp {
+            session: Some(session),
+            ..
         } => session.as_str().to_owned(),
         _ => String::new(),
     };
@@ -124,7 +128,7 @@ fn nobody(hide: bool) -> Lookup<'static> {
 }
 
 #[test]
-fn sign_up_reads_entropy_and_a_subject() {
+fn sign_up_reads_entropy_a_subject_and_a_nonce() {
     let fixture = Fixture::new();
     let (with_alice, _) = with_alice(&fixture);
     let sign_up = SignUp {

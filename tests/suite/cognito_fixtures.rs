@@ -52,7 +52,6 @@ impl Fixture {
             keys: KeyRing::single(&self.key),
             auto_verified: AttributeSet::BOTH,
             aliases: AttributeSet::BOTH,
-            session_ttl: core::time::Duration::from_secs(180),
         }
     }
 
@@ -62,6 +61,7 @@ impl Fixture {
             client_id: CLIENT_ID,
             secret: None,
             prevent_user_existence_errors: hide,
+            auth_sessions: Some(core::time::Duration::from_secs(180)),
         }
     }
 
@@ -70,6 +70,7 @@ impl Fixture {
             client_id: CLIENT_ID,
             secret: Some(&self.secret),
             prevent_user_existence_errors: false,
+            auth_sessions: Some(core::time::Duration::from_secs(180)),
         }
     }
 

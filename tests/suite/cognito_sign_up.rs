@@ -38,7 +38,10 @@ fn run<'a>(pool: &Pool<'a>, request: SignUp<'a>, lookup: &Lookup<'a>) -> Settled
 
 /// `(DeliveryMedium, AttributeName, Destination)` of a `SignUp` reply.
 fn delivery(outcome: &Settled<'_>) -> Option<(&'static str, &'static str, String)> {
-    let Reply::SignUp { delivery, user_sub } = &outcome.reply else {
+    let Reply::SignUp {
+        delivery, user_sub, ..
+    } = &outcome.reply
+    else {
         panic!("{:?}", outcome.reply);
     };
     assert_eq!(*user_sub, NEW_SUB);

@@ -5,8 +5,8 @@
 use confirmation_flow::{
     Status,
     cognito::{
-        After, Body, BodyFault, ConfirmSignUp, Exception, Lookup, Operation, OperationName, Pool,
-        Reply, ResendConfirmationCode, Session, SessionPurpose,
+        After, AppClient, Body, BodyFault, ConfirmSignUp, Exception, Lookup, Operation,
+        OperationName, Pool, Reply, ResendConfirmationCode, SESSION_LEN, Session, SessionPurpose,
     },
 };
 use serde_json::json;
@@ -456,14 +456,36 @@ fn the_sign_up_reply_has_the_sub_and_the_delivery() {
     let body = body(OperationName::SignUp, BOTO3_SIGN_UP);
     let lookup = found(Fixture::public_client(false), None);
     let outcome = decide(&fixture.pool(), body.operation().unwrap(), &lookup, at(0));
+    let mut reply = serde_json::to_value(outcome.reply.body()).unwrap();
+    // The client hands out sessions (`ALLOW_USER_AUTH`): the reply carries one.
+    let session = reply["Session"].take();
+    assert!(
+        session
+            .as_str()
+            .is_some_and(|session| session.len() == SESSION_LEN)
+    );
+    reply.as_object_mut().unwrap().remove("Session");
     assert_eq!(
-        serde_json::to_value(outcome.reply.body()).unwrap(),
+        reply,
         json!({
             "UserConfirmed": false,
             "UserSub": crate::cognito_fixtures::NEW_SUB,
             "CodeDeliveryDetails": {"Destination": "+*******1212", "DeliveryMedium": "SMS", "AttributeName": "phone_number"}
         })
     );
+    // A client without it: none.
+    let without = AppClient {
+        auth_sessions: None,
+        ..Fixture::public_client(false)
+    };
+    let outcome = decide(
+        &fixture.pool(),
+        body.operation().unwrap(),
+        &found(without, None),
+        at(0),
+    );
+    let reply = serde_json::to_value(outcome.reply.body()).unwrap();
+    assert_eq!(reply.get("Session"), None);
 }
 
 #[test]

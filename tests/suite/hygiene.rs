@@ -229,13 +229,13 @@ fn a_code_longer_than_any_issued_never_matches_through_the_wire() {
         keys: KeyRing::single(&key),
         auto_verified: AttributeSet::EMAIL,
         aliases: AttributeSet::NONE,
-        session_ttl: Duration::from_secs(180),
     };
     let lookup = Lookup {
         client: Some(confirmation_flow::cognito::AppClient {
             client_id: "client",
             secret: None,
             prevent_user_existence_errors: false,
+            auth_sessions: Some(Duration::from_secs(180)),
         }),
         user: Some(UserRecord {
             username: "alice",

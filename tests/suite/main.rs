@@ -21,6 +21,7 @@ mod cognito_confirm;
 mod cognito_draws;
 mod cognito_fixtures;
 mod cognito_messages;
+mod cognito_sessions;
 mod cognito_sign_up;
 #[cfg(feature = "serde")]
 mod cognito_wire;

@@ -81,8 +81,6 @@ export interface PoolConfig {
   autoVerifiedAttributes: AliasAttribute[];
   /** `AliasAttributes`: a verified value of these is unique in the pool. Default none. */
   aliasAttributes?: AliasAttribute[];
-  /** How long a sign-in session minted by ConfirmSignUp lives. Default 180. */
-  sessionTtlSeconds?: number;
   /** Code lifetime, attempts and rate windows. Default Cognito's. */
   policy?: PolicyConfig;
 }
@@ -107,6 +105,12 @@ export interface AppClientRecord {
   secret?: string | null;
   /** `PreventUserExistenceErrors` = `ENABLED`: unknown users are answered as phantoms. */
   preventUserExistenceErrors?: boolean;
+  /**
+   * With `ALLOW_USER_AUTH` among the client's flows: its `AuthSessionValidity`, 3 to 15
+   * minutes. `SignUp` then answers with a `Session`, which a `ConfirmSignUp` with the right
+   * code turns into a sign-in session. Absent: the client hands out neither.
+   */
+  authSessionMinutes?: number | null;
 }
 
 /** The user, as the caller's store has it. */

@@ -2,6 +2,7 @@
 //! checked, then lent to the crate as its [`Lookup`].
 
 use alloc::{format, string::String, vec::Vec};
+use core::time::Duration;
 
 use confirmation_flow::{
     Confirmation, StoredState,
@@ -35,6 +36,8 @@ struct ClientJson {
     secret: Option<String>,
     #[serde(default)]
     prevent_user_existence_errors: bool,
+    #[serde(default)]
+    auth_session_minutes: Option<u8>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -107,6 +110,7 @@ struct ClientFound {
     client_id: String,
     secret: Option<ClientSecret>,
     prevent_user_existence_errors: bool,
+    auth_sessions: Option<Duration>,
 }
 
 /// Everything the caller looked up, parsed from its JSON and checked.
@@ -149,11 +153,24 @@ impl Found {
         }
         let lookup: LookupJson = serde_json::from_slice(json.as_bytes())
             .map_err(|error| Error::Type(format!("lookup: {error}")))?;
-        let client = lookup.client.map(|client| ClientFound {
-            client_id: client.client_id,
-            secret: client.secret.map(|secret| ClientSecret::new(&secret)),
-            prevent_user_existence_errors: client.prevent_user_existence_errors,
-        });
+        let client = match lookup.client {
+            None => None,
+            Some(client) => Some(ClientFound {
+                auth_sessions: match client.auth_session_minutes {
+                    None => None,
+                    Some(minutes @ 3..=15) => Some(Duration::from_secs(u64::from(minutes) * 60)),
+                    Some(_) => {
+                        return Err(Error::type_error(
+                            "client.authSessionMinutes",
+                            "3 to 15 (AuthSessionValidity)",
+                        ));
+                    }
+                },
+                client_id: client.client_id,
+                secret: client.secret.map(|secret| ClientSecret::new(&secret)),
+                prevent_user_existence_errors: client.prevent_user_existence_errors,
+            }),
+        };
         let user = match lookup.user {
             None => None,
             Some(user) => Some(UserFound {
@@ -198,6 +215,7 @@ impl Found {
                 client_id: &client.client_id,
                 secret: client.secret.as_ref(),
                 prevent_user_existence_errors: client.prevent_user_existence_errors,
+                auth_sessions: client.auth_sessions,
             }),
             user: self.user.as_ref().map(|user| UserRecord {
                 username: &user.username,

@@ -44,16 +44,9 @@ pub struct Settings {
     /// `AliasAttributes` (default: none).
     #[serde(default)]
     pub alias_attributes: Vec<String>,
-    /// How long a sign-in session minted by `ConfirmSignUp` lives (default 180 s).
-    #[serde(default = "default_session_ttl")]
-    pub session_ttl_seconds: u64,
     /// The policy (default: Cognito's).
     #[serde(default)]
     pub policy: PolicySettings,
-}
-
-const fn default_session_ttl() -> u64 {
-    180
 }
 
 /// A policy as JSON; every member defaults to Cognito's number.
@@ -121,7 +114,6 @@ pub struct PoolData {
     older: Vec<ServerKey>,
     auto_verified: AttributeSet,
     aliases: AttributeSet,
-    session_ttl: Duration,
 }
 
 impl PoolData {
@@ -143,7 +135,6 @@ impl PoolData {
                 &settings.auto_verified_attributes,
             )?,
             aliases: attribute_set("aliasAttributes", &settings.alias_attributes)?,
-            session_ttl: Duration::from_secs(settings.session_ttl_seconds),
         };
         data.ring()?;
         Ok(data)
@@ -166,7 +157,6 @@ impl PoolData {
             keys: self.ring()?,
             auto_verified: self.auto_verified,
             aliases: self.aliases,
-            session_ttl: self.session_ttl,
         })
     }
 

@@ -118,7 +118,7 @@ fn a_sign_up_inserts_and_delivers_a_code_drawn_from_the_fresh_values() {
         request.draws(),
         Draws {
             entropy: true,
-            nonce: false,
+            nonce: true,
             subject: true
         }
     );

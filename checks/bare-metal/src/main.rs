@@ -40,7 +40,6 @@ fn exercise() -> Option<bool> {
         keys: KeyRing::single(&key),
         auto_verified: AttributeSet::BOTH,
         aliases: AttributeSet::EMAIL,
-        session_ttl: Duration::from_secs(180),
     };
     let session = Session::mint(
         &key,
@@ -55,6 +54,7 @@ fn exercise() -> Option<bool> {
         client_id: "client",
         secret: Some(&secret),
         prevent_user_existence_errors: true,
+        auth_sessions: Some(Duration::from_secs(180)),
     };
     let fresh = Fresh {
         now,

@@ -111,7 +111,6 @@ fn unknown_user(runner: &mut CtRunner, rng: &mut BenchRng) {
         keys: KeyRing::single(&key),
         auto_verified: AttributeSet::EMAIL,
         aliases: AttributeSet::EMAIL,
-        session_ttl: Duration::from_secs(180),
     };
     let user = UserRecord {
         username: "alice",
@@ -126,6 +125,7 @@ fn unknown_user(runner: &mut CtRunner, rng: &mut BenchRng) {
         client_id: "7ql4example",
         secret: None,
         prevent_user_existence_errors: true,
+        auth_sessions: Some(Duration::from_secs(180)),
     };
     let request = ConfirmSignUp {
         client_id: "7ql4example",

@@ -1,6 +1,10 @@
 //! `Debug` of what holds a secret shows that it is there, never what it is.
 
-use confirmation_flow_server::{config::ClientConfig, outbox::Delivery, settings::ClientSettings};
+use confirmation_flow_server::{
+    client_settings::{ClientSettings, FlowsAndLifetimes},
+    config::ClientConfig,
+    outbox::Delivery,
+};
 use confirmation_flow_store::NewUser;
 
 #[test]
@@ -27,17 +31,20 @@ fn secrets_never_print_and_their_presence_does() {
         ),
         format!(
             "{:?}",
-            ClientSettings {
-                client_secret: Some(secret.into()),
-                prevent_user_existence_errors: "ENABLED".into(),
-                explicit_auth_flows: Vec::new(),
-            }
+            ClientSettings::new(
+                Some(secret.into()),
+                "ENABLED".into(),
+                FlowsAndLifetimes::default()
+            )
+            .unwrap()
         ),
         format!(
             "{:?}",
             ClientConfig {
                 client_id: "client".into(),
                 client_secret: Some(secret.into()),
+                explicit_auth_flows: Vec::new(),
+                auth_session_validity: None,
             }
         ),
     ];
@@ -52,6 +59,8 @@ fn secrets_never_print_and_their_presence_does() {
     let none = ClientConfig {
         client_id: "client".into(),
         client_secret: None,
+        explicit_auth_flows: Vec::new(),
+        auth_session_validity: None,
     };
     assert!(format!("{none:?}").contains("client_secret: None"));
 }

@@ -143,7 +143,6 @@ impl Harness {
             keys: KeyRing::single(&self.key),
             auto_verified: AttributeSet::EMAIL,
             aliases: AttributeSet::EMAIL,
-            session_ttl: std::time::Duration::from_secs(60),
         }
     }
 
@@ -163,6 +162,7 @@ impl Harness {
             client_id: "client",
             secret: None,
             prevent_user_existence_errors: true,
+            auth_sessions: Some(core::time::Duration::from_secs(180)),
         };
         let outcome = needs.decide(&snapshot.lookup(Some(client), &[]), &fresh);
         let seconds = i64::try_from(now).unwrap();

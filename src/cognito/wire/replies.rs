@@ -68,11 +68,15 @@ impl Serialize for ReplyBody<'_, '_> {
             Reply::SignUp {
                 user_sub,
                 delivery: details,
+                session,
             } => {
                 let mut map = serializer.serialize_map(None)?;
                 map.serialize_entry("UserConfirmed", &false)?;
                 map.serialize_entry("UserSub", user_sub)?;
                 delivery(&mut map, details)?;
+                if let Some(session) = session {
+                    map.serialize_entry("Session", session.as_str())?;
+                }
                 map.end()
             }
             Reply::ConfirmSignUp { session } => {

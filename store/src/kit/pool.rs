@@ -60,7 +60,6 @@ impl Kit {
             keys: OwnedKeyRing::single(ServerKey::new(KeyId(1), &[1; 32])),
             auto_verified: attributes,
             aliases: attributes,
-            session_ttl: std::time::Duration::from_secs(60),
         };
         Self { settings, alias }
     }
@@ -114,6 +113,7 @@ impl Kit {
             client_id: CLIENT,
             secret: None,
             prevent_user_existence_errors: hide,
+            auth_sessions: Some(core::time::Duration::from_secs(180)),
         };
         let outcome = needs.decide(&snapshot.lookup(Some(client), &attributes), &fresh);
         let seconds = i64::try_from(now).expect("the kit's clock fits");

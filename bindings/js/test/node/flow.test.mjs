@@ -459,12 +459,13 @@ test('randomness comes from crypto.getRandomValues, new for every decision', (t)
   }, at(T0));
   assert.equal(store.outbox.at(-1).code, '777777');
   assert.equal(store.users.get('alice').sub, '07070707-0707-4707-8707-070707070707');
-  // A code's entropy, then a code's entropy and a sub: what each decision uses, no more.
-  assert.deepEqual(calls, [32, 48]);
+  // A code's entropy, then a code's entropy, a session's nonce and a sub: what each
+  // decision uses, no more.
+  assert.deepEqual(calls, [32, 64]);
   confirm(store, pool, 'alice', '000000');
-  assert.deepEqual(calls, [32, 48], 'a ConfirmSignUp without a Session uses no randomness');
+  assert.deepEqual(calls, [32, 64], 'a ConfirmSignUp without a Session uses no randomness');
   serve(lib, store, pool, CLIENT, 'ResendConfirmationCode', { ClientId: CLIENT.clientId, Username: 'alice' }, at(T0));
-  assert.deepEqual(calls, [32, 48, 32]);
+  assert.deepEqual(calls, [32, 64, 32]);
 
   t.mock.method(webcrypto, 'getRandomValues', () => {
     throw new Error('no entropy today');
@@ -473,4 +474,33 @@ test('randomness comes from crypto.getRandomValues, new for every decision', (t)
   assert.equal(error.name, 'RandomnessError');
   assert.equal(error.message, 'crypto.getRandomValues failed: no entropy today');
   assert.equal(error.httpStatus, 500);
+});
+
+test('a client with authSessionMinutes hands out the sign-up Session; ConfirmSignUp turns it into a sign-in Session, a wrong code in between too', () => {
+  const pool = new lib.Pool(poolConfig());
+  const store = new MemoryStore();
+  const client = { ...CLIENT, authSessionMinutes: 5 };
+  const { reply } = serve(lib, store, pool, client, 'SignUp', {
+    ClientId: client.clientId, Username: 'alice', UserAttributes: [{ Name: 'email', Value: 'a@example.com' }],
+  }, at(T0));
+  const session = reply.body.Session;
+  assert.match(session, /^[A-Za-z0-9_-]{82}$/);
+  const code = store.outbox.at(-1).code;
+  const wrong = code === '000000' ? '111111' : '000000';
+  const refused = confirm(store, pool, 'alice', wrong, T0 + 30, client, { Session: session });
+  assert.equal(refused.reply.body.__type, 'CodeMismatchException');
+  const done = confirm(store, pool, 'alice', code, T0 + 60, client, { Session: session });
+  assert.match(done.reply.body.Session, /^[A-Za-z0-9_-]{82}$/);
+  assert.notEqual(done.reply.body.Session, session);
+  // Without USER_AUTH (no authSessionMinutes) neither is handed out.
+  const { reply: plain } = serve(lib, store, pool, CLIENT, 'SignUp', {
+    ClientId: CLIENT.clientId, Username: 'bob', UserAttributes: [{ Name: 'email', Value: 'b@example.com' }],
+  }, at(T0));
+  assert.equal(plain.body.Session, undefined);
+  // AuthSessionValidity is 3 to 15 minutes.
+  const error = thrown(() => serve(lib, store, pool, { ...CLIENT, authSessionMinutes: 2 }, 'SignUp', {
+    ClientId: CLIENT.clientId, Username: 'carol',
+  }, at(T0)));
+  assert.equal(error.name, 'TypeError');
+  assert.match(error.message, /authSessionMinutes/);
 });

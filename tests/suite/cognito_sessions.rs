@@ -1,0 +1,207 @@
+//! The sign-up session chain as the service runs it (DESIGN §8): `SignUp` from a client that
+//! allows `USER_AUTH` answers with a `Session`; `ConfirmSignUp` with it and the right code
+//! answers with a sign-in `Session`, for that user and client, living the client's
+//! `AuthSessionValidity`. A wrong code in between does not spoil it (the mobile SDKs dropped
+//! it there in 2025, amplify-android #3136); a client without `USER_AUTH` hands out neither.
+
+use core::time::Duration;
+
+use confirmation_flow::{
+    Timestamp,
+    cognito::{
+        After, AppClient, ConfirmSignUp, Exception, Pool, Reply, Session, SessionError,
+        SessionPurpose, SignUp, UserAttributes, UserRecord, UserStatus, VerifiedSession,
+    },
+};
+
+use crate::{
+    cognito_fixtures::{CLIENT_ID, Fixture, NEW_SUB, Settled, decide, found},
+    common::at,
+};
+
+const BOB: &str = "bob";
+const ATTRIBUTES: &[(&str, &str)] = &[("email", "bob@example.com")];
+/// The client's `AuthSessionValidity`: 7 minutes.
+const VALIDITY: Duration = Duration::from_secs(7 * 60);
+
+/// A client without a secret that allows `USER_AUTH` (`sessions`) or not.
+fn client(sessions: Option<Duration>) -> AppClient<'static> {
+    AppClient {
+        auth_sessions: sessions,
+        ..Fixture::public_client(false)
+    }
+}
+
+/// Bob signs up through `client` at `at(0)`: the outcome, and Bob as the store then has him.
+fn sign_up<'a>(pool: &Pool<'a>, client: AppClient<'a>) -> (Settled<'a>, UserRecord<'a>) {
+    let request = SignUp {
+        client_id: CLIENT_ID,
+        username: BOB,
+        password: Some("Passw0rd!"),
+        user_attributes: Some(UserAttributes::new(ATTRIBUTES)),
+        ..SignUp::default()
+    };
+    let done = decide(
+        pool,
+        request.validate().unwrap(),
+        &found(client, None),
+        at(0),
+    );
+    let state = done.write.expect("the user is inserted").state;
+    let bob = UserRecord {
+        username: BOB,
+        subject: NEW_SUB,
+        status: UserStatus::Unconfirmed,
+        confirmation: state,
+        email: Some("bob@example.com"),
+        phone_number: None,
+        attributes: ATTRIBUTES,
+    };
+    (done, bob)
+}
+
+/// The code a `SignUp` outcome delivers.
+fn code(done: &Settled<'_>) -> String {
+    match &done.after {
+        After::Deliver(delivery) => delivery.code.as_str().to_owned(),
+        other => panic!("a code is delivered: {other:?}"),
+    }
+}
+
+fn sign_up_session(done: &Settled<'_>) -> Option<String> {
+    match &done.reply {
+        Reply::SignUp { session, .. } => session.as_ref().map(|s| s.as_str().to_owned()),
+        other => panic!("{other:?}"),
+    }
+}
+
+/// The sign-in session a `ConfirmSignUp` outcome answers with (none for a refusal).
+fn sign_in_session(done: &Settled<'_>) -> Option<String> {
+    match &done.reply {
+        Reply::ConfirmSignUp { session } => session.as_ref().map(|s| s.as_str().to_owned()),
+        Reply::Exception(_) => None,
+        other => panic!("{other:?}"),
+    }
+}
+
+/// `ConfirmSignUp` for Bob with `code` and `session` at `now`.
+fn confirm<'a>(
+    pool: &Pool<'a>,
+    client: AppClient<'a>,
+    bob: UserRecord<'a>,
+    code: &'a str,
+    session: Option<&'a str>,
+    now: Timestamp,
+) -> Settled<'a> {
+    let request = ConfirmSignUp {
+        client_id: CLIENT_ID,
+        username: BOB,
+        confirmation_code: code,
+        session,
+        ..ConfirmSignUp::default()
+    };
+    decide(
+        pool,
+        request.validate().unwrap(),
+        &found(client, Some(bob)),
+        now,
+    )
+}
+
+fn verify(
+    pool: &Pool<'_>,
+    token: &str,
+    purpose: SessionPurpose,
+    user: &str,
+    now: Timestamp,
+) -> Result<VerifiedSession, SessionError> {
+    Session::verify(&pool.keys, token, purpose, user, CLIENT_ID, now)
+}
+
+#[test]
+fn sign_up_hands_out_a_session_for_confirm_sign_up_living_the_clients_validity() {
+    let fixture = Fixture::new();
+    let pool = fixture.pool();
+    let (done, _) = sign_up(&pool, client(Some(VALIDITY)));
+    let token = sign_up_session(&done).expect("a session");
+    let purpose = SessionPurpose::ConfirmSignUp;
+    let verified = verify(&pool, &token, purpose, BOB, at(0)).unwrap();
+    assert_eq!(verified.expires_at, at(7 * 60));
+    // Bound to its purpose and its user.
+    let sign_in = SessionPurpose::SignIn;
+    assert_eq!(
+        verify(&pool, &token, sign_in, BOB, at(0)),
+        Err(SessionError::Invalid)
+    );
+    assert_eq!(
+        verify(&pool, &token, purpose, "alice", at(0)),
+        Err(SessionError::Invalid)
+    );
+}
+
+#[test]
+fn a_client_without_user_auth_hands_out_no_session() {
+    let fixture = Fixture::new();
+    let pool = fixture.pool();
+    let (done, bob) = sign_up(&pool, client(None));
+    assert_eq!(sign_up_session(&done), None);
+    // Nor does ConfirmSignUp, even with a session the client handed out before its
+    // settings changed: the user is confirmed all the same.
+    let (with_sessions, _) = sign_up(&pool, client(Some(VALIDITY)));
+    let token = sign_up_session(&with_sessions).unwrap();
+    let code = code(&done);
+    let confirmed = confirm(&pool, client(None), bob, &code, Some(&token), at(60));
+    assert_eq!(sign_in_session(&confirmed), None);
+    let write = confirmed.write.expect("confirmed");
+    assert_eq!(write.status, Some(UserStatus::Confirmed));
+}
+
+#[test]
+fn confirming_with_the_session_hands_out_a_sign_in_session_even_after_a_wrong_code() {
+    let fixture = Fixture::new();
+    let pool = fixture.pool();
+    let with_sessions = client(Some(VALIDITY));
+    let (done, bob) = sign_up(&pool, with_sessions);
+    let token = sign_up_session(&done).unwrap();
+    let code = code(&done);
+    // A wrong code first, with the session: refused, the attempt counted.
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    let refused = confirm(&pool, with_sessions, bob, wrong, Some(&token), at(30));
+    assert_eq!(
+        refused.reply.exception().map(Exception::name),
+        Some("CodeMismatchException")
+    );
+    assert_eq!(sign_in_session(&refused), None);
+    let counted = UserRecord {
+        confirmation: refused.write.expect("the attempt is counted").state,
+        ..bob
+    };
+    // Then the right code with the same session.
+    let confirmed = confirm(&pool, with_sessions, counted, &code, Some(&token), at(60));
+    let sign_in = sign_in_session(&confirmed).expect("a sign-in session");
+    let verified = verify(&pool, &sign_in, SessionPurpose::SignIn, BOB, at(60)).unwrap();
+    assert_eq!(verified.expires_at, at(60 + 7 * 60));
+    assert_eq!(
+        verify(
+            &pool,
+            &sign_in,
+            SessionPurpose::SignIn,
+            BOB,
+            at(60 + 7 * 60)
+        ),
+        Err(SessionError::Expired)
+    );
+}
+
+#[test]
+fn an_expired_sign_up_session_confirms_but_hands_out_nothing() {
+    let fixture = Fixture::new();
+    let pool = fixture.pool();
+    let with_sessions = client(Some(VALIDITY));
+    let (done, bob) = sign_up(&pool, with_sessions);
+    let token = sign_up_session(&done).unwrap();
+    let code = code(&done);
+    let late = confirm(&pool, with_sessions, bob, &code, Some(&token), at(7 * 60));
+    assert_eq!(sign_in_session(&late), None);
+    assert_eq!(late.write.unwrap().status, Some(UserStatus::Confirmed));
+}
