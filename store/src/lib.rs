@@ -48,6 +48,8 @@ pub mod types;
 pub mod database;
 #[cfg(feature = "sqlite")]
 pub mod files;
+#[cfg(all(feature = "kit", feature = "sqlite"))]
+mod fixture;
 #[cfg(feature = "postgres")]
 pub mod postgres;
 #[cfg(feature = "postgres")]

@@ -16,8 +16,6 @@ use rusqlite::{Connection, params};
 use tokio::sync::oneshot;
 
 mod connection;
-#[cfg(feature = "kit")]
-mod fixture;
 mod readers;
 mod rows;
 mod statements;
