@@ -1,9 +1,9 @@
-//! The kit's [`Fixture`] on the SQL backends: a pool with one app client (a client id
-//! already in another pool moves to this one), and the deletions, as plain rows with empty
-//! settings (the server keeps its pools' settings there; the kit needs none). The statements
-//! are written once, in PostgreSQL's dialect (`$n`; SQLite's `transaction` converts them),
-//! and each operation is one transaction. An embedder on these backends can make its pools
-//! and clients through it too.
+//! The kit's [`Fixture`] on the SQL backends, SQLite and PostgreSQL: a pool with one app
+//! client (a client id already in another pool moves to this one), and the deletions, as
+//! plain rows with empty settings (the server keeps its pools' settings there; the kit needs
+//! none). The statements are written once, in PostgreSQL's dialect (`$n`; SQLite's
+//! `transaction` converts them), and each operation is one transaction on either backend.
+//! An embedder on these backends can make its pools and clients through it too.
 
 use crate::{Param, Result, kit::Fixture};
 
@@ -62,6 +62,25 @@ impl Fixture for crate::sqlite::Sqlite {
 
     async fn delete_user(&self, pool_id: &str, username: &str) -> Result<()> {
         self.transaction(delete_user(pool_id, username))
+            .await
+            .map(drop)
+    }
+}
+
+#[cfg(feature = "postgres")]
+impl Fixture for crate::postgres::Postgres {
+    async fn add_pool(&self, pool_id: &str, client_id: &str) -> Result<()> {
+        self.transaction(&add_pool(pool_id, client_id))
+            .await
+            .map(drop)
+    }
+
+    async fn delete_pool(&self, pool_id: &str) -> Result<()> {
+        self.transaction(&delete_pool(pool_id)).await.map(drop)
+    }
+
+    async fn delete_user(&self, pool_id: &str, username: &str) -> Result<()> {
+        self.transaction(&delete_user(pool_id, username))
             .await
             .map(drop)
     }

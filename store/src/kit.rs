@@ -38,6 +38,8 @@ pub use unique::*;
 use crate::{Result, Store};
 
 /// What the kit needs besides [`Store`]: pools to run in, and their deletion.
+/// [`Memory`](crate::Memory) implements it, and so do the SQL backends (`sqlite::Sqlite`,
+/// `postgres::Postgres`), with one set of plain statements on their tables.
 pub trait Fixture: Store {
     /// Makes the pool `pool_id` with the app client `client_id` (no secret).
     ///

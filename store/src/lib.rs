@@ -48,7 +48,7 @@ pub mod types;
 pub mod database;
 #[cfg(feature = "sqlite")]
 pub mod files;
-#[cfg(all(feature = "kit", feature = "sqlite"))]
+#[cfg(all(feature = "kit", any(feature = "sqlite", feature = "postgres")))]
 mod fixture;
 #[cfg(feature = "postgres")]
 pub mod postgres;
