@@ -87,8 +87,10 @@ pub async fn taking_an_alias_from_an_owner_who_no_longer_holds_it_is_a_lost_race
     assert_eq!(verified, [false, true, false], "{why}");
 }
 
-/// Two wrong codes decided on one snapshot: the second write names a version that moved,
-/// so two guesses never share one attempt.
+/// Two wrong codes and the right one decided on one snapshot: once the first guess is
+/// stored, the others' writes name a version that moved, the second guess's (the state
+/// alone) and the right code's (which verifies the email too). Two guesses never share one
+/// attempt, and a confirmation never overwrites an attempt counted meanwhile.
 ///
 /// # Panics
 /// The store broke the promise.
@@ -100,17 +102,22 @@ pub async fn a_write_against_a_stale_version_is_a_lost_race<S: Fixture + ?Sized>
         if guess == code { "2".repeat(6) } else { guess }
     };
     let (guess_1, guess_2) = (wrong('0'), wrong('1'));
-    let (one, two) = (
+    let (one, two, right) = (
         confirm("alice", &guess_1, false),
         confirm("alice", &guess_2, false),
+        confirm("alice", &code, false),
     );
     let one = kit.decide(store, &one, false, NOW + 1).await;
     let two = kit.decide(store, &two, false, NOW + 1).await;
+    let right = kit.decide(store, &right, false, NOW + 1).await;
     apply(store, one.change, Applied::Done, "the first guess").await;
     let why = "a write against a stale version must be a lost race";
     apply(store, two.change, Applied::LostRace, why).await;
+    let verifying = "a verifying write against a stale version must be a lost race";
+    apply(store, right.change, Applied::LostRace, verifying).await;
     let alice = kit.user(store, "alice").await.expect("stored");
     assert_eq!(alice.state.attempts_used(), 1, "{why}");
+    assert!(!alice.email_verified, "{verifying}");
 }
 
 /// A confirmation decided for a user who is then deleted and signed up again under the same
