@@ -137,16 +137,6 @@ const MAX_SECONDS: u64 = 366 * 24 * 60 * 60;
 const MAX_CONNECTIONS: usize = 1 << 20;
 const MAX_BODY_BYTES: usize = 16 << 20;
 
-/// The SQLite file kept when no `database` is named: `store.sqlite3` in the server's private
-/// directory, the same without a configuration and with one that names none.
-///
-/// # Errors
-/// The private directory cannot be made or is not safe.
-fn default_database() -> Result<String, String> {
-    let dir = confirmation_flow_store::files::default_dir()?;
-    Ok(dir.join("store.sqlite3").display().to_string())
-}
-
 impl Config {
     /// The configuration `args` name, or the default: one client without a secret whose id
     /// is random, a database file and an outbox in a private directory under the system's
@@ -170,7 +160,7 @@ impl Config {
             config.listen = listen;
         }
         if config.database.is_empty() {
-            config.database = default_database()?;
+            config.database = defaults::default_database()?;
         }
         if let Ok(text) = std::env::var(CREDENTIALS_VARIABLE) {
             if !config.admin_credentials.is_empty() {
@@ -293,7 +283,7 @@ impl Config {
             alias_attributes: defaults::default_attributes(),
             auto_verified_attributes: defaults::default_auto_verified(),
             code_ttl_seconds: defaults::default_ttl(),
-            database: default_database()?,
+            database: defaults::default_database()?,
             outbox: Some(dir.join("outbox.jsonl")),
             outbox_max_bytes: defaults::default_outbox_max_bytes(),
             keys: None,

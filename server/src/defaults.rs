@@ -49,3 +49,13 @@ pub(crate) fn default_origins() -> Vec<String> {
 pub(crate) const fn default_max_body() -> usize {
     64 * 1024
 }
+
+/// The SQLite file kept when no `database` is named: `store.sqlite3` in the server's private
+/// directory, the same without a configuration and with one that names none.
+///
+/// # Errors
+/// The private directory cannot be made or is not safe.
+pub(crate) fn default_database() -> Result<String, String> {
+    let dir = confirmation_flow_store::files::default_dir()?;
+    Ok(dir.join("store.sqlite3").display().to_string())
+}
