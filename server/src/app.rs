@@ -16,6 +16,7 @@ use crate::{
     password::Hasher,
     pools::{self, Directory, Triggers},
     settings::attribute_set,
+    signing::SigningKeys,
     sigv4::Verifier,
     trigger_urls::AllowedUrls,
 };
@@ -119,6 +120,14 @@ impl App {
     #[must_use]
     pub fn keys(&self) -> KeyRing<'_> {
         self.keys.ring.ring()
+    }
+
+    /// The tokens' signing keys, derived at their first use.
+    ///
+    /// # Errors
+    /// The derivation failed (see [`SigningKeys::derive`]).
+    pub async fn signing_keys(&self) -> Result<&SigningKeys, String> {
+        self.keys.signing.get().await
     }
 
     /// Whether the last count found the pool `id` holding its cap of users.

@@ -9,7 +9,9 @@
 //! process only. PostgreSQL needs one of the first two: its processes must share one ring.
 //!
 //! Rotate by adding a key, making it `current`, and restarting every process; keep the old
-//! key for a code lifetime, since states tagged under it are still checked with it.
+//! key for a code lifetime, since states tagged under it are still checked with it, and for
+//! a token lifetime, since the tokens its signing keys signed (`signing.rs`) are still
+//! published for verifiers.
 
 use std::{
     collections::BTreeMap,
@@ -23,6 +25,8 @@ use confirmation_flow::{KeyId, ServerKey};
 use serde::Deserialize;
 
 use confirmation_flow_store::{OwnedKeyRing, database::Database};
+
+use crate::signing::{LazySigningKeys, Seed, Seeds};
 
 /// The environment variable that may hold the key file's JSON.
 pub const KEYS_ENV: &str = "CONFIRMATION_FLOW_KEYS";
@@ -40,6 +44,8 @@ pub struct Keys {
     pub ring: OwnedKeyRing,
     /// Where the ring came from, for the log.
     pub source: String,
+    /// The tokens' signing keys, derived from the ring's keys (`signing.rs`).
+    pub signing: LazySigningKeys,
 }
 
 impl Keys {
@@ -64,6 +70,10 @@ impl Keys {
                 Ok(Self {
                     ring: OwnedKeyRing::single(ServerKey::new(KeyId(1), &secret)),
                     source: "a key for this process only (database in memory)".to_owned(),
+                    signing: LazySigningKeys::new(Seeds {
+                        current: Seed::of(1, &secret),
+                        older: Vec::new(),
+                    }),
                 })
             }
             Database::Postgres(_) => Err(format!(
@@ -116,6 +126,7 @@ impl Keys {
         })?;
         let mut current = None;
         let mut older = Vec::new();
+        let mut seeds = (None, Vec::new());
         for (id, secret) in &file.keys {
             let id: u32 = id
                 .parse()
@@ -126,16 +137,27 @@ impl Keys {
             let secret = <[u8; 32]>::try_from(bytes.as_slice())
                 .map_err(|_| named(format!("key {id} is not 32 bytes")))?;
             let key = ServerKey::new(KeyId(id), &secret);
+            let seed = Seed::of(id, &secret);
             if id == file.current {
                 current = Some(key);
+                seeds.0 = Some(seed);
             } else {
                 older.push(key);
+                seeds.1.push(seed);
             }
         }
-        let current = current
-            .ok_or_else(|| named(format!("the current key {} is not in keys", file.current)))?;
+        let missing = || named(format!("the current key {} is not in keys", file.current));
+        let current = current.ok_or_else(missing)?;
         let ring = OwnedKeyRing::new(current, older).map_err(|error| named(error.to_string()))?;
-        Ok(Self { ring, source })
+        let signing = LazySigningKeys::new(Seeds {
+            current: seeds.0.ok_or_else(missing)?,
+            older: seeds.1,
+        });
+        Ok(Self {
+            ring,
+            source,
+            signing,
+        })
     }
 }
 

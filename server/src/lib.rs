@@ -65,6 +65,7 @@ mod redact;
 pub mod serve;
 mod service;
 pub mod settings;
+pub mod signing;
 pub mod sigv4;
 mod sigv4_canonical;
 mod sigv4_time;

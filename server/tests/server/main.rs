@@ -1,7 +1,7 @@
 //! The server's tests, one binary (one link, one set of lint rules), a module per concern:
 //! the process over HTTP as operators and attackers meet it (`http`, `limits`, `addresses`),
-//! the store's promises on every backend (`store`), TLS to PostgreSQL (`postgres_tls`), and
-//! what `Debug` shows (`redaction`). `support` starts the binary and signs requests.
+//! the store's promises on every backend (`store`), TLS to PostgreSQL (`postgres_tls`), what
+//! `Debug` shows (`redaction`), and the tokens' signing keys (`tokens`). `support` starts the binary and signs requests.
 #![allow(
     clippy::std_instead_of_core,
     clippy::indexing_slicing,
@@ -23,3 +23,4 @@ mod postgres_tls;
 mod redaction;
 mod store;
 mod support;
+mod tokens;
