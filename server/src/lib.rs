@@ -70,6 +70,7 @@ pub mod sigv4;
 mod sigv4_canonical;
 mod sigv4_time;
 pub mod throttle;
+pub mod tokens;
 pub mod trigger;
 pub mod trigger_urls;
 pub mod user_directory;
