@@ -12,12 +12,14 @@ use crate::{
     credentials::CredentialSource,
     directory,
     keys::Keys,
+    origins,
     outbox::Outbox,
     password::Hasher,
     pools::{self, Directory, Triggers},
     settings::attribute_set,
     signing::SigningKeys,
     sigv4::Verifier,
+    tokens,
     trigger_urls::AllowedUrls,
 };
 
@@ -27,6 +29,8 @@ pub struct App {
     pub database: Database,
     pub store: SqlStore,
     pub keys: Keys,
+    /// The URL clients reach this server at (`public_url`, no trailing `/`).
+    pub public_url: String,
     pub policy: Policy,
     pub directory: Directory,
     pub passwords: Hasher,
@@ -61,6 +65,10 @@ impl App {
         let (keys, credentials) = config.admin_keys(loopback)?;
         let verifier = Verifier::new(config.region.clone(), keys);
         attribute_set("alias_attributes", &config.alias_attributes)?;
+        let public_url = match &config.public_url {
+            Some(url) => origins::public_url(url)?,
+            None => format!("http://{}", config.listen),
+        };
         let database = Database::parse(&config.database);
         let keys = Keys::load(config.keys.as_deref(), &database)?;
         let failed = |error: confirmation_flow_store::Error| {
@@ -104,6 +112,7 @@ impl App {
             database,
             store,
             keys,
+            public_url,
             policy,
             directory: Directory::new(triggers.clone()),
             triggers,
@@ -128,6 +137,12 @@ impl App {
     /// The derivation failed (see [`SigningKeys::derive`]).
     pub async fn signing_keys(&self) -> Result<&SigningKeys, String> {
         self.keys.signing.get().await
+    }
+
+    /// The issuer of the pool `pool_id`'s tokens: the public URL, `/`, the pool id.
+    #[must_use]
+    pub fn issuer(&self, pool_id: &str) -> String {
+        tokens::issuer(&self.public_url, pool_id)
     }
 
     /// Whether the last count found the pool `id` holding its cap of users.

@@ -92,6 +92,9 @@ pub struct Config {
     pub outbox_max_bytes: u64,
     /// A key file (see `keys.rs`).
     pub keys: Option<PathBuf>,
+    /// The URL clients reach this server at: the tokens' issuer is it + `/` + the pool id.
+    /// Default: `http://` and the address the server listens on.
+    pub public_url: Option<String>,
     /// Open connections at most; more wait to be accepted.
     #[serde(default = "defaults::default_max_connections")]
     pub max_connections: usize,
@@ -255,6 +258,9 @@ impl Config {
             return Err("outbox_max_bytes must be from 4096 to 2^40".into());
         }
         check_origins(&self.cors_allowed_origins)?;
+        if let Some(url) = &self.public_url {
+            crate::origins::public_url(url)?;
+        }
         self.limits.check()
     }
 
@@ -287,6 +293,7 @@ impl Config {
             outbox: Some(dir.join("outbox.jsonl")),
             outbox_max_bytes: defaults::default_outbox_max_bytes(),
             keys: None,
+            public_url: None,
             max_connections: defaults::default_max_connections(),
             header_timeout_seconds: defaults::default_timeout(),
             request_timeout_seconds: defaults::default_timeout(),

@@ -25,7 +25,7 @@ use tower_http::{
 };
 use tracing::Span;
 
-use crate::{App, api};
+use crate::{App, api, well_known};
 
 /// The most of a client-supplied value a log line shows.
 const LOGGED_CHARS: usize = 128;
@@ -50,7 +50,8 @@ const DRAIN: Duration = Duration::from_secs(10);
 /// The AWS request id header, as the SDKs read it.
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-amzn-requestid");
 
-/// `POST /` and `GET /health`, each request given an id (`x-amzn-RequestId`) and a trace:
+/// `POST /`, `GET /health` and each pool's `GET /{poolId}/.well-known/jwks.json` and
+/// `openid-configuration`, each request given an id (`x-amzn-RequestId`) and a trace:
 /// its id, operation, status, exception name and latency; never a body, so never a code,
 /// secret hash, session or password. The line is at `debug` (`RUST_LOG=debug` for an
 /// access log), a server error at `error`.
@@ -95,6 +96,11 @@ pub fn router(app: Arc<App>) -> Router {
     Router::new()
         .route("/", post(api::endpoint))
         .route("/health", get(api::health))
+        .route("/{pool_id}/.well-known/jwks.json", get(well_known::jwks))
+        .route(
+            "/{pool_id}/.well-known/openid-configuration",
+            get(well_known::openid_configuration),
+        )
         .with_state(app)
         .layer(
             ServiceBuilder::new()

@@ -6,7 +6,9 @@
 //!
 //! Admin operations, pools and clients answer only to SigV4 signatures by configured keys
 //! (`access`, `sigv4`). It never signs users in yet (it keeps argon2id password hashes for
-//! when it does).
+//! when it does), but can mint the RS256 tokens a sign-in answers (`tokens`), with keys
+//! derived from the key ring (`signing`), and publishes them for verifiers (each pool's
+//! `/.well-known/jwks.json` and `openid-configuration`).
 
 #![allow(
     clippy::std_instead_of_core,
@@ -75,6 +77,7 @@ pub mod trigger;
 pub mod trigger_urls;
 pub mod user_directory;
 mod users;
+mod well_known;
 
 use std::time::Duration;
 
@@ -87,16 +90,20 @@ use crate::{config::Config, credentials::CredentialSource, http::Limits};
 ///
 /// # Errors
 /// A message saying what could not be set up: the configuration, keys, database or socket.
-pub async fn run(config: Config) -> Result<(), String> {
-    // This server binds `listen` itself: whether it is loopback is known.
+pub async fn run(mut config: Config) -> Result<(), String> {
+    // This server binds `listen` itself: whether it is loopback is known, and the address it
+    // is reached at unless `public_url` says otherwise (a port 0 resolved).
     let loopback = config.listen.ip().to_canonical().is_loopback();
-    let service = Service::start_on(config, loopback).await?;
-    let app = service.app();
-    let config = &app.config;
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .map_err(|error| format!("listen {}: {error}", config.listen))?;
     let address = listener.local_addr().map_err(|error| error.to_string())?;
+    config
+        .public_url
+        .get_or_insert_with(|| format!("http://{address}"));
+    let service = Service::start_on(config, loopback).await?;
+    let app = service.app();
+    let config = &app.config;
     // The first line, read by the tests: the socket is bound.
     say(&format!("listening on http://{address}"));
     for client in &config.clients {
@@ -132,6 +139,10 @@ pub async fn run(config: Config) -> Result<(), String> {
              configured; accepted on loopback only)"
         }
     });
+    say(&format!(
+        "tokens issued as {} (public_url)",
+        app.issuer(&config.user_pool_id)
+    ));
     let limits = Limits {
         max_connections: config.max_connections,
         header_timeout: Duration::from_secs(config.header_timeout_seconds),

@@ -1,4 +1,4 @@
-//! The CORS origins the configuration may name.
+//! The URLs the configuration may name: CORS origins, and the server's public URL.
 
 /// `["*"]`, or origins (`scheme://host[:port]`, nothing after) that fit in a header.
 ///
@@ -31,9 +31,51 @@ pub fn check_origins(origins: &[String]) -> Result<(), String> {
     Ok(())
 }
 
+/// `public_url`: an `http://` or `https://` URL, a path allowed (where the routes are
+/// mounted), no query or fragment; without its trailing `/`.
+///
+/// # Errors
+/// A message naming the value.
+pub fn public_url(url: &str) -> Result<String, String> {
+    let parsed = url.parse::<axum::http::Uri>().ok();
+    let valid = parsed.as_ref().is_some_and(|uri| {
+        matches!(uri.scheme_str(), Some("http" | "https"))
+            && uri.authority().is_some()
+            && uri.query().is_none()
+            && !url.contains('#')
+    });
+    if !valid {
+        return Err(format!(
+            "public_url: {url:?} is not a URL like \"https://auth.example.com\" (no query)"
+        ));
+    }
+    Ok(url.trim_end_matches('/').to_owned())
+}
+
 #[cfg(test)]
 mod tests {
-    use super::check_origins;
+    use super::{check_origins, public_url};
+
+    #[test]
+    fn public_urls_are_http_urls_without_a_query() {
+        assert_eq!(
+            public_url("https://auth.example.com/cognito/"),
+            Ok("https://auth.example.com/cognito".to_owned())
+        );
+        assert_eq!(
+            public_url("http://127.0.0.1:9229"),
+            Ok("http://127.0.0.1:9229".to_owned())
+        );
+        for bad in [
+            "auth.example.com",
+            "ftp://a",
+            "https://a/?x=1",
+            "https://a/#f",
+            "https://a b",
+        ] {
+            assert!(public_url(bad).is_err(), "{bad:?}");
+        }
+    }
 
     #[test]
     fn cors_origins_are_star_alone_or_plain_origins() {

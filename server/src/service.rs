@@ -61,7 +61,8 @@ impl Service {
         Ok(Self { app })
     }
 
-    /// The routes: `POST /` (the API, AWS JSON 1.1) and `GET /health`, with request ids,
+    /// The routes: `POST /` (the API, AWS JSON 1.1), `GET /health` and the pools'
+    /// `/.well-known/` documents (set `public_url` to where they are mounted), with request ids,
     /// traces and CORS. Mount it with [`Router::nest`]: signatures are checked over the path
     /// the client signed, the prefix included.
     pub fn router(&self) -> Router {
