@@ -10,7 +10,7 @@
 //! digits of the SHA-256 of its modulus>`.
 //!
 //! The same ring gives the same keys only while the key generation stays the same: `rsa` is
-//! pinned in `Cargo.toml`, and a test vector (the server's tests, `tokens.rs`) fails if a
+//! pinned in `Cargo.toml`, and a test vector (the server's tests, `signing.rs`) fails if a
 //! dependency bump (`rsa`, `crypto-primes`, `crypto-bigint`, `chacha20`) would derive other
 //! keys. Moving on from such a change means a new label (`v2`): a rotation, after which the
 //! tokens signed before it no longer verify.

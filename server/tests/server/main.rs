@@ -1,8 +1,8 @@
 //! The server's tests, one binary (one link, one set of lint rules), a module per concern:
 //! the process over HTTP as operators and attackers meet it (`http`, `limits`, `addresses`),
 //! the store's promises on every backend (`store`), TLS to PostgreSQL (`postgres_tls`), what
-//! `Debug` shows (`redaction`), and the tokens and their keys (`tokens`, `well_known`).
-//! `support` starts the binary and signs requests.
+//! `Debug` shows (`redaction`), and the tokens and their keys (`signing`, `tokens`,
+//! `well_known`). `support` starts the binary and signs requests.
 #![allow(
     clippy::std_instead_of_core,
     clippy::indexing_slicing,
@@ -22,6 +22,7 @@ mod http;
 mod limits;
 mod postgres_tls;
 mod redaction;
+mod signing;
 mod store;
 mod support;
 mod tokens;

@@ -7,8 +7,8 @@ use base64::{Engine, engine::general_purpose::STANDARD};
 use serde_json::{Value, json};
 
 use crate::{
+    signing::{bytes, ring},
     support::{self, Process},
-    tokens::{bytes, ring},
 };
 
 /// GETs `path` from `server`: the status and JSON body.
