@@ -1,5 +1,6 @@
-//! The Cognito surface: `SignUp`'s code part, `ConfirmSignUp`, `AdminConfirmSignUp` and
-//! `ResendConfirmationCode` as the service answers them, through one loop:
+//! The Cognito surface: `SignUp`'s code part, `ConfirmSignUp`, `AdminConfirmSignUp`,
+//! `ResendConfirmationCode` and the sign-in with the `Session` a confirmation handed out
+//! ([`SessionSignIn`]) as the service answers them, through one loop:
 //!
 //! ```text
 //! request ─► Operation (validated once) ─► needs ─► your store's lookup ─► decide
@@ -27,6 +28,7 @@ mod request;
 mod resend;
 mod secret_hash;
 mod session;
+mod session_sign_in;
 mod sign_up;
 mod trigger;
 mod username_chars;
@@ -42,7 +44,7 @@ pub use exception::{BodyFault, Exception};
 pub use lookup::{AliasOwners, AppClient, Draws, Fresh, Lookup, Pool, UserRecord};
 pub use operation::{Needs, Operation, OperationName};
 pub use outcome::{
-    After, AliasClaim, Delivery, Expected, NewAttributes, Outcome, Reply, Target, Write,
+    After, AliasClaim, Delivery, Expected, NewAttributes, Outcome, Reply, SignedIn, Target, Write,
 };
 pub use pairs::{
     ATTRIBUTE_ENTRIES, ATTRIBUTE_NAME_CAP, ATTRIBUTE_VALUE_CAP, ClientMetadata, METADATA_ENTRIES,
@@ -54,6 +56,7 @@ pub use request::{AnalyticsMetadata, UserContextData, Valid};
 pub use resend::ResendConfirmationCode;
 pub use secret_hash::{ClientSecret, SECRET_HASH_LEN};
 pub use session::{SESSION_LEN, Session, SessionError, SessionPurpose, VerifiedSession};
+pub use session_sign_in::SessionSignIn;
 pub use sign_up::SignUp;
 pub use trigger::{CLIENT_ID_NOT_APPLICABLE, PostConfirmationEvent, TriggerOutcome};
 pub use validation::{

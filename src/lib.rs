@@ -14,6 +14,7 @@ mod alphabet;
 mod code;
 pub mod cognito;
 mod ct;
+mod grant;
 mod key;
 mod machine;
 mod policy;
@@ -26,6 +27,7 @@ mod window;
 
 pub use alphabet::{Alphabet, MAX_CODE_LEN, MAX_SUBMITTED_CODE_LEN};
 pub use code::{Code, ENTROPY_LEN, EntropyExhausted};
+pub use grant::{SignInGrant, StoredGrant};
 pub use key::{KeyId, ServerKey};
 pub use machine::{Confirmation, Submission};
 pub use policy::{
@@ -38,5 +40,6 @@ pub use status::{Refusal, Status};
 pub use stored::{StateError, StoredState};
 pub use time::Timestamp;
 
-// The state is meant to be copied into and out of a store: keep it small.
-const _: () = assert!(size_of::<Confirmation>() <= 176);
+// The state is meant to be copied into and out of a store: keep it small (168 bytes for
+// the confirmation, 24 for the sign-in grant it may carry).
+const _: () = assert!(size_of::<Confirmation>() <= 192);

@@ -3,13 +3,14 @@
 //! stored form's view) are its children.
 
 mod apply;
+mod grant;
 mod parts;
 
 pub(crate) use parts::Parts;
 
 use crate::{
-    alphabet::MAX_SUBMITTED_CODE_LEN,
     code::{Code, ENTROPY_LEN, EntropyExhausted},
+    grant::SignInGrant,
     key::{KeyId, ReplacedTag, ServerKey, Tag, TagDomain},
     policy::{MAX_RESENDS_PER_WINDOW, MAX_SUBMISSIONS_PER_WINDOW, Policy},
     status::{Refusal, Status},
@@ -45,6 +46,8 @@ pub struct Confirmation {
     version: u64,
     submissions: RateLog<SUBMISSION_LOG>,
     resends: RateLog<RESEND_LOG>,
+    /// Recorded by a confirmation that handed out a sign-in session; spent by signing in.
+    grant: SignInGrant,
 }
 
 impl Confirmation {
@@ -92,6 +95,7 @@ impl Confirmation {
             version: 1,
             submissions: RateLog::EMPTY,
             resends: RateLog::EMPTY,
+            grant: SignInGrant::NONE,
         }
     }
 
@@ -120,7 +124,7 @@ impl Confirmation {
         code: &str,
         now: Timestamp,
     ) -> Submission {
-        self.attempt(policy, key, subject, code, now, true)
+        self.attempt(policy, key, subject, code, now, true, SignInGrant::NONE)
     }
 
     /// Counts and compares exactly like [`submit`](Self::submit), but a match does not
@@ -138,31 +142,7 @@ impl Confirmation {
         code: &str,
         now: Timestamp,
     ) -> Submission {
-        self.attempt(policy, key, subject, code, now, false)
-    }
-
-    /// One tag, then the table; `confirm` says whether a match confirms.
-    pub(crate) fn attempt(
-        &self,
-        policy: &Policy,
-        key: &ServerKey,
-        subject: &[u8],
-        code: &str,
-        now: Timestamp,
-        confirm: bool,
-    ) -> Submission {
-        let (tag, symbols) = key.tag(TagDomain::Code, subject, code.as_bytes(), policy.alphabet());
-        // Public facts about the submission (its length is on the wire), checked beside the
-        // comparison rather than instead of it.
-        let matchable =
-            code.len() <= MAX_SUBMITTED_CODE_LEN && symbols == usize::from(policy.code_length());
-        let request = Request::Submit {
-            key: key.id(),
-            tag,
-            confirm,
-            matchable,
-        };
-        self.step(policy, now, request)
+        self.attempt(policy, key, subject, code, now, false, SignInGrant::NONE)
     }
 
     /// Sends a new code (Cognito's `ResendConfirmationCode`): the old code dies, the new one

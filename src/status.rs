@@ -111,11 +111,16 @@ pub enum Refusal {
     /// The state's version counter is at its maximum, so no change could be told apart by
     /// compare-and-swap. Only reachable through a stored state near `u64::MAX`.
     VersionExhausted,
+    /// A sign-in session was not let in: the user is not confirmed, or holds no live
+    /// sign-in grant for that session (none was recorded, it was spent, it expired, or it
+    /// was another session's). Nothing changed.
+    NotGranted,
 }
 
 impl fmt::Display for Refusal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            Self::NotGranted => f.write_str("the session holds no live sign-in grant of this user"),
             Self::AlreadyConfirmed => f.write_str("the user is already confirmed"),
             Self::UnknownKey { stored } => {
                 write!(

@@ -7,6 +7,7 @@ use heapless::{String, Vec};
 
 use crate::{
     ct::ct_eq,
+    grant::{SignInGrant, StoredGrant},
     key::{KeyId, ReplacedTag, Tag},
     machine::{Confirmation, Parts, RESEND_LOG, SUBMISSION_LOG},
     policy::{MAX_ATTEMPTS_PER_CODE, MAX_CODE_TTL, MAX_WINDOW},
@@ -54,6 +55,14 @@ pub struct StoredState {
     pub submission_ages: Vec<u32, SUBMISSION_LOG>,
     /// Recent resends, oldest first, as ages in seconds at `last_changed_at`.
     pub resend_ages: Vec<u32, RESEND_LOG>,
+    /// The sign-in grant a confirmation recorded and no sign-in has spent yet (absent from
+    /// the serialized form when there is none, so states without one read and write as
+    /// before it existed).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub sign_in_grant: Option<StoredGrant>,
 }
 
 /// Equality compares the tags in constant time, so no comparison of stored states can
@@ -83,6 +92,7 @@ impl PartialEq for StoredState {
                 == (other.last_changed_at, other.version, other.attempts)
             && (&self.submission_ages, &self.resend_ages)
                 == (&other.submission_ages, &other.resend_ages)
+            && self.sign_in_grant == other.sign_in_grant
     }
 }
 
@@ -103,6 +113,7 @@ impl fmt::Debug for StoredState {
             .field("attempts", &self.attempts)
             .field("submission_ages", &self.submission_ages)
             .field("resend_ages", &self.resend_ages)
+            .field("sign_in_grant", &self.sign_in_grant)
             .finish()
     }
 }
@@ -124,6 +135,10 @@ impl From<Confirmation> for StoredState {
             attempts: state.attempts,
             submission_ages: state.submissions.ages().iter().copied().collect(),
             resend_ages: state.resends.ages().iter().copied().collect(),
+            sign_in_grant: (state.grant != SignInGrant::NONE).then(|| StoredGrant {
+                nonce: hex(&state.grant.nonce()),
+                until: state.grant.until().as_unix_seconds(),
+            }),
         }
     }
 }
@@ -164,6 +179,15 @@ impl TryFrom<StoredState> for Confirmation {
         if !consistent {
             return Err(StateError::StatusInconsistent);
         }
+        let grant = match stored.sign_in_grant {
+            None => SignInGrant::NONE,
+            // Only a confirmation records a grant.
+            Some(_) if status != Status::Confirmed => return Err(StateError::StatusInconsistent),
+            Some(grant) => SignInGrant::new(
+                parse_hex(&grant.nonce).ok_or(StateError::MalformedTag)?,
+                Timestamp::from_unix_seconds(grant.until),
+            ),
+        };
         Ok(Self::from_parts(Parts {
             status,
             attempts: stored.attempts,
@@ -176,6 +200,7 @@ impl TryFrom<StoredState> for Confirmation {
             version: stored.version,
             submissions,
             resends,
+            grant,
         }))
     }
 }
@@ -220,7 +245,8 @@ fn parse_hex<const N: usize>(text: &str) -> Option<[u8; N]> {
 pub enum StateError {
     /// `status` is not one of the names of [`Status::as_str`].
     UnknownStatus,
-    /// `tag` is not 64, or `replaced_tag` not 16, lower-case hex digits.
+    /// `tag` is not 64, `replaced_tag` not 16, or a sign-in grant's nonce not 32
+    /// lower-case hex digits.
     MalformedTag,
     /// `expires_at` is before `issued_at`.
     DeadlineBeforeIssue,

@@ -5,6 +5,7 @@
 //! itself, so it cannot modify one.
 
 use crate::{
+    grant::SignInGrant,
     key::{KeyId, Tag},
     status::{Refusal, Status},
     time::Timestamp,
@@ -22,12 +23,17 @@ pub(crate) enum Request {
         tag: Tag,
         confirm: bool,
         matchable: bool,
+        grant: SignInGrant,
     },
     Reissue {
         key: KeyId,
         tag: Tag,
     },
     AdminConfirm,
+    /// Sign in with the session whose nonce this is.
+    Redeem {
+        nonce: [u8; 16],
+    },
 }
 
 /// The facts about a state, at the state's clock, that the rules test.
@@ -42,6 +48,8 @@ pub(crate) struct View {
     /// When the request's rolling window (submissions for a submit, resends for a reissue)
     /// has room again; the epoch when it has room now.
     pub(crate) window_free_at: Timestamp,
+    /// A redemption's session holds the state's live sign-in grant.
+    pub(crate) granted: bool,
 }
 
 /// A change the table decided on. A request turned down before anything is counted is an
@@ -57,17 +65,22 @@ pub(crate) enum Change {
         tag: Tag,
         confirm: bool,
         matchable: bool,
+        grant: SignInGrant,
     },
     /// A new code replaces the old one; the resend is counted.
     Reissue { key: KeyId, tag: Tag },
     /// Confirmed without a code.
     Confirm,
+    /// The sign-in grant is spent.
+    Redeem,
 }
 
 /// The transition table: every rule, in the order it is checked.
 pub(crate) fn decide(state: &View, now: Timestamp, request: Request) -> Result<Change, Refusal> {
     use Refusal::RateLimited;
     match (state.status, request) {
+        (Status::Confirmed, Request::Redeem { .. }) if state.granted => Ok(Change::Redeem),
+        (_, Request::Redeem { .. }) => Err(Refusal::NotGranted),
         (Status::Confirmed, _) => Err(Refusal::AlreadyConfirmed),
         (_, Request::Submit { key, .. }) if key != state.key_id => Err(Refusal::UnknownKey {
             stored: state.key_id,
@@ -91,12 +104,14 @@ pub(crate) fn decide(state: &View, now: Timestamp, request: Request) -> Result<C
                 tag,
                 confirm,
                 matchable,
+                grant,
                 ..
             },
         ) => Ok(Change::Compare {
             tag,
             confirm,
             matchable,
+            grant,
         }),
         (_, Request::Reissue { key, tag }) => Ok(Change::Reissue { key, tag }),
         (_, Request::AdminConfirm) => Ok(Change::Confirm),

@@ -183,6 +183,9 @@ fn a_whole_embedder_signs_up_confirms_and_refuses_a_guess()
                 // Answer first, then send the code to delivery.destination.
                 After::Deliver(delivery) => (reply, Some(delivery.code.as_str().to_owned())),
                 After::Nothing => (reply, None),
+                // A sign-in with a `Session`: mint the user's tokens and answer with the
+                // reply's body and an `AuthenticationResult` (this embedder serves none).
+                After::SignIn(_signed_in) => (reply, None),
             };
             let answer = reply
                 .exception()

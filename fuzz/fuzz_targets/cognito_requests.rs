@@ -96,7 +96,6 @@ fuzz_target!(|data: &[u8]| {
         keys: KeyRing::single(&key),
         auto_verified: AttributeSet::BOTH,
         aliases: AttributeSet::BOTH,
-        session_ttl: core::time::Duration::from_secs(180),
     };
     let operation_name = OPERATIONS[usize::from(input.operation) % OPERATIONS.len()];
     let mut json = serde_json::Deserializer::from_str(input.body);
@@ -121,6 +120,7 @@ fuzz_target!(|data: &[u8]| {
         client_id: "client123",
         secret: input.with_secret.then_some(&secret),
         prevent_user_existence_errors: input.hide_users,
+        auth_sessions: Some(core::time::Duration::from_secs(180)),
     });
     let user = input.user_exists.then_some(UserRecord {
         username: "alice",

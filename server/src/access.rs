@@ -46,6 +46,8 @@ pub const OPERATIONS: &[(&str, Caller)] = &[
     ("SignUp", Caller::Public),
     ("ConfirmSignUp", Caller::Public),
     ("ResendConfirmationCode", Caller::Public),
+    ("InitiateAuth", Caller::Public),
+    ("AdminInitiateAuth", Caller::Admin),
     ("AdminConfirmSignUp", Caller::Admin),
     ("AdminGetUser", Caller::Admin),
     ("AdminDeleteUser", Caller::Admin),
@@ -172,7 +174,7 @@ mod tests {
     }
 
     #[test]
-    fn only_the_three_user_operations_are_public() {
+    fn only_the_user_operations_are_public() {
         let public: Vec<_> = OPERATIONS
             .iter()
             .filter(|(_, caller)| *caller == Caller::Public)
@@ -180,7 +182,12 @@ mod tests {
             .collect();
         assert_eq!(
             public,
-            ["SignUp", "ConfirmSignUp", "ResendConfirmationCode"]
+            [
+                "SignUp",
+                "ConfirmSignUp",
+                "ResendConfirmationCode",
+                "InitiateAuth"
+            ]
         );
     }
 }

@@ -20,6 +20,7 @@ use crate::{
     clock::now,
     destinations::{self, Counted},
     exceptions::ServerException,
+    initiate_auth,
     outbox::Delivery,
     pool_api, serve, users,
 };
@@ -130,6 +131,11 @@ fn deliver(app: &App, delivery: &Delivery) {
 }
 
 async fn dispatch(app: &App, target: &str, body: &Bytes) -> (Answer, Option<Delivery>) {
+    match target.strip_prefix(OperationName::TARGET_PREFIX) {
+        Some("InitiateAuth") => return initiate_auth::initiate_auth(app, body, false).await,
+        Some("AdminInitiateAuth") => return initiate_auth::initiate_auth(app, body, true).await,
+        _ => {}
+    }
     let Some(operation) = OperationName::from_target(target) else {
         let answer = match target.strip_prefix(OperationName::TARGET_PREFIX) {
             Some("AdminGetUser") => users::admin_get_user(app, body).await,

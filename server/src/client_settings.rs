@@ -207,6 +207,22 @@ impl ClientSettings {
         })
     }
 
+    /// Whether the client allows the `InitiateAuth` flow `auth_flow` (an `AuthFlow` value,
+    /// such as `USER_PASSWORD_AUTH`), by the `ALLOW_` name that stands for it.
+    #[must_use]
+    pub fn allows_auth_flow(&self, auth_flow: &str) -> bool {
+        let allow = match auth_flow {
+            "USER_SRP_AUTH" => "ALLOW_USER_SRP_AUTH",
+            "REFRESH_TOKEN_AUTH" | "REFRESH_TOKEN" => "ALLOW_REFRESH_TOKEN_AUTH",
+            "CUSTOM_AUTH" => "ALLOW_CUSTOM_AUTH",
+            "ADMIN_NO_SRP_AUTH" | "ADMIN_USER_PASSWORD_AUTH" => "ALLOW_ADMIN_USER_PASSWORD_AUTH",
+            "USER_PASSWORD_AUTH" => "ALLOW_USER_PASSWORD_AUTH",
+            "USER_AUTH" => "ALLOW_USER_AUTH",
+            _ => return false,
+        };
+        self.allows(allow)
+    }
+
     /// How long the client's sessions live when it hands them out (`ALLOW_USER_AUTH`).
     #[must_use]
     pub fn auth_sessions(&self) -> Option<Duration> {

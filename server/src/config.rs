@@ -7,7 +7,7 @@ use clap::Parser;
 use serde::Deserialize;
 
 use crate::{
-    client_settings::{ClientSettings, FlowsAndLifetimes},
+    config_client::ClientConfig,
     defaults,
     directory::{ClientRecord, PoolRecord},
     origins::check_origins,
@@ -25,35 +25,6 @@ pub struct Args {
     /// Listen here instead of the configuration's `listen` (several processes, one config).
     #[arg(long, value_name = "ADDR")]
     pub listen: Option<SocketAddr>,
-}
-
-/// An app client.
-#[derive(Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ClientConfig {
-    pub client_id: String,
-    pub client_secret: Option<String>,
-    /// `ExplicitAuthFlows`, as `CreateUserPoolClient` takes them; none: the service's
-    /// default set (`ALLOW_REFRESH_TOKEN_AUTH`, `ALLOW_USER_SRP_AUTH`, `ALLOW_CUSTOM_AUTH`).
-    #[serde(default)]
-    pub explicit_auth_flows: Vec<String>,
-    /// `AuthSessionValidity`, in minutes (3 to 15; 3 when not given).
-    #[serde(default)]
-    pub auth_session_validity: Option<i64>,
-}
-
-impl std::fmt::Debug for ClientConfig {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ClientConfig")
-            .field("client_id", &self.client_id)
-            .field(
-                "client_secret",
-                crate::redact::optional(self.client_secret.as_ref()),
-            )
-            .field("explicit_auth_flows", &self.explicit_auth_flows)
-            .field("auth_session_validity", &self.auth_session_validity)
-            .finish()
-    }
 }
 
 /// Everything the server can be told. Only `clients` is required. Not `Debug`: it holds
@@ -205,24 +176,7 @@ impl Config {
         let clients = self
             .clients
             .iter()
-            .map(|client| {
-                let given = FlowsAndLifetimes {
-                    explicit_auth_flows: client.explicit_auth_flows.clone(),
-                    auth_session_validity: client.auth_session_validity,
-                    ..FlowsAndLifetimes::default()
-                };
-                let settings =
-                    ClientSettings::new(client.client_secret.clone(), prevent.to_owned(), given)
-                        .map_err(|error| format!("client {}: {error}", client.client_id))?;
-                Ok(ClientRecord {
-                    id: client.client_id.clone(),
-                    pool_id: self.user_pool_id.clone(),
-                    name: client.client_id.clone(),
-                    settings: serde_json::to_string(&settings)
-                        .map_err(|error| error.to_string())?,
-                    created_at: now,
-                })
-            })
+            .map(|client| client.record(&self.user_pool_id, prevent, now))
             .collect::<Result<_, String>>()?;
         Ok((pool, clients))
     }

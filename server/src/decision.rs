@@ -17,6 +17,7 @@ use crate::{
     outbox::Delivery,
     password::Place,
     pools::{Client, Pool},
+    tokens::{self, Identity},
 };
 
 /// What follows a stored decision, owned: it outlives the snapshot it was decided on.
@@ -28,6 +29,8 @@ pub enum Follow {
     /// Invoke the pool's `PostConfirmation` trigger with the event (JSON), then answer: with
     /// the trigger's failure if it failed (the user stays confirmed), else with `answer`.
     Trigger { answer: Answer, event: String },
+    /// Mint the user's tokens and answer with them, at `auth_time` (Unix seconds).
+    SignIn { identity: Identity, auth_time: i64 },
 }
 
 /// One request's decision, taken again on every snapshot the driver reads.
@@ -128,7 +131,7 @@ impl Decide for Attempt<'_, '_, '_> {
         // What follows, owned, handed back by the `Driver` only once the change is stored.
         let pool = self.pool;
         let decided = Decided::of(outcome, needs, new_user, now, |reply, after| {
-            follow(pool, &reply, after)
+            follow(pool, &snapshot, seconds, &reply, after)
         });
         Ok(match decided.map_err(internal)?.transpose()? {
             Decided::Write(change, follow) => Decided::Write(Change { spend, ..change }, follow),
@@ -137,10 +140,35 @@ impl Decide for Attempt<'_, '_, '_> {
     }
 }
 
-/// What follows `reply` and `after`, owned.
-fn follow(pool: &Pool, reply: &Reply<'_>, after: After<'_>) -> Result<Follow, Answer> {
+/// What follows `reply` and `after`, owned; `snapshot`, what the decision was taken on.
+fn follow(
+    pool: &Pool,
+    snapshot: &Snapshot,
+    auth_time: i64,
+    reply: &Reply<'_>,
+    after: After<'_>,
+) -> Result<Follow, Answer> {
     let answer = answer(reply)?;
     Ok(match after {
+        After::SignIn(signed_in) => {
+            let user = snapshot
+                .user
+                .as_ref()
+                .ok_or_else(|| internal("a sign-in without its user"))?;
+            Follow::SignIn {
+                auth_time,
+                identity: Identity {
+                    pool_id: pool.id.clone(),
+                    username: signed_in.username.to_owned(),
+                    sub: signed_in.subject.to_owned(),
+                    client_id: signed_in.client_id.to_owned(),
+                    email: user.email.clone(),
+                    email_verified: user.email_verified,
+                    phone_number: user.phone_number.clone(),
+                    phone_number_verified: user.phone_number_verified,
+                },
+            }
+        }
         After::PostConfirmation(event) if pool.post_confirmation.is_some() => Follow::Trigger {
             answer,
             event: serde_json::to_string(&event).map_err(internal)?,
@@ -159,8 +187,14 @@ fn follow(pool: &Pool, reply: &Reply<'_>, after: After<'_>) -> Result<Follow, An
     })
 }
 
-/// Carries out what follows a stored decision: the answer, and the code to deliver.
-pub async fn finish(pool: &Pool, follow: Follow) -> (Answer, Option<Delivery>) {
+/// Carries out what follows a stored decision: the answer (with the tokens of a sign-in,
+/// minted with `client`'s lifetimes), and the code to deliver.
+pub async fn finish(
+    app: &App,
+    pool: &Pool,
+    client: Option<&Client>,
+    follow: Follow,
+) -> (Answer, Option<Delivery>) {
     match follow {
         Follow::Answer(answer) => (answer, None),
         Follow::Deliver(answer, delivery) => (answer, Some(delivery)),
@@ -174,7 +208,40 @@ pub async fn finish(pool: &Pool, follow: Follow) -> (Answer, Option<Delivery>) {
                 None => (answer, None),
             }
         }
+        Follow::SignIn {
+            identity,
+            auth_time,
+        } => match signed_in(app, client, &identity, auth_time).await {
+            Ok(answer) | Err(answer) => (answer, None),
+        },
     }
+}
+
+/// The answer to a sign-in: `AuthenticationResult` with the tokens, and the service's empty
+/// `ChallengeParameters`. No `RefreshToken` yet (refresh tokens are not issued).
+async fn signed_in(
+    app: &App,
+    client: Option<&Client>,
+    identity: &Identity,
+    auth_time: i64,
+) -> Result<Answer, Answer> {
+    let client = client.ok_or_else(|| internal("a sign-in without its client"))?;
+    let [access_ttl, id_ttl, _] = client.settings.token_lifetimes();
+    let keys = app.signing_keys().await.map_err(internal)?;
+    let issuer = app.issuer(&identity.pool_id);
+    let (_, now) = now();
+    let minted = tokens::mint(keys, &issuer, identity, auth_time, now, access_ttl, id_ttl)
+        .map_err(internal)?;
+    let body = serde_json::json!({
+        "AuthenticationResult": {
+            "AccessToken": minted.access_token,
+            "ExpiresIn": minted.expires_in,
+            "IdToken": minted.id_token,
+            "TokenType": "Bearer",
+        },
+        "ChallengeParameters": {},
+    });
+    Ok(Answer::Ok(body.to_string()))
 }
 
 /// The answer `reply` gives on the wire.
@@ -193,6 +260,7 @@ pub(crate) fn credentials<'a>(
         Operation::SignUp(r) => Some((r.client_id, r.username, r.secret_hash)),
         Operation::ConfirmSignUp(r) => Some((r.client_id, r.username, r.secret_hash)),
         Operation::ResendConfirmationCode(r) => Some((r.client_id, r.username, r.secret_hash)),
+        Operation::SessionSignIn(r) => Some((r.client_id, r.username, r.secret_hash)),
         _ => None,
     }
 }

@@ -6,8 +6,8 @@
 //! crate decides. Its `SecretHash` is checked first, over the username the client sent.
 
 use confirmation_flow::cognito::{
-    AdminConfirmSignUp, AliasAttribute, ConfirmSignUp, Operation, ResendConfirmationCode, SignUp,
-    UserAttributes,
+    AdminConfirmSignUp, AliasAttribute, ConfirmSignUp, Operation, ResendConfirmationCode,
+    SessionSignIn, SignUp, UserAttributes,
 };
 
 use crate::{
@@ -56,6 +56,7 @@ impl Rewrite {
             Operation::ConfirmSignUp(request) => request.username,
             Operation::ResendConfirmationCode(request) => request.username,
             Operation::AdminConfirmSignUp(request) => request.username,
+            Operation::SessionSignIn(request) => request.username,
             _ => return Ok(Self::default()),
         };
         let stored = user_directory::username_of(&app.store, &pool.id, username)
@@ -123,6 +124,13 @@ impl Rewrite {
             ),
             Operation::AdminConfirmSignUp(request) => Operation::from(
                 AdminConfirmSignUp {
+                    username,
+                    ..request.into_inner()
+                }
+                .validate()?,
+            ),
+            Operation::SessionSignIn(request) => Operation::from(
+                SessionSignIn {
                     username,
                     ..request.into_inner()
                 }

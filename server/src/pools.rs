@@ -129,6 +129,8 @@ pub struct Client {
     pub prevent_user_existence_errors: bool,
     /// How long its sessions live, when it hands them out (`ALLOW_USER_AUTH`).
     pub auth_sessions: Option<Duration>,
+    /// Its settings as stored: its flows, its tokens' lifetimes.
+    pub settings: ClientSettings,
 }
 
 impl Client {
@@ -144,6 +146,7 @@ impl Client {
             secret: settings.client_secret.as_deref().map(ClientSecret::new),
             prevent_user_existence_errors: settings.prevent_user_existence_errors == "ENABLED",
             auth_sessions: settings.auth_sessions(),
+            settings,
         })
     }
 

@@ -100,7 +100,7 @@ async fn run(app: &App, sent: &Operation<'_>) -> Result<(Answer, Option<Delivery
             Failed::Store(error) => internal(error),
             Failed::TooManyLostRaces => internal("too many lost races"),
         })?;
-    Ok(finish(&pool, follow).await)
+    Ok(finish(app, &pool, client.as_deref(), follow).await)
 }
 
 /// The pool a request acts in, and its client: named by the client, or by an admin request.

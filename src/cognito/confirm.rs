@@ -11,6 +11,7 @@ use super::{
     outcome::After,
     request::Redacted,
 };
+use crate::SignInGrant;
 
 /// A `ConfirmSignUp` request, borrowed from wherever the caller decoded it.
 ///
@@ -139,7 +140,14 @@ pub(crate) fn decide<'a>(
     let before = account.state;
     let subject = account.subject();
     let code = request.confirmation_code;
-    let step = before.attempt(pool.policy, key, subject, code, fresh.now, confirms);
+    // The sign-in session this confirmation hands out, minted beforehand so that the
+    // confirmed state records its grant (spent by the one sign-in it allows); handed out
+    // only if the code confirms.
+    let session = sign_in_session(request, pool, lookup, account.username, fresh);
+    let grant = session
+        .as_ref()
+        .map_or(SignInGrant::NONE, |(_, grant)| *grant);
+    let step = before.attempt(pool.policy, key, subject, code, fresh.now, confirms, grant);
     let counted = || step.changed(before).then(|| account.write(step.state));
     if let Err(refusal) = step.outcome {
         return Outcome::refuse_after(counted(), Exception::for_refusal(refusal));
@@ -163,32 +171,6 @@ pub(crate) fn decide<'a>(
             None => AliasClaim::MustBeFree { attribute, value },
         }
     });
-    // A session only from a client that hands them out (its settings may have changed
-    // since `SignUp`): then its lifetime is the client's.
-    let sessions = lookup.client.and_then(|client| client.auth_sessions);
-    let session = request.session.zip(sessions).and_then(|(token, ttl)| {
-        let purpose = SessionPurpose::ConfirmSignUp;
-        Session::verify(
-            &pool.keys,
-            token,
-            purpose,
-            account.username,
-            client_id,
-            fresh.now,
-        )
-        .ok()?;
-        let purpose = SessionPurpose::SignIn;
-        let minted = Session::mint(
-            pool.keys.current(),
-            purpose,
-            account.username,
-            client_id,
-            fresh.now,
-            ttl,
-            &fresh.nonce,
-        );
-        Some(minted)
-    });
     Outcome::new(
         Some(Write {
             status: Some(UserStatus::Confirmed),
@@ -196,7 +178,9 @@ pub(crate) fn decide<'a>(
             alias: claim,
             ..account.write(step.state)
         }),
-        Reply::ConfirmSignUp { session },
+        Reply::ConfirmSignUp {
+            session: session.map(|(session, _)| session),
+        },
         After::PostConfirmation(PostConfirmationEvent {
             region: pool.region,
             user_pool_id: pool.user_pool_id,
@@ -207,4 +191,38 @@ pub(crate) fn decide<'a>(
             client_metadata: request.client_metadata,
         }),
     )
+}
+
+/// The sign-in session a `ConfirmSignUp` hands out, from a client that hands sessions out
+/// (its settings may have changed since `SignUp`), living the client's
+/// `AuthSessionValidity`; and the grant the confirmed state records for it. With the
+/// sign-up `Session` it carries, that session must verify for this user and client (one
+/// that does not confirms the user all the same, and hands out nothing); without one, as
+/// Amplify JS sends it (its `confirmSignUp` passes no `Session` and signs in with the one
+/// the answer carries), the code alone stands for the sign-up.
+fn sign_in_session<'a>(
+    request: &ConfirmSignUp<'a>,
+    pool: &Pool<'a>,
+    lookup: &Lookup<'a>,
+    username: &str,
+    fresh: &Fresh<'a>,
+) -> Option<(Session, SignInGrant)> {
+    let ttl = lookup.client.and_then(|client| client.auth_sessions)?;
+    let client_id = request.client_id;
+    if let Some(token) = request.session {
+        let purpose = SessionPurpose::ConfirmSignUp;
+        Session::verify(&pool.keys, token, purpose, username, client_id, fresh.now).ok()?;
+    }
+    let purpose = SessionPurpose::SignIn;
+    let minted = Session::mint(
+        pool.keys.current(),
+        purpose,
+        username,
+        client_id,
+        fresh.now,
+        ttl,
+        &fresh.nonce,
+    );
+    let until = fresh.now.saturating_add(ttl);
+    Some((minted, SignInGrant::new(fresh.nonce, until)))
 }

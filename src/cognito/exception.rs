@@ -70,6 +70,16 @@ pub enum Exception<'a> {
         /// The user's current status.
         status: UserStatus,
     },
+    /// The app client does not allow this sign-in flow (`InvalidParameterException`):
+    /// `<flow> flow not enabled for this client`.
+    FlowNotEnabled {
+        /// The flow, e.g. `USER_AUTH`.
+        flow: &'static str,
+    },
+    /// A sign-in `Session` that does not let the user in — forged, expired, spent, another
+    /// user's or client's, or the user not confirmed (`NotAuthorizedException`):
+    /// `Invalid session for the user.`, as the service answers for its challenge sessions.
+    InvalidSession,
     /// Unknown user on the public operations (`PreventUserExistenceErrors` = `LEGACY`).
     UserNotFound,
     /// Unknown user on `AdminConfirmSignUp`.
@@ -193,6 +203,7 @@ impl Exception<'_> {
     pub const fn name(&self) -> &'static str {
         match self {
             Self::Validation(_)
+            | Self::FlowNotEnabled { .. }
             | Self::AlreadyConfirmedResend
             | Self::UsernameFormat { .. }
             | Self::AttributeRepeated { .. }
@@ -203,7 +214,8 @@ impl Exception<'_> {
             }
             Self::SecretHashMissing { .. }
             | Self::SecretHashWrong { .. }
-            | Self::CannotConfirm { .. } => "NotAuthorizedException",
+            | Self::CannotConfirm { .. }
+            | Self::InvalidSession => "NotAuthorizedException",
             Self::UserNotFound | Self::AdminUserNotFound => "UserNotFoundException",
             Self::CodeMismatch => "CodeMismatchException",
             Self::ExpiredCode => "ExpiredCodeException",
@@ -280,6 +292,8 @@ impl fmt::Display for Exception<'_> {
             Self::CannotConfirm { status } => {
                 write!(f, "User cannot be confirmed. Current status is {status}")
             }
+            Self::FlowNotEnabled { flow } => write!(f, "{flow} flow not enabled for this client"),
+            Self::InvalidSession => f.write_str("Invalid session for the user."),
             Self::UserNotFound => f.write_str("Username/client id combination not found."),
             Self::AdminUserNotFound => f.write_str("User does not exist."),
             Self::CodeMismatch => {

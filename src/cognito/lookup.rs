@@ -172,7 +172,7 @@ pub struct Fresh<'a> {
     pub now: Timestamp,
     /// 32 random bytes for a new code (`SignUp`, `ResendConfirmationCode`).
     pub entropy: [u8; ENTROPY_LEN],
-    /// 16 random bytes for a session's nonce (`SignUp`, `ConfirmSignUp` with a `Session`).
+    /// 16 random bytes for a session's nonce (`SignUp`, `ConfirmSignUp`).
     pub nonce: [u8; 16],
     /// A new user's `sub` (`SignUp`; a random UUID v4, say): unique among all users, as the
     /// store keeps it. Read only when [`Operation::draws`](super::Operation::draws) says
@@ -192,7 +192,7 @@ pub struct Fresh<'a> {
 pub struct Draws {
     /// [`Fresh::entropy`]: `SignUp` and `ResendConfirmationCode`.
     pub entropy: bool,
-    /// [`Fresh::nonce`]: `SignUp`, and `ConfirmSignUp` with a `Session`.
+    /// [`Fresh::nonce`]: `SignUp` and `ConfirmSignUp`.
     pub nonce: bool,
     /// [`Fresh::new_subject`]: `SignUp`.
     pub subject: bool,

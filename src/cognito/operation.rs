@@ -6,7 +6,8 @@
 use super::members::Slot;
 use super::{
     AdminConfirmSignUp, AttributeSet, ConfirmSignUp, Draws, Fresh, Lookup, Outcome, PhantomId,
-    Pool, ResendConfirmationCode, SignUp, Valid, admin, confirm, resend, sign_up,
+    Pool, ResendConfirmationCode, SessionSignIn, SignUp, Valid, admin, confirm, resend,
+    session_sign_in, sign_up,
 };
 
 /// A request that passed validation, ready for the loop: [`needs`](Self::needs), look up,
@@ -22,6 +23,9 @@ pub enum Operation<'a> {
     AdminConfirmSignUp(Valid<AdminConfirmSignUp<'a>>),
     /// `ResendConfirmationCode`.
     ResendConfirmationCode(Valid<ResendConfirmationCode<'a>>),
+    /// `InitiateAuth` or `AdminInitiateAuth` with `USER_AUTH` and the `Session`
+    /// `ConfirmSignUp` handed out.
+    SessionSignIn(Valid<SessionSignIn<'a>>),
 }
 
 macro_rules! operation_from {
@@ -38,7 +42,8 @@ operation_from!(
     SignUp,
     ConfirmSignUp,
     AdminConfirmSignUp,
-    ResendConfirmationCode
+    ResendConfirmationCode,
+    SessionSignIn
 );
 
 /// Which operation a request is, as `X-Amz-Target` names it.
@@ -53,6 +58,10 @@ pub enum OperationName {
     AdminConfirmSignUp,
     /// `ResendConfirmationCode`.
     ResendConfirmationCode,
+    /// `InitiateAuth` (and `AdminInitiateAuth`), for [`SessionSignIn`]: the crate decides
+    /// that flow but does not decode the operation's body, whose other flows are the
+    /// embedder's (so [`from_target`](Self::from_target) does not name it).
+    InitiateAuth,
 }
 
 impl OperationName {
@@ -84,6 +93,7 @@ impl OperationName {
             Self::ConfirmSignUp => "ConfirmSignUp",
             Self::AdminConfirmSignUp => "AdminConfirmSignUp",
             Self::ResendConfirmationCode => "ResendConfirmationCode",
+            Self::InitiateAuth => "InitiateAuth",
         }
     }
 
@@ -95,6 +105,7 @@ impl OperationName {
             Self::ConfirmSignUp => confirm::MEMBERS,
             Self::AdminConfirmSignUp => admin::MEMBERS,
             Self::ResendConfirmationCode => resend::MEMBERS,
+            Self::InitiateAuth => session_sign_in::MEMBERS,
         }
     }
 }
@@ -108,20 +119,21 @@ impl<'a> Operation<'a> {
             Self::ConfirmSignUp(_) => OperationName::ConfirmSignUp,
             Self::AdminConfirmSignUp(_) => OperationName::AdminConfirmSignUp,
             Self::ResendConfirmationCode(_) => OperationName::ResendConfirmationCode,
+            Self::SessionSignIn(_) => OperationName::InitiateAuth,
         }
     }
 
     /// Which of [`Fresh`]'s values deciding this operation reads: the clock always; a new
     /// code's entropy for `SignUp` and `ResendConfirmationCode`; a session's nonce for
-    /// `SignUp` and a `ConfirmSignUp` that carries a `Session` (whether the client hands out
-    /// sessions is not known before the look-up); a new `sub` for `SignUp`.
+    /// `SignUp` and `ConfirmSignUp` (whether the client hands out sessions is not known
+    /// before the look-up); a new `sub` for `SignUp`.
     #[must_use]
     pub fn draws(&self) -> Draws {
         let (entropy, nonce, subject) = match self {
             Self::SignUp(_) => (true, true, true),
-            Self::ConfirmSignUp(request) => (false, request.session.is_some(), false),
+            Self::ConfirmSignUp(_) => (false, true, false),
             Self::ResendConfirmationCode(_) => (true, false, false),
-            Self::AdminConfirmSignUp(_) => (false, false, false),
+            Self::AdminConfirmSignUp(_) | Self::SessionSignIn(_) => (false, false, false),
         };
         Draws {
             entropy,
@@ -156,6 +168,12 @@ impl<'a> Operation<'a> {
                 pool.aliases,
             ),
             Self::AdminConfirmSignUp(request) => (None, request.username, None, AttributeSet::NONE),
+            Self::SessionSignIn(request) => (
+                Some(request.client_id),
+                request.username,
+                None,
+                AttributeSet::NONE,
+            ),
             Self::ResendConfirmationCode(request) => (
                 Some(request.client_id),
                 request.username,
@@ -234,6 +252,9 @@ impl<'a> Needs<'_, 'a> {
             Operation::AdminConfirmSignUp(request) => admin::decide(request, pool, lookup, fresh),
             Operation::ResendConfirmationCode(request) => {
                 resend::decide(request, pool, phantom, lookup, fresh)
+            }
+            Operation::SessionSignIn(request) => {
+                session_sign_in::decide(request, pool, lookup, fresh)
             }
         }
     }

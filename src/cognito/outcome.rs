@@ -231,6 +231,10 @@ pub enum Reply<'a> {
     },
     /// `AdminConfirmSignUp` succeeded.
     AdminConfirmSignUp,
+    /// A sign-in let the user in ([`After::SignIn`]): its body is the service's
+    /// `{"ChallengeParameters":{}}`, to which the embedder adds the `AuthenticationResult`
+    /// with the tokens it mints.
+    SignedIn,
     /// `ResendConfirmationCode` succeeded (or, for a phantom, looks as if it had).
     ResendConfirmationCode {
         /// `CodeDeliveryDetails`, when the user has somewhere to send codes.
@@ -284,6 +288,23 @@ pub enum After<'a> {
     /// Invoke the `PostConfirmation` trigger with this event before answering, then answer
     /// with [`Reply::after_trigger`].
     PostConfirmation(PostConfirmationEvent<'a>),
+    /// Mint this user's tokens and answer with them ([`Reply::SignedIn`]).
+    SignIn(SignedIn<'a>),
+}
+
+/// Who signed in, for the tokens the embedder mints.
+///
+/// Non-exhaustive: the embedder reads its fields; a field added for information would need
+/// no new code there.
+#[derive(Clone, Copy, Debug)]
+#[non_exhaustive]
+pub struct SignedIn<'a> {
+    /// The user's username (`cognito:username`, `username`).
+    pub username: &'a str,
+    /// The user's `sub`.
+    pub subject: &'a str,
+    /// The app client signed in to (`aud`, `client_id`).
+    pub client_id: &'a str,
 }
 
 /// A code to send.

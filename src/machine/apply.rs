@@ -1,8 +1,11 @@
-//! Running a request through the transition table, and carrying out the change: the only
-//! place a [`Confirmation`] is modified.
+//! Running a request through the transition table (a submission's tag computed first), and
+//! carrying out the change: the only place a [`Confirmation`] is modified.
 
 use super::{Confirmation, Submission};
 use crate::{
+    alphabet::MAX_SUBMITTED_CODE_LEN,
+    grant::SignInGrant,
+    key::{ServerKey, TagDomain},
     policy::Policy,
     status::{Refusal, Status},
     time::Timestamp,
@@ -10,6 +13,37 @@ use crate::{
 };
 
 impl Confirmation {
+    /// One tag, then the table; `confirm` says whether a match confirms, and `grant` what
+    /// a confirming match records.
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "the submission's inputs, each a different type; a struct would only rename them"
+    )]
+    pub(crate) fn attempt(
+        &self,
+        policy: &Policy,
+        key: &ServerKey,
+        subject: &[u8],
+        code: &str,
+        now: Timestamp,
+        confirm: bool,
+        grant: SignInGrant,
+    ) -> Submission {
+        let (tag, symbols) = key.tag(TagDomain::Code, subject, code.as_bytes(), policy.alphabet());
+        // Public facts about the submission (its length is on the wire), checked beside the
+        // comparison rather than instead of it.
+        let matchable =
+            code.len() <= MAX_SUBMITTED_CODE_LEN && symbols == usize::from(policy.code_length());
+        let request = Request::Submit {
+            key: key.id(),
+            tag,
+            confirm,
+            matchable,
+            grant,
+        };
+        self.step(policy, now, request)
+    }
+
     /// Runs `request` through the table at the state's clock, then applies the change.
     pub(super) fn step(&self, policy: &Policy, now: Timestamp, request: Request) -> Submission {
         let now = self.clock(now);
@@ -23,7 +57,11 @@ impl Confirmation {
                 let limit = policy.resends_per_window();
                 self.resends.free_at(limit, window, self.seen_at)
             }
-            Request::AdminConfirm => Timestamp::EPOCH,
+            Request::AdminConfirm | Request::Redeem { .. } => Timestamp::EPOCH,
+        };
+        let granted = match request {
+            Request::Redeem { nonce } => self.grant.admits(&nonce, now),
+            _ => false,
         };
         let view = View {
             status: self.status,
@@ -32,6 +70,7 @@ impl Confirmation {
                 || self.attempts >= policy.attempts_per_code(),
             expired: self.status == Status::Expired || now >= self.expires_at,
             window_free_at,
+            granted,
         };
         match decide(&view, now, request) {
             Ok(change) => self.apply(policy, now, change),
@@ -68,6 +107,7 @@ impl Confirmation {
                 tag,
                 confirm,
                 matchable,
+                grant,
             } => {
                 next.submissions.record_now();
                 next.attempts = self.attempts.saturating_add(1);
@@ -89,6 +129,9 @@ impl Confirmation {
                     (false, _) => (Status::TooManyAttempts, Err(wrong)),
                 };
                 next.status = status;
+                if status == Status::Confirmed {
+                    next.grant = grant;
+                }
                 outcome
             }
             Change::Reissue { key, tag } => {
@@ -104,6 +147,10 @@ impl Confirmation {
             }
             Change::Confirm => {
                 next.status = Status::Confirmed;
+                Ok(())
+            }
+            Change::Redeem => {
+                next.grant = SignInGrant::NONE;
                 Ok(())
             }
         };

@@ -2,6 +2,7 @@
 
 use super::{Confirmation, RESEND_LOG, SUBMISSION_LOG};
 use crate::{
+    grant::SignInGrant,
     key::{KeyId, ReplacedTag, Tag},
     status::Status,
     time::Timestamp,
@@ -23,6 +24,7 @@ pub(crate) struct Parts {
     pub(crate) version: u64,
     pub(crate) submissions: RateLog<SUBMISSION_LOG>,
     pub(crate) resends: RateLog<RESEND_LOG>,
+    pub(crate) grant: SignInGrant,
 }
 
 impl Confirmation {
@@ -40,6 +42,7 @@ impl Confirmation {
             version: self.version,
             submissions: self.submissions,
             resends: self.resends,
+            grant: self.grant,
         }
     }
 
@@ -57,6 +60,7 @@ impl Confirmation {
             version: parts.version,
             submissions: parts.submissions,
             resends: parts.resends,
+            grant: parts.grant,
         }
     }
 }

@@ -98,7 +98,7 @@ impl World {
         });
         let code = match &outcome.applied().1 {
             After::Deliver(delivery) => Some(delivery.code.as_str().to_owned()),
-            After::Nothing | After::PostConfirmation(_) => None,
+            After::Nothing | After::PostConfirmation(_) | After::SignIn(_) => None,
         };
         (change, code)
     }

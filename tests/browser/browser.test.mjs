@@ -145,7 +145,8 @@ before(async () => {
   const config = join(dir, 'config.json');
   writeFileSync(config, JSON.stringify({
     listen: '127.0.0.1:0', user_pool_id: pool, database: join(dir, 'users.sqlite3'), outbox,
-    clients: [{ client_id: clientId, client_secret: null }],
+    clients: [{ client_id: clientId, client_secret: null,
+      explicit_auth_flows: ['ALLOW_USER_AUTH', 'ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] }],
     cors_allowed_origins: [allowedOrigin],
   }));
   server = spawn(binary, ['--config', config], {
@@ -226,6 +227,35 @@ test('Amplify signs up and confirms a user from the allowed origin', diagnosed(a
   for (const operation of ['SignUp', 'ConfirmSignUp']) {
     assert.ok(calls.some((c) => c.method === 'POST' && c.operation === operation), `${operation}: ${JSON.stringify(calls)}`);
   }
+}));
+
+test("Amplify's autoSignIn signs the user in with the Session ConfirmSignUp answered, a wrong code in between too", diagnosed(async () => {
+  const page = await open(allowedOrigin);
+  const username = `auto-${randomUUID().slice(0, 12)}`;
+  const email = `${username}@example.com`;
+
+  const signedUp = await submit(page, 'sign-up-auto', { username, email, password });
+  assert.ok(signedUp.ok, `signUp failed: ${JSON.stringify(signedUp)}`);
+  const delivered = await code(username);
+  // A wrong code first: the sign-up session survives it (amplify-android #3136).
+  const wrong = delivered === '000000' ? '111111' : '000000';
+  await assertRefused(await submit(page, 'confirm', { username, code: wrong }),
+    'ConfirmSignUp', 'CodeMismatchException', 'Invalid verification code provided, please try again.');
+  const confirmed = await submit(page, 'confirm', { username, code: delivered });
+  assert.deepEqual(confirmed, { ok: { isSignUpComplete: true, nextStep: { signUpStep: 'COMPLETE_AUTO_SIGN_IN' } } });
+
+  const signedIn = await submit(page, 'auto-sign-in', {});
+  assert.ok(signedIn.ok, `autoSignIn failed: ${JSON.stringify(signedIn)}`);
+  assert.deepEqual(signedIn.ok.signedIn, { isSignedIn: true, nextStep: { signInStep: 'DONE' } });
+  const { idToken, accessToken } = signedIn.ok;
+  assert.equal(idToken.sub, signedUp.ok.userId);
+  assert.equal(idToken['cognito:username'], username);
+  assert.equal(idToken.email, email);
+  assert.equal(idToken.aud, clientId);
+  assert.equal(accessToken.client_id, clientId);
+  // Through InitiateAuth, cross-origin.
+  assert.ok(answered().some((c) => c.method === 'POST' && c.operation === 'InitiateAuth' && c.status === 200),
+    JSON.stringify(answered()));
 }));
 
 test('a page from an origin the server does not list cannot call it', diagnosed(async () => {

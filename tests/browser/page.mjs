@@ -4,7 +4,7 @@
 // httpStatusCode, requestId}}` (the last two when Amplify had an answer to read them from),
 // and marks it `data-state="done"` (the test waits for that).
 import { Amplify } from 'aws-amplify';
-import { signUp, confirmSignUp } from 'aws-amplify/auth';
+import { autoSignIn, confirmSignUp, fetchAuthSession, signUp } from 'aws-amplify/auth';
 
 const query = new URLSearchParams(window.location.search);
 Amplify.configure({
@@ -41,5 +41,15 @@ handle('sign-up', ({ username, email, password }) =>
   signUp({ username, password, options: { userAttributes: { email } } }));
 handle('confirm', ({ username, code }) =>
   confirmSignUp({ username, confirmationCode: code }));
+// `authFlowType: 'USER_AUTH'`: autoSignIn then signs in with the Session ConfirmSignUp
+// answered (with `true` it signs in with the password through SRP instead).
+handle('sign-up-auto', ({ username, email, password }) =>
+  signUp({ username, password, options: { userAttributes: { email }, autoSignIn: { authFlowType: 'USER_AUTH' } } }));
+// autoSignIn with the Session ConfirmSignUp answered, then the tokens Amplify keeps.
+handle('auto-sign-in', async () => {
+  const signedIn = await autoSignIn();
+  const { tokens } = await fetchAuthSession();
+  return { signedIn, idToken: tokens?.idToken?.payload ?? null, accessToken: tokens?.accessToken?.payload ?? null };
+});
 
 document.body.dataset.ready = 'true';

@@ -97,6 +97,8 @@ class Server:
             "alias_attributes": ["email", "phone_number"],
             "code_ttl_seconds": ttl,
             "outbox": str(self.outbox),
+            # Several processes behind the test's first address: one issuer for the tokens.
+            "public_url": f"http://127.0.0.1:{self.port}",
             **extra,
         }
         self.config.setdefault("database", new_database(self.home))

@@ -3,14 +3,21 @@
 A client whose ExplicitAuthFlows allow USER_AUTH answers SignUp with a Session, and
 ConfirmSignUp with that Session and the right code with a sign-in Session (what Amplify's
 autoSignIn carries into InitiateAuth); a wrong code in between does not spoil it; a client
-without USER_AUTH hands out neither. AuthSessionValidity (3 to 15 minutes, default 3) and the
+without USER_AUTH hands out neither. InitiateAuth (and AdminInitiateAuth) with USER_AUTH and
+that session answer with tokens PyJWT verifies against the pool's JWKS, once: twenty
+concurrent tries, spread over the processes, give one set of tokens. AuthSessionValidity (3 to 15 minutes, default 3) and the
 token validities are kept, described and checked with the service's messages.
 
 Runs on every store and process count test_boto3.py does (see its docstring).
 """
+import concurrent.futures
+import json
+import urllib.request
 import uuid
 
 import boto3
+import botocore.exceptions
+import jwt
 import pytest
 from botocore.config import Config
 
@@ -108,3 +115,112 @@ def test_a_session_is_not_handed_out_without_user_auth_nor_for_another_user(serv
     assert "Session" not in confirmed
     user = server.client.admin_get_user(UserPoolId=pool_id, Username=bob)
     assert user["UserStatus"] == "CONFIRMED"
+
+
+def discovery(server, pool_id):
+    url = f"http://127.0.0.1:{server.port}/{pool_id}/.well-known/openid-configuration"
+    with urllib.request.urlopen(url) as answer:
+        return json.load(answer)
+
+
+def verified(server, pool_id, token, **checks):
+    """The claims of `token`, verified by PyJWT against the pool's JWKS as an app would."""
+    config = discovery(server, pool_id)
+    key = jwt.PyJWKClient(config["jwks_uri"]).get_signing_key_from_jwt(token).key
+    return jwt.decode(token, key=key, algorithms=["RS256"], issuer=config["issuer"], **checks)
+
+
+def signed_up_and_confirmed(server, client_id):
+    """A new user signed up and confirmed with its sign-up session: its name, sub, email
+    and sign-in session."""
+    username = f"auto-{uuid.uuid4().hex[:8]}"
+    email = f"{username}@example.com"
+    signed_up = sign_up(server, client_id, username, UserAttributes=[{"Name": "email", "Value": email}])
+    confirmed = server.client.confirm_sign_up(ClientId=client_id, Username=username,
+                                              ConfirmationCode=server.code(username), Session=signed_up["Session"])
+    return username, signed_up["UserSub"], email, confirmed["Session"]
+
+
+def test_the_sign_in_session_signs_in_once_with_tokens_pyjwt_verifies(server):
+    pool_id = new_pool(server)
+    client_id = new_client(server, pool_id, ExplicitAuthFlows=USER_AUTH)["ClientId"]
+    username, sub, email, session = signed_up_and_confirmed(server, client_id)
+    answer = server.client.initiate_auth(AuthFlow="USER_AUTH", ClientId=client_id,
+                                         AuthParameters={"USERNAME": username}, Session=session)
+    result = answer["AuthenticationResult"]
+    assert (result["TokenType"], result["ExpiresIn"], answer["ChallengeParameters"]) == ("Bearer", 3600, {})
+    claims = verified(server, pool_id, result["IdToken"], audience=client_id)
+    assert (claims["token_use"], claims["sub"], claims["cognito:username"]) == ("id", sub, username)
+    assert (claims["email"], claims["email_verified"]) == (email, True)
+    assert claims["exp"] - claims["iat"] == 3600
+    access = verified(server, pool_id, result["AccessToken"], options={"verify_aud": False})
+    assert (access["token_use"], access["client_id"], access["username"]) == ("access", client_id, username)
+    assert access["scope"] == "aws.cognito.signin.user.admin"
+    # Once: the same session again is refused, with the message the service gives its
+    # challenge sessions.
+    with pytest.raises(server.client.exceptions.NotAuthorizedException) as refused:
+        server.client.initiate_auth(AuthFlow="USER_AUTH", ClientId=client_id,
+                                    AuthParameters={"USERNAME": username}, Session=session)
+    assert error(refused) == ("NotAuthorizedException", "Invalid session for the user.")
+
+
+def test_twenty_concurrent_sign_ins_with_one_session_give_one_set_of_tokens(server):
+    pool_id = new_pool(server)
+    client_id = new_client(server, pool_id, ExplicitAuthFlows=USER_AUTH)["ClientId"]
+    username, _, _, session = signed_up_and_confirmed(server, client_id)
+
+    def attempt(_):
+        try:
+            server.client.initiate_auth(AuthFlow="USER_AUTH", ClientId=client_id,
+                                        AuthParameters={"USERNAME": username}, Session=session)
+            return "tokens"
+        except server.client.exceptions.NotAuthorizedException as refused:
+            return refused.response["Error"]["Message"]
+
+    # Each call goes to the next process when there are several (test_boto3.Rotating).
+    with concurrent.futures.ThreadPoolExecutor(20) as pool:
+        answers = list(pool.map(attempt, range(20)))
+    assert sorted(answers) == ["Invalid session for the user."] * 19 + ["tokens"]
+
+
+def test_admin_initiate_auth_redeems_the_session_in_its_pool_only(server):
+    pool_id = new_pool(server)
+    client_id = new_client(server, pool_id, ExplicitAuthFlows=USER_AUTH)["ClientId"]
+    username, sub, _, session = signed_up_and_confirmed(server, client_id)
+    other_pool = new_pool(server)
+    with pytest.raises(server.client.exceptions.ResourceNotFoundException):
+        server.client.admin_initiate_auth(UserPoolId=other_pool, ClientId=client_id, AuthFlow="USER_AUTH",
+                                          AuthParameters={"USERNAME": username}, Session=session)
+    answer = server.client.admin_initiate_auth(UserPoolId=pool_id, ClientId=client_id, AuthFlow="USER_AUTH",
+                                               AuthParameters={"USERNAME": username}, Session=session)
+    claims = verified(server, pool_id, answer["AuthenticationResult"]["IdToken"], audience=client_id)
+    assert claims["sub"] == sub
+
+
+def test_sign_in_refusals_use_the_services_exceptions_and_change_nothing(server):
+    pool_id = new_pool(server)
+    client_id = new_client(server, pool_id, ExplicitAuthFlows=USER_AUTH)["ClientId"]
+    username, _, _, session = signed_up_and_confirmed(server, client_id)
+    calls = [
+        ({"AuthFlow": "BOGUS_AUTH"}, "InvalidParameterException",
+         "1 validation error detected: Value 'BOGUS_AUTH' at 'authFlow' failed to satisfy constraint: Member must "
+         "satisfy enum value set: [USER_SRP_AUTH, REFRESH_TOKEN_AUTH, REFRESH_TOKEN, CUSTOM_AUTH, "
+         "ADMIN_NO_SRP_AUTH, USER_PASSWORD_AUTH, ADMIN_USER_PASSWORD_AUTH, USER_AUTH]"),
+        ({"AuthParameters": {}}, "InvalidParameterException", "Missing required parameter USERNAME"),
+        ({"Session": "x" * 82}, "NotAuthorizedException", "Invalid session for the user."),
+        ({"AuthParameters": {"USERNAME": "somebody-else"}}, "NotAuthorizedException", "Invalid session for the user."),
+        ({"ClientId": new_client(server, pool_id)["ClientId"]}, "InvalidParameterException",
+         "USER_AUTH flow not enabled for this client"),
+        ({"ClientId": "nosuchclient"}, "ResourceNotFoundException", "User pool client nosuchclient does not exist."),
+        ({"AuthFlow": "USER_PASSWORD_AUTH"}, "InvalidParameterException", "USER_PASSWORD_AUTH flow not enabled for this client"),
+    ]
+    for changes, name, message in calls:
+        request = {"AuthFlow": "USER_AUTH", "ClientId": client_id, "AuthParameters": {"USERNAME": username},
+                   "Session": session, **changes}
+        with pytest.raises(botocore.exceptions.ClientError) as refused:
+            server.client.initiate_auth(**request)
+        assert error(refused) == (name, message), changes
+    # None of them spent the session.
+    answer = server.client.initiate_auth(AuthFlow="USER_AUTH", ClientId=client_id,
+                                         AuthParameters={"USERNAME": username}, Session=session)
+    assert "IdToken" in answer["AuthenticationResult"]

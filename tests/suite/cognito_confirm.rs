@@ -4,8 +4,8 @@
 use confirmation_flow::{
     Confirmation, KeyRing, Status, Timestamp,
     cognito::{
-        After, AliasAttribute, AliasClaim, ClientMetadata, ConfirmSignUp, Expected, Lookup, Pool,
-        Reply, Session, SessionPurpose, Target, UserStatus,
+        After, AliasAttribute, AliasClaim, AppClient, ClientMetadata, ConfirmSignUp, Expected,
+        Lookup, Pool, Reply, Session, SessionPurpose, Target, UserStatus,
     },
 };
 
@@ -371,6 +371,14 @@ fn row_11_the_commit_confirms_verifies_claims_the_alias_and_builds_the_event() {
     let with_metadata = ConfirmSignUp {
         client_metadata: Some(metadata),
         ..request(code.as_str())
+    };
+    // A client without `ALLOW_USER_AUTH`: no sign-in session (tests/suite/cognito_sessions.rs).
+    let lookup = Lookup {
+        client: lookup.client.map(|client| AppClient {
+            auth_sessions: None,
+            ..client
+        }),
+        ..lookup
     };
     let done = confirm(&fixture.pool(), with_metadata, &lookup, at(60));
     assert!(matches!(done.reply, Reply::ConfirmSignUp { session: None }));

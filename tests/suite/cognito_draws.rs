@@ -33,7 +33,7 @@ fn seen(outcome: Outcome<'_>) -> (String, Option<Confirmation>, String, String) 
     };
     let code = match &after {
         After::Deliver(delivery) => delivery.code.as_str().to_owned(),
-        After::Nothing | After::PostConfirmation(_) => String::new(),
+        After::Nothing | After::PostConfirmation(_) | After::SignIn(_) => String::new(),
     };
     let shown = format!("{write:?} {reply:?} {after:?}");
     (shown, write.map(|write| write.state), code, session)

@@ -1,16 +1,20 @@
 //! The sign-up session chain as the service runs it (DESIGN §8): `SignUp` from a client that
 //! allows `USER_AUTH` answers with a `Session`; `ConfirmSignUp` with it and the right code
 //! answers with a sign-in `Session`, for that user and client, living the client's
-//! `AuthSessionValidity`. A wrong code in between does not spoil it (the mobile SDKs dropped
+//! `AuthSessionValidity` (so does one without a `Session`, as Amplify JS sends it; one with
+//! a session that does not verify hands out none). A wrong code in between does not spoil it (the mobile SDKs dropped
 //! it there in 2025, amplify-android #3136); a client without `USER_AUTH` hands out neither.
+//! The sign-in session then signs the user in once: the confirmed state holds its grant,
+//! and the sign-in spends it in a write with compare-and-swap.
 
 use core::time::Duration;
 
 use confirmation_flow::{
-    Timestamp,
+    Confirmation, StateError, StoredState, Timestamp,
     cognito::{
-        After, AppClient, ConfirmSignUp, Exception, Pool, Reply, Session, SessionError,
-        SessionPurpose, SignUp, UserAttributes, UserRecord, UserStatus, VerifiedSession,
+        After, AppClient, ConfirmSignUp, Exception, Expected, Pool, Reply, Session, SessionError,
+        SessionPurpose, SessionSignIn, SignUp, UserAttributes, UserRecord, UserStatus,
+        VerifiedSession,
     },
 };
 
@@ -194,6 +198,28 @@ fn confirming_with_the_session_hands_out_a_sign_in_session_even_after_a_wrong_co
 }
 
 #[test]
+fn confirming_without_the_sign_up_session_hands_out_a_sign_in_session_as_amplify_js_expects() {
+    let fixture = Fixture::new();
+    let pool = fixture.pool();
+    let with_sessions = client(Some(VALIDITY));
+    let (done, bob) = sign_up(&pool, with_sessions);
+    let code = code(&done);
+    let confirmed = confirm(&pool, with_sessions, bob, &code, None, at(60));
+    let sign_in = sign_in_session(&confirmed).expect("a sign-in session");
+    let verified = verify(&pool, &sign_in, SessionPurpose::SignIn, BOB, at(60)).unwrap();
+    let grant = confirmed
+        .write
+        .unwrap()
+        .state
+        .sign_in_grant(at(60))
+        .unwrap();
+    assert_eq!(
+        (grant.nonce(), grant.until()),
+        (verified.nonce, verified.expires_at)
+    );
+}
+
+#[test]
 fn an_expired_sign_up_session_confirms_but_hands_out_nothing() {
     let fixture = Fixture::new();
     let pool = fixture.pool();
@@ -204,4 +230,195 @@ fn an_expired_sign_up_session_confirms_but_hands_out_nothing() {
     let late = confirm(&pool, with_sessions, bob, &code, Some(&token), at(7 * 60));
     assert_eq!(sign_in_session(&late), None);
     assert_eq!(late.write.unwrap().status, Some(UserStatus::Confirmed));
+}
+
+/// Bob confirmed through `client` with his sign-up session: the sign-in session, and Bob as
+/// the store then has him.
+fn confirmed<'a>(pool: &Pool<'a>, client: AppClient<'a>) -> (String, UserRecord<'a>) {
+    let (done, bob) = sign_up(pool, client);
+    let token = sign_up_session(&done).unwrap();
+    let code = code(&done);
+    let confirmed = confirm(pool, client, bob, &code, Some(&token), at(60));
+    let sign_in = sign_in_session(&confirmed).expect("a sign-in session");
+    let bob = UserRecord {
+        status: UserStatus::Confirmed,
+        confirmation: confirmed.write.unwrap().state,
+        ..bob
+    };
+    (sign_in, bob)
+}
+
+/// `InitiateAuth` with `USER_AUTH`, `username` and `session` for `user` at `now`.
+fn sign_in<'a>(
+    pool: &Pool<'a>,
+    client: AppClient<'a>,
+    user: Option<UserRecord<'a>>,
+    username: &'a str,
+    session: &'a str,
+    now: Timestamp,
+) -> Settled<'a> {
+    let request = SessionSignIn {
+        client_id: CLIENT_ID,
+        secret_hash: None,
+        username,
+        session,
+    };
+    decide(pool, request.validate().unwrap(), &found(client, user), now)
+}
+
+fn refused_with(done: &Settled<'_>, name: &str, message: &str) {
+    let exception = done.reply.exception().expect("refused");
+    assert_eq!(
+        (exception.name(), exception.to_string().as_str()),
+        (name, message)
+    );
+    assert!(done.write.is_none(), "a refusal changes nothing");
+}
+
+#[test]
+fn the_sign_in_session_signs_in_once_by_spending_the_grant_with_compare_and_swap() {
+    let fixture = Fixture::new();
+    let pool = fixture.pool();
+    let with_sessions = client(Some(VALIDITY));
+    let (session, bob) = confirmed(&pool, with_sessions);
+    assert!(bob.confirmation.sign_in_grant(at(60)).is_some());
+    let done = sign_in(&pool, with_sessions, Some(bob), BOB, &session, at(120));
+    let write = done.write.expect("the grant is spent in a write");
+    assert_eq!(
+        write.expected,
+        Expected::Version(bob.confirmation.version())
+    );
+    assert_eq!(write.state.version(), bob.confirmation.version() + 1);
+    assert_eq!(
+        (write.status, write.verify, write.alias),
+        (None, None, None)
+    );
+    assert_eq!(write.state.sign_in_grant(at(120)), None);
+    assert!(matches!(done.reply, Reply::SignedIn));
+    let After::SignIn(signed_in) = done.after else {
+        panic!("tokens follow: {:?}", done.after);
+    };
+    assert_eq!(
+        (signed_in.username, signed_in.subject, signed_in.client_id),
+        (BOB, NEW_SUB, CLIENT_ID)
+    );
+    // The state it wrote does not let the same session in again.
+    let spent = UserRecord {
+        confirmation: write.state,
+        ..bob
+    };
+    let again = sign_in(&pool, with_sessions, Some(spent), BOB, &session, at(121));
+    refused_with(
+        &again,
+        "NotAuthorizedException",
+        "Invalid session for the user.",
+    );
+}
+
+#[test]
+fn a_session_past_its_deadline_another_users_or_without_a_grant_does_not_sign_in() {
+    let fixture = Fixture::new();
+    let pool = fixture.pool();
+    let with_sessions = client(Some(VALIDITY));
+    let (session, bob) = confirmed(&pool, with_sessions);
+    let invalid = |done: &Settled<'_>| {
+        refused_with(
+            done,
+            "NotAuthorizedException",
+            "Invalid session for the user.",
+        );
+    };
+    // At its deadline (confirmed at 60, 7 minutes).
+    invalid(&sign_in(
+        &pool,
+        with_sessions,
+        Some(bob),
+        BOB,
+        &session,
+        at(60 + 7 * 60),
+    ));
+    // Named for another user, or for a user that does not exist.
+    let alice = UserRecord {
+        username: "alice",
+        ..bob
+    };
+    invalid(&sign_in(
+        &pool,
+        with_sessions,
+        Some(alice),
+        "alice",
+        &session,
+        at(120),
+    ));
+    invalid(&sign_in(&pool, with_sessions, None, BOB, &session, at(120)));
+    // Garbage.
+    let garbage = "x".repeat(82);
+    invalid(&sign_in(
+        &pool,
+        with_sessions,
+        Some(bob),
+        BOB,
+        &garbage,
+        at(120),
+    ));
+    // A session with a good MAC, for Bob, but no grant behind it (minted with the key, not
+    // handed out by a confirmation): the MAC alone does not sign in.
+    let minted = Session::mint(
+        &fixture.key,
+        SessionPurpose::SignIn,
+        BOB,
+        CLIENT_ID,
+        at(60),
+        VALIDITY,
+        &[9; 16],
+    );
+    invalid(&sign_in(
+        &pool,
+        with_sessions,
+        Some(bob),
+        BOB,
+        minted.as_str(),
+        at(120),
+    ));
+}
+
+#[test]
+fn a_client_without_user_auth_refuses_the_flow_by_name() {
+    let fixture = Fixture::new();
+    let pool = fixture.pool();
+    let (session, bob) = confirmed(&pool, client(Some(VALIDITY)));
+    let done = sign_in(&pool, client(None), Some(bob), BOB, &session, at(120));
+    refused_with(
+        &done,
+        "InvalidParameterException",
+        "USER_AUTH flow not enabled for this client",
+    );
+}
+
+#[test]
+fn a_grant_survives_the_stored_form_and_is_refused_on_a_state_not_confirmed() {
+    let fixture = Fixture::new();
+    let pool = fixture.pool();
+    let (_, bob) = confirmed(&pool, client(Some(VALIDITY)));
+    let stored = StoredState::from(bob.confirmation);
+    let grant = stored.sign_in_grant.clone().expect("stored with its grant");
+    assert_eq!(
+        (grant.nonce.len(), grant.until),
+        (32, at(60 + 7 * 60).as_unix_seconds())
+    );
+    assert!(
+        !format!("{stored:?}").contains(grant.nonce.as_str()),
+        "the nonce is redacted"
+    );
+    assert_eq!(Confirmation::try_from(stored.clone()), Ok(bob.confirmation));
+    // A state that is not confirmed cannot carry a grant.
+    let (pending, _) = sign_up(&pool, client(Some(VALIDITY)));
+    let forged = StoredState {
+        sign_in_grant: Some(grant),
+        ..StoredState::from(pending.write.unwrap().state)
+    };
+    assert_eq!(
+        Confirmation::try_from(forged),
+        Err(StateError::StatusInconsistent)
+    );
 }

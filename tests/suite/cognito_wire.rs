@@ -398,10 +398,15 @@ fn confirm_replies_are_empty_or_carry_the_session() {
     let pool = fixture.pool();
     let (user, code) = fixture.alice();
     let lookup = found(Fixture::public_client(false), Some(user));
+    // A client without `ALLOW_USER_AUTH`: an empty answer.
+    let without = AppClient {
+        auth_sessions: None,
+        ..Fixture::public_client(false)
+    };
     let plain =
         json!({"ClientId": CLIENT_ID, "Username": USERNAME, "ConfirmationCode": code.as_str()});
     let body = confirm_body(&plain.to_string());
-    let done = confirm_alice(&pool, &body, &lookup);
+    let done = confirm_alice(&pool, &body, &found(without, Some(user)));
     assert_eq!(serde_json::to_string(&done.reply.body()).unwrap(), "{}");
     let sign_up = Session::mint(
         &fixture.key,

@@ -247,7 +247,7 @@ impl MemoryStore {
             let (reply, after) = outcome.applied();
             let code = match &after {
                 After::Deliver(delivery) => Some(delivery.code.as_str().to_owned()),
-                After::Nothing | After::PostConfirmation(_) => None,
+                After::Nothing | After::PostConfirmation(_) | After::SignIn(_) => None,
             };
             let delivery = match &reply {
                 Reply::SignUp { delivery, .. } | Reply::ResendConfirmationCode { delivery } => {

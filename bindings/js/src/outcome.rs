@@ -131,6 +131,13 @@ enum AfterJson<'o> {
     PostConfirmation {
         event: &'o PostConfirmationEvent<'o>,
     },
+    /// Never from the operations this module decodes (it does not serve `InitiateAuth`),
+    /// carried all the same: the kind is exhaustive.
+    SignIn {
+        username: &'o str,
+        subject: &'o str,
+        client_id: &'o str,
+    },
 }
 
 #[derive(Serialize)]
@@ -240,6 +247,11 @@ fn after<'o>(after: &'o After<'o>) -> AfterJson<'o> {
             code: delivery.code.as_str(),
         },
         After::PostConfirmation(event) => AfterJson::PostConfirmation { event },
+        After::SignIn(signed_in) => AfterJson::SignIn {
+            username: signed_in.username,
+            subject: signed_in.subject,
+            client_id: signed_in.client_id,
+        },
     }
 }
 

@@ -154,17 +154,19 @@ fn draws_follow_what_the_crate_documents_each_value_is_for() {
         nonce: false,
         subject: false,
     };
+    // A session's nonce, with a `Session` or without: the client may hand one out.
     let confirm = json!({"ClientId": "c", "Username": "u", "ConfirmationCode": "1"});
-    assert_eq!(draws("ConfirmSignUp", confirm.clone()), none);
-    let mut with_session = confirm;
+    let mut with_session = confirm.clone();
     with_session["Session"] = "a".repeat(40).into();
-    assert_eq!(
-        draws("ConfirmSignUp", with_session),
-        Draws {
-            nonce: true,
-            ..none
-        }
-    );
+    for body in [confirm, with_session] {
+        assert_eq!(
+            draws("ConfirmSignUp", body),
+            Draws {
+                nonce: true,
+                ..none
+            }
+        );
+    }
     assert_eq!(
         draws(
             "ResendConfirmationCode",

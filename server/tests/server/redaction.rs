@@ -2,7 +2,7 @@
 
 use confirmation_flow_server::{
     client_settings::{ClientSettings, FlowsAndLifetimes},
-    config::ClientConfig,
+    config_client::ClientConfig,
     outbox::Delivery,
 };
 use confirmation_flow_store::NewUser;

@@ -111,6 +111,12 @@ impl Body {
             OperationName::ResendConfirmationCode => {
                 Operation::ResendConfirmationCode(Valid::checked(self.resend_confirmation_code()))
             }
+            // Its body's other flows are the embedder's: it builds a `SessionSignIn` itself.
+            OperationName::InitiateAuth => {
+                return Err(Exception::UnknownOperation {
+                    target: OperationName::InitiateAuth.as_str(),
+                });
+            }
         })
     }
 

@@ -92,6 +92,11 @@ impl Serialize for ReplyBody<'_, '_> {
                 map.end()
             }
             Reply::AdminConfirmSignUp => serializer.serialize_map(Some(0))?.end(),
+            Reply::SignedIn => {
+                let mut map = serializer.serialize_map(Some(1))?;
+                map.serialize_entry("ChallengeParameters", &Empty)?;
+                map.end()
+            }
         }
     }
 }
@@ -106,5 +111,14 @@ impl Serialize for Details<'_, '_> {
         map.serialize_entry("DeliveryMedium", self.0.delivery_medium())?;
         map.serialize_entry("AttributeName", self.0.attribute().as_str())?;
         map.end()
+    }
+}
+
+/// An empty JSON object.
+struct Empty;
+
+impl Serialize for Empty {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_map(Some(0))?.end()
     }
 }

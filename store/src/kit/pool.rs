@@ -134,7 +134,7 @@ impl Kit {
             answer: reply.exception().map_or("Ok", |exception| exception.name()),
             code: match &after {
                 After::Deliver(delivery) => Some(delivery.code.as_str().to_owned()),
-                After::Nothing | After::PostConfirmation(_) => None,
+                After::Nothing | After::PostConfirmation(_) | After::SignIn(_) => None,
             },
             change,
         }

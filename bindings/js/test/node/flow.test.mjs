@@ -463,9 +463,9 @@ test('randomness comes from crypto.getRandomValues, new for every decision', (t)
   // decision uses, no more.
   assert.deepEqual(calls, [32, 64]);
   confirm(store, pool, 'alice', '000000');
-  assert.deepEqual(calls, [32, 64], 'a ConfirmSignUp without a Session uses no randomness');
+  assert.deepEqual(calls, [32, 64, 16], "a ConfirmSignUp uses a session's nonce, no more");
   serve(lib, store, pool, CLIENT, 'ResendConfirmationCode', { ClientId: CLIENT.clientId, Username: 'alice' }, at(T0));
-  assert.deepEqual(calls, [32, 64, 32]);
+  assert.deepEqual(calls, [32, 64, 16, 32]);
 
   t.mock.method(webcrypto, 'getRandomValues', () => {
     throw new Error('no entropy today');

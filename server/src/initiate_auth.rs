@@ -1,0 +1,137 @@
+//! `InitiateAuth` and `AdminInitiateAuth`: the members checked as the service checks them,
+//! then the flow. `USER_AUTH` with the `Session` a `ConfirmSignUp` handed out is the crate's
+//! decision ([`SessionSignIn`]), run through the request loop like every other operation:
+//! the session's grant is spent with compare-and-swap, so one session signs in once, on
+//! any number of processes. The other flows are refused by name.
+
+use std::collections::BTreeMap;
+
+use confirmation_flow::cognito::{Exception, Operation, SessionSignIn};
+use serde::Deserialize;
+
+use crate::{
+    App,
+    admin_request::{invalid, required},
+    answer::{Answer, decode, internal},
+    outbox::Delivery,
+    serve,
+};
+
+/// `AuthFlow`'s values, as the model lists them.
+const AUTH_FLOWS: &[&str] = &[
+    "USER_SRP_AUTH",
+    "REFRESH_TOKEN_AUTH",
+    "REFRESH_TOKEN",
+    "CUSTOM_AUTH",
+    "ADMIN_NO_SRP_AUTH",
+    "USER_PASSWORD_AUTH",
+    "ADMIN_USER_PASSWORD_AUTH",
+    "USER_AUTH",
+];
+
+/// The members of both operations this server reads; the others (`ClientMetadata`,
+/// `AnalyticsMetadata`, `UserContextData`, `ContextData`) are accepted and not acted on.
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct Request {
+    auth_flow: Option<String>,
+    auth_parameters: Option<BTreeMap<String, String>>,
+    client_id: Option<String>,
+    session: Option<String>,
+    /// `AdminInitiateAuth` only.
+    user_pool_id: Option<String>,
+}
+
+/// `InitiateAuth` (public) or `AdminInitiateAuth` (`admin`: SigV4-signed, names its pool).
+pub(crate) async fn initiate_auth(
+    app: &App,
+    body: &[u8],
+    admin: bool,
+) -> (Answer, Option<Delivery>) {
+    let operation = if admin {
+        "AdminInitiateAuth"
+    } else {
+        "InitiateAuth"
+    };
+    match run(app, body, admin, operation).await {
+        Ok(served) => served,
+        Err(answer) => (answer, None),
+    }
+}
+
+async fn run(
+    app: &App,
+    body: &[u8],
+    admin: bool,
+    operation: &str,
+) -> Result<(Answer, Option<Delivery>), Answer> {
+    let request: Request = decode(operation, body)?;
+    let pool_id = if admin {
+        Some(required(request.user_pool_id, "userPoolId")?)
+    } else {
+        None
+    };
+    let client_id = required(request.client_id, "clientId")?;
+    let flow = required(request.auth_flow, "authFlow")?;
+    if !AUTH_FLOWS.contains(&flow.as_str()) {
+        return Err(invalid(format!(
+            "1 validation error detected: Value '{flow}' at 'authFlow' failed to satisfy \
+             constraint: Member must satisfy enum value set: [{}]",
+            AUTH_FLOWS.join(", ")
+        )));
+    }
+    let parameters = request.auth_parameters.unwrap_or_default();
+    let parameter = |name: &str| parameters.get(name).map(String::as_str);
+    let client = app
+        .directory
+        .client(&app.store, &client_id)
+        .await
+        .map_err(internal)?
+        .filter(|client| {
+            pool_id
+                .as_ref()
+                .is_none_or(|pool_id| *pool_id == client.pool_id)
+        })
+        .ok_or(Exception::ClientNotFound {
+            client_id: &client_id,
+        })?;
+    if flow != "USER_AUTH" {
+        // Every other flow: refused as the service refuses one the client does not allow,
+        // else named as not served here.
+        if !client.settings.allows_auth_flow(&flow) {
+            return Err(Exception::FlowNotEnabled {
+                flow: static_flow(&flow),
+            }
+            .into());
+        }
+        return Err(invalid(format!(
+            "{flow} is not served by this server yet: sign in with USER_AUTH and the Session \
+             ConfirmSignUp answered with"
+        )));
+    }
+    let username =
+        parameter("USERNAME").ok_or_else(|| invalid("Missing required parameter USERNAME"))?;
+    let Some(session) = request.session.as_deref() else {
+        return Err(invalid(
+            "USER_AUTH without a Session (choosing a challenge) is not served by this server \
+             yet: pass the Session ConfirmSignUp answered with",
+        ));
+    };
+    let sign_in = SessionSignIn {
+        client_id: &client_id,
+        secret_hash: parameter("SECRET_HASH"),
+        username,
+        session,
+    };
+    let sign_in = sign_in.validate().map_err(Answer::from)?;
+    Ok(serve::serve(app, &Operation::from(sign_in)).await)
+}
+
+/// `flow` as one of [`AUTH_FLOWS`] (it is one: checked before).
+fn static_flow(flow: &str) -> &'static str {
+    AUTH_FLOWS
+        .iter()
+        .find(|known| **known == flow)
+        .copied()
+        .unwrap_or("USER_AUTH")
+}
