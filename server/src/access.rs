@@ -47,6 +47,7 @@ pub const OPERATIONS: &[(&str, Caller)] = &[
     ("ConfirmSignUp", Caller::Public),
     ("ResendConfirmationCode", Caller::Public),
     ("InitiateAuth", Caller::Public),
+    ("GetUser", Caller::Public),
     ("AdminInitiateAuth", Caller::Admin),
     ("AdminConfirmSignUp", Caller::Admin),
     ("AdminGetUser", Caller::Admin),
@@ -186,7 +187,8 @@ mod tests {
                 "SignUp",
                 "ConfirmSignUp",
                 "ResendConfirmationCode",
-                "InitiateAuth"
+                "InitiateAuth",
+                "GetUser"
             ]
         );
     }

@@ -14,6 +14,7 @@ pub enum ServerException {
     InvalidSignature,
     LimitExceeded,
     MissingAuthenticationToken,
+    NotAuthorized,
     RequestEntityTooLarge,
     RequestTimeout,
     Serialization,
@@ -34,6 +35,7 @@ impl ServerException {
             Self::InvalidSignature => "InvalidSignatureException",
             Self::LimitExceeded => "LimitExceededException",
             Self::MissingAuthenticationToken => "MissingAuthenticationTokenException",
+            Self::NotAuthorized => "NotAuthorizedException",
             Self::RequestEntityTooLarge => "RequestEntityTooLargeException",
             Self::RequestTimeout => "RequestTimeoutException",
             Self::Serialization => "SerializationException",
@@ -52,6 +54,7 @@ impl ServerException {
             Self::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             Self::IncompleteSignature
             | Self::MissingAuthenticationToken
+            | Self::NotAuthorized
             | Self::InvalidParameter
             | Self::InvalidPassword
             | Self::InvalidSignature

@@ -37,6 +37,7 @@
 )]
 
 pub mod access;
+pub mod access_token;
 mod admin_request;
 pub mod answer;
 pub mod api;
@@ -66,6 +67,7 @@ mod pool_api;
 pub mod pools;
 pub mod random;
 mod redact;
+mod self_service;
 pub mod serve;
 mod service;
 pub mod settings;

@@ -258,6 +258,13 @@ impl SigningKeys {
         self.current.get(kind)
     }
 
+    /// The keys that may have signed a token of `kind`, the current one first.
+    pub fn verifying(&self, kind: TokenUse) -> impl Iterator<Item = &SigningKey> {
+        std::iter::once(&self.current)
+            .chain(&self.older)
+            .map(move |pair| pair.get(kind))
+    }
+
     /// Every key, the current ones first: the JWKS's keys.
     pub fn keys(&self) -> impl Iterator<Item = &SigningKey> {
         std::iter::once(&self.current)

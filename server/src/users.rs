@@ -132,7 +132,7 @@ pub(crate) async fn list_users(app: &App, body: &[u8]) -> Outcome {
 }
 
 /// The service's `UserType` for `user`.
-fn user_json(user: &UserRow) -> Value {
+pub(crate) fn user_json(user: &UserRow) -> Value {
     let mut attributes = vec![json!({"Name": "sub", "Value": user.sub})];
     for (name, value, verified) in [
         ("email", &user.email, user.email_verified),

@@ -224,3 +224,27 @@ def test_sign_in_refusals_use_the_services_exceptions_and_change_nothing(server)
     answer = server.client.initiate_auth(AuthFlow="USER_AUTH", ClientId=client_id,
                                          AuthParameters={"USERNAME": username}, Session=session)
     assert "IdToken" in answer["AuthenticationResult"]
+
+
+def test_get_user_answers_for_the_access_token_and_refuses_any_other(server):
+    pool_id = new_pool(server)
+    client_id = new_client(server, pool_id, ExplicitAuthFlows=USER_AUTH)["ClientId"]
+    username, sub, email, session = signed_up_and_confirmed(server, client_id)
+    tokens = server.client.initiate_auth(AuthFlow="USER_AUTH", ClientId=client_id,
+                                         AuthParameters={"USERNAME": username},
+                                         Session=session)["AuthenticationResult"]
+    user = server.client.get_user(AccessToken=tokens["AccessToken"])
+    attributes = {a["Name"]: a["Value"] for a in user["UserAttributes"]}
+    assert (user["Username"], attributes["sub"], attributes["email"], attributes["email_verified"]) == (
+        username, sub, email, "true")
+    head, payload, signature = tokens["AccessToken"].split(".")
+    flipped = signature[:-2] + ("A" if signature[-2] != "A" else "B") + signature[-1]
+    for token in [f"{head}.{payload}.{flipped}", tokens["IdToken"], "not-a-token", f"{head}.{payload}."]:
+        with pytest.raises(server.client.exceptions.NotAuthorizedException) as refused:
+            server.client.get_user(AccessToken=token)
+        assert error(refused) == ("NotAuthorizedException", "Invalid Access Token")
+    # The user deleted: its tokens name nobody.
+    server.client.admin_delete_user(UserPoolId=pool_id, Username=username)
+    with pytest.raises(server.client.exceptions.UserNotFoundException) as refused:
+        server.client.get_user(AccessToken=tokens["AccessToken"])
+    assert error(refused) == ("UserNotFoundException", "User does not exist.")

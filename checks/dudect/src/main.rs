@@ -124,8 +124,8 @@ fn unknown_user(runner: &mut CtRunner, rng: &mut BenchRng) {
         secret: None,
         prevent_user_existence_errors: true,
         // No `ALLOW_USER_AUTH`: what the committed figures were measured on (a `SignUp`
-                    // that mints a session costs one HMAC more).
-                    auth_sessions: None,
+        // that mints a session costs one HMAC more).
+        auth_sessions: None,
     };
     let request = ConfirmSignUp {
         client_id: "7ql4example",

@@ -17,6 +17,7 @@
     reason = "a test that cannot set up or check says so and stops"
 )]
 
+mod access_tokens;
 mod addresses;
 mod http;
 mod limits;
