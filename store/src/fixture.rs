@@ -15,15 +15,19 @@ const ADD_CLIENT: &str = "INSERT INTO clients (client_id, pool_id, name, setting
                           VALUES ($2, $1, $2, '{}', 0) \
                           ON CONFLICT (client_id) DO UPDATE SET pool_id = excluded.pool_id";
 /// The pool first: a sign-up racing the deletion then finds no pool to insert into.
-const DELETE_POOL: [&str; 5] = [
+const DELETE_POOL: [&str; 6] = [
     "DELETE FROM pools WHERE pool_id = $1",
     "DELETE FROM clients WHERE pool_id = $1",
     "DELETE FROM users WHERE pool_id = $1",
     "DELETE FROM phantoms WHERE pool_id = $1",
     "DELETE FROM destination_budgets WHERE pool_id = $1",
+    "DELETE FROM refresh_tokens WHERE pool_id = $1",
 ];
-/// One user of one pool.
-const DELETE_USER: &str = "DELETE FROM users WHERE pool_id = $1 AND username = $2";
+/// One user of one pool, with its refresh tokens.
+const DELETE_USER: [&str; 2] = [
+    "DELETE FROM users WHERE pool_id = $1 AND username = $2",
+    "DELETE FROM refresh_tokens WHERE pool_id = $1 AND username = $2",
+];
 
 /// Statements with their parameters, as both backends' `transaction` takes them.
 type Statements = Vec<(String, Vec<Param>)>;
@@ -42,10 +46,12 @@ fn delete_pool(pool_id: &str) -> Statements {
         .into()
 }
 
-/// [`Fixture::delete_user`]'s statement.
+/// [`Fixture::delete_user`]'s statements.
 fn delete_user(pool_id: &str, username: &str) -> Statements {
     let key = vec![Param::text(pool_id), Param::text(username)];
-    vec![(DELETE_USER.to_owned(), key)]
+    DELETE_USER
+        .map(|sql| (sql.to_owned(), key.clone()))
+        .into()
 }
 
 #[cfg(feature = "sqlite")]

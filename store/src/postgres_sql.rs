@@ -75,6 +75,23 @@ CREATE INDEX destination_budgets_window ON destination_budgets (window_start);
 -- See sqlite_sql::MIGRATIONS.
 DROP INDEX destination_budgets_window;
 ",
+    r#"
+-- See sqlite_sql::MIGRATIONS.
+CREATE TABLE refresh_tokens (
+    token_hash TEXT COLLATE "C" PRIMARY KEY,
+    pool_id TEXT COLLATE "C" NOT NULL,
+    client_id TEXT COLLATE "C" NOT NULL,
+    username TEXT COLLATE "C" NOT NULL,
+    sub TEXT COLLATE "C" NOT NULL,
+    origin_jti TEXT NOT NULL,
+    auth_time BIGINT NOT NULL,
+    expires_at BIGINT NOT NULL,
+    revoked_at BIGINT,
+    created_at BIGINT NOT NULL
+);
+CREATE INDEX refresh_tokens_user ON refresh_tokens (pool_id, username);
+CREATE INDEX refresh_tokens_expires_at ON refresh_tokens (expires_at);
+"#,
 ];
 
 /// Serialises migrations between processes starting together (an advisory lock id).

@@ -85,6 +85,24 @@ CREATE INDEX destination_budgets_window ON destination_budgets (window_start);
 -- kept, it was rewritten by every unit spent and cost more of the log than the budget's
 -- own row (measured: 2.6 KB of log per change, of 7 KB).
 DROP INDEX destination_budgets_window;
+", "
+-- Refresh tokens, stored only as keyed hashes (HMAC-SHA256 under a key derived from the
+-- ring: the server's `refresh_tokens.rs`), never the token itself. Deleted with their user
+-- or pool; pruned once expired (a revoked one is kept until then, so it is told as revoked).
+CREATE TABLE refresh_tokens (
+    token_hash TEXT PRIMARY KEY,
+    pool_id TEXT NOT NULL,
+    client_id TEXT NOT NULL,
+    username TEXT NOT NULL,
+    sub TEXT NOT NULL,
+    origin_jti TEXT NOT NULL,
+    auth_time INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    revoked_at INTEGER,
+    created_at INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX refresh_tokens_user ON refresh_tokens (pool_id, username);
+CREATE INDEX refresh_tokens_expires_at ON refresh_tokens (expires_at);
 "];
 
 /// Applies the migrations not yet applied, under the write lock (so processes starting
