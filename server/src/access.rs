@@ -48,6 +48,7 @@ pub const OPERATIONS: &[(&str, Caller)] = &[
     ("ResendConfirmationCode", Caller::Public),
     ("InitiateAuth", Caller::Public),
     ("GetUser", Caller::Public),
+    ("RevokeToken", Caller::Public),
     ("AdminInitiateAuth", Caller::Admin),
     ("AdminConfirmSignUp", Caller::Admin),
     ("AdminGetUser", Caller::Admin),
@@ -188,7 +189,8 @@ mod tests {
                 "ConfirmSignUp",
                 "ResendConfirmationCode",
                 "InitiateAuth",
-                "GetUser"
+                "GetUser",
+                "RevokeToken"
             ]
         );
     }

@@ -22,7 +22,7 @@ use crate::{
     exceptions::ServerException,
     initiate_auth,
     outbox::Delivery,
-    pool_api, self_service, serve, users,
+    pool_api, refresh, self_service, serve, users,
 };
 
 /// `POST /`: reads the body (within the size limit and the request's deadline), serves
@@ -139,6 +139,7 @@ async fn dispatch(app: &App, target: &str, body: &Bytes) -> (Answer, Option<Deli
     let Some(operation) = OperationName::from_target(target) else {
         let answer = match target.strip_prefix(OperationName::TARGET_PREFIX) {
             Some("GetUser") => self_service::get_user(app, body).await,
+            Some("RevokeToken") => refresh::revoke_token(app, body).await,
             Some("AdminGetUser") => users::admin_get_user(app, body).await,
             Some("AdminDeleteUser") => users::admin_delete_user(app, body).await,
             Some("ListUsers") => users::list_users(app, body).await,

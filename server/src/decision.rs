@@ -17,7 +17,8 @@ use crate::{
     outbox::Delivery,
     password::Place,
     pools::{Client, Pool},
-    tokens::{self, Identity},
+    refresh,
+    tokens::{self, Identity, Origin},
 };
 
 /// What follows a stored decision, owned: it outlives the snapshot it was decided on.
@@ -217,8 +218,8 @@ pub async fn finish(
     }
 }
 
-/// The answer to a sign-in: `AuthenticationResult` with the tokens, and the service's empty
-/// `ChallengeParameters`. No `RefreshToken` yet (refresh tokens are not issued).
+/// The answer to a sign-in: `AuthenticationResult` with the tokens and a new refresh token
+/// (living the client's `RefreshTokenValidity`), and the service's empty `ChallengeParameters`.
 async fn signed_in(
     app: &App,
     client: Option<&Client>,
@@ -226,22 +227,18 @@ async fn signed_in(
     auth_time: i64,
 ) -> Result<Answer, Answer> {
     let client = client.ok_or_else(|| internal("a sign-in without its client"))?;
-    let [access_ttl, id_ttl, _] = client.settings.token_lifetimes();
+    let [access_ttl, id_ttl, refresh_ttl] = client.settings.token_lifetimes();
     let keys = app.signing_keys().await.map_err(internal)?;
     let issuer = app.issuer(&identity.pool_id);
     let (_, now) = now();
-    let minted = tokens::mint(keys, &issuer, identity, auth_time, now, access_ttl, id_ttl)
+    let origin = Origin::new(auth_time);
+    let minted = tokens::mint_in(keys, &issuer, identity, &origin, now, access_ttl, id_ttl)
         .map_err(internal)?;
-    let body = serde_json::json!({
-        "AuthenticationResult": {
-            "AccessToken": minted.access_token,
-            "ExpiresIn": minted.expires_in,
-            "IdToken": minted.id_token,
-            "TokenType": "Bearer",
-        },
-        "ChallengeParameters": {},
-    });
-    Ok(Answer::Ok(body.to_string()))
+    let refresh_token = refresh::issue(app, identity, &origin, now, refresh_ttl).await?;
+    Ok(refresh::authentication_result(
+        &minted,
+        Some(&refresh_token),
+    ))
 }
 
 /// The answer `reply` gives on the wire.

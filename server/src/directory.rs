@@ -160,8 +160,8 @@ pub async fn pools(store: &SqlStore, after: &str, limit: i64) -> Result<Vec<Pool
     rows.into_iter().map(pool_record).collect()
 }
 
-/// Deletes the pool `id` with its clients, users and phantoms, in one transaction; whether it
-/// existed.
+/// Deletes the pool `id` with its clients, users, phantoms, budgets and refresh tokens, in one
+/// transaction; whether it existed.
 ///
 /// # Errors
 /// A database error.
@@ -172,6 +172,7 @@ pub async fn delete_pool(store: &SqlStore, id: &str) -> Result<bool> {
         DELETE_POOL_USERS,
         DELETE_POOL_PHANTOMS,
         DELETE_POOL_BUDGETS,
+        crate::refresh_tokens::DELETE_POOL_TOKENS,
     ]
     .into_iter()
     .map(|sql| (sql.to_owned(), vec![Param::text(id)]))

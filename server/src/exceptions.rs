@@ -19,6 +19,7 @@ pub enum ServerException {
     RequestTimeout,
     Serialization,
     TooManyRequests,
+    Unauthorized,
     UnrecognizedClient,
     UsernameExists,
 }
@@ -40,6 +41,7 @@ impl ServerException {
             Self::RequestTimeout => "RequestTimeoutException",
             Self::Serialization => "SerializationException",
             Self::TooManyRequests => "TooManyRequestsException",
+            Self::Unauthorized => "UnauthorizedException",
             Self::UnrecognizedClient => "UnrecognizedClientException",
             Self::UsernameExists => "UsernameExistsException",
         }
@@ -52,6 +54,7 @@ impl ServerException {
             Self::AccessDenied => StatusCode::FORBIDDEN,
             Self::RequestEntityTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
+            Self::Unauthorized => StatusCode::UNAUTHORIZED,
             Self::IncompleteSignature
             | Self::MissingAuthenticationToken
             | Self::NotAuthorized

@@ -2,7 +2,8 @@
 //! then the flow. `USER_AUTH` with the `Session` a `ConfirmSignUp` handed out is the crate's
 //! decision ([`SessionSignIn`]), run through the request loop like every other operation:
 //! the session's grant is spent with compare-and-swap, so one session signs in once, on
-//! any number of processes. The other flows are refused by name.
+//! any number of processes. `REFRESH_TOKEN_AUTH` (and `REFRESH_TOKEN`) is `refresh.rs`'s.
+//! The other flows are refused by name.
 
 use std::collections::BTreeMap;
 
@@ -14,7 +15,7 @@ use crate::{
     admin_request::{invalid, required},
     answer::{Answer, decode, internal},
     outbox::Delivery,
-    serve,
+    refresh, serve,
 };
 
 /// `AuthFlow`'s values, as the model lists them.
@@ -97,12 +98,17 @@ async fn run(
         })?;
     if flow != "USER_AUTH" {
         // Every other flow: refused as the service refuses one the client does not allow,
-        // else named as not served here.
+        // else a refresh, else named as not served here.
         if !client.settings.allows_auth_flow(&flow) {
             return Err(Exception::FlowNotEnabled {
                 flow: static_flow(&flow),
             }
             .into());
+        }
+        if matches!(flow.as_str(), "REFRESH_TOKEN_AUTH" | "REFRESH_TOKEN") {
+            let (token, hash) = (parameter("REFRESH_TOKEN"), parameter("SECRET_HASH"));
+            let answer = refresh::refresh(app, &client, token, hash).await;
+            return Ok((answer.unwrap_or_else(|answer| answer), None));
         }
         return Err(invalid(format!(
             "{flow} is not served by this server yet: sign in with USER_AUTH and the Session \

@@ -26,7 +26,10 @@ use serde::Deserialize;
 
 use confirmation_flow_store::{OwnedKeyRing, database::Database};
 
-use crate::signing::{LazySigningKeys, Seed, Seeds};
+use crate::{
+    refresh_tokens::{self, HashKeys},
+    signing::{LazySigningKeys, Seed, Seeds},
+};
 
 /// The environment variable that may hold the key file's JSON.
 pub const KEYS_ENV: &str = "CONFIRMATION_FLOW_KEYS";
@@ -46,6 +49,9 @@ pub struct Keys {
     pub source: String,
     /// The tokens' signing keys, derived from the ring's keys (`signing.rs`).
     pub signing: LazySigningKeys,
+    /// The keys refresh tokens are hashed under, derived from the ring's keys
+    /// (`refresh_tokens.rs`).
+    pub refresh: HashKeys,
 }
 
 impl Keys {
@@ -74,6 +80,7 @@ impl Keys {
                         current: Seed::of(1, &secret),
                         older: Vec::new(),
                     }),
+                    refresh: HashKeys::new(refresh_tokens::derive(1, &secret), Vec::new()),
                 })
             }
             Database::Postgres(_) => Err(format!(
@@ -127,6 +134,7 @@ impl Keys {
         let mut current = None;
         let mut older = Vec::new();
         let mut seeds = (None, Vec::new());
+        let mut refresh = (None, Vec::new());
         for (id, secret) in &file.keys {
             let id: u32 = id
                 .parse()
@@ -141,9 +149,11 @@ impl Keys {
             if id == file.current {
                 current = Some(key);
                 seeds.0 = Some(seed);
+                refresh.0 = Some(refresh_tokens::derive(id, &secret));
             } else {
                 older.push(key);
                 seeds.1.push(seed);
+                refresh.1.push(refresh_tokens::derive(id, &secret));
             }
         }
         let missing = || named(format!("the current key {} is not in keys", file.current));
@@ -153,10 +163,12 @@ impl Keys {
             current: seeds.0.ok_or_else(missing)?,
             older: seeds.1,
         });
+        let refresh = HashKeys::new(refresh.0.ok_or_else(missing)?, refresh.1);
         Ok(Self {
             ring,
             source,
             signing,
+            refresh,
         })
     }
 }

@@ -68,6 +68,8 @@ pub mod pools;
 pub mod random;
 mod redact;
 mod self_service;
+mod refresh;
+pub mod refresh_tokens;
 pub mod serve;
 mod service;
 pub mod settings;

@@ -10,7 +10,7 @@ use std::{
 
 use axum::Router;
 
-use crate::{App, clock, config::Config, destinations, http, throttle};
+use crate::{App, clock, config::Config, destinations, http, refresh_tokens, throttle};
 
 /// How often each process deletes the phantoms whose windows have passed.
 const PRUNE_EVERY: Duration = Duration::from_secs(60);
@@ -138,6 +138,11 @@ async fn prune(app: Weak<App>) {
         }
         if let Err(error) = destinations::prune(&app.store, now).await {
             tracing::warn!(%error, "could not prune destination budgets");
+        }
+        match refresh_tokens::prune(&app.store, now).await {
+            Ok(0) => {}
+            Ok(pruned) => tracing::info!(pruned, "deleted expired refresh tokens"),
+            Err(error) => tracing::warn!(%error, "could not prune refresh tokens"),
         }
     }
 }

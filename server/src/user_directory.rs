@@ -138,16 +138,20 @@ pub async fn username_of(store: &SqlStore, pool_id: &str, login: &str) -> Result
     }
 }
 
-/// Deletes the user `username` of the pool `pool_id`; whether it existed.
+/// Deletes the user `username` of the pool `pool_id` with their refresh tokens, in one
+/// transaction; whether the user existed.
 ///
 /// # Errors
 /// A database error.
 pub async fn delete_user(store: &SqlStore, pool_id: &str, username: &str) -> Result<bool> {
     let params = vec![Param::text(pool_id), Param::text(username)];
-    let changed = store
-        .transaction(vec![(DELETE_USER.into(), params)])
-        .await?;
-    Ok(changed == [1])
+    let tokens = crate::refresh_tokens::DELETE_USER_TOKENS;
+    let statements = vec![
+        (DELETE_USER.into(), params.clone()),
+        (tokens.into(), params),
+    ];
+    let changed = store.transaction(statements).await?;
+    Ok(changed.first() == Some(&1))
 }
 
 /// A user from [`USERS`]' columns. Booleans arrive as SQLite's integers or PostgreSQL's

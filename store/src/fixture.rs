@@ -49,9 +49,7 @@ fn delete_pool(pool_id: &str) -> Statements {
 /// [`Fixture::delete_user`]'s statements.
 fn delete_user(pool_id: &str, username: &str) -> Statements {
     let key = vec![Param::text(pool_id), Param::text(username)];
-    DELETE_USER
-        .map(|sql| (sql.to_owned(), key.clone()))
-        .into()
+    DELETE_USER.map(|sql| (sql.to_owned(), key.clone())).into()
 }
 
 #[cfg(feature = "sqlite")]
