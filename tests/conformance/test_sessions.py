@@ -6,7 +6,10 @@ autoSignIn carries into InitiateAuth); a wrong code in between does not spoil it
 without USER_AUTH hands out neither. InitiateAuth (and AdminInitiateAuth) with USER_AUTH and
 that session answer with tokens PyJWT verifies against the pool's JWKS, once: twenty
 concurrent tries, spread over the processes, give one set of tokens. AuthSessionValidity (3 to 15 minutes, default 3) and the
-token validities are kept, described and checked with the service's messages.
+token validities are kept, described and checked with the service's messages. Every sign-in
+gives a RefreshToken: REFRESH_TOKEN_AUTH answers new tokens of the same session (auth_time,
+origin_jti) and no new refresh token; a touched, unknown or another client's token is refused
+with the service's message, and so is one RevokeToken revoked or whose user was deleted.
 
 Runs on every store and process count test_boto3.py does (see its docstring).
 """
@@ -21,8 +24,8 @@ import jwt
 import pytest
 from botocore.config import Config
 
-from test_boto3 import Server, error
-from test_pools import new_client, new_pool, sign_up
+from test_boto3 import STORE, Server, error
+from test_pools import new_client, new_pool, sign_up, stored
 
 USER_AUTH = ["ALLOW_USER_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
 
@@ -248,3 +251,107 @@ def test_get_user_answers_for_the_access_token_and_refuses_any_other(server):
     with pytest.raises(server.client.exceptions.UserNotFoundException) as refused:
         server.client.get_user(AccessToken=tokens["AccessToken"])
     assert error(refused) == ("UserNotFoundException", "User does not exist.")
+
+
+def signed_in(server, client_id):
+    """A new user signed in with its sign-up session: its name and AuthenticationResult."""
+    username, _, _, session = signed_up_and_confirmed(server, client_id)
+    answer = server.client.initiate_auth(AuthFlow="USER_AUTH", ClientId=client_id,
+                                         AuthParameters={"USERNAME": username}, Session=session)
+    return username, answer["AuthenticationResult"]
+
+
+def refresh(server, client_id, token, flow="REFRESH_TOKEN_AUTH"):
+    return server.client.initiate_auth(AuthFlow=flow, ClientId=client_id, AuthParameters={"REFRESH_TOKEN": token})
+
+
+def test_a_sign_in_gives_a_refresh_token_that_refreshes_within_its_session(server):
+    pool_id = new_pool(server)
+    client_id = new_client(server, pool_id, ExplicitAuthFlows=USER_AUTH)["ClientId"]
+    username, result = signed_in(server, client_id)
+    token = result["RefreshToken"]
+    assert len(token) >= 43 and "." not in token
+    first = verified(server, pool_id, result["IdToken"], audience=client_id)
+    for flow in ("REFRESH_TOKEN_AUTH", "REFRESH_TOKEN"):
+        answer = refresh(server, client_id, token, flow)
+        refreshed = answer["AuthenticationResult"]
+        assert "RefreshToken" not in refreshed
+        assert (refreshed["TokenType"], refreshed["ExpiresIn"], answer["ChallengeParameters"]) == ("Bearer", 3600, {})
+        claims = verified(server, pool_id, refreshed["IdToken"], audience=client_id)
+        assert (claims["sub"], claims["cognito:username"], claims["email"]) == (first["sub"], username, first["email"])
+        assert (claims["auth_time"], claims["origin_jti"]) == (first["auth_time"], first["origin_jti"])
+        assert claims["jti"] != first["jti"]
+        access = verified(server, pool_id, refreshed["AccessToken"], options={"verify_aud": False})
+        assert (access["auth_time"], access["origin_jti"], access["client_id"]) == (
+            first["auth_time"], first["origin_jti"], client_id)
+    answer = server.client.admin_initiate_auth(UserPoolId=pool_id, ClientId=client_id, AuthFlow="REFRESH_TOKEN_AUTH",
+                                               AuthParameters={"REFRESH_TOKEN": token})
+    assert "RefreshToken" not in answer["AuthenticationResult"]
+    assert verified(server, pool_id, answer["AuthenticationResult"]["IdToken"], audience=client_id)["sub"] == first["sub"]
+
+
+def test_a_touched_unknown_or_another_clients_refresh_token_is_refused(server):
+    pool_id = new_pool(server)
+    client_id = new_client(server, pool_id, ExplicitAuthFlows=USER_AUTH)["ClientId"]
+    other = new_client(server, pool_id, ExplicitAuthFlows=USER_AUTH)["ClientId"]
+    _, result = signed_in(server, client_id)
+    token = result["RefreshToken"]
+    touched = token[:-4] + ("AAAA" if not token.endswith("AAAA") else "BBBB")
+    for client, sent in [(client_id, touched), (client_id, "x" * 100), (other, token)]:
+        with pytest.raises(server.client.exceptions.NotAuthorizedException) as refused:
+            refresh(server, client, sent)
+        assert error(refused) == ("NotAuthorizedException", "Invalid Refresh Token"), (client, sent)
+    with pytest.raises(server.client.exceptions.InvalidParameterException) as refused:
+        server.client.initiate_auth(AuthFlow="REFRESH_TOKEN_AUTH", ClientId=client_id, AuthParameters={})
+    assert error(refused) == ("InvalidParameterException", "Missing required parameter REFRESH_TOKEN")
+    # None of them spoiled the token.
+    assert "IdToken" in refresh(server, client_id, token)["AuthenticationResult"]
+
+
+def test_revoke_token_makes_the_refresh_token_useless(server):
+    pool_id = new_pool(server)
+    client_id = new_client(server, pool_id, ExplicitAuthFlows=USER_AUTH)["ClientId"]
+    other = new_client(server, pool_id, ExplicitAuthFlows=USER_AUTH)["ClientId"]
+    _, result = signed_in(server, client_id)
+    token = result["RefreshToken"]
+    # Another client may not revoke it (inferred: RFC 7009's refusal, as UnauthorizedException).
+    with pytest.raises(botocore.exceptions.ClientError) as refused:
+        server.client.revoke_token(Token=token, ClientId=other)
+    assert error(refused)[0] == "UnauthorizedException"
+    assert "IdToken" in refresh(server, client_id, token)["AuthenticationResult"]
+    # A token the server does not know: nothing to revoke, and no error.
+    server.client.revoke_token(Token="x" * 100, ClientId=client_id)
+    server.client.revoke_token(Token=token, ClientId=client_id)
+    with pytest.raises(server.client.exceptions.NotAuthorizedException) as refused:
+        refresh(server, client_id, token)
+    assert error(refused) == ("NotAuthorizedException", "Refresh Token has been revoked")
+    # Revoking again changes nothing.
+    server.client.revoke_token(Token=token, ClientId=client_id)
+    with pytest.raises(server.client.exceptions.ResourceNotFoundException):
+        server.client.revoke_token(Token=token, ClientId="nosuchclient")
+
+
+def test_a_client_without_refresh_token_auth_refuses_the_flow(server):
+    pool_id = new_pool(server)
+    client_id = new_client(server, pool_id, ExplicitAuthFlows=["ALLOW_USER_AUTH", "ALLOW_USER_SRP_AUTH"])["ClientId"]
+    _, result = signed_in(server, client_id)
+    for flow in ("REFRESH_TOKEN_AUTH", "REFRESH_TOKEN"):
+        with pytest.raises(server.client.exceptions.InvalidParameterException) as refused:
+            refresh(server, client_id, result["RefreshToken"], flow)
+        assert error(refused) == ("InvalidParameterException", f"{flow} flow not enabled for this client")
+
+
+def test_deleting_the_user_or_pool_deletes_its_refresh_tokens(server):
+    pool_id = new_pool(server)
+    client_id = new_client(server, pool_id, ExplicitAuthFlows=USER_AUTH)["ClientId"]
+    username, result = signed_in(server, client_id)
+    server.client.admin_delete_user(UserPoolId=pool_id, Username=username)
+    with pytest.raises(server.client.exceptions.NotAuthorizedException) as refused:
+        refresh(server, client_id, result["RefreshToken"])
+    assert error(refused) == ("NotAuthorizedException", "Invalid Refresh Token")
+    if STORE != "memory":
+        _, result = signed_in(server, client_id)
+        hashes = stored(server, f"SELECT token_hash FROM refresh_tokens WHERE pool_id = '{pool_id}'")
+        assert len(hashes) == 1 and result["RefreshToken"] not in hashes[0]
+        server.client.delete_user_pool(UserPoolId=pool_id)
+        assert stored(server, f"SELECT token_hash FROM refresh_tokens WHERE pool_id = '{pool_id}'") == []
