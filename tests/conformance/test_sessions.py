@@ -24,7 +24,7 @@ import jwt
 import pytest
 from botocore.config import Config
 
-from test_boto3 import STORE, Server, error
+from test_boto3 import STORE, Server, error, secret_hash
 from test_pools import new_client, new_pool, sign_up, stored
 
 USER_AUTH = ["ALLOW_USER_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
@@ -355,3 +355,37 @@ def test_deleting_the_user_or_pool_deletes_its_refresh_tokens(server):
         assert len(hashes) == 1 and result["RefreshToken"] not in hashes[0]
         server.client.delete_user_pool(UserPoolId=pool_id)
         assert stored(server, f"SELECT token_hash FROM refresh_tokens WHERE pool_id = '{pool_id}'") == []
+
+
+def test_a_client_with_a_secret_refreshes_with_the_secret_hash_and_revokes_with_the_secret(server):
+    pool_id = new_pool(server)
+    created = new_client(server, pool_id, GenerateSecret=True, ExplicitAuthFlows=USER_AUTH)
+    client_id, secret = created["ClientId"], created["ClientSecret"]
+    username = f"secret-{uuid.uuid4().hex[:8]}"
+    hashed = secret_hash(username, client_id, secret)
+    signed_up = sign_up(server, client_id, username, SecretHash=hashed)
+    confirmed = server.client.confirm_sign_up(ClientId=client_id, Username=username, SecretHash=hashed,
+                                              ConfirmationCode=server.code(username), Session=signed_up["Session"])
+    token = server.client.initiate_auth(
+        AuthFlow="USER_AUTH", ClientId=client_id, AuthParameters={"USERNAME": username, "SECRET_HASH": hashed},
+        Session=confirmed["Session"])["AuthenticationResult"]["RefreshToken"]
+    for parameters, message in [
+        ({}, f"Client {client_id} is configured with secret but SECRET_HASH was not received"),
+        ({"SECRET_HASH": secret_hash("somebody", client_id, secret)}, f"Unable to verify secret hash for client {client_id}"),
+    ]:
+        with pytest.raises(server.client.exceptions.NotAuthorizedException) as refused:
+            server.client.initiate_auth(AuthFlow="REFRESH_TOKEN_AUTH", ClientId=client_id,
+                                        AuthParameters={"REFRESH_TOKEN": token, **parameters})
+        assert error(refused) == ("NotAuthorizedException", message)
+    # The secret hash is over the token's user's username.
+    answer = server.client.initiate_auth(AuthFlow="REFRESH_TOKEN_AUTH", ClientId=client_id,
+                                         AuthParameters={"REFRESH_TOKEN": token, "SECRET_HASH": hashed})
+    assert "RefreshToken" not in answer["AuthenticationResult"]
+    for extra in ({}, {"ClientSecret": secret[:-1] + ("a" if secret[-1] != "a" else "b")}):
+        with pytest.raises(server.client.exceptions.NotAuthorizedException):
+            server.client.revoke_token(Token=token, ClientId=client_id, **extra)
+    server.client.revoke_token(Token=token, ClientId=client_id, ClientSecret=secret)
+    with pytest.raises(server.client.exceptions.NotAuthorizedException) as refused:
+        server.client.initiate_auth(AuthFlow="REFRESH_TOKEN_AUTH", ClientId=client_id,
+                                    AuthParameters={"REFRESH_TOKEN": token, "SECRET_HASH": hashed})
+    assert error(refused) == ("NotAuthorizedException", "Refresh Token has been revoked")
