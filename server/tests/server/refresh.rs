@@ -1,11 +1,65 @@
 //! Refresh tokens at rest: after a sign-in, nothing the server wrote (the database, its log,
-//! its key file beside it) holds the refresh token it answered, and the token still refreshes.
+//! its key file beside it) holds the refresh token it answered, and the token still refreshes
+//! until it expires; expired ones are pruned in batches on every backend, and a token is found
+//! after a rotation while its key stays in the ring.
 
 use std::time::{Duration, Instant};
 
+use confirmation_flow_server::refresh_tokens::{self, HashKeys};
+use confirmation_flow_store::Param;
 use serde_json::{Value, json};
 
 use crate::support::{self, Process};
+
+/// A row for the hash `hash` expiring at `expires_at`, with no user (the statements under
+/// test do not need one).
+const INSERT: &str = "INSERT INTO refresh_tokens (token_hash, pool_id, client_id, username, \
+     sub, origin_jti, auth_time, expires_at, revoked_at, created_at) \
+     VALUES ($1, 'p', 'c', 'u', 's', 'o', 0, $2, NULL, 0)";
+
+fn row(hash: String, expires_at: i64) -> (String, Vec<Param>) {
+    (
+        INSERT.to_owned(),
+        vec![Param::Text(Some(hash)), Param::Int(expires_at)],
+    )
+}
+
+#[tokio::test]
+async fn expired_refresh_tokens_are_pruned_in_batches_and_live_ones_kept() {
+    for (name, store) in crate::store::backends().await {
+        let rows = (0..2_503)
+            .map(|i| row(format!("h{i}"), if i < 2_500 { 100 } else { 1_000 }))
+            .collect();
+        store.transaction(rows).await.unwrap();
+        let pruned = refresh_tokens::prune(&store, 500).await.unwrap();
+        assert_eq!(pruned, 2_500, "{name}");
+        let count = "SELECT COUNT(*) FROM refresh_tokens".to_owned();
+        let left = store.rows(count, Vec::new()).await.unwrap();
+        assert_eq!(left, [[confirmation_flow_store::Value::Int(3)]], "{name}");
+    }
+}
+
+#[tokio::test]
+async fn a_token_is_found_under_an_older_ring_key_until_the_key_is_removed() {
+    let (old, new) = (
+        refresh_tokens::derive(1, &[1; 32]),
+        refresh_tokens::derive(2, &[2; 32]),
+    );
+    assert_ne!(old, new);
+    for (name, store) in crate::store::backends().await {
+        let hash = HashKeys::new(old, Vec::new()).current("the token");
+        store.transaction(vec![row(hash, 1_000)]).await.unwrap();
+        let rotated = HashKeys::new(new, vec![old]);
+        let found = refresh_tokens::find(&store, &rotated, "the token").await;
+        let found = found.unwrap().unwrap();
+        assert_eq!((found.username.as_str(), found.user), ("u", None), "{name}");
+        let removed = HashKeys::new(new, Vec::new());
+        let found = refresh_tokens::find(&store, &removed, "the token").await;
+        assert_eq!(found.unwrap(), None, "{name}");
+        let touched = refresh_tokens::find(&store, &rotated, "the tokem").await;
+        assert_eq!(touched.unwrap(), None, "{name}");
+    }
+}
 
 /// POSTs the public `operation` with `body` to `server`: the status and JSON body.
 fn call(server: &Process, operation: &str, body: &Value) -> (u16, Value) {
@@ -103,5 +157,22 @@ fn the_database_holds_no_refresh_token_in_clear() {
         refreshed["AuthenticationResult"]
             .get("RefreshToken")
             .is_none()
+    );
+    // Once it has expired, it is refused as expired.
+    db.execute("UPDATE refresh_tokens SET expires_at = 1", [])
+        .unwrap();
+    let (status, expired) = call(
+        &server,
+        "InitiateAuth",
+        &json!({"ClientId": "publicclient", "AuthFlow": "REFRESH_TOKEN_AUTH",
+                "AuthParameters": {"REFRESH_TOKEN": token}}),
+    );
+    assert_eq!(
+        (status, &expired["__type"], &expired["message"]),
+        (
+            400,
+            &json!("NotAuthorizedException"),
+            &json!("Refresh Token has expired")
+        )
     );
 }

@@ -25,7 +25,7 @@ const POOL_ID: &str = "us-east-1_TEST";
 const NOW: u64 = 1_700_000_000;
 
 /// Every backend this run can reach, each a new, empty database.
-async fn backends() -> Vec<(String, SqlStore)> {
+pub(crate) async fn backends() -> Vec<(String, SqlStore)> {
     let dir = std::env::temp_dir().join(format!("store-test-{}", uuid::Uuid::new_v4().simple()));
     std::fs::create_dir_all(&dir).unwrap();
     let mut databases = vec![Database::Memory, Database::File(dir.join("users.sqlite3"))];
