@@ -11,7 +11,8 @@
 //! Rotate by adding a key, making it `current`, and restarting every process; keep the old
 //! key for a code lifetime, since states tagged under it are still checked with it, and for
 //! a token lifetime, since the tokens its signing keys signed (`signing.rs`) are still
-//! published for verifiers.
+//! published for verifiers; and for a refresh token lifetime if the refresh tokens hashed
+//! under it (`refresh_tokens.rs`) must keep working.
 
 use std::{
     collections::BTreeMap,
