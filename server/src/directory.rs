@@ -219,16 +219,20 @@ pub async fn clients(
     rows.into_iter().map(client_record).collect()
 }
 
-/// Deletes the client `client_id` of the pool `pool_id`; whether it existed.
+/// Deletes the client `client_id` of the pool `pool_id` with its refresh tokens; whether it
+/// existed.
 ///
 /// # Errors
 /// A database error.
 pub async fn delete_client(store: &SqlStore, pool_id: &str, client_id: &str) -> Result<bool> {
     let params = vec![Param::text(pool_id), Param::text(client_id)];
-    let changed = store
-        .transaction(vec![(DELETE_CLIENT.into(), params)])
-        .await?;
-    Ok(changed == [1])
+    let tokens = crate::refresh_tokens::DELETE_CLIENT_TOKENS;
+    let statements = vec![
+        (DELETE_CLIENT.into(), params.clone()),
+        (tokens.into(), params),
+    ];
+    let changed = store.transaction(statements).await?;
+    Ok(changed.first() == Some(&1))
 }
 
 fn pool_params(pool: &PoolRecord) -> Vec<Param> {

@@ -52,6 +52,11 @@ DELETE FROM refresh_tokens WHERE token_hash IN
 pub const DELETE_USER_TOKENS: &str =
     "DELETE FROM refresh_tokens WHERE pool_id = $1 AND username = $2";
 
+/// A client's tokens: run with the client's deletion (a read of the pool's tokens, along the
+/// `(pool_id, username)` index; a client id seeded again from the config starts afresh).
+pub const DELETE_CLIENT_TOKENS: &str =
+    "DELETE FROM refresh_tokens WHERE pool_id = $1 AND client_id = $2";
+
 /// A pool's tokens: run with the pool's deletion.
 pub const DELETE_POOL_TOKENS: &str = "DELETE FROM refresh_tokens WHERE pool_id = $1";
 

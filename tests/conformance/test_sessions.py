@@ -341,7 +341,7 @@ def test_a_client_without_refresh_token_auth_refuses_the_flow(server):
         assert error(refused) == ("InvalidParameterException", f"{flow} flow not enabled for this client")
 
 
-def test_deleting_the_user_or_pool_deletes_its_refresh_tokens(server):
+def test_deleting_the_user_client_or_pool_deletes_its_refresh_tokens(server):
     pool_id = new_pool(server)
     client_id = new_client(server, pool_id, ExplicitAuthFlows=USER_AUTH)["ClientId"]
     username, result = signed_in(server, client_id)
@@ -349,6 +349,12 @@ def test_deleting_the_user_or_pool_deletes_its_refresh_tokens(server):
     with pytest.raises(server.client.exceptions.NotAuthorizedException) as refused:
         refresh(server, client_id, result["RefreshToken"])
     assert error(refused) == ("NotAuthorizedException", "Invalid Refresh Token")
+    doomed = new_client(server, pool_id, ExplicitAuthFlows=USER_AUTH)["ClientId"]
+    signed_in(server, doomed)
+    of_doomed = f"SELECT token_hash FROM refresh_tokens WHERE client_id = '{doomed}'"
+    assert STORE == "memory" or len(stored(server, of_doomed)) == 1
+    server.client.delete_user_pool_client(UserPoolId=pool_id, ClientId=doomed)
+    assert STORE == "memory" or stored(server, of_doomed) == []
     if STORE != "memory":
         _, result = signed_in(server, client_id)
         hashes = stored(server, f"SELECT token_hash FROM refresh_tokens WHERE pool_id = '{pool_id}'")
