@@ -1,6 +1,7 @@
 //! What a signed-in user asks with their access token: `GetUser`.
 
 use confirmation_flow::cognito::Exception;
+use confirmation_flow_store::Param;
 use serde::Deserialize;
 use serde_json::json;
 
@@ -14,6 +15,12 @@ use crate::{
     users::user_json,
 };
 
+/// Whether the refresh token of the session `$3` (its `origin_jti`) of user `$2` in pool `$1`
+/// was revoked: `RevokeToken` revokes the access tokens of that session too, as the
+/// service's does.
+const SESSION_REVOKED: &str = "SELECT 1 FROM refresh_tokens \
+     WHERE pool_id = $1 AND username = $2 AND origin_jti = $3 AND revoked_at IS NOT NULL";
+
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
 struct GetUser {
@@ -21,7 +28,8 @@ struct GetUser {
 }
 
 /// `GetUser`: the user the access token names, with its attributes, while the token is
-/// valid and the user it was issued to (the same `sub`) still exists.
+/// valid, its session's refresh token is not revoked, and the user it was issued to (the
+/// same `sub`) still exists.
 pub(crate) async fn get_user(app: &App, body: &[u8]) -> Outcome {
     let request: GetUser = decode("GetUser", body)?;
     let token = required(request.access_token, "accessToken")?;
@@ -31,6 +39,20 @@ pub(crate) async fn get_user(app: &App, body: &[u8]) -> Outcome {
         access_token::verify(keys, &app.public_url, &token, now).map_err(|refused: Refused| {
             Answer::refuse(ServerException::NotAuthorized, refused.message())
         })?;
+    let session = [
+        &presented.pool_id,
+        &presented.username,
+        &presented.origin_jti,
+    ];
+    let revoked = app
+        .store
+        .rows(SESSION_REVOKED.to_owned(), session.map(Param::text).into())
+        .await
+        .map_err(internal)?;
+    if !revoked.is_empty() {
+        let message = "Access Token has been revoked";
+        return Err(Answer::refuse(ServerException::NotAuthorized, message));
+    }
     let user = app
         .store
         .load(&presented.pool_id, &presented.username)

@@ -321,10 +321,18 @@ def test_revoke_token_makes_the_refresh_token_useless(server):
     assert "IdToken" in refresh(server, client_id, token)["AuthenticationResult"]
     # A token the server does not know: nothing to revoke, and no error.
     server.client.revoke_token(Token="x" * 100, ClientId=client_id)
+    refreshed = refresh(server, client_id, token)["AuthenticationResult"]["AccessToken"]
+    assert "Username" in server.client.get_user(AccessToken=refreshed)
     server.client.revoke_token(Token=token, ClientId=client_id)
     with pytest.raises(server.client.exceptions.NotAuthorizedException) as refused:
         refresh(server, client_id, token)
     assert error(refused) == ("NotAuthorizedException", "Refresh Token has been revoked")
+    # The session's access tokens with it, the first and the refreshed one, as the service's
+    # RevokeToken does.
+    for access in (result["AccessToken"], refreshed):
+        with pytest.raises(server.client.exceptions.NotAuthorizedException) as refused:
+            server.client.get_user(AccessToken=access)
+        assert error(refused) == ("NotAuthorizedException", "Access Token has been revoked")
     # Revoking again changes nothing.
     server.client.revoke_token(Token=token, ClientId=client_id)
     with pytest.raises(server.client.exceptions.ResourceNotFoundException):
