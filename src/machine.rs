@@ -113,9 +113,10 @@ impl Confirmation {
     ///    [`Status::TooManyAttempts`].
     ///
     /// A submission longer than [`MAX_SUBMITTED_CODE_LEN`](crate::MAX_SUBMITTED_CODE_LEN)
-    /// bytes, or with more or fewer symbols than the policy's codes, never matches. Every call computes exactly one tag,
-    /// whatever the outcome. Persist the returned state (when [`Submission::changed`]) with
-    /// compare-and-swap on the old version *before* answering the user.
+    /// bytes, or with more or fewer symbols than the policy's codes, never matches. Every
+    /// call computes exactly one tag, whatever the outcome. Persist the returned state (when
+    /// [`Submission::changed`]) with compare-and-swap on the old version *before* answering
+    /// the user.
     pub fn submit(
         &self,
         policy: &Policy,
