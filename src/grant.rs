@@ -12,11 +12,23 @@ use heapless::String;
 use crate::{ct::ct_eq, time::Timestamp};
 
 /// A sign-in grant: the nonce of the sign-in session handed out with the confirmation, and
-/// the session's deadline.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// the session's deadline. `Debug` shows the deadline only.
+#[derive(Clone, Copy, PartialEq, Eq)]
 pub struct SignInGrant {
     pub(crate) nonce: [u8; 16],
     pub(crate) until: Timestamp,
+}
+
+/// The longest a grant may outlive the confirmation that recorded it: the longest
+/// `AuthSessionValidity`, 15 minutes. A stored grant beyond it was not made by a decision.
+pub(crate) const MAX_GRANT: core::time::Duration = core::time::Duration::from_secs(15 * 60);
+
+impl fmt::Debug for SignInGrant {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SignInGrant")
+            .field("until", &self.until)
+            .finish_non_exhaustive()
+    }
 }
 
 impl SignInGrant {

@@ -7,7 +7,7 @@ use heapless::{String, Vec};
 
 use crate::{
     ct::ct_eq,
-    grant::{SignInGrant, StoredGrant},
+    grant::{MAX_GRANT, SignInGrant, StoredGrant},
     key::{KeyId, ReplacedTag, Tag},
     machine::{Confirmation, Parts, RESEND_LOG, SUBMISSION_LOG},
     policy::{MAX_ATTEMPTS_PER_CODE, MAX_CODE_TTL, MAX_WINDOW},
@@ -183,10 +183,16 @@ impl TryFrom<StoredState> for Confirmation {
             None => SignInGrant::NONE,
             // Only a confirmation records a grant.
             Some(_) if status != Status::Confirmed => return Err(StateError::StatusInconsistent),
-            Some(grant) => SignInGrant::new(
-                parse_hex(&grant.nonce).ok_or(StateError::MalformedTag)?,
-                Timestamp::from_unix_seconds(grant.until),
-            ),
+            Some(grant) => {
+                let until = Timestamp::from_unix_seconds(grant.until);
+                if until.saturating_since(seen_at) > MAX_GRANT {
+                    return Err(StateError::GrantTooLong);
+                }
+                SignInGrant::new(
+                    parse_hex(&grant.nonce).ok_or(StateError::MalformedTag)?,
+                    until,
+                )
+            }
         };
         Ok(Self::from_parts(Parts {
             status,
@@ -262,8 +268,10 @@ pub enum StateError {
     /// `attempts` exceeds what any policy allows.
     AttemptsOverBudget,
     /// The status contradicts the counters (say `code_mismatch` with no attempt spent, or
-    /// `expired` before the deadline).
+    /// `expired` before the deadline), or a state that is not confirmed holds a sign-in grant.
     StatusInconsistent,
+    /// A sign-in grant outlives its confirmation by more than any session lives (15 minutes).
+    GrantTooLong,
 }
 
 impl fmt::Display for StateError {
@@ -280,6 +288,7 @@ impl fmt::Display for StateError {
             Self::ZeroVersion => "stored state's version is 0",
             Self::AttemptsOverBudget => "stored state's attempt counter exceeds any budget",
             Self::StatusInconsistent => "stored state's status contradicts its counters",
+            Self::GrantTooLong => "stored state's sign-in grant outlives any session",
         })
     }
 }

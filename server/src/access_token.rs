@@ -4,6 +4,7 @@
 //! than the JWT crate's. What it says is then checked against the store by the caller: the
 //! user must still exist, with the same `sub`.
 
+use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde::Deserialize;
 
@@ -40,6 +41,27 @@ pub struct Presented {
     pub origin_jti: String,
 }
 
+/// The pool a token says it is from (its `iss` under `public_url`), read without checking
+/// anything: only to find the keys [`verify`] then checks it with. `None` when it names none.
+#[must_use]
+pub fn claimed_pool(token: &str, public_url: &str) -> Option<String> {
+    #[derive(Deserialize)]
+    struct Issuer {
+        iss: String,
+    }
+    let payload = token.split('.').nth(1)?;
+    let bytes = URL_SAFE_NO_PAD.decode(payload).ok()?;
+    let issuer: Issuer = serde_json::from_slice(&bytes).ok()?;
+    pool_of(&issuer.iss, public_url).map(str::to_owned)
+}
+
+/// The pool id of the issuer `iss` under `public_url`.
+fn pool_of<'i>(iss: &'i str, public_url: &str) -> Option<&'i str> {
+    iss.strip_prefix(public_url)
+        .and_then(|rest| rest.strip_prefix('/'))
+        .filter(|pool_id| !pool_id.is_empty() && !pool_id.contains('/'))
+}
+
 #[derive(Deserialize)]
 struct Claims {
     sub: String,
@@ -52,7 +74,8 @@ struct Claims {
 }
 
 /// Checks `token` as an access token of this server (`public_url`, no trailing `/`) at
-/// `now` (Unix seconds).
+/// `now` (Unix seconds), with `keys`, the keys of the pool it claims ([`claimed_pool`]): a
+/// token from another pool does not verify with them.
 ///
 /// # Errors
 /// [`Refused::Expired`] at or past its `exp`; [`Refused::Invalid`] for anything else.
@@ -80,12 +103,7 @@ pub fn verify(
     let claims = jsonwebtoken::decode::<Claims>(token, &key, &validation)
         .map_err(|_| Refused::Invalid)?
         .claims;
-    let pool_id = claims
-        .iss
-        .strip_prefix(public_url)
-        .and_then(|rest| rest.strip_prefix('/'))
-        .filter(|pool_id| !pool_id.is_empty() && !pool_id.contains('/'))
-        .ok_or(Refused::Invalid)?;
+    let pool_id = pool_of(&claims.iss, public_url).ok_or(Refused::Invalid)?;
     if claims.token_use != "access" {
         return Err(Refused::Invalid);
     }

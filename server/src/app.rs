@@ -1,7 +1,7 @@
 //! What every request shares: the configuration as the crate reads it, the store, the key
 //! ring and the outbox.
 
-use std::{collections::HashSet, time::Duration};
+use std::{collections::HashSet, sync::Arc, time::Duration};
 
 use confirmation_flow::{KeyRing, Policy, PolicyConfig, cognito::Pool};
 use confirmation_flow_store::{SqlStore, database::Database, describe};
@@ -65,9 +65,17 @@ impl App {
         let (keys, credentials) = config.admin_keys(loopback)?;
         let verifier = Verifier::new(config.region.clone(), keys);
         attribute_set("alias_attributes", &config.alias_attributes)?;
-        let public_url = match &config.public_url {
-            Some(url) => origins::public_url(url)?,
-            None => format!("http://{}", config.listen),
+        let public_url = if let Some(url) = &config.public_url {
+            origins::public_url(url)?
+        } else {
+            if config.listen.ip().is_unspecified() {
+                tracing::warn!(
+                    listen = %config.listen,
+                    "tokens name this server by its listen address, which names no host: \
+                     set public_url to the URL clients reach it at"
+                );
+            }
+            format!("http://{}", config.listen)
         };
         let database = Database::parse(&config.database);
         let keys = Keys::load(config.keys.as_deref(), &database)?;
@@ -131,12 +139,13 @@ impl App {
         self.keys.ring.ring()
     }
 
-    /// The tokens' signing keys, derived at their first use.
+    /// The pool `pool_id`'s signing keys, derived at their first use (ask only for a pool
+    /// that exists).
     ///
     /// # Errors
     /// The derivation failed (see [`SigningKeys::derive`]).
-    pub async fn signing_keys(&self) -> Result<&SigningKeys, String> {
-        self.keys.signing.get().await
+    pub async fn signing_keys(&self, pool_id: &str) -> Result<Arc<SigningKeys>, String> {
+        self.keys.signing.get(pool_id).await
     }
 
     /// The issuer of the pool `pool_id`'s tokens: the public URL, `/`, the pool id.

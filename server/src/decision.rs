@@ -228,11 +228,14 @@ async fn signed_in(
 ) -> Result<Answer, Answer> {
     let client = client.ok_or_else(|| internal("a sign-in without its client"))?;
     let [access_ttl, id_ttl, refresh_ttl] = client.settings.token_lifetimes();
-    let keys = app.signing_keys().await.map_err(internal)?;
+    let keys = app
+        .signing_keys(&identity.pool_id)
+        .await
+        .map_err(internal)?;
     let issuer = app.issuer(&identity.pool_id);
     let (_, now) = now();
     let origin = Origin::new(auth_time);
-    let minted = tokens::mint_in(keys, &issuer, identity, &origin, now, access_ttl, id_ttl)
+    let minted = tokens::mint_in(&keys, &issuer, identity, &origin, now, access_ttl, id_ttl)
         .map_err(internal)?;
     let refresh_token = refresh::issue(app, identity, &origin, now, refresh_ttl).await?;
     Ok(refresh::authentication_result(

@@ -12,7 +12,7 @@ use serde::Deserialize;
 
 use crate::{
     App,
-    admin_request::{invalid, required},
+    admin_request::{invalid, required, shaped},
     answer::{Answer, decode, internal},
     outbox::Delivery,
     refresh, serve,
@@ -73,6 +73,8 @@ async fn run(
         None
     };
     let client_id = required(request.client_id, "clientId")?;
+    let word = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '+';
+    shaped(&client_id, "clientId", "[\\w+]+", 128, word)?;
     let flow = required(request.auth_flow, "authFlow")?;
     if !AUTH_FLOWS.contains(&flow.as_str()) {
         return Err(invalid(format!(
@@ -96,15 +98,15 @@ async fn run(
         .ok_or(Exception::ClientNotFound {
             client_id: &client_id,
         })?;
-    if flow != "USER_AUTH" {
-        // Every other flow: refused as the service refuses one the client does not allow,
-        // else a refresh, else named as not served here.
-        if !client.settings.allows_auth_flow(&flow) {
-            return Err(Exception::FlowNotEnabled {
-                flow: static_flow(&flow),
-            }
-            .into());
+    // A flow the client does not allow is refused before anything about its parameters.
+    if !client.settings.allows_auth_flow(&flow) {
+        return Err(Exception::FlowNotEnabled {
+            flow: static_flow(&flow),
         }
+        .into());
+    }
+    if flow != "USER_AUTH" {
+        // Every other flow: a refresh, else named as not served here.
         if matches!(flow.as_str(), "REFRESH_TOKEN_AUTH" | "REFRESH_TOKEN") {
             let (token, hash) = (parameter("REFRESH_TOKEN"), parameter("SECRET_HASH"));
             let answer = refresh::refresh(app, &client, token, hash).await;
@@ -130,6 +132,9 @@ async fn run(
         session,
     };
     let sign_in = sign_in.validate().map_err(Answer::from)?;
+    // The pool's signing keys before the grant is spent: a sign-in that spends it then fails
+    // to mint (the keys' first derivation, a deadline) would leave the user without tokens.
+    app.signing_keys(&client.pool_id).await.map_err(internal)?;
     Ok(serve::serve(app, &Operation::from(sign_in)).await)
 }
 

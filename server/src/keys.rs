@@ -28,8 +28,9 @@ use serde::Deserialize;
 use confirmation_flow_store::{OwnedKeyRing, database::Database};
 
 use crate::{
+    pool_keys::LazySigningKeys,
     refresh_tokens::{self, HashKeys},
-    signing::{LazySigningKeys, Seed, Seeds},
+    signing::{Seed, Seeds},
 };
 
 /// The environment variable that may hold the key file's JSON.

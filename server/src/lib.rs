@@ -64,6 +64,7 @@ mod origins;
 pub mod outbox;
 pub mod password;
 mod pool_api;
+pub mod pool_keys;
 pub mod pools;
 pub mod random;
 mod redact;

@@ -133,9 +133,12 @@ pub(crate) async fn refresh(
         origin_jti: stored.origin_jti,
     };
     let [access_ttl, id_ttl, _] = client.settings.token_lifetimes();
-    let keys = app.signing_keys().await.map_err(internal)?;
+    let keys = app
+        .signing_keys(&identity.pool_id)
+        .await
+        .map_err(internal)?;
     let issuer = app.issuer(&identity.pool_id);
-    let minted = tokens::mint_in(keys, &issuer, &identity, &origin, now, access_ttl, id_ttl)
+    let minted = tokens::mint_in(&keys, &issuer, &identity, &origin, now, access_ttl, id_ttl)
         .map_err(internal)?;
     Ok(authentication_result(&minted, None))
 }

@@ -33,12 +33,23 @@ struct GetUser {
 pub(crate) async fn get_user(app: &App, body: &[u8]) -> Outcome {
     let request: GetUser = decode("GetUser", body)?;
     let token = required(request.access_token, "accessToken")?;
-    let keys = app.signing_keys().await.map_err(internal)?;
+    let refuse =
+        |refused: Refused| Answer::refuse(ServerException::NotAuthorized, refused.message());
+    // The keys of the pool the token claims, if it exists (keys are derived for real pools
+    // only); the signature then proves the claim.
+    let pool_id = access_token::claimed_pool(&token, &app.public_url)
+        .ok_or_else(|| refuse(Refused::Invalid))?;
+    let pool = app
+        .directory
+        .pool(&app.store, &pool_id)
+        .await
+        .map_err(internal)?;
+    if pool.is_none() {
+        return Err(refuse(Refused::Invalid));
+    }
+    let keys = app.signing_keys(&pool_id).await.map_err(internal)?;
     let (_, now) = now();
-    let presented =
-        access_token::verify(keys, &app.public_url, &token, now).map_err(|refused: Refused| {
-            Answer::refuse(ServerException::NotAuthorized, refused.message())
-        })?;
+    let presented = access_token::verify(&keys, &app.public_url, &token, now).map_err(refuse)?;
     let session = [
         &presented.pool_id,
         &presented.username,

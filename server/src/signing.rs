@@ -2,12 +2,15 @@
 //! rotate with them, and every process that shares a ring signs with, and publishes, the same
 //! keys.
 //!
-//! For each ring key, HKDF-SHA256 of its 32 bytes ([`Seed`], kept instead of the bytes) is
-//! expanded under a fixed, versioned label per token kind, then the key's id (4 bytes, big
-//! endian), into a 32-byte seed for `ChaCha20`, whose stream is the randomness of the `rsa`
-//! crate's 2048-bit key generation. Two keys per ring key, as the service has two: one signs
-//! ID tokens, the other access tokens. A key's `kid` is `<ring key id>-<the first 8 hex
-//! digits of the SHA-256 of its modulus>`.
+//! For each ring key and each pool, HKDF-SHA256 of the key's 32 bytes ([`Seed`], kept instead
+//! of the bytes) is expanded under a fixed, versioned label per token kind, then the key's id
+//! (4 bytes, big endian), the pool id's length (8 bytes, big endian) and the pool id, into a
+//! 32-byte seed for `ChaCha20`, whose stream is the randomness of the `rsa` crate's 2048-bit
+//! key generation. Each pool has keys of its own, as the service's pools do: a verifier that
+//! trusts one pool's JWKS accepts no other pool's tokens, whether or not it checks `iss`. Two
+//! keys per ring key and pool, as the service has two: one signs ID tokens, the other access
+//! tokens. A key's `kid` is `<ring key id>-<the first 8 hex digits of the SHA-256 of its
+//! modulus>`.
 //!
 //! The same ring gives the same keys only while the key generation stays the same: `rsa` is
 //! pinned in `Cargo.toml`, and a test vector (the server's tests, `signing.rs`) fails if a
@@ -15,7 +18,7 @@
 //! keys. Moving on from such a change means a new label (`v2`): a rotation, after which the
 //! tokens signed before it no longer verify.
 
-use std::{sync::Arc, thread};
+use std::thread;
 
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use chacha20::{ChaCha20Rng, rand_core::SeedableRng};
@@ -83,41 +86,6 @@ pub struct Seeds {
     pub older: Vec<Seed>,
 }
 
-/// The ring's signing keys, derived at their first use (the JWKS, a token): a process that
-/// never signs never spends the time (see the README's Keys), and concurrent first uses wait
-/// for one derivation.
-#[derive(Debug)]
-pub struct LazySigningKeys {
-    seeds: Arc<Seeds>,
-    keys: tokio::sync::OnceCell<SigningKeys>,
-}
-
-impl LazySigningKeys {
-    /// The keys `seeds` will give.
-    #[must_use]
-    pub fn new(seeds: Seeds) -> Self {
-        Self {
-            seeds: Arc::new(seeds),
-            keys: tokio::sync::OnceCell::new(),
-        }
-    }
-
-    /// The keys, derived on a blocking thread the first time.
-    ///
-    /// # Errors
-    /// The derivation failed (see [`SigningKeys::derive`]); the next call tries again.
-    pub async fn get(&self) -> Result<&SigningKeys, String> {
-        self.keys
-            .get_or_try_init(|| async {
-                let seeds = Arc::clone(&self.seeds);
-                tokio::task::spawn_blocking(move || SigningKeys::derive(&seeds))
-                    .await
-                    .map_err(|error| error.to_string())?
-            })
-            .await
-    }
-}
-
 /// One RSA signing key: its `kid`, the private key as the JWT crate takes it, and its public
 /// JWK.
 pub struct SigningKey {
@@ -135,15 +103,19 @@ impl std::fmt::Debug for SigningKey {
 }
 
 impl SigningKey {
-    /// The key for `kind` that `seed` gives, always the same.
+    /// The key for `kind` in the pool `pool_id` that `seed` gives, always the same.
     ///
     /// # Errors
     /// The key generation or its encoding failed (neither happens with these sizes).
-    pub fn derive(seed: &Seed, kind: TokenUse) -> Result<Self, String> {
+    pub fn derive(seed: &Seed, kind: TokenUse, pool_id: &str) -> Result<Self, String> {
         let mut chacha_seed = [0; 32];
         let id = seed.id.to_be_bytes();
+        let length = u64::try_from(pool_id.len())
+            .map_err(|error| error.to_string())?
+            .to_be_bytes();
+        let info = [kind.label(), &id, &length, pool_id.as_bytes()];
         seed.prk
-            .expand_multi_info(&[kind.label(), &id], &mut chacha_seed)
+            .expand_multi_info(&info, &mut chacha_seed)
             .map_err(|error| error.to_string())?;
         let mut rng = ChaCha20Rng::from_seed(chacha_seed);
         let key = PrivateKey::new(&mut rng, BITS).map_err(|error| error.to_string())?;
@@ -213,19 +185,19 @@ pub struct SigningKeys {
 }
 
 impl SigningKeys {
-    /// Derives every key of the ring whose seeds are `seeds`, all at once on threads of
-    /// their own (each takes a core for tens of milliseconds: see the README's Keys).
+    /// Derives every key of the pool `pool_id` from the ring whose seeds are `seeds`, all at
+    /// once on threads of their own (each takes a core for tens of milliseconds: see the README's Keys).
     ///
     /// # Errors
     /// A key could not be derived (which does not happen), or a thread could not be started.
-    pub fn derive(seeds: &Seeds) -> Result<Self, String> {
+    pub fn derive(seeds: &Seeds, pool_id: &str) -> Result<Self, String> {
         let keys = thread::scope(|scope| {
             let running: Vec<_> = std::iter::once(&seeds.current)
                 .chain(&seeds.older)
                 .flat_map(|seed| [(seed, TokenUse::Id), (seed, TokenUse::Access)])
                 .map(|(seed, kind)| {
                     thread::Builder::new()
-                        .spawn_scoped(scope, move || SigningKey::derive(seed, kind))
+                        .spawn_scoped(scope, move || SigningKey::derive(seed, kind, pool_id))
                 })
                 .collect();
             running

@@ -13,13 +13,13 @@ use serde_json::{Value, json};
 
 use crate::{App, admin_request::pool_id_shaped, directory};
 
-/// The JWKS: every signing key of the ring, the current ones first (`signing.rs`). The
-/// same for every pool, as the keys are the ring's.
+/// The JWKS: the pool's signing keys, the current ones first (`signing.rs`): every pool has
+/// its own, as the service's do.
 pub async fn jwks(State(app): State<Arc<App>>, Path(pool_id): Path<String>) -> Response {
     if let Err(response) = existing(&app, &pool_id).await {
         return response;
     }
-    match app.signing_keys().await {
+    match app.signing_keys(&pool_id).await {
         Ok(keys) => Json(keys.jwks()).into_response(),
         Err(error) => failed(&error),
     }

@@ -138,6 +138,12 @@ impl<'a, 's> Account<'a, 's> {
         pick(&[user, self.id.as_bytes()], usize::from(self.phantom)).unwrap_or(user)
     }
 
+    /// The user's `sub` as text (a phantom's stand-in's: never used for a phantom, which
+    /// never confirms).
+    pub(crate) const fn user_subject(&self) -> &'a str {
+        self.user_subject
+    }
+
     /// Whether this is a user, not a phantom.
     pub(crate) const fn is_user(&self) -> bool {
         !self.phantom

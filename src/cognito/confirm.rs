@@ -143,7 +143,7 @@ pub(crate) fn decide<'a>(
     // The sign-in session this confirmation hands out, minted beforehand so that the
     // confirmed state records its grant (spent by the one sign-in it allows); handed out
     // only if the code confirms.
-    let session = sign_in_session(request, pool, lookup, account.username, fresh);
+    let session = sign_in_session(request, pool, lookup, &account, fresh);
     let grant = session
         .as_ref()
         .map_or(SignInGrant::NONE, |(_, grant)| *grant);
@@ -204,20 +204,22 @@ fn sign_in_session<'a>(
     request: &ConfirmSignUp<'a>,
     pool: &Pool<'a>,
     lookup: &Lookup<'a>,
-    username: &str,
+    account: &Account<'a, '_>,
     fresh: &Fresh<'a>,
 ) -> Option<(Session, SignInGrant)> {
     let ttl = lookup.client.and_then(|client| client.auth_sessions)?;
     let client_id = request.client_id;
     if let Some(token) = request.session {
         let purpose = SessionPurpose::ConfirmSignUp;
+        let username = account.username;
         Session::verify(&pool.keys, token, purpose, username, client_id, fresh.now).ok()?;
     }
-    let purpose = SessionPurpose::SignIn;
+    // Bound to the user's `sub`, not its username: a user deleted and made again under the
+    // same name is another user, and the store's `sub` is the one the tokens will carry.
     let minted = Session::mint(
         pool.keys.current(),
-        purpose,
-        username,
+        SessionPurpose::SignIn,
+        account.user_subject(),
         client_id,
         fresh.now,
         ttl,

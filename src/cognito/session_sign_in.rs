@@ -77,7 +77,7 @@ impl fmt::Debug for SessionSignIn<'_> {
 }
 
 /// Runs the sign-in: the client and its secret hash, the client allows `USER_AUTH`, then the
-/// session (its MAC for this user, client and purpose, its deadline), the user confirmed,
+/// session (its MAC for this user's `sub`, client and purpose, its deadline), the user confirmed,
 /// and its grant for this session, spent by the write. Every failure after the client's
 /// checks is the one answer `Invalid session for the user.`, whether the user exists or not.
 pub(crate) fn decide<'a>(
@@ -94,12 +94,15 @@ pub(crate) fn decide<'a>(
     if client.auth_sessions.is_none() {
         return Outcome::refuse(Exception::FlowNotEnabled { flow: "USER_AUTH" });
     }
+    // The session is bound to the user's `sub`: checked against the user the name finds
+    // (an unknown name is checked against nobody's, the same work, and fails).
+    let subject = lookup.user.map_or("", |user| user.subject);
     let purpose = SessionPurpose::SignIn;
     let verified = Session::verify(
         &pool.keys,
         request.session,
         purpose,
-        username,
+        subject,
         client_id,
         fresh.now,
     );

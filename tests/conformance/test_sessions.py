@@ -403,3 +403,22 @@ def test_a_client_with_a_secret_refreshes_with_the_secret_hash_and_revokes_with_
         server.client.initiate_auth(AuthFlow="REFRESH_TOKEN_AUTH", ClientId=client_id,
                                     AuthParameters={"REFRESH_TOKEN": token, "SECRET_HASH": hashed})
     assert error(refused) == ("NotAuthorizedException", "Refresh Token has been revoked")
+
+
+def test_each_pool_signs_with_keys_of_its_own(server):
+    """A verifier that trusts one pool's JWKS accepts no other pool's tokens, whether or not
+    it checks `iss`, as with the service's pools."""
+    pool_a, pool_b = new_pool(server), new_pool(server)
+    client_id = new_client(server, pool_a, ExplicitAuthFlows=USER_AUTH)["ClientId"]
+    _, result = signed_in(server, client_id)
+    keys = {pool: json.load(urllib.request.urlopen(discovery(server, pool)["jwks_uri"]))["keys"]
+            for pool in (pool_a, pool_b)}
+    assert not {key["kid"] for key in keys[pool_a]} & {key["kid"] for key in keys[pool_b]}
+    assert {key["n"] for key in keys[pool_a]}.isdisjoint(key["n"] for key in keys[pool_b])
+    for token in (result["IdToken"], result["AccessToken"]):
+        kid = jwt.get_unverified_header(token)["kid"]
+        assert kid in {key["kid"] for key in keys[pool_a]}
+        for key in keys[pool_b]:
+            with pytest.raises(jwt.InvalidSignatureError):
+                jwt.decode(token, key=jwt.PyJWK(key).key, algorithms=["RS256"],
+                           options={"verify_aud": False, "verify_iss": False})

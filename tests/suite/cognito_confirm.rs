@@ -504,22 +504,23 @@ fn a_sign_up_session_is_exchanged_for_a_sign_in_session() {
         panic!("a sign-in session is minted: {:?}", done.reply);
     };
     assert!((20..=2048).contains(&sign_in.as_str().len()));
-    let verify = |purpose| {
+    // A sign-in session is bound to the user's `sub`, a sign-up session to its username.
+    let verify = |purpose, user| {
         Session::verify(
             &pool.keys,
             sign_in.as_str(),
             purpose,
-            USERNAME,
+            user,
             CLIENT_ID,
             at(60),
         )
     };
-    let verified = verify(SessionPurpose::SignIn).unwrap();
+    let verified = verify(SessionPurpose::SignIn, SUB).unwrap();
     assert_eq!(verified.expires_at, at(60 + 180));
     assert_eq!(verified.nonce, [3; 16]);
     // Single-purpose: the sign-in session is no sign-up session.
     assert_eq!(
-        verify(SessionPurpose::ConfirmSignUp),
+        verify(SessionPurpose::ConfirmSignUp, USERNAME),
         Err(confirmation_flow::cognito::SessionError::Invalid)
     );
 }

@@ -183,14 +183,14 @@ fn confirming_with_the_session_hands_out_a_sign_in_session_even_after_a_wrong_co
     // Then the right code with the same session.
     let confirmed = confirm(&pool, with_sessions, counted, &code, Some(&token), at(60));
     let sign_in = sign_in_session(&confirmed).expect("a sign-in session");
-    let verified = verify(&pool, &sign_in, SessionPurpose::SignIn, BOB, at(60)).unwrap();
+    let verified = verify(&pool, &sign_in, SessionPurpose::SignIn, NEW_SUB, at(60)).unwrap();
     assert_eq!(verified.expires_at, at(60 + 7 * 60));
     assert_eq!(
         verify(
             &pool,
             &sign_in,
             SessionPurpose::SignIn,
-            BOB,
+            NEW_SUB,
             at(60 + 7 * 60)
         ),
         Err(SessionError::Expired)
@@ -206,7 +206,7 @@ fn confirming_without_the_sign_up_session_hands_out_a_sign_in_session_as_amplify
     let code = code(&done);
     let confirmed = confirm(&pool, with_sessions, bob, &code, None, at(60));
     let sign_in = sign_in_session(&confirmed).expect("a sign-in session");
-    let verified = verify(&pool, &sign_in, SessionPurpose::SignIn, BOB, at(60)).unwrap();
+    let verified = verify(&pool, &sign_in, SessionPurpose::SignIn, NEW_SUB, at(60)).unwrap();
     let grant = confirmed
         .write
         .unwrap()
@@ -340,6 +340,7 @@ fn a_session_past_its_deadline_another_users_or_without_a_grant_does_not_sign_in
     // Named for another user, or for a user that does not exist.
     let alice = UserRecord {
         username: "alice",
+        subject: "5d3c0b6e-2f4a-4e1d-9c8b-7a6f5e4d3c2b",
         ..bob
     };
     invalid(&sign_in(
@@ -366,7 +367,7 @@ fn a_session_past_its_deadline_another_users_or_without_a_grant_does_not_sign_in
     let minted = Session::mint(
         &fixture.key,
         SessionPurpose::SignIn,
-        BOB,
+        NEW_SUB,
         CLIENT_ID,
         at(60),
         VALIDITY,
@@ -421,4 +422,33 @@ fn a_grant_survives_the_stored_form_and_is_refused_on_a_state_not_confirmed() {
         Confirmation::try_from(forged),
         Err(StateError::StatusInconsistent)
     );
+}
+
+#[test]
+fn a_stored_grant_outliving_any_session_is_refused_and_debug_hides_the_nonce() {
+    let fixture = Fixture::new();
+    let pool = fixture.pool();
+    let (_, bob) = confirmed(&pool, client(Some(VALIDITY)));
+    let shown = format!("{:?}", bob.confirmation);
+    let nonce = StoredState::from(bob.confirmation)
+        .sign_in_grant
+        .unwrap()
+        .nonce;
+    assert!(
+        !shown.contains(nonce.as_str()) && shown.contains("SignInGrant"),
+        "{shown}"
+    );
+    // Sixteen minutes after the confirmation: no session lives that long.
+    let stored = StoredState::from(bob.confirmation);
+    let long = StoredState {
+        sign_in_grant: stored
+            .sign_in_grant
+            .clone()
+            .map(|grant| confirmation_flow::StoredGrant {
+                until: stored.last_changed_at + 16 * 60,
+                ..grant
+            }),
+        ..stored
+    };
+    assert_eq!(Confirmation::try_from(long), Err(StateError::GrantTooLong));
 }

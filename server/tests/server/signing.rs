@@ -12,15 +12,22 @@ pub fn bytes(offset: u8) -> [u8; 32] {
     std::array::from_fn(|i| u8::try_from(i).unwrap().wrapping_add(offset))
 }
 
-/// The signing keys of a ring: `(id, bytes offset)` of the current key and older ones.
+/// The pool the tests' keys are for.
+pub const POOL: &str = "us-east-1_TOKENS";
+
+/// The signing keys of a ring in [`POOL`]: `(id, bytes offset)` of the current key and
+/// older ones.
 pub fn ring(current: (u32, u8), older: &[(u32, u8)]) -> SigningKeys {
-    SigningKeys::derive(&Seeds {
-        current: Seed::of(current.0, &bytes(current.1)),
-        older: older
-            .iter()
-            .map(|&(id, b)| Seed::of(id, &bytes(b)))
-            .collect(),
-    })
+    SigningKeys::derive(
+        &Seeds {
+            current: Seed::of(current.0, &bytes(current.1)),
+            older: older
+                .iter()
+                .map(|&(id, b)| Seed::of(id, &bytes(b)))
+                .collect(),
+        },
+        POOL,
+    )
     .unwrap()
 }
 
@@ -42,14 +49,16 @@ fn public(key: &SigningKey) -> Value {
 #[test]
 fn the_same_ring_key_gives_the_same_signing_keys_and_another_gives_others() {
     let seed = Seed::of(1, &bytes(0));
-    let once = SigningKey::derive(&seed, TokenUse::Id).unwrap();
-    let again = SigningKey::derive(&Seed::of(1, &bytes(0)), TokenUse::Id).unwrap();
+    let once = SigningKey::derive(&seed, TokenUse::Id, POOL).unwrap();
+    let again = SigningKey::derive(&Seed::of(1, &bytes(0)), TokenUse::Id, POOL).unwrap();
     assert_eq!(once.kid(), again.kid());
     assert_eq!(public(&once), public(&again));
-    let access = SigningKey::derive(&seed, TokenUse::Access).unwrap();
-    let other_id = SigningKey::derive(&Seed::of(2, &bytes(0)), TokenUse::Id).unwrap();
-    let other_bytes = SigningKey::derive(&Seed::of(1, &bytes(1)), TokenUse::Id).unwrap();
-    for other in [&access, &other_id, &other_bytes] {
+    let access = SigningKey::derive(&seed, TokenUse::Access, POOL).unwrap();
+    let other_id = SigningKey::derive(&Seed::of(2, &bytes(0)), TokenUse::Id, POOL).unwrap();
+    let other_bytes = SigningKey::derive(&Seed::of(1, &bytes(1)), TokenUse::Id, POOL).unwrap();
+    // Every pool has its own: a verifier trusting one pool's JWKS takes no other's tokens.
+    let other_pool = SigningKey::derive(&seed, TokenUse::Id, "us-east-1_OTHER").unwrap();
+    for other in [&access, &other_id, &other_bytes, &other_pool] {
         assert_ne!(modulus(&public(other)), modulus(&public(&once)));
         assert_ne!(other.kid(), once.kid());
     }
@@ -68,7 +77,7 @@ fn the_same_ring_key_gives_the_same_signing_keys_and_another_gives_others() {
     assert_eq!(modulus(&jwk).len(), 256, "a 2048-bit modulus");
 }
 
-/// The keys ring key 1 with bytes `0..32` derives, by their moduli's SHA-256. A change here
+/// The keys ring key 1 with bytes `0..32` derives in [`POOL`], by their moduli's SHA-256. A change here
 /// is a change of every deployment's signing keys: the tokens they signed stop verifying.
 /// If a dependency bump moved them, pin the old versions back, or ship it as a rotation (a
 /// new label in `signing.rs`) and say so.
@@ -76,21 +85,21 @@ fn the_same_ring_key_gives_the_same_signing_keys_and_another_gives_others() {
 fn the_derived_keys_match_the_test_vector() {
     let seed = Seed::of(1, &bytes(0));
     let digest = |kind| {
-        let key = SigningKey::derive(&seed, kind).unwrap();
+        let key = SigningKey::derive(&seed, kind, POOL).unwrap();
         (
             key.kid().to_owned(),
             hex::encode(Sha256::digest(modulus(&public(&key)))),
         )
     };
-    let id = "0ee0b4c553c109c8a73e69bfe5c2356779d893b1bd212263a3dcf8d8e5538854";
+    let id = "fa417a541cc3610b47451007cccc6e9c6641aac8768aa4e12e893c5f145c03c1";
     assert_eq!(
         digest(TokenUse::Id),
-        ("1-0ee0b4c5".to_owned(), id.to_owned())
+        ("1-fa417a54".to_owned(), id.to_owned())
     );
-    let access = "91bb65febff84d9a7f5e4292794788a6df51bac9868317f54b4a68bba2c60679";
+    let access = "02c9186f2a8cb9d2a2d2563188bc9e9fa7aa9b2252faceb9333bfa4e1ea72fe8";
     assert_eq!(
         digest(TokenUse::Access),
-        ("1-91bb65fe".to_owned(), access.to_owned())
+        ("1-02c9186f".to_owned(), access.to_owned())
     );
 }
 
