@@ -16,9 +16,10 @@ use crate::{
 };
 
 /// Whether the refresh token of the session `$3` (its `origin_jti`) of user `$2` in pool `$1`
-/// was revoked: `RevokeToken` revokes the access tokens of that session too, as the
-/// service's does.
-const SESSION_REVOKED: &str = "SELECT 1 FROM refresh_tokens \
+/// was revoked (a row: when): `RevokeToken` revokes the access tokens of that session too,
+/// as the service's does. A `bigint` column, which both backends' rows decode (PostgreSQL's
+/// `SELECT 1` is an `int4`, which they do not).
+const SESSION_REVOKED: &str = "SELECT revoked_at FROM refresh_tokens \
      WHERE pool_id = $1 AND username = $2 AND origin_jti = $3 AND revoked_at IS NOT NULL";
 
 #[derive(Deserialize)]
