@@ -49,10 +49,12 @@ pub const OPERATIONS: &[(&str, Caller)] = &[
     ("InitiateAuth", Caller::Public),
     ("GetUser", Caller::Public),
     ("RevokeToken", Caller::Public),
+    ("GlobalSignOut", Caller::Public),
     ("AdminInitiateAuth", Caller::Admin),
     ("AdminConfirmSignUp", Caller::Admin),
     ("AdminGetUser", Caller::Admin),
     ("AdminDeleteUser", Caller::Admin),
+    ("AdminUserGlobalSignOut", Caller::Admin),
     ("ListUsers", Caller::Admin),
     ("CreateUserPool", Caller::Admin),
     ("DescribeUserPool", Caller::Admin),
@@ -190,7 +192,8 @@ mod tests {
                 "ResendConfirmationCode",
                 "InitiateAuth",
                 "GetUser",
-                "RevokeToken"
+                "RevokeToken",
+                "GlobalSignOut"
             ]
         );
     }

@@ -140,6 +140,8 @@ async fn dispatch(app: &App, target: &str, body: &Bytes) -> (Answer, Option<Deli
         let answer = match target.strip_prefix(OperationName::TARGET_PREFIX) {
             Some("GetUser") => self_service::get_user(app, body).await,
             Some("RevokeToken") => refresh::revoke_token(app, body).await,
+            Some("GlobalSignOut") => self_service::global_sign_out(app, body).await,
+            Some("AdminUserGlobalSignOut") => users::admin_user_global_sign_out(app, body).await,
             Some("AdminGetUser") => users::admin_get_user(app, body).await,
             Some("AdminDeleteUser") => users::admin_delete_user(app, body).await,
             Some("ListUsers") => users::list_users(app, body).await,

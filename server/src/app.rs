@@ -11,10 +11,10 @@ use crate::{
     config::Config,
     credentials::CredentialSource,
     directory,
+    hasher::Hasher,
     keys::Keys,
     origins,
     outbox::Outbox,
-    password::Hasher,
     pools::{self, Directory, Triggers},
     settings::attribute_set,
     signing::SigningKeys,
@@ -113,7 +113,8 @@ impl App {
         let passwords = Hasher::new(
             limits.password_hashes_at_once,
             limits.password_hashes_waiting,
-        );
+        )
+        .map_err(|error| format!("password hasher: {error}"))?;
         let scans = tokio::sync::Semaphore::new(limits.scans_at_once);
         Ok(Self {
             config,

@@ -13,12 +13,12 @@ use crate::{
     answer::{Answer, internal},
     clock::now,
     destinations,
+    hasher::Place,
     logins::Rewrite,
     outbox::Delivery,
-    password::Place,
     pools::{Client, Pool},
     refresh,
-    tokens::{self, Identity, Origin},
+    tokens::Identity,
 };
 
 /// What follows a stored decision, owned: it outlives the snapshot it was decided on.
@@ -212,36 +212,15 @@ pub async fn finish(
         Follow::SignIn {
             identity,
             auth_time,
-        } => match signed_in(app, client, &identity, auth_time).await {
-            Ok(answer) | Err(answer) => (answer, None),
-        },
+        } => {
+            let Some(client) = client else {
+                return (internal("a sign-in without its client"), None);
+            };
+            match refresh::signed_in(app, client, &identity, auth_time).await {
+                Ok(answer) | Err(answer) => (answer, None),
+            }
+        }
     }
-}
-
-/// The answer to a sign-in: `AuthenticationResult` with the tokens and a new refresh token
-/// (living the client's `RefreshTokenValidity`), and the service's empty `ChallengeParameters`.
-async fn signed_in(
-    app: &App,
-    client: Option<&Client>,
-    identity: &Identity,
-    auth_time: i64,
-) -> Result<Answer, Answer> {
-    let client = client.ok_or_else(|| internal("a sign-in without its client"))?;
-    let [access_ttl, id_ttl, refresh_ttl] = client.settings.token_lifetimes();
-    let keys = app
-        .signing_keys(&identity.pool_id)
-        .await
-        .map_err(internal)?;
-    let issuer = app.issuer(&identity.pool_id);
-    let (_, now) = now();
-    let origin = Origin::new(auth_time);
-    let minted = tokens::mint_in(&keys, &issuer, identity, &origin, now, access_ttl, id_ttl)
-        .map_err(internal)?;
-    let refresh_token = refresh::issue(app, identity, &origin, now, refresh_ttl).await?;
-    Ok(refresh::authentication_result(
-        &minted,
-        Some(&refresh_token),
-    ))
 }
 
 /// The answer `reply` gives on the wire.

@@ -173,6 +173,7 @@ pub async fn delete_pool(store: &SqlStore, id: &str) -> Result<bool> {
         DELETE_POOL_PHANTOMS,
         DELETE_POOL_BUDGETS,
         crate::refresh_tokens::DELETE_POOL_TOKENS,
+        crate::lockout::DELETE_POOL_FAILURES,
     ]
     .into_iter()
     .map(|sql| (sql.to_owned(), vec![Param::text(id)]))

@@ -22,6 +22,7 @@ pub enum ServerException {
     Unauthorized,
     UnrecognizedClient,
     UsernameExists,
+    UserNotConfirmed,
 }
 
 impl ServerException {
@@ -44,6 +45,7 @@ impl ServerException {
             Self::Unauthorized => "UnauthorizedException",
             Self::UnrecognizedClient => "UnrecognizedClientException",
             Self::UsernameExists => "UsernameExistsException",
+            Self::UserNotConfirmed => "UserNotConfirmedException",
         }
     }
 
@@ -65,7 +67,8 @@ impl ServerException {
             | Self::Serialization
             | Self::TooManyRequests
             | Self::UnrecognizedClient
-            | Self::UsernameExists => StatusCode::BAD_REQUEST,
+            | Self::UsernameExists
+            | Self::UserNotConfirmed => StatusCode::BAD_REQUEST,
         }
     }
 }

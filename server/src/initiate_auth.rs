@@ -2,8 +2,9 @@
 //! then the flow. `USER_AUTH` with the `Session` a `ConfirmSignUp` handed out is the crate's
 //! decision ([`SessionSignIn`]), run through the request loop like every other operation:
 //! the session's grant is spent with compare-and-swap, so one session signs in once, on
-//! any number of processes. `REFRESH_TOKEN_AUTH` (and `REFRESH_TOKEN`) is `refresh.rs`'s.
-//! The other flows are refused by name.
+//! any number of processes. `REFRESH_TOKEN_AUTH` (and `REFRESH_TOKEN`) is `refresh.rs`'s;
+//! `USER_PASSWORD_AUTH` and `ADMIN_USER_PASSWORD_AUTH` are `password_sign_in.rs`'s. The other
+//! flows are refused by name.
 
 use std::collections::BTreeMap;
 
@@ -15,6 +16,7 @@ use crate::{
     admin_request::{invalid, required, shaped},
     answer::{Answer, decode, internal},
     outbox::Delivery,
+    password_sign_in::{self, Credentials},
     refresh, serve,
 };
 
@@ -105,17 +107,36 @@ async fn run(
         }
         .into());
     }
-    if flow != "USER_AUTH" {
-        // Every other flow: a refresh, else named as not served here.
-        if matches!(flow.as_str(), "REFRESH_TOKEN_AUTH" | "REFRESH_TOKEN") {
+    let password = || Credentials {
+        username: parameter("USERNAME"),
+        password: parameter("PASSWORD"),
+        secret_hash: parameter("SECRET_HASH"),
+    };
+    let answer = match (flow.as_str(), admin) {
+        ("USER_AUTH", _) => None,
+        ("REFRESH_TOKEN_AUTH" | "REFRESH_TOKEN", _) => {
             let (token, hash) = (parameter("REFRESH_TOKEN"), parameter("SECRET_HASH"));
-            let answer = refresh::refresh(app, &client, token, hash).await;
-            return Ok((answer.unwrap_or_else(|answer| answer), None));
+            Some(refresh::refresh(app, &client, token, hash).await)
         }
-        return Err(invalid(format!(
-            "{flow} is not served by this server yet: sign in with USER_AUTH and the Session \
-             ConfirmSignUp answered with"
-        )));
+        ("USER_PASSWORD_AUTH", false)
+        | ("ADMIN_USER_PASSWORD_AUTH" | "ADMIN_NO_SRP_AUTH", true) => {
+            Some(password_sign_in::sign_in(app, &client, &password()).await)
+        }
+        // The service's answer to a flow of the other operation.
+        ("USER_PASSWORD_AUTH", true)
+        | ("ADMIN_USER_PASSWORD_AUTH" | "ADMIN_NO_SRP_AUTH", false) => {
+            return Err(invalid("Initiate Auth method not supported."));
+        }
+        _ => {
+            return Err(invalid(format!(
+                "{flow} is not served by this server yet: sign in with USER_AUTH and the \
+                 Session ConfirmSignUp answered with, USER_PASSWORD_AUTH or \
+                 ADMIN_USER_PASSWORD_AUTH"
+            )));
+        }
+    };
+    if let Some(answer) = answer {
+        return Ok((answer.unwrap_or_else(|answer| answer), None));
     }
     let username =
         parameter("USERNAME").ok_or_else(|| invalid("Missing required parameter USERNAME"))?;

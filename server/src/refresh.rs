@@ -83,6 +83,32 @@ pub fn authentication_result(minted: &Minted, refresh_token: Option<&str>) -> An
     Answer::Ok(body.to_string())
 }
 
+/// The answer to a sign-in: `AuthenticationResult` with the tokens and a new refresh token
+/// (living the client's `RefreshTokenValidity`), and the service's empty `ChallengeParameters`.
+///
+/// # Errors
+/// The user was deleted meanwhile (`UserNotFoundException`), or the keys or the database
+/// failed.
+pub(crate) async fn signed_in(
+    app: &App,
+    client: &Client,
+    identity: &Identity,
+    auth_time: i64,
+) -> Outcome {
+    let [access_ttl, id_ttl, refresh_ttl] = client.settings.token_lifetimes();
+    let keys = app
+        .signing_keys(&identity.pool_id)
+        .await
+        .map_err(internal)?;
+    let issuer = app.issuer(&identity.pool_id);
+    let (_, now) = now();
+    let origin = Origin::new(auth_time);
+    let minted = tokens::mint_in(&keys, &issuer, identity, &origin, now, access_ttl, id_ttl)
+        .map_err(internal)?;
+    let refresh_token = issue(app, identity, &origin, now, refresh_ttl).await?;
+    Ok(authentication_result(&minted, Some(&refresh_token)))
+}
+
 /// `REFRESH_TOKEN_AUTH` through `client` (which allows it: checked before) with the
 /// `REFRESH_TOKEN` and `SECRET_HASH` parameters: new ID and access tokens of the token's
 /// session (its `auth_time` and `origin_jti`), and no new refresh token, as the service

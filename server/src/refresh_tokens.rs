@@ -43,6 +43,11 @@ WHERE r.token_hash = $1";
 const REVOKE: &str = "
 UPDATE refresh_tokens SET revoked_at = $2 WHERE token_hash = $1 AND revoked_at IS NULL";
 
+/// Every token of a user (`$1` pool, `$2` username): a global sign-out.
+const REVOKE_USER: &str = "
+UPDATE refresh_tokens SET revoked_at = $3
+WHERE pool_id = $1 AND username = $2 AND revoked_at IS NULL";
+
 /// A batch of expired tokens, along the `expires_at` index.
 const PRUNE: &str = "
 DELETE FROM refresh_tokens WHERE token_hash IN
@@ -199,6 +204,20 @@ pub async fn find(store: &SqlStore, keys: &HashKeys, token: &str) -> Result<Opti
 pub async fn revoke(store: &SqlStore, hash: &str, now: i64) -> Result<()> {
     let params = vec![Param::text(hash), Param::Int(now)];
     store.transaction(vec![(REVOKE.into(), params)]).await?;
+    Ok(())
+}
+
+/// Marks every token of the user `username` of the pool `pool_id` revoked at `now` (and
+/// with them the access tokens of their sessions, which `GetUser` checks): a global
+/// sign-out.
+///
+/// # Errors
+/// A database error.
+pub async fn revoke_user(store: &SqlStore, pool_id: &str, username: &str, now: i64) -> Result<()> {
+    let params = vec![Param::text(pool_id), Param::text(username), Param::Int(now)];
+    store
+        .transaction(vec![(REVOKE_USER.into(), params)])
+        .await?;
     Ok(())
 }
 

@@ -1,7 +1,7 @@
-//! What a signed-in user asks with their access token: `GetUser`.
+//! What a signed-in user asks with their access token: `GetUser`, `GlobalSignOut`.
 
 use confirmation_flow::cognito::Exception;
-use confirmation_flow_store::Param;
+use confirmation_flow_store::{Param, UserRow};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -12,6 +12,7 @@ use crate::{
     answer::{Answer, Outcome, decode, internal},
     clock::now,
     exceptions::ServerException,
+    refresh_tokens,
     users::user_json,
 };
 
@@ -24,7 +25,7 @@ const SESSION_REVOKED: &str = "SELECT revoked_at FROM refresh_tokens \
 
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
-struct GetUser {
+struct AccessTokenRequest {
     access_token: Option<String>,
 }
 
@@ -32,13 +33,37 @@ struct GetUser {
 /// valid, its session's refresh token is not revoked, and the user it was issued to (the
 /// same `sub`) still exists.
 pub(crate) async fn get_user(app: &App, body: &[u8]) -> Outcome {
-    let request: GetUser = decode("GetUser", body)?;
+    let request: AccessTokenRequest = decode("GetUser", body)?;
     let token = required(request.access_token, "accessToken")?;
+    let (_, user) = signed_in_user(app, &token).await?;
+    let attributes = user_json(&user)["Attributes"].take();
+    Ok(Answer::Ok(
+        json!({ "Username": user.username, "UserAttributes": attributes }).to_string(),
+    ))
+}
+
+/// `GlobalSignOut`: every refresh token of the access token's user revoked, and with them
+/// the access tokens of their sessions (this one included), as the service's does.
+pub(crate) async fn global_sign_out(app: &App, body: &[u8]) -> Outcome {
+    let request: AccessTokenRequest = decode("GlobalSignOut", body)?;
+    let token = required(request.access_token, "accessToken")?;
+    let (pool_id, user) = signed_in_user(app, &token).await?;
+    let (_, now) = now();
+    refresh_tokens::revoke_user(&app.store, &pool_id, &user.username, now)
+        .await
+        .map_err(internal)?;
+    Ok(Answer::Ok("{}".into()))
+}
+
+/// The user an access token names, and its pool, while the token is valid, its session's
+/// refresh token is not revoked, and the user it was issued to (the same `sub`) still
+/// exists.
+async fn signed_in_user(app: &App, token: &str) -> Result<(String, UserRow), Answer> {
     let refuse =
         |refused: Refused| Answer::refuse(ServerException::NotAuthorized, refused.message());
     // The keys of the pool the token claims, if it exists (keys are derived for real pools
     // only); the signature then proves the claim.
-    let pool_id = access_token::claimed_pool(&token, &app.public_url)
+    let pool_id = access_token::claimed_pool(token, &app.public_url)
         .ok_or_else(|| refuse(Refused::Invalid))?;
     let pool = app
         .directory
@@ -50,7 +75,7 @@ pub(crate) async fn get_user(app: &App, body: &[u8]) -> Outcome {
     }
     let keys = app.signing_keys(&pool_id).await.map_err(internal)?;
     let (_, now) = now();
-    let presented = access_token::verify(&keys, &app.public_url, &token, now).map_err(refuse)?;
+    let presented = access_token::verify(&keys, &app.public_url, token, now).map_err(refuse)?;
     let session = [
         &presented.pool_id,
         &presented.username,
@@ -72,8 +97,5 @@ pub(crate) async fn get_user(app: &App, body: &[u8]) -> Outcome {
         .map_err(internal)?
         .filter(|user| user.sub == presented.sub)
         .ok_or(Exception::AdminUserNotFound)?;
-    let attributes = user_json(&user)["Attributes"].take();
-    Ok(Answer::Ok(
-        json!({ "Username": user.username, "UserAttributes": attributes }).to_string(),
-    ))
+    Ok((presented.pool_id, user))
 }

@@ -10,7 +10,7 @@ use std::{
 
 use axum::Router;
 
-use crate::{App, clock, config::Config, destinations, http, refresh_tokens, throttle};
+use crate::{App, clock, config::Config, destinations, http, lockout, refresh_tokens, throttle};
 
 /// How often each process deletes the phantoms whose windows have passed.
 const PRUNE_EVERY: Duration = Duration::from_secs(60);
@@ -143,6 +143,9 @@ async fn prune(app: Weak<App>) {
             Ok(0) => {}
             Ok(pruned) => tracing::info!(pruned, "deleted expired refresh tokens"),
             Err(error) => tracing::warn!(%error, "could not prune refresh tokens"),
+        }
+        if let Err(error) = lockout::prune(&app.store, clock::now_ms()).await {
+            tracing::warn!(%error, "could not prune failed sign-ins");
         }
     }
 }

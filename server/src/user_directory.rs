@@ -138,17 +138,19 @@ pub async fn username_of(store: &SqlStore, pool_id: &str, login: &str) -> Result
     }
 }
 
-/// Deletes the user `username` of the pool `pool_id` with their refresh tokens, in one
-/// transaction; whether the user existed.
+/// Deletes the user `username` of the pool `pool_id` with their refresh tokens and failed
+/// sign-ins, in one transaction; whether the user existed.
 ///
 /// # Errors
 /// A database error.
 pub async fn delete_user(store: &SqlStore, pool_id: &str, username: &str) -> Result<bool> {
     let params = vec![Param::text(pool_id), Param::text(username)];
     let tokens = crate::refresh_tokens::DELETE_USER_TOKENS;
+    let failures = crate::lockout::DELETE_USER_FAILURES;
     let statements = vec![
         (DELETE_USER.into(), params.clone()),
-        (tokens.into(), params),
+        (tokens.into(), params.clone()),
+        (failures.into(), params),
     ];
     let changed = store.transaction(statements).await?;
     Ok(changed.first() == Some(&1))

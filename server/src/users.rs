@@ -1,5 +1,5 @@
 //! Users seen from outside the loop: `AdminGetUser`, `ListUsers` (with the service's
-//! `Filter` syntax) and `AdminDeleteUser`.
+//! `Filter` syntax), `AdminDeleteUser` and `AdminUserGlobalSignOut`.
 
 use confirmation_flow::cognito::Exception;
 use confirmation_flow_store::UserRow;
@@ -12,6 +12,7 @@ use crate::{
         first_page, invalid, page_size, page_start, page_token, required, shaped, stored_pool,
     },
     answer::{Answer, Outcome, decode, internal},
+    refresh_tokens,
     user_directory::{self, Column, UserFilter},
 };
 
@@ -69,6 +70,29 @@ pub(crate) async fn admin_delete_user(app: &App, body: &[u8]) -> Outcome {
     {
         return Err(Exception::AdminUserNotFound.into());
     }
+    Ok(Answer::Ok("{}".into()))
+}
+
+/// `AdminUserGlobalSignOut`: every refresh token of the user revoked, and with them the
+/// access tokens of their sessions.
+pub(crate) async fn admin_user_global_sign_out(app: &App, body: &[u8]) -> Outcome {
+    let request: UserRequest = decode("AdminUserGlobalSignOut", body)?;
+    let pool_id = required(request.user_pool_id, "userPoolId")?;
+    let named = required(request.username, "username")?;
+    stored_pool(app, &pool_id).await?;
+    let username = username(app, &pool_id, &named).await?;
+    let user = app
+        .store
+        .load(&pool_id, &username)
+        .await
+        .map_err(internal)?;
+    if user.is_none() {
+        return Err(Exception::AdminUserNotFound.into());
+    }
+    let (_, now) = crate::clock::now();
+    refresh_tokens::revoke_user(&app.store, &pool_id, &username, now)
+        .await
+        .map_err(internal)?;
     Ok(Answer::Ok("{}".into()))
 }
 

@@ -92,6 +92,17 @@ CREATE TABLE refresh_tokens (
 CREATE INDEX refresh_tokens_user ON refresh_tokens (pool_id, username);
 CREATE INDEX refresh_tokens_expires_at ON refresh_tokens (expires_at);
 "#,
+    r#"
+-- See sqlite_sql::MIGRATIONS.
+CREATE TABLE sign_in_failures (
+    pool_id TEXT COLLATE "C" NOT NULL,
+    subject TEXT COLLATE "C" NOT NULL,
+    failures BIGINT NOT NULL,
+    last_failure_ms BIGINT NOT NULL,
+    PRIMARY KEY (pool_id, subject)
+);
+CREATE INDEX sign_in_failures_last ON sign_in_failures (last_failure_ms);
+"#,
 ];
 
 /// Serialises migrations between processes starting together (an advisory lock id).

@@ -103,6 +103,19 @@ CREATE TABLE refresh_tokens (
 ) WITHOUT ROWID;
 CREATE INDEX refresh_tokens_user ON refresh_tokens (pool_id, username);
 CREATE INDEX refresh_tokens_expires_at ON refresh_tokens (expires_at);
+", "
+-- Failed sign-ins of a user (`user:<username>`) or, under PreventUserExistenceErrors, of a
+-- name nobody holds (`unknown:<keyed hash>`): counted before the password is checked, and
+-- locking sign-in out as the service does (the server's `lockout.rs`). Deleted with their
+-- user or pool, by a successful sign-in, and pruned after 15 quiet minutes.
+CREATE TABLE sign_in_failures (
+    pool_id TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    failures INTEGER NOT NULL,
+    last_failure_ms INTEGER NOT NULL,
+    PRIMARY KEY (pool_id, subject)
+) WITHOUT ROWID;
+CREATE INDEX sign_in_failures_last ON sign_in_failures (last_failure_ms);
 "];
 
 /// Applies the migrations not yet applied, under the write lock (so processes starting

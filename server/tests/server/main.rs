@@ -2,7 +2,7 @@
 //! the process over HTTP as operators and attackers meet it (`http`, `limits`, `addresses`),
 //! the store's promises on every backend (`store`), TLS to PostgreSQL (`postgres_tls`), what
 //! `Debug` shows (`redaction`), and the tokens and their keys (`signing`, `tokens`,
-//! `well_known`, `refresh`). `support` starts the binary and signs requests.
+//! `well_known`, `refresh`), failed sign-ins (`lockout`). `support` starts the binary and signs requests.
 #![allow(
     clippy::std_instead_of_core,
     clippy::indexing_slicing,
@@ -21,6 +21,7 @@ mod access_tokens;
 mod addresses;
 mod http;
 mod limits;
+mod lockout;
 mod postgres_tls;
 mod redaction;
 mod refresh;

@@ -21,7 +21,7 @@ use confirmation_flow_store::{
     Applied, Change, NewUser, Read, SqlStore, Store, database::Database, kit,
 };
 
-const POOL_ID: &str = "us-east-1_TEST";
+pub(crate) const POOL_ID: &str = "us-east-1_TEST";
 const NOW: u64 = 1_700_000_000;
 
 /// Every backend this run can reach, each a new, empty database.

@@ -1,0 +1,163 @@
+//! `USER_PASSWORD_AUTH` (`InitiateAuth`) and `ADMIN_USER_PASSWORD_AUTH` (`AdminInitiateAuth`,
+//! and its older name `ADMIN_NO_SRP_AUTH`): a username and a password, checked against the
+//! user's argon2id hash, answer tokens.
+//!
+//! In order: the client's secret hash (over the username as sent); a place in the hasher's
+//! queue, before anything about the user is looked up; the user, by username or, in a pool
+//! with `UsernameAttributes`, by the email or phone number it signs in with; the attempt
+//! counted before the password is checked (`lockout.rs`), a locked-out attempt answered
+//! without a check; the password; then the user's status, so that only someone who knows
+//! the password learns that a user is unconfirmed, as the service does.
+//!
+//! An unknown user is `UserNotFoundException`, or, under `PreventUserExistenceErrors`, the
+//! answer a wrong password gets, after the same work: counted (under a keyed hash of its
+//! name), and verified against the hasher's stand-in hash.
+
+use confirmation_flow::cognito::Exception;
+use confirmation_flow_store::{Param, Value};
+
+use crate::{
+    App,
+    admin_request::invalid,
+    answer::{Answer, Outcome, internal},
+    clock,
+    exceptions::ServerException,
+    lockout::{self, Subject},
+    pools::Client,
+    refresh,
+    throttle::too_many_requests,
+    tokens::Identity,
+};
+
+/// The service's answer to a wrong password (and, under `PreventUserExistenceErrors`, to an
+/// unknown user).
+pub const INCORRECT: &str = "Incorrect username or password.";
+/// The service's answer during a lock-out.
+pub const LOCKED_OUT: &str = "Password attempts exceeded";
+
+const USER_COLUMNS: &str = "SELECT username, sub, status, password_hash, email, email_verified, \
+     phone_number, phone_number_verified FROM users WHERE pool_id = $1";
+
+/// What a password sign-in sends, from `AuthParameters`.
+pub struct Credentials<'a> {
+    pub username: Option<&'a str>,
+    pub password: Option<&'a str>,
+    pub secret_hash: Option<&'a str>,
+}
+
+/// A user as a password sign-in reads it.
+struct User {
+    identity: Identity,
+    status: String,
+    password_hash: Option<String>,
+}
+
+/// Signs in through `client` (which allows the flow: checked before) with `sent`: the
+/// tokens, or the service's exception.
+pub(crate) async fn sign_in(app: &App, client: &Client, sent: &Credentials<'_>) -> Outcome {
+    let missing = |name: &str| invalid(format!("Missing required parameter {name}"));
+    let username = sent.username.ok_or_else(|| missing("USERNAME"))?;
+    let password = sent.password.ok_or_else(|| missing("PASSWORD"))?;
+    client
+        .app_client()
+        .authorize(&client.id, username, sent.secret_hash)
+        .map_err(Answer::from)?;
+    // Before anything about the user is looked up: a full queue answers every name alike.
+    let place = app.passwords.reserve().ok_or_else(too_many_requests)?;
+    let pool_id = client.pool_id.as_str();
+    let user = find(app, client, username).await?;
+    let subject = match &user {
+        Some(user) => Subject::User(user.identity.username.clone()),
+        None if client.prevent_user_existence_errors => {
+            let name = format!("sign-in-failures\0{pool_id}\0{username}");
+            Subject::Unknown(app.keys.refresh.current(&name))
+        }
+        None => return Err(Exception::AdminUserNotFound.into()),
+    };
+    let counted = lockout::count(&app.store, pool_id, &subject, clock::now_ms()).await;
+    if !counted.map_err(internal)? {
+        return Err(Answer::refuse(ServerException::NotAuthorized, LOCKED_OUT));
+    }
+    let stored = user.as_ref().and_then(|user| user.password_hash.clone());
+    let verified = place.verify(stored, password.to_owned()).await;
+    let Some(user) = user.filter(|_| verified.is_ok_and(|verified| verified)) else {
+        return Err(Answer::refuse(ServerException::NotAuthorized, INCORRECT));
+    };
+    lockout::clear(&app.store, pool_id, &subject)
+        .await
+        .map_err(internal)?;
+    if user.status != "CONFIRMED" {
+        return Err(Answer::refuse(
+            ServerException::UserNotConfirmed,
+            "User is not confirmed.",
+        ));
+    }
+    let (_, now) = clock::now();
+    refresh::signed_in(app, client, &user.identity, now).await
+}
+
+/// The user `named` signs in as: by username, then, in a pool with `UsernameAttributes`,
+/// by login (a username there is a `sub`, which no email or phone number is).
+async fn find(app: &App, client: &Client, named: &str) -> Result<Option<User>, Answer> {
+    let pool_id = client.pool_id.as_str();
+    let pool = app.directory.pool(&app.store, pool_id).await;
+    let pool = pool
+        .map_err(internal)?
+        .ok_or_else(|| internal("a client without its pool"))?;
+    let by_login = pool.username_attributes.email || pool.username_attributes.phone_number;
+    let columns: &[&str] = if by_login {
+        &["username", "login"]
+    } else {
+        &["username"]
+    };
+    for column in columns {
+        let sql = format!("{USER_COLUMNS} AND {column} = $2");
+        let params = vec![Param::text(pool_id), Param::text(named)];
+        let rows = app.store.rows(sql, params).await.map_err(internal)?;
+        if let Some(row) = rows.into_iter().next() {
+            return user(client, row).map(Some).map_err(internal);
+        }
+    }
+    Ok(None)
+}
+
+/// A user from [`USER_COLUMNS`]. Booleans arrive as SQLite's integers or PostgreSQL's
+/// booleans.
+fn user(client: &Client, row: Vec<Value>) -> Result<User, &'static str> {
+    let text = |value: Value| match value {
+        Value::Text(text) => Ok(Some(text)),
+        Value::Null => Ok(None),
+        _ => Err("a stored user's text column is not text"),
+    };
+    let required = |value| text(value)?.ok_or("a stored user lacks a column");
+    let flag = |value: &Value| matches!(value, Value::Bool(true) | Value::Int(1));
+    let Ok(
+        [
+            username,
+            sub,
+            status,
+            password_hash,
+            email,
+            email_verified,
+            phone,
+            phone_verified,
+        ],
+    ) = <[Value; 8]>::try_from(row)
+    else {
+        return Err("a stored user does not load");
+    };
+    Ok(User {
+        identity: Identity {
+            pool_id: client.pool_id.clone(),
+            username: required(username)?,
+            sub: required(sub)?,
+            client_id: client.id.clone(),
+            email: text(email)?,
+            email_verified: flag(&email_verified),
+            phone_number: text(phone)?,
+            phone_number_verified: flag(&phone_verified),
+        },
+        status: required(status)?,
+        password_hash: text(password_hash)?,
+    })
+}
