@@ -18,7 +18,8 @@ import { createInterface } from 'node:readline';
 import { build } from 'esbuild';
 import puppeteer from 'puppeteer-core';
 import {
-  CognitoIdentityProviderClient, AdminGetUserCommand, UserNotFoundException,
+  CognitoIdentityProviderClient, AdminConfirmSignUpCommand, AdminGetUserCommand, GetUserCommand,
+  SignUpCommand, UserNotFoundException,
 } from '@aws-sdk/client-cognito-identity-provider';
 
 const here = import.meta.dirname;
@@ -146,7 +147,8 @@ before(async () => {
   writeFileSync(config, JSON.stringify({
     listen: '127.0.0.1:0', user_pool_id: pool, database: join(dir, 'users.sqlite3'), outbox,
     clients: [{ client_id: clientId, client_secret: null,
-      explicit_auth_flows: ['ALLOW_USER_AUTH', 'ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] }],
+      explicit_auth_flows: ['ALLOW_USER_AUTH', 'ALLOW_USER_SRP_AUTH', 'ALLOW_USER_PASSWORD_AUTH',
+        'ALLOW_REFRESH_TOKEN_AUTH'] }],
     cors_allowed_origins: [allowedOrigin],
   }));
   server = spawn(binary, ['--config', config], {
@@ -256,6 +258,32 @@ test("Amplify's autoSignIn signs the user in with the Session ConfirmSignUp answ
   // Through InitiateAuth, cross-origin.
   assert.ok(answered().some((c) => c.method === 'POST' && c.operation === 'InitiateAuth' && c.status === 200),
     JSON.stringify(answered()));
+}));
+
+test('Amplify signs an existing user in with USER_PASSWORD_AUTH, and out everywhere', diagnosed(async () => {
+  const username = `password-${randomUUID().slice(0, 12)}`;
+  await admin.send(new SignUpCommand({
+    ClientId: clientId, Username: username, Password: password,
+    UserAttributes: [{ Name: 'email', Value: `${username}@example.com` }],
+  }));
+  await admin.send(new AdminConfirmSignUpCommand({ UserPoolId: pool, Username: username }));
+  const page = await open(allowedOrigin);
+
+  await assertRefused(await submit(page, 'sign-in', { username, password: 'Wr0ng-password' }),
+    'InitiateAuth', 'NotAuthorizedException', 'Incorrect username or password.');
+  const signedIn = await submit(page, 'sign-in', { username, password });
+  assert.ok(signedIn.ok, `signIn failed: ${JSON.stringify(signedIn)}`);
+  assert.deepEqual(signedIn.ok.signedIn, { isSignedIn: true, nextStep: { signInStep: 'DONE' } });
+  assert.equal(signedIn.ok.idToken['cognito:username'], username);
+  assert.equal(signedIn.ok.idToken.aud, clientId);
+
+  const signedOut = await submit(page, 'sign-out-everywhere', {});
+  assert.deepEqual(signedOut, { ok: { tokens: null } });
+  assert.ok(answered().some((c) => c.method === 'POST' && c.operation === 'GlobalSignOut' && c.status === 200),
+    JSON.stringify(answered()));
+  // The access token the page held is refused from now on.
+  await assert.rejects(admin.send(new GetUserCommand({ AccessToken: signedIn.ok.accessToken })),
+    (error) => error.name === 'NotAuthorizedException' && error.message === 'Access Token has been revoked');
 }));
 
 test('a page from an origin the server does not list cannot call it', diagnosed(async () => {

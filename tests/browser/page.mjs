@@ -4,7 +4,7 @@
 // httpStatusCode, requestId}}` (the last two when Amplify had an answer to read them from),
 // and marks it `data-state="done"` (the test waits for that).
 import { Amplify } from 'aws-amplify';
-import { autoSignIn, confirmSignUp, fetchAuthSession, signUp } from 'aws-amplify/auth';
+import { autoSignIn, confirmSignUp, fetchAuthSession, signIn, signOut, signUp } from 'aws-amplify/auth';
 
 const query = new URLSearchParams(window.location.search);
 Amplify.configure({
@@ -50,6 +50,22 @@ handle('auto-sign-in', async () => {
   const signedIn = await autoSignIn();
   const { tokens } = await fetchAuthSession();
   return { signedIn, idToken: tokens?.idToken?.payload ?? null, accessToken: tokens?.accessToken?.payload ?? null };
+});
+
+// `authFlowType: 'USER_PASSWORD_AUTH'`: the password goes to InitiateAuth (Amplify's default
+// is SRP). Whoever this origin signed in before (Amplify keeps them in localStorage) is signed
+// out first. The access token is shown whole, for the test to try after the sign-out.
+handle('sign-in', async ({ username, password }) => {
+  await signOut();
+  const signedIn = await signIn({ username, password, options: { authFlowType: 'USER_PASSWORD_AUTH' } });
+  const { tokens } = await fetchAuthSession();
+  return { signedIn, idToken: tokens?.idToken?.payload ?? null, accessToken: tokens?.accessToken?.toString() ?? null };
+});
+// Signs out everywhere: GlobalSignOut, then the tokens Amplify kept are forgotten.
+handle('sign-out-everywhere', async () => {
+  await signOut({ global: true });
+  const { tokens } = await fetchAuthSession();
+  return { tokens: tokens ?? null };
 });
 
 document.body.dataset.ready = 'true';

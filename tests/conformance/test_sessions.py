@@ -24,7 +24,7 @@ import jwt
 import pytest
 from botocore.config import Config
 
-from test_boto3 import STORE, Server, error, secret_hash
+from test_boto3 import PUBLIC, ROOT, STORE, Server, error, secret_hash
 from test_pools import new_client, new_pool, sign_up, stored
 
 USER_AUTH = ["ALLOW_USER_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
@@ -422,3 +422,19 @@ def test_each_pool_signs_with_keys_of_its_own(server):
             with pytest.raises(jwt.InvalidSignatureError):
                 jwt.decode(token, key=jwt.PyJWK(key).key, algorithms=["RS256"],
                            options={"verify_aud": False, "verify_iss": False})
+
+
+def test_the_readme_walk_runs_as_written():
+    """The root README's boto3 block, run as a reader would: its server's address, app
+    client and outbox filled in."""
+    readme = (ROOT / "README.md").read_text()
+    start = readme.index("```python\nimport json, time, boto3\n") + len("```python\n")
+    block = readme[start:readme.index("```", start)]
+    server = Server(hide_users=False, ttl=86400, clients=[
+        {"client_id": PUBLIC, "client_secret": None,
+         "explicit_auth_flows": ["ALLOW_USER_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]}])
+    try:
+        block = block.replace("http://127.0.0.1:9229", f"http://127.0.0.1:{server.port}")
+        exec(compile(block, "README.md", "exec"), {"CLIENT_ID": PUBLIC, "OUTBOX": str(server.outbox)})
+    finally:
+        server.stop()
