@@ -95,18 +95,30 @@ pub(crate) async fn signed_in(
     identity: &Identity,
     auth_time: i64,
 ) -> Outcome {
-    let [access_ttl, id_ttl, refresh_ttl] = client.settings.token_lifetimes();
+    let [_, _, refresh_ttl] = client.settings.token_lifetimes();
+    let (_, now) = now();
+    let origin = Origin::new(auth_time);
+    let minted = mint(app, client, identity, &origin, now).await?;
+    let refresh_token = issue(app, identity, &origin, now, refresh_ttl).await?;
+    Ok(authentication_result(&minted, Some(&refresh_token)))
+}
+
+/// ID and access tokens of `identity`'s session `origin`, signed with its pool's keys, living
+/// `client`'s lifetimes from `now`.
+async fn mint(
+    app: &App,
+    client: &Client,
+    identity: &Identity,
+    origin: &Origin,
+    now: i64,
+) -> Result<Minted, Answer> {
+    let [access_ttl, id_ttl, _] = client.settings.token_lifetimes();
     let keys = app
         .signing_keys(&identity.pool_id)
         .await
         .map_err(internal)?;
     let issuer = app.issuer(&identity.pool_id);
-    let (_, now) = now();
-    let origin = Origin::new(auth_time);
-    let minted = tokens::mint_in(&keys, &issuer, identity, &origin, now, access_ttl, id_ttl)
-        .map_err(internal)?;
-    let refresh_token = issue(app, identity, &origin, now, refresh_ttl).await?;
-    Ok(authentication_result(&minted, Some(&refresh_token)))
+    tokens::mint_in(&keys, &issuer, identity, origin, now, access_ttl, id_ttl).map_err(internal)
 }
 
 /// `REFRESH_TOKEN_AUTH` through `client` (which allows it: checked before) with the
@@ -158,14 +170,7 @@ pub(crate) async fn refresh(
         auth_time: stored.auth_time,
         origin_jti: stored.origin_jti,
     };
-    let [access_ttl, id_ttl, _] = client.settings.token_lifetimes();
-    let keys = app
-        .signing_keys(&identity.pool_id)
-        .await
-        .map_err(internal)?;
-    let issuer = app.issuer(&identity.pool_id);
-    let minted = tokens::mint_in(&keys, &issuer, &identity, &origin, now, access_ttl, id_ttl)
-        .map_err(internal)?;
+    let minted = mint(app, client, &identity, &origin, now).await?;
     Ok(authentication_result(&minted, None))
 }
 
