@@ -47,6 +47,7 @@ pub const OPERATIONS: &[(&str, Caller)] = &[
     ("ConfirmSignUp", Caller::Public),
     ("ResendConfirmationCode", Caller::Public),
     ("InitiateAuth", Caller::Public),
+    ("RespondToAuthChallenge", Caller::Public),
     ("GetUser", Caller::Public),
     ("RevokeToken", Caller::Public),
     ("GlobalSignOut", Caller::Public),
@@ -191,6 +192,7 @@ mod tests {
                 "ConfirmSignUp",
                 "ResendConfirmationCode",
                 "InitiateAuth",
+                "RespondToAuthChallenge",
                 "GetUser",
                 "RevokeToken",
                 "GlobalSignOut"

@@ -16,7 +16,7 @@ use http_body_util::{BodyExt, LengthLimitError, Limited};
 use crate::{
     App, access,
     answer::{Answer, internal, json, respond, too_large},
-    client_api,
+    challenges, client_api,
     clock::now,
     destinations::{self, Counted},
     exceptions::ServerException,
@@ -140,6 +140,7 @@ async fn dispatch(app: &App, target: &str, body: &Bytes) -> (Answer, Option<Deli
         let answer = match target.strip_prefix(OperationName::TARGET_PREFIX) {
             Some("GetUser") => self_service::get_user(app, body).await,
             Some("RevokeToken") => refresh::revoke_token(app, body).await,
+            Some("RespondToAuthChallenge") => challenges::respond(app, body).await,
             Some("GlobalSignOut") => self_service::global_sign_out(app, body).await,
             Some("AdminUserGlobalSignOut") => users::admin_user_global_sign_out(app, body).await,
             Some("AdminGetUser") => users::admin_get_user(app, body).await,

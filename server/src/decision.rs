@@ -47,10 +47,11 @@ pub struct Attempt<'r, 'n, 'a> {
     pub over_budget: Option<&'r Needs<'n, 'a>>,
     pub sent: &'r Operation<'a>,
     pub new_user: NewUser,
-    /// `SignUp`'s password, its place in the hasher's queue, and its hash once computed.
+    /// `SignUp`'s password, its place in the hasher's queue, and its hash and SRP verifier
+    /// once computed.
     pub password: Option<String>,
     pub place: Option<Place>,
-    pub password_hash: Option<String>,
+    pub password_hash: Option<(String, String)>,
 }
 
 impl Decide for Attempt<'_, '_, '_> {
@@ -122,12 +123,18 @@ impl Decide for Attempt<'_, '_, '_> {
         if outcome.write().is_some()
             && let Some(password) = &self.password
         {
-            // Hashed once, and only for a sign-up that writes.
-            if let Some(place) = self.place.take() {
-                let hash = place.hash(password.clone()).await;
-                self.password_hash = Some(hash.map_err(internal)?);
+            // Hashed once, and only for a sign-up that writes. The verifier is made for the
+            // username the user is stored under (its `sub` in a `UsernameAttributes` pool).
+            if let (Some(place), Operation::SignUp(sign_up)) = (self.place.take(), self.sent) {
+                let username = self.rewrite.username.as_deref().unwrap_or(sign_up.username);
+                let made =
+                    place.credentials(password.clone(), self.pool.id.clone(), username.to_owned());
+                self.password_hash = Some(made.await.map_err(internal)?);
             }
-            new_user.password_hash.clone_from(&self.password_hash);
+            if let Some((hash, verifier)) = &self.password_hash {
+                new_user.password_hash = Some(hash.clone());
+                new_user.srp_verifier = Some(verifier.clone());
+            }
         }
         // What follows, owned, handed back by the `Driver` only once the change is stored.
         let pool = self.pool;

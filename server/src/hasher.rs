@@ -95,6 +95,27 @@ impl Place {
             .await?
     }
 
+    /// `password`'s argon2id hash in PHC form and its SRP verifier for the user `username` of
+    /// the pool `pool_id` (`srp.rs`), computed off the request threads.
+    ///
+    /// # Errors
+    /// The hasher refused the input (it does not for a password the model allows).
+    pub async fn credentials(
+        self,
+        password: String,
+        pool_id: String,
+        username: String,
+    ) -> confirmation_flow_store::Result<(String, String)> {
+        self.run(move |blocks| {
+            let hash = password::hash_in(&password, blocks)?;
+            Ok((
+                hash,
+                crate::srp::stored_verifier(&pool_id, &username, &password),
+            ))
+        })
+        .await?
+    }
+
     /// Whether `password` matches `stored`; with no stored hash, `password` is verified
     /// against the stand-in (and matches nothing): the same work either way.
     ///

@@ -9,6 +9,7 @@
 use std::collections::BTreeMap;
 
 use confirmation_flow::cognito::{Exception, Operation, SessionSignIn};
+use confirmation_flow_store::Param;
 use serde::Deserialize;
 
 use crate::{
@@ -17,7 +18,9 @@ use crate::{
     answer::{Answer, decode, internal},
     outbox::Delivery,
     password_sign_in::{self, Credentials},
+    pools::Client,
     refresh, serve,
+    srp_sign_in::{self, Start},
 };
 
 /// `AuthFlow`'s values, as the model lists them.
@@ -118,6 +121,14 @@ async fn run(
             let (token, hash) = (parameter("REFRESH_TOKEN"), parameter("SECRET_HASH"));
             Some(refresh::refresh(app, &client, token, hash).await)
         }
+        ("USER_SRP_AUTH", _) => {
+            let start = Start {
+                username: parameter("USERNAME"),
+                srp_a: parameter("SRP_A"),
+                secret_hash: parameter("SECRET_HASH"),
+            };
+            Some(srp_sign_in::start(app, &client, &start).await)
+        }
         ("USER_PASSWORD_AUTH", false)
         | ("ADMIN_USER_PASSWORD_AUTH" | "ADMIN_NO_SRP_AUTH", true) => {
             Some(password_sign_in::sign_in(app, &client, &password()).await)
@@ -129,9 +140,9 @@ async fn run(
         }
         _ => {
             return Err(invalid(format!(
-                "{flow} is not served by this server yet: sign in with USER_AUTH and the \
-                 Session ConfirmSignUp answered with, USER_PASSWORD_AUTH or \
-                 ADMIN_USER_PASSWORD_AUTH"
+                "{flow} is not served by this server yet: sign in with USER_SRP_AUTH, \
+                 USER_PASSWORD_AUTH, ADMIN_USER_PASSWORD_AUTH, or USER_AUTH and the Session \
+                 ConfirmSignUp answered with"
             )));
         }
     };
@@ -153,10 +164,41 @@ async fn run(
         session,
     };
     let sign_in = sign_in.validate().map_err(Answer::from)?;
+    if signed_in_since_confirmation(app, &client, username, parameter("SECRET_HASH")).await? {
+        return Err(Exception::InvalidSession.into());
+    }
     // The pool's signing keys before the grant is spent: a sign-in that spends it then fails
     // to mint (the keys' first derivation, a deadline) would leave the user without tokens.
     app.signing_keys(&client.pool_id).await.map_err(internal)?;
     Ok(serve::serve(app, &Operation::from(sign_in)).await)
+}
+
+/// A refresh token of the user `$2` (a username, or a login in a pool with
+/// `UsernameAttributes`) of the pool `$1` issued since the user's row last changed — since its
+/// confirmation, while a confirmation's session can still be good. A `bigint` column, which
+/// both backends' rows decode.
+const SIGNED_IN_SINCE_CHANGE: &str = "SELECT r.created_at FROM refresh_tokens r \
+     JOIN users u ON u.pool_id = r.pool_id AND u.username = r.username AND u.sub = r.sub \
+     WHERE u.pool_id = $1 AND (u.username = $2 OR u.login = $2) \
+       AND r.created_at >= u.updated_at LIMIT 1";
+
+/// Whether the user `named` signed in (with a password) since it was confirmed: then the
+/// confirmation's sign-in session is spent, since it is good for the first sign-in after
+/// confirmation only. The client's secret hash is checked first, as the loop would, so a
+/// wrong one is told as such.
+async fn signed_in_since_confirmation(
+    app: &App,
+    client: &Client,
+    named: &str,
+    secret_hash: Option<&str>,
+) -> Result<bool, Answer> {
+    client
+        .app_client()
+        .authorize(&client.id, named, secret_hash)
+        .map_err(Answer::from)?;
+    let params = vec![Param::text(&client.pool_id), Param::text(named)];
+    let rows = app.store.rows(SIGNED_IN_SINCE_CHANGE.into(), params).await;
+    Ok(!rows.map_err(internal)?.is_empty())
 }
 
 /// `flow` as one of [`AUTH_FLOWS`] (it is one: checked before).

@@ -49,10 +49,21 @@ pub enum Subject {
 }
 
 impl Subject {
-    fn key(&self) -> String {
+    /// How the subject is stored: `user:<username>` or `unknown:<hash>`.
+    #[must_use]
+    pub fn key(&self) -> String {
         match self {
             Self::User(username) => format!("user:{username}"),
             Self::Unknown(hash) => format!("unknown:{hash}"),
+        }
+    }
+
+    /// The subject [`Self::key`] stored as `key`.
+    #[must_use]
+    pub fn from_key(key: &str) -> Self {
+        match key.strip_prefix("user:") {
+            Some(username) => Self::User(username.to_owned()),
+            None => Self::Unknown(key.trim_start_matches("unknown:").to_owned()),
         }
     }
 }
@@ -83,8 +94,11 @@ static COUNT: LazyLock<String> = LazyLock::new(|| {
 const CLEAR: &str = "DELETE FROM sign_in_failures WHERE pool_id = $1 AND subject = $2";
 
 /// The counts quiet since before `$1`, a batch of `$2` at a time, along their index.
+/// The condition is repeated outside the sub-select: on PostgreSQL a count written while the
+/// prune runs is re-checked on the row the delete locks, and kept.
 const PRUNE: &str = "DELETE FROM sign_in_failures WHERE (pool_id, subject) IN \
-     (SELECT pool_id, subject FROM sign_in_failures WHERE last_failure_ms < $1 LIMIT $2)";
+     (SELECT pool_id, subject FROM sign_in_failures WHERE last_failure_ms < $1 LIMIT $2) \
+     AND last_failure_ms < $1";
 const PRUNE_BATCH: i64 = 1_000;
 const PRUNE_BATCHES: usize = 20;
 

@@ -36,7 +36,7 @@ pub const INCORRECT: &str = "Incorrect username or password.";
 pub const LOCKED_OUT: &str = "Password attempts exceeded";
 
 const USER_COLUMNS: &str = "SELECT username, sub, status, password_hash, email, email_verified, \
-     phone_number, phone_number_verified FROM users WHERE pool_id = $1";
+     phone_number, phone_number_verified, srp_verifier FROM users WHERE pool_id = $1";
 
 /// What a password sign-in sends, from `AuthParameters`.
 pub struct Credentials<'a> {
@@ -45,11 +45,13 @@ pub struct Credentials<'a> {
     pub secret_hash: Option<&'a str>,
 }
 
-/// A user as a password sign-in reads it.
-struct User {
-    identity: Identity,
-    status: String,
-    password_hash: Option<String>,
+/// A user as a sign-in reads it.
+pub(crate) struct User {
+    pub identity: Identity,
+    pub status: String,
+    pub password_hash: Option<String>,
+    /// `<salt hex>:<verifier hex>` (`srp.rs`), for users who signed up since it was kept.
+    pub srp_verifier: Option<String>,
 }
 
 /// Signs in through `client` (which allows the flow: checked before) with `sent`: the
@@ -96,22 +98,35 @@ pub(crate) async fn sign_in(app: &App, client: &Client, sent: &Credentials<'_>) 
     refresh::signed_in(app, client, &user.identity, now).await
 }
 
-/// The user `named` signs in as: by username, then, in a pool with `UsernameAttributes`,
-/// by login (a username there is a `sub`, which no email or phone number is).
-async fn find(app: &App, client: &Client, named: &str) -> Result<Option<User>, Answer> {
+/// The user `named` signs in as: by username; then, in a pool with `UsernameAttributes`, by
+/// login (a username there is a `sub`, which no email or phone number is); then, in a pool
+/// with `AliasAttributes`, by a verified email or phone number it holds as an alias. A name
+/// no username can be (over 128 characters, or with a control character) names nobody and
+/// is not looked up.
+///
+/// # Errors
+/// A database error, or a stored user that does not load.
+pub(crate) async fn find(app: &App, client: &Client, named: &str) -> Result<Option<User>, Answer> {
+    if named.chars().count() > 128 || named.chars().any(char::is_control) {
+        return Ok(None);
+    }
     let pool_id = client.pool_id.as_str();
     let pool = app.directory.pool(&app.store, pool_id).await;
     let pool = pool
         .map_err(internal)?
         .ok_or_else(|| internal("a client without its pool"))?;
-    let by_login = pool.username_attributes.email || pool.username_attributes.phone_number;
-    let columns: &[&str] = if by_login {
-        &["username", "login"]
-    } else {
-        &["username"]
-    };
-    for column in columns {
-        let sql = format!("{USER_COLUMNS} AND {column} = $2");
+    let logins = pool.username_attributes.email || pool.username_attributes.phone_number;
+    let ways = [
+        (true, "username = $2"),
+        (logins, "login = $2"),
+        (pool.aliases.email, "email = $2 AND email_alias"),
+        (
+            pool.aliases.phone_number,
+            "phone_number = $2 AND phone_number_alias",
+        ),
+    ];
+    for (_, condition) in ways.iter().filter(|(used, _)| *used) {
+        let sql = format!("{USER_COLUMNS} AND {condition}");
         let params = vec![Param::text(pool_id), Param::text(named)];
         let rows = app.store.rows(sql, params).await.map_err(internal)?;
         if let Some(row) = rows.into_iter().next() {
@@ -141,8 +156,9 @@ fn user(client: &Client, row: Vec<Value>) -> Result<User, &'static str> {
             email_verified,
             phone,
             phone_verified,
+            srp_verifier,
         ],
-    ) = <[Value; 8]>::try_from(row)
+    ) = <[Value; 9]>::try_from(row)
     else {
         return Err("a stored user does not load");
     };
@@ -159,5 +175,6 @@ fn user(client: &Client, row: Vec<Value>) -> Result<User, &'static str> {
         },
         status: required(status)?,
         password_hash: text(password_hash)?,
+        srp_verifier: text(srp_verifier)?,
     })
 }

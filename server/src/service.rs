@@ -139,12 +139,20 @@ async fn prune(app: Weak<App>) {
         if let Err(error) = destinations::prune(&app.store, now).await {
             tracing::warn!(%error, "could not prune destination budgets");
         }
-        match refresh_tokens::prune(&app.store, now).await {
+        // Kept a day past their expiry (the longest access token lifetime): an access token
+        // of a session whose refresh token was revoked stays refused until it expires.
+        match refresh_tokens::prune(&app.store, now.saturating_sub(86_400)).await {
             Ok(0) => {}
             Ok(pruned) => tracing::info!(pruned, "deleted expired refresh tokens"),
             Err(error) => tracing::warn!(%error, "could not prune refresh tokens"),
         }
-        if let Err(error) = lockout::prune(&app.store, clock::now_ms()).await {
+        if let Err(error) = crate::srp_sign_in::prune(&app.store, now).await {
+            tracing::warn!(%error, "could not prune SRP challenges");
+        }
+        // Counts quiet for twice the reset, so a process whose clock runs ahead of the
+        // others' (by less than 15 minutes) never prunes a count they still lock out with.
+        let quiet = clock::now_ms().saturating_sub(lockout::LONGEST_MS);
+        if let Err(error) = lockout::prune(&app.store, quiet).await {
             tracing::warn!(%error, "could not prune failed sign-ins");
         }
     }

@@ -17,6 +17,8 @@ pub struct NewUser {
     pub phone_number: Option<String>,
     /// The password's argon2id hash in PHC form.
     pub password_hash: Option<String>,
+    /// The password's SRP verifier and its salt (`USER_SRP_AUTH`), as the server encodes them.
+    pub srp_verifier: Option<String>,
     /// In a pool with `UsernameAttributes`: the email or phone number the user signs in
     /// with (unique in the pool, verified or not).
     pub login: Option<String>,
@@ -30,6 +32,10 @@ impl std::fmt::Debug for NewUser {
             .field(
                 "password_hash",
                 &self.password_hash.as_ref().map(|_| "<redacted>"),
+            )
+            .field(
+                "srp_verifier",
+                &self.srp_verifier.as_ref().map(|_| "<redacted>"),
             )
             .field("login", &self.login)
             .finish()

@@ -39,9 +39,9 @@ WHERE id = $1 AND version = $6";
 
 const INSERT_USER: &str = "
 INSERT INTO users (pool_id, username, sub, status, email, phone_number, state, version,
-                   created_at, updated_at, password_hash, login)
+                   created_at, updated_at, password_hash, login, srp_verifier)
 SELECT $1::text, $2::text, $3::text, $4::text, $5::text, $6::text, $7::text, $8::bigint,
-       $9::bigint, $9::bigint, $10::text, $11::text
+       $9::bigint, $9::bigint, $10::text, $11::text, $12::text
 -- The pool's row is locked against a concurrent DeleteUserPool, which deletes the pool
 -- first: either this insert waits and finds it gone, or the delete waits and then sees
 -- (and deletes) this user. (SQLite's one writer orders them without a lock.)
@@ -132,6 +132,7 @@ pub(crate) fn plan(change: &Change) -> Vec<Step<'_>> {
                     now,
                     Text(new.password_hash.as_deref()),
                     Text(new.login.as_deref()),
+                    Text(new.srp_verifier.as_deref()),
                 ],
             });
         }

@@ -103,6 +103,22 @@ CREATE TABLE sign_in_failures (
 );
 CREATE INDEX sign_in_failures_last ON sign_in_failures (last_failure_ms);
 "#,
+    r#"
+-- See sqlite_sql::MIGRATIONS.
+ALTER TABLE users ADD COLUMN srp_verifier TEXT;
+CREATE TABLE srp_challenges (
+    challenge_hash TEXT COLLATE "C" PRIMARY KEY,
+    pool_id TEXT COLLATE "C" NOT NULL,
+    client_id TEXT COLLATE "C" NOT NULL,
+    username TEXT COLLATE "C",
+    user_id TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    srp_a TEXT NOT NULL,
+    verifier TEXT NOT NULL,
+    expires_at BIGINT NOT NULL
+);
+CREATE INDEX srp_challenges_expires_at ON srp_challenges (expires_at);
+"#,
 ];
 
 /// Serialises migrations between processes starting together (an advisory lock id).

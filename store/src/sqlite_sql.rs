@@ -116,6 +116,24 @@ CREATE TABLE sign_in_failures (
     PRIMARY KEY (pool_id, subject)
 ) WITHOUT ROWID;
 CREATE INDEX sign_in_failures_last ON sign_in_failures (last_failure_ms);
+", "
+-- The password's SRP verifier and salt (`USER_SRP_AUTH`: the server's `srp.rs`), made with its
+-- hash; users from before have none and sign in with the other flows. And the SRP challenges
+-- handed out and not yet answered: single-use (deleted when answered), keyed by a keyed hash
+-- of their secret block, pruned once expired.
+ALTER TABLE users ADD COLUMN srp_verifier TEXT;
+CREATE TABLE srp_challenges (
+    challenge_hash TEXT PRIMARY KEY,
+    pool_id TEXT NOT NULL,
+    client_id TEXT NOT NULL,
+    username TEXT,
+    user_id TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    srp_a TEXT NOT NULL,
+    verifier TEXT NOT NULL,
+    expires_at INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX srp_challenges_expires_at ON srp_challenges (expires_at);
 "];
 
 /// Applies the migrations not yet applied, under the write lock (so processes starting

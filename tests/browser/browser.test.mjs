@@ -269,9 +269,10 @@ test('Amplify signs an existing user in with USER_PASSWORD_AUTH, and out everywh
   await admin.send(new AdminConfirmSignUpCommand({ UserPoolId: pool, Username: username }));
   const page = await open(allowedOrigin);
 
-  await assertRefused(await submit(page, 'sign-in', { username, password: 'Wr0ng-password' }),
+  const flow = 'USER_PASSWORD_AUTH';
+  await assertRefused(await submit(page, 'sign-in', { username, password: 'Wr0ng-password', flow }),
     'InitiateAuth', 'NotAuthorizedException', 'Incorrect username or password.');
-  const signedIn = await submit(page, 'sign-in', { username, password });
+  const signedIn = await submit(page, 'sign-in', { username, password, flow });
   assert.ok(signedIn.ok, `signIn failed: ${JSON.stringify(signedIn)}`);
   assert.deepEqual(signedIn.ok.signedIn, { isSignedIn: true, nextStep: { signInStep: 'DONE' } });
   assert.equal(signedIn.ok.idToken['cognito:username'], username);
@@ -284,6 +285,28 @@ test('Amplify signs an existing user in with USER_PASSWORD_AUTH, and out everywh
   // The access token the page held is refused from now on.
   await assert.rejects(admin.send(new GetUserCommand({ AccessToken: signedIn.ok.accessToken })),
     (error) => error.name === 'NotAuthorizedException' && error.message === 'Access Token has been revoked');
+}));
+
+test("Amplify's default signIn (SRP) signs an existing user in, and refuses a wrong password", diagnosed(async () => {
+  const username = `srp-${randomUUID().slice(0, 12)}`;
+  await admin.send(new SignUpCommand({
+    ClientId: clientId, Username: username, Password: password,
+    UserAttributes: [{ Name: 'email', Value: `${username}@example.com` }],
+  }));
+  await admin.send(new AdminConfirmSignUpCommand({ UserPoolId: pool, Username: username }));
+  const page = await open(allowedOrigin);
+
+  // The claim is checked when the challenge is answered.
+  await assertRefused(await submit(page, 'sign-in', { username, password: 'Wr0ng-password', flow: '' }),
+    'RespondToAuthChallenge', 'NotAuthorizedException', 'Incorrect username or password.');
+  const signedIn = await submit(page, 'sign-in', { username, password, flow: '' });
+  assert.ok(signedIn.ok, `signIn failed: ${JSON.stringify(signedIn)}`);
+  assert.deepEqual(signedIn.ok.signedIn, { isSignedIn: true, nextStep: { signInStep: 'DONE' } });
+  assert.equal(signedIn.ok.idToken['cognito:username'], username);
+  for (const operation of ['InitiateAuth', 'RespondToAuthChallenge']) {
+    assert.ok(answered().some((c) => c.method === 'POST' && c.operation === operation && c.status === 200),
+      `${operation}: ${JSON.stringify(answered())}`);
+  }
 }));
 
 test('a page from an origin the server does not list cannot call it', diagnosed(async () => {

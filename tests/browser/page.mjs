@@ -52,12 +52,14 @@ handle('auto-sign-in', async () => {
   return { signedIn, idToken: tokens?.idToken?.payload ?? null, accessToken: tokens?.accessToken?.payload ?? null };
 });
 
-// `authFlowType: 'USER_PASSWORD_AUTH'`: the password goes to InitiateAuth (Amplify's default
-// is SRP). Whoever this origin signed in before (Amplify keeps them in localStorage) is signed
-// out first. The access token is shown whole, for the test to try after the sign-out.
-handle('sign-in', async ({ username, password }) => {
+// `signIn` with the flow the form names, or Amplify's default (SRP: USER_SRP_AUTH, then the
+// PASSWORD_VERIFIER challenge) when it names none. Whoever this origin signed in before
+// (Amplify keeps them in localStorage) is signed out first. The access token is shown whole,
+// for the test to try after the sign-out.
+handle('sign-in', async ({ username, password, flow }) => {
   await signOut();
-  const signedIn = await signIn({ username, password, options: { authFlowType: 'USER_PASSWORD_AUTH' } });
+  const options = flow ? { authFlowType: flow } : undefined;
+  const signedIn = await signIn({ username, password, options });
   const { tokens } = await fetchAuthSession();
   return { signedIn, idToken: tokens?.idToken?.payload ?? null, accessToken: tokens?.accessToken?.toString() ?? null };
 });

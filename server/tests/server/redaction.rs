@@ -26,6 +26,7 @@ fn secrets_never_print_and_their_presence_does() {
             NewUser {
                 email: Some("alice@example.com".into()),
                 password_hash: Some(secret.into()),
+                srp_verifier: Some(secret.into()),
                 ..NewUser::default()
             }
         ),

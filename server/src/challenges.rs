@@ -1,0 +1,84 @@
+//! `RespondToAuthChallenge`: the members checked as the service checks them, then the
+//! challenge. `PASSWORD_VERIFIER` (the second step of `USER_SRP_AUTH`) is `srp_sign_in.rs`'s;
+//! the other challenges are refused by name.
+
+use std::collections::BTreeMap;
+
+use confirmation_flow::cognito::Exception;
+use serde::Deserialize;
+
+use crate::{
+    App,
+    admin_request::{invalid, required, shaped},
+    answer::{Outcome, decode, internal},
+    srp_sign_in::{self, Claim},
+};
+
+/// `ChallengeName`'s values, as the model lists them.
+const CHALLENGES: &[&str] = &[
+    "SMS_MFA",
+    "EMAIL_OTP",
+    "SOFTWARE_TOKEN_MFA",
+    "SELECT_MFA_TYPE",
+    "MFA_SETUP",
+    "PASSWORD_VERIFIER",
+    "CUSTOM_CHALLENGE",
+    "SELECT_CHALLENGE",
+    "DEVICE_SRP_AUTH",
+    "DEVICE_PASSWORD_VERIFIER",
+    "ADMIN_NO_SRP_AUTH",
+    "NEW_PASSWORD_REQUIRED",
+    "SMS_OTP",
+    "PASSWORD",
+    "WEB_AUTHN",
+    "PASSWORD_SRP",
+];
+
+/// The members this server reads; the others (`Session` for `PASSWORD_VERIFIER`,
+/// `ClientMetadata`, `AnalyticsMetadata`, `UserContextData`) are accepted and not acted on.
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct Request {
+    client_id: Option<String>,
+    challenge_name: Option<String>,
+    challenge_responses: Option<BTreeMap<String, String>>,
+}
+
+/// `RespondToAuthChallenge` (public).
+pub(crate) async fn respond(app: &App, body: &[u8]) -> Outcome {
+    let request: Request = decode("RespondToAuthChallenge", body)?;
+    let client_id = required(request.client_id, "clientId")?;
+    let word = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '+';
+    shaped(&client_id, "clientId", "[\\w+]+", 128, word)?;
+    let name = required(request.challenge_name, "challengeName")?;
+    if !CHALLENGES.contains(&name.as_str()) {
+        return Err(invalid(format!(
+            "1 validation error detected: Value '{name}' at 'challengeName' failed to satisfy \
+             constraint: Member must satisfy enum value set: [{}]",
+            CHALLENGES.join(", ")
+        )));
+    }
+    let responses = request.challenge_responses.unwrap_or_default();
+    let response = |name: &str| responses.get(name).map(String::as_str);
+    let client = app
+        .directory
+        .client(&app.store, &client_id)
+        .await
+        .map_err(internal)?
+        .ok_or(Exception::ClientNotFound {
+            client_id: &client_id,
+        })?;
+    if name != "PASSWORD_VERIFIER" {
+        return Err(invalid(format!(
+            "{name} is not served by this server yet: PASSWORD_VERIFIER (USER_SRP_AUTH) is"
+        )));
+    }
+    let claim = Claim {
+        username: response("USERNAME"),
+        secret_block: response("PASSWORD_CLAIM_SECRET_BLOCK"),
+        signature: response("PASSWORD_CLAIM_SIGNATURE"),
+        timestamp: response("TIMESTAMP"),
+        secret_hash: response("SECRET_HASH"),
+    };
+    srp_sign_in::answer(app, &client, &claim).await
+}
