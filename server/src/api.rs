@@ -17,7 +17,6 @@ use crate::{
     App, access,
     answer::{Answer, internal, json, respond, too_large},
     challenges, client_api,
-    clock::now,
     destinations::{self, Counted},
     exceptions::ServerException,
     initiate_auth,
@@ -71,6 +70,10 @@ pub async fn endpoint(
             refused.status,
         ));
     }
+    // A movable clock is read from the database first: every process on it shares one clock.
+    if let Err(error) = app.clock.refresh(&app.store).await {
+        return respond(internal(error));
+    }
     let served = tokio::time::timeout_at(deadline.into(), dispatch(&app, target, &body)).await;
     let (answer, delivery) =
         served.unwrap_or_else(|_| (internal("the request was not answered in time"), None));
@@ -79,7 +82,7 @@ pub async fn endpoint(
         tokio::spawn(async move {
             // Within the destination's budget only; past it the code is not sent (the answer,
             // already given, says nothing of it).
-            let (_, now) = now();
+            let (_, now) = app.clock.now();
             let key =
                 crate::destination_keys::of_address(delivery.attribute, &delivery.destination);
             let spent =
@@ -112,6 +115,46 @@ pub async fn health(State(app): State<Arc<App>>) -> Response {
                 r#"{"status":"unavailable"}"#.to_owned(),
             )
         }
+    }
+}
+
+/// `POST /_test/clock` (served only with `test_clock`, on loopback): moves the clock every
+/// rule reads `advance_seconds` forward, for every process on the database, and answers
+/// `{"now": <Unix seconds>}`. A request a browser sent (one with an `Origin`) is refused:
+/// a web page the developer visits cannot move it.
+pub async fn advance_clock(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Advance {
+        advance_seconds: i64,
+    }
+    if headers.contains_key(header::ORIGIN) {
+        let message = "the test clock is not moved from a browser".to_owned();
+        return respond(Answer::refuse(ServerException::AccessDenied, message));
+    }
+    let advance: Advance = match serde_json::from_slice(&body) {
+        Ok(advance) => advance,
+        Err(error) => {
+            let message = format!("expected {{\"advance_seconds\": n}}: {error}");
+            return respond(Answer::refuse(ServerException::Serialization, message));
+        }
+    };
+    match app.clock.advance(&app.store, advance.advance_seconds).await {
+        Ok((_, now)) => {
+            tracing::info!(advance.advance_seconds, now, "moved the test clock forward");
+            json(
+                StatusCode::OK,
+                serde_json::json!({ "now": now }).to_string(),
+            )
+        }
+        Err(error) => respond(Answer::refuse(
+            ServerException::InvalidParameter,
+            error.to_string(),
+        )),
     }
 }
 

@@ -7,7 +7,7 @@ use confirmation_flow::{KeyRing, Policy, PolicyConfig, cognito::Pool};
 use confirmation_flow_store::{SqlStore, database::Database, describe};
 
 use crate::{
-    clock::now,
+    clock::Clock,
     config::Config,
     credentials::CredentialSource,
     directory,
@@ -45,6 +45,8 @@ pub struct App {
     pub triggers: Triggers,
     /// The pools the last count found holding `limits.users_per_pool` users or more.
     pub full_pools: std::sync::RwLock<HashSet<String>>,
+    /// The time every rule reads (movable by tests with `test_clock`).
+    pub clock: Clock,
 }
 
 impl App {
@@ -62,6 +64,15 @@ impl App {
         })
         .map_err(|error| format!("code_ttl_seconds: {error}"))?;
         attribute_set("auto_verified_attributes", &config.auto_verified_attributes)?;
+        if config.test_clock && !loopback {
+            return Err(
+                "test_clock moves the server's time for tests, and anyone who can \
+                 reach it could move it: it is refused unless the server listens on a loopback \
+                 address"
+                    .into(),
+            );
+        }
+        let clock = Clock::new(config.test_clock);
         let (keys, credentials) = config.admin_keys(loopback)?;
         let verifier = Verifier::new(config.region.clone(), keys);
         attribute_set("alias_attributes", &config.alias_attributes)?;
@@ -83,8 +94,9 @@ impl App {
             format!("database {}: {}", database.shown(), describe(&*error))
         };
         let store = SqlStore::open(&database).await.map_err(failed)?;
+        clock.refresh(&store).await.map_err(failed)?;
         crate::destination_keys::warm();
-        let (pool, clients) = config.seed(now().1)?;
+        let (pool, clients) = config.seed(clock.now().1)?;
         directory::seed(&store, &pool, &clients)
             .await
             .map_err(failed)?;
@@ -131,6 +143,7 @@ impl App {
             verifier,
             credentials,
             full_pools: std::sync::RwLock::default(),
+            clock,
         })
     }
 

@@ -13,7 +13,6 @@ use crate::{
     },
     answer::{Answer, Outcome, decode, internal},
     client_settings::{ClientSettings, FlowsAndLifetimes},
-    clock::now,
     directory::{self, ClientRecord},
     ids,
     throttle::limit_exceeded,
@@ -52,7 +51,7 @@ pub(crate) async fn create_client(app: &App, body: &[u8]) -> Outcome {
         request.flows_and_lifetimes,
     )
     .map_err(invalid)?;
-    let (_, created_at) = now();
+    let (_, created_at) = app.clock.now();
     let record = ClientRecord {
         id: ids::client_id(),
         pool_id,

@@ -25,6 +25,10 @@ pub struct Args {
     /// Listen here instead of the configuration's `listen` (several processes, one config).
     #[arg(long, value_name = "ADDR")]
     pub listen: Option<SocketAddr>,
+    /// Serve `POST /_test/clock`, which moves the server's clock forward, for tests of
+    /// expiry (the configuration's `test_clock`). Refused unless it listens on loopback.
+    #[arg(long)]
+    pub test_clock: bool,
 }
 
 /// Everything the server can be told. Only `clients` is required. Not `Debug`: it holds
@@ -100,6 +104,11 @@ pub struct Config {
     /// What one process does at once and what one pool may hold (`limits.rs`).
     #[serde(default)]
     pub limits: crate::limits::Limits,
+    /// Serve `POST /_test/clock` (`{"advance_seconds": n}`), which moves the clock every
+    /// rule reads forward, for every process on the database (`clock.rs`). For tests only:
+    /// refused unless the server listens on a loopback address.
+    #[serde(default)]
+    pub test_clock: bool,
 }
 
 /// The environment variable that may hold `admin_credentials`, as the same JSON list.
@@ -133,6 +142,7 @@ impl Config {
         if let Some(listen) = args.listen {
             config.listen = listen;
         }
+        config.test_clock |= args.test_clock;
         if config.database.is_empty() {
             config.database = defaults::default_database()?;
         }
@@ -258,6 +268,7 @@ impl Config {
             admin_credentials: Vec::new(),
             allowed_trigger_urls: Vec::new(),
             limits: crate::limits::Limits::default(),
+            test_clock: false,
         })
     }
 }

@@ -11,7 +11,6 @@ use confirmation_flow_store::{Change, Decide, Decided, NewUser, Snapshot, Spend}
 use crate::{
     App,
     answer::{Answer, internal},
-    clock::now,
     destinations,
     hasher::Place,
     logins::Rewrite,
@@ -75,7 +74,7 @@ impl Decide for Attempt<'_, '_, '_> {
             });
         }
         let lookup = snapshot.lookup(app_client, &attributes);
-        let (now, seconds) = now();
+        let (now, seconds) = self.app.clock.now();
         // A submission takes a unit of its destination's budget with its write; past the
         // budget it is decided as a wrong code (and takes none).
         let mut needs = self.needs;

@@ -174,7 +174,7 @@ pub async fn delete_pool(store: &SqlStore, id: &str) -> Result<bool> {
         DELETE_POOL_BUDGETS,
         crate::refresh_tokens::DELETE_POOL_TOKENS,
         crate::lockout::DELETE_POOL_FAILURES,
-        crate::srp_sign_in::DELETE_POOL_CHALLENGES,
+        crate::srp_challenges::DELETE_POOL_CHALLENGES,
     ]
     .into_iter()
     .map(|sql| (sql.to_owned(), vec![Param::text(id)]))

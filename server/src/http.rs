@@ -93,7 +93,11 @@ pub fn router(app: Arc<App>) -> Router {
         .on_eos(())
         .on_failure(());
     let cors = cors(&app.config.cors_allowed_origins);
-    Router::new()
+    let mut routes = Router::new();
+    if app.clock.movable() {
+        routes = routes.route("/_test/clock", post(api::advance_clock));
+    }
+    routes
         .route("/", post(api::endpoint))
         .route("/health", get(api::health))
         .route("/{pool_id}/.well-known/jwks.json", get(well_known::jwks))

@@ -83,6 +83,7 @@ pub mod sigv4;
 mod sigv4_canonical;
 mod sigv4_time;
 pub mod srp;
+mod srp_challenges;
 mod srp_sign_in;
 pub mod throttle;
 pub mod tokens;

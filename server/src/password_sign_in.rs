@@ -20,7 +20,6 @@ use crate::{
     App,
     admin_request::invalid,
     answer::{Answer, Outcome, internal},
-    clock,
     exceptions::ServerException,
     lockout::{self, Subject},
     pools::Client,
@@ -76,7 +75,7 @@ pub(crate) async fn sign_in(app: &App, client: &Client, sent: &Credentials<'_>) 
         }
         None => return Err(Exception::AdminUserNotFound.into()),
     };
-    let counted = lockout::count(&app.store, pool_id, &subject, clock::now_ms()).await;
+    let counted = lockout::count(&app.store, pool_id, &subject, app.clock.now_ms()).await;
     if !counted.map_err(internal)? {
         return Err(Answer::refuse(ServerException::NotAuthorized, LOCKED_OUT));
     }
@@ -94,7 +93,7 @@ pub(crate) async fn sign_in(app: &App, client: &Client, sent: &Credentials<'_>) 
             "User is not confirmed.",
         ));
     }
-    let (_, now) = clock::now();
+    let (_, now) = app.clock.now();
     refresh::signed_in(app, client, &user.identity, now).await
 }
 

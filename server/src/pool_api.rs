@@ -14,7 +14,6 @@ use crate::{
         stored_pool,
     },
     answer::{Answer, Outcome, decode, internal},
-    clock::now,
     directory::{self, PoolRecord},
     ids,
     settings::{LambdaConfig, PasswordPolicy, PoolSettings},
@@ -105,7 +104,7 @@ pub(crate) async fn create_pool(app: &App, body: &[u8]) -> Outcome {
         lambda_config: request.lambda_config,
     };
     let settings = serde_json::to_string(&settings).map_err(internal)?;
-    let (_, created_at) = now();
+    let (_, created_at) = app.clock.now();
     // A new id until one is free (nine of 62 characters: a collision is a curiosity).
     for _ in 0..8 {
         let record = PoolRecord {

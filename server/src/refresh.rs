@@ -13,7 +13,6 @@ use crate::{
     App,
     admin_request::{invalid, required},
     answer::{Answer, Outcome, decode, internal},
-    clock::now,
     exceptions::ServerException,
     pools::Client,
     refresh_tokens::{self, Issued},
@@ -96,7 +95,7 @@ pub(crate) async fn signed_in(
     auth_time: i64,
 ) -> Outcome {
     let [_, _, refresh_ttl] = client.settings.token_lifetimes();
-    let (_, now) = now();
+    let (_, now) = app.clock.now();
     let origin = Origin::new(auth_time);
     let minted = mint(app, client, identity, &origin, now).await?;
     let refresh_token = issue(app, identity, &origin, now, refresh_ttl).await?;
@@ -145,7 +144,7 @@ pub(crate) async fn refresh(
         .app_client()
         .authorize(client_id, &stored.username, secret_hash)
         .map_err(Answer::from)?;
-    let (_, now) = now();
+    let (_, now) = app.clock.now();
     if stored.revoked {
         return Err(not_authorized(REVOKED));
     }
@@ -220,7 +219,7 @@ pub(crate) async fn revoke_token(app: &App, body: &[u8]) -> Outcome {
             "The token was not issued to this client",
         ));
     }
-    let (_, now) = now();
+    let (_, now) = app.clock.now();
     refresh_tokens::revoke(&app.store, &stored.token_hash, now)
         .await
         .map_err(internal)?;

@@ -10,7 +10,6 @@ use crate::{
     access_token::{self, Refused},
     admin_request::required,
     answer::{Answer, Outcome, decode, internal},
-    clock::now,
     exceptions::ServerException,
     refresh_tokens,
     users::user_json,
@@ -48,7 +47,7 @@ pub(crate) async fn global_sign_out(app: &App, body: &[u8]) -> Outcome {
     let request: AccessTokenRequest = decode("GlobalSignOut", body)?;
     let token = required(request.access_token, "accessToken")?;
     let (pool_id, user) = signed_in_user(app, &token).await?;
-    let (_, now) = now();
+    let (_, now) = app.clock.now();
     refresh_tokens::revoke_user(&app.store, &pool_id, &user.username, now)
         .await
         .map_err(internal)?;
@@ -74,7 +73,7 @@ async fn signed_in_user(app: &App, token: &str) -> Result<(String, UserRow), Ans
         return Err(refuse(Refused::Invalid));
     }
     let keys = app.signing_keys(&pool_id).await.map_err(internal)?;
-    let (_, now) = now();
+    let (_, now) = app.clock.now();
     let presented = access_token::verify(&keys, &app.public_url, token, now).map_err(refuse)?;
     let session = [
         &presented.pool_id,

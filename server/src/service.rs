@@ -10,7 +10,7 @@ use std::{
 
 use axum::Router;
 
-use crate::{App, clock, config::Config, destinations, http, lockout, refresh_tokens, throttle};
+use crate::{App, config::Config, destinations, http, lockout, refresh_tokens, throttle};
 
 /// How often each process deletes the phantoms whose windows have passed.
 const PRUNE_EVERY: Duration = Duration::from_secs(60);
@@ -130,7 +130,10 @@ async fn prune(app: Weak<App>) {
     loop {
         every.tick().await;
         let Some(app) = app.upgrade() else { return };
-        let (_, now) = clock::now();
+        if let Err(error) = app.clock.refresh(&app.store).await {
+            tracing::warn!(%error, "could not read the test clock");
+        }
+        let (_, now) = app.clock.now();
         match app.store.prune(now).await {
             Ok(0) => {}
             Ok(pruned) => tracing::info!(pruned, "deleted phantoms whose windows have passed"),
@@ -146,12 +149,12 @@ async fn prune(app: Weak<App>) {
             Ok(pruned) => tracing::info!(pruned, "deleted expired refresh tokens"),
             Err(error) => tracing::warn!(%error, "could not prune refresh tokens"),
         }
-        if let Err(error) = crate::srp_sign_in::prune(&app.store, now).await {
+        if let Err(error) = crate::srp_challenges::prune(&app.store, now).await {
             tracing::warn!(%error, "could not prune SRP challenges");
         }
         // Counts quiet for twice the reset, so a process whose clock runs ahead of the
         // others' (by less than 15 minutes) never prunes a count they still lock out with.
-        let quiet = clock::now_ms().saturating_sub(lockout::LONGEST_MS);
+        let quiet = app.clock.now_ms().saturating_sub(lockout::LONGEST_MS);
         if let Err(error) = lockout::prune(&app.store, quiet).await {
             tracing::warn!(%error, "could not prune failed sign-ins");
         }

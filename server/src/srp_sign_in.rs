@@ -25,24 +25,13 @@ use crate::{
     App,
     admin_request::invalid,
     answer::{Answer, Outcome, internal},
-    clock,
     exceptions::ServerException,
     lockout::{self, Subject},
     password_sign_in::{self, INCORRECT, LOCKED_OUT},
     pools::Client,
     refresh, srp,
+    srp_challenges::{FIND, INSERT, SPEND},
 };
-
-const INSERT: &str = "INSERT INTO srp_challenges (challenge_hash, pool_id, client_id, username, \
-     user_id, subject, srp_a, verifier, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
-const FIND: &str = "SELECT client_id, username, user_id, subject, srp_a, verifier, expires_at \
-     FROM srp_challenges WHERE challenge_hash = $1 AND pool_id = $2";
-const SPEND: &str = "DELETE FROM srp_challenges WHERE challenge_hash = $1";
-const PRUNE: &str = "DELETE FROM srp_challenges WHERE challenge_hash IN \
-     (SELECT challenge_hash FROM srp_challenges WHERE expires_at <= $1 LIMIT 1000) \
-     AND expires_at <= $1";
-/// A pool's challenges: run with the pool's deletion.
-pub const DELETE_POOL_CHALLENGES: &str = "DELETE FROM srp_challenges WHERE pool_id = $1";
 
 /// What `InitiateAuth` sends for the flow.
 pub struct Start<'a> {
@@ -118,7 +107,7 @@ pub(crate) async fn start(app: &App, client: &Client, sent: &Start<'_>) -> Outco
     let lifetime = client
         .auth_sessions
         .unwrap_or(std::time::Duration::from_secs(180));
-    let (_, now) = clock::now();
+    let (_, now) = app.clock.now();
     let expires_at = now.saturating_add(i64::try_from(lifetime.as_secs()).unwrap_or(i64::MAX));
     let params = vec![
         Param::Text(Some(keyed(app, "challenge", &[&hex::encode(block)]))),
@@ -227,7 +216,7 @@ pub(crate) async fn answer(app: &App, client: &Client, sent: &Claim<'_>) -> Outc
         .map(challenge)
         .transpose()
         .map_err(internal)?;
-    let (_, now) = clock::now();
+    let (_, now) = app.clock.now();
     let challenge = challenge
         .filter(|found| {
             found.client_id == client.id && found.user_id == named && found.expires_at > now
@@ -242,7 +231,7 @@ pub(crate) async fn answer(app: &App, client: &Client, sent: &Claim<'_>) -> Outc
         return Err(incorrect());
     }
     let subject = Subject::from_key(&challenge.subject);
-    let counted = lockout::count(&app.store, &client.pool_id, &subject, clock::now_ms()).await;
+    let counted = lockout::count(&app.store, &client.pool_id, &subject, app.clock.now_ms()).await;
     if !counted.map_err(internal)? {
         return Err(Answer::refuse(ServerException::NotAuthorized, LOCKED_OUT));
     }
@@ -307,18 +296,4 @@ fn challenge(row: Vec<Value>) -> Result<Challenge, &'static str> {
         verifier: required(verifier)?,
         expires_at,
     })
-}
-
-/// Deletes the challenges expired at `now`, a batch at a time; how many.
-///
-/// # Errors
-/// A database error.
-pub async fn prune(
-    store: &confirmation_flow_store::SqlStore,
-    now: i64,
-) -> confirmation_flow_store::Result<u64> {
-    let changed = store
-        .transaction(vec![(PRUNE.into(), vec![Param::Int(now)])])
-        .await?;
-    Ok(changed.first().copied().unwrap_or(0))
 }

@@ -89,7 +89,7 @@ pub(crate) async fn admin_user_global_sign_out(app: &App, body: &[u8]) -> Outcom
     if user.is_none() {
         return Err(Exception::AdminUserNotFound.into());
     }
-    let (_, now) = crate::clock::now();
+    let (_, now) = app.clock.now();
     refresh_tokens::revoke_user(&app.store, &pool_id, &username, now)
         .await
         .map_err(internal)?;

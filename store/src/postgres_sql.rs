@@ -119,6 +119,10 @@ CREATE TABLE srp_challenges (
 );
 CREATE INDEX srp_challenges_expires_at ON srp_challenges (expires_at);
 "#,
+    "
+-- See sqlite_sql::MIGRATIONS.
+CREATE TABLE test_clock (id BIGINT PRIMARY KEY, offset_ms BIGINT NOT NULL);
+",
 ];
 
 /// Serialises migrations between processes starting together (an advisory lock id).

@@ -134,6 +134,9 @@ CREATE TABLE srp_challenges (
     expires_at INTEGER NOT NULL
 ) WITHOUT ROWID;
 CREATE INDEX srp_challenges_expires_at ON srp_challenges (expires_at);
+", "
+-- How far tests moved the server's clock (`test_clock`: the server's `clock.rs`); one row.
+CREATE TABLE test_clock (id INTEGER PRIMARY KEY, offset_ms INTEGER NOT NULL);
 "];
 
 /// Applies the migrations not yet applied, under the write lock (so processes starting
