@@ -65,6 +65,7 @@ pub const OPERATIONS: &[(&str, Caller)] = &[
     ("DescribeUserPoolClient", Caller::Admin),
     ("ListUserPoolClients", Caller::Admin),
     ("DeleteUserPoolClient", Caller::Admin),
+    ("UpdateUserPoolClient", Caller::Admin),
 ];
 
 /// The operation `target` (the whole `X-Amz-Target`) names, and its caller.

@@ -70,7 +70,7 @@ pub(crate) fn page_size(value: Option<i64>, member: &str, default: i64) -> Resul
     )))
 }
 
-#[derive(Deserialize)]
+#[derive(Default, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub(crate) struct PoolRequest {
     pub(crate) user_pool_id: Option<String>,

@@ -71,7 +71,11 @@ pub async fn endpoint(
         ));
     }
     // A movable clock is read from the database first: every process on it shares one clock.
+    // So is the settings generation: a client or pool another process changed is read again.
     if let Err(error) = app.clock.refresh(&app.store).await {
+        return respond(internal(error));
+    }
+    if let Err(error) = app.directory.refresh(&app.store).await {
         return respond(internal(error));
     }
     let served = tokio::time::timeout_at(deadline.into(), dispatch(&app, target, &body)).await;
@@ -199,6 +203,7 @@ async fn dispatch(app: &App, target: &str, body: &Bytes) -> (Answer, Option<Deli
             }
             Some("ListUserPoolClients") => client_api::list_clients(app, body).await,
             Some("DeleteUserPoolClient") => client_api::delete_client(app, body).await,
+            Some("UpdateUserPoolClient") => client_api::update_client(app, body).await,
             _ => Err(Exception::UnknownOperation { target }.into()),
         };
         return (answer.unwrap_or_else(|answer| answer), None);

@@ -1,5 +1,5 @@
 //! App clients through the API: `CreateUserPoolClient`, `DescribeUserPoolClient`,
-//! `ListUserPoolClients`, `DeleteUserPoolClient`.
+//! `UpdateUserPoolClient`, `ListUserPoolClients`, `DeleteUserPoolClient`.
 
 use confirmation_flow::cognito::Exception;
 use serde::Deserialize;
@@ -14,7 +14,7 @@ use crate::{
     answer::{Answer, Outcome, decode, internal},
     client_settings::{ClientSettings, FlowsAndLifetimes},
     directory::{self, ClientRecord},
-    ids,
+    generation, ids,
     throttle::limit_exceeded,
 };
 
@@ -30,21 +30,36 @@ struct CreateClient {
     flows_and_lifetimes: FlowsAndLifetimes,
 }
 
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct UpdateClient {
+    user_pool_id: Option<String>,
+    client_id: Option<String>,
+    client_name: Option<String>,
+    prevent_user_existence_errors: Option<String>,
+    #[serde(flatten)]
+    flows_and_lifetimes: FlowsAndLifetimes,
+}
+
+/// `PreventUserExistenceErrors` as given, or the API's default (`LEGACY`; the console's is
+/// `ENABLED`).
+fn prevent_user_existence_errors(given: Option<String>) -> Result<String, Answer> {
+    let prevent = given.unwrap_or_else(|| "LEGACY".to_owned());
+    if prevent != "ENABLED" && prevent != "LEGACY" {
+        return Err(invalid(format!(
+            "1 validation error detected: Value '{prevent}' at 'preventUserExistenceErrors' failed to satisfy constraint: Member must satisfy enum value set: [LEGACY, ENABLED]"
+        )));
+    }
+    Ok(prevent)
+}
+
 /// `CreateUserPoolClient`.
 pub(crate) async fn create_client(app: &App, body: &[u8]) -> Outcome {
     let request: CreateClient = decode("CreateUserPoolClient", body)?;
     let pool_id = required(request.user_pool_id, "userPoolId")?;
     let name = required(request.client_name, "clientName")?;
     check_name(&name, "clientName")?;
-    // The API's default; the console's is ENABLED.
-    let prevent = request
-        .prevent_user_existence_errors
-        .unwrap_or_else(|| "LEGACY".to_owned());
-    if prevent != "ENABLED" && prevent != "LEGACY" {
-        return Err(invalid(format!(
-            "1 validation error detected: Value '{prevent}' at 'preventUserExistenceErrors' failed to satisfy constraint: Member must satisfy enum value set: [LEGACY, ENABLED]"
-        )));
-    }
+    let prevent = prevent_user_existence_errors(request.prevent_user_existence_errors)?;
     let settings = ClientSettings::new(
         request.generate_secret.then(ids::client_secret),
         prevent,
@@ -125,6 +140,47 @@ async fn stored_client(app: &App, request: PoolRequest) -> Result<ClientRecord, 
 pub(crate) async fn describe_user_pool_client(app: &App, body: &[u8]) -> Outcome {
     let request: PoolRequest = decode("DescribeUserPoolClient", body)?;
     let record = stored_client(app, request).await?;
+    Ok(Answer::Ok(
+        json!({ "UserPoolClient": describe_client(&record)? }).to_string(),
+    ))
+}
+
+/// `UpdateUserPoolClient`: as the service does it, every setting not given goes back to its
+/// default (the flows to the API's default set, the lifetimes to an hour, an hour and 30
+/// days, `PreventUserExistenceErrors` to `LEGACY`); the name stays when not given, and the
+/// secret always (it cannot be changed). Every process uses the new settings from its next
+/// request on (`generation.rs`).
+pub(crate) async fn update_client(app: &App, body: &[u8]) -> Outcome {
+    let request: UpdateClient = decode("UpdateUserPoolClient", body)?;
+    let found = PoolRequest {
+        user_pool_id: request.user_pool_id,
+        client_id: request.client_id,
+        ..PoolRequest::default()
+    };
+    let mut record = stored_client(app, found).await?;
+    if let Some(name) = request.client_name {
+        check_name(&name, "clientName")?;
+        record.name = name;
+    }
+    let stored: ClientSettings = serde_json::from_str(&record.settings).map_err(internal)?;
+    let prevent = prevent_user_existence_errors(request.prevent_user_existence_errors)?;
+    let settings = ClientSettings::new(stored.client_secret, prevent, request.flows_and_lifetimes)
+        .map_err(invalid)?;
+    record.settings = serde_json::to_string(&settings).map_err(internal)?;
+    let updated = generation::update_client(
+        &app.store,
+        &record.pool_id,
+        &record.id,
+        &record.name,
+        record.settings.clone(),
+    );
+    if !updated.await.map_err(internal)? {
+        return Err(Exception::ClientNotFound {
+            client_id: &record.id,
+        }
+        .into());
+    }
+    app.directory.forget_client(&record.id);
     Ok(Answer::Ok(
         json!({ "UserPoolClient": describe_client(&record)? }).to_string(),
     ))

@@ -137,6 +137,8 @@ pub async fn seed(store: &SqlStore, pool: &PoolRecord, clients: &[ClientRecord])
             .iter()
             .map(|client| (UPSERT_CLIENT.to_owned(), client_params(client))),
     );
+    // The running processes read the config's pool and clients again.
+    statements.push((crate::generation::BUMP.to_owned(), Vec::new()));
     store.transaction(statements).await?;
     Ok(())
 }
@@ -178,6 +180,7 @@ pub async fn delete_pool(store: &SqlStore, id: &str) -> Result<bool> {
     ]
     .into_iter()
     .map(|sql| (sql.to_owned(), vec![Param::text(id)]))
+    .chain([(crate::generation::BUMP.to_owned(), Vec::new())])
     .collect();
     let changed = store.transaction(statements).await?;
     Ok(changed.first() == Some(&1))
@@ -232,6 +235,7 @@ pub async fn delete_client(store: &SqlStore, pool_id: &str, client_id: &str) -> 
     let statements = vec![
         (DELETE_CLIENT.into(), params.clone()),
         (tokens.into(), params),
+        (crate::generation::BUMP.into(), Vec::new()),
     ];
     let changed = store.transaction(statements).await?;
     Ok(changed.first() == Some(&1))

@@ -55,6 +55,7 @@ pub mod destination_keys;
 pub mod destinations;
 pub mod directory;
 pub mod exceptions;
+pub mod generation;
 pub mod hasher;
 pub mod http;
 pub mod ids;

@@ -7,7 +7,10 @@
 
 use std::{
     collections::HashMap,
-    sync::{Arc, PoisonError, RwLock},
+    sync::{
+        Arc, PoisonError, RwLock,
+        atomic::{AtomicI64, Ordering},
+    },
     time::Duration,
 };
 
@@ -164,10 +167,16 @@ impl Client {
 
 /// The pools and clients this process has read.
 pub struct Directory {
-    pools: RwLock<HashMap<String, Arc<Pool>>>,
-    clients: RwLock<HashMap<String, Arc<Client>>>,
+    pools: Cache<Pool>,
+    clients: Cache<Client>,
     triggers: Triggers,
+    /// The settings generation last read (`generation.rs`): an entry cached under another
+    /// is read again.
+    generation: AtomicI64,
 }
+
+/// Entries by id, each with the settings generation it was read under.
+type Cache<T> = RwLock<HashMap<String, (i64, Arc<T>)>>;
 
 impl Directory {
     #[must_use]
@@ -176,6 +185,7 @@ impl Directory {
             pools: RwLock::default(),
             clients: RwLock::default(),
             triggers,
+            generation: AtomicI64::new(-1),
         }
     }
 
@@ -184,14 +194,16 @@ impl Directory {
     /// # Errors
     /// A database error, or stored settings that do not load.
     pub async fn pool(&self, store: &SqlStore, id: &str) -> Result<Option<Arc<Pool>>> {
-        if let Some(pool) = cached(&self.pools, id) {
+        // The generation before the read: a change committed after it is read again later.
+        let generation = self.generation.load(Ordering::Acquire);
+        if let Some(pool) = cached(&self.pools, id, generation) {
             return Ok(Some(pool));
         }
         let Some(record) = directory::pool(store, id).await? else {
             return Ok(None);
         };
         let pool = Arc::new(Pool::of(&record, &self.triggers)?);
-        Ok(Some(remember(&self.pools, id, pool)))
+        Ok(Some(remember(&self.pools, id, generation, pool)))
     }
 
     /// The client `id`, from the cache or the store; `None` if it does not exist.
@@ -199,14 +211,26 @@ impl Directory {
     /// # Errors
     /// A database error, or stored settings that do not load.
     pub async fn client(&self, store: &SqlStore, id: &str) -> Result<Option<Arc<Client>>> {
-        if let Some(client) = cached(&self.clients, id) {
+        let generation = self.generation.load(Ordering::Acquire);
+        if let Some(client) = cached(&self.clients, id, generation) {
             return Ok(Some(client));
         }
         let Some(record) = directory::client(store, id).await? else {
             return Ok(None);
         };
         let client = Arc::new(Client::of(&record)?);
-        Ok(Some(remember(&self.clients, id, client)))
+        Ok(Some(remember(&self.clients, id, generation, client)))
+    }
+
+    /// Empties the caches if any process changed a pool's or client's settings since they
+    /// were filled: run once per request, before the first look-up.
+    ///
+    /// # Errors
+    /// A database error.
+    pub async fn refresh(&self, store: &SqlStore) -> Result<()> {
+        let now = crate::generation::read(store).await?;
+        self.generation.fetch_max(now, Ordering::AcqRel);
+        Ok(())
     }
 
     /// Forgets the pool `id` and its clients (deleted by this process).
@@ -218,7 +242,7 @@ impl Directory {
         self.clients
             .write()
             .unwrap_or_else(PoisonError::into_inner)
-            .retain(|_, client| client.pool_id != id);
+            .retain(|_, (_, client)| client.pool_id != id);
     }
 
     /// Forgets the client `id` (deleted by this process).
@@ -230,18 +254,21 @@ impl Directory {
     }
 }
 
-fn cached<T>(cache: &RwLock<HashMap<String, Arc<T>>>, id: &str) -> Option<Arc<T>> {
+/// The entry `id`, if it was read under the settings generation `generation`.
+fn cached<T>(cache: &Cache<T>, id: &str, generation: i64) -> Option<Arc<T>> {
     cache
         .read()
         .unwrap_or_else(PoisonError::into_inner)
         .get(id)
-        .cloned()
+        .filter(|(read_under, _)| *read_under == generation)
+        .map(|(_, entry)| Arc::clone(entry))
 }
 
-fn remember<T>(cache: &RwLock<HashMap<String, Arc<T>>>, id: &str, entry: Arc<T>) -> Arc<T> {
+fn remember<T>(cache: &Cache<T>, id: &str, generation: i64, entry: Arc<T>) -> Arc<T> {
     let mut cache = cache.write().unwrap_or_else(PoisonError::into_inner);
     if cache.len() >= MAX_CACHED {
         cache.clear();
     }
-    Arc::clone(cache.entry(id.to_owned()).or_insert(entry))
+    cache.insert(id.to_owned(), (generation, Arc::clone(&entry)));
+    entry
 }

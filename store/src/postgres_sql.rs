@@ -123,6 +123,10 @@ CREATE INDEX srp_challenges_expires_at ON srp_challenges (expires_at);
 -- See sqlite_sql::MIGRATIONS.
 CREATE TABLE test_clock (id BIGINT PRIMARY KEY, offset_ms BIGINT NOT NULL);
 ",
+    "
+-- See sqlite_sql::MIGRATIONS.
+CREATE TABLE settings_generation (id BIGINT PRIMARY KEY, n BIGINT NOT NULL);
+",
 ];
 
 /// Serialises migrations between processes starting together (an advisory lock id).

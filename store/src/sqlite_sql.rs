@@ -137,6 +137,10 @@ CREATE INDEX srp_challenges_expires_at ON srp_challenges (expires_at);
 ", "
 -- How far tests moved the server's clock (`test_clock`: the server's `clock.rs`); one row.
 CREATE TABLE test_clock (id INTEGER PRIMARY KEY, offset_ms INTEGER NOT NULL);
+", "
+-- Bumped by every change to a pool's or client's settings: each process's cache of them is
+-- emptied by its next request (the server's `generation.rs`); one row.
+CREATE TABLE settings_generation (id INTEGER PRIMARY KEY, n INTEGER NOT NULL);
 "];
 
 /// Applies the migrations not yet applied, under the write lock (so processes starting
