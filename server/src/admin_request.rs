@@ -128,3 +128,44 @@ pub(crate) fn check_name(name: &str, member: &str) -> Result<(), Answer> {
         "1 validation error detected: Value at '{member}' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w\\s+=,.@-]+ and have length between 1 and 128"
     )))
 }
+
+/// The `ClientId` a request names, in the model's shape (`[\w+]+`, 128 characters at most).
+///
+/// # Errors
+/// The service's validation message.
+pub(crate) fn client_id(value: Option<String>) -> Result<String, Answer> {
+    let id = required(value, "clientId")?;
+    let word = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '+';
+    shaped(&id, "clientId", "[\\w+]+", 128, word)?;
+    Ok(id)
+}
+
+/// `value` if it is one of `allowed`, the model's enumeration for `member`.
+///
+/// # Errors
+/// The service's validation message, listing `allowed`.
+pub(crate) fn one_of(value: String, member: &str, allowed: &[&str]) -> Result<String, Answer> {
+    if allowed.contains(&value.as_str()) {
+        return Ok(value);
+    }
+    Err(invalid(format!(
+        "1 validation error detected: Value '{value}' at '{member}' failed to satisfy \
+         constraint: Member must satisfy enum value set: [{}]",
+        allowed.join(", ")
+    )))
+}
+
+/// The app client `client_id`, or the service's `ResourceNotFoundException` for it.
+///
+/// # Errors
+/// The client does not exist, or a database error.
+pub(crate) async fn known_client(
+    app: &App,
+    client_id: &str,
+) -> Result<std::sync::Arc<crate::pools::Client>, Answer> {
+    app.directory
+        .client(&app.store, client_id)
+        .await
+        .map_err(internal)?
+        .ok_or_else(|| Exception::ClientNotFound { client_id }.into())
+}

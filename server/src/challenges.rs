@@ -4,13 +4,12 @@
 
 use std::collections::BTreeMap;
 
-use confirmation_flow::cognito::Exception;
 use serde::Deserialize;
 
 use crate::{
     App,
-    admin_request::{invalid, required, shaped},
-    answer::{Outcome, decode, internal},
+    admin_request::{client_id, invalid, known_client, one_of, required},
+    answer::{Outcome, decode},
     srp_sign_in::{self, Claim},
 };
 
@@ -47,27 +46,12 @@ struct Request {
 /// `RespondToAuthChallenge` (public).
 pub(crate) async fn respond(app: &App, body: &[u8]) -> Outcome {
     let request: Request = decode("RespondToAuthChallenge", body)?;
-    let client_id = required(request.client_id, "clientId")?;
-    let word = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '+';
-    shaped(&client_id, "clientId", "[\\w+]+", 128, word)?;
+    let client_id = client_id(request.client_id)?;
     let name = required(request.challenge_name, "challengeName")?;
-    if !CHALLENGES.contains(&name.as_str()) {
-        return Err(invalid(format!(
-            "1 validation error detected: Value '{name}' at 'challengeName' failed to satisfy \
-             constraint: Member must satisfy enum value set: [{}]",
-            CHALLENGES.join(", ")
-        )));
-    }
+    let name = one_of(name, "challengeName", CHALLENGES)?;
     let responses = request.challenge_responses.unwrap_or_default();
     let response = |name: &str| responses.get(name).map(String::as_str);
-    let client = app
-        .directory
-        .client(&app.store, &client_id)
-        .await
-        .map_err(internal)?
-        .ok_or(Exception::ClientNotFound {
-            client_id: &client_id,
-        })?;
+    let client = known_client(app, &client_id).await?;
     if name != "PASSWORD_VERIFIER" {
         return Err(invalid(format!(
             "{name} is not served by this server yet: PASSWORD_VERIFIER (USER_SRP_AUTH) is"

@@ -8,8 +8,8 @@ use serde_json::{Value, json};
 use crate::{
     App,
     admin_request::{
-        MAX_RESULTS, PoolRequest, check_name, first_page, invalid, page_size, page_start,
-        page_token, required, shaped, stored_pool,
+        MAX_RESULTS, PoolRequest, check_name, client_id, first_page, invalid, one_of, page_size,
+        page_start, page_token, required, stored_pool,
     },
     answer::{Answer, Outcome, decode, internal},
     client_settings::{ClientSettings, FlowsAndLifetimes},
@@ -45,12 +45,11 @@ struct UpdateClient {
 /// `ENABLED`).
 fn prevent_user_existence_errors(given: Option<String>) -> Result<String, Answer> {
     let prevent = given.unwrap_or_else(|| "LEGACY".to_owned());
-    if prevent != "ENABLED" && prevent != "LEGACY" {
-        return Err(invalid(format!(
-            "1 validation error detected: Value '{prevent}' at 'preventUserExistenceErrors' failed to satisfy constraint: Member must satisfy enum value set: [LEGACY, ENABLED]"
-        )));
-    }
-    Ok(prevent)
+    one_of(
+        prevent,
+        "preventUserExistenceErrors",
+        &["LEGACY", "ENABLED"],
+    )
 }
 
 /// `CreateUserPoolClient`.
@@ -120,9 +119,7 @@ fn describe_client(record: &ClientRecord) -> Result<Value, Answer> {
 /// The client a request names in its pool, or `ResourceNotFoundException`.
 async fn stored_client(app: &App, request: PoolRequest) -> Result<ClientRecord, Answer> {
     let pool_id = required(request.user_pool_id, "userPoolId")?;
-    let client_id = required(request.client_id, "clientId")?;
-    let word = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '+';
-    shaped(&client_id, "clientId", "[\\w+]+", 128, word)?;
+    let client_id = client_id(request.client_id)?;
     stored_pool(app, &pool_id).await?;
     directory::client(&app.store, &client_id)
         .await

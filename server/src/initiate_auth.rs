@@ -14,7 +14,7 @@ use serde::Deserialize;
 
 use crate::{
     App,
-    admin_request::{invalid, required, shaped},
+    admin_request::{client_id, invalid, one_of, required},
     answer::{Answer, decode, internal},
     outbox::Delivery,
     password_sign_in::{self, Credentials},
@@ -77,17 +77,9 @@ async fn run(
     } else {
         None
     };
-    let client_id = required(request.client_id, "clientId")?;
-    let word = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '+';
-    shaped(&client_id, "clientId", "[\\w+]+", 128, word)?;
+    let client_id = client_id(request.client_id)?;
     let flow = required(request.auth_flow, "authFlow")?;
-    if !AUTH_FLOWS.contains(&flow.as_str()) {
-        return Err(invalid(format!(
-            "1 validation error detected: Value '{flow}' at 'authFlow' failed to satisfy \
-             constraint: Member must satisfy enum value set: [{}]",
-            AUTH_FLOWS.join(", ")
-        )));
-    }
+    let flow = one_of(flow, "authFlow", AUTH_FLOWS)?;
     let parameters = request.auth_parameters.unwrap_or_default();
     let parameter = |name: &str| parameters.get(name).map(String::as_str);
     let client = app

@@ -42,6 +42,7 @@ mod admin_request;
 pub mod answer;
 pub mod api;
 pub mod app;
+mod batches;
 mod challenges;
 mod client_api;
 pub mod client_settings;

@@ -99,8 +99,6 @@ const CLEAR: &str = "DELETE FROM sign_in_failures WHERE pool_id = $1 AND subject
 const PRUNE: &str = "DELETE FROM sign_in_failures WHERE (pool_id, subject) IN \
      (SELECT pool_id, subject FROM sign_in_failures WHERE last_failure_ms < $1 LIMIT $2) \
      AND last_failure_ms < $1";
-const PRUNE_BATCH: i64 = 1_000;
-const PRUNE_BATCHES: usize = 20;
 
 /// A user's count (`$1` pool, `$2` username): run with the user's deletion.
 pub const DELETE_USER_FAILURES: &str =
@@ -144,17 +142,7 @@ pub async fn clear(store: &SqlStore, pool_id: &str, subject: &Subject) -> Result
 /// # Errors
 /// A database error.
 pub async fn prune(store: &SqlStore, now_ms: i64) -> Result<u64> {
-    let mut pruned = 0;
-    for _ in 0..PRUNE_BATCHES {
-        let params = vec![Param::Int(now_ms - LONGEST_MS), Param::Int(PRUNE_BATCH)];
-        let changed = store.transaction(vec![(PRUNE.into(), params)]).await?;
-        let deleted = changed.first().copied().unwrap_or(0);
-        pruned += deleted;
-        if deleted < PRUNE_BATCH.unsigned_abs() {
-            break;
-        }
-    }
-    Ok(pruned)
+    crate::batches::delete(store, PRUNE, now_ms - LONGEST_MS).await
 }
 
 #[cfg(test)]

@@ -11,7 +11,7 @@ use subtle::ConstantTimeEq as _;
 
 use crate::{
     App,
-    admin_request::{invalid, required},
+    admin_request::{invalid, known_client, required},
     answer::{Answer, Outcome, decode, internal},
     exceptions::ServerException,
     pools::Client,
@@ -189,14 +189,7 @@ pub(crate) async fn revoke_token(app: &App, body: &[u8]) -> Outcome {
     let request: RevokeToken = decode("RevokeToken", body)?;
     let token = required(request.token, "token")?;
     let client_id = required(request.client_id, "clientId")?;
-    let client = app
-        .directory
-        .client(&app.store, &client_id)
-        .await
-        .map_err(internal)?
-        .ok_or(Exception::ClientNotFound {
-            client_id: &client_id,
-        })?;
+    let client = known_client(app, &client_id).await?;
     if let Some(secret) = &client.settings.client_secret {
         let Some(sent) = &request.client_secret else {
             return Err(not_authorized(&format!(

@@ -16,10 +16,6 @@ use sha2::Sha256;
 /// The HKDF label of the hashing key; a new version is a new key (every token forgotten).
 const LABEL: &[u8] = b"confirmation-flow/v1/refresh-token-hmac-sha256";
 
-/// Expired tokens deleted per statement, and statements per prune: bounded work.
-const PRUNE_BATCH: i64 = 1_000;
-const PRUNE_BATCHES: usize = 20;
-
 /// Only for a user who still exists, as signed in (the same `sub`), the row locked on
 /// PostgreSQL against a concurrent deletion (SQLite's one writer serialises the two).
 const INSERT: &str = "
@@ -226,17 +222,7 @@ pub async fn revoke_user(store: &SqlStore, pool_id: &str, username: &str, now: i
 /// # Errors
 /// A database error.
 pub async fn prune(store: &SqlStore, now: i64) -> Result<u64> {
-    let mut pruned = 0;
-    for _ in 0..PRUNE_BATCHES {
-        let params = vec![Param::Int(now), Param::Int(PRUNE_BATCH)];
-        let changed = store.transaction(vec![(PRUNE.into(), params)]).await?;
-        let deleted = changed.first().copied().unwrap_or(0);
-        pruned += deleted;
-        if deleted < PRUNE_BATCH.unsigned_abs() {
-            break;
-        }
-    }
-    Ok(pruned)
+    crate::batches::delete(store, PRUNE, now).await
 }
 
 fn stored(row: Vec<Value>) -> Result<Stored> {

@@ -4,7 +4,7 @@
 //!
 //! Its statements are written once, in PostgreSQL's `$n` form, for both backends.
 
-use confirmation_flow_store::{Param, Result, SqlStore};
+use confirmation_flow_store::{Result, SqlStore};
 
 /// A new challenge.
 pub const INSERT: &str = "INSERT INTO srp_challenges (challenge_hash, pool_id, client_id, username, \
@@ -16,7 +16,7 @@ pub const FIND: &str = "SELECT client_id, username, user_id, subject, srp_a, ver
 pub const SPEND: &str = "DELETE FROM srp_challenges WHERE challenge_hash = $1";
 /// A batch of expired challenges; the condition repeated for PostgreSQL's re-check.
 const PRUNE: &str = "DELETE FROM srp_challenges WHERE challenge_hash IN \
-     (SELECT challenge_hash FROM srp_challenges WHERE expires_at <= $1 LIMIT 1000) \
+     (SELECT challenge_hash FROM srp_challenges WHERE expires_at <= $1 LIMIT $2) \
      AND expires_at <= $1";
 /// A pool's challenges: run with the pool's deletion.
 pub const DELETE_POOL_CHALLENGES: &str = "DELETE FROM srp_challenges WHERE pool_id = $1";
@@ -26,8 +26,5 @@ pub const DELETE_POOL_CHALLENGES: &str = "DELETE FROM srp_challenges WHERE pool_
 /// # Errors
 /// A database error.
 pub async fn prune(store: &SqlStore, now: i64) -> Result<u64> {
-    let changed = store
-        .transaction(vec![(PRUNE.into(), vec![Param::Int(now)])])
-        .await?;
-    Ok(changed.first().copied().unwrap_or(0))
+    crate::batches::delete(store, PRUNE, now).await
 }

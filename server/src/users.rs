@@ -36,13 +36,19 @@ async fn username(app: &App, pool_id: &str, named: &str) -> Result<String, Answe
     Ok(stored.unwrap_or_else(|| named.to_owned()))
 }
 
-/// `AdminGetUser`: the user's status and attributes, `sub` and `*_verified` included.
-pub(crate) async fn admin_get_user(app: &App, body: &[u8]) -> Outcome {
-    let request: UserRequest = decode("AdminGetUser", body)?;
+/// The pool a request names, which must exist, and the username of the user it names there.
+async fn named_user(app: &App, request: UserRequest) -> Result<(String, String), Answer> {
     let pool_id = required(request.user_pool_id, "userPoolId")?;
     let named = required(request.username, "username")?;
     stored_pool(app, &pool_id).await?;
     let username = username(app, &pool_id, &named).await?;
+    Ok((pool_id, username))
+}
+
+/// `AdminGetUser`: the user's status and attributes, `sub` and `*_verified` included.
+pub(crate) async fn admin_get_user(app: &App, body: &[u8]) -> Outcome {
+    let request: UserRequest = decode("AdminGetUser", body)?;
+    let (pool_id, username) = named_user(app, request).await?;
     let user = app
         .store
         .load(&pool_id, &username)
@@ -60,10 +66,7 @@ pub(crate) async fn admin_get_user(app: &App, body: &[u8]) -> Outcome {
 /// `AdminDeleteUser`.
 pub(crate) async fn admin_delete_user(app: &App, body: &[u8]) -> Outcome {
     let request: UserRequest = decode("AdminDeleteUser", body)?;
-    let pool_id = required(request.user_pool_id, "userPoolId")?;
-    let named = required(request.username, "username")?;
-    stored_pool(app, &pool_id).await?;
-    let username = username(app, &pool_id, &named).await?;
+    let (pool_id, username) = named_user(app, request).await?;
     if !user_directory::delete_user(&app.store, &pool_id, &username)
         .await
         .map_err(internal)?
@@ -77,10 +80,7 @@ pub(crate) async fn admin_delete_user(app: &App, body: &[u8]) -> Outcome {
 /// access tokens of their sessions.
 pub(crate) async fn admin_user_global_sign_out(app: &App, body: &[u8]) -> Outcome {
     let request: UserRequest = decode("AdminUserGlobalSignOut", body)?;
-    let pool_id = required(request.user_pool_id, "userPoolId")?;
-    let named = required(request.username, "username")?;
-    stored_pool(app, &pool_id).await?;
-    let username = username(app, &pool_id, &named).await?;
+    let (pool_id, username) = named_user(app, request).await?;
     let user = app
         .store
         .load(&pool_id, &username)
