@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use confirmation_flow::cognito::Exception;
 use serde::Deserialize;
 
 use crate::{
@@ -52,6 +53,13 @@ pub(crate) async fn respond(app: &App, body: &[u8]) -> Outcome {
     let responses = request.challenge_responses.unwrap_or_default();
     let response = |name: &str| responses.get(name).map(String::as_str);
     let client = known_client(app, &client_id).await?;
+    // The flow may have been taken away since the challenge was handed out.
+    if name == "PASSWORD_VERIFIER" && !client.settings.allows_auth_flow("USER_SRP_AUTH") {
+        return Err(Exception::FlowNotEnabled {
+            flow: "USER_SRP_AUTH",
+        }
+        .into());
+    }
     if name != "PASSWORD_VERIFIER" {
         return Err(invalid(format!(
             "{name} is not served by this server yet: PASSWORD_VERIFIER (USER_SRP_AUTH) is"

@@ -135,6 +135,18 @@ impl Place {
         .await
     }
 
+    /// `work` (other than a hash: SRP's modular exponentiations) off the request threads, once
+    /// a running permit is free: bounded by the same queue as the hashes.
+    ///
+    /// # Errors
+    /// The work's thread panicked.
+    pub async fn compute<T: Send + 'static>(
+        self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> confirmation_flow_store::Result<T> {
+        self.run(move |_| work()).await
+    }
+
     /// `work` in reused memory, off the request threads, once a running permit is free.
     async fn run<T: Send + 'static>(
         self,

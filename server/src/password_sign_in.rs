@@ -106,7 +106,7 @@ pub(crate) async fn sign_in(app: &App, client: &Client, sent: &Credentials<'_>) 
 /// # Errors
 /// A database error, or a stored user that does not load.
 pub(crate) async fn find(app: &App, client: &Client, named: &str) -> Result<Option<User>, Answer> {
-    if named.chars().count() > 128 || named.chars().any(char::is_control) {
+    if !could_name_a_user(named) {
         return Ok(None);
     }
     let pool_id = client.pool_id.as_str();
@@ -133,6 +133,31 @@ pub(crate) async fn find(app: &App, client: &Client, named: &str) -> Result<Opti
         }
     }
     Ok(None)
+}
+
+/// Whether `named` could be a username (or login, or alias): 128 characters at most, none
+/// a control character.
+#[must_use]
+pub(crate) fn could_name_a_user(named: &str) -> bool {
+    named.chars().count() <= 128 && !named.chars().any(char::is_control)
+}
+
+/// The user whose username is exactly `username`.
+///
+/// # Errors
+/// A database error, or a stored user that does not load.
+pub(crate) async fn user_named(
+    app: &App,
+    client: &Client,
+    username: &str,
+) -> Result<Option<User>, Answer> {
+    let sql = format!("{USER_COLUMNS} AND username = $2");
+    let params = vec![Param::text(&client.pool_id), Param::text(username)];
+    let rows = app.store.rows(sql, params).await.map_err(internal)?;
+    rows.into_iter()
+        .next()
+        .map(|row| user(client, row).map_err(internal))
+        .transpose()
 }
 
 /// A user from [`USER_COLUMNS`]. Booleans arrive as SQLite's integers or PostgreSQL's

@@ -149,9 +149,18 @@ pub fn pool_name(pool_id: &str) -> &str {
 /// 16-byte salt, as stored: `<salt hex>:<verifier hex>`.
 #[must_use]
 pub fn stored_verifier(pool_id: &str, username: &str, password: &str) -> String {
-    let salt = crate::random::random_bytes::<16>();
+    let salt = salt(crate::random::random_bytes::<16>());
     let v = verifier(pool_name(pool_id), username, password, &salt);
     format!("{}:{}", hex::encode(salt), to_hex(&v))
+}
+
+/// `bytes` as a salt whose first byte is not zero. The clients disagree on a salt that starts
+/// with one: amazon-cognito-identity-js reads `SALT` as a number and hashes it without its
+/// leading zero byte; pycognito hashes the string as sent, zero byte and all.
+#[must_use]
+pub fn salt(mut bytes: [u8; 16]) -> [u8; 16] {
+    bytes[0] = bytes[0].max(1);
+    bytes
 }
 
 /// A verifier as [`stored_verifier`] wrote it: its salt (hex, as the challenge sends it)
@@ -280,5 +289,8 @@ mod tests {
         assert_eq!(padded(&[]), [0]);
         assert_eq!(padded(&[0, 0, 0x7f]), [0x7f]);
         assert_eq!(padded(&[0, 0x80]), [0, 0x80]);
+        // A salt never starts with a zero byte, which the clients would hash apart.
+        assert_eq!(salt([0; 16])[0], 1);
+        assert_eq!(salt([0x80; 16]), [0x80; 16]);
     }
 }

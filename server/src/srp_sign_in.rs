@@ -31,6 +31,7 @@ use crate::{
     pools::Client,
     refresh, srp,
     srp_challenges::{FIND, INSERT, SPEND},
+    throttle::too_many_requests,
 };
 
 /// What `InitiateAuth` sends for the flow.
@@ -48,11 +49,15 @@ fn keyed(app: &App, purpose: &str, parts: &[&str]) -> String {
 }
 
 /// The server's secret `b` for the secret block `block`.
-fn secret_b(app: &App, block: &[u8]) -> [u8; 32] {
+///
+/// # Errors
+/// The keyed hash is not 32 bytes of hex (it always is): never a `b` of zero, which would
+/// make every claim computable.
+fn secret_b(app: &App, block: &[u8]) -> Result<[u8; 32], Answer> {
     let hashed = keyed(app, "b", &[&hex::encode(block)]);
     let mut b = [0; 32];
-    hex::decode_to_slice(hashed, &mut b).unwrap_or_default();
-    b
+    hex::decode_to_slice(hashed, &mut b).map_err(internal)?;
+    Ok(b)
 }
 
 /// `InitiateAuth` with `USER_SRP_AUTH` through `client` (which allows it: checked before).
@@ -66,6 +71,17 @@ pub(crate) async fn start(app: &App, client: &Client, sent: &Start<'_>) -> Outco
         .map_err(Answer::from)?;
     let a = srp::parse_public(srp_a).ok_or_else(|| invalid("SRP_A is not a valid value"))?;
     let pool_id = client.pool_id.as_str();
+    // A name no username can be names nobody: answered at once, without a challenge to store
+    // (an unknown name's challenge would echo it, up to the body's size).
+    if !password_sign_in::could_name_a_user(named) {
+        return Err(if client.prevent_user_existence_errors {
+            Answer::refuse(ServerException::NotAuthorized, INCORRECT)
+        } else {
+            Exception::AdminUserNotFound.into()
+        });
+    }
+    // The exponentiations wait in the hasher's queue, as a password's hash does.
+    let place = app.passwords.reserve().ok_or_else(too_many_requests)?;
     let user = password_sign_in::find(app, client, named).await?;
     let stored = user
         .as_ref()
@@ -90,13 +106,15 @@ pub(crate) async fn start(app: &App, client: &Client, sent: &Start<'_>) -> Outco
     };
     // No verifier (unknown, or signed up before verifiers were kept): a stable stand-in, made
     // for every challenge so that a real user's costs the same.
-    let salt = keyed(app, "salt", &[pool_id, &user_id]);
-    let salt = salt.get(..32).unwrap_or_default().to_owned();
+    let mut salt = [0; 16];
+    let keyed_salt = keyed(app, "salt", &[pool_id, &user_id]);
+    hex::decode_to_slice(keyed_salt.get(..32).unwrap_or_default(), &mut salt).map_err(internal)?;
+    let salt = hex::encode(srp::salt(salt));
     let password = keyed(app, "password", &[pool_id, &user_id]);
     let block = crate::random::random_bytes::<32>();
-    let b = secret_b(app, &block);
+    let b = secret_b(app, &block)?;
     let (pool_name, id) = (srp::pool_name(pool_id).to_owned(), user_id.clone());
-    let made = tokio::task::spawn_blocking(move || {
+    let made = place.compute(move || {
         let salt_bytes = hex::decode(&salt).unwrap_or_default();
         let stand_in = srp::verifier(&pool_name, &id, &password, &salt_bytes);
         let (salt, v) = stored.unwrap_or((salt, stand_in));
@@ -235,14 +253,15 @@ pub(crate) async fn answer(app: &App, client: &Client, sent: &Claim<'_>) -> Outc
     if !counted.map_err(internal)? {
         return Err(Answer::refuse(ServerException::NotAuthorized, LOCKED_OUT));
     }
-    let b = secret_b(app, &block);
+    let b = secret_b(app, &block)?;
     let (a, v) = srp::parse_public(&challenge.a)
         .zip(srp::parse_public(&challenge.verifier))
         .ok_or_else(|| internal("a stored challenge does not load"))?;
-    let key =
-        tokio::task::spawn_blocking(move || srp::session_key(&a, &srp::public_b(&v, &b), &v, &b))
-            .await
-            .map_err(internal)?;
+    let place = app.passwords.reserve().ok_or_else(too_many_requests)?;
+    let key = place
+        .compute(move || srp::session_key(&a, &srp::public_b(&v, &b), &v, &b))
+        .await
+        .map_err(internal)?;
     let pool_name = srp::pool_name(&client.pool_id);
     let expected =
         key.map(|key| srp::claim(&key, pool_name, &challenge.user_id, &block, timestamp));
@@ -254,8 +273,14 @@ pub(crate) async fn answer(app: &App, client: &Client, sent: &Claim<'_>) -> Outc
     lockout::clear(&app.store, &client.pool_id, &subject)
         .await
         .map_err(internal)?;
-    let user = password_sign_in::find(app, client, &username)
+    // The user the challenge was made for: by its exact username, with the verifier the
+    // challenge used (a user deleted and signed up again under the name has another).
+    let user = password_sign_in::user_named(app, client, &username)
         .await?
+        .filter(|user| {
+            let stored = user.srp_verifier.as_deref().and_then(srp::parse_stored);
+            stored.is_some_and(|(_, v)| srp::to_hex(&v) == challenge.verifier)
+        })
         .ok_or_else(incorrect)?;
     if user.status != "CONFIRMED" {
         return Err(Answer::refuse(

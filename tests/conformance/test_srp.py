@@ -145,3 +145,42 @@ def test_an_unconfirmed_user_with_the_right_password_is_told_so(server):
     assert answer(lambda: srp_sign_in(server, pool_id, client_id, username, "Passw0rd?")) == INCORRECT
     assert answer(lambda: srp_sign_in(server, pool_id, client_id, username, "Passw0rd!")) == (
         "UserNotConfirmedException", "User is not confirmed.")
+
+
+def test_a_challenge_answers_only_for_the_user_and_flow_it_was_made_for(server):
+    pool_id = new_pool(server)
+    client_id = new_client(server, pool_id, ExplicitAuthFlows=FLOWS)["ClientId"]
+    username, _ = confirmed_user(server, client_id)
+
+    def claim():
+        srp = AWSSRP(username=username, password="Passw0rd!", pool_id=pool_id, client_id=client_id,
+                     client=server.client)
+        parameters = srp.get_auth_params()
+        challenge = server.client.initiate_auth(AuthFlow="USER_SRP_AUTH", ClientId=client_id,
+                                                AuthParameters=parameters)
+        responses = srp.process_challenge(challenge["ChallengeParameters"], parameters)
+        return lambda: server.client.respond_to_auth_challenge(
+            ClientId=client_id, ChallengeName="PASSWORD_VERIFIER", ChallengeResponses=responses)
+
+    # The user deleted and signed up again under the name, with the same password: the
+    # challenge was made for the one before.
+    respond = claim()
+    server.client.admin_delete_user(UserPoolId=pool_id, Username=username)
+    confirmed_user(server, client_id, username=username)
+    assert answer(respond) == INCORRECT
+    # The flow taken away after the challenge was handed out.
+    respond = claim()
+    server.client.update_user_pool_client(UserPoolId=pool_id, ClientId=client_id,
+                                          ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH"])
+    assert answer(respond) == ("InvalidParameterException", "USER_SRP_AUTH flow not enabled for this client")
+
+
+def test_a_name_no_user_can_have_gets_no_challenge(server):
+    pool_id = new_pool(server)
+    hidden = new_client(server, pool_id, ExplicitAuthFlows=FLOWS, PreventUserExistenceErrors="ENABLED")["ClientId"]
+    plain = new_client(server, pool_id, ExplicitAuthFlows=FLOWS)["ClientId"]
+    long_name = "x" * 129
+    for client_id, refused in ((hidden, INCORRECT), (plain, ("UserNotFoundException", "User does not exist."))):
+        started = answer(lambda: server.client.initiate_auth(
+            AuthFlow="USER_SRP_AUTH", ClientId=client_id, AuthParameters={"USERNAME": long_name, "SRP_A": "2"}))
+        assert started == refused
