@@ -4,7 +4,7 @@
 //!
 //! Its statements are written once, in PostgreSQL's `$n` form, for both backends.
 
-use confirmation_flow_store::{Result, SqlStore};
+use confirmation_flow_store::{Result, SqlStore, Value};
 
 /// A new challenge.
 pub const INSERT: &str = "INSERT INTO srp_challenges (challenge_hash, pool_id, client_id, username, \
@@ -27,4 +27,53 @@ pub const DELETE_POOL_CHALLENGES: &str = "DELETE FROM srp_challenges WHERE pool_
 /// A database error.
 pub async fn prune(store: &SqlStore, now: i64) -> Result<u64> {
     crate::batches::delete(store, PRUNE, now).await
+}
+
+/// A challenge as stored.
+pub struct Challenge {
+    pub client_id: String,
+    pub username: Option<String>,
+    pub user_id: String,
+    pub subject: String,
+    pub a: String,
+    pub verifier: String,
+    pub expires_at: i64,
+}
+
+impl Challenge {
+    /// A challenge from [`FIND`]'s columns.
+    ///
+    /// # Errors
+    /// A column of another type than stored.
+    pub fn of(row: Vec<Value>) -> std::result::Result<Self, &'static str> {
+        let text = |value: Value| match value {
+            Value::Text(text) => Ok(Some(text)),
+            Value::Null => Ok(None),
+            _ => Err("a stored challenge's text column is not text"),
+        };
+        let required = |value| text(value)?.ok_or("a stored challenge lacks a column");
+        let Ok(
+            [
+                client_id,
+                username,
+                user_id,
+                subject,
+                a,
+                verifier,
+                Value::Int(expires_at),
+            ],
+        ) = <[Value; 7]>::try_from(row)
+        else {
+            return Err("a stored challenge does not load");
+        };
+        Ok(Self {
+            client_id: required(client_id)?,
+            username: text(username)?,
+            user_id: required(user_id)?,
+            subject: required(subject)?,
+            a: required(a)?,
+            verifier: required(verifier)?,
+            expires_at,
+        })
+    }
 }

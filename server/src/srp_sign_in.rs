@@ -17,7 +17,7 @@
 
 use base64::{Engine as _, engine::general_purpose::STANDARD};
 use confirmation_flow::cognito::Exception;
-use confirmation_flow_store::{Param, Value};
+use confirmation_flow_store::Param;
 use serde_json::json;
 use subtle::ConstantTimeEq as _;
 
@@ -30,7 +30,7 @@ use crate::{
     password_sign_in::{self, INCORRECT, LOCKED_OUT},
     pools::Client,
     refresh, srp,
-    srp_challenges::{FIND, INSERT, SPEND},
+    srp_challenges::{Challenge, FIND, INSERT, SPEND},
     throttle::too_many_requests,
 };
 
@@ -192,17 +192,6 @@ pub struct Claim<'a> {
     pub secret_hash: Option<&'a str>,
 }
 
-/// A challenge as stored.
-struct Challenge {
-    client_id: String,
-    username: Option<String>,
-    user_id: String,
-    subject: String,
-    a: String,
-    verifier: String,
-    expires_at: i64,
-}
-
 /// `RespondToAuthChallenge` with `PASSWORD_VERIFIER` through `client`: the challenge spent,
 /// the attempt counted, then the claim checked against the session key.
 pub(crate) async fn answer(app: &App, client: &Client, sent: &Claim<'_>) -> Outcome {
@@ -231,7 +220,7 @@ pub(crate) async fn answer(app: &App, client: &Client, sent: &Claim<'_>) -> Outc
     let challenge = rows
         .into_iter()
         .next()
-        .map(challenge)
+        .map(Challenge::of)
         .transpose()
         .map_err(internal)?;
     let (_, now) = app.clock.now();
@@ -289,36 +278,4 @@ pub(crate) async fn answer(app: &App, client: &Client, sent: &Claim<'_>) -> Outc
         ));
     }
     refresh::signed_in(app, client, &user.identity, now).await
-}
-
-fn challenge(row: Vec<Value>) -> Result<Challenge, &'static str> {
-    let text = |value: Value| match value {
-        Value::Text(text) => Ok(Some(text)),
-        Value::Null => Ok(None),
-        _ => Err("a stored challenge's text column is not text"),
-    };
-    let required = |value| text(value)?.ok_or("a stored challenge lacks a column");
-    let Ok(
-        [
-            client_id,
-            username,
-            user_id,
-            subject,
-            a,
-            verifier,
-            Value::Int(expires_at),
-        ],
-    ) = <[Value; 7]>::try_from(row)
-    else {
-        return Err("a stored challenge does not load");
-    };
-    Ok(Challenge {
-        client_id: required(client_id)?,
-        username: text(username)?,
-        user_id: required(user_id)?,
-        subject: required(subject)?,
-        a: required(a)?,
-        verifier: required(verifier)?,
-        expires_at,
-    })
 }
