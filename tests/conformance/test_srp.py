@@ -31,10 +31,13 @@ def server():
     server.stop()
 
 
-def confirmed_user(server, client_id, username=None, **extra):
+def confirmed_user(server, client_id, username=None, codes_before=0, **extra):
+    """A new user, signed up and confirmed with its code (the outbox already holding
+    `codes_before` codes for the name: its newest, once it is there)."""
     username = username or f"srp-{uuid.uuid4().hex[:8]}"
     signed_up = sign_up(server, client_id, username, **extra)
-    server.client.confirm_sign_up(ClientId=client_id, Username=username, ConfirmationCode=server.code(username))
+    code = server.code(username, after=codes_before)
+    server.client.confirm_sign_up(ClientId=client_id, Username=username, ConfirmationCode=code)
     return username, signed_up["UserSub"]
 
 
@@ -166,7 +169,7 @@ def test_a_challenge_answers_only_for_the_user_and_flow_it_was_made_for(server):
     # challenge was made for the one before.
     respond = claim()
     server.client.admin_delete_user(UserPoolId=pool_id, Username=username)
-    confirmed_user(server, client_id, username=username)
+    confirmed_user(server, client_id, username=username, codes_before=1)
     assert answer(respond) == INCORRECT
     # The flow taken away after the challenge was handed out.
     respond = claim()
