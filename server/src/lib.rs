@@ -5,10 +5,12 @@
 //! (several processes, one database); codes "delivered" to a JSON-lines outbox.
 //!
 //! Admin operations, pools and clients answer only to SigV4 signatures by configured keys
-//! (`access`, `sigv4`). It never signs users in yet (it keeps argon2id password hashes for
-//! when it does), but can mint the RS256 tokens a sign-in answers (`tokens`), with keys
-//! derived from the key ring (`signing`), and publishes them for verifiers (each pool's
-//! `/.well-known/jwks.json` and `openid-configuration`).
+//! (`access`, `sigv4`). Users sign in with the confirmation's `Session`, a password
+//! (argon2id, with the service's lock-out: `lockout`) or SRP (`srp`), and get the RS256
+//! tokens a sign-in answers (`tokens`), with keys derived from the key ring (`signing`) and
+//! published for verifiers (each pool's `/.well-known/jwks.json` and
+//! `openid-configuration`), and refresh tokens stored as keyed hashes (`refresh_tokens`).
+//! Tests may move its clock (`clock`).
 
 #![allow(
     clippy::std_instead_of_core,
