@@ -75,6 +75,18 @@ impl Confirmation {
         Ok((Self::fresh(policy, key.id(), tag, now), code))
     }
 
+    /// The state of a user with nothing to confirm by code: one an administrator created
+    /// (Cognito's `AdminCreateUser`), whose account is confirmed by the password they
+    /// choose, not by a code. Confirmed, version 1, no code live, nothing counted: every code
+    /// submitted or resent for it is refused as [`Refusal::AlreadyConfirmed`].
+    #[must_use]
+    pub fn without_code(policy: &Policy, key_id: KeyId, now: Timestamp) -> Self {
+        Self {
+            status: Status::Confirmed,
+            ..Self::unmatchable(policy, key_id, now)
+        }
+    }
+
     /// A pending state whose tag no code matches, made without any MAC (so making it costs
     /// next to nothing): the first state of a phantom, a user who does not exist.
     pub(crate) fn unmatchable(policy: &Policy, key_id: KeyId, now: Timestamp) -> Self {

@@ -160,17 +160,8 @@ pub(crate) fn decide<'a>(
         return Outcome::refuse_after(counted(), Exception::CodeMismatch);
     }
     let verified = account.destination.map(|destination| destination.attribute);
-    let claim = alias.map(|destination| {
-        let (attribute, value) = (destination.attribute, destination.value);
-        match owner {
-            Some(owner) => AliasClaim::TakeFrom {
-                attribute,
-                value,
-                owner,
-            },
-            None => AliasClaim::MustBeFree { attribute, value },
-        }
-    });
+    let claim =
+        alias.map(|destination| AliasClaim::on(destination.attribute, destination.value, owner));
     Outcome::new(
         Some(Write {
             status: Some(UserStatus::Confirmed),

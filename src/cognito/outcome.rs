@@ -104,9 +104,11 @@ pub struct Write<'a> {
     /// The user's new status, if it changes (`UNCONFIRMED` on insert, `CONFIRMED` on
     /// confirmation).
     pub status: Option<UserStatus>,
-    /// Set this attribute's `*_verified` flag to true on the row.
+    /// Set this attribute's `*_verified` flag to true on the row (on an insert too: a user
+    /// an administrator creates verified).
     pub verify: Option<AliasAttribute>,
-    /// The condition on the attribute being verified, when it is an alias of the pool.
+    /// The condition on the attribute being verified, when it is an alias of the pool; on an
+    /// insert, checked against the new row's value as on an update.
     pub alias: Option<AliasClaim<'a>>,
 }
 
@@ -338,6 +340,24 @@ impl fmt::Debug for NewAttributes<'_> {
             .field("email", &Redacted::of(self.email.as_ref()))
             .field("phone_number", &Redacted::of(self.phone_number.as_ref()))
             .finish()
+    }
+}
+
+impl<'a> AliasClaim<'a> {
+    /// The claim of a user who verifies `value` as `attribute`, an alias of its pool: taken
+    /// from `owner`, the other user who holds it verified now (as `ForceAliasCreation`
+    /// allows: refuse with [`Exception::AliasExists`](super::Exception::AliasExists) before
+    /// this when it was not sent), or, with no owner, a value that must still be free.
+    #[must_use]
+    pub const fn on(attribute: AliasAttribute, value: &'a str, owner: Option<&'a str>) -> Self {
+        match owner {
+            Some(owner) => Self::TakeFrom {
+                attribute,
+                value,
+                owner,
+            },
+            None => Self::MustBeFree { attribute, value },
+        }
     }
 }
 

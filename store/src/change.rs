@@ -22,6 +22,9 @@ pub struct NewUser {
     /// In a pool with `UsernameAttributes`: the email or phone number the user signs in
     /// with (unique in the pool, verified or not).
     pub login: Option<String>,
+    /// When the password stops working (Unix seconds), for a temporary one (an invitation's);
+    /// `None`: the password is permanent.
+    pub password_expires_at: Option<i64>,
 }
 
 impl std::fmt::Debug for NewUser {
@@ -38,6 +41,7 @@ impl std::fmt::Debug for NewUser {
                 &self.srp_verifier.as_ref().map(|_| "<redacted>"),
             )
             .field("login", &self.login)
+            .field("password_expires_at", &self.password_expires_at)
             .finish()
     }
 }

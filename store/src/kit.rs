@@ -102,6 +102,7 @@ pub async fn run_all<S: Fixture + 'static>(store: Arc<S>) {
     scenario!(two_sign_ups_of_one_name_insert_one_user(&*store));
     scenario!(a_sign_up_with_a_taken_sub_is_a_lost_race(&*store));
     scenario!(a_sign_up_with_a_taken_sign_in_alias_is_a_lost_race(&*store));
+    scenario!(an_insert_claims_its_alias_as_a_confirmation_does(&*store));
     scenario!(a_phantom_is_inserted_once_then_written_by_version(&*store));
     scenario!(fifty_wrong_codes_at_once_are_compared_five_times(
         store.clone()

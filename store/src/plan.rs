@@ -13,6 +13,7 @@ use crate::{Change, Row, budget};
 pub(crate) enum Arg<'c> {
     Text(Option<&'c str>),
     Int(i64),
+    MaybeInt(Option<i64>),
     Bool(bool),
 }
 
@@ -39,9 +40,10 @@ WHERE id = $1 AND version = $6";
 
 const INSERT_USER: &str = "
 INSERT INTO users (pool_id, username, sub, status, email, phone_number, state, version,
-                   created_at, updated_at, password_hash, login, srp_verifier)
+                   created_at, updated_at, password_hash, login, srp_verifier,
+                   password_expires_at)
 SELECT $1::text, $2::text, $3::text, $4::text, $5::text, $6::text, $7::text, $8::bigint,
-       $9::bigint, $9::bigint, $10::text, $11::text, $12::text
+       $9::bigint, $9::bigint, $10::text, $11::text, $12::text, $13::bigint
 -- The pool's row is locked against a concurrent DeleteUserPool, which deletes the pool
 -- first: either this insert waits and finds it gone, or the delete waits and then sees
 -- (and deletes) this user. (SQLite's one writer orders them without a lock.)
@@ -117,6 +119,7 @@ pub(crate) fn plan(change: &Change) -> Vec<Step<'_>> {
         (Row::User { username, sub }, None) => {
             let new = &change.new_user;
             let status = change.status.unwrap_or(UserStatus::Unconfirmed).as_str();
+            take_alias(change, &mut steps);
             steps.push(Step {
                 must_change: true,
                 sql: INSERT_USER,
@@ -133,8 +136,15 @@ pub(crate) fn plan(change: &Change) -> Vec<Step<'_>> {
                     Text(new.password_hash.as_deref()),
                     Text(new.login.as_deref()),
                     Text(new.srp_verifier.as_deref()),
+                    Arg::MaybeInt(new.password_expires_at),
                 ],
             });
+            // A user inserted verified (`AdminCreateUser`): its flags and alias set, and the
+            // claim checked, by the same compare-and-swap a confirmation runs, at the version
+            // just inserted.
+            if change.verify.is_some() || change.claim.is_some() {
+                update_user(change, username, sub, change.version, &mut steps);
+            }
         }
         (Row::User { username, sub }, Some(expected)) => {
             update_user(change, username, sub, expected, &mut steps);
@@ -171,18 +181,8 @@ fn update_user<'c>(
     use Arg::{Bool, Int, Text};
     let pool = text(&change.pool_id);
     let (state, version, now) = (text(&change.state), Int(change.version), Int(change.now));
-    for (attribute, take) in [
-        (AliasAttribute::Email, TAKE_EMAIL),
-        (AliasAttribute::PhoneNumber, TAKE_PHONE_NUMBER),
-    ] {
-        if let Some((owner, value)) = change.takes(attribute) {
-            let args = vec![pool, text(owner), text(value)];
-            steps.push(Step {
-                sql: take,
-                args,
-                must_change: true,
-            });
-        }
+    if change.expected.is_some() {
+        take_alias(change, steps);
     }
     // `$1`–`$7` of both statements: the row read, and what it becomes.
     let status = Text(change.status.map(UserStatus::as_str));
@@ -206,6 +206,23 @@ fn update_user<'c>(
         sql,
         args: row.into_iter().chain(rest).collect(),
     });
+}
+
+/// The step that takes the alias `change` claims from its owner, if it takes one: the owner
+/// must still hold it.
+fn take_alias<'c>(change: &'c Change, steps: &mut Vec<Step<'c>>) {
+    for (attribute, take) in [
+        (AliasAttribute::Email, TAKE_EMAIL),
+        (AliasAttribute::PhoneNumber, TAKE_PHONE_NUMBER),
+    ] {
+        if let Some((owner, value)) = change.takes(attribute) {
+            steps.push(Step {
+                sql: take,
+                args: vec![text(&change.pool_id), text(owner), text(value)],
+                must_change: true,
+            });
+        }
+    }
 }
 
 /// The plan's statement `sql` in SQLite's dialect, converted once for the process: the

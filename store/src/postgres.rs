@@ -167,6 +167,7 @@ impl Postgres {
                     match arg {
                         Arg::Text(text) => text,
                         Arg::Int(int) => int,
+                        Arg::MaybeInt(int) => int,
                         Arg::Bool(flag) => flag,
                     }
                 })

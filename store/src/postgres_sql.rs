@@ -127,6 +127,20 @@ CREATE TABLE test_clock (id BIGINT PRIMARY KEY, offset_ms BIGINT NOT NULL);
 -- See sqlite_sql::MIGRATIONS.
 CREATE TABLE settings_generation (id BIGINT PRIMARY KEY, n BIGINT NOT NULL);
 ",
+    r#"
+-- See sqlite_sql::MIGRATIONS.
+ALTER TABLE users ADD COLUMN password_expires_at BIGINT;
+CREATE TABLE password_challenges (
+    session_hash TEXT COLLATE "C" PRIMARY KEY,
+    pool_id TEXT COLLATE "C" NOT NULL,
+    client_id TEXT COLLATE "C" NOT NULL,
+    username TEXT COLLATE "C" NOT NULL,
+    sub TEXT NOT NULL,
+    password_binding TEXT NOT NULL,
+    expires_at BIGINT NOT NULL
+);
+CREATE INDEX password_challenges_expires_at ON password_challenges (expires_at);
+"#,
 ];
 
 /// Serialises migrations between processes starting together (an advisory lock id).

@@ -141,6 +141,23 @@ CREATE TABLE test_clock (id INTEGER PRIMARY KEY, offset_ms INTEGER NOT NULL);
 -- Bumped by every change to a pool's or client's settings: each process's cache of them is
 -- emptied by its next request (the server's `generation.rs`); one row.
 CREATE TABLE settings_generation (id INTEGER PRIMARY KEY, n INTEGER NOT NULL);
+", "
+-- Invitations (the server's `invitations.rs`): when a user's temporary password stops
+-- working (NULL: the password is permanent); and the `NEW_PASSWORD_REQUIRED` challenges
+-- handed out and not yet answered: single-use, keyed by a keyed hash of their session, bound
+-- to the user (`sub`) and to the temporary password they were handed out for (a keyed hash of
+-- its stored hash), pruned once expired.
+ALTER TABLE users ADD COLUMN password_expires_at INTEGER;
+CREATE TABLE password_challenges (
+    session_hash TEXT PRIMARY KEY,
+    pool_id TEXT NOT NULL,
+    client_id TEXT NOT NULL,
+    username TEXT NOT NULL,
+    sub TEXT NOT NULL,
+    password_binding TEXT NOT NULL,
+    expires_at INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX password_challenges_expires_at ON password_challenges (expires_at);
 "];
 
 /// Applies the migrations not yet applied, under the write lock (so processes starting
@@ -244,7 +261,8 @@ impl rusqlite::ToSql for Arg<'_> {
         Ok(ToSqlOutput::Borrowed(match *self {
             Arg::Text(Some(text)) => ValueRef::Text(text.as_bytes()),
             Arg::Text(None) => ValueRef::Null,
-            Arg::Int(int) => ValueRef::Integer(int),
+            Arg::Int(int) | Arg::MaybeInt(Some(int)) => ValueRef::Integer(int),
+            Arg::MaybeInt(None) => ValueRef::Null,
             Arg::Bool(flag) => ValueRef::Integer(i64::from(flag)),
         }))
     }

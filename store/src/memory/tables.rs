@@ -176,7 +176,17 @@ impl Tables {
             || self.subs.contains(sub)
             || login
                 .is_some_and(|login| self.logins.contains(&(pool_id.clone(), login.to_owned())));
-        if clash {
+        // A user inserted verified (`AdminCreateUser`) claims its value as `update_user`
+        // claims it: the value is the new row's, and free or held by the owner named.
+        let claim_holds = change.claim.as_ref().is_none_or(|claim| {
+            let value = match claim.attribute {
+                AliasAttribute::Email => &change.new_user.email,
+                AliasAttribute::PhoneNumber => &change.new_user.phone_number,
+            };
+            value.as_deref() == Some(claim.value.as_str())
+                && self.owner(pool_id, claim.attribute, &claim.value, username) == claim.from
+        });
+        if clash || !claim_holds {
             return Ok(false);
         }
         let row = UserRow {
@@ -203,6 +213,10 @@ impl Tables {
             self.logins.insert((pool_id.clone(), login.clone()));
         }
         self.users.insert(key, user);
+        if change.verify.is_some() || change.claim.is_some() {
+            // Checked above, so it is made: the same version, its flags and claim set.
+            return self.update_user(username, sub, change.version, change);
+        }
         Ok(true)
     }
 
