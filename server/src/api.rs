@@ -19,9 +19,9 @@ use crate::{
     challenges, client_api,
     destinations::{self, Counted},
     exceptions::ServerException,
-    initiate_auth,
+    initiate_auth, invitations,
     outbox::Delivery,
-    pool_api, refresh, self_service, serve, users,
+    password_change, pool_api, refresh, self_service, serve, users,
 };
 
 /// `POST /`: reads the body (within the size limit and the request's deadline), serves
@@ -181,6 +181,7 @@ async fn dispatch(app: &App, target: &str, body: &Bytes) -> (Answer, Option<Deli
     match target.strip_prefix(OperationName::TARGET_PREFIX) {
         Some("InitiateAuth") => return initiate_auth::initiate_auth(app, body, false).await,
         Some("AdminInitiateAuth") => return initiate_auth::initiate_auth(app, body, true).await,
+        Some("AdminCreateUser") => return invitations::admin_create_user(app, body).await,
         _ => {}
     }
     let Some(operation) = OperationName::from_target(target) else {
@@ -191,6 +192,10 @@ async fn dispatch(app: &App, target: &str, body: &Bytes) -> (Answer, Option<Deli
             Some("GlobalSignOut") => self_service::global_sign_out(app, body).await,
             Some("AdminUserGlobalSignOut") => users::admin_user_global_sign_out(app, body).await,
             Some("AdminGetUser") => users::admin_get_user(app, body).await,
+            Some("AdminSetUserPassword") => {
+                password_change::admin_set_user_password(app, body).await
+            }
+            Some("AdminRespondToAuthChallenge") => challenges::admin_respond(app, body).await,
             Some("AdminDeleteUser") => users::admin_delete_user(app, body).await,
             Some("ListUsers") => users::list_users(app, body).await,
             Some("CreateUserPool") => pool_api::create_pool(app, body).await,

@@ -1,6 +1,7 @@
-//! `RespondToAuthChallenge`: the members checked as the service checks them, then the
-//! challenge. `PASSWORD_VERIFIER` (the second step of `USER_SRP_AUTH`) is `srp_sign_in.rs`'s;
-//! the other challenges are refused by name.
+//! `RespondToAuthChallenge` and `AdminRespondToAuthChallenge`: the members checked as the
+//! service checks them, then the challenge. `PASSWORD_VERIFIER` (the second step of
+//! `USER_SRP_AUTH`) is `srp_sign_in.rs`'s, `NEW_PASSWORD_REQUIRED` `new_password.rs`'s; the
+//! other challenges are refused by name.
 
 use std::collections::BTreeMap;
 
@@ -10,7 +11,8 @@ use serde::Deserialize;
 use crate::{
     App,
     admin_request::{client_id, invalid, known_client, one_of, required},
-    answer::{Outcome, decode},
+    answer::{Outcome, decode, internal},
+    new_password::{self, Response},
     srp_sign_in::{self, Claim},
 };
 
@@ -35,24 +37,61 @@ const CHALLENGES: &[&str] = &[
 ];
 
 /// The members this server reads; the others (`Session` for `PASSWORD_VERIFIER`,
-/// `ClientMetadata`, `AnalyticsMetadata`, `UserContextData`) are accepted and not acted on.
+/// `ClientMetadata`, `AnalyticsMetadata`, `UserContextData`, `ContextData`) are accepted and
+/// not acted on.
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
 struct Request {
+    user_pool_id: Option<String>,
     client_id: Option<String>,
     challenge_name: Option<String>,
     challenge_responses: Option<BTreeMap<String, String>>,
+    session: Option<String>,
 }
 
 /// `RespondToAuthChallenge` (public).
 pub(crate) async fn respond(app: &App, body: &[u8]) -> Outcome {
     let request: Request = decode("RespondToAuthChallenge", body)?;
+    answer(app, request, None).await
+}
+
+/// `AdminRespondToAuthChallenge` (admin): the same, through a client of the pool named.
+pub(crate) async fn admin_respond(app: &App, body: &[u8]) -> Outcome {
+    let mut request: Request = decode("AdminRespondToAuthChallenge", body)?;
+    let pool_id = required(request.user_pool_id.take(), "userPoolId")?;
+    crate::admin_request::stored_pool(app, &pool_id).await?;
+    answer(app, request, Some(pool_id)).await
+}
+
+async fn answer(app: &App, request: Request, pool_id: Option<String>) -> Outcome {
     let client_id = client_id(request.client_id)?;
     let name = required(request.challenge_name, "challengeName")?;
     let name = one_of(name, "challengeName", CHALLENGES)?;
     let responses = request.challenge_responses.unwrap_or_default();
     let response = |name: &str| responses.get(name).map(String::as_str);
     let client = known_client(app, &client_id).await?;
+    if pool_id.is_some_and(|pool_id| pool_id != client.pool_id) {
+        return Err(Exception::ClientNotFound {
+            client_id: &client_id,
+        }
+        .into());
+    }
+    if name == "NEW_PASSWORD_REQUIRED" {
+        let pool = app.directory.pool(&app.store, &client.pool_id).await;
+        let pool = pool
+            .map_err(internal)?
+            .ok_or_else(|| internal("a client without its pool"))?;
+        let sent = Response {
+            session: request.session.as_deref(),
+            username: response("USERNAME"),
+            new_password: response("NEW_PASSWORD"),
+            secret_hash: response("SECRET_HASH"),
+            attributes: responses
+                .keys()
+                .any(|key| key.starts_with("userAttributes.")),
+        };
+        return new_password::answer(app, &client, &pool, &sent).await;
+    }
     // The flow may have been taken away since the challenge was handed out.
     if name == "PASSWORD_VERIFIER" && !client.settings.allows_auth_flow("USER_SRP_AUTH") {
         return Err(Exception::FlowNotEnabled {
@@ -62,7 +101,7 @@ pub(crate) async fn respond(app: &App, body: &[u8]) -> Outcome {
     }
     if name != "PASSWORD_VERIFIER" {
         return Err(invalid(format!(
-            "{name} is not served by this server yet: PASSWORD_VERIFIER (USER_SRP_AUTH) is"
+            "{name} is not served by this server yet: PASSWORD_VERIFIER (USER_SRP_AUTH) and NEW_PASSWORD_REQUIRED are"
         )));
     }
     let claim = Claim {

@@ -189,6 +189,7 @@ fn follow(
                 attribute: delivery.destination.attribute,
                 destination: delivery.destination.value.to_owned(),
                 code: delivery.code.as_str().to_owned(),
+                kind: crate::outbox::DeliveryKind::Code,
             },
         ),
     })

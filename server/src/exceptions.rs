@@ -21,6 +21,7 @@ pub enum ServerException {
     TooManyRequests,
     Unauthorized,
     UnrecognizedClient,
+    UnsupportedUserState,
     UsernameExists,
     UserNotConfirmed,
 }
@@ -44,6 +45,7 @@ impl ServerException {
             Self::TooManyRequests => "TooManyRequestsException",
             Self::Unauthorized => "UnauthorizedException",
             Self::UnrecognizedClient => "UnrecognizedClientException",
+            Self::UnsupportedUserState => "UnsupportedUserStateException",
             Self::UsernameExists => "UsernameExistsException",
             Self::UserNotConfirmed => "UserNotConfirmedException",
         }
@@ -67,6 +69,7 @@ impl ServerException {
             | Self::Serialization
             | Self::TooManyRequests
             | Self::UnrecognizedClient
+            | Self::UnsupportedUserState
             | Self::UsernameExists
             | Self::UserNotConfirmed => StatusCode::BAD_REQUEST,
         }

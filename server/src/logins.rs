@@ -169,7 +169,7 @@ impl Rewrite {
 
 /// `InvalidParameterException` for a username that is not an email or phone number as
 /// the pool requires, in the service's words.
-fn wrong_format(email: bool, phone_number: bool) -> Answer {
+pub(crate) fn wrong_format(email: bool, phone_number: bool) -> Answer {
     let message = match (email, phone_number) {
         (true, true) => "Username should be either an email or a phone number.",
         (true, false) => "Username should be an email.",

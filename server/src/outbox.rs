@@ -7,7 +7,16 @@ use std::{io::Write as _, path::PathBuf};
 
 use confirmation_flow::cognito::AliasAttribute;
 
-/// A code to send once the answer is on its way.
+/// What a delivery carries.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DeliveryKind {
+    /// A confirmation code (`"code"` in the outbox).
+    Code,
+    /// An invitation's temporary password (`"temporary_password"` in the outbox).
+    TemporaryPassword,
+}
+
+/// A code (or temporary password) to send once the answer is on its way.
 #[derive(Clone)]
 pub struct Delivery {
     /// The pool whose user it is.
@@ -15,7 +24,9 @@ pub struct Delivery {
     pub username: String,
     pub attribute: AliasAttribute,
     pub destination: String,
+    /// The code, or the temporary password.
     pub code: String,
+    pub kind: DeliveryKind,
 }
 
 impl std::fmt::Debug for Delivery {
@@ -26,6 +37,7 @@ impl std::fmt::Debug for Delivery {
             .field("attribute", &self.attribute)
             .field("destination", &self.destination)
             .field("code", crate::redact::REDACTED)
+            .field("kind", &self.kind)
             .finish()
     }
 }
@@ -66,11 +78,15 @@ impl Outbox {
     /// # Errors
     /// The file cannot be opened, locked or written.
     pub fn deliver(&self, delivery: &Delivery) -> std::io::Result<()> {
+        let secret = match delivery.kind {
+            DeliveryKind::Code => "code",
+            DeliveryKind::TemporaryPassword => "temporary_password",
+        };
         let mut line = serde_json::json!({
             "username": delivery.username,
             "attribute": delivery.attribute.as_str(),
             "destination": delivery.destination,
-            "code": delivery.code,
+            secret: delivery.code,
         })
         .to_string();
         line.push('\n');
@@ -127,6 +143,7 @@ mod tests {
             attribute: AliasAttribute::Email,
             destination: "someone@example.com".into(),
             code: "123456".into(),
+            kind: super::DeliveryKind::Code,
         };
         let lines = |path: &std::path::Path| -> Vec<String> {
             std::fs::read_to_string(path)

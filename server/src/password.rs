@@ -50,6 +50,50 @@ pub fn check(policy: &PasswordPolicy, password: &str) -> Result<(), String> {
     }
 }
 
+/// A temporary password that keeps `policy`: 16 characters (or the policy's minimum
+/// length, if longer), at least one of each kind the service counts, from the operating
+/// system's CSPRNG (uniform draws: each index is drawn by rejection, never by a biased
+/// modulo).
+#[must_use]
+pub fn temporary(policy: &PasswordPolicy) -> String {
+    const KINDS: [&str; 4] = [
+        "ABCDEFGHJKLMNPQRSTUVWXYZ",
+        "abcdefghijkmnopqrstuvwxyz",
+        "23456789",
+        "^$*.[]{}()?!@#%&/,><:;|_~=+-",
+    ];
+    let all: Vec<char> = KINDS.concat().chars().collect();
+    let length = usize::try_from(policy.minimum_length).unwrap_or(16).max(16);
+    let mut chars: Vec<char> = KINDS
+        .iter()
+        .map(|kind| {
+            let kind: Vec<char> = kind.chars().collect();
+            kind[below(kind.len())]
+        })
+        .collect();
+    while chars.len() < length {
+        chars.push(all[below(all.len())]);
+    }
+    // Fisher–Yates, so the guaranteed kinds are not always first.
+    for i in (1..chars.len()).rev() {
+        chars.swap(i, below(i + 1));
+    }
+    chars.into_iter().collect()
+}
+
+/// A uniform draw from `0..n` (`n` small and non-zero).
+fn below(n: usize) -> usize {
+    let n = u32::try_from(n).unwrap_or(u32::MAX).max(1);
+    // The largest multiple of `n` a `u32` holds: draws at or above it are drawn again.
+    let zone = u32::MAX - (u32::MAX % n);
+    loop {
+        let draw = u32::from_le_bytes(crate::random::random_bytes::<4>());
+        if draw < zone {
+            return usize::try_from(draw % n).unwrap_or(0);
+        }
+    }
+}
+
 /// `password`'s argon2id hash in PHC form, with a new salt.
 ///
 /// # Errors
@@ -178,5 +222,22 @@ mod tests {
         assert!(verify(&first, "Passw0rd!"));
         assert!(!verify(&first, "Passw0rd?"));
         assert!(!verify("not a PHC string", "Passw0rd!"));
+    }
+
+    #[test]
+    fn a_temporary_password_keeps_the_strictest_policy_and_differs_each_time() {
+        let strict = PasswordPolicy {
+            minimum_length: 20,
+            ..PasswordPolicy::service_default()
+        };
+        let made: Vec<String> = (0..200).map(|_| temporary(&strict)).collect();
+        for password in &made {
+            assert_eq!(check(&strict, password), Ok(()), "{password}");
+            assert_eq!(password.chars().count(), 20, "{password}");
+        }
+        let distinct: std::collections::BTreeSet<_> = made.iter().collect();
+        assert_eq!(distinct.len(), made.len(), "drawn afresh each time");
+        let short = temporary(&PasswordPolicy::service_default());
+        assert_eq!(short.chars().count(), 16, "{short}");
     }
 }

@@ -22,8 +22,8 @@ use crate::{
     answer::{Answer, Outcome, internal},
     exceptions::ServerException,
     lockout::{self, Subject},
+    new_password,
     pools::Client,
-    refresh,
     throttle::too_many_requests,
     tokens::Identity,
 };
@@ -35,7 +35,8 @@ pub const INCORRECT: &str = "Incorrect username or password.";
 pub const LOCKED_OUT: &str = "Password attempts exceeded";
 
 const USER_COLUMNS: &str = "SELECT username, sub, status, password_hash, email, email_verified, \
-     phone_number, phone_number_verified, srp_verifier FROM users WHERE pool_id = $1";
+     phone_number, phone_number_verified, srp_verifier, password_expires_at FROM users \
+     WHERE pool_id = $1";
 
 /// What a password sign-in sends, from `AuthParameters`.
 pub struct Credentials<'a> {
@@ -51,6 +52,8 @@ pub(crate) struct User {
     pub password_hash: Option<String>,
     /// `<salt hex>:<verifier hex>` (`srp.rs`), for users who signed up since it was kept.
     pub srp_verifier: Option<String>,
+    /// When a temporary password stops working (Unix seconds).
+    pub password_expires_at: Option<i64>,
 }
 
 /// Signs in through `client` (which allows the flow: checked before) with `sent`: the
@@ -87,14 +90,8 @@ pub(crate) async fn sign_in(app: &App, client: &Client, sent: &Credentials<'_>) 
     lockout::clear(&app.store, pool_id, &subject)
         .await
         .map_err(internal)?;
-    if user.status != "CONFIRMED" {
-        return Err(Answer::refuse(
-            ServerException::UserNotConfirmed,
-            "User is not confirmed.",
-        ));
-    }
     let (_, now) = app.clock.now();
-    refresh::signed_in(app, client, &user.identity, now).await
+    new_password::signed_in(app, client, &user, now).await
 }
 
 /// The user `named` signs in as: by username; then, in a pool with `UsernameAttributes`, by
@@ -181,8 +178,9 @@ fn user(client: &Client, row: Vec<Value>) -> Result<User, &'static str> {
             phone,
             phone_verified,
             srp_verifier,
+            expires_at,
         ],
-    ) = <[Value; 9]>::try_from(row)
+    ) = <[Value; 10]>::try_from(row)
     else {
         return Err("a stored user does not load");
     };
@@ -200,5 +198,9 @@ fn user(client: &Client, row: Vec<Value>) -> Result<User, &'static str> {
         status: required(status)?,
         password_hash: text(password_hash)?,
         srp_verifier: text(srp_verifier)?,
+        password_expires_at: match expires_at {
+            Value::Int(at) => Some(at),
+            _ => None,
+        },
     })
 }

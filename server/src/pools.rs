@@ -153,6 +153,12 @@ impl Client {
         })
     }
 
+    /// How long a challenge it hands out lives, in seconds: its `AuthSessionValidity`.
+    #[must_use]
+    pub fn challenge_lifetime(&self) -> i64 {
+        i64::from(self.settings.auth_session_validity).saturating_mul(60)
+    }
+
     /// The client as the crate sees it.
     #[must_use]
     pub fn app_client(&self) -> AppClient<'_> {

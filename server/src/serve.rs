@@ -156,7 +156,7 @@ fn refuse_nul(request: &SignUp<'_>) -> Result<(), Answer> {
 /// `LimitExceededException` for a sign-up into a pool the last count found full: after the
 /// password's checks, before anything about the user is looked up, so it tells nothing of
 /// the username.
-fn refuse_full(app: &App, pool_id: &str) -> Result<(), Answer> {
+pub(crate) fn refuse_full(app: &App, pool_id: &str) -> Result<(), Answer> {
     if app.is_full(pool_id) {
         let cap = app.config.limits.users_per_pool;
         return Err(limit_exceeded(format!(

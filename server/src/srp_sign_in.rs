@@ -27,9 +27,10 @@ use crate::{
     answer::{Answer, Outcome, internal},
     exceptions::ServerException,
     lockout::{self, Subject},
+    new_password,
     password_sign_in::{self, INCORRECT, LOCKED_OUT},
     pools::Client,
-    refresh, srp,
+    srp,
     srp_challenges::{Challenge, FIND, INSERT, SPEND},
     throttle::too_many_requests,
 };
@@ -122,11 +123,8 @@ pub(crate) async fn start(app: &App, client: &Client, sent: &Start<'_>) -> Outco
         (salt, v, b_public)
     });
     let (salt, v, b_public) = made.await.map_err(internal)?;
-    let lifetime = client
-        .auth_sessions
-        .unwrap_or(std::time::Duration::from_secs(180));
     let (_, now) = app.clock.now();
-    let expires_at = now.saturating_add(i64::try_from(lifetime.as_secs()).unwrap_or(i64::MAX));
+    let expires_at = now.saturating_add(client.challenge_lifetime());
     let params = vec![
         Param::Text(Some(keyed(app, "challenge", &[&hex::encode(block)]))),
         Param::text(pool_id),
@@ -271,11 +269,5 @@ pub(crate) async fn answer(app: &App, client: &Client, sent: &Claim<'_>) -> Outc
             stored.is_some_and(|(_, v)| srp::to_hex(&v) == challenge.verifier)
         })
         .ok_or_else(incorrect)?;
-    if user.status != "CONFIRMED" {
-        return Err(Answer::refuse(
-            ServerException::UserNotConfirmed,
-            "User is not confirmed.",
-        ));
-    }
-    refresh::signed_in(app, client, &user.identity, now).await
+    new_password::signed_in(app, client, &user, now).await
 }

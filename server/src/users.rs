@@ -26,14 +26,19 @@ struct UserRequest {
 /// The username a request names in `pool_id`: in a pool with `UsernameAttributes` it may
 /// be the user's email or phone number.
 async fn username(app: &App, pool_id: &str, named: &str) -> Result<String, Answer> {
-    let pattern = "[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+";
-    shaped(named, "username", pattern, 128, |c| {
-        !c.is_control() && !c.is_whitespace()
-    })?;
+    username_shaped(named)?;
     let stored = user_directory::username_of(&app.store, pool_id, named)
         .await
         .map_err(internal)?;
     Ok(stored.unwrap_or_else(|| named.to_owned()))
+}
+
+/// `named`, if it has the model's shape for a `Username`.
+pub(crate) fn username_shaped(named: &str) -> Result<&str, Answer> {
+    let pattern = "[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+";
+    shaped(named, "username", pattern, 128, |c| {
+        !c.is_control() && !c.is_whitespace()
+    })
 }
 
 /// The pool a request names, which must exist, and the username of the user it names there.

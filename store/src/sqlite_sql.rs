@@ -260,9 +260,8 @@ impl rusqlite::ToSql for Arg<'_> {
     fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
         Ok(ToSqlOutput::Borrowed(match *self {
             Arg::Text(Some(text)) => ValueRef::Text(text.as_bytes()),
-            Arg::Text(None) => ValueRef::Null,
+            Arg::Text(None) | Arg::MaybeInt(None) => ValueRef::Null,
             Arg::Int(int) | Arg::MaybeInt(Some(int)) => ValueRef::Integer(int),
-            Arg::MaybeInt(None) => ValueRef::Null,
             Arg::Bool(flag) => ValueRef::Integer(i64::from(flag)),
         }))
     }

@@ -144,6 +144,9 @@ impl Snapshot {
 pub enum Param {
     Text(Option<String>),
     Int(i64),
+    /// An integer or `NULL` (PostgreSQL types a parameter by its column: a `NULL` text
+    /// is not a `NULL` integer).
+    MaybeInt(Option<i64>),
 }
 
 impl Param {

@@ -19,6 +19,7 @@ fn secrets_never_print_and_their_presence_does() {
                 attribute: confirmation_flow::cognito::AliasAttribute::Email,
                 destination: "alice@example.com".into(),
                 code: secret.into(),
+                kind: confirmation_flow_server::outbox::DeliveryKind::TemporaryPassword,
             }
         ),
         format!(

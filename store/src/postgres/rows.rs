@@ -55,6 +55,7 @@ impl Param {
         match self {
             Self::Text(text) => text,
             Self::Int(int) => int,
+            Self::MaybeInt(int) => int,
         }
     }
 }

@@ -76,7 +76,10 @@ impl rusqlite::ToSql for Param {
                 Some(text) => ToSqlOutput::Borrowed(ValueRef::Text(text.as_bytes())),
                 None => ToSqlOutput::Borrowed(ValueRef::Null),
             },
-            Self::Int(int) => ToSqlOutput::Borrowed(ValueRef::Integer(*int)),
+            Self::Int(int) | Self::MaybeInt(Some(int)) => {
+                ToSqlOutput::Borrowed(ValueRef::Integer(*int))
+            }
+            Self::MaybeInt(None) => ToSqlOutput::Borrowed(ValueRef::Null),
         })
     }
 }

@@ -1,0 +1,205 @@
+//! `NEW_PASSWORD_REQUIRED`: what a sign-in with the right password answers a user an
+//! administrator created (`FORCE_CHANGE_PASSWORD`), and the `RespondToAuthChallenge` that
+//! sets the user's own password and signs them in.
+//!
+//! The challenge's `Session` is random, stored as a keyed hash with the user's `sub`, the
+//! client, and a keyed hash of the temporary password's stored hash: it is single-use
+//! (deleted by the answer that uses it, on any process), lives the client's
+//! `AuthSessionValidity`, and names one user with one temporary password, so a user deleted
+//! and created again, or given another temporary password meanwhile, is not changed by it.
+
+use base64::{Engine as _, engine::general_purpose::STANDARD};
+use confirmation_flow::cognito::{Exception, UserStatus};
+use confirmation_flow_store::{Param, SqlStore, Value};
+use serde_json::json;
+
+use crate::{
+    App,
+    admin_request::invalid,
+    answer::{Answer, Outcome, internal},
+    exceptions::ServerException,
+    password,
+    password_change::{self, NewPassword},
+    password_sign_in::{self, User},
+    pools::{Client, Pool},
+    refresh,
+    throttle::too_many_requests,
+};
+
+const INSERT: &str = "INSERT INTO password_challenges (session_hash, pool_id, client_id, \
+     username, sub, password_binding, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)";
+const SPEND: &str = "DELETE FROM password_challenges WHERE session_hash = $1 AND pool_id = $2 \
+     AND client_id = $3 AND username = $4 AND expires_at > $5";
+const FIND: &str = "SELECT sub, password_binding FROM password_challenges \
+     WHERE session_hash = $1";
+/// A batch of expired challenges; the condition repeated for PostgreSQL's re-check.
+const PRUNE: &str = "DELETE FROM password_challenges WHERE session_hash IN \
+     (SELECT session_hash FROM password_challenges WHERE expires_at <= $1 LIMIT $2) \
+     AND expires_at <= $1";
+/// A pool's challenges: run with the pool's deletion.
+pub const DELETE_POOL_CHALLENGES: &str = "DELETE FROM password_challenges WHERE pool_id = $1";
+
+/// The service's answer to a temporary password used past `TemporaryPasswordValidityDays`.
+pub const EXPIRED: &str = "Temporary password has expired and must be reset by an administrator.";
+
+/// Deletes the challenges expired at `now`, a batch at a time; how many.
+///
+/// # Errors
+/// A database error.
+pub async fn prune(store: &SqlStore, now: i64) -> confirmation_flow_store::Result<u64> {
+    crate::batches::delete(store, PRUNE, now).await
+}
+
+fn keyed(app: &App, purpose: &str, value: &str) -> String {
+    app.keys
+        .refresh
+        .current(&format!("new-password-{purpose}\0{value}"))
+}
+
+/// What a sign-in whose password was right answers `user` through `client` at `now`:
+/// tokens for a confirmed user; the `NEW_PASSWORD_REQUIRED` challenge for one with a
+/// temporary password that still works; else the service's refusal.
+pub(crate) async fn signed_in(app: &App, client: &Client, user: &User, now: i64) -> Outcome {
+    match user.status.as_str() {
+        "CONFIRMED" => refresh::signed_in(app, client, &user.identity, now).await,
+        "FORCE_CHANGE_PASSWORD" if user.password_expires_at.is_some_and(|end| end <= now) => {
+            Err(Answer::refuse(ServerException::NotAuthorized, EXPIRED))
+        }
+        "FORCE_CHANGE_PASSWORD" => challenge(app, client, user, now).await,
+        _ => Err(Answer::refuse(
+            ServerException::UserNotConfirmed,
+            "User is not confirmed.",
+        )),
+    }
+}
+
+/// Hands out the `NEW_PASSWORD_REQUIRED` challenge for `user`.
+async fn challenge(app: &App, client: &Client, user: &User, now: i64) -> Outcome {
+    let session = STANDARD.encode(crate::random::random_bytes::<48>());
+    let identity = &user.identity;
+    let binding = keyed(app, "binding", user.password_hash.as_deref().unwrap_or(""));
+    let lifetime = client.challenge_lifetime();
+    let params = vec![
+        Param::text(keyed(app, "session", &session)),
+        Param::text(&client.pool_id),
+        Param::text(&client.id),
+        Param::text(&identity.username),
+        Param::text(&identity.sub),
+        Param::text(binding),
+        Param::Int(now.saturating_add(lifetime)),
+    ];
+    let inserted = app.store.transaction(vec![(INSERT.into(), params)]).await;
+    inserted.map_err(internal)?;
+    // The attributes as the service lists them to the client, `*_verified` included.
+    let mut attributes = serde_json::Map::new();
+    for (name, value, verified) in [
+        ("email", &identity.email, identity.email_verified),
+        (
+            "phone_number",
+            &identity.phone_number,
+            identity.phone_number_verified,
+        ),
+    ] {
+        if let Some(value) = value {
+            attributes.insert(name.to_owned(), json!(value));
+            attributes.insert(format!("{name}_verified"), json!(verified.to_string()));
+        }
+    }
+    let body = json!({
+        "ChallengeName": "NEW_PASSWORD_REQUIRED",
+        "Session": session,
+        "ChallengeParameters": {
+            "USER_ID_FOR_SRP": identity.username,
+            "requiredAttributes": "[]",
+            "userAttributes": serde_json::Value::Object(attributes).to_string(),
+        },
+    });
+    Ok(Answer::Ok(body.to_string()))
+}
+
+/// What `RespondToAuthChallenge` sends for `NEW_PASSWORD_REQUIRED`.
+pub struct Response<'a> {
+    pub session: Option<&'a str>,
+    pub username: Option<&'a str>,
+    pub new_password: Option<&'a str>,
+    pub secret_hash: Option<&'a str>,
+    /// A `userAttributes.*` response was sent (the attributes the user fills in).
+    pub attributes: bool,
+}
+
+/// Answers `NEW_PASSWORD_REQUIRED` through `client` of `pool`: the new password checked
+/// against the policy (a refusal leaves the session usable), the session spent, the
+/// password stored on the user it was handed out for, then tokens.
+pub(crate) async fn answer(
+    app: &App,
+    client: &Client,
+    pool: &Pool,
+    sent: &Response<'_>,
+) -> Outcome {
+    let missing = |name: &str| invalid(format!("Missing required parameter {name}"));
+    let session = sent.session.ok_or_else(|| missing("Session"))?;
+    let named = sent.username.ok_or_else(|| missing("USERNAME"))?;
+    let new_password = sent.new_password.ok_or_else(|| missing("NEW_PASSWORD"))?;
+    client
+        .app_client()
+        .authorize(&client.id, named, sent.secret_hash)
+        .map_err(Answer::from)?;
+    if sent.attributes {
+        return Err(invalid(
+            "userAttributes.* are not served by this server yet: none are required",
+        ));
+    }
+    password::check(&pool.password_policy, new_password)
+        .map_err(|message| Answer::refuse(ServerException::InvalidPassword, message))?;
+    let place = app.passwords.reserve().ok_or_else(too_many_requests)?;
+    let user = password_sign_in::find(app, client, named).await?;
+    let refused = || Answer::from(Exception::InvalidSession);
+    let user = user.ok_or_else(refused)?;
+    let username = user.identity.username.clone();
+    let hash = keyed(app, "session", session);
+    let found = app
+        .store
+        .rows(FIND.into(), vec![Param::text(&hash)])
+        .await
+        .map_err(internal)?;
+    let (_, now) = app.clock.now();
+    // Spent by the first answer to reach it, on any process, whatever follows.
+    let spend = vec![
+        Param::text(&hash),
+        Param::text(&client.pool_id),
+        Param::text(&client.id),
+        Param::text(&username),
+        Param::Int(now),
+    ];
+    let taken = app.store.transaction(vec![(SPEND.into(), spend)]).await;
+    if taken.map_err(internal)? != [1] {
+        return Err(refused());
+    }
+    let Some([Value::Text(sub), Value::Text(binding)]) = found
+        .into_iter()
+        .next()
+        .and_then(|row| <[Value; 2]>::try_from(row).ok())
+    else {
+        return Err(refused());
+    };
+    let before = password_change::read(app, &client.pool_id, &username).await?;
+    let before = before
+        .filter(|before| {
+            let bound = keyed(
+                app,
+                "binding",
+                before.password_hash.as_deref().unwrap_or(""),
+            );
+            before.sub == sub && before.status == "FORCE_CHANGE_PASSWORD" && bound == binding
+        })
+        .ok_or_else(refused)?;
+    let new = NewPassword {
+        password: new_password.to_owned(),
+        temporary: false,
+        status: UserStatus::Confirmed,
+    };
+    if !password_change::store(app, pool, &username, &before, new, place, now).await? {
+        return Err(refused());
+    }
+    refresh::signed_in(app, client, &user.identity, now).await
+}
