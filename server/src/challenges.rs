@@ -111,5 +111,7 @@ async fn answer(app: &App, request: Request, pool_id: Option<String>) -> Outcome
         timestamp: response("TIMESTAMP"),
         secret_hash: response("SECRET_HASH"),
     };
-    srp_sign_in::answer(app, &client, &claim).await
+    let user = srp_sign_in::answer(app, &client, &claim).await?;
+    let (_, now) = app.clock.now();
+    new_password::signed_in(app, &client, &user, now).await
 }

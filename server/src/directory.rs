@@ -177,7 +177,7 @@ pub async fn delete_pool(store: &SqlStore, id: &str) -> Result<bool> {
         crate::refresh_tokens::DELETE_POOL_TOKENS,
         crate::lockout::DELETE_POOL_FAILURES,
         crate::srp_challenges::DELETE_POOL_CHALLENGES,
-        crate::new_password::DELETE_POOL_CHALLENGES,
+        crate::password_challenges::DELETE_POOL_CHALLENGES,
     ]
     .into_iter()
     .map(|sql| (sql.to_owned(), vec![Param::text(id)]))

@@ -16,6 +16,7 @@ use crate::{
     App,
     admin_request::{client_id, invalid, one_of, required},
     answer::{Answer, decode, internal},
+    new_password,
     outbox::Delivery,
     password_sign_in::{self, Credentials},
     pools::Client,
@@ -123,7 +124,13 @@ async fn run(
         }
         ("USER_PASSWORD_AUTH", false)
         | ("ADMIN_USER_PASSWORD_AUTH" | "ADMIN_NO_SRP_AUTH", true) => {
-            Some(password_sign_in::sign_in(app, &client, &password()).await)
+            match password_sign_in::sign_in(app, &client, &password()).await {
+                Ok(user) => {
+                    let (_, now) = app.clock.now();
+                    Some(new_password::signed_in(app, &client, &user, now).await)
+                }
+                Err(refused) => Some(Err(refused)),
+            }
         }
         // The service's answer to a flow of the other operation.
         ("USER_PASSWORD_AUTH", true)

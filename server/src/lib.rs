@@ -73,6 +73,7 @@ mod new_password;
 mod origins;
 pub mod outbox;
 pub mod password;
+mod password_challenges;
 mod password_change;
 mod password_sign_in;
 mod pool_api;

@@ -10,7 +10,7 @@
 
 use base64::{Engine as _, engine::general_purpose::STANDARD};
 use confirmation_flow::cognito::{Exception, UserStatus};
-use confirmation_flow_store::{Param, SqlStore, Value};
+use confirmation_flow_store::{Param, Value};
 use serde_json::json;
 
 use crate::{
@@ -19,6 +19,7 @@ use crate::{
     answer::{Answer, Outcome, internal},
     exceptions::ServerException,
     password,
+    password_challenges::{FIND, INSERT, SPEND},
     password_change::{self, NewPassword},
     password_sign_in::{self, User},
     pools::{Client, Pool},
@@ -26,29 +27,8 @@ use crate::{
     throttle::too_many_requests,
 };
 
-const INSERT: &str = "INSERT INTO password_challenges (session_hash, pool_id, client_id, \
-     username, sub, password_binding, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)";
-const SPEND: &str = "DELETE FROM password_challenges WHERE session_hash = $1 AND pool_id = $2 \
-     AND client_id = $3 AND username = $4 AND expires_at > $5";
-const FIND: &str = "SELECT sub, password_binding FROM password_challenges \
-     WHERE session_hash = $1";
-/// A batch of expired challenges; the condition repeated for PostgreSQL's re-check.
-const PRUNE: &str = "DELETE FROM password_challenges WHERE session_hash IN \
-     (SELECT session_hash FROM password_challenges WHERE expires_at <= $1 LIMIT $2) \
-     AND expires_at <= $1";
-/// A pool's challenges: run with the pool's deletion.
-pub const DELETE_POOL_CHALLENGES: &str = "DELETE FROM password_challenges WHERE pool_id = $1";
-
 /// The service's answer to a temporary password used past `TemporaryPasswordValidityDays`.
 pub const EXPIRED: &str = "Temporary password has expired and must be reset by an administrator.";
-
-/// Deletes the challenges expired at `now`, a batch at a time; how many.
-///
-/// # Errors
-/// A database error.
-pub async fn prune(store: &SqlStore, now: i64) -> confirmation_flow_store::Result<u64> {
-    crate::batches::delete(store, PRUNE, now).await
-}
 
 fn keyed(app: &App, purpose: &str, value: &str) -> String {
     app.keys

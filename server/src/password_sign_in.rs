@@ -19,10 +19,9 @@ use confirmation_flow_store::{Param, Value};
 use crate::{
     App,
     admin_request::invalid,
-    answer::{Answer, Outcome, internal},
+    answer::{Answer, internal},
     exceptions::ServerException,
     lockout::{self, Subject},
-    new_password,
     pools::Client,
     throttle::too_many_requests,
     tokens::Identity,
@@ -56,9 +55,14 @@ pub(crate) struct User {
     pub password_expires_at: Option<i64>,
 }
 
-/// Signs in through `client` (which allows the flow: checked before) with `sent`: the
-/// tokens, or the service's exception.
-pub(crate) async fn sign_in(app: &App, client: &Client, sent: &Credentials<'_>) -> Outcome {
+/// Signs in through `client` (which allows the flow: checked before) with `sent`: the user
+/// whose password it is (`new_password::signed_in` answers them), or the service's
+/// exception.
+pub(crate) async fn sign_in(
+    app: &App,
+    client: &Client,
+    sent: &Credentials<'_>,
+) -> Result<User, Answer> {
     let missing = |name: &str| invalid(format!("Missing required parameter {name}"));
     let username = sent.username.ok_or_else(|| missing("USERNAME"))?;
     let password = sent.password.ok_or_else(|| missing("PASSWORD"))?;
@@ -90,8 +94,7 @@ pub(crate) async fn sign_in(app: &App, client: &Client, sent: &Credentials<'_>) 
     lockout::clear(&app.store, pool_id, &subject)
         .await
         .map_err(internal)?;
-    let (_, now) = app.clock.now();
-    new_password::signed_in(app, client, &user, now).await
+    Ok(user)
 }
 
 /// The user `named` signs in as: by username; then, in a pool with `UsernameAttributes`, by

@@ -152,7 +152,7 @@ async fn prune(app: Weak<App>) {
         if let Err(error) = crate::srp_challenges::prune(&app.store, now).await {
             tracing::warn!(%error, "could not prune SRP challenges");
         }
-        if let Err(error) = crate::new_password::prune(&app.store, now).await {
+        if let Err(error) = crate::password_challenges::prune(&app.store, now).await {
             tracing::warn!(%error, "could not prune new-password challenges");
         }
         // Counts quiet for twice the reset, so a process whose clock runs ahead of the

@@ -27,8 +27,7 @@ use crate::{
     answer::{Answer, Outcome, internal},
     exceptions::ServerException,
     lockout::{self, Subject},
-    new_password,
-    password_sign_in::{self, INCORRECT, LOCKED_OUT},
+    password_sign_in::{self, INCORRECT, LOCKED_OUT, User},
     pools::Client,
     srp,
     srp_challenges::{Challenge, FIND, INSERT, SPEND},
@@ -192,7 +191,7 @@ pub struct Claim<'a> {
 
 /// `RespondToAuthChallenge` with `PASSWORD_VERIFIER` through `client`: the challenge spent,
 /// the attempt counted, then the claim checked against the session key.
-pub(crate) async fn answer(app: &App, client: &Client, sent: &Claim<'_>) -> Outcome {
+pub(crate) async fn answer(app: &App, client: &Client, sent: &Claim<'_>) -> Result<User, Answer> {
     let missing = |name: &str| invalid(format!("Missing required parameter {name}"));
     let named = sent.username.ok_or_else(|| missing("USERNAME"))?;
     let block = sent
@@ -269,5 +268,5 @@ pub(crate) async fn answer(app: &App, client: &Client, sent: &Claim<'_>) -> Outc
             stored.is_some_and(|(_, v)| srp::to_hex(&v) == challenge.verifier)
         })
         .ok_or_else(incorrect)?;
-    new_password::signed_in(app, client, &user, now).await
+    Ok(user)
 }
