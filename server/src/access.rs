@@ -63,6 +63,7 @@ pub const OPERATIONS: &[(&str, Caller)] = &[
     ("CreateUserPool", Caller::Admin),
     ("DescribeUserPool", Caller::Admin),
     ("ListUserPools", Caller::Admin),
+    ("UpdateUserPool", Caller::Admin),
     ("DeleteUserPool", Caller::Admin),
     ("CreateUserPoolClient", Caller::Admin),
     ("DescribeUserPoolClient", Caller::Admin),

@@ -201,6 +201,7 @@ async fn dispatch(app: &App, target: &str, body: &Bytes) -> (Answer, Option<Deli
             Some("CreateUserPool") => pool_api::create_pool(app, body).await,
             Some("DescribeUserPool") => pool_api::describe_user_pool(app, body).await,
             Some("ListUserPools") => pool_api::list_pools(app, body).await,
+            Some("UpdateUserPool") => pool_api::update_pool(app, body).await,
             Some("DeleteUserPool") => pool_api::delete_pool(app, body).await,
             Some("CreateUserPoolClient") => client_api::create_client(app, body).await,
             Some("DescribeUserPoolClient") => {

@@ -13,6 +13,8 @@ pub const BUMP: &str = "INSERT INTO settings_generation AS g (id, n) VALUES (1, 
 
 const READ: &str = "SELECT n FROM settings_generation WHERE id = 1";
 
+const UPDATE_POOL: &str = "UPDATE pools SET name = $2, settings = $3 WHERE pool_id = $1";
+
 const UPDATE_CLIENT: &str =
     "UPDATE clients SET name = $3, settings = $4 WHERE client_id = $1 AND pool_id = $2";
 
@@ -55,6 +57,31 @@ pub async fn update_client(
     let changed = store
         .transaction(vec![
             (UPDATE_CLIENT.into(), params),
+            (BUMP.into(), Vec::new()),
+        ])
+        .await?;
+    Ok(changed.first() == Some(&1))
+}
+
+/// Replaces the name and settings of the pool `pool_id`, and bumps the generation, in one
+/// transaction; whether the pool existed.
+///
+/// # Errors
+/// A database error.
+pub async fn update_pool(
+    store: &SqlStore,
+    pool_id: &str,
+    name: &str,
+    settings: String,
+) -> Result<bool> {
+    let params = vec![
+        Param::text(pool_id),
+        Param::text(name),
+        Param::Text(Some(settings)),
+    ];
+    let changed = store
+        .transaction(vec![
+            (UPDATE_POOL.into(), params),
             (BUMP.into(), Vec::new()),
         ])
         .await?;

@@ -1,7 +1,7 @@
 //! User pools through the API, as emulator users' suites create them: `CreateUserPool`,
-//! `DescribeUserPool`, `ListUserPools`, `DeleteUserPool`. Members this server does not act
-//! on (`UserPoolAddOns`, MFA, OAuth settings…) are accepted and ignored; the ones it keeps
-//! are checked as the service checks them.
+//! `DescribeUserPool`, `ListUserPools`, `UpdateUserPool`, `DeleteUserPool`. Members this
+//! server does not act on (`UserPoolAddOns`, MFA, OAuth settings…) are accepted and ignored;
+//! the ones it keeps are checked as the service checks them.
 
 use confirmation_flow::cognito::Exception;
 use serde::Deserialize;
@@ -15,7 +15,7 @@ use crate::{
     },
     answer::{Answer, Outcome, decode, internal},
     directory::{self, PoolRecord},
-    ids,
+    generation, ids,
     settings::{LambdaConfig, PasswordPolicy, PoolSettings},
     throttle::limit_exceeded,
 };
@@ -35,18 +35,29 @@ struct CreatePool {
     lambda_config: LambdaConfig,
 }
 
+/// `UpdateUserPool`'s members this server keeps. `AliasAttributes` and
+/// `UsernameAttributes` are not among the operation's members: they never change.
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct UpdatePool {
+    user_pool_id: Option<String>,
+    pool_name: Option<String>,
+    policies: Option<Policies>,
+    #[serde(default)]
+    auto_verified_attributes: Vec<String>,
+    #[serde(default)]
+    lambda_config: LambdaConfig,
+}
+
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
 struct Policies {
     password_policy: Option<PasswordPolicy>,
 }
 
-/// `CreateUserPool`.
-pub(crate) async fn create_pool(app: &App, body: &[u8]) -> Outcome {
-    let request: CreatePool = decode("CreateUserPool", body)?;
-    let name = required(request.pool_name, "poolName")?;
-    check_name(&name, "poolName")?;
-    let allowed = |member: &str, values: &[String], allowed: &[&str]| match values
+/// `Err` naming the first of `values` that is not one of `allowed`.
+fn allowed(member: &str, values: &[String], allowed: &[&str]) -> Result<(), Answer> {
+    match values
         .iter()
         .find(|value| !allowed.contains(&value.as_str()))
     {
@@ -55,11 +66,54 @@ pub(crate) async fn create_pool(app: &App, body: &[u8]) -> Outcome {
             allowed.join(", ")
         ))),
         None => Ok(()),
-    };
+    }
+}
+
+/// The settings a pool can change, checked as `CreateUserPool` and `UpdateUserPool` check
+/// them; a setting not given is the service's default.
+fn changeable(
+    app: &App,
+    auto_verified_attributes: &[String],
+    policies: Option<Policies>,
+    lambda_config: &LambdaConfig,
+) -> Result<crate::settings::Policies, Answer> {
     allowed(
         "AutoVerifiedAttributes",
-        &request.auto_verified_attributes,
+        auto_verified_attributes,
         &["email", "phone_number"],
+    )?;
+    let password_policy = policies
+        .and_then(|policies| policies.password_policy)
+        .unwrap_or_else(PasswordPolicy::service_default);
+    if !(6..=99).contains(&password_policy.minimum_length)
+        || password_policy.temporary_password_validity_days > 365
+    {
+        return Err(invalid(
+            "PasswordPolicy: MinimumLength must be from 6 to 99 and TemporaryPasswordValidityDays from 0 to 365",
+        ));
+    }
+    if let Some(url) = &lambda_config.post_confirmation {
+        app.triggers.check(url).map_err(|problem| {
+            invalid(format!(
+                "LambdaConfig.PostConfirmation: this server posts the trigger's event to an \
+                 http:// URL its operator allows: {}",
+                problem.escape_debug()
+            ))
+        })?;
+    }
+    Ok(crate::settings::Policies { password_policy })
+}
+
+/// `CreateUserPool`.
+pub(crate) async fn create_pool(app: &App, body: &[u8]) -> Outcome {
+    let request: CreatePool = decode("CreateUserPool", body)?;
+    let name = required(request.pool_name, "poolName")?;
+    check_name(&name, "poolName")?;
+    let policies = changeable(
+        app,
+        &request.auto_verified_attributes,
+        request.policies,
+        &request.lambda_config,
     )?;
     allowed(
         "AliasAttributes",
@@ -76,31 +130,11 @@ pub(crate) async fn create_pool(app: &App, body: &[u8]) -> Outcome {
             "Only one of the aliasAttributes or usernameAttributes can be set in a User Pool.",
         ));
     }
-    let password_policy = request
-        .policies
-        .and_then(|policies| policies.password_policy)
-        .unwrap_or_else(PasswordPolicy::service_default);
-    if !(6..=99).contains(&password_policy.minimum_length)
-        || password_policy.temporary_password_validity_days > 365
-    {
-        return Err(invalid(
-            "PasswordPolicy: MinimumLength must be from 6 to 99 and TemporaryPasswordValidityDays from 0 to 365",
-        ));
-    }
-    if let Some(url) = &request.lambda_config.post_confirmation {
-        app.triggers.check(url).map_err(|problem| {
-            invalid(format!(
-                "LambdaConfig.PostConfirmation: this server posts the trigger's event to an \
-                 http:// URL its operator allows: {}",
-                problem.escape_debug()
-            ))
-        })?;
-    }
     let settings = PoolSettings {
         auto_verified_attributes: request.auto_verified_attributes,
         alias_attributes: request.alias_attributes,
         username_attributes: request.username_attributes,
-        policies: crate::settings::Policies { password_policy },
+        policies,
         lambda_config: request.lambda_config,
     };
     let settings = serde_json::to_string(&settings).map_err(internal)?;
@@ -191,6 +225,47 @@ pub(crate) async fn list_pools(app: &App, body: &[u8]) -> Outcome {
         answer["NextToken"] = json!(token);
     }
     Ok(Answer::Ok(answer.to_string()))
+}
+
+/// `UpdateUserPool`: as the service does, every setting not given returns to its default
+/// (no `AutoVerifiedAttributes`, the default password policy, no trigger); the aliases and
+/// username attributes stay, and so does the name unless `PoolName` is given. Every process
+/// sees the change by its next request (`generation.rs`).
+pub(crate) async fn update_pool(app: &App, body: &[u8]) -> Outcome {
+    let request: UpdatePool = decode("UpdateUserPool", body)?;
+    let user_pool_id = required(request.user_pool_id, "userPoolId")?;
+    let record = stored_pool(app, &user_pool_id).await?;
+    let name = match request.pool_name {
+        Some(name) => {
+            check_name(&name, "poolName")?;
+            name
+        }
+        None => record.name,
+    };
+    let policies = changeable(
+        app,
+        &request.auto_verified_attributes,
+        request.policies,
+        &request.lambda_config,
+    )?;
+    let stored: PoolSettings = serde_json::from_str(&record.settings).map_err(internal)?;
+    let settings = PoolSettings {
+        auto_verified_attributes: request.auto_verified_attributes,
+        policies,
+        lambda_config: request.lambda_config,
+        ..stored
+    };
+    let settings = serde_json::to_string(&settings).map_err(internal)?;
+    let updated = generation::update_pool(&app.store, &user_pool_id, &name, settings);
+    let updated = updated.await.map_err(internal)?;
+    app.directory.forget_pool(&user_pool_id);
+    if !updated {
+        return Err(Exception::UserPoolNotFound {
+            user_pool_id: &user_pool_id,
+        }
+        .into());
+    }
+    Ok(Answer::Ok("{}".into()))
 }
 
 /// `DeleteUserPool`: the pool, its clients and its users.

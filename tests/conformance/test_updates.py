@@ -90,3 +90,43 @@ def test_a_deleted_client_is_gone_on_every_process_at_once(server):
     server.client.delete_user_pool_client(UserPoolId=pool_id, ClientId=client_id)
     gone = ("ResourceNotFoundException", f"User pool client {client_id} does not exist.")
     assert on_every_process(sign_in) == [gone] * PROCESSES
+
+
+def test_update_user_pool_resets_what_it_is_not_given_and_every_process_uses_it_at_once(server):
+    pool_id = new_pool(server, AliasAttributes=["email"],
+                       Policies={"PasswordPolicy": {"MinimumLength": 6, "RequireUppercase": False,
+                                                    "RequireLowercase": False, "RequireNumbers": False,
+                                                    "RequireSymbols": False}})
+    client_id = new_client(server, pool_id, ExplicitAuthFlows=FLOWS)["ClientId"]
+    weak = lambda: server.client.sign_up(
+        ClientId=client_id, Username=f"weak-{uuid.uuid4().hex[:8]}", Password="simple",
+        UserAttributes=[{"Name": "email", "Value": f"{uuid.uuid4().hex[:8]}@example.com"}])
+    # Every process has read (and cached) the pool, with its lenient policy (`answer` says
+    # "tokens" for any success).
+    assert on_every_process(weak) == ["tokens"] * PROCESSES
+    server.client.update_user_pool(UserPoolId=pool_id, Policies={"PasswordPolicy": {"MinimumLength": 8}})
+    refused = ("InvalidPasswordException", "Password did not conform with policy: Password not long enough")
+    assert on_every_process(weak) == [refused] * PROCESSES
+    described = server.client.describe_user_pool(UserPoolId=pool_id)["UserPool"]
+    # Not given: no attribute is verified any more, as the service does; the aliases stay.
+    assert described.get("AutoVerifiedAttributes", []) == []
+    assert described["AliasAttributes"] == ["email"]
+    assert described["Policies"]["PasswordPolicy"]["MinimumLength"] == 8
+    signed_up = sign_up(server, client_id, f"after-{uuid.uuid4().hex[:8]}", password="Passw0rd!")
+    assert "CodeDeliveryDetails" not in signed_up
+
+
+def test_bad_pool_updates_are_refused_and_change_nothing(server):
+    pool_id = new_pool(server)
+    before = server.client.describe_user_pool(UserPoolId=pool_id)["UserPool"]
+    for request, expected in [
+        (dict(AutoVerifiedAttributes=["name"]), "InvalidParameterException"),
+        (dict(Policies={"PasswordPolicy": {"MinimumLength": 8, "TemporaryPasswordValidityDays": 400}}),
+         "InvalidParameterException"),
+        (dict(LambdaConfig={"PostConfirmation": "http://169.254.169.254/latest"}), "InvalidParameterException"),
+    ]:
+        assert answer(lambda: server.client.update_user_pool(UserPoolId=pool_id, **request))[0] == expected
+    after = server.client.describe_user_pool(UserPoolId=pool_id)["UserPool"]
+    assert after == before
+    missing = answer(lambda: server.client.update_user_pool(UserPoolId="us-east-1_nothere99"))
+    assert missing[0] == "ResourceNotFoundException"
