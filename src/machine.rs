@@ -206,6 +206,18 @@ impl Confirmation {
         outcome.map(|()| state)
     }
 
+    /// The user's password changed (an administrator set it, or the user chose one for
+    /// their invitation): whatever the state, a pending code dies (the account waits for no
+    /// code any more), a sign-in grant is revoked, and the version moves, so that a write
+    /// decided on the state before (a confirmation, a redemption) loses its compare-and-swap.
+    ///
+    /// # Errors
+    /// Nothing changes on an error: [`Refusal::VersionExhausted`].
+    pub fn password_changed(&self, policy: &Policy, now: Timestamp) -> Result<Self, Refusal> {
+        let Submission { state, outcome } = self.step(policy, now, Request::PasswordChanged);
+        outcome.map(|()| state)
+    }
+
     /// The status as of `now`: a live code whose deadline has passed reads
     /// [`Status::Expired`] without any submission. Changes nothing.
     #[must_use]

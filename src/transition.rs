@@ -30,6 +30,8 @@ pub(crate) enum Request {
         tag: Tag,
     },
     AdminConfirm,
+    /// The user's password changed (set by an administrator, or chosen for an invitation).
+    PasswordChanged,
     /// Sign in with the session whose nonce this is.
     Redeem {
         nonce: [u8; 16],
@@ -71,6 +73,8 @@ pub(crate) enum Change {
     Reissue { key: KeyId, tag: Tag },
     /// Confirmed without a code.
     Confirm,
+    /// Confirmed if it was not, and the sign-in grant, if any, revoked.
+    Settle,
     /// The sign-in grant is spent.
     Redeem,
 }
@@ -81,6 +85,7 @@ pub(crate) fn decide(state: &View, now: Timestamp, request: Request) -> Result<C
     match (state.status, request) {
         (Status::Confirmed, Request::Redeem { .. }) if state.granted => Ok(Change::Redeem),
         (_, Request::Redeem { .. }) => Err(Refusal::NotGranted),
+        (_, Request::PasswordChanged) => Ok(Change::Settle),
         (Status::Confirmed, _) => Err(Refusal::AlreadyConfirmed),
         (_, Request::Submit { key, .. }) if key != state.key_id => Err(Refusal::UnknownKey {
             stored: state.key_id,

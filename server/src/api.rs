@@ -20,7 +20,7 @@ use crate::{
     destinations::{self, Counted},
     exceptions::ServerException,
     initiate_auth, invitations,
-    outbox::Delivery,
+    outbox::{Delivery, DeliveryKind},
     password_change, pool_api, refresh, self_service, serve, users,
 };
 
@@ -85,7 +85,14 @@ pub async fn endpoint(
         // The answer does not wait for delivery (a phantom's answer has none to wait for).
         tokio::spawn(async move {
             // Within the destination's budget only; past it the code is not sent (the answer,
-            // already given, says nothing of it).
+            // already given, says nothing of it). An invitation, which only a signed admin
+            // call sends, is not held to the budget anyone's `SignUp` can spend.
+            if delivery.kind == DeliveryKind::TemporaryPassword {
+                drop(tokio::task::spawn_blocking(move || {
+                    deliver(&app, &delivery);
+                }));
+                return;
+            }
             let (_, now) = app.clock.now();
             let key =
                 crate::destination_keys::of_address(delivery.attribute, &delivery.destination);
@@ -163,14 +170,23 @@ pub async fn advance_clock(
 }
 
 fn deliver(app: &App, delivery: &Delivery) {
-    // For a developer watching the terminal (`RUST_LOG=debug`); never at `info`.
-    tracing::debug!(
-        target: "delivery",
-        username = %delivery.username,
-        destination = %delivery.destination,
-        code = %delivery.code,
-        "delivered a code"
-    );
+    // For a developer watching the terminal (`RUST_LOG=debug`); never at `info`. A
+    // temporary password (an administrator may have chosen it) is in the outbox only.
+    match delivery.kind {
+        DeliveryKind::Code => tracing::debug!(
+            target: "delivery",
+            username = %delivery.username,
+            destination = %delivery.destination,
+            code = %delivery.code,
+            "delivered a code"
+        ),
+        DeliveryKind::TemporaryPassword => tracing::debug!(
+            target: "delivery",
+            username = %delivery.username,
+            destination = %delivery.destination,
+            "delivered a temporary password"
+        ),
+    }
     if let Err(error) = app.outbox.deliver(delivery) {
         let outbox = app.outbox.path().display();
         tracing::error!(%error, %outbox, "could not deliver a code");

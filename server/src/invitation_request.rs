@@ -179,3 +179,17 @@ pub(crate) async fn owner(
         _ => None,
     }))
 }
+
+/// An `AdminCreateUser` request, checked.
+pub(crate) struct Invitation {
+    pub(crate) pool: std::sync::Arc<Pool>,
+    /// The username the user is (or, for `RESEND`, was) stored under.
+    pub(crate) username: String,
+    /// Its login, in a pool with `UsernameAttributes`.
+    pub(crate) login: Option<String>,
+    pub(crate) attributes: Attributes,
+    pub(crate) temporary: String,
+    pub(crate) force: bool,
+    /// `DesiredDeliveryMediums`; `None` with `SUPPRESS`.
+    pub(crate) mediums: Option<Vec<String>>,
+}

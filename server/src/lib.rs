@@ -63,6 +63,7 @@ pub mod hasher;
 pub mod http;
 pub mod ids;
 mod initiate_auth;
+mod invitation_insert;
 mod invitation_request;
 mod invitations;
 pub mod keys;

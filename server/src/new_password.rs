@@ -27,6 +27,9 @@ use crate::{
     throttle::too_many_requests,
 };
 
+/// The service's answer to a challenge answered after its session's lifetime.
+pub const SESSION_EXPIRED: &str = "Invalid session for the user, session is expired.";
+
 /// The service's answer to a temporary password used past `TemporaryPasswordValidityDays`.
 pub const EXPIRED: &str = "Temporary password has expired and must be reset by an administrator.";
 
@@ -129,47 +132,59 @@ pub(crate) async fn answer(
             "userAttributes.* are not served by this server yet: none are required",
         ));
     }
-    password::check(&pool.password_policy, new_password)
+    password::check(&pool.password_policy, new_password, password::CHANGE)
         .map_err(|message| Answer::refuse(ServerException::InvalidPassword, message))?;
     let place = app.passwords.reserve().ok_or_else(too_many_requests)?;
-    let user = password_sign_in::find(app, client, named).await?;
     let refused = || Answer::from(Exception::InvalidSession);
-    let user = user.ok_or_else(refused)?;
-    let username = user.identity.username.clone();
+    // The session first: without a live one, nothing about the user named is looked up.
     let hash = keyed(app, "session", session);
-    let found = app
-        .store
-        .rows(FIND.into(), vec![Param::text(&hash)])
-        .await
-        .map_err(internal)?;
-    let (_, now) = app.clock.now();
-    // Spent by the first answer to reach it, on any process, whatever follows.
-    let spend = vec![
-        Param::text(&hash),
-        Param::text(&client.pool_id),
-        Param::text(&client.id),
-        Param::text(&username),
-        Param::Int(now),
-    ];
-    let taken = app.store.transaction(vec![(SPEND.into(), spend)]).await;
-    if taken.map_err(internal)? != [1] {
-        return Err(refused());
-    }
-    let Some([Value::Text(sub), Value::Text(binding)]) = found
-        .into_iter()
-        .next()
-        .and_then(|row| <[Value; 2]>::try_from(row).ok())
+    let found = app.store.rows(FIND.into(), vec![Param::text(&hash)]).await;
+    let found = found.map_err(internal)?.into_iter().next();
+    let Some(
+        [
+            Value::Text(pool_id),
+            Value::Text(client_id),
+            Value::Text(username),
+            Value::Text(sub),
+            Value::Text(binding),
+            Value::Int(expires_at),
+        ],
+    ) = found.and_then(|row| <[Value; 6]>::try_from(row).ok())
     else {
         return Err(refused());
     };
+    if pool_id != client.pool_id || client_id != client.id {
+        return Err(refused());
+    }
+    let (_, now) = app.clock.now();
+    if expires_at <= now {
+        return Err(Answer::refuse(
+            ServerException::NotAuthorized,
+            SESSION_EXPIRED,
+        ));
+    }
+    // Spent by the first answer to reach it, on any process, whatever follows.
+    let taken = app
+        .store
+        .transaction(vec![(SPEND.into(), vec![Param::text(&hash)])])
+        .await;
+    if taken.map_err(internal)? != [1] {
+        return Err(refused());
+    }
+    // The user named must be the one it was handed out for, by the same `sub`, still with
+    // the temporary password it was handed out for, and that password still working.
+    let user = password_sign_in::find(app, client, named).await?;
+    let user = user
+        .filter(|user| user.identity.username == username && user.identity.sub == sub)
+        .ok_or_else(refused)?;
+    if user.password_expires_at.is_some_and(|end| end <= now) {
+        return Err(Answer::refuse(ServerException::NotAuthorized, EXPIRED));
+    }
     let before = password_change::read(app, &client.pool_id, &username).await?;
     let before = before
         .filter(|before| {
-            let bound = keyed(
-                app,
-                "binding",
-                before.password_hash.as_deref().unwrap_or(""),
-            );
+            let stored = before.password_hash.as_deref().unwrap_or("");
+            let bound = keyed(app, "binding", stored);
             before.sub == sub && before.status == "FORCE_CHANGE_PASSWORD" && bound == binding
         })
         .ok_or_else(refused)?;

@@ -17,11 +17,19 @@ use crate::settings::PasswordPolicy;
 /// The characters the service counts as symbols (and a space inside the password).
 const SYMBOLS: &str = "^$*.[]{}()?\"!@#%&/\\,><':;|_~`=+- ";
 
-/// The first rule of `policy` that `password` breaks, in the service's words.
+/// How the service words a refused password, by operation: `SignUp`'s.
+pub const SIGN_UP: &str = "Password did not conform with policy";
+/// `AdminCreateUser`'s `TemporaryPassword`.
+pub const TEMPORARY: &str = "Password did not conform with password policy";
+/// A password changed: `AdminSetUserPassword`, and the answer to `NEW_PASSWORD_REQUIRED`.
+pub const CHANGE: &str = "Password does not conform to policy";
+
+/// The first rule of `policy` that `password` breaks, in the service's words, after
+/// `wording` ([`SIGN_UP`], [`TEMPORARY`] or [`CHANGE`]).
 ///
 /// # Errors
 /// The `InvalidPasswordException` message.
-pub fn check(policy: &PasswordPolicy, password: &str) -> Result<(), String> {
+pub fn check(policy: &PasswordPolicy, password: &str, wording: &str) -> Result<(), String> {
     let length = u32::try_from(password.chars().count()).unwrap_or(u32::MAX);
     let has = |kind: fn(char) -> bool| password.chars().any(kind);
     let symbol = |c: char| SYMBOLS.contains(c);
@@ -46,7 +54,7 @@ pub fn check(policy: &PasswordPolicy, password: &str) -> Result<(), String> {
     ];
     match rules.iter().find(|(kept, _)| !kept) {
         None => Ok(()),
-        Some((_, rule)) => Err(format!("Password did not conform with policy: {rule}")),
+        Some((_, rule)) => Err(format!("{wording}: {rule}")),
     }
 }
 
@@ -192,22 +200,22 @@ mod tests {
         ];
         for (password, rule) in cases {
             assert_eq!(
-                check(&policy, password),
+                check(&policy, password, SIGN_UP),
                 Err(format!("Password did not conform with policy: {rule}")),
                 "{password}"
             );
         }
         for good in ["Passw0rd!", "Pa55 w0rd", "Ünïcödé1a-A"] {
-            assert_eq!(check(&policy, good), Ok(()), "{good}");
+            assert_eq!(check(&policy, good, SIGN_UP), Ok(()), "{good}");
         }
         let lenient = PasswordPolicy {
             minimum_length: 6,
             ..PasswordPolicy::default()
         };
-        assert_eq!(check(&lenient, "abcdef"), Ok(()));
+        assert_eq!(check(&lenient, "abcdef", SIGN_UP), Ok(()));
         // Characters, not bytes: six two-byte letters are six characters.
-        assert_eq!(check(&lenient, "éééééé"), Ok(()));
-        assert!(check(&lenient, "ééééé").is_err());
+        assert_eq!(check(&lenient, "éééééé", SIGN_UP), Ok(()));
+        assert!(check(&lenient, "ééééé", SIGN_UP).is_err());
     }
 
     #[test]
@@ -232,7 +240,7 @@ mod tests {
         };
         let made: Vec<String> = (0..200).map(|_| temporary(&strict)).collect();
         for password in &made {
-            assert_eq!(check(&strict, password), Ok(()), "{password}");
+            assert_eq!(check(&strict, password, SIGN_UP), Ok(()), "{password}");
             assert_eq!(password.chars().count(), 20, "{password}");
         }
         let distinct: std::collections::BTreeSet<_> = made.iter().collect();

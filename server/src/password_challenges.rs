@@ -9,10 +9,12 @@ use confirmation_flow_store::SqlStore;
 
 pub const INSERT: &str = "INSERT INTO password_challenges (session_hash, pool_id, client_id, \
      username, sub, password_binding, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)";
-pub const SPEND: &str = "DELETE FROM password_challenges WHERE session_hash = $1 AND pool_id = $2 \
-     AND client_id = $3 AND username = $4 AND expires_at > $5";
-pub const FIND: &str = "SELECT sub, password_binding FROM password_challenges \
-     WHERE session_hash = $1";
+/// Spends a challenge: one answer gets it.
+pub const SPEND: &str = "DELETE FROM password_challenges WHERE session_hash = $1";
+/// A challenge by its hash: the first thing an answer reads, so that an answer without a
+/// live session learns nothing of the user it names.
+pub const FIND: &str = "SELECT pool_id, client_id, username, sub, password_binding, expires_at \
+     FROM password_challenges WHERE session_hash = $1";
 /// A batch of expired challenges; the condition repeated for PostgreSQL's re-check.
 const PRUNE: &str = "DELETE FROM password_challenges WHERE session_hash IN \
      (SELECT session_hash FROM password_challenges WHERE expires_at <= $1 LIMIT $2) \

@@ -3,11 +3,12 @@
 //!
 //! One conditional write does it: the new argon2id hash and SRP verifier, when the password
 //! stops working (a temporary one), the new status, and the confirmation state, compared and
-//! swapped on the version read, as every write of the crate's is. A user still waiting for
-//! a code is confirmed by it (`Confirmation::admin_confirm`, version bumped), so a
-//! `ConfirmSignUp` decided on the old read loses its race rather than confirming over the
-//! change; the status and password hash read are conditions too, so a challenge answered
-//! for a temporary password an administrator replaced meanwhile changes nothing.
+//! swapped on the version read, as every write of the crate's is. The state is the crate's
+//! `Confirmation::password_changed`: a pending code dies, a sign-in grant is revoked, and the
+//! version moves, so a `ConfirmSignUp` or a session sign-in decided on the old read loses its
+//! race rather than confirming or signing in over the change; the status and password hash
+//! read are conditions too, so a challenge answered for a temporary password an
+//! administrator replaced meanwhile changes nothing.
 
 use confirmation_flow::cognito::UserStatus;
 use confirmation_flow_store::{Param, Value, types::state};
@@ -101,12 +102,13 @@ pub(crate) async fn store(
 ) -> Result<bool, Answer> {
     let made = place.credentials(new.password, pool.id.clone(), username.to_owned());
     let (hash, verifier) = made.await.map_err(internal)?;
-    // A user still waiting for a code has nothing left to confirm by one.
+    // A user still waiting for a code has nothing left to confirm by one; a sign-in grant
+    // dies; the version moves, so a write decided before this one loses its race.
     let (state, _) = app.clock.now();
-    let after = match before.state.admin_confirm(&app.policy, state) {
-        Ok(confirmed) => confirmed,
-        Err(_) => before.state,
-    };
+    let after = before
+        .state
+        .password_changed(&app.policy, state)
+        .map_err(|_| internal("the user's version is exhausted"))?;
     let expires_at = new.temporary.then(|| {
         let days = i64::from(pool.password_policy.temporary_password_validity_days);
         now.saturating_add(days.saturating_mul(86_400))
@@ -158,7 +160,12 @@ pub(crate) async fn admin_set_user_password(app: &App, body: &[u8]) -> crate::an
     crate::users::username_shaped(&named)?;
     let stored = crate::user_directory::username_of(&app.store, &pool_id, &named).await;
     let username = stored.map_err(internal)?.unwrap_or(named);
-    crate::password::check(&pool.password_policy, &new_password).map_err(|message| {
+    crate::password::check(
+        &pool.password_policy,
+        &new_password,
+        crate::password::CHANGE,
+    )
+    .map_err(|message| {
         Answer::refuse(crate::exceptions::ServerException::InvalidPassword, message)
     })?;
     let (status, temporary) = if request.permanent {

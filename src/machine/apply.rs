@@ -57,7 +57,9 @@ impl Confirmation {
                 let limit = policy.resends_per_window();
                 self.resends.free_at(limit, window, self.seen_at)
             }
-            Request::AdminConfirm | Request::Redeem { .. } => Timestamp::EPOCH,
+            Request::AdminConfirm | Request::PasswordChanged | Request::Redeem { .. } => {
+                Timestamp::EPOCH
+            }
         };
         let granted = match request {
             Request::Redeem { nonce } => self.grant.admits(&nonce, now),
@@ -150,6 +152,11 @@ impl Confirmation {
                 Ok(())
             }
             Change::Redeem => {
+                next.grant = SignInGrant::NONE;
+                Ok(())
+            }
+            Change::Settle => {
+                next.status = Status::Confirmed;
                 next.grant = SignInGrant::NONE;
                 Ok(())
             }

@@ -243,3 +243,40 @@ def test_admin_set_user_password_permanent_confirms_even_an_unconfirmed_user(ser
         with pytest.raises(botocore.exceptions.ClientError) as refused:
             server.client.admin_set_user_password(UserPoolId=pool_id, Permanent=True, **request)
         assert error(refused)[0] == expected
+
+
+def test_an_expired_session_and_the_password_messages_are_the_services(server, pool):
+    pool_id, client_id = pool
+    with pytest.raises(botocore.exceptions.ClientError) as temporary:
+        server.client.admin_create_user(UserPoolId=pool_id, Username=f"w-{uuid.uuid4().hex[:6]}",
+                                        TemporaryPassword="short", MessageAction="SUPPRESS")
+    assert error(temporary) == ("InvalidPasswordException",
+                                "Password did not conform with password policy: Password not long enough")
+    username, _ = invite(server, pool_id, TemporaryPassword="Temp-Passw0rd!", MessageAction="SUPPRESS")
+    with pytest.raises(botocore.exceptions.ClientError) as set_weak:
+        server.client.admin_set_user_password(UserPoolId=pool_id, Username=username, Password="short",
+                                              Permanent=True)
+    assert error(set_weak) == ("InvalidPasswordException",
+                               "Password does not conform to policy: Password not long enough")
+    session = sign_in(server, client_id, username, "Temp-Passw0rd!")["Session"]
+    with pytest.raises(botocore.exceptions.ClientError) as weak:
+        new_password(server, client_id, username, session, password="short")
+    assert error(weak) == ("InvalidPasswordException",
+                           "Password does not conform to policy: Password not long enough")
+    advance(server, 3 * 60 + 1)  # the client's AuthSessionValidity: 3 minutes
+    with pytest.raises(botocore.exceptions.ClientError) as expired:
+        new_password(server, client_id, username, session)
+    assert error(expired) == ("NotAuthorizedException", "Invalid session for the user, session is expired.")
+
+
+def test_a_password_set_by_an_administrator_revokes_the_sign_in_session_of_a_confirmation(server):
+    from test_sessions import USER_AUTH, signed_up_and_confirmed
+    pool_id = new_pool(server)
+    client_id = new_client(server, pool_id, ExplicitAuthFlows=USER_AUTH)["ClientId"]
+    username, _, _, session = signed_up_and_confirmed(server, client_id)
+    server.client.admin_set_user_password(UserPoolId=pool_id, Username=username, Password="Reset-Passw0rd!",
+                                          Permanent=False)
+    with pytest.raises(botocore.exceptions.ClientError) as revoked:
+        server.client.initiate_auth(AuthFlow="USER_AUTH", ClientId=client_id,
+                                    AuthParameters={"USERNAME": username}, Session=session)
+    assert error(revoked) == ("NotAuthorizedException", "Invalid session for the user.")

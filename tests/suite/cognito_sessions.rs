@@ -452,3 +452,55 @@ fn a_stored_grant_outliving_any_session_is_refused_and_debug_hides_the_nonce() {
     };
     assert_eq!(Confirmation::try_from(long), Err(StateError::GrantTooLong));
 }
+
+#[test]
+fn a_password_change_revokes_the_grant_and_moves_the_version() {
+    let fixture = Fixture::new();
+    let pool = fixture.pool();
+    let with_sessions = client(Some(VALIDITY));
+    let (session, bob) = confirmed(&pool, with_sessions);
+    let changed = bob
+        .confirmation
+        .password_changed(pool.policy, at(90))
+        .expect("a password change is never refused short of the version's end");
+    assert_eq!(changed.version(), bob.confirmation.version() + 1);
+    assert_eq!(changed.status(), confirmation_flow::Status::Confirmed);
+    assert_eq!(changed.sign_in_grant(at(90)), None, "the grant is revoked");
+    // A redemption decided on the state before the change expects its old version: a
+    // store's compare-and-swap refuses it, and decided again the session is refused.
+    let stale = sign_in(&pool, with_sessions, Some(bob), BOB, &session, at(120));
+    let write = stale.write.expect("decided on the old state, it writes");
+    assert_ne!(write.expected, Expected::Version(changed.version()));
+    let after = UserRecord {
+        confirmation: changed,
+        ..bob
+    };
+    let again = sign_in(&pool, with_sessions, Some(after), BOB, &session, at(120));
+    refused_with(
+        &again,
+        "NotAuthorizedException",
+        "Invalid session for the user.",
+    );
+}
+
+#[test]
+fn a_password_change_confirms_a_pending_state_so_its_code_confirms_nothing() {
+    let fixture = Fixture::new();
+    let pool = fixture.pool();
+    let (done, bob) = sign_up(&pool, client(None));
+    let pending = bob.confirmation;
+    let changed = pending.password_changed(pool.policy, at(30)).unwrap();
+    assert_eq!(changed.version(), pending.version() + 1);
+    assert_eq!(changed.status(), confirmation_flow::Status::Confirmed);
+    let late = changed.submit(
+        pool.policy,
+        &fixture.key,
+        NEW_SUB.as_bytes(),
+        &code(&done),
+        at(60),
+    );
+    assert_eq!(
+        late.outcome,
+        Err(confirmation_flow::Refusal::AlreadyConfirmed)
+    );
+}
