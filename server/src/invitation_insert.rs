@@ -57,7 +57,8 @@ pub(crate) async fn insert(
         .mediums
         .as_ref()
         .map(|mediums| destination(mediums, attributes))
-        .transpose()?;
+        .transpose()?
+        .flatten();
     let (pool, username, login) = (&invitation.pool, &invitation.username, &invitation.login);
     let temporary = &invitation.temporary;
     let made = place.credentials(temporary.to_owned(), pool.id.clone(), username.to_owned());

@@ -87,7 +87,8 @@ pub(crate) fn attributes(sent: &[Attribute]) -> Result<Attributes, Answer> {
             return Err(Exception::AttributeRepeated { attribute: kind }.into());
         }
         if attribute.name.ends_with("_verified") {
-            let verified = match value {
+            // Any case, as the service reads it (an AWS-verified suite sends `True`).
+            let verified = match value.to_ascii_lowercase().as_str() {
                 "true" => true,
                 "false" => false,
                 _ => return Err(invalid(format!("{} must be true or false", attribute.name))),
@@ -139,22 +140,35 @@ pub(crate) fn name(
     Ok((named.to_owned(), None))
 }
 
-/// Where the invitation goes: the first of `mediums` the user has an attribute for.
+/// Where the invitation goes: the first of `mediums` the user has an attribute for. When
+/// the request named none (the default, `SMS`), a user without a phone number is sent
+/// nothing, as the service does; when it named them, that is refused.
 pub(crate) fn destination(
-    mediums: &[String],
+    mediums: &Mediums,
     attributes: &Attributes,
-) -> Result<(AliasAttribute, String), Answer> {
-    mediums
-        .iter()
-        .find_map(|medium| {
-            let kind = if medium == "EMAIL" {
-                AliasAttribute::Email
-            } else {
-                AliasAttribute::PhoneNumber
-            };
-            attributes.value(kind).map(|value| (kind, value.to_owned()))
-        })
-        .ok_or_else(|| invalid("User has no attribute matching desired delivery mediums"))
+) -> Result<Option<(AliasAttribute, String)>, Answer> {
+    let found = mediums.named.iter().find_map(|medium| {
+        let kind = if medium == "EMAIL" {
+            AliasAttribute::Email
+        } else {
+            AliasAttribute::PhoneNumber
+        };
+        attributes.value(kind).map(|value| (kind, value.to_owned()))
+    });
+    if found.is_none() && mediums.given {
+        return Err(invalid(
+            "User has no attribute matching desired delivery mediums",
+        ));
+    }
+    Ok(found)
+}
+
+/// `DesiredDeliveryMediums`.
+pub(crate) struct Mediums {
+    /// `SMS` when the request named none.
+    pub(crate) named: Vec<String>,
+    /// Whether the request named them.
+    pub(crate) given: bool,
 }
 
 /// Who else holds `value` verified as `attribute` in the pool.
@@ -191,5 +205,5 @@ pub(crate) struct Invitation {
     pub(crate) temporary: String,
     pub(crate) force: bool,
     /// `DesiredDeliveryMediums`; `None` with `SUPPRESS`.
-    pub(crate) mediums: Option<Vec<String>>,
+    pub(crate) mediums: Option<Mediums>,
 }

@@ -22,7 +22,7 @@ use crate::{
     exceptions::ServerException,
     hasher::Place,
     invitation_insert,
-    invitation_request::{Attributes, Invitation, Request, attributes, destination, name},
+    invitation_request::{Attributes, Invitation, Mediums, Request, attributes, destination, name},
     outbox::{Delivery, DeliveryKind},
     password,
     password_change::{self, NewPassword},
@@ -53,10 +53,13 @@ async fn create(app: &App, body: &[u8]) -> Result<(Answer, Option<Delivery>), An
         .message_action
         .map(|action| one_of(action, "messageAction", &["RESEND", "SUPPRESS"]))
         .transpose()?;
-    let mediums = request
-        .desired_delivery_mediums
-        .unwrap_or_else(|| vec!["SMS".to_owned()]);
-    for medium in &mediums {
+    let mediums = Mediums {
+        given: request.desired_delivery_mediums.is_some(),
+        named: request
+            .desired_delivery_mediums
+            .unwrap_or_else(|| vec!["SMS".to_owned()]),
+    };
+    for medium in &mediums.named {
         one_of(medium.clone(), "desiredDeliveryMediums", &["SMS", "EMAIL"])?;
     }
     let temporary = match request.temporary_password {
@@ -138,7 +141,8 @@ async fn resend_to(
         .mediums
         .as_ref()
         .map(|mediums| destination(mediums, &held))
-        .transpose()?;
+        .transpose()?
+        .flatten();
     let new = NewPassword {
         password: invitation.temporary.clone(),
         temporary: true,
