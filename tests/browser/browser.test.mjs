@@ -18,8 +18,8 @@ import { createInterface } from 'node:readline';
 import { build } from 'esbuild';
 import puppeteer from 'puppeteer-core';
 import {
-  CognitoIdentityProviderClient, AdminConfirmSignUpCommand, AdminGetUserCommand, GetUserCommand,
-  SignUpCommand, UserNotFoundException,
+  CognitoIdentityProviderClient, AdminConfirmSignUpCommand, AdminCreateUserCommand, AdminGetUserCommand,
+  GetUserCommand, SignUpCommand, UserNotFoundException,
 } from '@aws-sdk/client-cognito-identity-provider';
 
 const here = import.meta.dirname;
@@ -307,6 +307,30 @@ test("Amplify's default signIn (SRP) signs an existing user in, and refuses a wr
     assert.ok(answered().some((c) => c.method === 'POST' && c.operation === operation && c.status === 200),
       `${operation}: ${JSON.stringify(answered())}`);
   }
+}));
+
+test('Amplify signs an invited user in with the temporary password and sets the one they choose', diagnosed(async () => {
+  const username = `invited-${randomUUID().slice(0, 12)}`;
+  const temporary = 'Temp-Passw0rd!';
+  await admin.send(new AdminCreateUserCommand({
+    UserPoolId: pool, Username: username, TemporaryPassword: temporary, MessageAction: 'SUPPRESS',
+    UserAttributes: [{ Name: 'email', Value: `${username}@example.com` }],
+  }));
+  const page = await open(allowedOrigin);
+
+  const chosen = 'Ch0sen-Passw0rd!';
+  const shown = await submit(page, 'sign-in-new-password', { username, password: temporary, newPassword: chosen });
+  assert.ok(shown.ok, `signIn failed: ${JSON.stringify(shown)}`);
+  assert.equal(shown.ok.first.nextStep.signInStep, 'CONFIRM_SIGN_IN_WITH_NEW_PASSWORD_REQUIRED');
+  assert.deepEqual(shown.ok.second, { isSignedIn: true, nextStep: { signInStep: 'DONE' } });
+  assert.equal(shown.ok.idToken['cognito:username'], username);
+  const user = await admin.send(new AdminGetUserCommand({ UserPoolId: pool, Username: username }));
+  assert.equal(user.UserStatus, 'CONFIRMED');
+  // The chosen password signs in through SRP; the temporary one no longer does.
+  const again = await submit(page, 'sign-in', { username, password: chosen, flow: '' });
+  assert.deepEqual(again.ok?.signedIn, { isSignedIn: true, nextStep: { signInStep: 'DONE' } }, JSON.stringify(again));
+  await assertRefused(await submit(page, 'sign-in', { username, password: temporary, flow: '' }),
+    'RespondToAuthChallenge', 'NotAuthorizedException', 'Incorrect username or password.');
 }));
 
 test('a page from an origin the server does not list cannot call it', diagnosed(async () => {

@@ -4,7 +4,9 @@
 // httpStatusCode, requestId}}` (the last two when Amplify had an answer to read them from),
 // and marks it `data-state="done"` (the test waits for that).
 import { Amplify } from 'aws-amplify';
-import { autoSignIn, confirmSignUp, fetchAuthSession, signIn, signOut, signUp } from 'aws-amplify/auth';
+import {
+  autoSignIn, confirmSignIn, confirmSignUp, fetchAuthSession, signIn, signOut, signUp,
+} from 'aws-amplify/auth';
 
 const query = new URLSearchParams(window.location.search);
 Amplify.configure({
@@ -62,6 +64,15 @@ handle('sign-in', async ({ username, password, flow }) => {
   const signedIn = await signIn({ username, password, options });
   const { tokens } = await fetchAuthSession();
   return { signedIn, idToken: tokens?.idToken?.payload ?? null, accessToken: tokens?.accessToken?.toString() ?? null };
+});
+// An invited user: Amplify's default signIn (SRP) with the temporary password, which asks
+// for a new one (NEW_PASSWORD_REQUIRED), then confirmSignIn with it.
+handle('sign-in-new-password', async ({ username, password, newPassword }) => {
+  await signOut();
+  const first = await signIn({ username, password });
+  const second = await confirmSignIn({ challengeResponse: newPassword });
+  const { tokens } = await fetchAuthSession();
+  return { first, second, idToken: tokens?.idToken?.payload ?? null };
 });
 // Signs out everywhere: GlobalSignOut, then the tokens Amplify kept are forgotten.
 handle('sign-out-everywhere', async () => {
