@@ -5,11 +5,14 @@ use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use confirmation_flow::cognito::Exception;
 use serde::Deserialize;
 
+use std::sync::Arc;
+
 use crate::{
     App,
     answer::{Answer, internal},
     directory::{self, PoolRecord},
     exceptions::ServerException,
+    pools::Pool,
 };
 
 /// The most items a list answers with.
@@ -116,6 +119,26 @@ pub(crate) async fn stored_pool(app: &App, user_pool_id: &str) -> Result<PoolRec
         .ok_or_else(|| Exception::UserPoolNotFound { user_pool_id }.into())
 }
 
+/// The pool a request names, as this process reads it for a decision (cached, seen anew
+/// after any change), or `ResourceNotFoundException`.
+pub(crate) async fn live_pool(app: &App, user_pool_id: &str) -> Result<Arc<Pool>, Answer> {
+    pool_id_shaped(user_pool_id)?;
+    known_pool(app, user_pool_id)
+        .await?
+        .ok_or_else(|| Exception::UserPoolNotFound { user_pool_id }.into())
+}
+
+/// The pool `pool_id` as this process reads it for a decision, if it exists.
+///
+/// # Errors
+/// A database error, or a stored pool that does not load.
+pub(crate) async fn known_pool(app: &App, pool_id: &str) -> Result<Option<Arc<Pool>>, Answer> {
+    app.directory
+        .pool(&app.store, pool_id)
+        .await
+        .map_err(internal)
+}
+
 /// A pool or client name: 1 to 128 of the service's characters.
 pub(crate) fn check_name(name: &str, member: &str) -> Result<(), Answer> {
     let length = name.chars().count();
@@ -162,7 +185,7 @@ pub(crate) fn one_of(value: String, member: &str, allowed: &[&str]) -> Result<St
 pub(crate) async fn known_client(
     app: &App,
     client_id: &str,
-) -> Result<std::sync::Arc<crate::pools::Client>, Answer> {
+) -> Result<Arc<crate::pools::Client>, Answer> {
     app.directory
         .client(&app.store, client_id)
         .await

@@ -10,7 +10,7 @@ use serde::Deserialize;
 
 use crate::{
     App,
-    admin_request::{client_id, invalid, known_client, one_of, required},
+    admin_request::{client_id, invalid, known_client, known_pool, one_of, required},
     answer::{Outcome, decode, internal},
     new_password::{self, Response},
     srp_sign_in::{self, Claim},
@@ -77,10 +77,8 @@ async fn answer(app: &App, request: Request, pool_id: Option<String>) -> Outcome
         .into());
     }
     if name == "NEW_PASSWORD_REQUIRED" {
-        let pool = app.directory.pool(&app.store, &client.pool_id).await;
-        let pool = pool
-            .map_err(internal)?
-            .ok_or_else(|| internal("a client without its pool"))?;
+        let pool = known_pool(app, &client.pool_id).await?;
+        let pool = pool.ok_or_else(|| internal("a client without its pool"))?;
         let sent = Response {
             session: request.session.as_deref(),
             username: response("USERNAME"),

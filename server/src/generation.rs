@@ -54,13 +54,7 @@ pub async fn update_client(
         Param::text(name),
         Param::Text(Some(settings)),
     ];
-    let changed = store
-        .transaction(vec![
-            (UPDATE_CLIENT.into(), params),
-            (BUMP.into(), Vec::new()),
-        ])
-        .await?;
-    Ok(changed.first() == Some(&1))
+    update(store, UPDATE_CLIENT, params).await
 }
 
 /// Replaces the name and settings of the pool `pool_id`, and bumps the generation, in one
@@ -79,11 +73,14 @@ pub async fn update_pool(
         Param::text(name),
         Param::Text(Some(settings)),
     ];
+    update(store, UPDATE_POOL, params).await
+}
+
+/// Runs the update `sql` with `params` and bumps the generation, in one transaction;
+/// whether the update changed a row.
+async fn update(store: &SqlStore, sql: &str, params: Vec<Param>) -> Result<bool> {
     let changed = store
-        .transaction(vec![
-            (UPDATE_POOL.into(), params),
-            (BUMP.into(), Vec::new()),
-        ])
+        .transaction(vec![(sql.into(), params), (BUMP.into(), Vec::new())])
         .await?;
     Ok(changed.first() == Some(&1))
 }

@@ -17,7 +17,7 @@ use serde_json::json;
 
 use crate::{
     App,
-    admin_request::{one_of, required, stored_pool},
+    admin_request::{live_pool, one_of, required},
     answer::{Answer, internal},
     exceptions::ServerException,
     hasher::Place,
@@ -42,11 +42,7 @@ pub(crate) async fn admin_create_user(app: &App, body: &[u8]) -> (Answer, Option
 async fn create(app: &App, body: &[u8]) -> Result<(Answer, Option<Delivery>), Answer> {
     let request: Request = crate::answer::decode("AdminCreateUser", body)?;
     let pool_id = required(request.user_pool_id, "userPoolId")?;
-    stored_pool(app, &pool_id).await?;
-    let pool = app.directory.pool(&app.store, &pool_id).await;
-    let pool = pool
-        .map_err(internal)?
-        .ok_or_else(|| internal("a pool just read"))?;
+    let pool = live_pool(app, &pool_id).await?;
     let named = required(request.username, "username")?;
     users::username_shaped(&named)?;
     let action = request

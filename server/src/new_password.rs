@@ -74,20 +74,16 @@ async fn challenge(app: &App, client: &Client, user: &User, now: i64) -> Outcome
     let inserted = app.store.transaction(vec![(INSERT.into(), params)]).await;
     inserted.map_err(internal)?;
     // The attributes as the service lists them to the client, `*_verified` included.
-    let mut attributes = serde_json::Map::new();
-    for (name, value, verified) in [
-        ("email", &identity.email, identity.email_verified),
+    let attributes: serde_json::Map<_, _> = crate::users::contacts(
+        (identity.email.as_deref(), identity.email_verified),
         (
-            "phone_number",
-            &identity.phone_number,
+            identity.phone_number.as_deref(),
             identity.phone_number_verified,
         ),
-    ] {
-        if let Some(value) = value {
-            attributes.insert(name.to_owned(), json!(value));
-            attributes.insert(format!("{name}_verified"), json!(verified.to_string()));
-        }
-    }
+    )
+    .into_iter()
+    .map(|(name, value)| (name, json!(value)))
+    .collect();
     let body = json!({
         "ChallengeName": "NEW_PASSWORD_REQUIRED",
         "Session": session,

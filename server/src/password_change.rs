@@ -147,16 +147,12 @@ struct SetRequest {
 /// an unconfirmed one included, as the service does) or temporary (`FORCE_CHANGE_PASSWORD`
 /// until they choose their own, for the pool's `TemporaryPasswordValidityDays`).
 pub(crate) async fn admin_set_user_password(app: &App, body: &[u8]) -> crate::answer::Outcome {
-    use crate::admin_request::{required, stored_pool};
+    use crate::admin_request::{live_pool, required};
     let request: SetRequest = crate::answer::decode("AdminSetUserPassword", body)?;
     let pool_id = required(request.user_pool_id, "userPoolId")?;
     let named = required(request.username, "username")?;
     let new_password = required(request.password, "password")?;
-    stored_pool(app, &pool_id).await?;
-    let pool = app.directory.pool(&app.store, &pool_id).await;
-    let pool = pool
-        .map_err(internal)?
-        .ok_or_else(|| internal("a pool just read"))?;
+    let pool = live_pool(app, &pool_id).await?;
     crate::users::username_shaped(&named)?;
     let stored = crate::user_directory::username_of(&app.store, &pool_id, &named).await;
     let username = stored.map_err(internal)?.unwrap_or(named);

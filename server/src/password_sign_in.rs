@@ -18,7 +18,7 @@ use confirmation_flow_store::{Param, Value};
 
 use crate::{
     App,
-    admin_request::invalid,
+    admin_request::{invalid, known_pool},
     answer::{Answer, internal},
     exceptions::ServerException,
     lockout::{self, Subject},
@@ -110,10 +110,8 @@ pub(crate) async fn find(app: &App, client: &Client, named: &str) -> Result<Opti
         return Ok(None);
     }
     let pool_id = client.pool_id.as_str();
-    let pool = app.directory.pool(&app.store, pool_id).await;
-    let pool = pool
-        .map_err(internal)?
-        .ok_or_else(|| internal("a client without its pool"))?;
+    let pool = known_pool(app, pool_id).await?;
+    let pool = pool.ok_or_else(|| internal("a client without its pool"))?;
     let logins = pool.username_attributes.email || pool.username_attributes.phone_number;
     let ways = [
         (true, "username = $2"),

@@ -257,13 +257,15 @@ pub(crate) async fn update_pool(app: &App, body: &[u8]) -> Outcome {
     };
     let settings = serde_json::to_string(&settings).map_err(internal)?;
     let updated = generation::update_pool(&app.store, &user_pool_id, &name, settings);
-    let updated = updated.await.map_err(internal)?;
-    app.directory.forget_pool(&user_pool_id);
-    if !updated {
-        return Err(Exception::UserPoolNotFound {
-            user_pool_id: &user_pool_id,
-        }
-        .into());
+    changed(app, &user_pool_id, updated.await.map_err(internal)?)
+}
+
+/// The answer to a change to the pool `user_pool_id` (which this process forgets): `{}`,
+/// or `ResourceNotFoundException` when there was no such pool to change.
+fn changed(app: &App, user_pool_id: &str, found: bool) -> Outcome {
+    app.directory.forget_pool(user_pool_id);
+    if !found {
+        return Err(Exception::UserPoolNotFound { user_pool_id }.into());
     }
     Ok(Answer::Ok("{}".into()))
 }
@@ -272,15 +274,6 @@ pub(crate) async fn update_pool(app: &App, body: &[u8]) -> Outcome {
 pub(crate) async fn delete_pool(app: &App, body: &[u8]) -> Outcome {
     let request: PoolRequest = decode("DeleteUserPool", body)?;
     let user_pool_id = required(request.user_pool_id, "userPoolId")?;
-    let deleted = directory::delete_pool(&app.store, &user_pool_id)
-        .await
-        .map_err(internal)?;
-    app.directory.forget_pool(&user_pool_id);
-    if !deleted {
-        return Err(Exception::UserPoolNotFound {
-            user_pool_id: &user_pool_id,
-        }
-        .into());
-    }
-    Ok(Answer::Ok("{}".into()))
+    let deleted = directory::delete_pool(&app.store, &user_pool_id).await;
+    changed(app, &user_pool_id, deleted.map_err(internal)?)
 }

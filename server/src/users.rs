@@ -160,22 +160,34 @@ pub(crate) async fn list_users(app: &App, body: &[u8]) -> Outcome {
     Ok(Answer::Ok(answer.to_string()))
 }
 
+/// A user's email and phone number, each followed by its `*_verified` (`"true"` or
+/// `"false"`), as the service lists them: for those the user has.
+pub(crate) fn contacts(
+    email: (Option<&str>, bool),
+    phone_number: (Option<&str>, bool),
+) -> Vec<(String, String)> {
+    [("email", email), ("phone_number", phone_number)]
+        .into_iter()
+        .filter_map(|(name, (value, verified))| {
+            let value = value?;
+            Some([
+                (name.to_owned(), value.to_owned()),
+                (format!("{name}_verified"), verified.to_string()),
+            ])
+        })
+        .flatten()
+        .collect()
+}
+
 /// The service's `UserType` for `user`.
 pub(crate) fn user_json(user: &UserRow) -> Value {
     let mut attributes = vec![json!({"Name": "sub", "Value": user.sub})];
-    for (name, value, verified) in [
-        ("email", &user.email, user.email_verified),
-        (
-            "phone_number",
-            &user.phone_number,
-            user.phone_number_verified,
-        ),
-    ] {
-        if let Some(value) = value {
-            attributes.push(json!({"Name": name, "Value": value}));
-            attributes
-                .push(json!({"Name": format!("{name}_verified"), "Value": verified.to_string()}));
-        }
+    let held = contacts(
+        (user.email.as_deref(), user.email_verified),
+        (user.phone_number.as_deref(), user.phone_number_verified),
+    );
+    for (name, value) in held {
+        attributes.push(json!({"Name": name, "Value": value}));
     }
     json!({
         "Username": user.username,
