@@ -9,7 +9,7 @@ use confirmation_flow::{
         AliasAttribute, AliasClaim, Exception, Expected, NewAttributes, Target, UserStatus, Write,
     },
 };
-use confirmation_flow_store::{Applied, Change, NewUser};
+use confirmation_flow_store::{Applied, Change, NewUser, Param};
 
 use crate::{
     App,
@@ -19,6 +19,9 @@ use crate::{
     invitation_request::{Invitation, destination, owner},
     user_directory,
 };
+
+/// The user just inserted, refused after all.
+const DELETE_NEW_USER: &str = "DELETE FROM users WHERE pool_id = $1 AND username = $2 AND sub = $3";
 
 /// Whether the user the invitation names exists.
 async fn taken(app: &App, invitation: &Invitation) -> Result<bool, Answer> {
@@ -160,9 +163,16 @@ async fn verify_second(
             None
         };
         if held.is_some() && !invitation.force {
-            user_directory::delete_user(&app.store, &pool.id, username)
-                .await
-                .map_err(internal)?;
+            // By its `sub` too: never another user made under the name meanwhile.
+            let params = vec![
+                Param::text(&pool.id),
+                Param::text(username),
+                Param::text(sub),
+            ];
+            let deleted = app
+                .store
+                .transaction(vec![(DELETE_NEW_USER.into(), params)]);
+            deleted.await.map_err(internal)?;
             return Err(Exception::AliasExists { attribute: kind }.into());
         }
         let user = app.store.load(&pool.id, username).await.map_err(internal)?;

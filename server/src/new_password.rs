@@ -96,6 +96,27 @@ async fn challenge(app: &App, client: &Client, user: &User, now: i64) -> Outcome
     Ok(Answer::Ok(body.to_string()))
 }
 
+/// Whether `user` of `pool` signs in as `named`: its username, or, in a pool that signs in
+/// with it, its email or phone number (a login, or a verified alias).
+fn signs_in_as(pool: &Pool, user: &User, named: &str) -> bool {
+    let identity = &user.identity;
+    let ways = [
+        (
+            identity.email.as_deref(),
+            pool.username_attributes.email || (pool.aliases.email && identity.email_verified),
+        ),
+        (
+            identity.phone_number.as_deref(),
+            pool.username_attributes.phone_number
+                || (pool.aliases.phone_number && identity.phone_number_verified),
+        ),
+    ];
+    identity.username == named
+        || ways
+            .iter()
+            .any(|&(value, signs_in)| signs_in && value == Some(named))
+}
+
 /// What `RespondToAuthChallenge` sends for `NEW_PASSWORD_REQUIRED`.
 pub struct Response<'a> {
     pub session: Option<&'a str>,
@@ -130,7 +151,6 @@ pub(crate) async fn answer(
     }
     password::check(&pool.password_policy, new_password, password::CHANGE)
         .map_err(|message| Answer::refuse(ServerException::InvalidPassword, message))?;
-    let place = app.passwords.reserve().ok_or_else(too_many_requests)?;
     let refused = || Answer::from(Exception::InvalidSession);
     // The session first: without a live one, nothing about the user named is looked up.
     let hash = keyed(app, "session", session);
@@ -159,6 +179,8 @@ pub(crate) async fn answer(
             SESSION_EXPIRED,
         ));
     }
+    // A place in the hasher's queue only for a live session: made-up ones cannot fill it.
+    let place = app.passwords.reserve().ok_or_else(too_many_requests)?;
     // Spent by the first answer to reach it, on any process, whatever follows.
     let taken = app
         .store
@@ -167,11 +189,13 @@ pub(crate) async fn answer(
     if taken.map_err(internal)? != [1] {
         return Err(refused());
     }
-    // The user named must be the one it was handed out for, by the same `sub`, still with
-    // the temporary password it was handed out for, and that password still working.
-    let user = password_sign_in::find(app, client, named).await?;
+    // The user it was handed out for, by the same `sub`, still with the temporary password
+    // it was handed out for, and that password still working; read by the session's
+    // username (one read, whatever name was sent), then the name sent must be one it signs
+    // in with.
+    let user = password_sign_in::user_named(app, client, &username).await?;
     let user = user
-        .filter(|user| user.identity.username == username && user.identity.sub == sub)
+        .filter(|user| user.identity.sub == sub && signs_in_as(pool, user, named))
         .ok_or_else(refused)?;
     if user.password_expires_at.is_some_and(|end| end <= now) {
         return Err(Answer::refuse(ServerException::NotAuthorized, EXPIRED));

@@ -235,6 +235,12 @@ pub(crate) async fn update_pool(app: &App, body: &[u8]) -> Outcome {
     let request: UpdatePool = decode("UpdateUserPool", body)?;
     let user_pool_id = required(request.user_pool_id, "userPoolId")?;
     let record = stored_pool(app, &user_pool_id).await?;
+    if user_pool_id == app.config.user_pool_id {
+        return Err(invalid(format!(
+            "User pool {user_pool_id} comes from this server's config file, which every start \
+             writes again: change it there (or make a pool with CreateUserPool to update)"
+        )));
+    }
     let name = match request.pool_name {
         Some(name) => {
             check_name(&name, "poolName")?;

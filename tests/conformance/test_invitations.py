@@ -280,3 +280,18 @@ def test_a_password_set_by_an_administrator_revokes_the_sign_in_session_of_a_con
         server.client.initiate_auth(AuthFlow="USER_AUTH", ClientId=client_id,
                                     AuthParameters={"USERNAME": username}, Session=session)
     assert error(revoked) == ("NotAuthorizedException", "Invalid session for the user.")
+
+
+def test_an_invited_user_with_a_verified_alias_answers_under_it(server, pool):
+    pool_id, client_id = pool
+    username = f"alias-{uuid.uuid4().hex[:8]}"
+    email = f"{username}@example.com"
+    server.client.admin_create_user(
+        UserPoolId=pool_id, Username=username, TemporaryPassword="Temp-Passw0rd!", MessageAction="SUPPRESS",
+        UserAttributes=[{"Name": "email", "Value": email}, {"Name": "email_verified", "Value": "true"}])
+    challenge = sign_in(server, client_id, email, "Temp-Passw0rd!")
+    assert challenge["ChallengeName"] == "NEW_PASSWORD_REQUIRED"
+    tokens = new_password(server, client_id, email, challenge["Session"])["AuthenticationResult"]
+    # The module's clock may have been moved forward (the expiry tests): the token is issued then.
+    claims = verified(server, pool_id, tokens["IdToken"], audience=client_id, options={"verify_iat": False})
+    assert claims["cognito:username"] == username

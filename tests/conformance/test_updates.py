@@ -10,7 +10,7 @@ import uuid
 
 import pytest
 
-from test_boto3 import PROCESSES, Server
+from test_boto3 import POOL, PROCESSES, Server
 from test_passwords import answer, password_sign_in
 from test_pools import new_client, new_pool, sign_up
 
@@ -130,3 +130,6 @@ def test_bad_pool_updates_are_refused_and_change_nothing(server):
     assert after == before
     missing = answer(lambda: server.client.update_user_pool(UserPoolId="us-east-1_nothere99"))
     assert missing[0] == "ResourceNotFoundException"
+    # The config file's pool is changed in the file, which every start writes again.
+    configured = answer(lambda: server.client.update_user_pool(UserPoolId=POOL))
+    assert configured[0] == "InvalidParameterException" and "config file" in configured[1]
