@@ -4,9 +4,10 @@
 //! unbounded event history where the machine keeps a bounded log. After every operation:
 //!
 //! * the outcome (down to `remaining` and `retry_at`) and the status agree with the model;
-//! * the user is never confirmed except by the right code or an admin call;
+//! * the user is never confirmed except by the right code, an admin call or a password
+//!   change;
 //! * attempts on one code never exceed the budget;
-//! * `Confirmed` is absorbing;
+//! * `Confirmed` is absorbing, but for a password change, which always moves the version;
 //! * `version` increases by exactly one on every change and never otherwise;
 //! * the state survives its stored form unchanged.
 
@@ -29,6 +30,8 @@ enum Op {
     SubmitRightForAnotherUser,
     Reissue(u32),
     AdminConfirm,
+    /// An administrator set the password, or the user chose one for an invitation.
+    PasswordChanged,
     Advance(u64),
     ClockBack(u64),
     /// Jump to the current code's deadline, plus -1, 0 or +1 seconds.
@@ -46,6 +49,7 @@ fn op() -> impl Strategy<Value = Op> {
         2 => Just(Op::SubmitRightForAnotherUser),
         3 => any::<u32>().prop_map(Op::Reissue),
         1 => Just(Op::AdminConfirm),
+        1 => Just(Op::PasswordChanged),
         6 => (0..60_u64).prop_map(Op::Advance),
         2 => (0..WINDOW).prop_map(Op::Advance),
         1 => (0..2 * TTL).prop_map(Op::Advance),
@@ -156,6 +160,12 @@ impl Model {
         Ok(())
     }
 
+    /// From any state: confirmed (a pending code dies), nothing counted or reset.
+    pub(crate) fn password_changed(&mut self, now: u64) {
+        self.status = Status::Confirmed;
+        self.last_change = now.max(self.last_change);
+    }
+
     pub(crate) fn admin_confirm(&mut self, now: u64) -> Result<(), Refusal> {
         if self.status == Status::Confirmed {
             return Err(Refusal::AlreadyConfirmed);
@@ -222,6 +232,12 @@ fn run(ops: &[Op]) {
                 let outcome = result.map(|next| state = next);
                 (outcome, model.admin_confirm(clock), true)
             }
+            Op::PasswordChanged => {
+                let result = state.password_changed(P, now);
+                let outcome = result.map(|next| state = next);
+                model.password_changed(clock);
+                (outcome, Ok(()), true)
+            }
             Op::Advance(seconds) => {
                 clock += seconds;
                 continue;
@@ -237,7 +253,16 @@ fn run(ops: &[Op]) {
         };
         let context = format!("step {step}: {op:?} at +{}", clock - t0.min(clock));
         assert_eq!(outcome, expected, "{context}");
-        check_invariants(&context, &before, &state, &model, may_confirm, clock);
+        let absorbs = !matches!(op, Op::PasswordChanged);
+        check_invariants(
+            &context,
+            &before,
+            &state,
+            &model,
+            may_confirm,
+            absorbs,
+            clock,
+        );
     }
 }
 
@@ -248,6 +273,7 @@ fn check_invariants(
     state: &Confirmation,
     model: &Model,
     may_confirm: bool,
+    absorbs: bool,
     clock: u64,
 ) {
     assert_eq!(state.status(), model.status, "{context}");
@@ -259,8 +285,16 @@ fn check_invariants(
             "{context}: confirmed without the right code or an admin call"
         );
     }
-    if before.status() == Status::Confirmed {
+    if before.status() == Status::Confirmed && absorbs {
         assert_eq!(state, before, "{context}: Confirmed must absorb");
+    }
+    if !absorbs {
+        // A password change always moves the version, so a write decided before it loses.
+        assert_eq!(
+            state.version(),
+            before.version() + 1,
+            "{context}: password change"
+        );
     }
     if state == before {
         assert_eq!(state.version(), before.version(), "{context}");
