@@ -58,6 +58,14 @@ impl Subject {
         }
     }
 
+    /// A name nobody in the pool `pool_id` holds, by its keyed hash under `keys`: counted
+    /// and locked out as a user is (`PreventUserExistenceErrors`), and stored as a hash,
+    /// never as the name.
+    #[must_use]
+    pub fn unknown(keys: &crate::refresh_tokens::HashKeys, pool_id: &str, named: &str) -> Self {
+        Self::Unknown(keys.current(&format!("sign-in-failures\0{pool_id}\0{named}")))
+    }
+
     /// The subject [`Self::key`] stored as `key`.
     #[must_use]
     pub fn from_key(key: &str) -> Self {

@@ -77,8 +77,7 @@ pub(crate) async fn sign_in(
     let subject = match &user {
         Some(user) => Subject::User(user.identity.username.clone()),
         None if client.prevent_user_existence_errors => {
-            let name = format!("sign-in-failures\0{pool_id}\0{username}");
-            Subject::Unknown(app.keys.refresh.current(&name))
+            Subject::unknown(&app.keys.refresh, pool_id, username)
         }
         None => return Err(Exception::AdminUserNotFound.into()),
     };

@@ -92,16 +92,10 @@ pub(crate) async fn start(app: &App, client: &Client, sent: &Start<'_>) -> Outco
             user.identity.username.clone(),
             Subject::User(user.identity.username.clone()),
         ),
-        None if client.prevent_user_existence_errors => {
-            let hash = app
-                .keys
-                .refresh
-                .current(&format!("sign-in-failures\0{pool_id}\0{named}"));
-            (
-                stand_in_id(app, client, named).await?,
-                Subject::Unknown(hash),
-            )
-        }
+        None if client.prevent_user_existence_errors => (
+            stand_in_id(app, client, named).await?,
+            Subject::unknown(&app.keys.refresh, pool_id, named),
+        ),
         None => return Err(Exception::AdminUserNotFound.into()),
     };
     // No verifier (unknown, or signed up before verifiers were kept): a stable stand-in, made
