@@ -257,7 +257,7 @@ impl ClientSettings {
 }
 
 /// `value`, or the model's message when it is outside `least..=most`.
-fn in_range(value: i64, member: &str, least: i64, most: i64) -> Result<i64, String> {
+pub(crate) fn in_range(value: i64, member: &str, least: i64, most: i64) -> Result<i64, String> {
     let bound = if value < least {
         format!("greater than or equal to {least}")
     } else if value > most {

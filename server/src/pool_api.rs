@@ -14,6 +14,7 @@ use crate::{
         stored_pool,
     },
     answer::{Answer, Outcome, decode, internal},
+    client_settings::in_range,
     directory::{self, PoolRecord},
     generation, ids,
     settings::{LambdaConfig, PasswordPolicy, PoolSettings},
@@ -85,12 +86,19 @@ fn changeable(
     let password_policy = policies
         .and_then(|policies| policies.password_policy)
         .unwrap_or_else(PasswordPolicy::service_default);
-    if !(6..=99).contains(&password_policy.minimum_length)
-        || password_policy.temporary_password_validity_days > 365
-    {
-        return Err(invalid(
-            "PasswordPolicy: MinimumLength must be from 6 to 99 and TemporaryPasswordValidityDays from 0 to 365",
-        ));
+    // The model's ranges, with its message.
+    let member = "policies.passwordPolicy";
+    let ranges = [
+        (password_policy.minimum_length, "minimumLength", 6, 99),
+        (
+            password_policy.temporary_password_validity_days,
+            "temporaryPasswordValidityDays",
+            0,
+            365,
+        ),
+    ];
+    for (value, name, least, most) in ranges {
+        in_range(i64::from(value), &format!("{member}.{name}"), least, most).map_err(invalid)?;
     }
     if let Some(url) = &lambda_config.post_confirmation {
         app.triggers.check(url).map_err(|problem| {

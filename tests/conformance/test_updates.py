@@ -128,6 +128,11 @@ def test_bad_pool_updates_are_refused_and_change_nothing(server):
         assert answer(lambda: server.client.update_user_pool(UserPoolId=pool_id, **request))[0] == expected
     after = server.client.describe_user_pool(UserPoolId=pool_id)["UserPool"]
     assert after == before
+    too_long = answer(lambda: server.client.update_user_pool(
+        UserPoolId=pool_id, Policies={"PasswordPolicy": {"MinimumLength": 8, "TemporaryPasswordValidityDays": 400}}))
+    assert too_long == ("InvalidParameterException",
+                        "1 validation error detected: Value '400' at 'policies.passwordPolicy.temporaryPasswordValidityDays' "
+                        "failed to satisfy constraint: Member must have value less than or equal to 365")
     missing = answer(lambda: server.client.update_user_pool(UserPoolId="us-east-1_nothere99"))
     assert missing[0] == "ResourceNotFoundException"
     # The config file's pool is changed in the file, which every start writes again.
