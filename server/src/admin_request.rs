@@ -192,3 +192,11 @@ pub(crate) async fn known_client(
         .map_err(internal)?
         .ok_or_else(|| Exception::ClientNotFound { client_id }.into())
 }
+
+/// `named`, if it has the model's shape for a `Username`.
+pub(crate) fn username_shaped(named: &str) -> Result<&str, Answer> {
+    let pattern = "[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+";
+    shaped(named, "username", pattern, 128, |c| {
+        !c.is_control() && !c.is_whitespace()
+    })
+}

@@ -17,7 +17,7 @@ use serde_json::json;
 
 use crate::{
     App,
-    admin_request::{live_pool, one_of, required},
+    admin_request::{live_pool, one_of, required, username_shaped},
     answer::{Answer, internal},
     exceptions::ServerException,
     hasher::Place,
@@ -44,7 +44,7 @@ async fn create(app: &App, body: &[u8]) -> Result<(Answer, Option<Delivery>), An
     let pool_id = required(request.user_pool_id, "userPoolId")?;
     let pool = live_pool(app, &pool_id).await?;
     let named = required(request.username, "username")?;
-    users::username_shaped(&named)?;
+    username_shaped(&named)?;
     let action = request
         .message_action
         .map(|action| one_of(action, "messageAction", &["RESEND", "SUPPRESS"]))

@@ -153,7 +153,7 @@ pub(crate) async fn admin_set_user_password(app: &App, body: &[u8]) -> crate::an
     let named = required(request.username, "username")?;
     let new_password = required(request.password, "password")?;
     let pool = live_pool(app, &pool_id).await?;
-    crate::users::username_shaped(&named)?;
+    crate::admin_request::username_shaped(&named)?;
     let stored = crate::user_directory::username_of(&app.store, &pool_id, &named).await;
     let username = stored.map_err(internal)?.unwrap_or(named);
     crate::password::check(

@@ -9,7 +9,8 @@ use serde_json::{Value, json};
 use crate::{
     App,
     admin_request::{
-        first_page, invalid, page_size, page_start, page_token, required, shaped, stored_pool,
+        first_page, invalid, page_size, page_start, page_token, required, stored_pool,
+        username_shaped,
     },
     answer::{Answer, Outcome, decode, internal},
     refresh_tokens,
@@ -31,14 +32,6 @@ async fn username(app: &App, pool_id: &str, named: &str) -> Result<String, Answe
         .await
         .map_err(internal)?;
     Ok(stored.unwrap_or_else(|| named.to_owned()))
-}
-
-/// `named`, if it has the model's shape for a `Username`.
-pub(crate) fn username_shaped(named: &str) -> Result<&str, Answer> {
-    let pattern = "[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+";
-    shaped(named, "username", pattern, 128, |c| {
-        !c.is_control() && !c.is_whitespace()
-    })
 }
 
 /// The pool a request names, which must exist, and the username of the user it names there.
