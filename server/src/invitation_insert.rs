@@ -67,8 +67,9 @@ pub(crate) async fn insert(
     let made = place.credentials(temporary.to_owned(), pool.id.clone(), username.to_owned());
     let (hash, verifier) = made.await.map_err(internal)?;
     let days = i64::from(pool.password_policy.temporary_password_validity_days);
-    for _ in 0..3 {
-        if taken(app, invitation).await? {
+    for attempt in 0..3 {
+        // Read again after a lost race (the first was read above, before the hash).
+        if attempt > 0 && taken(app, invitation).await? {
             return Err(exists());
         }
         // The verified values: the first an alias of the pool is claimed by the insert (the
@@ -86,7 +87,7 @@ pub(crate) async fn insert(
             if held.is_some() && !invitation.force {
                 return Err(Exception::AliasExists { attribute: kind }.into());
             }
-            claims.push((kind, value, held, pool.aliases.contains(kind)));
+            claims.push((kind, value, held));
         }
         let crate_pool = app.pool(pool);
         let (timestamp, _) = app.clock.now();
@@ -114,8 +115,8 @@ pub(crate) async fn insert(
             status: Some(UserStatus::ForceChangePassword),
             verify: first.map(|(kind, ..)| *kind),
             alias: first
-                .filter(|(.., alias)| *alias)
-                .map(|(kind, value, held, _)| AliasClaim::on(*kind, value, held.as_deref())),
+                .filter(|(kind, ..)| pool.aliases.contains(*kind))
+                .map(|(kind, value, held)| AliasClaim::on(*kind, value, held.as_deref())),
         };
         let new_user = NewUser {
             password_hash: Some(hash.clone()),

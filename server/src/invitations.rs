@@ -60,8 +60,7 @@ async fn create(app: &App, body: &[u8]) -> Result<(Answer, Option<Delivery>), An
     }
     let temporary = match request.temporary_password {
         Some(given) => {
-            password::check(&pool.password_policy, &given, password::TEMPORARY)
-                .map_err(|message| Answer::refuse(ServerException::InvalidPassword, message))?;
+            password::keeps(&pool.password_policy, &given, password::TEMPORARY)?;
             given
         }
         None => password::temporary(&pool.password_policy),
@@ -126,11 +125,9 @@ async fn resend_to(
             format!("Resend not possible. {username} status is not FORCE_CHANGE_PASSWORD."),
         ));
     }
-    let stored = app.store.load(&pool.id, username).await.map_err(internal)?;
-    let stored = stored.ok_or(Exception::AdminUserNotFound)?;
     let held = Attributes {
-        email: stored.email,
-        phone_number: stored.phone_number,
+        email: before.email.clone(),
+        phone_number: before.phone_number.clone(),
         ..Attributes::default()
     };
     let medium = invitation

@@ -149,8 +149,7 @@ pub(crate) async fn answer(
             "userAttributes.* are not served by this server yet: none are required",
         ));
     }
-    password::check(&pool.password_policy, new_password, password::CHANGE)
-        .map_err(|message| Answer::refuse(ServerException::InvalidPassword, message))?;
+    password::keeps(&pool.password_policy, new_password, password::CHANGE)?;
     let refused = || Answer::from(Exception::InvalidSession);
     // The session first: without a live one, nothing about the user named is looked up.
     let hash = keyed(app, "session", session);

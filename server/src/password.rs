@@ -102,6 +102,20 @@ fn below(n: usize) -> usize {
     }
 }
 
+/// [`check`], refused as the service refuses it: `InvalidPasswordException`.
+///
+/// # Errors
+/// The refusal, with the first rule `password` breaks.
+pub(crate) fn keeps(
+    policy: &PasswordPolicy,
+    password: &str,
+    wording: &str,
+) -> Result<(), crate::answer::Answer> {
+    check(policy, password, wording).map_err(|message| {
+        crate::answer::Answer::refuse(crate::exceptions::ServerException::InvalidPassword, message)
+    })
+}
+
 /// `password`'s argon2id hash in PHC form, with a new salt.
 ///
 /// # Errors

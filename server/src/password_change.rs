@@ -20,8 +20,8 @@ use crate::{
     pools::Pool,
 };
 
-const READ: &str =
-    "SELECT sub, status, state, password_hash FROM users WHERE pool_id = $1 AND username = $2";
+const READ: &str = "SELECT sub, status, state, password_hash, email, phone_number FROM users \
+     WHERE pool_id = $1 AND username = $2";
 
 const WRITE: &str = "UPDATE users SET password_hash = $4, srp_verifier = $5, \
      password_expires_at = $6, status = $7, state = $8, version = $9, updated_at = $10 \
@@ -33,6 +33,9 @@ pub(crate) struct Stored {
     pub sub: String,
     pub status: String,
     pub password_hash: Option<String>,
+    /// Where a new temporary password can go.
+    pub email: Option<String>,
+    pub phone_number: Option<String>,
     state: confirmation_flow::Confirmation,
 }
 
@@ -60,19 +63,23 @@ pub(crate) async fn read(
             Value::Text(status),
             Value::Text(stored),
             hash,
+            email,
+            phone_number,
         ],
-    ) = <[Value; 4]>::try_from(row)
+    ) = <[Value; 6]>::try_from(row)
     else {
         return Err(internal("a stored user does not load"));
     };
-    let password_hash = match hash {
-        Value::Text(hash) => Some(hash),
+    let text = |value| match value {
+        Value::Text(text) => Some(text),
         _ => None,
     };
     Ok(Some(Stored {
         sub,
         status,
-        password_hash,
+        password_hash: text(hash),
+        email: text(email),
+        phone_number: text(phone_number),
         state: state(&stored).map_err(internal)?,
     }))
 }
@@ -153,17 +160,12 @@ pub(crate) async fn admin_set_user_password(app: &App, body: &[u8]) -> crate::an
     let named = required(request.username, "username")?;
     let new_password = required(request.password, "password")?;
     let pool = live_pool(app, &pool_id).await?;
-    crate::admin_request::username_shaped(&named)?;
-    let stored = crate::user_directory::username_of(&app.store, &pool_id, &named).await;
-    let username = stored.map_err(internal)?.unwrap_or(named);
-    crate::password::check(
+    let username = crate::users::username(app, &pool_id, &named).await?;
+    crate::password::keeps(
         &pool.password_policy,
         &new_password,
         crate::password::CHANGE,
-    )
-    .map_err(|message| {
-        Answer::refuse(crate::exceptions::ServerException::InvalidPassword, message)
-    })?;
+    )?;
     let (status, temporary) = if request.permanent {
         (UserStatus::Confirmed, false)
     } else {

@@ -174,7 +174,6 @@ fn checked_password(pool: &Pool, password: Option<&str>) -> Result<Option<String
             "A password is required: this server's user pools sign users in with one",
         ));
     };
-    password::check(&pool.password_policy, password, password::SIGN_UP)
-        .map_err(|message| Answer::refuse(ServerException::InvalidPassword, message))?;
+    password::keeps(&pool.password_policy, password, password::SIGN_UP)?;
     Ok(Some(password.to_owned()))
 }

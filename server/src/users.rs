@@ -26,7 +26,7 @@ struct UserRequest {
 
 /// The username a request names in `pool_id`: in a pool with `UsernameAttributes` it may
 /// be the user's email or phone number.
-async fn username(app: &App, pool_id: &str, named: &str) -> Result<String, Answer> {
+pub(crate) async fn username(app: &App, pool_id: &str, named: &str) -> Result<String, Answer> {
     username_shaped(named)?;
     let stored = user_directory::username_of(&app.store, pool_id, named)
         .await
