@@ -10,6 +10,7 @@ temporary password past TemporaryPasswordValidityDays is refused with the servic
 
 Runs on every store and process count test_boto3.py does (see its docstring).
 """
+import concurrent.futures
 import time
 import uuid
 
@@ -295,3 +296,58 @@ def test_an_invited_user_with_a_verified_alias_answers_under_it(server, pool):
     # The module's clock may have been moved forward (the expiry tests): the token is issued then.
     claims = verified(server, pool_id, tokens["IdToken"], audience=client_id, options={"verify_iat": False})
     assert claims["cognito:username"] == username
+
+
+def outcome(call):
+    """"ok", or the refusal's (type, message)."""
+    try:
+        call()
+        return "ok"
+    except botocore.exceptions.ClientError as refused:
+        return refused.response["Error"]["Code"], refused.response["Error"]["Message"]
+
+
+def at_once(calls):
+    """Each call's outcome, all sent at once (each to the next process when there are several)."""
+    with concurrent.futures.ThreadPoolExecutor(len(calls)) as workers:
+        return list(workers.map(outcome, calls))
+
+
+def test_twenty_concurrent_answers_to_one_session_set_one_password(server, pool):
+    pool_id, client_id = pool
+    username, _ = invite(server, pool_id, TemporaryPassword="Temp-Passw0rd!", MessageAction="SUPPRESS")
+    session = sign_in(server, client_id, username, "Temp-Passw0rd!")["Session"]
+    passwords = [f"Chosen-{n:02}-Passw0rd!" for n in range(20)]
+    answers = at_once([lambda chosen=chosen: new_password(server, client_id, username, session, chosen)
+                       for chosen in passwords])
+    refused = ("NotAuthorizedException", "Invalid session for the user.")
+    assert (answers.count("ok"), answers.count(refused)) == (1, 19), answers
+    # The one password set is the one that answered.
+    winner = passwords[answers.index("ok")]
+    assert "AuthenticationResult" in sign_in(server, client_id, username, winner)
+    others = [chosen for chosen in passwords if chosen != winner]
+    assert outcome(lambda: sign_in(server, client_id, username, others[0]))[0] == "NotAuthorizedException"
+
+
+def test_concurrent_invitations_of_one_name_or_one_verified_alias_make_one(server, pool):
+    pool_id, _ = pool
+    name = f"race-{uuid.uuid4().hex[:8]}"
+    same_name = at_once([lambda: server.client.admin_create_user(UserPoolId=pool_id, Username=name,
+                                                                  MessageAction="SUPPRESS")] * 10)
+    exists = ("UsernameExistsException", "User account already exists")
+    assert (same_name.count("ok"), same_name.count(exists)) == (1, 9), same_name
+    email = f"race-{uuid.uuid4().hex[:8]}@example.com"
+    names = [f"{name}-{n}" for n in range(10)]
+    verified_attributes = [{"Name": "email", "Value": email}, {"Name": "email_verified", "Value": "true"}]
+    one_alias = at_once([lambda each=each: server.client.admin_create_user(
+        UserPoolId=pool_id, Username=each, UserAttributes=verified_attributes, MessageAction="SUPPRESS")
+        for each in names])
+    held = ("AliasExistsException", "An account with the email already exists.")
+    assert (one_alias.count("ok"), one_alias.count(held)) == (1, 9), one_alias
+    # Nothing is left of the refused ones, and the one made holds the email verified.
+    made = [each for each, answered in zip(names, one_alias) if answered == "ok"]
+    assert attributes(server, pool_id, made[0])[1]["email_verified"] == "true"
+    for each, answered in zip(names, one_alias):
+        if answered != "ok":
+            assert outcome(lambda: server.client.admin_get_user(UserPoolId=pool_id, Username=each))[0] \
+                == "UserNotFoundException"
