@@ -88,8 +88,11 @@ impl Confirmation {
     }
 
     /// A pending state whose tag no code matches, made without any MAC (so making it costs
-    /// next to nothing): the first state of a phantom, a user who does not exist.
-    pub(crate) fn unmatchable(policy: &Policy, key_id: KeyId, now: Timestamp) -> Self {
+    /// next to nothing): the first state of a phantom, a user who does not exist, or of an
+    /// account that has not been sent a code yet. Every submission to it is counted and
+    /// refused as a mismatch, as a wrong code for a real one is.
+    #[must_use]
+    pub fn unmatchable(policy: &Policy, key_id: KeyId, now: Timestamp) -> Self {
         Self::fresh(policy, key_id, Tag([0; 32]), now)
     }
 
@@ -176,6 +179,25 @@ impl Confirmation {
         entropy: &[u8; ENTROPY_LEN],
     ) -> Result<(Self, Code), Refusal> {
         self.reissue_in(TagDomain::Code, policy, key, subject, now, entropy)
+    }
+
+    /// [`reissue`](Self::reissue) for a phantom: the same work, the same counting and the
+    /// same refusals, but the new tag is made in a domain no submitted code matches, and the
+    /// code is dropped (it is never delivered).
+    ///
+    /// # Errors
+    /// As [`reissue`](Self::reissue); nothing changes on any error.
+    pub fn reissue_unmatchable(
+        &self,
+        policy: &Policy,
+        key: &ServerKey,
+        subject: &[u8],
+        now: Timestamp,
+        entropy: &[u8; ENTROPY_LEN],
+    ) -> Result<Self, Refusal> {
+        let (state, _) =
+            self.reissue_in(TagDomain::Unmatchable, policy, key, subject, now, entropy)?;
+        Ok(state)
     }
 
     /// [`reissue`](Self::reissue) with the new code's tag made in `domain`: a phantom's

@@ -101,6 +101,14 @@ impl CodeDeliveryDetails<'_> {
         }
     }
 
+    /// Details for the phantom `id` (see [`PhantomId`](super::PhantomId)) of `attribute`:
+    /// what a reply shows in place of a user who does not exist, with symbols derived from
+    /// the phantom's id, so every reply for the same username agrees and none shows any of it.
+    #[must_use]
+    pub const fn of_phantom(attribute: AliasAttribute, id: &super::PhantomId) -> Self {
+        Self::made(attribute, id.shown())
+    }
+
     /// `AttributeName`: `email` or `phone_number`.
     #[must_use]
     pub const fn attribute(&self) -> AliasAttribute {

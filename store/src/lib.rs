@@ -72,7 +72,7 @@ pub use memory::Memory;
 pub use owned::{OwnedKeyRing, OwnedPool};
 #[cfg(all(feature = "sqlite", feature = "postgres"))]
 pub use sql::SqlStore;
-pub use types::{Error, Param, Read, Result, Snapshot, UserRow, Value, describe};
+pub use types::{Error, Guarded, Param, Read, Result, Snapshot, UserRow, Value, describe};
 
 /// Where users and phantoms live: one consistent read of what a request needs, and one
 /// write carried out with all its conditions or not at all.

@@ -278,6 +278,21 @@ impl Postgres {
         Ok(changed)
     }
 
+    pub async fn guarded(&self, statements: &[crate::Guarded]) -> Result<bool> {
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        for guarded in statements {
+            let params: Vec<_> = guarded.params.iter().map(Param::as_sql).collect();
+            let changed = execute(&tx, &guarded.sql, &params).await?;
+            if guarded.must_change_one && changed != 1 {
+                tx.rollback().await?;
+                return Ok(false);
+            }
+        }
+        tx.commit().await?;
+        Ok(true)
+    }
+
     pub async fn health(&self) -> Result<()> {
         self.pool.get().await?.simple_query("SELECT 1").await?;
         Ok(())

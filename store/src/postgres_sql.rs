@@ -141,6 +141,18 @@ CREATE TABLE password_challenges (
 );
 CREATE INDEX password_challenges_expires_at ON password_challenges (expires_at);
 "#,
+    r#"
+-- See sqlite_sql::MIGRATIONS.
+CREATE TABLE password_resets (
+    pool_id TEXT COLLATE "C" NOT NULL,
+    subject TEXT COLLATE "C" NOT NULL,
+    state TEXT NOT NULL,
+    version BIGINT NOT NULL,
+    prune_after BIGINT NOT NULL,
+    PRIMARY KEY (pool_id, subject)
+);
+CREATE INDEX password_resets_prune_after ON password_resets (prune_after);
+"#,
 ];
 
 /// Serialises migrations between processes starting together (an advisory lock id).

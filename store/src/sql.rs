@@ -14,7 +14,7 @@ use crate::{
     Applied, Change, Read, Result, SeedUser, Snapshot, Store, UserRow, budget,
     postgres::Postgres,
     sqlite::Sqlite,
-    types::{Param, Value},
+    types::{Guarded, Param, Value},
 };
 
 /// A store on one of the SQL backends.
@@ -109,6 +109,19 @@ impl SqlStore {
         match self {
             Self::Sqlite(store) => store.transaction(statements).await,
             Self::Postgres(store) => store.transaction(&statements).await,
+        }
+    }
+
+    /// Runs `statements` in one transaction, in order, and keeps their changes only if each
+    /// that must change exactly one row did: `Ok(false)` (nothing applied) at the first that
+    /// did not, as a lost compare-and-swap.
+    ///
+    /// # Errors
+    /// A database error (then nothing was changed).
+    pub async fn guarded(&self, statements: Vec<Guarded>) -> Result<bool> {
+        match self {
+            Self::Sqlite(store) => store.guarded(statements).await,
+            Self::Postgres(store) => store.guarded(&statements).await,
         }
     }
 

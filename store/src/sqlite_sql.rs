@@ -158,6 +158,21 @@ CREATE TABLE password_challenges (
     expires_at INTEGER NOT NULL
 ) WITHOUT ROWID;
 CREATE INDEX password_challenges_expires_at ON password_challenges (expires_at);
+", "
+-- Password resets (the server's `password_reset.rs`): the code of one reset at a time, as
+-- the crate's `Confirmation`, compared and swapped on its version; per user (`subject` is
+-- its `sub`) or, under `PreventUserExistenceErrors`, per phantom (its id), so that a name
+-- nobody holds is counted as a user's is. Deleted by the reset it completes, with its user
+-- or pool, and once its code and rate windows have passed (`prune_after`).
+CREATE TABLE password_resets (
+    pool_id TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    state TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    prune_after INTEGER NOT NULL,
+    PRIMARY KEY (pool_id, subject)
+) WITHOUT ROWID;
+CREATE INDEX password_resets_prune_after ON password_resets (prune_after);
 "];
 
 /// Applies the migrations not yet applied, under the write lock (so processes starting

@@ -157,6 +157,38 @@ impl Param {
     }
 }
 
+/// A statement of [`SqlStore::guarded`](crate::SqlStore::guarded): its SQL, in PostgreSQL's
+/// dialect, its parameters, and whether it must change exactly one row for the group to be
+/// applied (a compare-and-swap), or may change any number (a clean-up that goes with it).
+#[derive(Clone, Debug)]
+pub struct Guarded {
+    pub sql: String,
+    pub params: Vec<Param>,
+    pub must_change_one: bool,
+}
+
+impl Guarded {
+    /// A statement that must change exactly one row.
+    #[must_use]
+    pub fn one(sql: &str, params: Vec<Param>) -> Self {
+        Self {
+            sql: sql.to_owned(),
+            params,
+            must_change_one: true,
+        }
+    }
+
+    /// A statement that may change any number of rows.
+    #[must_use]
+    pub fn any(sql: &str, params: Vec<Param>) -> Self {
+        Self {
+            sql: sql.to_owned(),
+            params,
+            must_change_one: false,
+        }
+    }
+}
+
 /// A value a directory statement returns.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Value {

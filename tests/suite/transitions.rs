@@ -482,3 +482,39 @@ fn a_held_match_on_the_last_attempt_leaves_the_code_dead() {
         .submit(P, &key(), SUBJECT, code.as_str(), at(660));
     assert_eq!(after.outcome, Err(Refusal::TooManyAttempts));
 }
+
+/// A phantom's reissue (a password reset for nobody) is counted exactly as a real one is,
+/// and leaves a tag that not even the code a real reissue would have drawn from the same
+/// entropy matches.
+#[test]
+fn an_unmatchable_reissue_counts_as_a_reissue_and_matches_no_code() {
+    let start = Confirmation::unmatchable(P, key().id(), T0);
+    let mut state = start;
+    for n in 1..=5_u32 {
+        let now = at(u64::from(n) * 60);
+        let (_, real_code) = state.reissue(P, &key(), SUBJECT, now, &entropy(n)).unwrap();
+        let next = state
+            .reissue_unmatchable(P, &key(), SUBJECT, now, &entropy(n))
+            .unwrap();
+        assert_eq!(next.version(), state.version() + 1);
+        assert_eq!(next.status(), Status::Pending);
+        let (_, outcome) = submit(&next, real_code.as_str(), now);
+        assert!(
+            matches!(outcome, Err(Refusal::CodeMismatch { .. })),
+            "{outcome:?}"
+        );
+        state = next;
+    }
+    // The sixth within the hour is refused, as a real account's is.
+    let refused = state.reissue_unmatchable(P, &key(), SUBJECT, at(360), &entropy(9));
+    assert!(
+        matches!(refused, Err(Refusal::RateLimited { .. })),
+        "{refused:?}"
+    );
+    // A fresh unmatchable state refuses every code as a mismatch.
+    let (_, outcome) = submit(&start, "123456", at(1));
+    assert!(
+        matches!(outcome, Err(Refusal::CodeMismatch { .. })),
+        "{outcome:?}"
+    );
+}

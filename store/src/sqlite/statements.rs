@@ -79,4 +79,25 @@ impl Sqlite {
         })
         .await
     }
+
+    /// See [`crate::SqlStore::guarded`].
+    ///
+    /// # Errors
+    /// A statement fails (then none is applied).
+    pub async fn guarded(&self, statements: Vec<crate::Guarded>) -> Result<bool> {
+        self.on_writer(move |db| {
+            let tx = db.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            for guarded in &statements {
+                let mut statement = tx.prepare_cached(&sqlite_dialect(&guarded.sql))?;
+                let changed = statement.execute(params_from_iter(&guarded.params))?;
+                if guarded.must_change_one && changed != 1 {
+                    // Dropping the transaction rolls it back.
+                    return Ok(false);
+                }
+            }
+            tx.commit()?;
+            Ok(true)
+        })
+        .await
+    }
 }
