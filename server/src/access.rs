@@ -51,10 +51,13 @@ pub const OPERATIONS: &[(&str, Caller)] = &[
     ("GetUser", Caller::Public),
     ("RevokeToken", Caller::Public),
     ("GlobalSignOut", Caller::Public),
+    ("ForgotPassword", Caller::Public),
+    ("ConfirmForgotPassword", Caller::Public),
     ("AdminInitiateAuth", Caller::Admin),
     ("AdminConfirmSignUp", Caller::Admin),
     ("AdminCreateUser", Caller::Admin),
     ("AdminSetUserPassword", Caller::Admin),
+    ("AdminResetUserPassword", Caller::Admin),
     ("AdminRespondToAuthChallenge", Caller::Admin),
     ("AdminGetUser", Caller::Admin),
     ("AdminDeleteUser", Caller::Admin),
@@ -200,7 +203,9 @@ mod tests {
                 "RespondToAuthChallenge",
                 "GetUser",
                 "RevokeToken",
-                "GlobalSignOut"
+                "GlobalSignOut",
+                "ForgotPassword",
+                "ConfirmForgotPassword"
             ]
         );
     }

@@ -21,7 +21,8 @@ use crate::{
     exceptions::ServerException,
     initiate_auth, invitations,
     outbox::{Delivery, DeliveryKind},
-    password_change, pool_api, refresh, self_service, serve, users,
+    password_change, password_reset, password_reset_admin, pool_api, refresh, self_service, serve,
+    users,
 };
 
 /// `POST /`: reads the body (within the size limit and the request's deadline), serves
@@ -180,6 +181,13 @@ fn deliver(app: &App, delivery: &Delivery) {
             code = %delivery.code,
             "delivered a code"
         ),
+        DeliveryKind::PasswordResetCode => tracing::debug!(
+            target: "delivery",
+            username = %delivery.username,
+            destination = %delivery.destination,
+            code = %delivery.code,
+            "delivered a password reset code"
+        ),
         DeliveryKind::TemporaryPassword => tracing::debug!(
             target: "delivery",
             username = %delivery.username,
@@ -198,6 +206,10 @@ async fn dispatch(app: &App, target: &str, body: &Bytes) -> (Answer, Option<Deli
         Some("InitiateAuth") => return initiate_auth::initiate_auth(app, body, false).await,
         Some("AdminInitiateAuth") => return initiate_auth::initiate_auth(app, body, true).await,
         Some("AdminCreateUser") => return invitations::admin_create_user(app, body).await,
+        Some("ForgotPassword") => return password_reset::forgot_password(app, body).await,
+        Some("AdminResetUserPassword") => {
+            return password_reset_admin::admin_reset_user_password(app, body).await;
+        }
         _ => {}
     }
     let Some(operation) = OperationName::from_target(target) else {
@@ -212,6 +224,9 @@ async fn dispatch(app: &App, target: &str, body: &Bytes) -> (Answer, Option<Deli
                 password_change::admin_set_user_password(app, body).await
             }
             Some("AdminRespondToAuthChallenge") => challenges::admin_respond(app, body).await,
+            Some("ConfirmForgotPassword") => {
+                password_reset::confirm_forgot_password(app, body).await
+            }
             Some("AdminDeleteUser") => users::admin_delete_user(app, body).await,
             Some("ListUsers") => users::list_users(app, body).await,
             Some("CreateUserPool") => pool_api::create_pool(app, body).await,

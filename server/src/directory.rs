@@ -178,6 +178,7 @@ pub async fn delete_pool(store: &SqlStore, id: &str) -> Result<bool> {
         crate::lockout::DELETE_POOL_FAILURES,
         crate::srp_challenges::DELETE_POOL_CHALLENGES,
         crate::password_challenges::DELETE_POOL_CHALLENGES,
+        crate::password_resets::DELETE_POOL_RESETS,
     ]
     .into_iter()
     .map(|sql| (sql.to_owned(), vec![Param::text(id)]))

@@ -15,6 +15,7 @@ pub enum ServerException {
     LimitExceeded,
     MissingAuthenticationToken,
     NotAuthorized,
+    PasswordResetRequired,
     RequestEntityTooLarge,
     RequestTimeout,
     Serialization,
@@ -39,6 +40,7 @@ impl ServerException {
             Self::LimitExceeded => "LimitExceededException",
             Self::MissingAuthenticationToken => "MissingAuthenticationTokenException",
             Self::NotAuthorized => "NotAuthorizedException",
+            Self::PasswordResetRequired => "PasswordResetRequiredException",
             Self::RequestEntityTooLarge => "RequestEntityTooLargeException",
             Self::RequestTimeout => "RequestTimeoutException",
             Self::Serialization => "SerializationException",
@@ -62,6 +64,7 @@ impl ServerException {
             Self::IncompleteSignature
             | Self::MissingAuthenticationToken
             | Self::NotAuthorized
+            | Self::PasswordResetRequired
             | Self::InvalidParameter
             | Self::InvalidPassword
             | Self::InvalidSignature

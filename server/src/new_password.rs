@@ -49,6 +49,11 @@ pub(crate) async fn signed_in(app: &App, client: &Client, user: &User, now: i64)
             Err(Answer::refuse(ServerException::NotAuthorized, EXPIRED))
         }
         "FORCE_CHANGE_PASSWORD" => challenge(app, client, user, now).await,
+        // Only someone who knows the password learns it, as with an unconfirmed user.
+        "RESET_REQUIRED" => Err(Answer::refuse(
+            ServerException::PasswordResetRequired,
+            "Password reset required for the user",
+        )),
         _ => Err(Answer::refuse(
             ServerException::UserNotConfirmed,
             "User is not confirmed.",

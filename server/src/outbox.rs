@@ -14,6 +14,8 @@ pub enum DeliveryKind {
     Code,
     /// An invitation's temporary password (`"temporary_password"` in the outbox).
     TemporaryPassword,
+    /// A password reset code (`"password_reset_code"` in the outbox).
+    PasswordResetCode,
 }
 
 /// A code (or temporary password) to send once the answer is on its way.
@@ -81,6 +83,7 @@ impl Outbox {
         let secret = match delivery.kind {
             DeliveryKind::Code => "code",
             DeliveryKind::TemporaryPassword => "temporary_password",
+            DeliveryKind::PasswordResetCode => "password_reset_code",
         };
         let mut line = serde_json::json!({
             "username": delivery.username,

@@ -11,7 +11,7 @@
 //! administrator replaced meanwhile changes nothing.
 
 use confirmation_flow::cognito::UserStatus;
-use confirmation_flow_store::{Param, Value, types::state};
+use confirmation_flow_store::{Guarded, Param, Value, types::state};
 
 use crate::{
     App,
@@ -93,8 +93,9 @@ pub(crate) struct NewPassword {
 }
 
 /// Stores `new` as the password of `username` in `pool`, read as `before`, at `now` (Unix
-/// seconds), hashed in `place`. `Ok(false)`: the user changed since `before` was read (the
-/// caller reads again, or refuses).
+/// seconds), hashed in `place`; a reset the user had asked for dies with the old password.
+/// `Ok(false)`: the user changed since `before` was read (the caller reads again, or
+/// refuses).
 ///
 /// # Errors
 /// A database error, or a hash that could not be made.
@@ -107,6 +108,27 @@ pub(crate) async fn store(
     place: Place,
     now: i64,
 ) -> Result<bool, Answer> {
+    let write = change(app, pool, username, before, new, place, now).await?;
+    let resets = crate::password_resets::DELETE_USER_RESETS;
+    let params = vec![Param::text(&pool.id), Param::text(username)];
+    let stored = app.store.guarded(vec![write, Guarded::any(resets, params)]);
+    stored.await.map_err(internal)
+}
+
+/// The compare-and-swap that stores `new` as the password of `username` (see [`store`]),
+/// for the caller to run with what goes with it.
+///
+/// # Errors
+/// A hash that could not be made, or a state that cannot change.
+pub(crate) async fn change(
+    app: &App,
+    pool: &Pool,
+    username: &str,
+    before: &Stored,
+    new: NewPassword,
+    place: Place,
+    now: i64,
+) -> Result<Guarded, Answer> {
     let made = place.credentials(new.password, pool.id.clone(), username.to_owned());
     let (hash, verifier) = made.await.map_err(internal)?;
     // A user still waiting for a code has nothing left to confirm by one; a sign-in grant
@@ -136,8 +158,7 @@ pub(crate) async fn store(
         Param::text(&before.status),
         Param::Text(before.password_hash.clone()),
     ];
-    let changed = app.store.transaction(vec![(WRITE.into(), params)]).await;
-    Ok(changed.map_err(internal)? == [1])
+    Ok(Guarded::one(WRITE, params))
 }
 
 #[derive(serde::Deserialize)]

@@ -155,6 +155,9 @@ async fn prune(app: Weak<App>) {
         if let Err(error) = crate::password_challenges::prune(&app.store, now).await {
             tracing::warn!(%error, "could not prune new-password challenges");
         }
+        if let Err(error) = crate::password_resets::prune(&app.store, now).await {
+            tracing::warn!(%error, "could not prune password resets");
+        }
         // Counts quiet for twice the reset, so a process whose clock runs ahead of the
         // others' (by less than 15 minutes) never prunes a count they still lock out with.
         let quiet = app.clock.now_ms().saturating_sub(lockout::LONGEST_MS);

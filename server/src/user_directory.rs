@@ -138,8 +138,8 @@ pub async fn username_of(store: &SqlStore, pool_id: &str, login: &str) -> Result
     }
 }
 
-/// Deletes the user `username` of the pool `pool_id` with their refresh tokens and failed
-/// sign-ins, in one transaction; whether the user existed.
+/// Deletes the user `username` of the pool `pool_id` with their password reset, refresh
+/// tokens and failed sign-ins, in one transaction; whether the user existed.
 ///
 /// # Errors
 /// A database error.
@@ -147,13 +147,16 @@ pub async fn delete_user(store: &SqlStore, pool_id: &str, username: &str) -> Res
     let params = vec![Param::text(pool_id), Param::text(username)];
     let tokens = crate::refresh_tokens::DELETE_USER_TOKENS;
     let failures = crate::lockout::DELETE_USER_FAILURES;
+    // The resets first: they are found through the user's row.
+    let resets = crate::password_resets::DELETE_USER_RESETS;
     let statements = vec![
+        (resets.into(), params.clone()),
         (DELETE_USER.into(), params.clone()),
         (tokens.into(), params.clone()),
         (failures.into(), params),
     ];
     let changed = store.transaction(statements).await?;
-    Ok(changed.first() == Some(&1))
+    Ok(changed.get(1) == Some(&1))
 }
 
 /// A user from [`USERS`]' columns. Booleans arrive as SQLite's integers or PostgreSQL's
