@@ -58,7 +58,7 @@ pub use secret_hash::{ClientSecret, SECRET_HASH_LEN};
 pub use session::{SESSION_LEN, Session, SessionError, SessionPurpose, VerifiedSession};
 pub use session_sign_in::SessionSignIn;
 pub use sign_up::SignUp;
-pub use trigger::{CLIENT_ID_NOT_APPLICABLE, PostConfirmationEvent, TriggerOutcome};
+pub use trigger::{CLIENT_ID_NOT_APPLICABLE, PostConfirmationEvent, TriggerOutcome, TriggerSource};
 pub use validation::{
     AttributePart, Constraint, MAX_VIOLATIONS, Member, ValidationErrors, Violation,
 };

@@ -88,6 +88,7 @@ pub mod random;
 mod redact;
 mod refresh;
 pub mod refresh_tokens;
+mod reset_account;
 mod self_service;
 pub mod serve;
 mod service;

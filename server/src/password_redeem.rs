@@ -7,16 +7,22 @@
 //! work as a wrong code for a live reset: the answer says nothing of whether a code was ever
 //! sent, or to whom.
 
-use confirmation_flow::{Confirmation, Policy, Refusal, cognito::Exception, cognito::UserStatus};
+use std::collections::BTreeMap;
+
+use confirmation_flow::{
+    Confirmation, Policy, Refusal,
+    cognito::{Exception, Pairs, PostConfirmationEvent, UserStatus},
+};
+use confirmation_flow_store::Snapshot;
 
 use crate::{
     App,
     answer::{Answer, internal},
     hasher::Place,
     password_change::{self, NewPassword},
-    password_reset::Account,
     password_resets,
     pools::Pool,
+    reset_account::Account,
 };
 
 /// Redeems `code` for `account` in `pool` with `password`, hashed in `place`: the answer,
@@ -40,7 +46,7 @@ pub(crate) async fn redeem(
         before.unwrap_or_else(|| Confirmation::unmatchable(policy, ring.current().id(), now));
     // A state under a key no longer kept is refused by the crate as such.
     let key = ring.get(start.key_id()).unwrap_or_else(|| ring.current());
-    let subject = format!("password-reset:{}", account.key);
+    let subject = account.subject();
     let submission = start.submit(policy, key, subject.as_bytes(), code, now);
     if let (Some(user), Some(before), Ok(())) = (&account.user, &before, submission.outcome) {
         let Some(stored) = password_change::read(app, &pool.id, &user.username).await? else {
@@ -92,5 +98,47 @@ fn refused(outcome: Result<(), Refusal>) -> Answer {
         // A mismatch, and a phantom's "match", which no code can make.
         Err(Refusal::CodeMismatch { .. }) | Ok(()) => Exception::CodeMismatch.into(),
         Err(_) => internal("a reset code could not be checked"),
+    }
+}
+
+/// Invokes `pool`'s `PostConfirmation` trigger, if it has one, for the reset of `username`
+/// through `client_id` (the service invokes it for every `ConfirmForgotPassword`, with
+/// `PostConfirmation_ConfirmForgotPassword`), with the user's attributes as now stored and
+/// the request's `ClientMetadata`. The reset stands whatever the trigger does.
+///
+/// # Errors
+/// The trigger's failure, as the service answers it; a database error.
+pub(crate) async fn post_confirmation(
+    app: &App,
+    pool: &Pool,
+    client_id: &str,
+    username: &str,
+    metadata: Option<&BTreeMap<String, String>>,
+) -> Result<(), Answer> {
+    let Some(trigger) = &pool.post_confirmation else {
+        return Ok(());
+    };
+    let user = app.store.load(&pool.id, username).await.map_err(internal)?;
+    let snapshot = Snapshot {
+        user,
+        ..Snapshot::default()
+    };
+    let attributes = snapshot.attributes();
+    let metadata: Option<Vec<(&str, &str)>> = metadata.map(|metadata| {
+        (metadata.iter())
+            .map(|(key, value)| (key.as_str(), value.as_str()))
+            .collect()
+    });
+    let event = PostConfirmationEvent::forgot_password(
+        (&app.config.region, &pool.id),
+        username,
+        client_id,
+        &attributes,
+        metadata.as_deref().map(Pairs::new),
+    );
+    let invocation = trigger.invoke(serde_json::to_string(&event).map_err(internal)?);
+    match invocation.await.outcome().exception() {
+        Some(exception) => Err(Answer::from(&exception)),
+        None => Ok(()),
     }
 }

@@ -14,7 +14,8 @@ use crate::{
     answer::{Answer, internal},
     exceptions::ServerException,
     outbox::Delivery,
-    password_reset::{self, Account, NOT_NOW, NOTHING_VERIFIED, Recipient},
+    password_reset,
+    reset_account::{Account, NOT_NOW, NOTHING_VERIFIED, Recipient, verified_destination},
 };
 
 const RESET_REQUIRED: &str = "UPDATE users SET status = 'RESET_REQUIRED', state = $4, \
@@ -61,7 +62,7 @@ async fn reset(app: &App, body: &[u8]) -> Result<(Answer, Option<Delivery>), Ans
         ) {
             return Err(Answer::refuse(ServerException::NotAuthorized, NOT_NOW));
         }
-        let destination = password_reset::verified_destination(
+        let destination = verified_destination(
             (user.email.as_deref(), user.email_verified),
             (user.phone_number.as_deref(), user.phone_number_verified),
         );

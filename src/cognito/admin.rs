@@ -2,7 +2,7 @@
 
 use super::{
     ClientMetadata, Exception, Fresh, Lookup, Outcome, Pool, PostConfirmationEvent, Reply, Target,
-    UserStatus, Valid, Write,
+    TriggerSource, UserStatus, Valid, Write,
     members::{self, Slot, Value},
     outcome::{After, Expected},
     trigger::CLIENT_ID_NOT_APPLICABLE,
@@ -92,6 +92,7 @@ pub(crate) fn decide<'a>(
             stored_attributes: user.attributes,
             verified: None,
             client_metadata: request.client_metadata,
+            source: TriggerSource::ConfirmSignUp,
         }),
     )
 }

@@ -4,8 +4,8 @@ use core::fmt;
 
 use super::{
     AliasClaim, AnalyticsMetadata, ClientMetadata, Exception, Fresh, Lookup, Outcome, PhantomId,
-    Pool, PostConfirmationEvent, Reply, Session, SessionPurpose, UserContextData, UserStatus,
-    Valid, Write,
+    Pool, PostConfirmationEvent, Reply, Session, SessionPurpose, TriggerSource, UserContextData,
+    UserStatus, Valid, Write,
     account::{Account, stand_in},
     members::{self, Slot, Value},
     outcome::After,
@@ -180,6 +180,7 @@ pub(crate) fn decide<'a>(
             stored_attributes: account.attributes,
             verified,
             client_metadata: request.client_metadata,
+            source: TriggerSource::ConfirmSignUp,
         }),
     )
 }

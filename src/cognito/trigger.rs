@@ -30,15 +30,61 @@ pub struct PostConfirmationEvent<'a> {
     pub verified: Option<AliasAttribute>,
     /// `request.clientMetadata`, present only when the request carried it.
     pub client_metadata: Option<ClientMetadata<'a>>,
+    /// `triggerSource`: what confirmed the user.
+    pub source: TriggerSource,
+}
+
+/// What confirmed the user, as the event's `triggerSource` names it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TriggerSource {
+    /// `ConfirmSignUp` or `AdminConfirmSignUp`: `PostConfirmation_ConfirmSignUp`.
+    ConfirmSignUp,
+    /// `ConfirmForgotPassword` (the service invokes the trigger for every reset, a confirmed
+    /// user's too): `PostConfirmation_ConfirmForgotPassword`.
+    ConfirmForgotPassword,
+}
+
+impl TriggerSource {
+    /// The name the event carries.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::ConfirmSignUp => "PostConfirmation_ConfirmSignUp",
+            Self::ConfirmForgotPassword => "PostConfirmation_ConfirmForgotPassword",
+        }
+    }
 }
 
 impl<'a> PostConfirmationEvent<'a> {
     /// `version`.
     pub const VERSION: &'static str = "1";
-    /// `triggerSource`.
-    pub const TRIGGER_SOURCE: &'static str = "PostConfirmation_ConfirmSignUp";
     /// `callerContext.awsSdkVersion` for API callers.
     pub const AWS_SDK_VERSION: &'static str = "aws-sdk-unknown-unknown";
+
+    /// The event for a password reset (`ConfirmForgotPassword`) of the user `user_name`,
+    /// whose stored attributes are `stored_attributes`, through the app client `client_id`:
+    /// for an embedder that serves resets itself (the crate decides sign-up confirmations
+    /// only). It verifies nothing.
+    #[must_use]
+    pub const fn forgot_password(
+        (region, user_pool_id): (&'a str, &'a str),
+        user_name: &'a str,
+        client_id: &'a str,
+        stored_attributes: &'a [(&'a str, &'a str)],
+        client_metadata: Option<ClientMetadata<'a>>,
+    ) -> Self {
+        Self {
+            region,
+            user_pool_id,
+            user_name,
+            client_id,
+            stored_attributes,
+            verified: None,
+            client_metadata,
+            source: TriggerSource::ConfirmForgotPassword,
+        }
+    }
 
     /// `request.userAttributes`: the stored attributes, with `cognito:user_status` set to
     /// `CONFIRMED` and, if an attribute was verified, its `*_verified` flag set to `"true"`.
@@ -99,6 +145,7 @@ impl core::fmt::Debug for PostConfirmationEvent<'_> {
             .field("stored_attributes", &names)
             .field("verified", &self.verified)
             .field("client_metadata", &self.client_metadata)
+            .field("source", &self.source)
             .finish()
     }
 }

@@ -12,6 +12,7 @@ import re
 import sqlite3
 import subprocess
 import threading
+import time
 import uuid
 
 import pytest
@@ -315,6 +316,20 @@ def test_a_pools_lambda_config_post_confirmation_receives_the_event(server):
         assert event["request"]["clientMetadata"] == {"source": "suite"}
         assert event["request"]["userAttributes"]["sub"] == sub
         assert event["request"]["userAttributes"]["email"] == "t@example.com"
+        # The service invokes it for every password reset too, naming it.
+        allowing.client.forgot_password(ClientId=client_id, Username="triggered")
+        deadline = time.monotonic() + 10
+        while not (sent := [e for e in allowing.codes("triggered") if "password_reset_code" in e]):
+            assert time.monotonic() < deadline, "no reset code"
+            time.sleep(0.01)
+        allowing.client.confirm_forgot_password(
+            ClientId=client_id, Username="triggered", ConfirmationCode=sent[-1]["password_reset_code"],
+            Password="R3set-Passw0rd!", ClientMetadata={"source": "reset"})
+        reset = received[-1]
+        assert (reset["triggerSource"], reset["userName"]) == ("PostConfirmation_ConfirmForgotPassword", "triggered")
+        assert reset["request"]["clientMetadata"] == {"source": "reset"}
+        assert reset["request"]["userAttributes"]["email_verified"] == "true"
+        del received[1:]
 
         rebinding = f"http://localhost:{port}/post-confirmation"
         pool_id = new_pool(allowing, LambdaConfig={"PostConfirmation": rebinding})

@@ -556,3 +556,41 @@ fn the_admin_reply_is_an_empty_object() {
     let done = decide(&fixture.pool(), body.operation().unwrap(), &lookup, at(60));
     assert_eq!(serde_json::to_string(&done.reply.body()).unwrap(), "{}");
 }
+
+/// A reset's event, as the service sends it for `ConfirmForgotPassword` (its trigger-source
+/// table), for a user who was confirmed already: their attributes as stored, none verified by
+/// the reset.
+#[test]
+fn a_password_resets_post_confirmation_event_names_its_trigger_source() {
+    let attributes = [
+        ("sub", "8f4c2e1a-0b3d-4c5e-9f6a-7b8c9d0e1f2a"),
+        ("email", "alice@example.com"),
+        ("email_verified", "true"),
+    ];
+    let metadata = [("source", "web")];
+    let event = confirmation_flow::cognito::PostConfirmationEvent::forgot_password(
+        ("us-east-1", "us-east-1_EXAMPLE"),
+        "alice",
+        CLIENT_ID,
+        &attributes,
+        Some(confirmation_flow::cognito::Pairs::new(&metadata)),
+    );
+    let json = serde_json::to_value(event).unwrap();
+    assert_eq!(
+        json["triggerSource"],
+        "PostConfirmation_ConfirmForgotPassword"
+    );
+    assert_eq!(
+        json["request"],
+        json!({
+            "userAttributes": {
+                "sub": "8f4c2e1a-0b3d-4c5e-9f6a-7b8c9d0e1f2a",
+                "email": "alice@example.com",
+                "email_verified": "true",
+                "cognito:user_status": "CONFIRMED"
+            },
+            "clientMetadata": {"source": "web"}
+        })
+    );
+    assert_eq!(json["callerContext"]["clientId"], CLIENT_ID);
+}

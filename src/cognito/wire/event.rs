@@ -46,7 +46,7 @@ impl Serialize for PostConfirmationEvent<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = serializer.serialize_map(Some(8))?;
         map.serialize_entry("version", Self::VERSION)?;
-        map.serialize_entry("triggerSource", Self::TRIGGER_SOURCE)?;
+        map.serialize_entry("triggerSource", self.source.as_str())?;
         map.serialize_entry("region", self.region)?;
         map.serialize_entry("userPoolId", self.user_pool_id)?;
         map.serialize_entry("userName", self.user_name)?;
