@@ -19,7 +19,7 @@ import { build } from 'esbuild';
 import puppeteer from 'puppeteer-core';
 import {
   CognitoIdentityProviderClient, AdminConfirmSignUpCommand, AdminCreateUserCommand, AdminGetUserCommand,
-  GetUserCommand, SignUpCommand, UserNotFoundException,
+  AdminResetUserPasswordCommand, ConfirmSignUpCommand, GetUserCommand, SignUpCommand, UserNotFoundException,
 } from '@aws-sdk/client-cognito-identity-provider';
 
 const here = import.meta.dirname;
@@ -71,6 +71,16 @@ const code = async (username) => {
     await new Promise((ok) => setTimeout(ok, 10));
   }
   throw new Error(`no code for ${username} in ${outbox}`);
+};
+
+// The newest password reset code for `username`, once more than `after` were delivered.
+const resetCode = async (username, after = 0) => {
+  for (let tries = 0; tries < 500; tries += 1) {
+    const delivered = codes(username).filter((line) => 'password_reset_code' in line);
+    if (delivered.length > after) return delivered.at(-1).password_reset_code;
+    await new Promise((ok) => setTimeout(ok, 10));
+  }
+  throw new Error(`no reset code for ${username} in ${outbox}`);
 };
 
 // The server's log lines for the answers it gave: `{id, method, operation, status}`.
@@ -331,6 +341,43 @@ test('Amplify signs an invited user in with the temporary password and sets the 
   assert.deepEqual(again.ok?.signedIn, { isSignedIn: true, nextStep: { signInStep: 'DONE' } }, JSON.stringify(again));
   await assertRefused(await submit(page, 'sign-in', { username, password: temporary, flow: '' }),
     'RespondToAuthChallenge', 'NotAuthorizedException', 'Incorrect username or password.');
+}));
+
+test("Amplify's resetPassword and confirmResetPassword set a new password with the code, and signIn asks an administrator's reset for one", diagnosed(async () => {
+  const username = `reset-${randomUUID().slice(0, 12)}`;
+  await admin.send(new SignUpCommand({
+    ClientId: clientId, Username: username, Password: password,
+    UserAttributes: [{ Name: 'email', Value: `${username}@example.com` }],
+  }));
+  await admin.send(new ConfirmSignUpCommand({ ClientId: clientId, Username: username, ConfirmationCode: await code(username) }));
+  const page = await open(allowedOrigin);
+
+  const sent = await submit(page, 'reset-password', { username });
+  assert.deepEqual(sent.ok, {
+    isPasswordReset: false,
+    nextStep: {
+      resetPasswordStep: 'CONFIRM_RESET_PASSWORD_WITH_CODE',
+      codeDeliveryDetails: { deliveryMedium: 'EMAIL', destination: 'r***@e***', attributeName: 'email' },
+    },
+  }, JSON.stringify(sent));
+  const delivered = await resetCode(username);
+  const chosen = 'R3set-Passw0rd!';
+  const wrong = delivered === '000000' ? '111111' : '000000';
+  await assertRefused(await submit(page, 'confirm-reset-password', { username, code: wrong, newPassword: chosen }),
+    'ConfirmForgotPassword', 'CodeMismatchException', 'Invalid verification code provided, please try again.');
+  const reset = await submit(page, 'confirm-reset-password', { username, code: delivered, newPassword: chosen });
+  assert.equal(reset.ok, 'reset', JSON.stringify(reset));
+  const signedIn = await submit(page, 'sign-in', { username, password: chosen, flow: '' });
+  assert.deepEqual(signedIn.ok?.signedIn, { isSignedIn: true, nextStep: { signInStep: 'DONE' } }, JSON.stringify(signedIn));
+
+  // An administrator's reset: Amplify's signIn (SRP) with the password hears it must be reset.
+  await admin.send(new AdminResetUserPasswordCommand({ UserPoolId: pool, Username: username }));
+  const asked = await submit(page, 'sign-in', { username, password: chosen, flow: '' });
+  assert.deepEqual(asked.ok?.signedIn, { isSignedIn: false, nextStep: { signInStep: 'RESET_PASSWORD' } }, JSON.stringify(asked));
+  const again = await submit(page, 'confirm-reset-password', { username, code: await resetCode(username, 1), newPassword: 'Ag4in-Passw0rd!' });
+  assert.equal(again.ok, 'reset', JSON.stringify(again));
+  const user = await admin.send(new AdminGetUserCommand({ UserPoolId: pool, Username: username }));
+  assert.equal(user.UserStatus, 'CONFIRMED');
 }));
 
 test('a page from an origin the server does not list cannot call it', diagnosed(async () => {

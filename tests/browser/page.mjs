@@ -5,7 +5,8 @@
 // and marks it `data-state="done"` (the test waits for that).
 import { Amplify } from 'aws-amplify';
 import {
-  autoSignIn, confirmSignIn, confirmSignUp, fetchAuthSession, signIn, signOut, signUp,
+  autoSignIn, confirmResetPassword, confirmSignIn, confirmSignUp, fetchAuthSession, resetPassword, signIn,
+  signOut, signUp,
 } from 'aws-amplify/auth';
 
 const query = new URLSearchParams(window.location.search);
@@ -73,6 +74,13 @@ handle('sign-in-new-password', async ({ username, password, newPassword }) => {
   const second = await confirmSignIn({ challengeResponse: newPassword });
   const { tokens } = await fetchAuthSession();
   return { first, second, idToken: tokens?.idToken?.payload ?? null };
+});
+// A forgotten password: resetPassword has a code sent (ForgotPassword); confirmResetPassword
+// sets the new password with it (ConfirmForgotPassword).
+handle('reset-password', ({ username }) => resetPassword({ username }));
+handle('confirm-reset-password', async ({ username, code, newPassword }) => {
+  await confirmResetPassword({ username, confirmationCode: code, newPassword });
+  return 'reset';
 });
 // Signs out everywhere: GlobalSignOut, then the tokens Amplify kept are forgotten.
 handle('sign-out-everywhere', async () => {
