@@ -111,7 +111,8 @@ pub(crate) async fn store(
     let write = change(app, pool, username, before, new, place, now).await?;
     let resets = crate::password_resets::DELETE_USER_RESETS;
     let params = vec![Param::text(&pool.id), Param::text(username)];
-    let stored = app.store.guarded(vec![write, Guarded::any(resets, params)]);
+    // The reset first (see `password_resets::DELETE_USER_RESETS`).
+    let stored = app.store.guarded(vec![Guarded::any(resets, params), write]);
     stored.await.map_err(internal)
 }
 

@@ -63,7 +63,8 @@ pub(crate) async fn redeem(
         let username = &user.username;
         let write = password_change::change(app, pool, username, &stored, new, place, seconds);
         let spend = password_resets::spend(&pool.id, &account.key, before)?;
-        let stored = app.store.guarded(vec![write.await?, spend]).await;
+        // The reset first (see `password_resets::DELETE_USER_RESETS`).
+        let stored = app.store.guarded(vec![spend, write.await?]).await;
         return Ok(stored
             .map_err(internal)?
             .then(|| Answer::Ok("{}".to_owned())));
@@ -87,7 +88,9 @@ pub(crate) async fn redeem(
 /// The service's answer to a code that did not reset the password.
 fn refused(outcome: Result<(), Refusal>) -> Answer {
     match outcome {
-        // Spent (the reset it was for is done), or under a key no longer kept.
+        // Past its hour, replaced by a newer code, or under a key no longer kept (a
+        // confirmed state is never stored: a redeemed reset is deleted, so a spent code is
+        // a mismatch, as for an account nobody asked a reset for).
         Err(Refusal::AlreadyConfirmed | Refusal::UnknownKey { .. } | Refusal::Expired) => {
             Exception::ExpiredCode.into()
         }

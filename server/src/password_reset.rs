@@ -95,7 +95,9 @@ async fn forgot(app: &App, body: &[u8]) -> Result<(Answer, Option<Delivery>), An
     let (client, pool, named) = client_of(app, &request).await?;
     let policy = policy(app)?;
     // Another request for the same account meanwhile: decided again on a fresh read.
-    for _ in 0..3 {
+    let mut attempt = 0;
+    while password_resets::another_try(attempt).await {
+        attempt += 1;
         let account = Account::resolve(app, &client, &pool, &named, true).await?;
         if let Some((details, delivery)) = send(app, &pool.id, &policy, &account, vec![]).await? {
             let answer = serde_json::json!({ "CodeDeliveryDetails": details }).to_string();
@@ -105,7 +107,7 @@ async fn forgot(app: &App, body: &[u8]) -> Result<(Answer, Option<Delivery>), An
     Err(internal("the reset kept changing: send it again"))
 }
 
-/// Issues `account` a new reset code and stores it, with the statements `with` (all or
+/// Issues `account` a new reset code and stores it, then the statements `with` (all or
 /// nothing): the `CodeDeliveryDetails` to answer and the code to deliver, or `None` when
 /// something changed since it was read.
 ///
@@ -138,7 +140,8 @@ pub(crate) async fn send(
         Err(_) => return Err(internal("a reset code could not be issued")),
     };
     let write = password_resets::write(pool_id, &account.key, before.as_ref(), &after, seconds)?;
-    with.push(write);
+    // The reset first (see `password_resets::DELETE_USER_RESETS`).
+    with.insert(0, write);
     if !app.store.guarded(with).await.map_err(internal)? {
         return Ok(None);
     }
@@ -150,10 +153,7 @@ pub(crate) async fn send(
             }
             .details(),
         ),
-        None => details(&CodeDeliveryDetails::of_phantom(
-            account.medium,
-            &account.phantom,
-        )),
+        None => details(&account.phantom_details()),
     };
     let delivery = match (&account.user, code) {
         (Some(user), Some(code)) => Some(Delivery {
@@ -192,7 +192,9 @@ pub(crate) async fn confirm_forgot_password(app: &App, body: &[u8]) -> Outcome {
     let (client, pool, named) = client_of(app, &request).await?;
     crate::password::keeps(&pool.password_policy, &password, crate::password::CHANGE)?;
     let policy = policy(app)?;
-    for _ in 0..3 {
+    let mut attempt = 0;
+    while password_resets::another_try(attempt).await {
+        attempt += 1;
         // Before anything about the user is looked up: a full queue answers every name alike.
         let place = app
             .passwords

@@ -49,7 +49,9 @@ async fn reset(app: &App, body: &[u8]) -> Result<(Answer, Option<Delivery>), Ans
     let username = crate::users::username(app, &pool_id, &named).await?;
     let policy = password_reset::policy(app)?;
     // A user changed meanwhile (a code confirmed, a sign-in) is read again.
-    for _ in 0..3 {
+    let mut attempt = 0;
+    while crate::password_resets::another_try(attempt).await {
+        attempt += 1;
         let user = app
             .store
             .load(&pool_id, &username)
@@ -85,12 +87,14 @@ async fn reset(app: &App, body: &[u8]) -> Result<(Answer, Option<Delivery>), Ans
         let account = Account {
             key: user.sub.clone(),
             user: Some(Recipient {
+                sub: user.sub.clone(),
                 username: user.username.clone(),
                 attribute,
                 destination,
             }),
             medium: attribute,
             phantom: PhantomId::derive(app.keys().current(), &pool_id, &user.username),
+            named_address: None,
         };
         let with = vec![Guarded::one(RESET_REQUIRED, params)];
         if let Some((_, delivery)) =

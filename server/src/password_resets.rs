@@ -17,15 +17,24 @@ use crate::answer::{Answer, internal};
 pub const LIFETIME_SECONDS: u64 = 60 * 60;
 
 const READ: &str = "SELECT state FROM password_resets WHERE pool_id = $1 AND subject = $2";
+/// Only into a pool that exists (a reset asked for while its pool is deleted is not left
+/// behind).
 const INSERT: &str = "INSERT INTO password_resets (pool_id, subject, state, version, \
-     prune_after) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING";
+     prune_after) SELECT $1::text, $2::text, $3::text, $4::bigint, $5::bigint \
+     WHERE EXISTS (SELECT 1 FROM pools WHERE pool_id = $1) ON CONFLICT DO NOTHING";
+/// Compare-and-swap on the state read, not its version alone: a row deleted (spent, ended
+/// by a new password, pruned) and made again starts again at the same versions, and a write
+/// decided on the old row must not land on the new one. A state holds its code's random tag
+/// and its times, so no two rows' states are equal.
 const UPDATE: &str = "UPDATE password_resets SET state = $3, version = $4, prune_after = $5 \
-     WHERE pool_id = $1 AND subject = $2 AND version = $6";
-/// Spends a reset: the one that completes it, at the version it was decided on.
-const SPEND: &str =
-    "DELETE FROM password_resets WHERE pool_id = $1 AND subject = $2 AND version = $3";
+     WHERE pool_id = $1 AND subject = $2 AND version = $6 AND state = $7";
+/// Spends a reset: the one that completes it, on the state it was decided on.
+const SPEND: &str = "DELETE FROM password_resets \
+     WHERE pool_id = $1 AND subject = $2 AND version = $3 AND state = $4";
 /// A user's reset, by username (`$2`): run with any change of their password, and with
-/// their deletion (before it: the `sub` is read from the user's row).
+/// their deletion (before it: the `sub` is read from the user's row). Every transaction
+/// that writes both writes the reset first, then the user, so that two never wait on each
+/// other's rows in opposite orders.
 pub const DELETE_USER_RESETS: &str = "DELETE FROM password_resets WHERE pool_id = $1 AND \
      subject IN (SELECT sub FROM users WHERE pool_id = $1 AND username = $2)";
 /// A pool's resets: run with the pool's deletion.
@@ -78,6 +87,9 @@ pub fn write(
         None => Guarded::one(INSERT, params),
         Some(before) => {
             params.push(Param::Int(version(before)?));
+            params.push(Param::text(
+                serde_json::to_string(before).map_err(internal)?,
+            ));
             Guarded::one(UPDATE, params)
         }
     })
@@ -92,6 +104,7 @@ pub fn spend(pool_id: &str, subject: &str, before: &Confirmation) -> Result<Guar
         Param::text(pool_id),
         Param::text(subject),
         Param::Int(version(before)?),
+        Param::text(serde_json::to_string(before).map_err(internal)?),
     ];
     Ok(Guarded::one(SPEND, params))
 }
@@ -100,11 +113,23 @@ fn version(state: &Confirmation) -> Result<i64, Answer> {
     i64::try_from(state.version()).map_err(internal)
 }
 
-/// Deletes the resets whose code and windows passed before `now`, a batch at a time; how
-/// many.
+/// Deletes the resets whose code and windows passed before `now` (less a quarter of an
+/// hour: a process whose clock runs ahead of the others' prunes nothing they still count
+/// with), a batch at a time; how many.
 ///
 /// # Errors
 /// A database error.
 pub async fn prune(store: &SqlStore, now: i64) -> confirmation_flow_store::Result<u64> {
-    crate::batches::delete(store, PRUNE, now).await
+    crate::batches::delete(store, PRUNE, now.saturating_sub(15 * 60)).await
+}
+
+/// Before the `attempt`th try of a reset decision (from 0): nothing for the first; after a
+/// lost race, the store's driver's jittered wait, so the losers of one race spread out.
+/// `false` once the driver's attempts are spent.
+pub async fn another_try(attempt: u32) -> bool {
+    let driver = confirmation_flow_store::Driver::default();
+    if attempt > 0 && attempt < driver.attempts {
+        tokio::time::sleep(driver.wait(attempt)).await;
+    }
+    attempt < driver.attempts
 }

@@ -98,9 +98,11 @@ pub(crate) async fn sign_in(
 
 /// The user `named` signs in as: by username; then, in a pool with `UsernameAttributes`, by
 /// login (a username there is a `sub`, which no email or phone number is); then, in a pool
-/// with `AliasAttributes`, by a verified email or phone number it holds as an alias. A name
-/// no username can be (over 128 characters, or with a control character) names nobody and
-/// is not looked up.
+/// with `AliasAttributes`, by a verified email or phone number it holds as an alias. Every
+/// look-up the pool uses runs, whichever finds the user, so that finding one costs what
+/// finding nobody does (a reset, unlike a sign-in, has no password hash to hide it behind).
+/// A name no username can be (over 128 characters, or with a control character) names
+/// nobody and is not looked up.
 ///
 /// # Errors
 /// A database error, or a stored user that does not load.
@@ -121,15 +123,18 @@ pub(crate) async fn find(app: &App, client: &Client, named: &str) -> Result<Opti
             "phone_number = $2 AND phone_number_alias",
         ),
     ];
+    let mut found = None;
     for (_, condition) in ways.iter().filter(|(used, _)| *used) {
         let sql = format!("{USER_COLUMNS} AND {condition}");
         let params = vec![Param::text(pool_id), Param::text(named)];
         let rows = app.store.rows(sql, params).await.map_err(internal)?;
-        if let Some(row) = rows.into_iter().next() {
-            return user(client, row).map(Some).map_err(internal);
+        if found.is_none() {
+            found = rows.into_iter().next();
         }
     }
-    Ok(None)
+    found
+        .map(|row| user(client, row).map_err(internal))
+        .transpose()
 }
 
 /// Whether `named` could be a username (or login, or alias): 128 characters at most, none

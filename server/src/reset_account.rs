@@ -1,14 +1,16 @@
 //! Who a password reset acts on: the user a request names, with where their code goes, or,
 //! when the client hides unknown users, the phantom in their place (`password_reset.rs`).
 
-use confirmation_flow::cognito::{AliasAttribute, Exception, PhantomId};
+use confirmation_flow::cognito::{
+    AliasAttribute, CodeDeliveryDetails, Destination, Exception, PhantomId,
+};
 
 use crate::{
     App,
     admin_request::invalid,
     answer::Answer,
     exceptions::ServerException,
-    password_sign_in::{User, find},
+    password_sign_in::find,
     pools::{Client, Pool},
 };
 
@@ -27,10 +29,13 @@ pub(crate) struct Account {
     /// A phantom's medium (the pool's, else email).
     pub medium: AliasAttribute,
     pub phantom: PhantomId,
+    /// The name the request sent, when it is an address (see [`Account::phantom_details`]).
+    pub named_address: Option<(AliasAttribute, String)>,
 }
 
 /// A user a reset code goes to.
 pub(crate) struct Recipient {
+    pub sub: String,
     pub username: String,
     /// Their verified phone number, else email (empty when a code is redeemed, not sent).
     pub attribute: AliasAttribute,
@@ -44,8 +49,12 @@ impl Account {
     }
 
     /// The user `named` names through `client`, or their phantom; `for_code`: a code is to
-    /// be sent (`ForgotPassword`), so a user with nothing verified to send it to counts as
-    /// nobody, and an invitation not taken is refused.
+    /// be sent (`ForgotPassword`), not redeemed.
+    ///
+    /// Under `PreventUserExistenceErrors`, a user with nothing verified to send a code to and
+    /// one who has not taken their invitation are answered as nobody is, in both operations,
+    /// their codes counted on the phantom's row as nobody's are. Without it, sending them a
+    /// code is refused as the service refuses it, and a redemption counts on their own row.
     pub(crate) async fn resolve(
         app: &App,
         client: &Client,
@@ -58,49 +67,77 @@ impl Account {
         let phantom = PhantomId::derive(app.keys().current(), &pool.id, named);
         let medium = pool.auto_verified.medium().unwrap_or(AliasAttribute::Email);
         let hides = client.prevent_user_existence_errors;
-        let recipient = |user: &User, (attribute, destination)| Recipient {
-            username: user.identity.username.clone(),
-            attribute,
-            destination,
-        };
         let user = match user {
-            Some(user) if for_code && user.status == "FORCE_CHANGE_PASSWORD" => {
-                return Err(Answer::refuse(ServerException::NotAuthorized, NOT_NOW));
-            }
-            Some(user) => match (
-                verified_destination(
-                    (user.identity.email.as_deref(), user.identity.email_verified),
-                    (
-                        user.identity.phone_number.as_deref(),
-                        user.identity.phone_number_verified,
-                    ),
-                ),
-                for_code,
-            ) {
-                (Some(destination), _) => {
-                    Some((user.identity.sub.clone(), recipient(&user, destination)))
-                }
-                (None, false) => Some((
-                    user.identity.sub.clone(),
-                    recipient(&user, (medium, String::new())),
-                )),
-                (None, true) if hides => None,
-                (None, true) => return Err(invalid(NOTHING_VERIFIED)),
-            },
             None if hides => None,
             None => return Err(Exception::UserNotFound.into()),
-        };
-        let (key, user) = match user {
-            Some((sub, recipient)) => (sub, Some(recipient)),
-            None => (phantom.as_str().to_owned(), None),
+            Some(user) => {
+                let identity = &user.identity;
+                let destination = verified_destination(
+                    (identity.email.as_deref(), identity.email_verified),
+                    (
+                        identity.phone_number.as_deref(),
+                        identity.phone_number_verified,
+                    ),
+                );
+                let invited = user.status == "FORCE_CHANGE_PASSWORD";
+                let to = |(attribute, destination)| Recipient {
+                    sub: identity.sub.clone(),
+                    username: identity.username.clone(),
+                    attribute,
+                    destination,
+                };
+                match (destination, invited) {
+                    (None, _) | (_, true) if hides => None,
+                    (_, true) if for_code => {
+                        return Err(Answer::refuse(ServerException::NotAuthorized, NOT_NOW));
+                    }
+                    (None, _) if for_code => return Err(invalid(NOTHING_VERIFIED)),
+                    (None, _) => Some(to((medium, String::new()))),
+                    (Some(destination), _) => Some(to(destination)),
+                }
+            }
         };
         Ok(Self {
-            key,
+            key: user
+                .as_ref()
+                .map_or_else(|| phantom.as_str().to_owned(), |user| user.sub.clone()),
             user,
             medium,
             phantom,
+            named_address: address(pool, named),
         })
     }
+
+    /// What a reply shows for a phantom: the name itself, when it is an address the pool
+    /// signs users in or aliases with (what a user it named would show, masked), else symbols
+    /// made from the phantom's id.
+    pub(crate) fn phantom_details(&self) -> CodeDeliveryDetails<'_> {
+        match &self.named_address {
+            Some((attribute, value)) => Destination {
+                attribute: *attribute,
+                value,
+            }
+            .details(),
+            None => CodeDeliveryDetails::of_phantom(self.medium, &self.phantom),
+        }
+    }
+}
+
+/// `named` as an email address or phone number, if it has that shape and the pool signs
+/// users in or aliases with it.
+fn address(pool: &Pool, named: &str) -> Option<(AliasAttribute, String)> {
+    let (logins, aliases) = (pool.username_attributes, pool.aliases);
+    let email = (logins.email || aliases.email) && named.contains('@');
+    let digits = named
+        .strip_prefix('+')
+        .is_some_and(|rest| !rest.is_empty() && rest.chars().all(|c| c.is_ascii_digit()));
+    let phone = (logins.phone_number || aliases.phone_number) && digits;
+    let attribute = match (email, phone) {
+        (true, _) => AliasAttribute::Email,
+        (_, true) => AliasAttribute::PhoneNumber,
+        _ => return None,
+    };
+    Some((attribute, named.to_owned()))
 }
 
 /// Where a user's reset code goes: their verified phone number, else their verified email.

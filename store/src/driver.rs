@@ -235,7 +235,10 @@ impl Driver {
     }
 
     /// The wait before retry `attempt`: uniform in `0..=attempt × backoff`.
-    fn wait(self, attempt: u32) -> Duration {
+    /// The wait before the `attempt`th retry: drawn uniformly up to `attempt` ×
+    /// [`Self::backoff`]. For a caller retrying a compare-and-swap of its own.
+    #[must_use]
+    pub fn wait(self, attempt: u32) -> Duration {
         let most = self.backoff.saturating_mul(attempt);
         let most = u64::try_from(most.as_nanos()).unwrap_or(u64::MAX);
         Duration::from_nanos(rand::rng().random_range(0..=most))

@@ -164,6 +164,42 @@ def test_an_unknown_name_is_answered_as_a_user_is_when_the_client_hides_users(se
     assert not [entry for entry in server.codes(unconfirmed) if "password_reset_code" in entry]
 
 
+def test_who_could_not_be_sent_a_code_is_counted_as_nobody_is_when_the_client_hides_users(server, pool):
+    pool_id, _, client_id = pool
+    unconfirmed = f"unconfirmed-{uuid.uuid4().hex[:6]}"
+    server.client.sign_up(ClientId=client_id, Username=unconfirmed, Password="Passw0rd!",
+                          UserAttributes=[{"Name": "email", "Value": f"{unconfirmed}@example.com"}])
+    invited = f"invited-{uuid.uuid4().hex[:6]}"
+    server.client.admin_create_user(
+        UserPoolId=pool_id, Username=invited, MessageAction="SUPPRESS",
+        UserAttributes=[{"Name": "email", "Value": f"{invited}@example.com"},
+                        {"Name": "email_verified", "Value": "true"}])
+    nobody = f"nobody-{uuid.uuid4().hex[:8]}"
+
+    def probe(name):
+        """Ends a code with six wrong ones, has another sent, and tries it once."""
+        server.client.forgot_password(ClientId=client_id, Username=name)
+        first = [refused(confirm, server, client_id, name, f"{n:06}") for n in range(6)]
+        server.client.forgot_password(ClientId=client_id, Username=name)
+        return first + [refused(confirm, server, client_id, name, "999999")]
+
+    expected = [MISMATCH] * 5 + [LIMIT, MISMATCH]
+    assert probe(nobody) == probe(unconfirmed) == probe(invited) == expected
+    assert not [entry for entry in server.codes(invited) + server.codes(unconfirmed)
+                if "password_reset_code" in entry]
+
+
+def test_an_address_nobody_holds_is_shown_as_an_address_somebody_holds_would_be(server, pool):
+    pool_id, _, client_id = pool
+    username = confirmed_user(server, pool_id, client_id)
+    held = server.client.forgot_password(ClientId=client_id, Username=f"{username}@example.com")
+    free = server.client.forgot_password(ClientId=client_id, Username="somebody-else@nowhere.example")
+    assert held["CodeDeliveryDetails"] == {
+        "Destination": "r***@e***", "DeliveryMedium": "EMAIL", "AttributeName": "email"}
+    assert free["CodeDeliveryDetails"] == {
+        "Destination": "s***@n***", "DeliveryMedium": "EMAIL", "AttributeName": "email"}
+
+
 def test_five_wrong_codes_end_the_code_and_a_new_one_resets(server, pool):
     pool_id, client_id, _ = pool
     username = confirmed_user(server, pool_id, client_id)
