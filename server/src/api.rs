@@ -83,15 +83,17 @@ pub async fn endpoint(
     let (answer, delivery) =
         served.unwrap_or_else(|_| (internal("the request was not answered in time"), None));
     if let Some(delivery) = delivery {
+        // Taken before the answer, given back once the line is written (or not sent).
+        let in_flight = Arc::clone(&app.deliveries).read_owned().await;
         // The answer does not wait for delivery (a phantom's answer has none to wait for).
         tokio::spawn(async move {
+            let _in_flight = in_flight;
             // Within the destination's budget only; past it the code is not sent (the answer,
             // already given, says nothing of it). An invitation, which only a signed admin
             // call sends, is not held to the budget anyone's `SignUp` can spend.
             if delivery.kind == DeliveryKind::TemporaryPassword {
-                drop(tokio::task::spawn_blocking(move || {
-                    deliver(&app, &delivery);
-                }));
+                let delivered = tokio::task::spawn_blocking(move || deliver(&app, &delivery));
+                drop(delivered.await);
                 return;
             }
             let (_, now) = app.clock.now();
@@ -100,9 +102,10 @@ pub async fn endpoint(
             let spent =
                 destinations::spend(&app.store, &delivery.pool_id, &key, Counted::Code, now);
             match spent.await {
-                Ok(true) => drop(tokio::task::spawn_blocking(move || {
-                    deliver(&app, &delivery);
-                })),
+                Ok(true) => {
+                    let delivered = tokio::task::spawn_blocking(move || deliver(&app, &delivery));
+                    drop(delivered.await);
+                }
                 Ok(false) => tracing::info!(
                     username = %delivery.username,
                     "a code not delivered: its destination has had its codes for this hour"
@@ -170,6 +173,42 @@ pub async fn advance_clock(
     }
 }
 
+/// `POST /_test/deliveries` (served only with `test_clock`, on loopback): answers `{}` once
+/// every code, reset code and temporary password of a request answered before this one is
+/// in the outbox (or was not sent: past its destination's budget). A test reads the outbox
+/// after it and finds the newest code, never the one a resend replaced. A request a browser
+/// sent (one with an `Origin`) is refused, as for the clock.
+pub async fn flush_deliveries(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
+    if headers.contains_key(header::ORIGIN) {
+        let message = "the test endpoints are not called from a browser".to_owned();
+        return respond(Answer::refuse(ServerException::AccessDenied, message));
+    }
+    drop(app.deliveries.write().await);
+    json(StatusCode::OK, "{}".to_owned())
+}
+
+/// `delivery` on stdout, for a developer watching the terminal (`print_codes`).
+fn print_delivery(app: &App, delivery: &Delivery) {
+    use std::io::Write as _;
+    let what = match delivery.kind {
+        DeliveryKind::Code => "code",
+        DeliveryKind::PasswordResetCode => "password reset code",
+        DeliveryKind::TemporaryPassword => "temporary password",
+    };
+    let mut stdout = std::io::stdout().lock();
+    // Whoever started the server may have stopped reading: no reason to stop delivering.
+    let _ = writeln!(
+        stdout,
+        "{what} for {} in {} ({}): {} (outbox {})",
+        delivery.username,
+        delivery.pool_id,
+        delivery.destination,
+        delivery.code,
+        app.outbox.path().display()
+    )
+    .and_then(|()| stdout.flush());
+}
+
 fn deliver(app: &App, delivery: &Delivery) {
     // For a developer watching the terminal (`RUST_LOG=debug`); never at `info`. A
     // temporary password (an administrator may have chosen it) is in the outbox only.
@@ -194,6 +233,9 @@ fn deliver(app: &App, delivery: &Delivery) {
             destination = %delivery.destination,
             "delivered a temporary password"
         ),
+    }
+    if app.config.print_codes {
+        print_delivery(app, delivery);
     }
     if let Err(error) = app.outbox.deliver(delivery) {
         let outbox = app.outbox.path().display();

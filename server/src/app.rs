@@ -47,6 +47,10 @@ pub struct App {
     pub full_pools: std::sync::RwLock<HashSet<String>>,
     /// The time every rule reads (movable by tests with `test_clock`).
     pub clock: Clock,
+    /// Held (shared) by every delivery from before its request is answered until its line
+    /// is in the outbox; `POST /_test/deliveries` takes it alone, so it answers once every
+    /// delivery of a request answered before it is written.
+    pub deliveries: Arc<tokio::sync::RwLock<()>>,
 }
 
 impl App {
@@ -144,6 +148,7 @@ impl App {
             credentials,
             full_pools: std::sync::RwLock::default(),
             clock,
+            deliveries: Arc::default(),
         })
     }
 

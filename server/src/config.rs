@@ -109,6 +109,11 @@ pub struct Config {
     /// refused unless the server listens on a loopback address.
     #[serde(default)]
     pub test_clock: bool,
+    /// Print each code, reset code and temporary password on stdout as it is delivered,
+    /// with the outbox's path, as emulator users expect: on when trying the server out
+    /// without a configuration, off with one unless asked for (they are secrets).
+    #[serde(default)]
+    pub print_codes: bool,
 }
 
 /// The environment variable that may hold `admin_credentials`, as the same JSON list.
@@ -269,6 +274,7 @@ impl Config {
             allowed_trigger_urls: Vec::new(),
             limits: crate::limits::Limits::default(),
             test_clock: false,
+            print_codes: true,
         })
     }
 }

@@ -95,7 +95,9 @@ pub fn router(app: Arc<App>) -> Router {
     let cors = cors(&app.config.cors_allowed_origins);
     let mut routes = Router::new();
     if app.clock.movable() {
-        routes = routes.route("/_test/clock", post(api::advance_clock));
+        routes = routes
+            .route("/_test/clock", post(api::advance_clock))
+            .route("/_test/deliveries", post(api::flush_deliveries));
     }
     routes
         .route("/", post(api::endpoint))

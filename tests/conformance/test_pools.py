@@ -17,7 +17,7 @@ import uuid
 
 import pytest
 
-from test_boto3 import STORE, Server, error, secret_hash
+from test_boto3 import POOL, STORE, Server, error, secret_hash
 
 POLICY = {"MinimumLength": 10, "RequireUppercase": False, "RequireLowercase": True,
           "RequireNumbers": True, "RequireSymbols": False}
@@ -363,3 +363,19 @@ def test_a_nul_in_an_attribute_or_filter_is_a_clear_400_on_every_store(server):
     ):
         with pytest.raises(server.client.exceptions.InvalidParameterException):
             call()
+
+
+def test_print_codes_shows_each_code_on_the_terminal_with_the_outbox():
+    server = Server(hide_users=False, ttl=86400, print_codes=True)
+    try:
+        server.sign_up("printed")
+        code = server.code("printed")
+        deadline = time.monotonic() + 10
+        for line in server.processes[0].stdout:
+            if line.startswith("code for printed"):
+                break
+            assert time.monotonic() < deadline, "no code line"
+        assert line.rstrip() == (f"code for printed in {POOL} (printed@example.com): {code} "
+                                 f"(outbox {server.outbox})")
+    finally:
+        server.stop()
