@@ -1,0 +1,243 @@
+"""`Server`: a `confirmation-flow-server` on a free loopback port with a temporary database,
+its clock movable by tests (`advance`), and the codes it sends readable (`code`)."""
+
+import atexit
+import dataclasses
+import json
+import os
+import queue
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.request
+import uuid
+from pathlib import Path
+from typing import Any, Dict, List, Optional
+
+from ._binary import binary as installed_binary
+
+#: The environment variable naming another server binary (a development build, say).
+BINARY_VARIABLE = "CONFIRMATION_FLOW_SERVER"
+#: The region the server signs and checks admin calls in, and its local test key.
+REGION = "us-east-1"
+TEST_KEY = ("test", "test")
+
+
+class ServerError(RuntimeError):
+    """The server could not be started, or a test endpoint refused what it was asked."""
+
+
+class NoCodeSent(LookupError):
+    """No code was sent to the user named."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Pool:
+    """A user pool made by `Server.create_pool`, and the app client made in it."""
+
+    pool_id: str
+    client_id: str
+    #: The client's secret, when it was made with `GenerateSecret`.
+    client_secret: Optional[str] = None
+
+
+class Server:
+    """A server of its own, for a test run: on a free loopback port (another one if the
+    port is taken meanwhile), with a database and an outbox in a temporary directory, and
+    the test clock on. `stop()` ends it (also at the interpreter's exit and, on Linux, when
+    the process that started it dies).
+
+    Raises `ServerError` with the server's own message when it cannot start, and
+    `FileNotFoundError` when there is no binary."""
+
+    def __init__(self, binary: Optional[str] = None, start_timeout: float = 30.0, attempts: int = 5):
+        self.binary = binary or os.environ.get(BINARY_VARIABLE) or installed_binary()
+        self._directory = tempfile.TemporaryDirectory(prefix="cognito-server-")
+        self.home = Path(self._directory.name)
+        self.outbox = self.home / "outbox.jsonl"
+        self.log = self.home / "server.log"
+        self._process: Optional[subprocess.Popen] = None
+        self._clients: Dict[str, Any] = {}
+        failures = []
+        for _ in range(attempts):
+            port = _free_port()
+            started, message = self._start(port, start_timeout)
+            if started:
+                self.port = port
+                self.endpoint_url = f"http://127.0.0.1:{port}"
+                atexit.register(self.stop)
+                return
+            failures.append(message)
+            if "in use" not in message.lower():
+                break
+        self._directory.cleanup()
+        raise ServerError(f"{self.binary} did not start: {failures[-1]}")
+
+    def _start(self, port: int, timeout: float):
+        config = {
+            "listen": f"127.0.0.1:{port}",
+            "clients": [{"client_id": "pytest", "client_secret": None}],
+            "database": str(self.home / "users.sqlite3"),
+            "outbox": str(self.outbox),
+            "test_clock": True,
+        }
+        path = self.home / "config.json"
+        path.write_text(json.dumps(config))
+        log = open(self.log, "ab")
+        try:
+            process = subprocess.Popen(
+                [self.binary, "--config", str(path)],
+                stdout=subprocess.PIPE, stderr=log, stdin=subprocess.DEVNULL,
+                preexec_fn=_end_with_parent if sys.platform.startswith("linux") else None,
+            )
+        finally:
+            log.close()
+        lines: "queue.Queue[bytes]" = queue.Queue()
+        threading.Thread(target=_drain, args=(process.stdout, lines), daemon=True).start()
+        try:
+            first = lines.get(timeout=timeout).decode(errors="replace")
+        except queue.Empty:
+            first = ""
+        if first.startswith("listening on"):
+            self._process = process
+            return True, ""
+        process.terminate()
+        # The log is written by the process: let it finish before it is read.
+        try:
+            process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        said = self.log.read_text(errors="replace").strip().splitlines()
+        return False, (said[-1] if said else f"no answer within {timeout:.0f} s")
+
+    def client(self, **settings):
+        """A boto3 `cognito-idp` client for this server, signed with its local test key
+        (needs boto3: `pip install 'confirmation-flow-server[boto3]'`)."""
+        try:
+            import boto3
+        except ImportError as missing:
+            raise ImportError(
+                "cognito_server.client() needs boto3: pip install 'confirmation-flow-server[boto3]'"
+            ) from missing
+        settings = {"region_name": REGION, "aws_access_key_id": TEST_KEY[0],
+                    "aws_secret_access_key": TEST_KEY[1], **settings}
+        return boto3.client("cognito-idp", endpoint_url=self.endpoint_url, **settings)
+
+    def create_pool(self, client: Optional[Dict[str, Any]] = None, **settings) -> Pool:
+        """A new user pool (`CreateUserPool` with `settings`) and an app client in it
+        (`CreateUserPoolClient` with `client`).
+
+        Unless given: the pool is named at random and auto-verifies `email` (so sign-ups
+        are sent codes); the client is named `app` and allows `USER_PASSWORD_AUTH` as well
+        as the service's default flows (SRP and refresh)."""
+        cognito = self._shared_client()
+        settings.setdefault("PoolName", f"pool-{uuid.uuid4().hex[:8]}")
+        settings.setdefault("AutoVerifiedAttributes", ["email"])
+        pool = cognito.create_user_pool(**settings)["UserPool"]
+        client = dict(client or {})
+        client.setdefault("ClientName", "app")
+        client.setdefault("ExplicitAuthFlows", [
+            "ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"])
+        made = cognito.create_user_pool_client(UserPoolId=pool["Id"], **client)["UserPoolClient"]
+        return Pool(pool["Id"], made["ClientId"], made.get("ClientSecret"))
+
+    def code(self, username: str, timeout: float = 5.0) -> str:
+        """The latest code sent to `username` (named as stored, or by the address it went
+        to): a confirmation code or a password reset code. Every delivery of a request
+        answered before this call is written first, so right after `ResendConfirmationCode`
+        it is the new code, never the one it replaced. Waits up to `timeout` seconds for a
+        first one; raises `NoCodeSent` naming the user when none came."""
+        return self._latest(username, ("code", "password_reset_code"), "code", timeout)
+
+    def temporary_password(self, username: str, timeout: float = 5.0) -> str:
+        """The latest temporary password sent to `username` (`AdminCreateUser`), as `code`."""
+        return self._latest(username, ("temporary_password",), "temporary password", timeout)
+
+    def sent(self, username: str) -> List[Dict[str, str]]:
+        """Every outbox line for `username` (named as stored, or by the address), oldest
+        first, once the deliveries of the requests answered before this call are written."""
+        self._post("/_test/deliveries", None)
+        text = self.outbox.read_text() if self.outbox.exists() else ""
+        # A line being appended has no newline yet: complete lines only.
+        lines = text[: text.rfind("\n") + 1].splitlines()
+        return [entry for entry in map(json.loads, lines)
+                if username in (entry.get("username"), entry.get("destination"))]
+
+    def advance(self, seconds: float) -> int:
+        """Moves the server's clock `seconds` forward (codes, rate windows, sessions and
+        tokens all read it); the server's time after, in Unix seconds."""
+        return self._post("/_test/clock", {"advance_seconds": int(seconds)})["now"]
+
+    def stop(self) -> None:
+        """Stops the server (SIGTERM, then SIGKILL after ten seconds) and deletes its
+        directory. Safe to call more than once."""
+        process, self._process = self._process, None
+        if process is not None and process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        self._directory.cleanup()
+
+    def __enter__(self) -> "Server":
+        return self
+
+    def __exit__(self, *_) -> None:
+        self.stop()
+
+    def _latest(self, username: str, kinds, what: str, timeout: float) -> str:
+        deadline = time.monotonic() + timeout
+        while True:
+            found = [entry[kind] for entry in self.sent(username) for kind in kinds if kind in entry]
+            if found:
+                return found[-1]
+            if time.monotonic() >= deadline:
+                raise NoCodeSent(f"no {what} was sent to {username!r} (outbox: {self.outbox})")
+            time.sleep(0.05)
+
+    def _shared_client(self):
+        if "cognito" not in self._clients:
+            self._clients["cognito"] = self.client()
+        return self._clients["cognito"]
+
+    def _post(self, path: str, body: Optional[Dict[str, Any]]):
+        data = json.dumps(body or {}).encode()
+        request = urllib.request.Request(self.endpoint_url + path, data=data, method="POST",
+                                         headers={"content-type": "application/json"})
+        try:
+            with urllib.request.urlopen(request, timeout=30) as answer:
+                return json.load(answer)
+        except urllib.error.HTTPError as refused:
+            raise ServerError(f"{path}: {refused.read().decode(errors='replace')}") from None
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _drain(stream, lines: "queue.Queue[bytes]") -> None:
+    """Hands the lines on as they come (so the pipe never fills), then an empty one when the
+    server closes its output (it exited): a start-up that failed is seen at once."""
+    for line in iter(stream.readline, b""):
+        lines.put(line)
+    lines.put(b"")
+
+
+def _end_with_parent() -> None:
+    """In the child, before exec: SIGTERM when the process that started it dies (Linux's
+    PR_SET_PDEATHSIG), so an interrupted test run leaves no server behind."""
+    import ctypes
+
+    try:
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)
+    except OSError:
+        pass
