@@ -16,11 +16,10 @@ use http_body_util::{BodyExt, LengthLimitError, Limited};
 use crate::{
     App, access,
     answer::{Answer, internal, json, respond, too_large},
-    challenges, client_api,
-    destinations::{self, Counted},
+    challenges, client_api, deliveries,
     exceptions::ServerException,
     initiate_auth, invitations,
-    outbox::{Delivery, DeliveryKind},
+    outbox::Delivery,
     password_change, password_reset, password_reset_admin, pool_api, refresh, self_service, serve,
     users,
 };
@@ -79,44 +78,29 @@ pub async fn endpoint(
     if let Err(error) = app.directory.refresh(&app.store).await {
         return respond(internal(error));
     }
-    let served = tokio::time::timeout_at(deadline.into(), dispatch(&app, target, &body)).await;
-    let (answer, delivery) =
-        served.unwrap_or_else(|_| (internal("the request was not answered in time"), None));
-    if let Some(delivery) = delivery {
-        // Taken before the answer, given back once the line is written (or not sent).
-        let in_flight = Arc::clone(&app.deliveries).read_owned().await;
-        // The answer does not wait for delivery (a phantom's answer has none to wait for).
-        tokio::spawn(async move {
-            let _in_flight = in_flight;
-            // Within the destination's budget only; past it the code is not sent (the answer,
-            // already given, says nothing of it). An invitation, which only a signed admin
-            // call sends, is not held to the budget anyone's `SignUp` can spend.
-            if delivery.kind == DeliveryKind::TemporaryPassword {
-                let delivered = tokio::task::spawn_blocking(move || deliver(&app, &delivery));
-                drop(delivered.await);
-                return;
-            }
-            let (_, now) = app.clock.now();
-            let key =
-                crate::destination_keys::of_address(delivery.attribute, &delivery.destination);
-            let spent =
-                destinations::spend(&app.store, &delivery.pool_id, &key, Counted::Code, now);
-            match spent.await {
-                Ok(true) => {
-                    let delivered = tokio::task::spawn_blocking(move || deliver(&app, &delivery));
-                    drop(delivered.await);
-                }
-                Ok(false) => tracing::info!(
-                    username = %delivery.username,
-                    "a code not delivered: its destination has had its codes for this hour"
-                ),
-                Err(error) => {
-                    tracing::error!(error = %confirmation_flow_store::describe(&*error), "could not count a delivery");
-                }
-            }
+    // Served to the end in a task of its own: a client that goes away does not cancel a
+    // request whose change may be stored, before its code is delivered.
+    let target = target.to_owned();
+    let task = tokio::spawn(async move {
+        let served = tokio::time::timeout_at(deadline.into(), async {
+            // Taken before the decision, given back once its code (if any) is in the
+            // outbox: `POST /_test/deliveries` waits for it.
+            let in_flight = Arc::clone(&app.deliveries).read_owned().await;
+            (dispatch(&app, &target, &body).await, in_flight)
         });
-    }
-    respond(answer)
+        match served.await {
+            Ok(((answer, Some(delivery)), in_flight)) => {
+                deliveries::send(app, delivery, in_flight);
+                answer
+            }
+            Ok(((answer, None), _)) => answer,
+            Err(_) => internal("the request was not answered in time"),
+        }
+    });
+    respond(
+        task.await
+            .unwrap_or_else(|_| internal("the request's task ended early")),
+    )
 }
 
 /// `GET /health`: 200 when the database answers, else 503.
@@ -170,76 +154,6 @@ pub async fn advance_clock(
             ServerException::InvalidParameter,
             error.to_string(),
         )),
-    }
-}
-
-/// `POST /_test/deliveries` (served only with `test_clock`, on loopback): answers `{}` once
-/// every code, reset code and temporary password of a request answered before this one is
-/// in the outbox (or was not sent: past its destination's budget). A test reads the outbox
-/// after it and finds the newest code, never the one a resend replaced. A request a browser
-/// sent (one with an `Origin`) is refused, as for the clock.
-pub async fn flush_deliveries(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
-    if headers.contains_key(header::ORIGIN) {
-        let message = "the test endpoints are not called from a browser".to_owned();
-        return respond(Answer::refuse(ServerException::AccessDenied, message));
-    }
-    drop(app.deliveries.write().await);
-    json(StatusCode::OK, "{}".to_owned())
-}
-
-/// `delivery` on stdout, for a developer watching the terminal (`print_codes`).
-fn print_delivery(app: &App, delivery: &Delivery) {
-    use std::io::Write as _;
-    let what = match delivery.kind {
-        DeliveryKind::Code => "code",
-        DeliveryKind::PasswordResetCode => "password reset code",
-        DeliveryKind::TemporaryPassword => "temporary password",
-    };
-    let mut stdout = std::io::stdout().lock();
-    // Whoever started the server may have stopped reading: no reason to stop delivering.
-    let _ = writeln!(
-        stdout,
-        "{what} for {} in {} ({}): {} (outbox {})",
-        delivery.username,
-        delivery.pool_id,
-        delivery.destination,
-        delivery.code,
-        app.outbox.path().display()
-    )
-    .and_then(|()| stdout.flush());
-}
-
-fn deliver(app: &App, delivery: &Delivery) {
-    // For a developer watching the terminal (`RUST_LOG=debug`); never at `info`. A
-    // temporary password (an administrator may have chosen it) is in the outbox only.
-    match delivery.kind {
-        DeliveryKind::Code => tracing::debug!(
-            target: "delivery",
-            username = %delivery.username,
-            destination = %delivery.destination,
-            code = %delivery.code,
-            "delivered a code"
-        ),
-        DeliveryKind::PasswordResetCode => tracing::debug!(
-            target: "delivery",
-            username = %delivery.username,
-            destination = %delivery.destination,
-            code = %delivery.code,
-            "delivered a password reset code"
-        ),
-        DeliveryKind::TemporaryPassword => tracing::debug!(
-            target: "delivery",
-            username = %delivery.username,
-            destination = %delivery.destination,
-            "delivered a temporary password"
-        ),
-    }
-    if app.config.print_codes {
-        print_delivery(app, delivery);
-    }
-    if let Err(error) = app.outbox.deliver(delivery) {
-        let outbox = app.outbox.path().display();
-        tracing::error!(%error, %outbox, "could not deliver a code");
     }
 }
 

@@ -29,6 +29,10 @@ pub struct Args {
     /// expiry (the configuration's `test_clock`). Refused unless it listens on loopback.
     #[arg(long)]
     pub test_clock: bool,
+    /// Stop, as on SIGTERM, when stdin is closed: a test harness keeps the other end of a
+    /// pipe open while it runs, so the server ends with it however it ends (killed too).
+    #[arg(long)]
+    pub stop_when_stdin_closes: bool,
 }
 
 /// Everything the server can be told. Only `clients` is required. Not `Debug`: it holds

@@ -97,7 +97,7 @@ pub fn router(app: Arc<App>) -> Router {
     if app.clock.movable() {
         routes = routes
             .route("/_test/clock", post(api::advance_clock))
-            .route("/_test/deliveries", post(api::flush_deliveries));
+            .route("/_test/deliveries", post(crate::deliveries::flush));
     }
     routes
         .route("/", post(api::endpoint))

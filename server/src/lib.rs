@@ -54,6 +54,7 @@ pub mod config_client;
 pub mod credentials;
 mod decision;
 mod defaults;
+mod deliveries;
 pub mod destination_keys;
 pub mod destinations;
 pub mod directory;
@@ -119,7 +120,16 @@ use crate::{config::Config, credentials::CredentialSource, http::Limits};
 ///
 /// # Errors
 /// A message saying what could not be set up: the configuration, keys, database or socket.
-pub async fn run(mut config: Config) -> Result<(), String> {
+pub async fn run(config: Config) -> Result<(), String> {
+    run_until(config, false).await
+}
+
+/// [`run`], and with `stdin_closes` also until stdin is closed
+/// (`--stop-when-stdin-closes`).
+///
+/// # Errors
+/// As [`run`].
+pub async fn run_until(mut config: Config, stdin_closes: bool) -> Result<(), String> {
     // This server binds `listen` itself: whether it is loopback is known, and the address it
     // is reached at unless `public_url` says otherwise (a port 0 resolved).
     let loopback = config.listen.ip().to_canonical().is_loopback();
@@ -176,7 +186,35 @@ pub async fn run(mut config: Config) -> Result<(), String> {
         max_connections: config.max_connections,
         header_timeout: Duration::from_secs(config.header_timeout_seconds),
     };
-    http::serve(listener, service.router(), limits, http::stop_signal()).await
+    let stop = async move {
+        tokio::select! {
+            () = http::stop_signal() => {}
+            () = stdin_closed(), if stdin_closes => {}
+        }
+    };
+    http::serve(listener, service.router(), limits, stop).await
+}
+
+/// Resolves once stdin is closed (its other end gone), read on a thread of its own: one
+/// blocked in a read does not hold up the runtime's shutdown, as a blocking task would.
+async fn stdin_closed() {
+    let (closed, on_close) = tokio::sync::oneshot::channel::<()>();
+    let reader = std::thread::Builder::new()
+        .name("stdin".into())
+        .spawn(move || {
+            use std::io::Read as _;
+            let mut sink = [0_u8; 256];
+            let mut stdin = std::io::stdin().lock();
+            while matches!(stdin.read(&mut sink), Ok(read) if read > 0) {}
+            let _ = closed.send(());
+        });
+    match reader {
+        Ok(_) => drop(on_close.await),
+        Err(error) => {
+            tracing::warn!(%error, "cannot watch stdin: the server stops on SIGTERM only");
+            std::future::pending::<()>().await;
+        }
+    }
 }
 
 /// A start-up line on stdout. Whoever started the server may have stopped reading (a test

@@ -26,8 +26,10 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let served = Config::from_args(&args)
-        .map(|config| runtime.block_on(confirmation_flow_server::run(config)));
+    let served = Config::from_args(&args).map(|config| {
+        let stdin_closes = args.stop_when_stdin_closes;
+        runtime.block_on(confirmation_flow_server::run_until(config, stdin_closes))
+    });
     match served {
         Ok(Ok(())) => ExitCode::SUCCESS,
         Ok(Err(error)) | Err(error) => {

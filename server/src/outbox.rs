@@ -75,23 +75,32 @@ impl Outbox {
             .map_err(|error| format!("outbox {}: {error}", self.path.display()))
     }
 
-    /// Appends `delivery` as one line. Blocking: call it off the async workers.
+    /// Appends `delivery` as one line: `{"username", "pool_id", "attribute", "destination",
+    /// <kind>: <secret>}`; or, when it was `not_sent`, the same with `"not_sent": <why>` and
+    /// `"kind": <kind>` in place of the secret. Blocking: call it off the async workers.
     ///
     /// # Errors
     /// The file cannot be opened, locked or written.
-    pub fn deliver(&self, delivery: &Delivery) -> std::io::Result<()> {
-        let secret = match delivery.kind {
+    pub fn deliver(&self, delivery: &Delivery, not_sent: Option<&str>) -> std::io::Result<()> {
+        let kind = match delivery.kind {
             DeliveryKind::Code => "code",
             DeliveryKind::TemporaryPassword => "temporary_password",
             DeliveryKind::PasswordResetCode => "password_reset_code",
         };
         let mut line = serde_json::json!({
             "username": delivery.username,
+            "pool_id": delivery.pool_id,
             "attribute": delivery.attribute.as_str(),
             "destination": delivery.destination,
-            secret: delivery.code,
-        })
-        .to_string();
+        });
+        match not_sent {
+            None => line[kind] = delivery.code.as_str().into(),
+            Some(why) => {
+                line["not_sent"] = why.into();
+                line["kind"] = kind.into();
+            }
+        }
+        let mut line = line.to_string();
         line.push('\n');
         // Another process may rotate the file between the open and the lock: then the file
         // this one holds is the rotated one, and it opens the new one (a few times at most).
@@ -156,7 +165,7 @@ mod tests {
                 .collect()
         };
         for n in 0..40 {
-            outbox.deliver(&delivery(n)).unwrap();
+            outbox.deliver(&delivery(n), None).unwrap();
         }
         let (current, rotated) = (lines(outbox.path()), lines(&outbox.rotated()));
         assert!(std::fs::metadata(outbox.path()).unwrap().len() < 1000 + 200);

@@ -8,10 +8,6 @@ from ._binary import binary
 
 def main() -> None:
     path = binary()
-    if sys.platform == "win32":  # no exec: run it and pass its status on
-        import subprocess
-
-        sys.exit(subprocess.call([path, *sys.argv[1:]]))
     os.execv(path, [path, *sys.argv[1:]])
 
 

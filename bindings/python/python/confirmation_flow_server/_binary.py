@@ -2,7 +2,6 @@
 
 import os
 import shutil
-import sys
 import sysconfig
 
 NAME = "confirmation-flow-server"
@@ -14,18 +13,14 @@ def binary() -> str:
 
     Raises `FileNotFoundError` naming where it looked.
     """
-    name = NAME + (".exe" if sys.platform == "win32" else "")
     looked = []
-    schemes = [sysconfig.get_default_scheme()]
-    if sys.version_info >= (3, 10):
-        schemes.append(sysconfig.get_preferred_scheme("user"))
-    for scheme in schemes:
-        directory = sysconfig.get_path("scripts", scheme=scheme)
-        candidate = os.path.join(directory, name)
+    # This environment's scripts, then the user's (`pip install --user`).
+    for directory in (sysconfig.get_path("scripts"), sysconfig.get_path("scripts", f"{os.name}_user")):
+        candidate = os.path.join(directory, NAME)
         looked.append(directory)
         if os.path.isfile(candidate) and os.access(candidate, os.X_OK):
             return candidate
-    found = shutil.which(name)
+    found = shutil.which(NAME)
     if found:
         return found
     raise FileNotFoundError(

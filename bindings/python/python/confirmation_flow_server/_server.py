@@ -7,7 +7,6 @@ import json
 import os
 import queue
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -47,15 +46,16 @@ class Pool:
 
 
 class Server:
-    """A server of its own, for a test run: on a free loopback port (another one if the
-    port is taken meanwhile), with a database and an outbox in a temporary directory, and
-    the test clock on. `stop()` ends it (also at the interpreter's exit and, on Linux, when
-    the process that started it dies).
+    """A server of its own, for a test run: on a free loopback port (the system's choice:
+    no other process can take it meanwhile), with a database and an outbox in a temporary
+    directory, and the test clock on. `stop()` ends it; so does the end of the process that
+    started it, however it ends (the server stops when its stdin, a pipe this object holds,
+    closes). Linux and macOS.
 
     Raises `ServerError` with the server's own message when it cannot start, and
     `FileNotFoundError` when there is no binary."""
 
-    def __init__(self, binary: Optional[str] = None, start_timeout: float = 30.0, attempts: int = 5):
+    def __init__(self, binary: Optional[str] = None, start_timeout: float = 30.0):
         self.binary = binary or os.environ.get(BINARY_VARIABLE) or installed_binary()
         self._directory = tempfile.TemporaryDirectory(prefix="cognito-server-")
         self.home = Path(self._directory.name)
@@ -63,24 +63,17 @@ class Server:
         self.log = self.home / "server.log"
         self._process: Optional[subprocess.Popen] = None
         self._clients: Dict[str, Any] = {}
-        failures = []
-        for _ in range(attempts):
-            port = _free_port()
-            started, message = self._start(port, start_timeout)
-            if started:
-                self.port = port
-                self.endpoint_url = f"http://127.0.0.1:{port}"
-                atexit.register(self.stop)
-                return
-            failures.append(message)
-            if "in use" not in message.lower():
-                break
-        self._directory.cleanup()
-        raise ServerError(f"{self.binary} did not start: {failures[-1]}")
+        try:
+            self.port = self._start(start_timeout)
+        except BaseException:
+            self._directory.cleanup()
+            raise
+        self.endpoint_url = f"http://127.0.0.1:{self.port}"
+        atexit.register(self.stop)
 
-    def _start(self, port: int, timeout: float):
+    def _start(self, timeout: float) -> int:
         config = {
-            "listen": f"127.0.0.1:{port}",
+            "listen": "127.0.0.1:0",
             "clients": [{"client_id": "pytest", "client_secret": None}],
             "database": str(self.home / "users.sqlite3"),
             "outbox": str(self.outbox),
@@ -88,32 +81,39 @@ class Server:
         }
         path = self.home / "config.json"
         path.write_text(json.dumps(config))
-        log = open(self.log, "ab")
-        try:
+        # The local test key signs admin calls: keys a developer set for another server
+        # must not make this one refuse it.
+        environment = {name: value for name, value in os.environ.items()
+                       if name != "CONFIRMATION_FLOW_ADMIN_CREDENTIALS"}
+        with open(self.log, "ab") as log:
             process = subprocess.Popen(
-                [self.binary, "--config", str(path)],
-                stdout=subprocess.PIPE, stderr=log, stdin=subprocess.DEVNULL,
-                preexec_fn=_end_with_parent if sys.platform.startswith("linux") else None,
+                [self.binary, "--config", str(path), "--stop-when-stdin-closes"],
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, env=environment,
             )
-        finally:
-            log.close()
-        lines: "queue.Queue[bytes]" = queue.Queue()
-        threading.Thread(target=_drain, args=(process.stdout, lines), daemon=True).start()
         try:
-            first = lines.get(timeout=timeout).decode(errors="replace")
-        except queue.Empty:
-            first = ""
-        if first.startswith("listening on"):
-            self._process = process
-            return True, ""
-        process.terminate()
-        # The log is written by the process: let it finish before it is read.
-        try:
-            process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            process.kill()
+            lines: "queue.Queue[bytes]" = queue.Queue()
+            threading.Thread(target=_drain, args=(process.stdout, lines), daemon=True).start()
+            try:
+                first = lines.get(timeout=timeout).decode(errors="replace").strip()
+            except queue.Empty:
+                first = None
+            prefix = "listening on http://127.0.0.1:"
+            if first and first.startswith(prefix) and first[len(prefix):].isdigit():
+                self._process = process
+                return int(first[len(prefix):])
+        except BaseException:
+            _end(process)
+            raise
+        _end(process)
         said = self.log.read_text(errors="replace").strip().splitlines()
-        return False, (said[-1] if said else f"no answer within {timeout:.0f} s")
+        if first is None:
+            problem = f"no 'listening on' line within {timeout:.0f} s"
+        elif first:
+            problem = f"its first line was {first!r}"
+        else:
+            problem = "it exited"
+        last = f"; its last log line: {said[-1]}" if said else ""
+        raise ServerError(f"{self.binary} did not start: {problem}{last}")
 
     def client(self, **settings):
         """A boto3 `cognito-idp` client for this server, signed with its local test key
@@ -146,27 +146,33 @@ class Server:
         made = cognito.create_user_pool_client(UserPoolId=pool["Id"], **client)["UserPoolClient"]
         return Pool(pool["Id"], made["ClientId"], made.get("ClientSecret"))
 
-    def code(self, username: str, timeout: float = 5.0) -> str:
+    def code(self, username: str, pool: "Optional[Pool | str]" = None, timeout: float = 5.0) -> str:
         """The latest code sent to `username` (named as stored, or by the address it went
-        to): a confirmation code or a password reset code. Every delivery of a request
-        answered before this call is written first, so right after `ResendConfirmationCode`
-        it is the new code, never the one it replaced. Waits up to `timeout` seconds for a
-        first one; raises `NoCodeSent` naming the user when none came."""
-        return self._latest(username, ("code", "password_reset_code"), "code", timeout)
+        to), in `pool` (a `Pool` or a pool id; any pool when not given): a confirmation
+        code or a password reset code. Every delivery of a request answered before this call
+        is written first, so right after `ResendConfirmationCode` it is the new code, never
+        the one it replaced. Waits up to `timeout` seconds for a first one. Raises
+        `NoCodeSent` naming the user when none came, or when the latest was not sent (the
+        destination's hourly budget spent: the reason is in the message)."""
+        return self._latest(username, pool, ("code", "password_reset_code"), "code", timeout)
 
-    def temporary_password(self, username: str, timeout: float = 5.0) -> str:
+    def temporary_password(self, username: str, pool: "Optional[Pool | str]" = None,
+                           timeout: float = 5.0) -> str:
         """The latest temporary password sent to `username` (`AdminCreateUser`), as `code`."""
-        return self._latest(username, ("temporary_password",), "temporary password", timeout)
+        return self._latest(username, pool, ("temporary_password",), "temporary password", timeout)
 
-    def sent(self, username: str) -> List[Dict[str, str]]:
-        """Every outbox line for `username` (named as stored, or by the address), oldest
-        first, once the deliveries of the requests answered before this call are written."""
+    def sent(self, username: str, pool: "Optional[Pool | str]" = None) -> List[Dict[str, str]]:
+        """Every outbox line for `username` (named as stored, or by the address) in `pool`,
+        oldest first, once the deliveries of the requests answered before this call are
+        written."""
         self._post("/_test/deliveries", None)
+        pool_id = pool.pool_id if isinstance(pool, Pool) else pool
         text = self.outbox.read_text() if self.outbox.exists() else ""
         # A line being appended has no newline yet: complete lines only.
         lines = text[: text.rfind("\n") + 1].splitlines()
         return [entry for entry in map(json.loads, lines)
-                if username in (entry.get("username"), entry.get("destination"))]
+                if username in (entry.get("username"), entry.get("destination"))
+                and pool_id in (None, entry.get("pool_id"))]
 
     def advance(self, seconds: float) -> int:
         """Moves the server's clock `seconds` forward (codes, rate windows, sessions and
@@ -177,13 +183,9 @@ class Server:
         """Stops the server (SIGTERM, then SIGKILL after ten seconds) and deletes its
         directory. Safe to call more than once."""
         process, self._process = self._process, None
-        if process is not None and process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        if process is not None:
+            _end(process)
+        atexit.unregister(self.stop)
         self._directory.cleanup()
 
     def __enter__(self) -> "Server":
@@ -192,12 +194,17 @@ class Server:
     def __exit__(self, *_) -> None:
         self.stop()
 
-    def _latest(self, username: str, kinds, what: str, timeout: float) -> str:
+    def _latest(self, username: str, pool, kinds, what: str, timeout: float) -> str:
         deadline = time.monotonic() + timeout
         while True:
-            found = [entry[kind] for entry in self.sent(username) for kind in kinds if kind in entry]
+            found = [entry for entry in self.sent(username, pool)
+                     if any(kind in entry for kind in kinds) or entry.get("kind") in kinds]
             if found:
-                return found[-1]
+                latest = found[-1]
+                if "not_sent" in latest:
+                    raise NoCodeSent(f"the latest {what} for {username!r} was not sent: "
+                                     f"{latest['not_sent']} (outbox: {self.outbox})")
+                return next(latest[kind] for kind in kinds if kind in latest)
             if time.monotonic() >= deadline:
                 raise NoCodeSent(f"no {what} was sent to {username!r} (outbox: {self.outbox})")
             time.sleep(0.05)
@@ -218,12 +225,6 @@ class Server:
             raise ServerError(f"{path}: {refused.read().decode(errors='replace')}") from None
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def _drain(stream, lines: "queue.Queue[bytes]") -> None:
     """Hands the lines on as they come (so the pipe never fills), then an empty one when the
     server closes its output (it exited): a start-up that failed is seen at once."""
@@ -232,12 +233,16 @@ def _drain(stream, lines: "queue.Queue[bytes]") -> None:
     lines.put(b"")
 
 
-def _end_with_parent() -> None:
-    """In the child, before exec: SIGTERM when the process that started it dies (Linux's
-    PR_SET_PDEATHSIG), so an interrupted test run leaves no server behind."""
-    import ctypes
-
-    try:
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)
-    except OSError:
-        pass
+def _end(process: subprocess.Popen) -> None:
+    """Stops `process` (SIGTERM, then SIGKILL after ten seconds), reaps it and closes its
+    pipes."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    for pipe in (process.stdin, process.stdout):
+        if pipe is not None:
+            pipe.close()
