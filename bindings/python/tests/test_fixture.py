@@ -5,7 +5,7 @@ import threading
 import botocore.exceptions
 import pytest
 
-from confirmation_flow_server import NoCodeSent
+from confirmation_flow_server import NoCodeSent, ServerError
 
 
 def sign_up(cognito_server, pool, username):
@@ -100,6 +100,22 @@ def test_codes_are_told_apart_by_pool(cognito_server):
     with pytest.raises(NoCodeSent, match="frank"):
         cognito_server.code("frank", second, timeout=0.2)
     assert cognito_server.code("frank", first) == cognito_server.code("frank")
+
+
+def test_a_name_sent_codes_in_two_pools_needs_its_pool(cognito_server):
+    first, second = cognito_server.create_pool(), cognito_server.create_pool()
+    sign_up(cognito_server, first, "grace")
+    sign_up(cognito_server, second, "grace")
+    with pytest.raises(ServerError, match="'grace' was sent a code in 2 pools"):
+        cognito_server.code("grace")
+    assert cognito_server.code("grace", second) == cognito_server.sent("grace", second)[-1]["code"]
+
+
+def test_the_clock_moves_by_whole_seconds(cognito_server):
+    with pytest.raises(ValueError, match="whole seconds"):
+        cognito_server.advance(0.5)
+    before = cognito_server.advance(1)
+    assert cognito_server.advance(60) >= before + 60
 
 
 def test_no_code_names_the_user(cognito_server):

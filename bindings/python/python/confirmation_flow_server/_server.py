@@ -146,18 +146,20 @@ class Server:
         made = cognito.create_user_pool_client(UserPoolId=pool["Id"], **client)["UserPoolClient"]
         return Pool(pool["Id"], made["ClientId"], made.get("ClientSecret"))
 
-    def code(self, username: str, pool: "Optional[Pool | str]" = None, timeout: float = 5.0) -> str:
+    def code(self, username: str, pool: "Optional[Pool | str]" = None, timeout: float = 1.0) -> str:
         """The latest code sent to `username` (named as stored, or by the address it went
         to), in `pool` (a `Pool` or a pool id; any pool when not given): a confirmation
         code or a password reset code. Every delivery of a request answered before this call
         is written first, so right after `ResendConfirmationCode` it is the new code, never
-        the one it replaced. Waits up to `timeout` seconds for a first one. Raises
+        the one it replaced. Waits up to `timeout` seconds more for a first one (for a
+        request still being answered on another thread). Raises
         `NoCodeSent` naming the user when none came, or when the latest was not sent (the
-        destination's hourly budget spent: the reason is in the message)."""
+        destination's hourly budget spent: the reason is in the message); `ServerError`
+        when `pool` is not given and the name was sent codes in more than one pool."""
         return self._latest(username, pool, ("code", "password_reset_code"), "code", timeout)
 
     def temporary_password(self, username: str, pool: "Optional[Pool | str]" = None,
-                           timeout: float = 5.0) -> str:
+                           timeout: float = 1.0) -> str:
         """The latest temporary password sent to `username` (`AdminCreateUser`), as `code`."""
         return self._latest(username, pool, ("temporary_password",), "temporary password", timeout)
 
@@ -167,17 +169,23 @@ class Server:
         written."""
         self._post("/_test/deliveries", None)
         pool_id = pool.pool_id if isinstance(pool, Pool) else pool
-        text = self.outbox.read_text() if self.outbox.exists() else ""
-        # A line being appended has no newline yet: complete lines only.
-        lines = text[: text.rfind("\n") + 1].splitlines()
-        return [entry for entry in map(json.loads, lines)
+        return [entry for entry in self._lines()
                 if username in (entry.get("username"), entry.get("destination"))
                 and pool_id in (None, entry.get("pool_id"))]
 
-    def advance(self, seconds: float) -> int:
-        """Moves the server's clock `seconds` forward (codes, rate windows, sessions and
-        tokens all read it); the server's time after, in Unix seconds."""
-        return self._post("/_test/clock", {"advance_seconds": int(seconds)})["now"]
+    def _lines(self) -> List[Dict[str, str]]:
+        text = self.outbox.read_text() if self.outbox.exists() else ""
+        # A line being appended has no newline yet: complete lines only.
+        return list(map(json.loads, text[: text.rfind("\n") + 1].splitlines()))
+
+    def advance(self, seconds: int) -> int:
+        """Moves the server's clock `seconds` (a whole number, at least 1) forward: codes,
+        rate windows, sessions and tokens all read it. The clock is the whole run's (the
+        server is), and only moves forward: tests after this one run in its future. Returns
+        the server's time after, in Unix seconds."""
+        if isinstance(seconds, bool) or not isinstance(seconds, int) or seconds < 1:
+            raise ValueError(f"advance() moves the clock by whole seconds, at least 1: not {seconds!r}")
+        return self._post("/_test/clock", {"advance_seconds": seconds})["now"]
 
     def stop(self) -> None:
         """Stops the server (SIGTERM, then SIGKILL after ten seconds) and deletes its
@@ -196,17 +204,32 @@ class Server:
 
     def _latest(self, username: str, pool, kinds, what: str, timeout: float) -> str:
         deadline = time.monotonic() + timeout
+        where = f" in {pool.pool_id if isinstance(pool, Pool) else pool}" if pool else ""
         while True:
             found = [entry for entry in self.sent(username, pool)
                      if any(kind in entry for kind in kinds) or entry.get("kind") in kinds]
+            pools = sorted({entry.get("pool_id") for entry in found})
+            if pool is None and len(pools) > 1:
+                raise ServerError(f"{username!r} was sent a {what} in {len(pools)} pools "
+                                  f"({', '.join(pools)}): name one with pool=")
             if found:
                 latest = found[-1]
                 if "not_sent" in latest:
-                    raise NoCodeSent(f"the latest {what} for {username!r} was not sent: "
-                                     f"{latest['not_sent']} (outbox: {self.outbox})")
+                    raise NoCodeSent(
+                        f"the latest {what} for {username!r}{where} was not sent: "
+                        f"{latest['not_sent']} (an address gets six codes an hour in a pool, however "
+                        f"many accounts name it; advance(3600) opens the next hour)")
                 return next(latest[kind] for kind in kinds if kind in latest)
             if time.monotonic() >= deadline:
-                raise NoCodeSent(f"no {what} was sent to {username!r} (outbox: {self.outbox})")
+                hint = ""
+                if "temporary_password" in kinds:
+                    hint = (" (AdminCreateUser sends one to the first of DesiredDeliveryMediums "
+                            "the user has an attribute for: SMS when none are named)")
+                others = sorted({entry["username"] for entry in self._lines()
+                                 if pool in (None, entry.get("pool_id"))} - {username})[:5]
+                if others:
+                    hint += f"; sent to: {', '.join(map(repr, others))}"
+                raise NoCodeSent(f"no {what} was sent to {username!r}{where}{hint} (outbox: {self.outbox})")
             time.sleep(0.05)
 
     def _shared_client(self):
@@ -222,7 +245,12 @@ class Server:
             with urllib.request.urlopen(request, timeout=30) as answer:
                 return json.load(answer)
         except urllib.error.HTTPError as refused:
-            raise ServerError(f"{path}: {refused.read().decode(errors='replace')}") from None
+            answer = refused.read().decode(errors="replace")
+            try:
+                answer = json.loads(answer)["message"]
+            except (ValueError, KeyError, TypeError):
+                pass
+            raise ServerError(f"{path}: {answer}") from None
 
 
 def _drain(stream, lines: "queue.Queue[bytes]") -> None:
