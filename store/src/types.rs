@@ -157,7 +157,7 @@ impl Param {
     }
 }
 
-/// A statement of [`SqlStore::guarded`](crate::SqlStore::guarded): its SQL, in PostgreSQL's
+/// A statement of `SqlStore::guarded` (features `sqlite`, `postgres`): its SQL, in PostgreSQL's
 /// dialect, its parameters, and whether it must change exactly one row for the group to be
 /// applied (a compare-and-swap), or may change any number (a clean-up that goes with it).
 #[derive(Clone, Debug)]
