@@ -56,7 +56,25 @@ impl Server {
     }
 
     /// The complete lines of the outbox: one per code delivered.
+    /// The outbox's lines for codes delivered.
     fn deliveries(&self) -> Vec<Value> {
+        let lines = self.lines();
+        lines
+            .into_iter()
+            .filter(|line| line.get("code").is_some())
+            .collect()
+    }
+
+    /// The outbox's lines for codes not sent, saying why.
+    fn not_sent(&self) -> Vec<Value> {
+        let lines = self.lines();
+        lines
+            .into_iter()
+            .filter(|line| line.get("not_sent").is_some())
+            .collect()
+    }
+
+    fn lines(&self) -> Vec<Value> {
         let outbox = std::fs::read_to_string(self.0.dir.join("outbox.jsonl")).unwrap_or_default();
         let complete = outbox.rfind('\n').map_or(0, |end| end + 1);
         outbox[..complete]
@@ -143,6 +161,14 @@ fn tagged_and_recased_addresses_share_one_budget() {
     std::thread::sleep(Duration::from_secs(1)); // time for a seventh to arrive: none may
     let delivered = server.deliveries();
     assert_eq!(delivered.len(), 6, "{delivered:?}");
+    // The seventh's line says why it was not sent, and holds no code.
+    let not_sent = server.not_sent();
+    assert_eq!(not_sent.len(), 1, "{not_sent:?}");
+    assert_eq!(not_sent[0]["username"], "tagged6");
+    assert_eq!(
+        not_sent[0]["not_sent"],
+        "its destination has had its codes for this hour"
+    );
     assert_eq!(server.count("users"), 7, "every sign-up is served");
     // Another mailbox at the same domain has its own budget.
     let (status, _) = server.sign_up("other", "email", "other@example.com");
