@@ -115,11 +115,28 @@ def test_the_clock_moves_only_forward_only_from_outside_a_browser(server):
     assert refused.value.code == 403
 
 
+def flush(server, headers=None):
+    """POST /_test/deliveries: answers once the deliveries of earlier answers are written."""
+    request = urllib.request.Request(f"http://127.0.0.1:{server.port}/_test/deliveries", data=b"{}",
+                                     method="POST", headers=headers or {})
+    return json.load(urllib.request.urlopen(request, timeout=30))
+
+
+def test_the_deliveries_wait_is_for_tests_outside_a_browser(server):
+    assert flush(server) == {}
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        flush(server, headers={"origin": "http://evil.example"})
+    assert refused.value.code == 403
+
+
 def test_without_test_clock_there_is_no_route_and_beyond_loopback_no_start(tmp_path):
     plain = Server(hide_users=False, ttl=86400)
     try:
         with pytest.raises(urllib.error.HTTPError) as missing:
             advance(plain, 60)
+        assert missing.value.code in (404, 405)
+        with pytest.raises(urllib.error.HTTPError) as missing:
+            flush(plain)
         assert missing.value.code in (404, 405)
     finally:
         plain.stop()
