@@ -2,7 +2,7 @@
 //! when the client hides unknown users, the phantom in their place (`password_reset.rs`).
 
 use confirmation_flow::cognito::{
-    AliasAttribute, CodeDeliveryDetails, Destination, Exception, PhantomId,
+    AliasAttribute, AttributeSet, CodeDeliveryDetails, Destination, Exception, PhantomId,
 };
 
 use crate::{
@@ -140,16 +140,16 @@ fn address(pool: &Pool, named: &str) -> Option<(AliasAttribute, String)> {
     Some((attribute, named.to_owned()))
 }
 
-/// Where a user's reset code goes: their verified phone number, else their verified email.
+/// Where a user's reset code goes: their verified phone number, else their verified email
+/// (the crate's rule for where codes go, over the attributes the user has verified).
 pub(crate) fn verified_destination(
     (email, email_verified): (Option<&str>, bool),
     (phone_number, phone_number_verified): (Option<&str>, bool),
 ) -> Option<(AliasAttribute, String)> {
-    let phone = phone_number
-        .filter(|_| phone_number_verified)
-        .map(|value| (AliasAttribute::PhoneNumber, value.to_owned()));
-    let email = email
-        .filter(|_| email_verified)
-        .map(|value| (AliasAttribute::Email, value.to_owned()));
-    phone.or(email)
+    let verified = AttributeSet {
+        email: email_verified,
+        phone_number: phone_number_verified,
+    };
+    let destination = verified.destination(email, phone_number)?;
+    Some((destination.attribute, destination.value.to_owned()))
 }
