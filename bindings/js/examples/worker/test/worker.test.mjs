@@ -1,7 +1,8 @@
-// The Worker examples in workerd, through miniflare, on D1 (SQLite), driven over HTTP by
-// the AWS SDK for JavaScript v3 with its endpoint set to miniflare's local URL. Codes are
-// read where the Worker sends them: its MAILER service binding is, here, a function of
-// this test (D1 never holds a code).
+// The Workers in workerd, through miniflare, on D1 (SQLite), driven over HTTP by the AWS
+// SDK for JavaScript v3 with its endpoint set to miniflare's local URL: the README's
+// (src/worker.ts: `handle` on `d1Store`) and the one with every option (src/configured.ts).
+// Codes are read where the Worker sends them: its MAILER service binding is, here, a
+// function of this test (D1 never holds a code).
 import assert from 'node:assert/strict';
 import { createHash as digest } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -27,13 +28,17 @@ import { build } from '../build.mjs';
 
 const KEY = Buffer.alloc(32, 0x42).toString('base64');
 const SECRET = 'the-client-secret';
-const schema = readFileSync(new URL('../schema.sql', import.meta.url), 'utf8')
-  .replace(/--.*$/gm, '')
-  .split(';')
-  .map((statement) => statement.trim())
-  .filter(Boolean);
+/** The app clients every Worker here serves (`APP_CLIENTS`). */
+const APP_CLIENTS = JSON.stringify([
+  { clientId: 'public' },
+  { clientId: 'secret', secret: SECRET },
+  { clientId: 'legacy', preventUserExistenceErrors: false },
+]);
 
-/** Starts `name`'s Worker in miniflare with an empty D1 database holding the schema. */
+/**
+ * Starts `name`'s Worker in miniflare with an empty D1 database, which the store creates
+ * its tables in (here on the first scheduled run, so the tests may read them at once).
+ */
 async function start(name, bindings, serviceBindings = {}) {
   const mf = new Miniflare({
     modules: true,
@@ -41,12 +46,12 @@ async function start(name, bindings, serviceBindings = {}) {
     modulesRules: [{ type: 'CompiledWasm', include: ['**/*.wasm'] }],
     compatibilityDate: '2026-04-01',
     d1Databases: { DB: `${name}-db` },
-    bindings,
+    bindings: { APP_CLIENTS, ...bindings },
     serviceBindings,
   });
   const url = await mf.ready;
   const db = await mf.getD1Database('DB');
-  await db.batch(schema.map((statement) => db.prepare(statement)));
+  await (await mf.getWorker()).scheduled({ scheduledTime: new Date(), cron: '* * * * *' });
   const sdk = new CognitoIdentityProviderClient({
     region: 'us-east-1',
     endpoint: url.href,
@@ -66,7 +71,7 @@ async function rejection(call) {
   assert.fail('expected the call to be refused');
 }
 
-describe('the Worker example: SignUp, ConfirmSignUp and ResendConfirmationCode on D1', () => {
+describe("the README's Worker: SignUp, ConfirmSignUp and ResendConfirmationCode on D1", () => {
   let mf, db, sdk, url;
   /** What the Worker handed its mail sender, in order. */
   const mail = [];
@@ -77,16 +82,7 @@ describe('the Worker example: SignUp, ConfirmSignUp and ResendConfirmationCode o
     return new Response(null, { status: 202 });
   };
   before(async () => {
-    ({ mf, db, sdk, url } = await start('worker', { CONFIRMATION_KEY: KEY, USER_POOL_ID: 'us-east-1_edge' },
-      { MAILER: mailer }));
-    await db.batch([
-      db.prepare('INSERT INTO clients (client_id, secret, prevent_user_existence_errors) VALUES (?1, ?2, ?3)')
-        .bind('public', null, 1),
-      db.prepare('INSERT INTO clients (client_id, secret, prevent_user_existence_errors) VALUES (?1, ?2, ?3)')
-        .bind('secret', SECRET, 1),
-      db.prepare('INSERT INTO clients (client_id, secret, prevent_user_existence_errors) VALUES (?1, ?2, ?3)')
-        .bind('legacy', null, 0),
-    ]);
+    ({ mf, db, sdk, url } = await start('worker', { CONFIRMATION_KEY: KEY }, { MAILER: mailer }));
   });
   after(() => mf?.dispose());
 
@@ -107,7 +103,7 @@ describe('the Worker example: SignUp, ConfirmSignUp and ResendConfirmationCode o
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
   };
-  const user = (username) => db.prepare('SELECT * FROM users WHERE username = ?1').bind(username).first();
+  const user = (username) => db.prepare('SELECT * FROM cognito_users WHERE username = ?1').bind(username).first();
   const signUp = (Username, email, extra = {}) =>
     sdk.send(new SignUpCommand({
       ClientId: 'public',
@@ -224,7 +220,7 @@ describe('the Worker example: SignUp, ConfirmSignUp and ResendConfirmationCode o
     }
     assert.deepEqual(answers, [...Array(5).fill('CodeMismatchException'), 'TooManyFailedAttemptsException']);
     assert.equal(await user('ghost'), null);
-    const phantoms = await db.prepare('SELECT id, version FROM phantoms').all();
+    const phantoms = await db.prepare('SELECT id, version FROM cognito_phantoms').all();
     assert.equal(phantoms.results.length, 1);
     assert.equal(phantoms.results[0].version, 7);
     assert.ok(!phantoms.results[0].id.includes('ghost'));
@@ -316,7 +312,7 @@ describe('the Worker example: SignUp, ConfirmSignUp and ResendConfirmationCode o
   const addressKey = (attribute, value) =>
     digest('sha256').update(`${attribute}\0${value.toLowerCase()}`).digest('hex');
   const budget = (destination, kind) =>
-    db.prepare('SELECT * FROM destination_budgets WHERE destination = ?1 AND kind = ?2')
+    db.prepare('SELECT * FROM cognito_destination_budgets WHERE destination = ?1 AND kind = ?2')
       .bind(destination, kind).first();
   /** ConfirmSignUp over plain HTTP: the status, the error type header and the body, whole. */
   const confirmRaw = async (Username, ConfirmationCode) => {
@@ -389,7 +385,7 @@ describe('the Worker example: SignUp, ConfirmSignUp and ResendConfirmationCode o
     // Counted once per submission within the budget: 12 + 3; those past it are not.
     const guesses = await budget(addressKey('email', 'victim@example.com'), 'guess');
     assert.equal(guesses.spent, 15);
-    const rows = (await db.prepare('SELECT destination FROM destination_budgets').all()).results;
+    const rows = (await db.prepare('SELECT destination FROM cognito_destination_budgets').all()).results;
     assert.ok(rows.every((row) => !/victim|example/i.test(row.destination)), 'no address in clear');
     assert.match(guesses.destination, /^[0-9a-f]{64}$/);
   });
@@ -423,7 +419,7 @@ describe('the Worker example: SignUp, ConfirmSignUp and ResendConfirmationCode o
     const key = addressKey('email', 'inbox@example.com');
     assert.equal((await budget(key, 'code')).spent, 6);
     // Once the window has passed, a new one starts: the next code is delivered.
-    await db.prepare('UPDATE destination_budgets SET window_start = window_start - 3600 WHERE destination = ?1')
+    await db.prepare('UPDATE cognito_destination_budgets SET window_start = window_start - 3600 WHERE destination = ?1')
       .bind(key).run();
     await sdk.send(new ResendConfirmationCodeCommand({ ClientId: 'public', Username: 'inbox-0' }));
     for (let waited = 0; toInbox().length < 7; waited += 10) {
@@ -438,15 +434,17 @@ describe('the Worker example: SignUp, ConfirmSignUp and ResendConfirmationCode o
   test('destination budgets are deleted by the scheduled handler once their hour has passed, not before', async () => {
     const now = Math.floor(Date.now() / 1000);
     const insert = db.prepare(
-      'INSERT INTO destination_budgets (destination, kind, window_start, spent) VALUES (?1, ?2, ?3, 6)',
+      `INSERT INTO cognito_destination_budgets (destination, kind, window_start, window_seconds, spent)
+       VALUES (?1, ?2, ?3, 3600, 6)`,
     );
+    // At `now`, an hour has passed for 'passed' (a spend now starts a new window), not for 'ending'.
     await db.batch([
-      insert.bind('passed', 'code', now - 3601),
-      insert.bind('ending', 'guess', now - 3600),
+      insert.bind('passed', 'code', now - 3600),
+      insert.bind('ending', 'guess', now - 3599),
       insert.bind('current', 'code', now),
     ]);
     const left = async () => (await db.prepare(
-      "SELECT destination FROM destination_budgets WHERE destination IN ('passed', 'ending', 'current')",
+      "SELECT destination FROM cognito_destination_budgets WHERE destination IN ('passed', 'ending', 'current')",
     ).all()).results.map((row) => row.destination).sort();
     const worker = await mf.getWorker();
     await worker.scheduled({ scheduledTime: new Date(now * 1000), cron: '* * * * *' });
@@ -463,7 +461,9 @@ describe('the Worker example: SignUp, ConfirmSignUp and ResendConfirmationCode o
     const tables = (await db.prepare(
       "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%'",
     ).all()).results.map((row) => row.name);
-    assert.deepEqual(tables.sort(), ['clients', 'destination_budgets', 'lost_race', 'phantoms', 'users']);
+    assert.deepEqual(tables.sort(), [
+      'cognito_destination_budgets', 'cognito_lost_race', 'cognito_migrations', 'cognito_phantoms', 'cognito_users',
+    ]);
     /** Every string in a row, and in the JSON a column holds. */
     const strings = (value) => {
       if (typeof value === 'string') {
@@ -489,15 +489,15 @@ describe('the Worker example: SignUp, ConfirmSignUp and ResendConfirmationCode o
   test('phantoms are deleted by the scheduled handler once their windows have passed, not before', async () => {
     const lib = await import('../../../pkg/confirmation_flow.js');
     lib.initSync({ module: readFileSync(new URL('../../../pkg/confirmation_flow_bg.wasm', import.meta.url)) });
-    const ids = async () => (await db.prepare('SELECT id FROM phantoms').all()).results.map((row) => row.id);
+    const ids = async () => (await db.prepare('SELECT id FROM cognito_phantoms').all()).results.map((row) => row.id);
     const existing = new Set(await ids());
     assert.ok((await rejection(confirm('lenny', '123456'))) instanceof CodeMismatchException);
     const [id] = (await ids()).filter((phantom) => !existing.has(phantom));
-    const row = await db.prepare('SELECT state, prune_after FROM phantoms WHERE id = ?1').bind(id).first();
+    const row = await db.prepare('SELECT state, prune_after FROM cognito_phantoms WHERE id = ?1').bind(id).first();
     const info = lib.readState(row.state);
     // The later of the code's deadline and the end of the hour's window since the last change.
     assert.equal(row.prune_after, Math.max(info.expiresAtUnixSeconds, info.lastChangedAtUnixSeconds + 3600));
-    await db.prepare('INSERT INTO phantoms (id, state, version, prune_after) VALUES (?1, ?2, 1, ?3)')
+    await db.prepare('INSERT INTO cognito_phantoms (id, state, version, prune_after) VALUES (?1, ?2, 1, ?3)')
       .bind('later', row.state, row.prune_after + 60).run();
 
     const worker = await mf.getWorker();
@@ -514,14 +514,13 @@ describe('the Worker example: SignUp, ConfirmSignUp and ResendConfirmationCode o
   });
 });
 
-describe('the phantom cap: a flood of unknown usernames keeps no more rows than PHANTOMS_KEPT', () => {
+describe('the phantom cap: a flood of unknown usernames keeps no more rows than phantomsKept', () => {
   let mf, db, sdk;
   before(async () => {
-    ({ mf, db, sdk } = await start('worker', {
-      CONFIRMATION_KEY: KEY, USER_POOL_ID: 'us-east-1_edge', PHANTOMS_KEPT: '3',
-    }, { MAILER: async () => new Response(null, { status: 202 }) }));
-    await db.prepare('INSERT INTO clients (client_id, secret, prevent_user_existence_errors) VALUES (?1, ?2, ?3)')
-      .bind('public', null, 1).run();
+    ({ mf, db, sdk } = await start('configured', { CONFIRMATION_KEY: KEY, PHANTOMS_KEPT: '3' }, {
+      MAILER: async () => new Response(null, { status: 202 }),
+      TRIGGER: async () => new Response(null, { status: 200 }),
+    }));
   });
   after(() => mf?.dispose());
 
@@ -533,19 +532,19 @@ describe('the phantom cap: a flood of unknown usernames keeps no more rows than 
       assert.ok(refused instanceof CodeMismatchException, 'an unknown user answers as a wrong code');
     }
     const count = async (sql) => (await db.prepare(sql).first()).n;
-    const phantomBudgets = "SELECT COUNT(*) AS n FROM destination_budgets WHERE destination LIKE 'phantom:%'";
-    assert.equal(await count('SELECT COUNT(*) AS n FROM phantoms'), 6);
+    const phantomBudgets = "SELECT COUNT(*) AS n FROM cognito_destination_budgets WHERE destination LIKE 'phantom:%'";
+    assert.equal(await count('SELECT COUNT(*) AS n FROM cognito_phantoms'), 6);
     assert.equal(await count(phantomBudgets), 6);
-    const newest = (await db.prepare('SELECT id FROM phantoms ORDER BY prune_after DESC, id DESC LIMIT 3').all())
+    const newest = (await db.prepare('SELECT id FROM cognito_phantoms ORDER BY prune_after DESC, id DESC LIMIT 3').all())
       .results.map((row) => row.id).sort();
     const worker = await mf.getWorker();
     await worker.scheduled({ scheduledTime: new Date(), cron: '* * * * *' });
-    const left = (await db.prepare('SELECT id FROM phantoms').all()).results.map((row) => row.id).sort();
+    const left = (await db.prepare('SELECT id FROM cognito_phantoms').all()).results.map((row) => row.id).sort();
     assert.deepEqual(left, newest, 'the three furthest from being pruned stay');
     assert.equal(await count(phantomBudgets), 3, 'a trimmed phantom\'s budget goes with it');
     // Below the cap, nothing more goes.
     await worker.scheduled({ scheduledTime: new Date(), cron: '* * * * *' });
-    assert.equal(await count('SELECT COUNT(*) AS n FROM phantoms'), 3);
+    assert.equal(await count('SELECT COUNT(*) AS n FROM cognito_phantoms'), 3);
   });
 });
 
@@ -553,14 +552,12 @@ describe('respelled destinations: refused by SignUp, or one budget with the serv
   let mf, db, sdk;
   const mail = [];
   before(async () => {
-    ({ mf, db, sdk } = await start('worker', { CONFIRMATION_KEY: KEY, USER_POOL_ID: 'us-east-1_edge' }, {
+    ({ mf, db, sdk } = await start('worker', { CONFIRMATION_KEY: KEY }, {
       MAILER: async (request) => {
         mail.push(await request.json());
         return new Response(null, { status: 202 });
       },
     }));
-    await db.prepare('INSERT INTO clients (client_id, secret, prevent_user_existence_errors) VALUES (?1, ?2, ?3)')
-      .bind('public', null, 1).run();
   });
   after(() => mf?.dispose());
   const signUp = (Username, Name, Value) => sdk.send(new SignUpCommand({
@@ -582,7 +579,7 @@ describe('respelled destinations: refused by SignUp, or one budget with the serv
       assert.equal(error.message, message, JSON.stringify(value));
       assert.equal(error.$metadata.httpStatusCode, 400);
     }
-    const stored = await db.prepare('SELECT COUNT(*) AS n FROM users').first();
+    const stored = await db.prepare('SELECT COUNT(*) AS n FROM cognito_users').first();
     assert.equal(stored.n, 0, 'no user stored');
     // The plain spelling is served.
     const served = await signUp('owner', 'phone_number', '+12125551212');
@@ -591,7 +588,7 @@ describe('respelled destinations: refused by SignUp, or one budget with the serv
 
   test("the budget keys of the server's vectors: case, fullwidth, +tag, Gmail and IDNA spellings share one", async () => {
     const file = new URL('../../../../../server/tests/destination-keys.json', import.meta.url);
-    // Email only: this Worker keys a phone number as given (worker.ts, canonicalAddress).
+    // Email only: the package keys a phone number as given (ts/destinations.ts, canonicalAddress).
     const vectors = JSON.parse(readFileSync(file, 'utf8')).vectors.filter((vector) => vector.attribute === 'email');
     assert.ok(vectors.length >= 45);
     const signUps = new Map();
@@ -610,40 +607,108 @@ describe('respelled destinations: refused by SignUp, or one budget with the serv
     }
     await new Promise((resolve) => setTimeout(resolve, 500));
     assert.equal(mail.length, total, 'no code past a budget');
-    const rows = (await db.prepare("SELECT destination, spent FROM destination_budgets WHERE kind = 'code'").all())
+    const rows = (await db.prepare("SELECT destination, spent FROM cognito_destination_budgets WHERE kind = 'code'").all())
       .results;
     assert.deepEqual(new Map(rows.map((row) => [row.destination, row.spent])), expected);
     assert.ok(Math.max(...signUps.values()) > 6, 'one key has more sign-ups than its budget');
   });
 });
 
-describe("the README's minimal Worker", () => {
-  let mf, db, sdk;
+describe('the configured Worker: origins, the PostConfirmation trigger, the wire', () => {
+  let mf, sdk, url;
+  const mail = [];
+  /** The trigger's answer: 200, or a failure with its text. */
+  let triggerAnswer = () => new Response(null, { status: 200 });
+  const events = [];
   before(async () => {
-    ({ mf, db, sdk } = await start('minimal', { CONFIRMATION_KEY: KEY, CLIENT_ID: 'readme' }));
+    ({ mf, sdk, url } = await start('configured', { CONFIRMATION_KEY: KEY, PHANTOMS_KEPT: '100' }, {
+      MAILER: async (request) => {
+        mail.push(await request.json());
+        return new Response(null, { status: 202 });
+      },
+      TRIGGER: async (request) => {
+        events.push(await request.json());
+        return triggerAnswer();
+      },
+    }));
   });
   after(() => mf?.dispose());
+  const post = (headers, body = '{}') => fetch(url, {
+    method: 'POST',
+    headers: { 'x-amz-target': 'AWSCognitoIdentityProviderService.SignUp', 'content-type': 'application/x-amz-json-1.1', ...headers },
+    body,
+  });
+  const codeOf = async (username) => {
+    for (let waited = 0; ; waited += 10) {
+      const sent = mail.findLast((message) => message.username === username);
+      if (sent) return sent.code;
+      if (waited > 10_000) assert.fail(`no code for ${username}`);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  };
+  const signUp = (Username, email) => sdk.send(new SignUpCommand({
+    ClientId: 'public', Username, Password: 'correct-horse-battery', UserAttributes: [{ Name: 'email', Value: email }],
+  }));
 
-  test('confirms a code issued for a stored user, refuses a wrong one', async () => {
-    // The user as a SignUp would have stored them: a state issued by the package in Node.
-    const lib = await import('../../../pkg/confirmation_flow.js');
-    lib.initSync({ module: readFileSync(new URL('../../../pkg/confirmation_flow_bg.wasm', import.meta.url)) });
-    const pool = new lib.Pool({
-      region: 'us-east-1', userPoolId: 'us-east-1_EXAMPLE', autoVerifiedAttributes: ['email'],
-      keys: { current: { id: 1, secret: new Uint8Array(Buffer.from(KEY, 'base64')) } },
+  test('a listed origin is allowed, by preflight and answer; any other is refused before anything is read', async () => {
+    const preflight = await fetch(url, {
+      method: 'OPTIONS',
+      headers: { origin: 'https://app.example.com', 'access-control-request-method': 'POST',
+        'access-control-request-headers': 'content-type,x-amz-target,x-amz-user-agent' },
     });
-    const { state, code } = lib.issue(pool, 'sub-of-ivy');
-    await db.prepare('INSERT INTO users (username, sub, status, state, version) VALUES (?1, ?2, ?3, ?4, 1)')
-      .bind('ivy', 'sub-of-ivy', 'UNCONFIRMED', state).run();
-    const send = (ConfirmationCode, ClientId = 'readme') =>
-      sdk.send(new ConfirmSignUpCommand({ ClientId, Username: 'ivy', ConfirmationCode }));
+    assert.equal(preflight.status, 204);
+    assert.equal(preflight.headers.get('access-control-allow-origin'), 'https://app.example.com');
+    assert.match(preflight.headers.get('access-control-allow-headers'), /x-amz-target/);
+    assert.match(preflight.headers.get('access-control-allow-methods'), /POST/);
+    const allowed = await post({ origin: 'https://app.example.com' });
+    assert.equal(allowed.status, 400, 'decoded: an empty SignUp is an InvalidParameterException');
+    assert.equal(allowed.headers.get('access-control-allow-origin'), 'https://app.example.com');
+    assert.match(allowed.headers.get('access-control-expose-headers'), /x-amzn-requestid/);
+    for (const origin of ['https://evil.example', 'null', 'https://app.example.com.evil.example']) {
+      const refused = await post({ origin }, JSON.stringify({ ClientId: 'public', Username: 'x', Password: 'y' }));
+      assert.equal(refused.status, 403, origin);
+      assert.equal(refused.headers.get('access-control-allow-origin'), null);
+      assert.equal((await refused.json()).__type, 'AccessDeniedException');
+    }
+  });
 
-    assert.ok(await rejection(send(code === '000000' ? '111111' : '000000')) instanceof CodeMismatchException);
-    assert.equal((await rejection(send(code, 'another'))).name, 'ResourceNotFoundException');
-    await send(code);
-    const row = await db.prepare('SELECT status, version FROM users WHERE username = ?1').bind('ivy').first();
-    assert.deepEqual(row, { status: 'CONFIRMED', version: 3 });
-    assert.ok(await rejection(send(code)) instanceof NotAuthorizedException);
+  test('every answer has the AWS JSON type and a request id; other methods are 405', async () => {
+    const answers = [await post({}), await post({}, '{')];
+    const ids = new Set();
+    for (const answer of answers) {
+      assert.equal(answer.headers.get('content-type'), 'application/x-amz-json-1.1');
+      assert.match(answer.headers.get('x-amzn-requestid'), /^[0-9a-f-]{36}$/);
+      ids.add(answer.headers.get('x-amzn-requestid'));
+    }
+    assert.equal(ids.size, 2, 'one id per request');
+    assert.equal(answers[1].headers.get('x-amzn-errortype'), 'SerializationException:');
+    const get = await fetch(url);
+    assert.equal(get.status, 405);
+    assert.equal(get.headers.get('allow'), 'POST, OPTIONS');
+  });
+
+  test('the PostConfirmation trigger gets the event; its failure is the answer, the user stays confirmed', async () => {
+    await signUp('trig', 'trig@example.com');
+    await sdk.send(new ConfirmSignUpCommand({ ClientId: 'public', Username: 'trig', ConfirmationCode: await codeOf('trig') }));
+    assert.equal(events.at(-1).triggerSource, 'PostConfirmation_ConfirmSignUp');
+    assert.equal(events.at(-1).userName, 'trig');
+    assert.equal(events.at(-1).request.userAttributes.email, 'trig@example.com');
+
+    triggerAnswer = () => new Response('the CRM is down', { status: 500 });
+    await signUp('trig2', 'trig2@example.com');
+    const code = await codeOf('trig2');
+    const failed = await rejection(sdk.send(new ConfirmSignUpCommand({ ClientId: 'public', Username: 'trig2', ConfirmationCode: code })));
+    assert.equal(failed.name, 'UserLambdaValidationException');
+    assert.match(failed.message, /the CRM is down/);
+    triggerAnswer = () => new Response(null, { status: 200 });
+    const again = await rejection(sdk.send(new ConfirmSignUpCommand({ ClientId: 'public', Username: 'trig2', ConfirmationCode: code })));
+    assert.ok(again instanceof NotAuthorizedException, 'confirmed already: the trigger ran after the write');
+  });
+
+  test('a body over maxBodyBytes is a 413', async () => {
+    const large = await post({}, 'x'.repeat(16 * 1024 + 1));
+    assert.equal(large.status, 413);
+    assert.equal((await large.json()).__type, 'RequestEntityTooLargeException');
   });
 });
 

@@ -1,0 +1,89 @@
+// `handle(request, store, options)`: an AWS JSON 1.1 request in, the service's answer out.
+import { decode, type FlowError, type Operation } from "./confirmation_flow.js";
+import { readAtMost } from "./body.js";
+import { type HandleOptions, poolOf, served } from "./options.js";
+import { serve } from "./serve.js";
+import type { Store } from "./store.js";
+
+/** The largest body read by default, as the example server's. */
+const MAX_BODY = 64 * 1024;
+
+/** The headers the AWS SDKs and Amplify send, which a preflight must allow. */
+const ALLOWED_HEADERS = [
+  "authorization", "cache-control", "content-type", "x-amz-content-sha256", "x-amz-date",
+  "x-amz-security-token", "x-amz-target", "x-amz-user-agent", "amz-sdk-invocation-id", "amz-sdk-request",
+].join(", ");
+/** The headers a browser's SDK reads from an answer. */
+const EXPOSED_HEADERS = "x-amzn-requestid, x-amzn-errortype, x-amzn-errormessage, date";
+
+/**
+ * Answers one request to the user pool (`POST` with `X-Amz-Target`, as the AWS SDKs and
+ * Amplify send `SignUp`, `ConfirmSignUp` and `ResendConfirmationCode`) on `store`, as the
+ * service does: the AWS JSON content type, `x-amzn-RequestId`, and for a refusal its
+ * exception in the body and in `x-amzn-ErrorType`. Lost races are read and decided again
+ * (up to 16 times); a code is handed to `options.deliver` after the answer is made.
+ *
+ * Refused before the body is decoded: a method other than `POST` (405), an origin not in
+ * `options.allowedOrigins` (403), a body over `options.maxBodyBytes` (413), and every
+ * operation not in `options.serves`, the admin ones always (`UnknownOperationException`:
+ * they need a SigV4-signed caller, which `handle` does not check).
+ *
+ * Never rejects: a store or configuration that fails is a 500 `InternalErrorException`
+ * answering only `Internal error.`, the reason logged with `console.error`.
+ */
+export async function handle(request: Request, store: Store, options: HandleOptions): Promise<Response> {
+  const headers = new Headers({ "x-amzn-requestid": crypto.randomUUID() });
+  const origin = request.headers.get("origin");
+  if (origin !== null) {
+    const allowed = options.allowedOrigins ?? ["*"];
+    if (!allowed.includes("*") && !allowed.includes(origin)) {
+      return answer(headers, 403, { __type: "AccessDeniedException", message: "This origin may not call this user pool." });
+    }
+    headers.set("access-control-allow-origin", allowed.includes("*") ? "*" : origin);
+    if (!allowed.includes("*")) headers.set("vary", "origin");
+    headers.set("access-control-expose-headers", EXPOSED_HEADERS);
+  }
+  if (request.method === "OPTIONS") {
+    headers.set("access-control-allow-methods", "POST, OPTIONS");
+    headers.set("access-control-allow-headers", ALLOWED_HEADERS);
+    headers.set("access-control-max-age", "86400");
+    return new Response(null, { status: 204, headers });
+  }
+  if (request.method !== "POST") {
+    headers.set("allow", "POST, OPTIONS");
+    return new Response(null, { status: 405, headers });
+  }
+  let operation: Operation | undefined;
+  try {
+    const pool = poolOf(options);
+    const serves = served(options);
+    const limit = options.maxBodyBytes ?? MAX_BODY;
+    const body = await readAtMost(request, limit);
+    if (!body) {
+      return answer(headers, 413, {
+        __type: "RequestEntityTooLargeException",
+        message: `The request body is larger than ${limit} bytes`,
+      });
+    }
+    // An operation not served is refused here, before the body is read.
+    operation = decode(pool, request.headers.get("x-amz-target") ?? "", body, serves);
+    const reply = await serve(pool, store, options, operation, body);
+    return answer(headers, reply.httpStatus, reply.body);
+  } catch (caught) {
+    // The package's errors carry what to answer; anything else (the store failing) is a 500.
+    const error = caught as Partial<FlowError>;
+    const status = error.httpStatus ?? 500;
+    if (status >= 500) console.error(`${error.name ?? "Error"}: ${error.message ?? String(caught)}`);
+    return answer(headers, status, error.body ?? { __type: "InternalErrorException", message: "Internal error." });
+  } finally {
+    operation?.free();
+  }
+}
+
+/** An AWS JSON 1.1 answer; a refusal's `__type` in `x-amzn-ErrorType` too. */
+function answer(headers: Headers, status: number, body: object): Response {
+  headers.set("content-type", "application/x-amz-json-1.1");
+  const type = (body as { __type?: unknown }).__type;
+  if (typeof type === "string") headers.set("x-amzn-errortype", `${type}:`);
+  return new Response(JSON.stringify(body), { status, headers });
+}

@@ -1,0 +1,10 @@
+// The package: the module's decisions (`confirmation_flow.js`, from wasm-bindgen), and the
+// loop carried out once: `handle` on a `Store`, `d1Store` for D1, `memoryStore` for tests.
+export * from "./confirmation_flow.js";
+export { default } from "./confirmation_flow.js";
+export { d1Store } from "./d1.js";
+export type { D1Like, D1StatementLike, D1Store, D1StoreOptions, Pruned } from "./d1.js";
+export { handle } from "./handle.js";
+export { memoryStore } from "./memory.js";
+export type { AppClient, Base64Key, Delivery, HandleOptions, PublicOperation } from "./options.js";
+export type { Budget, Store, StoredLookup } from "./store.js";

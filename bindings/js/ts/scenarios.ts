@@ -1,0 +1,196 @@
+// The promises a `Store` must keep, as scenarios any store can run: each drives `handle`
+// with concurrent requests against an empty store and throws an `Error` saying what broke.
+// `d1Store` runs them in workerd, `memoryStore` in Node and Deno; a store of yours runs them
+// from your test runner:
+//
+//   import { scenarios } from "confirmation-flow/scenarios";
+//   for (const scenario of scenarios) test(scenario.name, () => scenario.run(await emptyStore()));
+import { decode } from "./confirmation_flow.js";
+import { handle } from "./handle.js";
+import { type Delivery, type HandleOptions, poolOf } from "./options.js";
+import type { Store } from "./store.js";
+
+/** One promise of the store, tested. */
+export interface Scenario {
+  /** What it shows, as a test's name. */
+  readonly name: string;
+  /**
+   * Runs on `store`, which must be empty (no users, phantoms or budgets).
+   *
+   * # Errors
+   * An `Error` whose message says which promise broke and what was seen instead.
+   */
+  run(store: Store): Promise<void>;
+}
+
+const CLIENT = "scenarioclient";
+const PASSWORD = "correct-horse-battery";
+
+/** `handle` on `store` with a test pool, its deliveries kept. */
+function harness(store: Store) {
+  const delivered: Delivery[] = [];
+  const pending: Promise<unknown>[] = [];
+  const options: HandleOptions = {
+    userPoolId: "us-east-1_scenario",
+    keys: { current: { id: 1, secret: btoa(String.fromCharCode(...new Array<number>(32).fill(7))) } },
+    clients: [{ clientId: CLIENT }],
+    aliasAttributes: ["email"],
+    deliver: (delivery) => void delivered.push(delivery),
+    waitUntil: (promise) => void pending.push(promise),
+  };
+  const call = async (operation: string, body: Record<string, unknown>) => {
+    const response = await handle(
+      new Request("https://cognito-idp.us-east-1.amazonaws.com/", {
+        method: "POST",
+        headers: {
+          "content-type": "application/x-amz-json-1.1",
+          "x-amz-target": `AWSCognitoIdentityProviderService.${operation}`,
+        },
+        body: JSON.stringify({ ClientId: CLIENT, ...body }),
+      }),
+      store,
+      options,
+    );
+    const answer = (await response.json()) as { __type?: string };
+    return { status: response.status, type: answer.__type ?? "ok", body: answer };
+  };
+  const signUp = async (username: string, email: string) => {
+    const { type } = await call("SignUp", {
+      Username: username, Password: PASSWORD, UserAttributes: [{ Name: "email", Value: email }],
+    });
+    expect(type === "ok", `SignUp of ${username} answered ${type}`);
+  };
+  /** The last code delivered to `username`, once every delivery under way has ended. */
+  const code = async (username: string) => {
+    await Promise.all(pending);
+    const last = delivered.filter((delivery) => delivery.username === username).at(-1);
+    expect(last !== undefined, `no code was delivered to ${username}`);
+    return last.code;
+  };
+  const confirm = (username: string, code: string, extra: Record<string, unknown> = {}) =>
+    call("ConfirmSignUp", { Username: username, ConfirmationCode: code, ...extra });
+  /** Who holds `email` verified, as the store reads each of `usernames`. */
+  const verifiedHolders = async (usernames: string[]) => {
+    const holders: string[] = [];
+    for (const username of usernames) {
+      const operation = decode(poolOf(options), "ConfirmSignUp", JSON.stringify({
+        ClientId: CLIENT, Username: username, ConfirmationCode: "000000",
+      }));
+      try {
+        const { user } = await store.read(operation.needs);
+        if (user?.attributes?.["email_verified"] === "true") holders.push(username);
+      } finally {
+        operation.free();
+      }
+    }
+    return holders;
+  };
+  return { call, signUp, code, confirm, verifiedHolders, delivered, pending };
+}
+
+function expect(condition: boolean, message: string): asserts condition {
+  if (!condition) throw new Error(message);
+}
+
+/** How many of `answers` are each `__type` (`ok` for a success), for messages. */
+function tally(answers: { type: string }[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const { type } of answers) counts.set(type, (counts.get(type) ?? 0) + 1);
+  return counts;
+}
+
+const seen = (counts: Map<string, number>) => JSON.stringify(Object.fromEntries(counts));
+
+/** The scenarios, in the order a store is best built up to pass them. */
+export const scenarios: readonly Scenario[] = [
+  {
+    name: "sign up, then confirm with the delivered code",
+    async run(store) {
+      const h = harness(store);
+      await h.signUp("alice", "alice@example.com");
+      const wrong = await h.confirm("alice", (await h.code("alice")) === "000000" ? "111111" : "000000");
+      expect(wrong.type === "CodeMismatchException", `a wrong code answered ${wrong.type}`);
+      const right = await h.confirm("alice", await h.code("alice"));
+      expect(right.type === "ok", `the delivered code answered ${right.type}`);
+      const holders = await h.verifiedHolders(["alice"]);
+      expect(holders.length === 1, "the confirmed user's email is not verified in the store");
+    },
+  },
+  {
+    name: "concurrent sign-ups of one username make one user",
+    async run(store) {
+      const h = harness(store);
+      const answers = await Promise.all(Array.from({ length: 10 }, (_, index) =>
+        h.call("SignUp", {
+          Username: "bob", Password: PASSWORD, UserAttributes: [{ Name: "email", Value: `bob${index}@example.com` }],
+        })));
+      const counts = tally(answers);
+      expect(counts.get("ok") === 1 && counts.get("UsernameExistsException") === 9, `answers: ${seen(counts)}`);
+    },
+  },
+  {
+    name: "20 concurrent wrong codes: exactly 5 compared, none shares an attempt",
+    async run(store) {
+      const h = harness(store);
+      await h.signUp("carol", "carol@example.com");
+      const code = await h.code("carol");
+      const wrong = code === "000000" ? "111111" : "000000";
+      const counts = tally(await Promise.all(Array.from({ length: 20 }, () => h.confirm("carol", wrong))));
+      expect(counts.get("CodeMismatchException") === 5, `CodeMismatchException must be 5: ${seen(counts)}`);
+      expect(!counts.has("ok"), `a wrong code confirmed: ${seen(counts)}`);
+      const after = await h.confirm("carol", code);
+      expect(after.type !== "ok", "the right code confirmed after its five attempts were spent");
+    },
+  },
+  {
+    name: "concurrent confirmations of one email: one verified owner, the other refused",
+    async run(store) {
+      const h = harness(store);
+      await h.signUp("dave", "shared@example.com");
+      await h.signUp("erin", "shared@example.com");
+      const [dave, erin] = [await h.code("dave"), await h.code("erin")];
+      const answers = await Promise.all([h.confirm("dave", dave), h.confirm("erin", erin)]);
+      const counts = tally(answers);
+      expect(counts.get("ok") === 1 && counts.get("AliasExistsException") === 1, `answers: ${seen(counts)}`);
+      const holders = await h.verifiedHolders(["dave", "erin"]);
+      expect(holders.length === 1, `verified holders of one email: ${JSON.stringify(holders)}`);
+    },
+  },
+  {
+    name: "concurrent confirmations with ForceAliasCreation: both confirmed, one verified owner",
+    async run(store) {
+      const h = harness(store);
+      await h.signUp("fred", "forced@example.com");
+      await h.signUp("gina", "forced@example.com");
+      const [fred, gina] = [await h.code("fred"), await h.code("gina")];
+      const force = { ForceAliasCreation: true };
+      const counts = tally(await Promise.all([h.confirm("fred", fred, force), h.confirm("gina", gina, force)]));
+      expect(counts.get("ok") === 2, `answers: ${seen(counts)}`);
+      const holders = await h.verifiedHolders(["fred", "gina"]);
+      expect(holders.length === 1, `verified holders of one email: ${JSON.stringify(holders)}`);
+    },
+  },
+  {
+    name: "an unknown user answers as a user with a code: 5 wrong codes, then too many",
+    async run(store) {
+      const h = harness(store);
+      const answers = [];
+      for (let attempt = 0; attempt < 6; attempt += 1) answers.push((await h.confirm("nobody", "123456")).type);
+      const expected = [...Array<string>(5).fill("CodeMismatchException"), "TooManyFailedAttemptsException"];
+      expect(answers.join() === expected.join(), `answers: ${answers.join()}`);
+    },
+  },
+  {
+    name: "one address gets 6 codes an hour, however many accounts name it",
+    async run(store) {
+      const h = harness(store);
+      const accounts = ["hank", "iris", "jack", "kate"];
+      await Promise.all(accounts.map((username) => h.signUp(username, "victim@example.com")));
+      const resent = await Promise.all(accounts.map((username) =>
+        h.call("ResendConfirmationCode", { Username: username })));
+      expect(resent.every((answer) => answer.type === "ok"), `resends answered: ${seen(tally(resent))}`);
+      await Promise.all(h.pending);
+      expect(h.delivered.length === 6, `codes delivered to one address: ${h.delivered.length}, not 6`);
+    },
+  },
+];
