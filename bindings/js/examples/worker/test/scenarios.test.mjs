@@ -1,5 +1,6 @@
 // The package's store scenarios (`confirmation-flow/scenarios`) on d1Store, in workerd: each
-// on an empty D1 database of its own, driven through `handle` with concurrent requests.
+// on an empty D1 database of its own, driven through `handle` with concurrent requests; and
+// d1Store's migrations, raced by five store objects and refusing a newer schema.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
@@ -31,5 +32,28 @@ test('every scenario passes on d1Store in workerd', async () => {
     const answer = await fetch(new URL(`?scenario=${index}`, url));
     const result = await answer.json();
     assert.ok(result.passed, `${result.name}: ${result.error}`);
+  }
+});
+
+test('five isolates migrating one database at once: each migration once, every table there', async () => {
+  const migrations = new Miniflare({
+    modules: true,
+    scriptPath: await build('migrations', new URL('workerd/migrations.ts', import.meta.url).pathname),
+    modulesRules: [{ type: 'CompiledWasm', include: ['**/*.wasm'] }],
+    compatibilityDate: '2026-04-01',
+    d1Databases: { DB: 'migrations', NEWER: 'newer' },
+  });
+  try {
+    const at = await migrations.ready;
+    const raced = await (await fetch(new URL('race', at))).json();
+    assert.deepEqual(raced.failed, []);
+    assert.deepEqual(raced.versions, [1]);
+    assert.deepEqual(raced.tables, [
+      'cognito_destination_budgets', 'cognito_lost_race', 'cognito_migrations', 'cognito_phantoms', 'cognito_users',
+    ]);
+    const newer = await (await fetch(new URL('newer', at))).json();
+    assert.match(newer.refused, /schema 99, newer than this package's 1/);
+  } finally {
+    await migrations.dispose();
   }
 });
