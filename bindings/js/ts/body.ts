@@ -26,18 +26,27 @@ export async function readAtMost(request: Request, limit: number): Promise<Uint8
     else await reader.cancel().catch(() => {});
     return undefined;
   }
-  const body = new Uint8Array(limit);
+  // Held as it comes: a body trickled in slowly holds what has come, not the limit.
+  const chunks: Uint8Array[] = [];
   let length = 0;
   for (;;) {
     const { done, value } = await reader.read();
-    if (done) return body.subarray(0, length);
+    if (done) break;
     if (length + value.byteLength > limit) {
       await discard(reader, length + value.byteLength);
       return undefined;
     }
-    body.set(value, length);
+    chunks.push(value);
     length += value.byteLength;
   }
+  if (chunks.length === 1 && chunks[0]) return chunks[0];
+  const body = new Uint8Array(length);
+  let at = 0;
+  for (const chunk of chunks) {
+    body.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  return body;
 }
 
 /**

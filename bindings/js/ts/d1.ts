@@ -2,7 +2,7 @@
 // states is checked by the database in the statement or batch that writes: the version
 // (compare-and-swap), insert-only-if-absent (primary keys), an alias claim (a guard
 // statement in the batch). A D1 batch is one transaction, run alone.
-import type { Needs, UserRecord, UserStatus, Write } from "./confirmation_flow.js";
+import type { AliasClaim, Needs, UserRecord, UserStatus, Write } from "./confirmation_flow.js";
 import { MIGRATIONS } from "./d1_schema.js";
 import type { Budget, Store, StoredLookup } from "./store.js";
 
@@ -63,8 +63,18 @@ const Y2K_MS = 946_684_800_000;
 /** Migrations under way or done, per database object (`env.DB` lives as long as the isolate). */
 const migrated = new WeakMap<object, Promise<void>>();
 
-/** The package's `Store` on the D1 database `db` (`env.DB`). */
+/**
+ * The package's `Store` on the D1 database `db` (`env.DB`): one user pool per database (the
+ * tables have no pool column; two pools sharing one would share users and budgets).
+ *
+ * # Errors
+ * `TypeError` for a `phantomsKept` that is not a whole number, 1 or more.
+ */
 export function d1Store(db: D1Like, options: D1StoreOptions = {}): D1Store {
+  const cap = options.phantomsKept ?? PHANTOMS_KEPT;
+  if (!Number.isSafeInteger(cap) || cap < 1) {
+    throw new TypeError(`phantomsKept: expected a whole number of phantoms, 1 or more, not ${String(cap)}`);
+  }
   const ready = () => {
     let done = migrated.get(db);
     if (!done) {
@@ -79,7 +89,7 @@ export function d1Store(db: D1Like, options: D1StoreOptions = {}): D1Store {
     read: async (needs) => (await ready(), read(db, needs)),
     apply: async (write) => (await ready(), apply(db, write)),
     spend: async (budget) => (await ready(), spend(db, budget)),
-    prune: async (now) => (await ready(), prune(db, now, options.phantomsKept ?? PHANTOMS_KEPT)),
+    prune: async (now) => (await ready(), prune(db, now, cap)),
   };
 }
 
@@ -87,13 +97,13 @@ async function migrate(db: D1Like): Promise<void> {
   await db.prepare(
     "CREATE TABLE IF NOT EXISTS cognito_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)",
   ).run();
-  for (;;) {
+  // Each pass applies one migration or finds another isolate did: bounded by their number.
+  for (let pass = 0; pass <= MIGRATIONS.length; pass += 1) {
     const row = await db.prepare("SELECT COALESCE(MAX(version), 0) AS version FROM cognito_migrations")
       .first<{ version: number }>();
     const version = row?.version ?? 0;
-    if (version > MIGRATIONS.length) {
-      throw new Error(`the database is at schema ${version}, newer than this package's ${MIGRATIONS.length}`);
-    }
+    // At or past this package's last (a newer one, in a gradual deployment, added to the
+    // schema and took nothing away from it: see d1_schema.ts): nothing to do.
     const next = MIGRATIONS[version];
     if (!next) return;
     try {
@@ -104,9 +114,10 @@ async function migrate(db: D1Like): Promise<void> {
         ...next.map((statement) => db.prepare(statement)),
       ]);
     } catch (error) {
-      if (!String(error).includes("constraint failed")) throw error;
+      if (!/UNIQUE constraint failed: cognito_migrations\.version/.test(String(error))) throw error;
     }
   }
+  throw new Error("cognito_migrations did not advance: another process keeps failing to migrate");
 }
 
 interface UserRow {
@@ -169,11 +180,15 @@ function record(user: UserRow): UserRecord {
  * insert conflicts), or a guard that fails the batch when another user holds the alias.
  */
 async function apply(db: D1Like, write: Write): Promise<boolean> {
-  const changed = async (statement: D1StatementLike) => (await statement.run()).meta.changes === 1;
   const { target, expected, state, version } = write;
+  // After each statement whose change is a condition: when it changed nothing, this fails,
+  // and with it the batch. Every write is a batch ending in it, phantoms' as users', so the
+  // two take the same round trip.
+  const guard = db.prepare("INSERT INTO cognito_lost_race (never) SELECT NULL WHERE changes() = 0");
+  const statements: D1StatementLike[] = [];
   if (target.kind === "phantom") {
     const { id, pruneAfterUnixSeconds: pruneAfter } = target;
-    return changed(
+    statements.push(
       expected === "absent"
         ? db.prepare(
           "INSERT INTO cognito_phantoms (id, state, version, prune_after) VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
@@ -181,10 +196,10 @@ async function apply(db: D1Like, write: Write): Promise<boolean> {
         : db.prepare(
           "UPDATE cognito_phantoms SET state = ?2, version = ?3, prune_after = ?4 WHERE id = ?1 AND version = ?5",
         ).bind(id, state, version, pruneAfter, expected),
+      guard,
     );
-  }
-  if (expected === "absent") {
-    return changed(
+  } else if (expected === "absent") {
+    statements.push(
       db.prepare(
         `INSERT INTO cognito_users (username, sub, status, email, phone_number, state, version)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT DO NOTHING`,
@@ -197,53 +212,60 @@ async function apply(db: D1Like, write: Write): Promise<boolean> {
         state,
         version,
       ),
+      guard,
     );
-  }
-  // When the previous statement changed nothing, this one fails, and with it the batch.
-  const guard = db.prepare("INSERT INTO cognito_lost_race (never) SELECT NULL WHERE changes() = 0");
-  const statements: D1StatementLike[] = [];
-  const column = write.alias?.attribute === "phone_number" ? "phone_number" : "email";
-  if (write.alias?.kind === "mustBeFree") {
-    // Nobody else holds the value verified: else the batch fails here.
-    statements.push(db.prepare(
-      `INSERT INTO cognito_lost_race (never) SELECT NULL WHERE EXISTS (SELECT 1 FROM cognito_users
-         WHERE ${column} = ?1 AND ${column}_verified = 1 AND username <> ?2)`,
-    ).bind(write.alias.value, target.username));
-  }
-  if (write.alias?.kind === "takeFrom") {
+  } else {
+    const alias = write.alias;
+    if (alias) statements.push(...claim(db, alias, target.username, guard));
     statements.push(
       db.prepare(
-        `UPDATE cognito_users SET ${column}_verified = 0
-         WHERE username = ?1 AND ${column} = ?2 AND ${column}_verified = 1`,
-      ).bind(write.alias.owner, write.alias.value),
+        `UPDATE cognito_users SET state = ?4, version = ?5, status = COALESCE(?6, status),
+           email_verified = email_verified OR ?7, phone_number_verified = phone_number_verified OR ?8
+         WHERE username = ?1 AND sub = ?2 AND version = ?3`,
+      ).bind(
+        target.username,
+        target.subject,
+        expected,
+        state,
+        version,
+        write.status,
+        Number(write.verify === "email"),
+        Number(write.verify === "phone_number"),
+      ),
       guard,
     );
   }
-  statements.push(
-    db.prepare(
-      `UPDATE cognito_users SET state = ?4, version = ?5, status = COALESCE(?6, status),
-         email_verified = email_verified OR ?7, phone_number_verified = phone_number_verified OR ?8
-       WHERE username = ?1 AND sub = ?2 AND version = ?3`,
-    ).bind(
-      target.username,
-      target.subject,
-      expected,
-      state,
-      version,
-      write.status,
-      Number(write.verify === "email"),
-      Number(write.verify === "phone_number"),
-    ),
-    guard,
-  );
   try {
     await db.batch(statements);
     return true;
   } catch (error) {
-    // A guard: a condition no longer held, the request lost a race.
-    if (String(error).includes("constraint failed")) return false;
+    // A guard, or a primary key: a condition no longer held, the request lost a race.
+    if (/constraint failed/.test(String(error))) return false;
     throw error;
   }
+}
+
+/**
+ * The statements that check an alias claim in the write's batch: `mustBeFree` fails it when
+ * another user holds the value verified; `takeFrom` fails it unless `owner` still does, and
+ * clears the flag of every other holder (one, unless aliases were switched on over users
+ * who already shared a value).
+ */
+function claim(db: D1Like, alias: AliasClaim, username: string, guard: D1StatementLike): D1StatementLike[] {
+  const column = alias.attribute === "email" || alias.attribute === "phone_number" ? alias.attribute : undefined;
+  if (!column) throw new TypeError(`an alias claim on ${String(alias.attribute)}: not email or phone_number`);
+  const fails = (condition: string) =>
+    db.prepare(`INSERT INTO cognito_lost_race (never) SELECT NULL WHERE ${condition}`);
+  const holder = (who: string) =>
+    `SELECT 1 FROM cognito_users WHERE ${column} = ?1 AND ${column}_verified = 1 AND username ${who} ?2`;
+  if (alias.kind === "mustBeFree") return [fails(`EXISTS (${holder("<>")})`).bind(alias.value, username)];
+  return [
+    fails(`NOT EXISTS (${holder("=")})`).bind(alias.value, alias.owner),
+    db.prepare(
+      `UPDATE cognito_users SET ${column}_verified = 0 WHERE ${column} = ?1 AND ${column}_verified = 1 AND username <> ?2`,
+    ).bind(alias.value, username),
+    guard,
+  ];
 }
 
 /**
@@ -290,7 +312,7 @@ async function prune(db: D1Like, now: Date | number, cap: number): Promise<Prune
   const trimmed = await all(db.prepare(
     `DELETE FROM cognito_phantoms WHERE id IN (SELECT id FROM cognito_phantoms ORDER BY prune_after, id
        LIMIT min(?2, max(0, (SELECT COUNT(*) FROM cognito_phantoms) - ?1)))`,
-  ).bind(Math.max(0, Math.floor(cap)), PRUNE_BATCH));
+  ).bind(cap, PRUNE_BATCH));
   if (trimmed > 0) {
     await db.prepare(
       `DELETE FROM cognito_destination_budgets WHERE destination >= 'phantom:' AND destination < 'phantom;'

@@ -1,5 +1,7 @@
 // The D1 schema, as migrations: appended to, never edited (a database records the last it
-// ran in `cognito_migrations`). `d1Store(db).migrate()` runs those it has not.
+// ran in `cognito_migrations`). `d1Store(db).migrate()` runs those it has not. A migration
+// only adds (tables, columns with defaults, indexes), never drops or renames: in a gradual
+// deployment the previous version of the package runs on the schema a newer one migrated.
 
 /** Each migration's statements, run in one batch (one transaction). */
 export const MIGRATIONS: readonly (readonly string[])[] = [

@@ -1,6 +1,8 @@
 // `handle(request, store, options)`: an AWS JSON 1.1 request in, the service's answer out.
 import { decode, type FlowError, type Operation } from "./confirmation_flow.js";
 import { readAtMost } from "./body.js";
+import { checkOptions } from "./check.js";
+import { mustBeInstantiated } from "./init.js";
 import { type HandleOptions, poolOf, served } from "./options.js";
 import { serve } from "./serve.js";
 import type { Store } from "./store.js";
@@ -23,38 +25,43 @@ const EXPOSED_HEADERS = "x-amzn-requestid, x-amzn-errortype, x-amzn-errormessage
  * exception in the body and in `x-amzn-ErrorType`. Lost races are read and decided again
  * (up to 16 times); a code is handed to `options.deliver` after the answer is made.
  *
- * Refused before the body is decoded: a method other than `POST` (405), an origin not in
- * `options.allowedOrigins` (403), a body over `options.maxBodyBytes` (413), and every
+ * Refused before the body is decoded: an origin not in `options.allowedOrigins` (403), a
+ * method other than `POST` (405), a body over `options.maxBodyBytes` (413), and every
  * operation not in `options.serves`, the admin ones always (`UnknownOperationException`:
  * they need a SigV4-signed caller, which `handle` does not check).
  *
- * Never rejects: a store or configuration that fails is a 500 `InternalErrorException`
- * answering only `Internal error.`, the reason logged with `console.error`.
+ * Never rejects: options that `checkOptions` refuses, a module not instantiated, or a store
+ * that fails is a 500 `InternalErrorException` answering only `Internal error.`, the reason
+ * logged with `console.error` under the request's id.
  */
 export async function handle(request: Request, store: Store, options: HandleOptions): Promise<Response> {
-  const headers = new Headers({ "x-amzn-requestid": crypto.randomUUID() });
-  const origin = request.headers.get("origin");
-  if (origin !== null) {
-    const allowed = options.allowedOrigins ?? ["*"];
-    if (!allowed.includes("*") && !allowed.includes(origin)) {
-      return answer(headers, 403, { __type: "AccessDeniedException", message: "This origin may not call this user pool." });
-    }
-    headers.set("access-control-allow-origin", allowed.includes("*") ? "*" : origin);
-    if (!allowed.includes("*")) headers.set("vary", "origin");
-    headers.set("access-control-expose-headers", EXPOSED_HEADERS);
-  }
-  if (request.method === "OPTIONS") {
-    headers.set("access-control-allow-methods", "POST, OPTIONS");
-    headers.set("access-control-allow-headers", ALLOWED_HEADERS);
-    headers.set("access-control-max-age", "86400");
-    return new Response(null, { status: 204, headers });
-  }
-  if (request.method !== "POST") {
-    headers.set("allow", "POST, OPTIONS");
-    return new Response(null, { status: 405, headers });
-  }
+  const requestId = crypto.randomUUID();
+  const headers = new Headers({ "x-amzn-requestid": requestId });
   let operation: Operation | undefined;
   try {
+    checkOptions(options);
+    mustBeInstantiated();
+    const origin = request.headers.get("origin");
+    const allowed = options.allowedOrigins ?? ["*"];
+    const anyOrigin = allowed.includes("*");
+    if (!anyOrigin) headers.set("vary", "origin");
+    if (origin !== null) {
+      if (!anyOrigin && !allowed.includes(origin)) {
+        return answer(headers, 403, { __type: "AccessDeniedException", message: "This origin may not call this user pool." });
+      }
+      headers.set("access-control-allow-origin", anyOrigin ? "*" : origin);
+      headers.set("access-control-expose-headers", EXPOSED_HEADERS);
+    }
+    if (request.method === "OPTIONS") {
+      headers.set("access-control-allow-methods", "POST, OPTIONS");
+      headers.set("access-control-allow-headers", ALLOWED_HEADERS);
+      headers.set("access-control-max-age", "86400");
+      return new Response(null, { status: 204, headers });
+    }
+    if (request.method !== "POST") {
+      headers.set("allow", "POST, OPTIONS");
+      return new Response(null, { status: 405, headers });
+    }
     const pool = poolOf(options);
     const serves = served(options);
     const limit = options.maxBodyBytes ?? MAX_BODY;
@@ -65,19 +72,30 @@ export async function handle(request: Request, store: Store, options: HandleOpti
         message: `The request body is larger than ${limit} bytes`,
       });
     }
-    // An operation not served is refused here, before the body is read.
+    // An operation not served is refused here, before the body is decoded.
     operation = decode(pool, request.headers.get("x-amz-target") ?? "", body, serves);
     const reply = await serve(pool, store, options, operation, body);
     return answer(headers, reply.httpStatus, reply.body);
   } catch (caught) {
-    // The package's errors carry what to answer; anything else (the store failing) is a 500.
-    const error = caught as Partial<FlowError>;
-    const status = error.httpStatus ?? 500;
-    if (status >= 500) console.error(`${error.name ?? "Error"}: ${error.message ?? String(caught)}`);
-    return answer(headers, status, error.body ?? { __type: "InternalErrorException", message: "Internal error." });
+    // The package's errors carry what to answer; anything else (the store failing, a
+    // misconfiguration) is a 500 that says nothing of it, its reason in the log.
+    if (isFlowError(caught) && caught.httpStatus < 500) return answer(headers, caught.httpStatus, caught.body);
+    const reason = caught instanceof Error ? `${caught.name}: ${caught.message}` : String(caught);
+    console.error(`request ${requestId}: ${reason}`);
+    return answer(headers, 500, { __type: "InternalErrorException", message: "Internal error." });
   } finally {
     operation?.free();
   }
+}
+
+/** The names of the errors the package throws with an answer for the request (400s). */
+const REQUEST_FAULTS: readonly string[] = ["InvalidParameterException", "SerializationException", "UnknownOperationException"];
+
+/** Whether `caught` is one of the package's own request faults, with its answer. */
+function isFlowError(caught: unknown): caught is FlowError {
+  if (!(caught instanceof Error) || !REQUEST_FAULTS.includes(caught.name)) return false;
+  const { httpStatus, body } = caught as Partial<FlowError>;
+  return typeof httpStatus === "number" && typeof body?.__type === "string" && body.__type === caught.name;
 }
 
 /** An AWS JSON 1.1 answer; a refusal's `__type` in `x-amzn-ErrorType` too. */

@@ -14,7 +14,11 @@ interface UserRow {
   version: number;
 }
 
-/** A `Store` in memory: users, phantoms and budgets in `Map`s, gone with the isolate. */
+/**
+ * A `Store` in memory: users, phantoms and budgets in `Map`s, gone with the isolate. Not for
+ * a Worker: each isolate would keep users, attempts and budgets of its own, so a username
+ * could be taken once per isolate and a code guessed 5 times per isolate.
+ */
 export function memoryStore(): Store {
   const users = new Map<string, UserRow>();
   const phantoms = new Map<string, { state: string; version: number }>();

@@ -26,15 +26,16 @@ export interface Scenario {
 const CLIENT = "scenarioclient";
 const PASSWORD = "correct-horse-battery";
 
-/** `handle` on `store` with a test pool, its deliveries kept. */
-function harness(store: Store) {
+/** `handle` on `store` with a test pool whose codes go to `attribute`, its deliveries kept. */
+function harness(store: Store, attribute: "email" | "phone_number" = "email") {
   const delivered: Delivery[] = [];
   const pending: Promise<unknown>[] = [];
   const options: HandleOptions = {
     userPoolId: "us-east-1_scenario",
     keys: { current: { id: 1, secret: btoa(String.fromCharCode(...new Array<number>(32).fill(7))) } },
     clients: [{ clientId: CLIENT }],
-    aliasAttributes: ["email"],
+    autoVerifiedAttributes: [attribute],
+    aliasAttributes: [attribute],
     deliver: (delivery) => void delivered.push(delivery),
     waitUntil: (promise) => void pending.push(promise),
   };
@@ -54,9 +55,9 @@ function harness(store: Store) {
     const answer = (await response.json()) as { __type?: string };
     return { status: response.status, type: answer.__type ?? "ok", body: answer };
   };
-  const signUp = async (username: string, email: string) => {
+  const signUp = async (username: string, address: string) => {
     const { type } = await call("SignUp", {
-      Username: username, Password: PASSWORD, UserAttributes: [{ Name: "email", Value: email }],
+      Username: username, Password: PASSWORD, UserAttributes: [{ Name: attribute, Value: address }],
     });
     expect(type === "ok", `SignUp of ${username} answered ${type}`);
   };
@@ -69,7 +70,11 @@ function harness(store: Store) {
   };
   const confirm = (username: string, code: string, extra: Record<string, unknown> = {}) =>
     call("ConfirmSignUp", { Username: username, ConfirmationCode: code, ...extra });
-  /** Who holds `email` verified, as the store reads each of `usernames`. */
+  /**
+   * Who holds their address verified, as the store reads each of `usernames`: its
+   * `user.attributes` say `email_verified` (or `phone_number_verified`) `"true"`, as the
+   * PostConfirmation event carries them.
+   */
   const verifiedHolders = async (usernames: string[]) => {
     const holders: string[] = [];
     for (const username of usernames) {
@@ -78,7 +83,7 @@ function harness(store: Store) {
       }));
       try {
         const { user } = await store.read(operation.needs);
-        if (user?.attributes?.["email_verified"] === "true") holders.push(username);
+        if (user?.attributes?.[`${attribute}_verified`] === "true") holders.push(username);
       } finally {
         operation.free();
       }
@@ -113,7 +118,7 @@ export const scenarios: readonly Scenario[] = [
       const right = await h.confirm("alice", await h.code("alice"));
       expect(right.type === "ok", `the delivered code answered ${right.type}`);
       const holders = await h.verifiedHolders(["alice"]);
-      expect(holders.length === 1, "the confirmed user's email is not verified in the store");
+      expect(holders.length === 1, "read() after the confirmation: user.attributes.email_verified is not \"true\"");
     },
   },
   {
@@ -168,6 +173,19 @@ export const scenarios: readonly Scenario[] = [
       expect(counts.get("ok") === 2, `answers: ${seen(counts)}`);
       const holders = await h.verifiedHolders(["fred", "gina"]);
       expect(holders.length === 1, `verified holders of one email: ${JSON.stringify(holders)}`);
+    },
+  },
+  {
+    name: "concurrent confirmations of one phone number: one verified owner, the other refused",
+    async run(store) {
+      const h = harness(store, "phone_number");
+      await h.signUp("hana", "+12125550100");
+      await h.signUp("ivan", "+12125550100");
+      const [hana, ivan] = [await h.code("hana"), await h.code("ivan")];
+      const counts = tally(await Promise.all([h.confirm("hana", hana), h.confirm("ivan", ivan)]));
+      expect(counts.get("ok") === 1 && counts.get("AliasExistsException") === 1, `answers: ${seen(counts)}`);
+      const holders = await h.verifiedHolders(["hana", "ivan"]);
+      expect(holders.length === 1, `verified holders of one phone number: ${JSON.stringify(holders)}`);
     },
   },
   {

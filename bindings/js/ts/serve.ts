@@ -40,9 +40,11 @@ export async function serve(
 ): Promise<Reply> {
   const needs = operation.needs;
   const now = () => options.now?.() ?? new Date();
-  // A ConfirmSignUp spends a guess of its destination's budget before its code is compared,
-  // found from the read the decision uses; past the budget it is decided as this: the same
-  // request with a code that cannot match (a wrong code's answer, work and attempt).
+  // A ConfirmSignUp whose submission is counted (its outcome writes: the client and its
+  // SecretHash passed, the user can still confirm) spends a guess of its destination's
+  // budget before the write; past the budget the outcome is dropped unstored and the request
+  // decided again as this: the same request with a code that cannot match (a wrong code's
+  // answer, work and attempt). A refusal that counts nothing spends nothing.
   let overBudget: Operation | undefined;
   /** Where a guess was spent: once, unless a retry's read names another destination. */
   const spentAt = new Set<string>();
@@ -50,14 +52,18 @@ export async function serve(
     for (let attempt = 0; attempt < RETRIES; attempt += 1) {
       if (attempt > 1) await backOff(attempt);
       const lookup: Lookup = { client: clientOf(options, needs.clientId), ...(await store.read(needs)) };
-      if (needs.operation === "ConfirmSignUp" && !overBudget) {
+      const outcome = (overBudget ?? operation).decide(lookup, now());
+      if (needs.operation === "ConfirmSignUp" && outcome.write && !overBudget) {
         const destination = await guessDestination(lookup, needs, autoVerified(options));
         if (destination !== null && !spentAt.has(destination)) {
           spentAt.add(destination);
-          if (!(await store.spend(budget(destination, "guess", now())))) overBudget = withNoCode(pool, operation, body);
+          if (!(await store.spend(budget(destination, "guess", now())))) {
+            overBudget = withNoCode(pool, operation, body);
+            attempt -= 1; // not a lost race: decide again at once, on a new read
+            continue;
+          }
         }
       }
-      const outcome = (overBudget ?? operation).decide(lookup, now());
       if (outcome.write && !(await store.apply(outcome.write))) continue;
       const { reply, after } = outcome.applied(); // the write is stored, or there is none
       if (after.kind === "deliver") {
@@ -85,15 +91,36 @@ function backOff(attempt: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** The trigger's outcome, a throw read as the function's error. */
+/** How long the trigger may take, as the service gives a Lambda trigger: 5 seconds. */
+const TRIGGER_TIMEOUT_MS = 5000;
+const TRIGGER_OUTCOMES: readonly string[] = ["succeeded", "functionError", "invocationFailed", "invalidOutput"];
+
+/**
+ * The trigger's outcome: what it returned when that is a `TriggerOutcome`, else (nothing,
+ * or the event back, as a Lambda trigger returns it) `succeeded`; a throw is the function's
+ * error; past 5 seconds, a failed invocation.
+ */
 async function trigger(
   postConfirmation: NonNullable<HandleOptions["postConfirmation"]>,
   event: Record<string, unknown>,
 ): Promise<TriggerOutcome> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<TriggerOutcome>((resolve) => {
+    timer = setTimeout(() => resolve({ kind: "invocationFailed", reason: "timed out after 5 seconds" }), TRIGGER_TIMEOUT_MS);
+  });
+  const ran = (async (): Promise<TriggerOutcome> => {
+    try {
+      const returned: unknown = await postConfirmation(event);
+      const kind = (returned as { kind?: unknown } | null | undefined)?.kind;
+      return typeof kind === "string" && TRIGGER_OUTCOMES.includes(kind) ? (returned as TriggerOutcome) : { kind: "succeeded" };
+    } catch (error) {
+      return { kind: "functionError", error: error instanceof Error ? error.message : String(error) };
+    }
+  })();
   try {
-    return (await postConfirmation(event)) ?? { kind: "succeeded" };
-  } catch (error) {
-    return { kind: "functionError", error: error instanceof Error ? error.message : String(error) };
+    return await Promise.race([ran, timeout]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 
@@ -119,7 +146,8 @@ async function deliver(
     // A `fetch` to a mail sender answers; a refusal is not a throw.
     if (sent instanceof Response && !sent.ok) console.error(`the mail sender refused the code for ${username}: ${sent.status}`);
   } catch (error) {
-    console.error(`the delivery of a code for ${username} failed: ${String(error)}`);
+    // What the sender threw, without the code should it repeat it.
+    console.error(`the delivery of a code for ${username} failed: ${String(error).replaceAll(code, "<code>")}`);
   }
 }
 

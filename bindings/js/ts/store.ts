@@ -5,7 +5,12 @@ import type { Needs, UserRecord, Write } from "./confirmation_flow.js";
 
 /** What a store read for one request: everything `needs` names, from one consistent read. */
 export interface StoredLookup {
-  /** The user named by `needs.username`, or `null` when there is none. */
+  /**
+   * The user named by `needs.username`, or `null` when there is none. Its `attributes` hold
+   * every attribute the row keeps, as strings, `sub` included and each `email_verified` /
+   * `phone_number_verified` as `"true"` or `"false"`: the PostConfirmation event carries
+   * them, and the scenarios read them.
+   */
   user: UserRecord | null;
   /**
    * When there is no such user: the state stored under `needs.phantomId` (an unknown user's

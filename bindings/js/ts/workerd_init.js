@@ -3,6 +3,6 @@
 // A JavaScript file, not TypeScript: wasm-bindgen's declarations for the `.wasm` name its
 // raw exports, not the module this import gives.
 import wasm from "./confirmation_flow_bg.wasm";
-import { initSync } from "./confirmation_flow.js";
+import { initSync } from "./init.js";
 
 initSync({ module: wasm });

@@ -2,10 +2,12 @@
 // them), and what `handle` promises of its own: the wire, its options, and what it does
 // when the store or the mail sender fails.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { createHmac } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { test } from 'node:test';
 
-import { handle, initSync, memoryStore } from '../../pkg/index.js';
+import { checkOptions, handle, initSync, memoryStore } from '../../pkg/index.js';
 import { scenarios } from '../../pkg/scenarios.js';
 
 initSync({ module: await readFile(new URL('../../pkg/confirmation_flow_bg.wasm', import.meta.url)) });
@@ -151,4 +153,105 @@ test('a store that fails is a 500 saying nothing of it; one that always loses gi
   assert.equal(lost.result.status, 500);
   assert.equal(applies, 16);
   assert.match(lost.lines.join(), /lost 16 races/);
+});
+
+test('options are checked whole: a misspelt or mistyped member is a 500 naming it, never its default', async () => {
+  const cases = [
+    [{ allowedOrigin: ['https://app.example.com'] }, /options\.allowedOrigin: expected no such member/],
+    [{ clients: [{ clientId: 'nodeclient', clientSecret: 'abc' }] }, /options\.clients\[0\]\.clientSecret/],
+    [{ clients: [{ clientId: 'a' }, { clientId: 'a' }] }, /named twice/],
+    [{ allowedOrigins: 'https://app.example.com' }, /options\.allowedOrigins: expected an array/],
+    [{ allowedOrigins: ['https://app.example.com/'] }, /allowedOrigins\[0\]: expected "\*" or an origin/],
+    [{ allowedOrigins: ['null'] }, /allowedOrigins\[0\]/],
+    [{ maxBodyBytes: -1 }, /maxBodyBytes/],
+    [{ maxBodyBytes: Infinity }, /maxBodyBytes/],
+    [{ deliver: undefined }, /options\.deliver: expected a function/],
+    [{ userPoolId: 'mypool' }, /options\.userPoolId/],
+    [{ clients: undefined }, /options\.clients: expected an array/],
+  ];
+  for (const [overrides, reason] of cases) {
+    const { call } = server(memoryStore(), overrides);
+    const { result, lines } = await logged(() => call('SignUp', { ClientId: 'nodeclient' }, { origin: 'https://evil.example' }));
+    assert.equal(result.status, 500, JSON.stringify(overrides));
+    assert.deepEqual(result.body, { __type: 'InternalErrorException', message: 'Internal error.' });
+    assert.match(lines.join(), reason);
+    assert.match(lines.join(), /^request [0-9a-f-]{36}: TypeError/, 'the log names the request');
+  }
+  assert.throws(() => checkOptions({ ...server().options, clients: [{ clientId: 'x', secret: 5 }] }), /secret: expected a string/);
+  assert.doesNotThrow(() => checkOptions(server().options));
+});
+
+test('an origin is matched whole: a listed origin is allowed, a prefix or a longer one is not', async () => {
+  const { call } = server(memoryStore(), { allowedOrigins: ['https://app.example.com'] });
+  const body = { ClientId: 'nodeclient', Username: 'o', ConfirmationCode: '123456' };
+  for (const origin of ['https://app.example.co', 'https://app.example.com.evil.example', 'http://app.example.com']) {
+    assert.equal((await call('ConfirmSignUp', body, { origin })).status, 403, origin);
+  }
+  const allowed = await call('ConfirmSignUp', body, { origin: 'https://app.example.com' });
+  assert.equal(allowed.status, 400);
+  assert.equal(allowed.headers.get('vary'), 'origin');
+  const none = await call('ConfirmSignUp', body);
+  assert.equal(none.headers.get('vary'), 'origin', 'a cache keyed without the origin would serve it to another');
+});
+
+test('a wrong SecretHash spends nothing of the address budget: the right code still confirms', async () => {
+  const store = memoryStore();
+  const { call, code } = server(store, {
+    clients: [{ clientId: 'nodeclient', secret: 'the-client-secret' }],
+  });
+  const hash = (username) => createHmac('sha256', 'the-client-secret').update(`${username}nodeclient`).digest('base64');
+  const signedUp = await call('SignUp', {
+    ClientId: 'nodeclient', Username: 'victim', Password: 'correct-horse-battery', SecretHash: hash('victim'),
+    UserAttributes: [{ Name: 'email', Value: 'victim@example.com' }],
+  });
+  assert.equal(signedUp.status, 200);
+  for (let i = 0; i < 20; i += 1) {
+    const junk = await call('ConfirmSignUp', {
+      ClientId: 'nodeclient', Username: 'victim', ConfirmationCode: '000000', SecretHash: 'AAAA',
+    });
+    assert.equal(junk.body.__type, 'NotAuthorizedException');
+  }
+  const right = await call('ConfirmSignUp', {
+    ClientId: 'nodeclient', Username: 'victim', ConfirmationCode: await code('victim'), SecretHash: hash('victim'),
+  });
+  assert.equal(right.status, 200, JSON.stringify(right.body));
+});
+
+test('PostConfirmation: the event returned is success, a slow trigger a failed invocation after 5 s', async () => {
+  const confirmWith = async (postConfirmation) => {
+    const { call, signUp, code } = server(memoryStore(), { postConfirmation });
+    await signUp('trig');
+    return call('ConfirmSignUp', { ClientId: 'nodeclient', Username: 'trig', ConfirmationCode: await code('trig') });
+  };
+  assert.equal((await confirmWith((event) => event)).status, 200, 'a Lambda-style trigger returns its event');
+  assert.equal((await confirmWith(async () => {})).status, 200);
+  const thrown = await confirmWith(() => {
+    throw new Error('nope');
+  });
+  assert.equal(thrown.body.__type, 'UserLambdaValidationException');
+  const started = Date.now();
+  const slow = await confirmWith(() => new Promise(() => {}));
+  assert.ok(Date.now() - started >= 4900);
+  assert.equal(slow.status, 400, JSON.stringify(slow.body));
+  assert.equal(slow.body.__type, 'UnexpectedLambdaException');
+});
+
+test('whatever a store throws, handle resolves to a 500', async () => {
+  for (const thrown of [null, undefined, 'a string', { httpStatus: 200, body: { __type: 'x' } }]) {
+    const store = { ...memoryStore(), read: () => Promise.reject(thrown) };
+    const { result } = await logged(() => server(store).signUp('z'));
+    assert.equal(result.status, 500, String(thrown));
+    assert.equal(result.body.__type, 'InternalErrorException');
+  }
+});
+
+test('handle before the module is instantiated says what to call', () => {
+  const script = `import { handle, memoryStore } from ${JSON.stringify(new URL('../../pkg/index.js', import.meta.url).href)};
+const lines = []; console.error = (line) => lines.push(line);
+const response = await handle(new Request('http://localhost/', { method: 'POST', body: '{}' }), memoryStore(), {
+  userPoolId: 'us-east-1_x', keys: { current: { id: 1, secret: ${JSON.stringify(KEY)} } }, clients: [], deliver() {} });
+console.log(JSON.stringify({ status: response.status, log: lines.join() }));`;
+  const out = JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' }));
+  assert.equal(out.status, 500);
+  assert.match(out.log, /not instantiated: call initSync\(\{ module \}\) or await init/);
 });

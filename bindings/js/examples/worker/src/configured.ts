@@ -12,8 +12,8 @@ export interface Env {
   MAILER: Fetcher;
   /** The service that runs the PostConfirmation trigger: `POST` with the event. */
   TRIGGER: Fetcher;
-  /** A decimal string: how many phantoms `prune` keeps. */
-  PHANTOMS_KEPT: string;
+  /** A decimal string: how many phantoms `prune` keeps (default 10,000). */
+  PHANTOMS_KEPT?: string;
 }
 
 function options(env: Env, ctx: ExecutionContext): HandleOptions {
@@ -33,9 +33,10 @@ function options(env: Env, ctx: ExecutionContext): HandleOptions {
     deliver: (code) => env.MAILER.fetch("https://mailer/", { method: "POST", body: JSON.stringify(code) }),
     waitUntil: (promise) => ctx.waitUntil(promise),
     // Its failure is the answer (the user stays confirmed), as the service answers it.
+    // What it says reaches the caller, as the service passes a Lambda's error on: say little.
     postConfirmation: async (event) => {
       const ran = await env.TRIGGER.fetch("https://trigger/", { method: "POST", body: JSON.stringify(event) });
-      if (!ran.ok) return { kind: "functionError", error: await ran.text() };
+      if (!ran.ok) return { kind: "functionError", error: `the trigger answered ${ran.status}` };
     },
   };
 }
@@ -43,7 +44,7 @@ function options(env: Env, ctx: ExecutionContext): HandleOptions {
 export default {
   fetch: (request, env, ctx) => handle(request, d1Store(env.DB), options(env, ctx)),
   async scheduled(controller, env) {
-    const store = d1Store(env.DB, { phantomsKept: Number(env.PHANTOMS_KEPT) });
+    const store = d1Store(env.DB, env.PHANTOMS_KEPT ? { phantomsKept: Number(env.PHANTOMS_KEPT) } : {});
     const pruned = await store.prune(controller.scheduledTime);
     console.log(`pruned ${pruned.phantoms} phantoms, ${pruned.trimmed} past the cap, ${pruned.budgets} budgets`);
   },

@@ -1,6 +1,6 @@
 // The package's store scenarios (`confirmation-flow/scenarios`) on d1Store, in workerd: each
 // on an empty D1 database of its own, driven through `handle` with concurrent requests; and
-// d1Store's migrations, raced by five store objects and refusing a newer schema.
+// d1Store's migrations, raced by five store objects, and a newer schema run on.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
@@ -51,8 +51,9 @@ test('five isolates migrating one database at once: each migration once, every t
     assert.deepEqual(raced.tables, [
       'cognito_destination_budgets', 'cognito_lost_race', 'cognito_migrations', 'cognito_phantoms', 'cognito_users',
     ]);
+    // A newer package's schema only added to this one's: this one runs on it.
     const newer = await (await fetch(new URL('newer', at))).json();
-    assert.match(newer.refused, /schema 99, newer than this package's 1/);
+    assert.deepEqual(newer, { refused: null, pruned: { phantoms: 0, trimmed: 0, budgets: 0 } });
   } finally {
     await migrations.dispose();
   }

@@ -1,7 +1,7 @@
 // d1Store's migrations inside workerd: `GET /race` migrates one empty database through five
 // store objects at once (five isolates' worth: each keeps its own "migrated" promise) and
-// answers what the database then holds; `GET /newer` records a schema past the package's and
-// answers what migrating says.
+// answers what the database then holds; `GET /newer` records a schema past the package's (a
+// newer version in a gradual deployment) and answers whether the store still works on it.
 import { d1Store } from "confirmation-flow";
 
 /** `db` behind an object of its own, as another isolate's `env.DB` would be. */
@@ -30,8 +30,10 @@ export default {
     await d1Store(env.NEWER).migrate();
     await env.NEWER.prepare("INSERT INTO cognito_migrations (version, applied_at) VALUES (99, 0)").run();
     try {
-      await d1Store(another(env.NEWER) as unknown as D1Database).migrate();
-      return Response.json({ refused: null });
+      const store = d1Store(another(env.NEWER) as unknown as D1Database);
+      await store.migrate();
+      const pruned = await store.prune(Date.now());
+      return Response.json({ refused: null, pruned });
     } catch (error) {
       return Response.json({ refused: String(error) });
     }
