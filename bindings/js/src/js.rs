@@ -50,7 +50,19 @@ export type UserStatus =
  * then the caller must authenticate the admin caller itself (no SigV4 is verified here).
  */
 export type OperationName =
-  | "SignUp" | "ConfirmSignUp" | "AdminConfirmSignUp" | "ResendConfirmationCode";
+  | "SignUp" | "ConfirmSignUp" | "AdminConfirmSignUp" | "ResendConfirmationCode" | "InitiateAuth";
+
+/** A session sign-in's members, as `InitiateAuth`'s body carries them (`signIn`). */
+export interface SignInRequest {
+  /** `ClientId`. */
+  clientId: string;
+  /** `AuthParameters.USERNAME`. */
+  username: string;
+  /** `AuthParameters.SECRET_HASH`, when the client has a secret. */
+  secretHash?: string | null;
+  /** `Session`, as `ConfirmSignUp` answered with it. */
+  session: string;
+}
 
 /** A server key: an id (stored with every tag it makes) and 32 secret bytes. */
 export interface ServerKey {
@@ -214,6 +226,13 @@ export type After =
       kind: "postConfirmation";
       /** The trigger's event, in the service's JSON shape. */
       event: Record<string, unknown>;
+    }
+  | {
+      kind: "signIn";
+      /** Who signed in, with a session from `signIn`: mint their tokens, answer with them. */
+      username: string;
+      subject: string;
+      clientId: string;
     };
 
 /**
@@ -573,6 +592,27 @@ pub fn decode(
     };
     let request = request::decode(Rc::clone(&pool.data), operation, &bytes, allowed)
         .map_err(|error| thrown(&error))?;
+    Ok(Operation { request })
+}
+
+/// A session sign-in, validated once, for `pool`: `InitiateAuth` with `AuthFlow` `USER_AUTH`
+/// and the `Session` a `ConfirmSignUp` answered with, its members read from the body by the
+/// caller (`request`: `{ clientId, username, secretHash?, session }`). Its outcome's `after`
+/// is `signIn` when the session let the user in: mint the tokens then.
+///
+/// Throws `InvalidParameterException` (members that break the service model), a `TypeError`
+/// for a `request` of the wrong shape.
+#[wasm_bindgen(js_name = signIn)]
+pub fn sign_in(
+    pool: &Pool,
+    #[wasm_bindgen(unchecked_param_type = "SignInRequest")] request: &JsValue,
+) -> Result<Operation, JsValue> {
+    let members = JSON::stringify(request)
+        .ok()
+        .and_then(|text| text.as_string())
+        .ok_or_else(|| thrown(&Error::type_error("request", "an object")))?;
+    let request =
+        request::sign_in(Rc::clone(&pool.data), &members).map_err(|error| thrown(&error))?;
     Ok(Operation { request })
 }
 

@@ -46,4 +46,5 @@ pub mod lookup;
 pub mod outcome;
 pub mod pool;
 pub mod request;
+pub mod sign_in;
 pub mod state;

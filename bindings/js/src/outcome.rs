@@ -131,8 +131,8 @@ enum AfterJson<'o> {
     PostConfirmation {
         event: &'o PostConfirmationEvent<'o>,
     },
-    /// Never from the operations this module decodes (it does not serve `InitiateAuth`),
-    /// carried all the same: the kind is exhaustive.
+    /// A session sign-in (`signIn`) let the user in: the caller mints the tokens.
+    #[serde(rename_all = "camelCase")]
     SignIn {
         username: &'o str,
         subject: &'o str,

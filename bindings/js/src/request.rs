@@ -9,7 +9,7 @@ use confirmation_flow::{
 };
 use serde::Serialize;
 
-use crate::{error::Error, lookup, outcome, pool::PoolData};
+use crate::{error::Error, lookup, outcome, pool::PoolData, sign_in::SignInRequest};
 
 /// The crate's `Fresh`, owned (a new user's `sub` as the 16 random bytes of its UUID v4):
 /// the clock and the CSPRNG's bytes, new for every decision; only those the operation
@@ -36,10 +36,38 @@ impl core::fmt::Debug for Fresh {
 
 type OperationOf<'a> = Operation<'a>;
 
+/// What a request was decoded from: a body of an operation the crate decodes, or a session
+/// sign-in's members, which the caller read from `InitiateAuth`'s body.
+#[derive(Debug)]
+#[expect(
+    clippy::large_enum_variant,
+    reason = "held once per request on the heap, by the self_cell: boxing the body would add an \
+              allocation to every decoded request to save 7.6 KB on a sign-in"
+)]
+enum Source {
+    Body(Body),
+    SignIn(SignInRequest),
+}
+
+impl Source {
+    /// The validated operation, borrowing from this.
+    #[expect(
+        clippy::result_large_err,
+        reason = "the crate's `Body::operation` returns it: the exception is the answer, built once \
+                  for a refused request"
+    )]
+    fn operation(&self) -> Result<Operation<'_>, Exception<'static>> {
+        match self {
+            Self::Body(body) => body.operation(),
+            Self::SignIn(request) => request.operation(),
+        }
+    }
+}
+
 self_cell::self_cell!(
-    /// A decoded body and the validated operation that borrows from it.
+    /// A decoded request and the validated operation that borrows from it.
     struct Decoded {
-        owner: Body,
+        owner: Source,
 
         #[covariant]
         dependent: OperationOf,
@@ -212,7 +240,28 @@ pub fn decode(
         .decode(&mut json)
         .and_then(|()| json.end())
         .map_err(|error| serialization(name, &error))?;
-    let decoded = Decoded::try_new(decoded, Body::operation)?;
+    bound(pool, Source::Body(decoded), name)
+}
+
+/// A session sign-in (`InitiateAuth` with `USER_AUTH` and a `Session`) from its members as
+/// JSON (`{ clientId, username, secretHash?, session }`), validated once, for `pool`.
+///
+/// # Errors
+/// [`Error::Type`] for members of the wrong shape (the caller built them), [`Error::Exception`]
+/// (`InvalidParameterException`) for members that break the service model.
+pub fn sign_in(pool: Rc<PoolData>, members: &str) -> Result<Request, Error> {
+    let request: SignInRequest = serde_json::from_str(members).map_err(|_| {
+        Error::type_error(
+            "request",
+            "{ clientId, username, secretHash?, session }, strings",
+        )
+    })?;
+    bound(pool, Source::SignIn(request), OperationName::InitiateAuth)
+}
+
+/// `source`'s operation validated, and what it needs from `pool`'s store.
+fn bound(pool: Rc<PoolData>, source: Source, name: OperationName) -> Result<Request, Error> {
+    let decoded = Decoded::try_new(source, Source::operation)?;
     let needs = {
         let crate_pool = pool.pool()?;
         let needs = decoded.borrow_dependent().needs(&crate_pool);

@@ -7,6 +7,7 @@ import type { HandleOptions } from "./options.js";
 const OPTIONS = [
   "userPoolId", "region", "keys", "clients", "autoVerifiedAttributes", "aliasAttributes", "policy",
   "deliver", "waitUntil", "postConfirmation", "serves", "allowedOrigins", "maxBodyBytes", "now",
+  "signingKey", "issuer",
 ];
 const CLIENT = ["clientId", "secret", "preventUserExistenceErrors", "authSessionMinutes"];
 /** The service's pattern for a pool's id. */
@@ -28,6 +29,8 @@ export function checkOptions(options: HandleOptions): void {
     fail("options.userPoolId", "a pool id like us-east-1_EXAMPLE");
   }
   optional(given, "region", "string");
+  optional(given, "signingKey", "string");
+  optional(given, "issuer", "string");
   const keys = record(given["keys"], "options.keys", ["current", "older"]);
   key(keys["current"], "options.keys.current");
   if (keys["older"] !== undefined) list(keys["older"], "options.keys.older").forEach((older, i) => key(older, `options.keys.older[${i}]`));

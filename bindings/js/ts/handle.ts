@@ -3,9 +3,17 @@ import { decode, type FlowError, type Operation } from "./confirmation_flow.js";
 import { readAtMost } from "./body.js";
 import { checkOptions } from "./check.js";
 import { mustBeInstantiated } from "./init.js";
+import { initiateAuth } from "./initiate.js";
+import { keySet, signingKey } from "./tokens.js";
 import { type HandleOptions, poolOf, served } from "./options.js";
 import { serve } from "./serve.js";
 import type { Store } from "./store.js";
+
+/** What the AWS SDKs put before an operation's name in `X-Amz-Target`. */
+const TARGET_PREFIX = "AWSCognitoIdentityProviderService.";
+
+/** Where the key set is published, as the service publishes a pool's. */
+const jwksPath = (options: HandleOptions) => `/${options.userPoolId}/.well-known/jwks.json`;
 
 /** The largest body read by default, as the example server's. */
 const MAX_BODY = 64 * 1024;
@@ -20,10 +28,12 @@ const EXPOSED_HEADERS = "x-amzn-requestid, x-amzn-errortype, x-amzn-errormessage
 
 /**
  * Answers one request to the user pool (`POST` with `X-Amz-Target`, as the AWS SDKs and
- * Amplify send `SignUp`, `ConfirmSignUp` and `ResendConfirmationCode`) on `store`, as the
- * service does: the AWS JSON content type, `x-amzn-RequestId`, and for a refusal its
+ * Amplify send `SignUp`, `ConfirmSignUp` and `ResendConfirmationCode`, and with
+ * `options.signingKey` the `InitiateAuth` that redeems a confirmation's `Session`) on `store`,
+ * as the service does: the AWS JSON content type, `x-amzn-RequestId`, and for a refusal its
  * exception in the body and in `x-amzn-ErrorType`. Lost races are read and decided again
- * (up to 16 times); a code is handed to `options.deliver` after the answer is made.
+ * (up to 16 times); a code is handed to `options.deliver` after the answer is made. With a
+ * signing key, `GET /<userPoolId>/.well-known/jwks.json` answers the key set.
  *
  * Refused before the body is decoded: an origin not in `options.allowedOrigins` (403), a
  * method other than `POST` (405), a body over `options.maxBodyBytes` (413), and every
@@ -58,6 +68,10 @@ export async function handle(request: Request, store: Store, options: HandleOpti
       headers.set("access-control-max-age", "86400");
       return new Response(null, { status: 204, headers });
     }
+    if (request.method === "GET" && options.signingKey && new URL(request.url).pathname === jwksPath(options)) {
+      headers.set("content-type", "application/json");
+      return new Response(JSON.stringify(await keySet(options)), { status: 200, headers });
+    }
     if (request.method !== "POST") {
       headers.set("allow", "POST, OPTIONS");
       return new Response(null, { status: 405, headers });
@@ -72,8 +86,17 @@ export async function handle(request: Request, store: Store, options: HandleOpti
         message: `The request body is larger than ${limit} bytes`,
       });
     }
-    // An operation not served is refused here, before the body is decoded.
-    operation = decode(pool, request.headers.get("x-amz-target") ?? "", body, serves);
+    const target = request.headers.get("x-amz-target") ?? "";
+    const signsIn = options.signingKey && serves.includes("InitiateAuth");
+    if (signsIn && (target === "InitiateAuth" || target === `${TARGET_PREFIX}InitiateAuth`)) {
+      await signingKey(options.signingKey ?? ""); // a key that does not load fails before a session is spent
+      const signIn = initiateAuth(pool, options, body);
+      if ("refusal" in signIn) return answer(headers, signIn.refusal.httpStatus, signIn.refusal.body);
+      operation = signIn.operation;
+    } else {
+      // An operation not served is refused here, before the body is decoded.
+      operation = decode(pool, target, body, serves.filter((name) => name !== "InitiateAuth"));
+    }
     const reply = await serve(pool, store, options, operation, body);
     return answer(headers, reply.httpStatus, reply.body);
   } catch (caught) {

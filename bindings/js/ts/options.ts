@@ -8,8 +8,11 @@ import {
   type TriggerOutcome,
 } from "./confirmation_flow.js";
 
-/** The operations `handle` may serve: the public ones, which need no AWS credentials. */
-export type PublicOperation = "SignUp" | "ConfirmSignUp" | "ResendConfirmationCode";
+/**
+ * The operations `handle` may serve: the public ones, which need no AWS credentials
+ * (`InitiateAuth` only with a `signingKey`, and only its session sign-in).
+ */
+export type PublicOperation = "SignUp" | "ConfirmSignUp" | "ResendConfirmationCode" | "InitiateAuth";
 
 /** A server key as secrets keep it: an id (stored with every tag) and 32 bytes in base64. */
 export interface Base64Key {
@@ -77,7 +80,7 @@ export interface HandleOptions {
    * does; the user stays confirmed either way. Default: none.
    */
   postConfirmation?(event: Record<string, unknown>): Promise<TriggerOutcome | void> | TriggerOutcome | void;
-  /** The operations served; default all three. Any other is `UnknownOperationException`. */
+  /** The operations served; default all four. Any other is `UnknownOperationException`. */
   serves?: readonly PublicOperation[];
   /** Browser origins allowed (CORS), e.g. `["https://app.example.com"]`; default `["*"]`. */
   allowedOrigins?: readonly string[];
@@ -85,9 +88,19 @@ export interface HandleOptions {
   maxBodyBytes?: number;
   /** The clock: default the runtime's. For tests. */
   now?(): Date;
+  /**
+   * The key that signs tokens: an RSA private key, PKCS #8 in base64 or PEM (a secret:
+   * `openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 | openssl pkcs8 -topk8
+   * -nocrypt -outform DER | base64 -w0`). With it, `InitiateAuth` with `USER_AUTH` and the
+   * `Session` a `ConfirmSignUp` answered with signs the user in (for a client with
+   * `authSessionMinutes`), and `GET /<userPoolId>/.well-known/jwks.json` answers the key set.
+   */
+  signingKey?: string;
+  /** The tokens' `iss`; default the service's, `https://cognito-idp.<region>.amazonaws.com/<userPoolId>`. */
+  issuer?: string;
 }
 
-const PUBLIC: readonly string[] = ["SignUp", "ConfirmSignUp", "ResendConfirmationCode"];
+const PUBLIC: readonly string[] = ["SignUp", "ConfirmSignUp", "ResendConfirmationCode", "InitiateAuth"];
 
 /** Pools by their settings: built once per isolate, as keys are checked and expanded. */
 const pools = new Map<string, Pool>();

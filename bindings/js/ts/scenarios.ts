@@ -26,18 +26,31 @@ export interface Scenario {
 const CLIENT = "scenarioclient";
 const PASSWORD = "correct-horse-battery";
 
+/** A 2048-bit RSA key for the tokens, PKCS #8 in base64, made once per isolate. */
+let testSigningKey: Promise<string> | undefined;
+function signingKeyForTests(): Promise<string> {
+  testSigningKey ??= (async () => {
+    const algorithm = { name: "RSASSA-PKCS1-v1_5", modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: "SHA-256" };
+    const pair = (await crypto.subtle.generateKey(algorithm, true, ["sign", "verify"])) as CryptoKeyPair;
+    const der = new Uint8Array(await crypto.subtle.exportKey("pkcs8", pair.privateKey));
+    return btoa(String.fromCharCode(...der));
+  })();
+  return testSigningKey;
+}
+
 /** `handle` on `store` with a test pool whose codes go to `attribute`, its deliveries kept. */
-function harness(store: Store, attribute: "email" | "phone_number" = "email") {
+function harness(store: Store, attribute: "email" | "phone_number" = "email", signingKey?: string) {
   const delivered: Delivery[] = [];
   const pending: Promise<unknown>[] = [];
   const options: HandleOptions = {
     userPoolId: "us-east-1_scenario",
     keys: { current: { id: 1, secret: btoa(String.fromCharCode(...new Array<number>(32).fill(7))) } },
-    clients: [{ clientId: CLIENT }],
+    clients: [{ clientId: CLIENT, authSessionMinutes: 3 }],
     autoVerifiedAttributes: [attribute],
     aliasAttributes: [attribute],
     deliver: (delivery) => void delivered.push(delivery),
     waitUntil: (promise) => void pending.push(promise),
+    ...(signingKey === undefined ? {} : { signingKey }),
   };
   const call = async (operation: string, body: Record<string, unknown>) => {
     const response = await handle(
@@ -52,7 +65,7 @@ function harness(store: Store, attribute: "email" | "phone_number" = "email") {
       store,
       options,
     );
-    const answer = (await response.json()) as { __type?: string };
+    const answer = (await response.json()) as { __type?: string; Session?: string; AuthenticationResult?: unknown };
     return { status: response.status, type: answer.__type ?? "ok", body: answer };
   };
   const signUp = async (username: string, address: string) => {
@@ -186,6 +199,25 @@ export const scenarios: readonly Scenario[] = [
       expect(counts.get("ok") === 1 && counts.get("AliasExistsException") === 1, `answers: ${seen(counts)}`);
       const holders = await h.verifiedHolders(["hana", "ivan"]);
       expect(holders.length === 1, `verified holders of one phone number: ${JSON.stringify(holders)}`);
+    },
+  },
+  {
+    name: "10 concurrent sign-ins with one confirmation's Session: exactly one let in",
+    async run(store) {
+      const h = harness(store, "email", await signingKeyForTests());
+      const signedUp = await h.call("SignUp", {
+        Username: "jane", Password: PASSWORD, UserAttributes: [{ Name: "email", Value: "jane@example.com" }],
+      });
+      expect(typeof signedUp.body.Session === "string", `SignUp answered no Session: ${signedUp.type}`);
+      const confirmed = await h.confirm("jane", await h.code("jane"), { Session: signedUp.body.Session });
+      expect(typeof confirmed.body.Session === "string", `ConfirmSignUp answered no Session: ${confirmed.type}`);
+      const signIn = () => h.call("InitiateAuth", {
+        AuthFlow: "USER_AUTH", AuthParameters: { USERNAME: "jane" }, Session: confirmed.body.Session,
+      });
+      const answers = await Promise.all(Array.from({ length: 10 }, signIn));
+      const counts = tally(answers);
+      expect(counts.get("ok") === 1 && counts.get("NotAuthorizedException") === 9, `answers: ${seen(counts)}`);
+      expect(answers.some((answer) => answer.body.AuthenticationResult !== undefined), "no tokens for the one let in");
     },
   },
   {

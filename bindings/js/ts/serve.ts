@@ -20,6 +20,7 @@ import {
 } from "./destinations.js";
 import { autoVerified, clientOf, type HandleOptions } from "./options.js";
 import type { Budget, Store } from "./store.js";
+import { signedIn } from "./tokens.js";
 
 /** How often a request reads and decides again after losing a race. */
 const RETRIES = 16;
@@ -70,6 +71,7 @@ export async function serve(
         const delivering = deliver(store, options, after, now());
         if (options.waitUntil) options.waitUntil(delivering);
       }
+      if (after.kind === "signIn") return signedIn(options, reply, after, lookup.user, now());
       if (after.kind !== "postConfirmation" || !options.postConfirmation) return reply;
       return afterTrigger(reply, await trigger(options.postConfirmation, after.event));
     }

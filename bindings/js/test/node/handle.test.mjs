@@ -255,3 +255,52 @@ console.log(JSON.stringify({ status: response.status, log: lines.join() }));`;
   assert.equal(out.status, 500);
   assert.match(out.log, /not instantiated: call initSync\(\{ module \}\) or await init/);
 });
+
+test('sign-in: served only with a signing key; a key that does not load spends no session', async () => {
+  const signInBody = (Session) => ({ AuthFlow: 'USER_AUTH', ClientId: 'nodeclient', AuthParameters: { USERNAME: 'sam' }, Session });
+  const store = memoryStore();
+  const clients = [{ clientId: 'nodeclient', authSessionMinutes: 3 }];
+  const { call, code } = server(store, { clients });
+  const signedUp = await call('SignUp', {
+    ClientId: 'nodeclient', Username: 'sam', Password: 'correct-horse-battery',
+    UserAttributes: [{ Name: 'email', Value: 'sam@example.com' }],
+  });
+  const confirmed = await call('ConfirmSignUp', {
+    ClientId: 'nodeclient', Username: 'sam', ConfirmationCode: await code('sam'), Session: signedUp.body.Session,
+  });
+  const session = confirmed.body.Session;
+  assert.equal(typeof session, 'string');
+  // Without a key: not served at all.
+  assert.equal((await call('InitiateAuth', signInBody(session))).body.__type, 'UnknownOperationException');
+  // A key that does not load: a 500 before the session's grant is spent.
+  const broken = server(store, { clients, signingKey: 'bm90IGEga2V5' });
+  const { result, lines } = await logged(() => broken.call('InitiateAuth', signInBody(session)));
+  assert.equal(result.status, 500);
+  assert.match(lines.join(), /options\.signingKey: expected an RSA private key/);
+  // Listed out of `serves`: not served either.
+  const pair = await crypto.subtle.generateKey(
+    { name: 'RSASSA-PKCS1-v1_5', modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' },
+    true, ['sign', 'verify'],
+  );
+  const signingKey = Buffer.from(await crypto.subtle.exportKey('pkcs8', pair.privateKey)).toString('base64');
+  const unlisted = server(store, { clients, signingKey, serves: ['SignUp', 'ConfirmSignUp'] });
+  assert.equal((await unlisted.call('InitiateAuth', signInBody(session))).body.__type, 'UnknownOperationException');
+  const signing = server(store, { clients, signingKey });
+  const signedIn = await signing.call('InitiateAuth', signInBody(session));
+  assert.equal(signedIn.status, 200, JSON.stringify(signedIn.body));
+  assert.equal(typeof signedIn.body.AuthenticationResult.IdToken, 'string');
+  // Bodies the service would refuse, refused alike.
+  const refusals = [
+    [{ ...signInBody(session), AuthFlow: 'MAGIC' }, 'InvalidParameterException', /enum value set/],
+    [{ ...signInBody(session), ClientId: 'nobody' }, 'ResourceNotFoundException', /User pool client nobody does not exist\./],
+    [{ ...signInBody(session), AuthFlow: 'ADMIN_USER_PASSWORD_AUTH' }, 'InvalidParameterException', /Initiate Auth method not supported\./],
+    [{ ...signInBody(session), AuthParameters: { USERNAME: 5 } }, 'SerializationException', /wrong type/],
+    [{ ...signInBody(undefined) }, 'InvalidParameterException', /without a Session/],
+    [{ ...signInBody(session), AuthParameters: {} }, 'InvalidParameterException', /Missing required parameter USERNAME/],
+  ];
+  for (const [body, type, message] of refusals) {
+    const refused = await signing.call('InitiateAuth', body);
+    assert.equal(refused.body.__type, type, JSON.stringify(body));
+    assert.match(refused.body.message, message);
+  }
+});

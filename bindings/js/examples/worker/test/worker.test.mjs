@@ -14,6 +14,7 @@ import {
   CodeMismatchException,
   CognitoIdentityProviderClient,
   ConfirmSignUpCommand,
+  InitiateAuthCommand,
   ExpiredCodeException,
   LimitExceededException,
   NotAuthorizedException,
@@ -22,18 +23,27 @@ import {
   TooManyFailedAttemptsException,
   UserNotFoundException,
 } from '@aws-sdk/client-cognito-identity-provider';
+import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { Miniflare } from 'miniflare';
 
 import { build } from '../build.mjs';
 
 const KEY = Buffer.alloc(32, 0x42).toString('base64');
 const SECRET = 'the-client-secret';
-/** The app clients every Worker here serves (`APP_CLIENTS`). */
+/** The app clients every Worker here serves (`APP_CLIENTS`); `auth` hands out sign-in sessions. */
 const APP_CLIENTS = JSON.stringify([
   { clientId: 'public' },
   { clientId: 'secret', secret: SECRET },
   { clientId: 'legacy', preventUserExistenceErrors: false },
+  { clientId: 'auth', authSessionMinutes: 3 },
 ]);
+/** The tokens' signing key (`SIGNING_KEY`): RSA, PKCS #8 in base64, made for this run. */
+const signingPair = await crypto.subtle.generateKey(
+  { name: 'RSASSA-PKCS1-v1_5', modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' },
+  true,
+  ['sign', 'verify'],
+);
+const SIGNING_KEY = Buffer.from(await crypto.subtle.exportKey('pkcs8', signingPair.privateKey)).toString('base64');
 
 /**
  * Starts `name`'s Worker in miniflare with an empty D1 database, which the store creates
@@ -46,7 +56,7 @@ async function start(name, bindings, serviceBindings = {}) {
     modulesRules: [{ type: 'CompiledWasm', include: ['**/*.wasm'] }],
     compatibilityDate: '2026-04-01',
     d1Databases: { DB: `${name}-db` },
-    bindings: { APP_CLIENTS, ...bindings },
+    bindings: { APP_CLIENTS, SIGNING_KEY, ...bindings },
     serviceBindings,
   });
   const url = await mf.ready;
@@ -247,6 +257,57 @@ describe("the README's Worker: SignUp, ConfirmSignUp and ResendConfirmationCode 
     assert.equal((await user('gina')).email_verified, 0);
   });
 
+  test("the confirmation's Session signs in once, with tokens that verify against the Worker's key set", async () => {
+    const signedUp = await sdk.send(new SignUpCommand({
+      ClientId: 'auth', Username: 'sesame', Password: 'correct-horse-battery',
+      UserAttributes: [{ Name: 'email', Value: 'sesame@example.com' }],
+    })).then(counted('sesame'));
+    assert.equal(typeof signedUp.Session, 'string');
+    const confirmed = await sdk.send(new ConfirmSignUpCommand({
+      ClientId: 'auth', Username: 'sesame', ConfirmationCode: await lastCode('sesame'), Session: signedUp.Session,
+    }));
+    assert.equal(typeof confirmed.Session, 'string');
+    const signIn = (Session = confirmed.Session, AuthFlow = 'USER_AUTH') => sdk.send(new InitiateAuthCommand({
+      AuthFlow, ClientId: 'auth', AuthParameters: { USERNAME: 'sesame' }, Session,
+    }));
+    const { AuthenticationResult: tokens, ChallengeParameters } = await signIn();
+    assert.deepEqual(ChallengeParameters, {});
+    assert.equal(tokens.TokenType, 'Bearer');
+    assert.equal(tokens.ExpiresIn, 3600);
+    assert.equal(tokens.RefreshToken, undefined, 'nothing here redeems one');
+    // Verified by jose, against the key set the Worker publishes where the service does.
+    const keySet = createRemoteJWKSet(new URL('us-east-1_EXAMPLE/.well-known/jwks.json', url));
+    const issuer = 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_EXAMPLE';
+    const { payload: id, protectedHeader } = await jwtVerify(tokens.IdToken, keySet, { issuer, audience: 'auth', algorithms: ['RS256'] });
+    assert.equal(protectedHeader.alg, 'RS256');
+    assert.equal(id.token_use, 'id');
+    assert.equal(id.sub, signedUp.UserSub);
+    assert.equal(id['cognito:username'], 'sesame');
+    assert.equal(id.email, 'sesame@example.com');
+    assert.equal(id.email_verified, true);
+    assert.equal(id.exp - id.iat, 3600);
+    const { payload: access } = await jwtVerify(tokens.AccessToken, keySet, { issuer, algorithms: ['RS256'] });
+    assert.deepEqual([access.token_use, access.client_id, access.username, access.scope],
+      ['access', 'auth', 'sesame', 'aws.cognito.signin.user.admin']);
+    // A token signed by another key, or altered, does not verify: the check above can fail.
+    const [header, body] = tokens.IdToken.split('.');
+    const forged = `${header}.${Buffer.from(JSON.stringify({ ...id, sub: 'someone-else' })).toString('base64url')}.${tokens.IdToken.split('.')[2]}`;
+    await assert.rejects(jwtVerify(forged, keySet, { issuer }));
+    assert.ok(body);
+    // Once: the session's grant is spent.
+    const again = await rejection(signIn());
+    assert.ok(again instanceof NotAuthorizedException);
+    assert.equal(again.message, 'Invalid session for the user.');
+    // A session of another user, a made-up one, and flows this Worker does not offer.
+    assert.equal((await rejection(signIn(signedUp.Session))).message, 'Invalid session for the user.');
+    const password = await rejection(signIn(undefined, 'USER_PASSWORD_AUTH'));
+    assert.equal(password.name, 'InvalidParameterException');
+    assert.equal(password.message, 'USER_PASSWORD_AUTH flow not enabled for this client');
+    // A client without sessions hands none out.
+    const plain = await signUp('nosession', 'nosession@example.com');
+    assert.equal(plain.Session, undefined);
+  });
+
   test('faults of the request are AWS errors', async () => {
     const post = (target, body) => fetch(url, {
       method: 'POST',
@@ -258,7 +319,7 @@ describe("the README's Worker: SignUp, ConfirmSignUp and ResendConfirmationCode 
     assert.equal((await malformed.json()).__type, 'SerializationException');
     const invalid = await post('ConfirmSignUp', '{"ClientId": "public", "Username": "", "ConfirmationCode": "1"}');
     assert.equal(invalid.headers.get('x-amzn-errortype'), 'InvalidParameterException:');
-    const unknown = await post('InitiateAuth', '{}');
+    const unknown = await post('GetUser', '{}');
     assert.equal((await unknown.json()).__type, 'UnknownOperationException');
     // Too large, whether it says so in Content-Length or streams without one: a 413 before
     // anything is decoded, and no more than the limit held.
