@@ -30,6 +30,10 @@ export function checkOptions(options: HandleOptions): void {
   }
   optional(given, "region", "string");
   optional(given, "signingKey", "string");
+  if (given["signingKey"] === "") fail("options.signingKey", "an RSA private key, or no member at all");
+  if (given["signingKey"] === undefined && Array.isArray(given["serves"]) && given["serves"].includes("InitiateAuth")) {
+    fail("options.serves", "InitiateAuth only with a signingKey (it signs the tokens)");
+  }
   optional(given, "issuer", "string");
   const keys = record(given["keys"], "options.keys", ["current", "older"]);
   key(keys["current"], "options.keys.current");

@@ -4,7 +4,7 @@ import { readAtMost } from "./body.js";
 import { checkOptions } from "./check.js";
 import { mustBeInstantiated } from "./init.js";
 import { initiateAuth } from "./initiate.js";
-import { keySet, signingKey } from "./tokens.js";
+import { discovery, issuer, keySet, signingKey } from "./tokens.js";
 import { type HandleOptions, poolOf, served } from "./options.js";
 import { serve } from "./serve.js";
 import type { Store } from "./store.js";
@@ -12,8 +12,12 @@ import type { Store } from "./store.js";
 /** What the AWS SDKs put before an operation's name in `X-Amz-Target`. */
 const TARGET_PREFIX = "AWSCognitoIdentityProviderService.";
 
-/** Where the key set is published, as the service publishes a pool's. */
-const jwksPath = (options: HandleOptions) => `/${options.userPoolId}/.well-known/jwks.json`;
+/** The key set or the discovery document, where the service publishes a pool's; else `undefined`. */
+async function wellKnown(options: HandleOptions, path: string, issuedBy: string): Promise<object | undefined> {
+  if (path === `/${options.userPoolId}/.well-known/jwks.json`) return keySet(options);
+  if (path === `/${options.userPoolId}/.well-known/openid-configuration`) return discovery(issuedBy);
+  return undefined;
+}
 
 /** The largest body read by default, as the example server's. */
 const MAX_BODY = 64 * 1024;
@@ -51,6 +55,19 @@ export async function handle(request: Request, store: Store, options: HandleOpti
   try {
     checkOptions(options);
     mustBeInstantiated();
+    const serves = served(options);
+    const signsIn = options.signingKey !== undefined && serves.includes("InitiateAuth");
+    const issuedBy = issuer(options, request.url);
+    if (signsIn && request.method === "GET") {
+      // Public documents, for verifiers anywhere: any origin may read them.
+      const document = await wellKnown(options, new URL(request.url).pathname, issuedBy);
+      if (document) {
+        headers.set("content-type", "application/json");
+        headers.set("cache-control", "public, max-age=300");
+        headers.set("access-control-allow-origin", "*");
+        return new Response(JSON.stringify(document), { status: 200, headers });
+      }
+    }
     const origin = request.headers.get("origin");
     const allowed = options.allowedOrigins ?? ["*"];
     const anyOrigin = allowed.includes("*");
@@ -68,16 +85,11 @@ export async function handle(request: Request, store: Store, options: HandleOpti
       headers.set("access-control-max-age", "86400");
       return new Response(null, { status: 204, headers });
     }
-    if (request.method === "GET" && options.signingKey && new URL(request.url).pathname === jwksPath(options)) {
-      headers.set("content-type", "application/json");
-      return new Response(JSON.stringify(await keySet(options)), { status: 200, headers });
-    }
     if (request.method !== "POST") {
       headers.set("allow", "POST, OPTIONS");
       return new Response(null, { status: 405, headers });
     }
     const pool = poolOf(options);
-    const serves = served(options);
     const limit = options.maxBodyBytes ?? MAX_BODY;
     const body = await readAtMost(request, limit);
     if (!body) {
@@ -87,7 +99,6 @@ export async function handle(request: Request, store: Store, options: HandleOpti
       });
     }
     const target = request.headers.get("x-amz-target") ?? "";
-    const signsIn = options.signingKey && serves.includes("InitiateAuth");
     if (signsIn && (target === "InitiateAuth" || target === `${TARGET_PREFIX}InitiateAuth`)) {
       await signingKey(options.signingKey ?? ""); // a key that does not load fails before a session is spent
       const signIn = initiateAuth(pool, options, body);
@@ -97,7 +108,7 @@ export async function handle(request: Request, store: Store, options: HandleOpti
       // An operation not served is refused here, before the body is decoded.
       operation = decode(pool, target, body, serves.filter((name) => name !== "InitiateAuth"));
     }
-    const reply = await serve(pool, store, options, operation, body);
+    const reply = await serve(pool, store, options, operation, body, issuedBy);
     return answer(headers, reply.httpStatus, reply.body);
   } catch (caught) {
     // The package's errors carry what to answer; anything else (the store failing, a

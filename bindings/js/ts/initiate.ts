@@ -47,6 +47,12 @@ export function initiateAuth(
   const missing = (member: string) =>
     invalid(`1 validation error detected: Value null at '${member}' failed to satisfy constraint: Member must not be null`);
   if (typeof clientId !== "string") return missing("clientId");
+  if (!/^[\w+]{1,128}$/.test(clientId)) {
+    return invalid(
+      "1 validation error detected: Value at 'clientId' failed to satisfy constraint: Member must satisfy " +
+        "regular expression pattern: [\\w+]+ and have length between 1 and 128",
+    );
+  }
   if (typeof flow !== "string") return missing("authFlow");
   if (!AUTH_FLOWS.includes(flow)) {
     return invalid(
@@ -56,12 +62,18 @@ export function initiateAuth(
   }
   const client = clientOf(options, clientId);
   if (!client) {
-    return refuse("ResourceNotFoundException", `User pool client ${clientId.slice(0, 128)} does not exist.`);
+    return refuse("ResourceNotFoundException", `User pool client ${clientId} does not exist.`);
   }
   if (flow.startsWith("ADMIN_")) return invalid("Initiate Auth method not supported.");
-  if (flow !== "USER_AUTH" || client.authSessionMinutes === null || client.authSessionMinutes === undefined) {
-    // No passwords, SRP or refresh tokens here: as a client that does not allow the flow.
-    return refuse("InvalidParameterException", `${flow} flow not enabled for this client`);
+  if (flow !== "USER_AUTH") {
+    // Not the service's "flow not enabled" answer: that sends a developer to the app
+    // client's settings, where nothing would help.
+    return invalid(
+      `${flow} is not served here: this pool signs in only with USER_AUTH and the Session ConfirmSignUp answered with`,
+    );
+  }
+  if (client.authSessionMinutes === null || client.authSessionMinutes === undefined) {
+    return invalid("USER_AUTH flow not enabled for this client");
   }
   const given = (parameters ?? {}) as Record<string, string>;
   const username = given["USERNAME"];

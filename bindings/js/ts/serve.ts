@@ -31,13 +31,17 @@ const RETRIES = 16;
  */
 const NO_CODE = "over-the-destination-budget";
 
-/** A request's decided reply, once its write is stored and the trigger has run. */
+/**
+ * A request's decided reply, once its write is stored and the trigger has run (for a
+ * sign-in, with the tokens, whose `iss` is `issuedBy`).
+ */
 export async function serve(
   pool: Pool,
   store: Store,
   options: HandleOptions,
   operation: Operation,
   body: Uint8Array,
+  issuedBy: string,
 ): Promise<Reply> {
   const needs = operation.needs;
   const now = () => options.now?.() ?? new Date();
@@ -71,7 +75,7 @@ export async function serve(
         const delivering = deliver(store, options, after, now());
         if (options.waitUntil) options.waitUntil(delivering);
       }
-      if (after.kind === "signIn") return signedIn(options, reply, after, lookup.user, now());
+      if (after.kind === "signIn") return signedIn(options, issuedBy, reply, after, lookup.user, now());
       if (after.kind !== "postConfirmation" || !options.postConfirmation) return reply;
       return afterTrigger(reply, await trigger(options.postConfirmation, after.event));
     }

@@ -14,11 +14,13 @@ interface SigningKey {
   jwk: JsonWebKey & { kid: string; alg: "RS256"; use: "sig" };
 }
 
-/** Keys by their base64 text: imported once per isolate. */
+/** Keys by their base64 text: imported once per isolate (a few at most: the cache starts over). */
 const keys = new Map<string, Promise<SigningKey>>();
+const KEYS_KEPT = 8;
 
 /**
- * The signing key `text` holds: an RSA private key, PKCS #8 DER in base64 (or that in PEM).
+ * The signing key `text` holds: an RSA private key of 2048 bits or more, PKCS #8 DER in
+ * base64 (or that in PEM).
  *
  * # Errors
  * `TypeError` for text that is not one, naming `options.signingKey` and never its value.
@@ -26,6 +28,7 @@ const keys = new Map<string, Promise<SigningKey>>();
 export function signingKey(text: string): Promise<SigningKey> {
   let key = keys.get(text);
   if (!key) {
+    if (keys.size >= KEYS_KEPT) keys.clear();
     key = importKey(text);
     keys.set(text, key);
     key.catch(() => keys.delete(text));
@@ -34,7 +37,9 @@ export function signingKey(text: string): Promise<SigningKey> {
 }
 
 async function importKey(text: string): Promise<SigningKey> {
-  const refused = () => new TypeError("options.signingKey: expected an RSA private key, PKCS #8 in base64 or PEM");
+  const refused = () =>
+    new TypeError("options.signingKey: expected an RSA private key of 2048 bits or more, PKCS #8 in base64 or PEM");
+  const algorithm = { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" };
   let der: Uint8Array<ArrayBuffer>;
   try {
     const base64 = text.replace(/-----(BEGIN|END) PRIVATE KEY-----/g, "").replace(/\s+/g, "");
@@ -42,14 +47,17 @@ async function importKey(text: string): Promise<SigningKey> {
   } catch {
     throw refused();
   }
+  let n: string | undefined;
+  let e: string | undefined;
   let key: CryptoKey;
   try {
-    key = await crypto.subtle.importKey("pkcs8", der, { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" }, true, ["sign"]);
+    // Once extractable, for the public half only; then kept where it cannot be exported.
+    ({ n, e } = await crypto.subtle.exportKey("jwk", await crypto.subtle.importKey("pkcs8", der, algorithm, true, ["sign"])));
+    key = await crypto.subtle.importKey("pkcs8", der, algorithm, false, ["sign"]);
   } catch {
     throw refused();
   }
-  const { n, e } = await crypto.subtle.exportKey("jwk", key);
-  if (!n || !e) throw refused();
+  if (!n || !e || (key.algorithm as RsaHashedKeyAlgorithm).modulusLength < 2048) throw refused();
   // RFC 7638: the SHA-256 of the required members, in lexicographic order, no spaces.
   const thumbprint = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(`{"e":"${e}","kty":"RSA","n":"${n}"}`));
   const kid = base64url(new Uint8Array(thumbprint));
@@ -61,10 +69,44 @@ export async function keySet(options: HandleOptions): Promise<{ keys: JsonWebKey
   return { keys: options.signingKey ? [(await signingKey(options.signingKey)).jwk] : [] };
 }
 
-/** The issuer (`iss`): `options.issuer`, else the service's URL for the pool. */
-export function issuer(options: HandleOptions): string {
-  const region = options.region ?? options.userPoolId.split("_")[0] ?? "";
-  return options.issuer ?? `https://cognito-idp.${region}.amazonaws.com/${options.userPoolId}`;
+/**
+ * The issuer (`iss`): `options.issuer`, else where this pool answers, as the server's is:
+ * the origin `url` came to and the pool's id. Its `/.well-known/jwks.json` and
+ * `/.well-known/openid-configuration` are what `handle` answers, so verifiers that discover
+ * the key set from `iss` (aws-jwt-verify, OIDC clients) find it.
+ */
+export function issuer(options: HandleOptions, url: string): string {
+  return options.issuer ?? `${new URL(url).origin}/${options.userPoolId}`;
+}
+
+/** The pool's OpenID discovery document, as the server's. */
+export function discovery(issuer: string): Record<string, unknown> {
+  return {
+    issuer,
+    jwks_uri: `${issuer}/.well-known/jwks.json`,
+    id_token_signing_alg_values_supported: ["RS256"],
+    subject_types_supported: ["public"],
+    response_types_supported: [],
+  };
+}
+
+/**
+ * The attributes an ID token carries, as the service's: the email and phone number with
+ * their flags (booleans), the standard OpenID ones and custom ones (strings). No other name,
+ * so no stored attribute can pose as a claim (`cognito:groups`, `scope`, `nbf`, ...).
+ */
+const STANDARD_ATTRIBUTES = new Set([
+  "email", "phone_number", "name", "given_name", "family_name", "middle_name", "nickname", "preferred_username",
+  "profile", "picture", "website", "gender", "birthdate", "zoneinfo", "locale", "address", "updated_at",
+]);
+
+function attributeClaims(attributes: Record<string, string> | null | undefined): Record<string, unknown> {
+  const claims: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(attributes ?? {})) {
+    if (name === "email_verified" || name === "phone_number_verified") claims[name] = value === "true";
+    else if (STANDARD_ATTRIBUTES.has(name) || /^custom:[\w.:-]{1,20}$/.test(name)) claims[name] = value;
+  }
+  return claims;
 }
 
 /**
@@ -74,6 +116,7 @@ export function issuer(options: HandleOptions): string {
  */
 export async function signedIn(
   options: HandleOptions,
+  issuedBy: string,
   reply: Reply,
   signedIn: Extract<After, { kind: "signIn" }>,
   user: UserRecord | null | undefined,
@@ -84,20 +127,15 @@ export async function signedIn(
   const iat = Math.floor(now.getTime() / 1000);
   const common = {
     sub: signedIn.subject,
-    iss: issuer(options),
+    iss: issuedBy,
     origin_jti: crypto.randomUUID(),
     event_id: crypto.randomUUID(),
     auth_time: iat,
     iat,
     exp: iat + VALIDITY_SECONDS,
   };
-  const attributes: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(user?.attributes ?? {})) {
-    if (name === "sub") continue;
-    attributes[name] = name.endsWith("_verified") ? value === "true" : value;
-  }
   const idToken = await sign(key, {
-    ...attributes,
+    ...attributeClaims(user?.attributes),
     ...common,
     "cognito:username": signedIn.username,
     aud: signedIn.clientId,

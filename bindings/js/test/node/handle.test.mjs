@@ -277,6 +277,9 @@ test('sign-in: served only with a signing key; a key that does not load spends n
   const { result, lines } = await logged(() => broken.call('InitiateAuth', signInBody(session)));
   assert.equal(result.status, 500);
   assert.match(lines.join(), /options\.signingKey: expected an RSA private key/);
+  // Listed in `serves` without a key: refused as a misconfiguration.
+  const keyless = await logged(() => server(store, { clients, serves: ['InitiateAuth'] }).call('InitiateAuth', signInBody(session)));
+  assert.match(keyless.lines.join(), /InitiateAuth only with a signingKey/);
   // Listed out of `serves`: not served either.
   const pair = await crypto.subtle.generateKey(
     { name: 'RSASSA-PKCS1-v1_5', modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' },
@@ -285,6 +288,15 @@ test('sign-in: served only with a signing key; a key that does not load spends n
   const signingKey = Buffer.from(await crypto.subtle.exportKey('pkcs8', pair.privateKey)).toString('base64');
   const unlisted = server(store, { clients, signingKey, serves: ['SignUp', 'ConfirmSignUp'] });
   assert.equal((await unlisted.call('InitiateAuth', signInBody(session))).body.__type, 'UnknownOperationException');
+  // An RSA key under 2048 bits is refused.
+  const small = await crypto.subtle.generateKey(
+    { name: 'RSASSA-PKCS1-v1_5', modulusLength: 1024, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' },
+    true, ['sign', 'verify'],
+  );
+  const weak = Buffer.from(await crypto.subtle.exportKey('pkcs8', small.privateKey)).toString('base64');
+  const weakly = await logged(() => server(store, { clients, signingKey: weak }).call('InitiateAuth', signInBody(session)));
+  assert.equal(weakly.result.status, 500);
+  assert.match(weakly.lines.join(), /2048 bits or more/);
   const signing = server(store, { clients, signingKey });
   const signedIn = await signing.call('InitiateAuth', signInBody(session));
   assert.equal(signedIn.status, 200, JSON.stringify(signedIn.body));
@@ -297,10 +309,52 @@ test('sign-in: served only with a signing key; a key that does not load spends n
     [{ ...signInBody(session), AuthParameters: { USERNAME: 5 } }, 'SerializationException', /wrong type/],
     [{ ...signInBody(undefined) }, 'InvalidParameterException', /without a Session/],
     [{ ...signInBody(session), AuthParameters: {} }, 'InvalidParameterException', /Missing required parameter USERNAME/],
+    [{ ...signInBody(session), ClientId: 'not a client id!' }, 'InvalidParameterException', /regular expression pattern: \[\\w\+\]\+/],
+    [{ ...signInBody(session), AuthFlow: 'USER_SRP_AUTH' }, 'InvalidParameterException', /USER_SRP_AUTH is not served here/],
   ];
   for (const [body, type, message] of refusals) {
     const refused = await signing.call('InitiateAuth', body);
     assert.equal(refused.body.__type, type, JSON.stringify(body));
     assert.match(refused.body.message, message);
   }
+});
+
+test("the ID token carries a user's attributes, never one posing as a claim", async () => {
+  const pair = await crypto.subtle.generateKey(
+    { name: 'RSASSA-PKCS1-v1_5', modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' },
+    true, ['sign', 'verify'],
+  );
+  const signingKey = Buffer.from(await crypto.subtle.exportKey('pkcs8', pair.privateKey)).toString('base64');
+  const inner = memoryStore();
+  // A store of someone's that keeps more attributes than the package writes.
+  const store = {
+    ...inner,
+    read: async (needs) => {
+      const found = await inner.read(needs);
+      if (found.user) {
+        found.user.attributes = {
+          ...found.user.attributes, 'custom:tier': 'gold', 'cognito:groups': 'admins', scope: 'admin', nbf: '0', given_name: 'Sam',
+        };
+      }
+      return found;
+    },
+  };
+  const { call, code } = server(store, { clients: [{ clientId: 'nodeclient', authSessionMinutes: 3 }], signingKey });
+  const up = await call('SignUp', {
+    ClientId: 'nodeclient', Username: 'claims', Password: 'correct-horse-battery',
+    UserAttributes: [{ Name: 'email', Value: 'claims@example.com' }],
+  });
+  const confirmed = await call('ConfirmSignUp', {
+    ClientId: 'nodeclient', Username: 'claims', ConfirmationCode: await code('claims'), Session: up.body.Session,
+  });
+  const signedIn = await call('InitiateAuth', {
+    AuthFlow: 'USER_AUTH', ClientId: 'nodeclient', AuthParameters: { USERNAME: 'claims' }, Session: confirmed.body.Session,
+  });
+  const [, payload] = signedIn.body.AuthenticationResult.IdToken.split('.');
+  const claims = JSON.parse(Buffer.from(payload, 'base64url').toString());
+  assert.equal(claims['custom:tier'], 'gold');
+  assert.equal(claims.given_name, 'Sam');
+  assert.equal(claims.email_verified, true);
+  for (const posing of ['cognito:groups', 'scope', 'nbf']) assert.equal(claims[posing], undefined, posing);
+  assert.equal(claims.iss, 'http://localhost/us-east-1_node', 'where the pool answers');
 });
