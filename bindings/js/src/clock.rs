@@ -1,7 +1,9 @@
-//! Moments from JavaScript. The package takes time as a `Date` only: a number could be
-//! seconds or `Date.now()`'s milliseconds, and read in the wrong unit a code issued "now"
-//! would expire in the year 58,896. [`from_millis`] checks the `Date`'s time value (what
-//! `getTime()` returns) and turns it into the crate's whole seconds.
+//! Moments from JavaScript. The package takes time as a `Date` or as milliseconds
+//! (`Date.now()`), never as seconds: read in the wrong unit, a code issued "now" would expire
+//! in the year 58,896. Within the moments taken (2000 to 9999) the units cannot be mistaken:
+//! every such count of milliseconds is at least 946,684,800,000 and every count of seconds
+//! at most 253,402,300,799 ([`looks_like_seconds`]). [`from_millis`] checks a time value and
+//! turns it into the crate's whole seconds.
 
 use alloc::format;
 
@@ -17,6 +19,13 @@ pub const EARLIEST_MILLIS: f64 = 946_684_800_000.0;
 /// The latest moment taken, 9999-12-31T23:59:59.999Z, in milliseconds. Later ones are
 /// refused: the likeliest is a count of milliseconds scaled up once more.
 pub const LATEST_MILLIS: f64 = 253_402_300_799_999.0;
+
+/// Whether `number` is a count of seconds from 2000 to 9999, which no count of milliseconds
+/// in that range can be.
+#[must_use]
+pub fn looks_like_seconds(number: f64) -> bool {
+    (EARLIEST_MILLIS / 1000.0..=LATEST_MILLIS / 1000.0).contains(&number)
+}
 
 /// The moment `millis` (a `Date`'s time value, milliseconds since the Unix epoch), in
 /// whole seconds, rounded down; `what` names it in the error.
@@ -63,6 +72,18 @@ mod tests {
             at(LATEST_MILLIS),
             Ok(Timestamp::from_unix_seconds(253_402_300_799))
         );
+    }
+
+    #[test]
+    fn seconds_and_milliseconds_of_the_moments_taken_cannot_be_mistaken() {
+        assert!(super::looks_like_seconds(1_767_225_600.0));
+        assert!(!super::looks_like_seconds(1_767_225_600_000.0));
+        const {
+            assert!(
+                LATEST_MILLIS / 1000.0 < EARLIEST_MILLIS,
+                "the ranges do not meet"
+            );
+        };
     }
 
     #[test]

@@ -338,6 +338,11 @@ extern "C" {
 
 #[wasm_bindgen]
 extern "C" {
+    /// A moment as JavaScript gives it: a `Date`, or milliseconds since the Unix epoch
+    /// (`Date.now()`); never seconds (see `clock`).
+    #[wasm_bindgen(typescript_type = "Date | number")]
+    pub type Moment;
+
     /// The runtime's CSPRNG.
     #[wasm_bindgen(catch, js_namespace = crypto, js_name = getRandomValues)]
     fn get_random_values(buffer: &mut [u8]) -> Result<(), JsValue>;
@@ -446,23 +451,30 @@ fn whole(value: &JsValue, max: u64, path: &str) -> Result<u64, JsValue> {
     Ok(whole)
 }
 
-/// The moment `value`, a `Date`, or the runtime's clock when it is `undefined` or `null`,
-/// in whole seconds. A number is refused, whatever its unit: seconds and `Date.now()`'s
-/// milliseconds cannot be told apart.
-fn now(value: Option<&js_sys::Date>) -> Result<Timestamp, JsValue> {
-    let (millis, what) = match value {
-        Some(date) => (
-            time_value(date).map_err(|_| {
-                thrown(&Error::type_error(
-                    "now",
-                    "a Date (not a number: new Date(), or new Date(milliseconds))",
-                ))
-            })?,
-            "now",
-        ),
-        None => (js_sys::Date::now(), "the runtime's clock"),
+/// The moment `value`, a `Date` or a number of milliseconds (`Date.now()`), or the runtime's
+/// clock when it is `undefined` or `null`, in whole seconds. A number in the range seconds
+/// of 2000 to 9999 would have is refused as seconds: no count of milliseconds from 2000 on is
+/// that small, so the two units cannot be mistaken for each other.
+fn now(value: Option<&Moment>) -> Result<Timestamp, JsValue> {
+    let Some(given) = value else {
+        return clock::from_millis(js_sys::Date::now(), "the runtime's clock")
+            .map_err(|error| thrown(&error));
     };
-    clock::from_millis(millis, what).map_err(|error| thrown(&error))
+    let millis = match JsValue::as_f64(given) {
+        Some(number) if clock::looks_like_seconds(number) => {
+            return Err(thrown(&Error::Range(format!(
+                "now: {number} looks like seconds: pass milliseconds (Date.now()) or a Date"
+            ))));
+        }
+        Some(number) => number,
+        None => time_value(given).map_err(|_| {
+            thrown(&Error::type_error(
+                "now",
+                "a Date or a number of milliseconds",
+            ))
+        })?,
+    };
+    clock::from_millis(millis, "now").map_err(|error| thrown(&error))
 }
 
 /// A `ServerKey` object.
@@ -656,14 +668,14 @@ impl Operation {
     }
 
     /// The one pure decision: every check of the operation, in the service's order, on what
-    /// was looked up, at `now` (a `Date`; default: the runtime's clock). What the
+    /// was looked up, at `now` (a `Date` or milliseconds; default: the runtime's clock). What the
     /// decision may use is drawn from `crypto.getRandomValues` on every call: a new code's
     /// entropy (`SignUp`, `ResendConfirmationCode`), a session nonce (a `ConfirmSignUp` with a
     /// `Session`) and a new user's `sub` (`SignUp`).
     /// Throws a `StateError` for a stored state that does not load, a `TypeError` for a
-    /// look-up of the wrong shape or a `now` that is not a `Date` (a number is refused: it
-    /// could be seconds or milliseconds), a `RangeError` for an invalid `Date` or one before
-    /// 2000 or after 9999 (all 500); a refusal of the request is not thrown, it is the
+    /// look-up of the wrong shape or a `now` that is neither a `Date` nor a number, a
+    /// `RangeError` for an invalid `Date`, a moment before 2000 or after 9999, or a number of
+    /// seconds (all 500); a refusal of the request is not thrown, it is the
     /// `reply` of the outcome's `applied()` (and may come with a `write` to store first).
     #[wasm_bindgen(unchecked_return_type = "Outcome")]
     #[expect(
@@ -673,7 +685,7 @@ impl Operation {
     pub fn decide(
         &self,
         #[wasm_bindgen(unchecked_param_type = "Lookup")] lookup: &JsValue,
-        now: Option<js_sys::Date>,
+        now: Option<Moment>,
     ) -> Result<JsValue, JsValue> {
         let lookup = stringified(lookup, "lookup")?;
         let mut fresh = Fresh {
@@ -795,15 +807,15 @@ impl ClientSecret {
 
 /// Issues a first code for `subject` (the user's stable id) under the pool's current key
 /// and policy, with entropy from `crypto.getRandomValues`, at `now` (a `Date`; default: the
-/// runtime's clock). Store `state`, deliver `code`, forget `code`. Throws a `TypeError` for an
-/// empty subject or a `now` that is not a `Date`, a `RangeError` for an invalid `Date` or
-/// one before 2000 or after 9999.
+/// runtime's clock; milliseconds too). Store `state`, deliver `code`, forget `code`. Throws a
+/// `TypeError` for an empty subject or a `now` that is neither a `Date` nor a number, a
+/// `RangeError` for an invalid `Date`, a moment before 2000 or after 9999, or seconds.
 #[wasm_bindgen(unchecked_return_type = "Issued")]
 #[expect(
     clippy::needless_pass_by_value,
     reason = "wasm-bindgen hands an optional JavaScript value over by value"
 )]
-pub fn issue(pool: &Pool, subject: &str, now: Option<js_sys::Date>) -> Result<JsValue, JsValue> {
+pub fn issue(pool: &Pool, subject: &str, now: Option<Moment>) -> Result<JsValue, JsValue> {
     let now = self::now(now.as_ref())?;
     let entropy = random::<ENTROPY_LEN>()?;
     let issued =
@@ -814,15 +826,16 @@ pub fn issue(pool: &Pool, subject: &str, now: Option<js_sys::Date>) -> Result<Js
 }
 
 /// Loads a stored state's JSON through the crate's validation (stored state is untrusted
-/// input) and says what it holds at `now` (a `Date`; default: the runtime's clock). Throws
-/// a `StateError` for a state that does not load, a `TypeError` for a `now` that is not a
-/// `Date`, a `RangeError` for an invalid `Date` or one before 2000 or after 9999.
+/// input) and says what it holds at `now` (a `Date` or milliseconds; default: the runtime's
+/// clock). Throws a `StateError` for a state that does not load, a `TypeError` for a `now`
+/// that is neither a `Date` nor a number, a `RangeError` for an invalid `Date`, a moment
+/// before 2000 or after 9999, or seconds.
 #[wasm_bindgen(js_name = readState, unchecked_return_type = "StateInfo")]
 #[expect(
     clippy::needless_pass_by_value,
     reason = "wasm-bindgen hands an optional JavaScript value over by value"
 )]
-pub fn read_state(json: &str, now: Option<js_sys::Date>) -> Result<JsValue, JsValue> {
+pub fn read_state(json: &str, now: Option<Moment>) -> Result<JsValue, JsValue> {
     let info = state::read(json, self::now(now.as_ref())?).map_err(|error| thrown(&error))?;
     let json = serde_json::to_string(&info)
         .map_err(|_| thrown(&Error::Unsupported("a state that does not serialize")))?;

@@ -86,8 +86,8 @@ export interface HandleOptions {
   allowedOrigins?: readonly string[];
   /** The largest request body read, in bytes; default 65,536, as the example server. */
   maxBodyBytes?: number;
-  /** The clock: default the runtime's. For tests. */
-  now?(): Date;
+  /** The clock, a `Date` or milliseconds (never seconds): default the runtime's. For tests. */
+  now?(): Date | number;
   /**
    * The key that signs tokens: an RSA private key, PKCS #8 in base64 or PEM (a secret:
    * `openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 | openssl pkcs8 -topk8

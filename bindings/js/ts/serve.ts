@@ -22,6 +22,8 @@ import { autoVerified, clientOf, type HandleOptions } from "./options.js";
 import type { Budget, Store } from "./store.js";
 import { signedIn } from "./tokens.js";
 
+/** 2000-01-01 in milliseconds: the earliest moment the module takes. */
+const MILLIS_OF_2000 = 946_684_800_000;
 /** How often a request reads and decides again after losing a race. */
 const RETRIES = 16;
 /**
@@ -44,7 +46,15 @@ export async function serve(
   issuedBy: string,
 ): Promise<Reply> {
   const needs = operation.needs;
-  const now = () => options.now?.() ?? new Date();
+  const now = (): Date => {
+    const given = options.now?.() ?? new Date();
+    if (typeof given !== "number") return given;
+    // Milliseconds; a smaller count is seconds (or no moment the module takes).
+    if (!(given >= MILLIS_OF_2000)) {
+      throw new RangeError(`options.now: ${given} is not milliseconds since 1970 (after 2000): seconds? return Date.now() or a Date`);
+    }
+    return new Date(given);
+  };
   // A ConfirmSignUp whose submission is counted (its outcome writes: the client and its
   // SecretHash passed, the user can still confirm) spends a guess of its destination's
   // budget before the write; past the budget the outcome is dropped unstored and the request

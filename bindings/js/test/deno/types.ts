@@ -62,12 +62,10 @@ afterTrigger(applied.reply, { kind: "maybe" });
 if (applied.reply.kind === "success") void applied.reply.exception;
 // @ts-expect-error: needs are read, not written
 operation.needs = needs;
-// @ts-expect-error: time is a Date; a number could be seconds or milliseconds
-operation.decide(lookup, 1_767_225_600);
-// @ts-expect-error: issue takes a Date too
+// @ts-expect-error: time is a Date or milliseconds, not text
+operation.decide(lookup, "2026-01-01T00:00:00Z");
+// Milliseconds type-check (seconds are refused when the call runs: a RangeError).
 issue(pool, "sub", Date.now());
-// @ts-expect-error: and readState
-readState("{}", 1_767_225_600);
 // @ts-expect-error: decode serves operations by their bare names
 decode(pool, "SignUp", "{}", ["AWSCognitoIdentityProviderService.SignUp"]);
 // @ts-expect-error: the time values a state holds are named by their unit

@@ -340,7 +340,7 @@ test("the caller's and the store's faults are thrown as 500s whose bodies say no
   operation.free();
 });
 
-test('time is a Date: a number is refused whatever its unit, an invalid or absurd Date too', () => {
+test('time is a Date or milliseconds: seconds are refused, as are other values and absurd moments', () => {
   const { pool, operation, lookup } = aliceConfirming();
   const { state } = lib.issue(pool, 'sub-1', at(T0));
   const calls = {
@@ -349,13 +349,26 @@ test('time is a Date: a number is refused whatever its unit, an invalid or absur
     readState: (now) => lib.readState(state, now),
   };
   for (const [name, call] of Object.entries(calls)) {
-    // Date.now() is milliseconds where seconds used to be taken: refused, as are seconds.
-    for (const now of [Date.now(), T0, 0, '2026-01-01T00:00:00Z', { getTime: () => T0 * 1000 }, [], true]) {
+    // Milliseconds, as Date.now() gives them, are a moment like the Date they make.
+    assert.doesNotThrow(() => call(Date.now()), name);
+    assert.doesNotThrow(() => call((T0 + 60) * 1000), name);
+    // Seconds of any moment taken cannot be milliseconds of one: refused, saying so.
+    for (const now of [T0, Math.floor(Date.now() / 1000), 946_684_800, 253_402_300_799]) {
+      const error = thrown(() => call(now));
+      assert.ok(error instanceof RangeError, `${name}(${now})`);
+      assert.equal(error.httpStatus, 500);
+      assert.match(error.message, /looks like seconds: pass milliseconds \(Date\.now\(\)\) or a Date/);
+    }
+    // Numbers that are neither: before 2000 or after 9999 as milliseconds.
+    for (const now of [0, -1, NaN, Infinity, 946_684_800_000 - 1, Date.now() * 1000]) {
+      assert.ok(thrown(() => call(now)) instanceof RangeError, `${name}(${now})`);
+    }
+    for (const now of ['2026-01-01T00:00:00Z', { getTime: () => T0 * 1000 }, [], true]) {
       const error = thrown(() => call(now));
       assert.ok(error instanceof TypeError, `${name}(${String(now)})`);
       assert.equal(error.httpStatus, 500);
       assert.deepEqual(error.body, { __type: 'InternalErrorException', message: 'Internal error.' });
-      assert.match(error.message, /^now: expected a Date/);
+      assert.match(error.message, /^now: expected a Date or a number of milliseconds/);
     }
     // Invalid, before 1970, before 2000 (new Date(seconds) reads seconds as milliseconds),
     // past 9999 (milliseconds scaled up once more), and the last Date there is.

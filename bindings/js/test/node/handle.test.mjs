@@ -85,7 +85,8 @@ test('keys are base64 strings of 32 bytes: another is a 500 whose log names the 
     assert.equal(result.status, 500);
     assert.deepEqual(result.body, { __type: 'InternalErrorException', message: 'Internal error.' });
     assert.match(lines.join(), /keys\.current\.secret/);
-    assert.ok(!lines.join().includes(String(secret)), 'the secret is not logged');
+    // (42 is no secret, and may be in the request id the line names.)
+    if (typeof secret === 'string') assert.ok(!lines.join().includes(secret), 'the secret is not logged');
   }
 });
 
@@ -101,6 +102,15 @@ test('admin operations are never served: refused in serves, and unknown by targe
   assert.equal(admin.body.__type, 'UnknownOperationException');
   const only = server(memoryStore(), { serves: ['ConfirmSignUp'] });
   assert.equal((await only.signUp('x')).body.__type, 'UnknownOperationException');
+});
+
+test('the clock may say milliseconds, never seconds', async () => {
+  const ms = server(memoryStore(), { now: () => Date.now() });
+  assert.equal((await ms.signUp('millis')).status, 200);
+  const seconds = server(memoryStore(), { now: () => Math.floor(Date.now() / 1000) });
+  const { result, lines } = await logged(() => seconds.signUp('seconds'));
+  assert.equal(result.status, 500);
+  assert.match(lines.join(), /options\.now: \d+ is not milliseconds/);
 });
 
 test('time is the options clock: a code is expired 24 hours on, without waiting', async () => {
