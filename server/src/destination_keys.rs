@@ -33,9 +33,8 @@ use sha2::{Digest as _, Sha256};
 /// `unicode-normalization` and Rust's `to_lowercase` may carry another Unicode version
 /// than a JavaScript engine's ICU, so the two can fold characters added in recent versions
 /// differently (68 code points in a scan of all of them): the vectors keep to characters
-/// both agree on. The Worker
-/// (`bindings/js/examples/worker/src/worker.ts`, `addressKey`) computes the same email keys
-/// (its phone keys stay the value as is: it verifies email only);
+/// both agree on. The npm package (`bindings/js/ts/destinations.ts`, `addressKey`) computes
+/// the same email keys (its phone keys stay the value as is);
 /// `server/tests/destination-keys.json` (written by `destination-keys.py` beside it, from
 /// Python's own NFKC and `lower`, the `idna` and `phonenumbers` packages) holds both to it.
 #[must_use]
