@@ -2,7 +2,7 @@
 // policy: in plain JavaScript (or from `JSON.parse`) a misspelt option must not quietly mean
 // its default, as `clientSecret` for `secret` would leave a client public, or `allowedOrigin`
 // would allow every origin.
-import type { HandleOptions } from "./options.js";
+import { clientsOf, type HandleOptions } from "./options.js";
 
 const OPTIONS = [
   "userPoolId", "region", "keys", "clients", "autoVerifiedAttributes", "aliasAttributes", "policy",
@@ -39,7 +39,8 @@ export function checkOptions(options: HandleOptions): void {
   key(keys["current"], "options.keys.current");
   if (keys["older"] !== undefined) list(keys["older"], "options.keys.older").forEach((older, i) => key(older, `options.keys.older[${i}]`));
   const ids = new Set<string>();
-  list(given["clients"], "options.clients").forEach((value, i) => {
+  const clients = typeof given["clients"] === "string" ? clientsOf(given["clients"]) : given["clients"];
+  list(clients, "options.clients").forEach((value, i) => {
     const at = `options.clients[${i}]`;
     const client = record(value, at, CLIENT);
     const id = client["clientId"];
@@ -52,6 +53,10 @@ export function checkOptions(options: HandleOptions): void {
     optional(client, "preventUserExistenceErrors", "boolean", at);
     if (!["undefined", "number"].includes(typeof client["authSessionMinutes"]) && client["authSessionMinutes"] !== null) {
       fail(`${at}.authSessionMinutes`, "a number of minutes or null");
+    }
+    // A session handed out that nothing can redeem would leave Amplify's autoSignIn failing.
+    if (typeof client["authSessionMinutes"] === "number" && !given["signingKey"]) {
+      fail(`${at}.authSessionMinutes`, "a signingKey to redeem the sessions with (none is set)");
     }
   });
   for (const name of ["autoVerifiedAttributes", "aliasAttributes", "serves"]) {

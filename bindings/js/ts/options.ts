@@ -55,8 +55,12 @@ export interface HandleOptions {
   region?: string;
   /** The current key (new codes, sessions, phantom ids) and older ones still in use. */
   keys: { current: Base64Key; older?: readonly Base64Key[] };
-  /** The pool's app clients; a request naming any other is refused. */
-  clients: readonly AppClient[];
+  /**
+   * The pool's app clients, or that list as JSON text (as a Worker's variable or secret
+   * holds it: a malformed one is then a logged 500, not an uncaught throw); a request
+   * naming any other client is refused.
+   */
+  clients: readonly AppClient[] | string;
   /** `AutoVerifiedAttributes`: where codes go (the phone first). Default `["email"]`. */
   autoVerifiedAttributes?: readonly AliasAttribute[];
   /** `AliasAttributes`: a verified value of these belongs to one user. Default none. */
@@ -96,7 +100,11 @@ export interface HandleOptions {
    * `authSessionMinutes`), and `GET /<userPoolId>/.well-known/jwks.json` answers the key set.
    */
   signingKey?: string;
-  /** The tokens' `iss`; default the service's, `https://cognito-idp.<region>.amazonaws.com/<userPoolId>`. */
+  /**
+   * The tokens' `iss`; default where the pool answers: the request's origin and
+   * `/<userPoolId>`, whose `/.well-known/` documents `handle` serves. Another issuer must
+   * serve them itself for verifiers that discover keys from `iss`.
+   */
   issuer?: string;
 }
 
@@ -164,7 +172,7 @@ function keyBytes(base64: unknown, at: string): Uint8Array {
 
 /** The app client named, as a look-up carries it, or `null`. */
 export function clientOf(options: HandleOptions, clientId: string | null): AppClientRecord | null {
-  const client = options.clients.find((candidate) => candidate.clientId === clientId);
+  const client = clientsOf(options.clients).find((candidate) => candidate.clientId === clientId);
   if (!client) return null;
   return {
     clientId: client.clientId,
@@ -189,4 +197,28 @@ export function served(options: HandleOptions): PublicOperation[] {
     }
   }
   return [...serves];
+}
+
+/** The last lists of clients read from JSON, by their text. */
+const parsedClients = new Map<string, readonly AppClient[]>();
+
+/**
+ * `clients`, read from its JSON when it is text (once per text and isolate).
+ *
+ * # Errors
+ * `TypeError` for text that is not JSON (its shape is `checkOptions`'s to check).
+ */
+export function clientsOf(clients: readonly AppClient[] | string): readonly AppClient[] {
+  if (typeof clients !== "string") return clients;
+  let parsed = parsedClients.get(clients);
+  if (!parsed) {
+    try {
+      parsed = JSON.parse(clients) as readonly AppClient[];
+    } catch {
+      throw new TypeError("options.clients: expected an array, or its JSON text (this text is not JSON)");
+    }
+    if (parsedClients.size >= POOLS_KEPT) parsedClients.clear();
+    parsedClients.set(clients, parsed);
+  }
+  return parsed;
 }

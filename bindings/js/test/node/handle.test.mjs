@@ -178,6 +178,8 @@ test('options are checked whole: a misspelt or mistyped member is a 500 naming i
     [{ deliver: undefined }, /options\.deliver: expected a function/],
     [{ userPoolId: 'mypool' }, /options\.userPoolId/],
     [{ clients: undefined }, /options\.clients: expected an array/],
+    [{ clients: '[{"clientId": ' }, /options\.clients: expected an array, or its JSON text/],
+    [{ clients: '[{"clientId": "nodeclient", "clientSecret": "x"}]' }, /options\.clients\[0\]\.clientSecret/],
   ];
   for (const [overrides, reason] of cases) {
     const { call } = server(memoryStore(), overrides);
@@ -189,6 +191,9 @@ test('options are checked whole: a misspelt or mistyped member is a 500 naming i
   }
   assert.throws(() => checkOptions({ ...server().options, clients: [{ clientId: 'x', secret: 5 }] }), /secret: expected a string/);
   assert.doesNotThrow(() => checkOptions(server().options));
+  // The list as JSON text, as a Worker's variable holds it.
+  const json = server(memoryStore(), { clients: JSON.stringify([{ clientId: 'nodeclient' }]) });
+  assert.equal((await json.signUp('json-clients')).status, 200);
 });
 
 test('an origin is matched whole: a listed origin is allowed, a prefix or a longer one is not', async () => {
@@ -270,7 +275,12 @@ test('sign-in: served only with a signing key; a key that does not load spends n
   const signInBody = (Session) => ({ AuthFlow: 'USER_AUTH', ClientId: 'nodeclient', AuthParameters: { USERNAME: 'sam' }, Session });
   const store = memoryStore();
   const clients = [{ clientId: 'nodeclient', authSessionMinutes: 3 }];
-  const { call, code } = server(store, { clients });
+  const pair = await crypto.subtle.generateKey(
+    { name: 'RSASSA-PKCS1-v1_5', modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' },
+    true, ['sign', 'verify'],
+  );
+  const signingKey = Buffer.from(await crypto.subtle.exportKey('pkcs8', pair.privateKey)).toString('base64');
+  const { call, code } = server(store, { clients, signingKey });
   const signedUp = await call('SignUp', {
     ClientId: 'nodeclient', Username: 'sam', Password: 'correct-horse-battery',
     UserAttributes: [{ Name: 'email', Value: 'sam@example.com' }],
@@ -280,22 +290,22 @@ test('sign-in: served only with a signing key; a key that does not load spends n
   });
   const session = confirmed.body.Session;
   assert.equal(typeof session, 'string');
-  // Without a key: not served at all.
-  assert.equal((await call('InitiateAuth', signInBody(session))).body.__type, 'UnknownOperationException');
+  // Without a key: a client handing out sessions is a misconfiguration (nothing would
+  // redeem them), and without such a client InitiateAuth is not served at all.
+  const keyless = await logged(() => server(store, { clients }).call('InitiateAuth', signInBody(session)));
+  assert.equal(keyless.result.status, 500);
+  assert.match(keyless.lines.join(), /authSessionMinutes: expected a signingKey to redeem the sessions with/);
+  const plain = server(store);
+  assert.equal((await plain.call('InitiateAuth', signInBody(session))).body.__type, 'UnknownOperationException');
   // A key that does not load: a 500 before the session's grant is spent.
   const broken = server(store, { clients, signingKey: 'bm90IGEga2V5' });
   const { result, lines } = await logged(() => broken.call('InitiateAuth', signInBody(session)));
   assert.equal(result.status, 500);
   assert.match(lines.join(), /options\.signingKey: expected an RSA private key/);
   // Listed in `serves` without a key: refused as a misconfiguration.
-  const keyless = await logged(() => server(store, { clients, serves: ['InitiateAuth'] }).call('InitiateAuth', signInBody(session)));
-  assert.match(keyless.lines.join(), /InitiateAuth only with a signingKey/);
+  const unkeyed = await logged(() => server(store, { serves: ['InitiateAuth'] }).call('InitiateAuth', signInBody(session)));
+  assert.match(unkeyed.lines.join(), /InitiateAuth only with a signingKey/);
   // Listed out of `serves`: not served either.
-  const pair = await crypto.subtle.generateKey(
-    { name: 'RSASSA-PKCS1-v1_5', modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' },
-    true, ['sign', 'verify'],
-  );
-  const signingKey = Buffer.from(await crypto.subtle.exportKey('pkcs8', pair.privateKey)).toString('base64');
   const unlisted = server(store, { clients, signingKey, serves: ['SignUp', 'ConfirmSignUp'] });
   assert.equal((await unlisted.call('InitiateAuth', signInBody(session))).body.__type, 'UnknownOperationException');
   // An RSA key under 2048 bits is refused.

@@ -13,7 +13,8 @@ import { transformSync } from 'esbuild';
 const read = (path) => readFileSync(new URL(path, import.meta.url), 'utf8');
 const readme = read('../../README.md');
 const worker = read('../../examples/worker/src/worker.ts');
-const minimum = /^>=(\d+)$/.exec(JSON.parse(read('../../package.json')).engines.node)[1];
+// The declared minimum's major version (">=20.6": 20; import.meta.resolve needs 20.6).
+const minimum = /^>=(\d+)(\.\d+)*$/.exec(JSON.parse(read('../../package.json')).engines.node)[1];
 
 /** The fenced blocks of a Markdown file in `language`. */
 const blocks = (markdown, language) =>

@@ -1,6 +1,7 @@
-// The Worker with every option `handle` and `d1Store` take beyond the README's: phone
-// numbers, a PostConfirmation trigger, the browser origins allowed, a cap on phantoms, a
-// second key being rotated in, and a clock of the caller's.
+// The Worker with options `handle` and `d1Store` take beyond the README's: phone numbers as
+// aliases, a policy, a PostConfirmation trigger, the browser origins allowed, a smaller body
+// limit, a cap on phantoms, and a second key being rotated in. (Not here: `now`, for tests;
+// `serves`; `signingKey` and `issuer`, which the README's Worker shows.)
 import { d1Store, handle, type HandleOptions } from "confirmation-flow";
 
 export interface Env {
@@ -24,7 +25,7 @@ function options(env: Env, ctx: ExecutionContext): HandleOptions {
       current: { id: 2, secret: env.CONFIRMATION_KEY },
       older: env.OLD_CONFIRMATION_KEY ? [{ id: 1, secret: env.OLD_CONFIRMATION_KEY }] : [],
     },
-    clients: JSON.parse(env.APP_CLIENTS),
+    clients: env.APP_CLIENTS,
     autoVerifiedAttributes: ["email"],
     aliasAttributes: ["email", "phone_number"],
     policy: { codeTtlSeconds: 24 * 3600, attemptsPerCode: 5 },

@@ -7,7 +7,7 @@ export default {
   fetch: (request, env, ctx) => handle(request, d1Store(env.DB), {
     userPoolId: "us-east-1_EXAMPLE", aliasAttributes: ["email"], // a verified email: one user's
     keys: { current: { id: 1, secret: env.CONFIRMATION_KEY } }, signingKey: env.SIGNING_KEY, // secrets
-    clients: JSON.parse(env.APP_CLIENTS), // [{ "clientId": "…", "authSessionMinutes": 3 }]
+    clients: env.APP_CLIENTS, // JSON: [{ "clientId": "…", "authSessionMinutes": 3 }]
     deliver: (code) => env.MAILER.fetch("https://mailer/", { method: "POST", body: JSON.stringify(code) }),
     waitUntil: (promise) => ctx.waitUntil(promise),
   }),

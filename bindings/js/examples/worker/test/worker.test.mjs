@@ -37,6 +37,8 @@ const APP_CLIENTS = JSON.stringify([
   { clientId: 'legacy', preventUserExistenceErrors: false },
   { clientId: 'auth', authSessionMinutes: 3 },
 ]);
+/** The same without `auth`, for the configured Worker, which signs nobody in. */
+const PLAIN_CLIENTS = JSON.stringify(JSON.parse(APP_CLIENTS).filter((client) => !client.authSessionMinutes));
 /** The tokens' signing key (`SIGNING_KEY`): RSA, PKCS #8 in base64, made for this run. */
 const signingPair = await crypto.subtle.generateKey(
   { name: 'RSASSA-PKCS1-v1_5', modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' },
@@ -581,7 +583,7 @@ describe("the README's Worker: SignUp, ConfirmSignUp and ResendConfirmationCode 
 describe('the phantom cap: a flood of unknown usernames keeps no more rows than phantomsKept', () => {
   let mf, db, sdk;
   before(async () => {
-    ({ mf, db, sdk } = await start('configured', { CONFIRMATION_KEY: KEY, PHANTOMS_KEPT: '3' }, {
+    ({ mf, db, sdk } = await start('configured', { CONFIRMATION_KEY: KEY, PHANTOMS_KEPT: '3', APP_CLIENTS: PLAIN_CLIENTS }, {
       MAILER: async () => new Response(null, { status: 202 }),
       TRIGGER: async () => new Response(null, { status: 200 }),
     }));
@@ -685,7 +687,7 @@ describe('the configured Worker: origins, the PostConfirmation trigger, the wire
   let triggerAnswer = () => new Response(null, { status: 200 });
   const events = [];
   before(async () => {
-    ({ mf, sdk, url } = await start('configured', { CONFIRMATION_KEY: KEY, PHANTOMS_KEPT: '100' }, {
+    ({ mf, sdk, url } = await start('configured', { CONFIRMATION_KEY: KEY, PHANTOMS_KEPT: '100', APP_CLIENTS: PLAIN_CLIENTS }, {
       MAILER: async (request) => {
         mail.push(await request.json());
         return new Response(null, { status: 202 });
