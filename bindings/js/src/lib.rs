@@ -40,6 +40,7 @@ fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
 }
 
 pub mod clock;
+pub mod declarations;
 pub mod error;
 pub mod js;
 pub mod lookup;
