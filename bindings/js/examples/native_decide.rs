@@ -20,7 +20,8 @@ use confirmation_flow::Timestamp;
 use confirmation_flow_js::{
     error::Error,
     pool::{KeyInput, PoolData, Settings},
-    request::{self, Fresh, Served},
+    request::{self, Fresh},
+    served::Served,
     state,
 };
 

@@ -30,7 +30,8 @@ use crate::{
     error::{Error, MAX_SAFE_INTEGER},
     outcome,
     pool::{KeyInput, PoolData, Settings},
-    request::{self, Fresh, Served},
+    request::{self, Fresh},
+    served::Served,
     state,
 };
 

@@ -47,5 +47,6 @@ pub mod lookup;
 pub mod outcome;
 pub mod pool;
 pub mod request;
+pub mod served;
 pub mod sign_in;
 pub mod state;

@@ -16,7 +16,8 @@ use confirmation_flow::{
 use confirmation_flow_js::{
     error::Error,
     pool::{KeyInput, PoolData, Settings},
-    request::{self, Fresh, Served},
+    request::{self, Fresh},
+    served::Served,
     state,
 };
 use serde_json::{Value, json};
