@@ -9,6 +9,7 @@ import { test } from 'node:test';
 
 import { checkOptions, handle, initSync, memoryStore } from '../../pkg/index.js';
 import { scenarios } from '../../pkg/scenarios.js';
+import { body, random } from '../support/untrusted.mjs';
 
 initSync({ module: await readFile(new URL('../../pkg/confirmation_flow_bg.wasm', import.meta.url)) });
 
@@ -377,4 +378,40 @@ test("the ID token carries a user's attributes, never one posing as a claim", as
   assert.equal(claims.email_verified, true);
   for (const posing of ['cognito:groups', 'scope', 'nbf']) assert.equal(claims[posing], undefined, posing);
   assert.equal(claims.iss, 'http://localhost/us-east-1_node', 'where the pool answers');
+});
+
+test('generated bodies of every operation through handle: an answer of the service, never a 500', async () => {
+  const pair = await crypto.subtle.generateKey(
+    { name: 'RSASSA-PKCS1-v1_5', modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' },
+    true, ['sign', 'verify'],
+  );
+  const signingKey = Buffer.from(await crypto.subtle.exportKey('pkcs8', pair.privateKey)).toString('base64');
+  const store = memoryStore();
+  const options = {
+    ...server(store).options,
+    clients: [{ clientId: 'c', authSessionMinutes: 3 }, { clientId: 's', secret: 'the-secret' }],
+    signingKey,
+  };
+  const r = random(Number(process.env.UNTRUSTED_SEED ?? 24));
+  const cases = Math.ceil(Number(process.env.UNTRUSTED_CASES ?? 3000) / 2);
+  const statuses = new Map();
+  const { lines } = await logged(async () => {
+    for (let i = 0; i < cases; i += 1) {
+      const name = r.pick(['SignUp', 'ConfirmSignUp', 'AdminConfirmSignUp', 'ResendConfirmationCode', 'InitiateAuth', 'Nope']);
+      const target = r.next() < 0.8 ? `AWSCognitoIdentityProviderService.${name}` : name;
+      const response = await handle(new Request('http://localhost/', {
+        method: 'POST', headers: { 'x-amz-target': target }, body: body(r, name),
+      }), store, options);
+      statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
+      const answer = await response.json();
+      if (response.status !== 200) {
+        assert.equal(response.status, 400, `${name}: ${JSON.stringify(answer)}`);
+        assert.equal(response.headers.get('x-amzn-errortype'), `${answer.__type}:`);
+        assert.equal(typeof answer.message, 'string');
+      }
+    }
+  });
+  assert.deepEqual(lines, [], 'nothing logged: no request was a 500');
+  console.log(JSON.stringify(Object.fromEntries(statuses)));
+  assert.ok((statuses.get(400) ?? 0) > cases / 2 && (statuses.get(200) ?? 0) > 0, JSON.stringify([...statuses]));
 });
