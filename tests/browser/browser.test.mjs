@@ -17,6 +17,7 @@ import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { build } from 'esbuild';
 import puppeteer from 'puppeteer-core';
+import { submit } from './forms.mjs';
 import {
   CognitoIdentityProviderClient, AdminConfirmSignUpCommand, AdminCreateUserCommand, AdminGetUserCommand,
   AdminResetUserPasswordCommand, ConfirmSignUpCommand, GetUserCommand, SignUpCommand, UserNotFoundException,
@@ -116,20 +117,6 @@ const open = async (origin) => {
   await page.goto(`${origin}/?${query}`);
   await page.waitForSelector('body[data-ready]');
   return page;
-};
-
-// Fills the form `id` with `fields`, submits it, and resolves to what the page shows.
-const submit = async (page, id, fields) => {
-  for (const [name, value] of Object.entries(fields)) {
-    const input = `#${id} [name=${name}]`;
-    await page.$eval(input, (element) => { element.value = ''; });
-    await page.type(input, value);
-  }
-  await page.click(`#${id} button`);
-  const output = await page.waitForSelector(`#${id} output[data-state=done]`);
-  const shown = JSON.parse(await output.evaluate((element) => element.value));
-  await output.evaluate((element) => { delete element.dataset.state; });
-  return shown;
 };
 
 // Runs a test body; when it fails, prints what the browser and the server said.

@@ -15,6 +15,7 @@ import { once } from 'node:events';
 import { dirname, join, resolve } from 'node:path';
 import { build as bundle } from 'esbuild';
 import puppeteer from 'puppeteer-core';
+import { submit } from './forms.mjs';
 
 const here = import.meta.dirname;
 const js = resolve(here, '../../bindings/js');
@@ -81,19 +82,6 @@ after(async () => {
   site?.close();
   await mf?.dispose();
 });
-
-const submit = async (page, id, fields) => {
-  for (const [name, value] of Object.entries(fields)) {
-    const input = `#${id} [name=${name}]`;
-    await page.$eval(input, (element) => { element.value = ''; });
-    await page.type(input, value);
-  }
-  await page.click(`#${id} button`);
-  const output = await page.waitForSelector(`#${id} output[data-state=done]`);
-  const shown = JSON.parse(await output.evaluate((element) => element.value));
-  await output.evaluate((element) => { delete element.dataset.state; });
-  return shown;
-};
 
 const code = async (username) => {
   for (let tries = 0; tries < 500; tries += 1) {
