@@ -19,6 +19,15 @@ for (const scenario of scenarios) {
   test(`scenario on memoryStore: ${scenario.name}`, () => scenario.run(memoryStore()));
 }
 
+/** A new RSA private key of `bits`, PKCS #8 in base64: a `signingKey`. */
+async function rsaKey(bits = 2048) {
+  const pair = await crypto.subtle.generateKey(
+    { name: 'RSASSA-PKCS1-v1_5', modulusLength: bits, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' },
+    true, ['sign', 'verify'],
+  );
+  return Buffer.from(await crypto.subtle.exportKey('pkcs8', pair.privateKey)).toString('base64');
+}
+
 /** `store` with `apply` replaced: a store that breaks one of its promises. */
 const breaking = (store, apply) => ({ ...store, apply: (write) => apply(store, write) });
 
@@ -276,11 +285,7 @@ test('sign-in: served only with a signing key; a key that does not load spends n
   const signInBody = (Session) => ({ AuthFlow: 'USER_AUTH', ClientId: 'nodeclient', AuthParameters: { USERNAME: 'sam' }, Session });
   const store = memoryStore();
   const clients = [{ clientId: 'nodeclient', authSessionMinutes: 3 }];
-  const pair = await crypto.subtle.generateKey(
-    { name: 'RSASSA-PKCS1-v1_5', modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' },
-    true, ['sign', 'verify'],
-  );
-  const signingKey = Buffer.from(await crypto.subtle.exportKey('pkcs8', pair.privateKey)).toString('base64');
+  const signingKey = await rsaKey();
   const { call, code } = server(store, { clients, signingKey });
   const signedUp = await call('SignUp', {
     ClientId: 'nodeclient', Username: 'sam', Password: 'correct-horse-battery',
@@ -310,11 +315,7 @@ test('sign-in: served only with a signing key; a key that does not load spends n
   const unlisted = server(store, { clients, signingKey, serves: ['SignUp', 'ConfirmSignUp'] });
   assert.equal((await unlisted.call('InitiateAuth', signInBody(session))).body.__type, 'UnknownOperationException');
   // An RSA key under 2048 bits is refused.
-  const small = await crypto.subtle.generateKey(
-    { name: 'RSASSA-PKCS1-v1_5', modulusLength: 1024, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' },
-    true, ['sign', 'verify'],
-  );
-  const weak = Buffer.from(await crypto.subtle.exportKey('pkcs8', small.privateKey)).toString('base64');
+  const weak = await rsaKey(1024);
   const weakly = await logged(() => server(store, { clients, signingKey: weak }).call('InitiateAuth', signInBody(session)));
   assert.equal(weakly.result.status, 500);
   assert.match(weakly.lines.join(), /2048 bits or more/);
@@ -341,11 +342,7 @@ test('sign-in: served only with a signing key; a key that does not load spends n
 });
 
 test("the ID token carries a user's attributes, never one posing as a claim", async () => {
-  const pair = await crypto.subtle.generateKey(
-    { name: 'RSASSA-PKCS1-v1_5', modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' },
-    true, ['sign', 'verify'],
-  );
-  const signingKey = Buffer.from(await crypto.subtle.exportKey('pkcs8', pair.privateKey)).toString('base64');
+  const signingKey = await rsaKey();
   const inner = memoryStore();
   // A store of someone's that keeps more attributes than the package writes.
   const store = {
@@ -381,11 +378,7 @@ test("the ID token carries a user's attributes, never one posing as a claim", as
 });
 
 test('generated bodies of every operation through handle: an answer of the service, never a 500', async () => {
-  const pair = await crypto.subtle.generateKey(
-    { name: 'RSASSA-PKCS1-v1_5', modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' },
-    true, ['sign', 'verify'],
-  );
-  const signingKey = Buffer.from(await crypto.subtle.exportKey('pkcs8', pair.privateKey)).toString('base64');
+  const signingKey = await rsaKey();
   const store = memoryStore();
   const options = {
     ...server(store).options,
