@@ -408,3 +408,33 @@ test('generated bodies of every operation through handle: an answer of the servi
   console.log(JSON.stringify(Object.fromEntries(statuses)));
   assert.ok((statuses.get(400) ?? 0) > cases / 2 && (statuses.get(200) ?? 0) > 0, JSON.stringify([...statuses]));
 });
+
+test("a confirmation's Session signs in only its own user, through its own client", async () => {
+  const clients = [{ clientId: 'nodeclient', authSessionMinutes: 3 }, { clientId: 'otherclient', authSessionMinutes: 3 }];
+  const { call, code } = server(memoryStore(), { clients, signingKey: await rsaKey() });
+  const sessionOf = async (username) => {
+    const up = await call('SignUp', {
+      ClientId: 'nodeclient', Username: username, Password: 'correct-horse-battery',
+      UserAttributes: [{ Name: 'email', Value: `${username}@example.com` }],
+    });
+    const confirmed = await call('ConfirmSignUp', {
+      ClientId: 'nodeclient', Username: username, ConfirmationCode: await code(username), Session: up.body.Session,
+    });
+    return confirmed.body.Session;
+  };
+  const [ann, ben] = [await sessionOf('ann'), await sessionOf('ben')];
+  const signIn = (ClientId, USERNAME, Session) =>
+    call('InitiateAuth', { AuthFlow: 'USER_AUTH', ClientId, AuthParameters: { USERNAME }, Session });
+  for (const [clientId, username, session] of [
+    ['nodeclient', 'ann', ben], // another user's session
+    ['otherclient', 'ann', ann], // another client
+    ['nodeclient', 'nobody', ann], // a user who does not exist
+  ]) {
+    const refused = await signIn(clientId, username, session);
+    assert.deepEqual(refused.body, { __type: 'NotAuthorizedException', message: 'Invalid session for the user.' },
+      `${clientId} ${username}`);
+  }
+  // Each still signs its own user in, once: the refusals spent nothing.
+  assert.equal((await signIn('nodeclient', 'ann', ann)).status, 200);
+  assert.equal((await signIn('nodeclient', 'ben', ben)).status, 200);
+});
