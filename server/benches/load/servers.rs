@@ -89,7 +89,11 @@ impl Servers {
             children: Vec::new(),
         };
         for _ in 0..processes {
-            let mut command = Command::new(env!("CARGO_BIN_EXE_confirmation-flow-server"));
+            // Another build of the server (a copy kept from before a change), to compare two
+            // builds run by run: `LOAD_SERVER=/tmp/server-before cargo bench ...`.
+            let binary = std::env::var_os("LOAD_SERVER")
+                .unwrap_or_else(|| env!("CARGO_BIN_EXE_confirmation-flow-server").into());
+            let mut command = Command::new(binary);
             command.arg("--config").arg(&path);
             let (child, address) = spawn(&mut command)?;
             servers.children.push(child);
