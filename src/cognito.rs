@@ -35,6 +35,7 @@ mod username_chars;
 mod validation;
 #[cfg(feature = "serde")]
 mod wire;
+mod write;
 
 pub use admin::AdminConfirmSignUp;
 pub use confirm::ConfirmSignUp;
@@ -43,9 +44,7 @@ pub use domain::{AliasAttribute, AttributeSet, UserStatus};
 pub use exception::{BodyFault, Exception};
 pub use lookup::{AliasOwners, AppClient, Draws, Fresh, Lookup, Pool, UserRecord};
 pub use operation::{Needs, Operation, OperationName};
-pub use outcome::{
-    After, AliasClaim, Delivery, Expected, NewAttributes, Outcome, Reply, SignedIn, Target, Write,
-};
+pub use outcome::{After, Delivery, Outcome, Reply, SignedIn};
 pub use pairs::{
     ATTRIBUTE_ENTRIES, ATTRIBUTE_NAME_CAP, ATTRIBUTE_VALUE_CAP, ClientMetadata, METADATA_ENTRIES,
     METADATA_KEY_CAP, METADATA_VALUE_CAP, Pairs, PairsIter, UserAttributes,
@@ -64,3 +63,4 @@ pub use validation::{
 };
 #[cfg(feature = "serde")]
 pub use wire::{Body, ErrorBody, ReplyBody};
+pub use write::{AliasClaim, Expected, NewAttributes, Target, Write};

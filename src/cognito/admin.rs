@@ -4,8 +4,9 @@ use super::{
     ClientMetadata, Exception, Fresh, Lookup, Outcome, Pool, PostConfirmationEvent, Reply, Target,
     TriggerSource, UserStatus, Valid, Write,
     members::{self, Slot, Value},
-    outcome::{After, Expected},
+    outcome::After,
     trigger::CLIENT_ID_NOT_APPLICABLE,
+    write::Expected,
 };
 
 /// An `AdminConfirmSignUp` request.

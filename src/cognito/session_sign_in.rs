@@ -14,8 +14,9 @@ use super::{
     Exception, Fresh, Lookup, Outcome, Pool, Reply, Session, SessionPurpose, Target, UserStatus,
     Valid, Write,
     members::{self, Slot, Value},
-    outcome::{After, Expected, SignedIn},
+    outcome::{After, SignedIn},
     request::Redacted,
+    write::Expected,
 };
 
 /// `InitiateAuth` with `AuthFlow` `USER_AUTH` and a `Session`, as the loop takes it.

@@ -9,8 +9,9 @@ use super::{
     Outcome, Pool, Reply, Session, SessionPurpose, Target, UserAttributes, UserContextData,
     UserStatus, Valid, Write,
     members::{self, Slot, Value},
-    outcome::{After, Delivery, Expected},
+    outcome::{After, Delivery},
     request::Redacted,
+    write::Expected,
 };
 use crate::Confirmation;
 
