@@ -1,10 +1,11 @@
 //! `Confirmation`: the state a caller persists and the operations on it. Its fields are
-//! private to this module: `apply` (the one place a state is modified) and `parts` (the
-//! stored form's view) are its children.
+//! private to this module: `apply` (the one place a state is modified), `parts` (the
+//! stored form's view) and `read` (what a caller may read of it) are its children.
 
 mod apply;
 mod grant;
 mod parts;
+mod read;
 
 pub(crate) use parts::Parts;
 
@@ -238,60 +239,6 @@ impl Confirmation {
     pub fn password_changed(&self, policy: &Policy, now: Timestamp) -> Result<Self, Refusal> {
         let Submission { state, outcome } = self.step(policy, now, Request::PasswordChanged);
         outcome.map(|()| state)
-    }
-
-    /// The status as of `now`: a live code whose deadline has passed reads
-    /// [`Status::Expired`] without any submission. Changes nothing.
-    #[must_use]
-    pub fn status_at(&self, now: Timestamp) -> Status {
-        match self.status {
-            Status::Pending | Status::CodeMismatch if self.clock(now) >= self.expires_at => {
-                Status::Expired
-            }
-            status => status,
-        }
-    }
-
-    /// The status as stored, without applying the deadline (see [`Self::status_at`]).
-    #[must_use]
-    pub const fn status(&self) -> Status {
-        self.status
-    }
-
-    /// Incremented by every change; the compare-and-swap token for the caller's store.
-    #[must_use]
-    pub const fn version(&self) -> u64 {
-        self.version
-    }
-
-    /// The key the current code's tag was made with.
-    #[must_use]
-    pub const fn key_id(&self) -> KeyId {
-        self.key_id
-    }
-
-    /// When the current code was issued.
-    #[must_use]
-    pub const fn issued_at(&self) -> Timestamp {
-        self.issued_at
-    }
-
-    /// The current code's deadline: from this instant on it is expired.
-    #[must_use]
-    pub const fn expires_at(&self) -> Timestamp {
-        self.expires_at
-    }
-
-    /// The time of the last change; earlier `now`s are read as this.
-    #[must_use]
-    pub const fn last_changed_at(&self) -> Timestamp {
-        self.seen_at
-    }
-
-    /// Attempts spent on the current code.
-    #[must_use]
-    pub const fn attempts_used(&self) -> u8 {
-        self.attempts
     }
 }
 
