@@ -12,9 +12,9 @@ use crate::{
         page_start, page_token, required, stored_pool,
     },
     answer::{Answer, Outcome, decode, internal},
+    client_directory::{self, ClientRecord},
     client_settings::{ClientSettings, FlowsAndLifetimes},
-    directory::{self, ClientRecord},
-    generation, ids,
+    directory, generation, ids,
     throttle::limit_exceeded,
 };
 
@@ -74,7 +74,7 @@ pub(crate) async fn create_client(app: &App, body: &[u8]) -> Outcome {
         created_at,
     };
     let cap = app.config.limits.clients_per_pool;
-    if !directory::create_client(&app.store, &record, cap)
+    if !client_directory::create_client(&app.store, &record, cap)
         .await
         .map_err(internal)?
     {
@@ -121,7 +121,7 @@ async fn stored_client(app: &App, request: PoolRequest) -> Result<ClientRecord, 
     let pool_id = required(request.user_pool_id, "userPoolId")?;
     let client_id = client_id(request.client_id)?;
     stored_pool(app, &pool_id).await?;
-    directory::client(&app.store, &client_id)
+    client_directory::client(&app.store, &client_id)
         .await
         .map_err(internal)?
         .filter(|record| record.pool_id == pool_id)
@@ -190,7 +190,7 @@ pub(crate) async fn list_clients(app: &App, body: &[u8]) -> Outcome {
     let size = page_size(request.max_results, "maxResults", MAX_RESULTS)?;
     let after = page_start(request.next_token.as_deref())?;
     stored_pool(app, &pool_id).await?;
-    let records = directory::clients(&app.store, &pool_id, &after, size + 1)
+    let records = client_directory::clients(&app.store, &pool_id, &after, size + 1)
         .await
         .map_err(internal)?;
     let (records, more) = first_page(records, size);
@@ -209,7 +209,7 @@ pub(crate) async fn list_clients(app: &App, body: &[u8]) -> Outcome {
 pub(crate) async fn delete_client(app: &App, body: &[u8]) -> Outcome {
     let request: PoolRequest = decode("DeleteUserPoolClient", body)?;
     let record = stored_client(app, request).await?;
-    directory::delete_client(&app.store, &record.pool_id, &record.id)
+    client_directory::delete_client(&app.store, &record.pool_id, &record.id)
         .await
         .map_err(internal)?;
     app.directory.forget_client(&record.id);

@@ -7,9 +7,10 @@ use clap::Parser;
 use serde::Deserialize;
 
 use crate::{
+    client_directory::ClientRecord,
     config_client::ClientConfig,
     defaults,
-    directory::{ClientRecord, PoolRecord},
+    directory::PoolRecord,
     origins::check_origins,
     settings::{LambdaConfig, PoolSettings, attribute_set},
     sigv4::Credential,

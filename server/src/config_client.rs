@@ -3,8 +3,8 @@
 use serde::Deserialize;
 
 use crate::{
+    client_directory::ClientRecord,
     client_settings::{ClientSettings, FlowsAndLifetimes},
-    directory::ClientRecord,
 };
 
 /// An app client.

@@ -47,6 +47,7 @@ pub mod app;
 mod batches;
 mod challenges;
 mod client_api;
+pub mod client_directory;
 pub mod client_settings;
 pub mod clock;
 pub mod config;

@@ -18,8 +18,9 @@ use confirmation_flow::cognito::{AppClient, AttributeSet, ClientSecret};
 use confirmation_flow_store::{Result, SqlStore};
 
 use crate::{
+    client_directory::{self, ClientRecord},
     client_settings::ClientSettings,
-    directory::{self, ClientRecord, PoolRecord},
+    directory::{self, PoolRecord},
     settings::{PasswordPolicy, PoolSettings, attribute_set},
     trigger::PostConfirmation,
     trigger_urls::{AllowedUrls, trigger_uri},
@@ -221,7 +222,7 @@ impl Directory {
         if let Some(client) = cached(&self.clients, id, generation) {
             return Ok(Some(client));
         }
-        let Some(record) = directory::client(store, id).await? else {
+        let Some(record) = client_directory::client(store, id).await? else {
             return Ok(None);
         };
         let client = Arc::new(Client::of(&record)?);

@@ -13,7 +13,8 @@ use confirmation_flow::{
     cognito::{AppClient, AttributeSet, Fresh, Operation, Pool, ResendConfirmationCode},
 };
 use confirmation_flow_server::{
-    directory::{self, ClientRecord, PoolRecord},
+    client_directory::ClientRecord,
+    directory::{self, PoolRecord},
     keys::Keys,
     user_directory,
 };
