@@ -19,8 +19,9 @@ use std::{
 use confirmation_flow::Timestamp;
 use confirmation_flow_js::{
     error::Error,
+    fresh::Fresh,
     pool::{KeyInput, PoolData, Settings},
-    request::{self, Fresh},
+    request,
     served::Served,
     state,
 };

@@ -42,6 +42,7 @@ fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
 pub mod clock;
 pub mod declarations;
 pub mod error;
+pub mod fresh;
 pub mod js;
 pub mod lookup;
 pub mod outcome;

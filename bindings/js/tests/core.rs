@@ -15,8 +15,9 @@ use confirmation_flow::{
 };
 use confirmation_flow_js::{
     error::Error,
+    fresh::Fresh,
     pool::{KeyInput, PoolData, Settings},
-    request::{self, Fresh},
+    request,
     served::Served,
     state,
 };
