@@ -88,13 +88,19 @@ export function memoryStore(): Store {
         return Promise.resolve(true);
       }
       if (!row || row.sub !== target.subject || row.version !== expected) return Promise.resolve(false);
+      // The alias claim, as `d1Store` checks it: `mustBeFree` fails when any other user
+      // holds the value verified; `takeFrom` fails unless `owner` still does, and clears the
+      // flag of every other holder (one, unless aliases were switched on over users who
+      // already shared a value).
       const alias = write.alias;
-      const taken = alias ? ownerOf(alias.attribute, alias.value) : null;
-      if (alias?.kind === "mustBeFree" && taken !== null && taken !== target.username) return Promise.resolve(false);
-      if (alias?.kind === "takeFrom" && taken !== alias.owner) return Promise.resolve(false);
+      const others = alias ? holders(alias.attribute, alias.value).filter((name) => name !== target.username) : [];
+      if (alias?.kind === "mustBeFree" && others.length > 0) return Promise.resolve(false);
       if (alias?.kind === "takeFrom") {
-        const from = users.get(alias.owner);
-        if (from) from.verified[alias.attribute] = false;
+        if (!others.includes(alias.owner)) return Promise.resolve(false);
+        for (const name of others) {
+          const from = users.get(name);
+          if (from) from.verified[alias.attribute] = false;
+        }
       }
       row.state = state;
       row.version = version;
@@ -116,12 +122,12 @@ export function memoryStore(): Store {
     },
   };
 
-  /** Who holds `attribute` = `wanted` verified. */
-  function ownerOf(attribute: AliasAttribute, wanted: string | null): string | null {
-    if (wanted === null) return null;
+  /** Every user holding `attribute` = `wanted` verified. */
+  function holders(attribute: AliasAttribute, wanted: string): string[] {
+    const names = [];
     for (const [name, row] of users) {
-      if (row.verified[attribute] && value(row, attribute) === wanted) return name;
+      if (row.verified[attribute] && value(row, attribute) === wanted) names.push(name);
     }
-    return null;
+    return names;
   }
 }

@@ -38,8 +38,11 @@ function signingKeyForTests(): Promise<string> {
   return testSigningKey;
 }
 
-/** `handle` on `store` with a test pool whose codes go to `attribute`, its deliveries kept. */
-function harness(store: Store, attribute: "email" | "phone_number" = "email", signingKey?: string) {
+/**
+ * `handle` on `store` with a test pool whose codes go to `attribute`, its deliveries kept;
+ * `attribute` is an alias of the pool unless `aliases` is false.
+ */
+function harness(store: Store, attribute: "email" | "phone_number" = "email", signingKey?: string, aliases = true) {
   const delivered: Delivery[] = [];
   const pending: Promise<unknown>[] = [];
   const options: HandleOptions = {
@@ -48,7 +51,7 @@ function harness(store: Store, attribute: "email" | "phone_number" = "email", si
     // Sessions only where something redeems them.
     clients: [signingKey === undefined ? { clientId: CLIENT } : { clientId: CLIENT, authSessionMinutes: 3 }],
     autoVerifiedAttributes: [attribute],
-    aliasAttributes: [attribute],
+    aliasAttributes: aliases ? [attribute] : [],
     deliver: (delivery) => void delivered.push(delivery),
     waitUntil: (promise) => void pending.push(promise),
     ...(signingKey === undefined ? {} : { signingKey }),
@@ -200,6 +203,27 @@ export const scenarios: readonly Scenario[] = [
       expect(counts.get("ok") === 1 && counts.get("AliasExistsException") === 1, `answers: ${seen(counts)}`);
       const holders = await h.verifiedHolders(["hana", "ivan"]);
       expect(holders.length === 1, `verified holders of one phone number: ${JSON.stringify(holders)}`);
+    },
+  },
+  {
+    name: "aliases switched on over two verified holders: taking the value clears both",
+    async run(store) {
+      // Without aliases, two users verify one address, as the service allows.
+      const before = harness(store, "email", undefined, false);
+      for (const username of ["kim", "lea"]) {
+        await before.signUp(username, "already-shared@example.com");
+        const confirmed = await before.confirm(username, await before.code(username));
+        expect(confirmed.type === "ok", `${username} answered ${confirmed.type}`);
+      }
+      const h = harness(store);
+      await h.signUp("max", "already-shared@example.com");
+      const code = await h.code("max");
+      const refused = await h.confirm("max", code);
+      expect(refused.type === "AliasExistsException", `without ForceAliasCreation: ${refused.type}`);
+      const forced = await h.confirm("max", code, { ForceAliasCreation: true });
+      expect(forced.type === "ok", `with ForceAliasCreation: ${forced.type}`);
+      const holders = await h.verifiedHolders(["kim", "lea", "max"]);
+      expect(holders.join() === "max", `verified holders of one email: ${JSON.stringify(holders)}`);
     },
   },
   {

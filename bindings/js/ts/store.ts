@@ -53,8 +53,10 @@ export interface Store {
    * Stores `write` only if every condition it states still holds, all in one transaction:
    * the row's version is `write.expected` (or no row exists, for `"absent"`); under
    * `write.alias`, the value is verified by nobody else (`mustBeFree`), or is still verified
-   * by `owner`, whose flag is cleared (`takeFrom`). `true` once stored; `false` when a
-   * condition failed (the request lost a race: `handle` reads and decides again).
+   * by `owner`, and then the flag of every other user who holds it is cleared (`takeFrom`:
+   * one, unless aliases were switched on over users who already shared the value). `true`
+   * once stored; `false` when a condition failed (the request lost a race: `handle` reads
+   * and decides again).
    *
    * A user's row holds its username, `target.subject` (its `sub`), its status, its email
    * and phone number with their `*_verified` flags, the state and its version; a phantom's
