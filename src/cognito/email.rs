@@ -36,8 +36,9 @@ const fn email_bytes() -> [u8; 256] {
     table
 }
 
-/// [`AliasAttribute::accepts`](super::AliasAttribute::accepts) for `email`: one pass over the bytes, a table look-up a
-/// byte, and the characters' table only for an address with non-ASCII characters.
+/// [`AliasAttribute::accepts`](super::AliasAttribute::accepts) for `email`: one pass over
+/// the bytes, a table look-up a byte, and the characters' table only for an address with
+/// non-ASCII characters.
 pub(super) fn is_email(value: &str) -> bool {
     let class = |b: u8| EMAIL_BYTES.get(usize::from(b)).copied().unwrap_or(0);
     let bytes = value.as_bytes();
@@ -67,8 +68,9 @@ const fn is_joiner(c: char) -> bool {
     matches!(c, '\u{200c}' | '\u{200d}')
 }
 
-/// [`Pattern::Username`](super::Pattern::Username)'s characters, and a joiner right after a non-ASCII character that
-/// is not one: never after ASCII, so `vic\u{200c}tim` cannot respell `victim`.
+/// [`Pattern::Username`](super::Pattern::Username)'s characters, and a joiner right after a
+/// non-ASCII character that is not one: never after ASCII, so `vic\u{200c}tim` cannot
+/// respell `victim`.
 fn email_chars(value: &str) -> bool {
     let mut previous = '@';
     value.chars().all(|c| {

@@ -6,28 +6,55 @@
 
 use crate::{
     Result, Snapshot, UserRow,
-    types::{state, status},
+    types::{Value, state, status},
 };
 
-/// One row's columns, as a backend hands them over.
+/// One row's columns, as a backend hands them over: each backend says how to take one
+/// column as a [`Value`] (the same function its directory statements' rows go through); the
+/// typed reads are written once, here.
 pub(crate) trait Columns {
+    /// Column `index`. (The typed reads below never put a value in an error: a column may
+    /// hold an address.)
+    ///
+    /// # Errors
+    /// The database fails, or the column has a type no statement of this crate returns.
+    fn value(&self, index: usize) -> Result<Value>;
+
     /// Column `index` as text; `None` for NULL.
     ///
     /// # Errors
     /// The column is not text.
-    fn text(&self, index: usize) -> Result<Option<String>>;
+    fn text(&self, index: usize) -> Result<Option<String>> {
+        match self.value(index)? {
+            Value::Text(text) => Ok(Some(text)),
+            Value::Null => Ok(None),
+            _ => Err(format!("column {index}: text expected").into()),
+        }
+    }
 
-    /// Column `index` as a flag (SQLite keeps it as an integer).
+    /// Column `index` as a flag (SQLite keeps it as the integer 0 or 1).
     ///
     /// # Errors
     /// The column is not a flag, or is NULL.
-    fn flag(&self, index: usize) -> Result<bool>;
+    fn flag(&self, index: usize) -> Result<bool> {
+        match self.value(index)? {
+            Value::Bool(flag) => Ok(flag),
+            Value::Int(0) => Ok(false),
+            Value::Int(1) => Ok(true),
+            _ => Err(format!("column {index}: a flag expected").into()),
+        }
+    }
 
     /// Column `index` as an integer.
     ///
     /// # Errors
     /// The column is not an integer, or is NULL.
-    fn int(&self, index: usize) -> Result<i64>;
+    fn int(&self, index: usize) -> Result<i64> {
+        match self.value(index)? {
+            Value::Int(int) => Ok(int),
+            _ => Err(format!("column {index}: an integer expected").into()),
+        }
+    }
 }
 
 /// Column `index`'s text, which must be there.

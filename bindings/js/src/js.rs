@@ -6,8 +6,8 @@
 //! `issue`, `readState`) and [`operation`] (`decode`, `signIn`, `Operation`,
 //! `afterTrigger`); this module holds what they share.
 //!
-//! The doc comments here become the JSDoc of the TypeScript declarations, so each says in
-//! words what it throws rather than under a Rust `# Errors` heading.
+//! The doc comments of these modules become the JSDoc of the TypeScript declarations, so
+//! each says in words what it throws rather than under a Rust `# Errors` heading.
 #![expect(
     clippy::missing_errors_doc,
     reason = "these docs are the declarations' JSDoc; each says what it throws in words"

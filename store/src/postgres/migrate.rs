@@ -1,4 +1,4 @@
-//! The PostgreSQL schema's migrations ([`postgres_sql::MIGRATIONS`](crate::postgres_sql)),
+//! The PostgreSQL schema's migrations ([`MIGRATIONS`](crate::postgres_sql::MIGRATIONS)),
 //! recorded in `schema_migrations` and applied in order, once, whichever process starts
 //! first.
 

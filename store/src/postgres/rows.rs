@@ -37,16 +37,8 @@ pub(super) fn lost_race(error: &tokio_postgres::Error) -> bool {
 }
 
 impl Columns for PgRow {
-    fn text(&self, index: usize) -> Result<Option<String>> {
-        Ok(self.try_get(index)?)
-    }
-
-    fn flag(&self, index: usize) -> Result<bool> {
-        Ok(self.try_get(index)?)
-    }
-
-    fn int(&self, index: usize) -> Result<i64> {
-        Ok(self.try_get(index)?)
+    fn value(&self, index: usize) -> Result<Value> {
+        value(self, index)
     }
 }
 

@@ -56,16 +56,8 @@ pub(super) fn load_user(db: &Connection, pool_id: &str, username: &str) -> Resul
 }
 
 impl Columns for Row<'_> {
-    fn text(&self, index: usize) -> Result<Option<String>> {
-        Ok(self.get(index)?)
-    }
-
-    fn flag(&self, index: usize) -> Result<bool> {
-        Ok(self.get(index)?)
-    }
-
-    fn int(&self, index: usize) -> Result<i64> {
-        Ok(self.get(index)?)
+    fn value(&self, index: usize) -> Result<Value> {
+        value(self, index)
     }
 }
 

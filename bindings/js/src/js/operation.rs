@@ -35,8 +35,8 @@ pub struct Operation {
 /// model), each with `httpStatus` 400 and the `body` to answer with; a `TypeError` for a
 /// `serves` that is not an array of operation names.
 ///
-/// (Its TypeScript declaration is written out above, with the types: wasm-bindgen would make `serves`
-/// required.)
+/// (Its TypeScript declaration is written out in `declarations.rs`, with the types:
+/// wasm-bindgen would make `serves` required.)
 #[wasm_bindgen(skip_typescript)]
 pub fn decode(
     pool: &Pool,

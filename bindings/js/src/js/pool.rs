@@ -1,5 +1,6 @@
-//! The pool and the values made from it alone: `Pool`, `ClientSecret`, and a first code
-//! (`issue`) or a stored state read (`readState`).
+//! The pool and the values made from it alone: `Pool` (the JavaScript class over
+//! [`crate::pool`]'s checked settings and keys), `ClientSecret`, and a first code (`issue`)
+//! or a stored state read (`readState`).
 
 use alloc::{borrow::ToOwned, format, rc::Rc, string::String, vec::Vec};
 
