@@ -12,8 +12,9 @@
 //!
 //! Options: `--users 1000,1000000` (pool sizes, SQLite file), `--connections 1,8,64`,
 //! `--requests 20000`, `--seconds 3`, `--postgres URL` (adds one and two server processes
-//! on PostgreSQL, with the smallest pool). `LOAD_SERVER=PATH` runs another build of the
-//! server (a copy kept from before a change) instead of this one, to compare two builds.
+//! on PostgreSQL, with the smallest pool). `LOAD_SERVER=/absolute/path` runs another build
+//! of the server (a copy kept from before a change, with the same schema) instead of this
+//! one, to compare two builds.
 #![allow(
     clippy::std_instead_of_core,
     clippy::indexing_slicing,

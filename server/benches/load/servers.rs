@@ -89,11 +89,7 @@ impl Servers {
             children: Vec::new(),
         };
         for _ in 0..processes {
-            // Another build of the server (a copy kept from before a change), to compare two
-            // builds run by run: `LOAD_SERVER=/tmp/server-before cargo bench ...`.
-            let binary = std::env::var_os("LOAD_SERVER")
-                .unwrap_or_else(|| env!("CARGO_BIN_EXE_confirmation-flow-server").into());
-            let mut command = Command::new(binary);
+            let mut command = Command::new(server_binary()?);
             command.arg("--config").arg(&path);
             let (child, address) = spawn(&mut command)?;
             servers.children.push(child);
@@ -111,6 +107,25 @@ impl Servers {
             children: vec![child],
         })
     }
+}
+
+/// The server binary to start: this build's, or another build named by `LOAD_SERVER` (a
+/// copy kept from before a change, to compare two builds run by run; it must take the same
+/// config and schema, as the benchmark seeds the database with this build's store). An
+/// absolute path, said on stderr, so that a stray variable cannot go unnoticed.
+fn server_binary() -> Result<PathBuf, String> {
+    let Some(other) = std::env::var_os("LOAD_SERVER").filter(|value| !value.is_empty()) else {
+        return Ok(env!("CARGO_BIN_EXE_confirmation-flow-server").into());
+    };
+    let path = PathBuf::from(other);
+    if !path.is_absolute() {
+        return Err(format!(
+            "LOAD_SERVER={}: give an absolute path (cargo runs benchmarks from the package's folder)",
+            path.display()
+        ));
+    }
+    eprintln!("server: {} (LOAD_SERVER)", path.display());
+    Ok(path)
 }
 
 /// An axum handler that reads the body and answers `{}`, on the server's runtime shape.
