@@ -112,7 +112,10 @@ class Server:
             process = subprocess.Popen(
                 [SERVER, "--config", str(path), "--listen", f"127.0.0.1:{port}"], stdout=subprocess.PIPE, text=True
             )
-            process.stdout.readline()  # "listening on ..." once the socket is bound
+            # "listening on ..." once the socket is bound; nothing if it could not be (the
+            # port free_port found taken meanwhile by another process: say so, not later).
+            first = process.stdout.readline()
+            assert first.startswith("listening on"), f"the server did not start on port {port}: {first!r}"
             self.processes.append(process)
             clients.append(boto3.client(
                 "cognito-idp",
