@@ -3,7 +3,7 @@
 
 use core::fmt;
 
-use super::{AliasAttribute, Exception};
+use super::{domain::AliasAttribute, exception::Exception};
 
 impl fmt::Display for Exception<'_> {
     /// The `message` of the error body.

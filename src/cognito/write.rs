@@ -4,7 +4,11 @@
 
 use core::fmt;
 
-use super::{AliasAttribute, PhantomId, UserStatus, request::Redacted};
+use super::{
+    domain::{AliasAttribute, UserStatus},
+    phantom::PhantomId,
+    request::Redacted,
+};
 use crate::Confirmation;
 
 /// One row to write, and the conditions the store must check in the same transaction.
