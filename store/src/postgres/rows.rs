@@ -54,7 +54,11 @@ impl Param {
 
 /// Column `index` of `row`, by its type.
 pub(super) fn value(row: &PgRow, index: usize) -> Result<Value> {
-    let kind = row.columns()[index].type_();
+    let kind = row
+        .columns()
+        .get(index)
+        .ok_or_else(|| format!("column {index}: the row has {} columns", row.len()))?
+        .type_();
     let value = if *kind == Type::BOOL {
         row.try_get::<_, Option<bool>>(index)?.map(Value::Bool)
     } else if *kind == Type::INT8 {
